@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kcredssp top-level Makefile.
+#
+#   make                 userspace (host) + credssp.ko for the guest kernel KVER
+#   make KVER=6.1        ... for the 6.1 guest kernel (default 6.12)
+#   make KDIR=/lib/modules/$(uname -r)/build   credssp.ko for a real system
+#   make check           every test, both guest kernels, one summary line
+#   make check-host      host tests and style gates
+#   make check-guest     guest suites for KVER
+#   make demo            boot the guest with credssp.ko and show what it registers
+#   make install         install credssp.ko into KDIR's /lib/modules tree
+
+KVER ?= 6.12
+# DEBUG=1 builds against the debug guest kernel (KASAN, lockdep, kmemleak).
+DEBUG ?=
+BUILD := build
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iuapi
+PKG_CONFIG ?= pkg-config
+
+ifneq ($(KDIR),)
+KTAG := kdir$(subst /,-,$(abspath $(KDIR)))
+KDIR_CMD := echo $(abspath $(KDIR))
+else
+KTAG := $(KVER)$(if $(DEBUG),-debug)
+KDIR_CMD := scripts/kernel.sh $(if $(DEBUG),--debug) $(KVER)
+endif
+KSRC_CMD := scripts/kernel.sh --source 6.12
+MOD_OUT := $(BUILD)/kmod-$(KTAG)
+
+KMOD_SRCS := Kbuild $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h)
+
+SELFTESTS := $(BUILD)/tests/credssp_genl
+NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
+
+.PHONY: all userspace module install check check-host check-guest demo clean
+
+all: userspace module
+
+userspace: $(SELFTESTS)
+
+# The kselftest harness comes from the kernel source; the tests run in the guest.
+$(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I"$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
+		-o $@ $< $(NL_LIBS)
+
+# Out-of-tree module build in a copy of the sources per kernel, so that the
+# 6.12 and 6.1 builds (and a real system's) never share object files.
+module: $(MOD_OUT)/kmod/credssp.ko
+
+$(MOD_OUT)/kmod/credssp.ko: $(KMOD_SRCS)
+	@mkdir -p $(MOD_OUT)
+	cp -a --parents $(KMOD_SRCS) $(MOD_OUT)/
+	$(MAKE) -C "$$($(KDIR_CMD))" M=$(abspath $(MOD_OUT)) $(if $(C),C=$(C)) modules
+
+install: module
+	$(MAKE) -C "$$($(KDIR_CMD))" M=$(abspath $(MOD_OUT)) modules_install
+	depmod -a
+
+check:
+	scripts/check.sh all
+
+check-host:
+	scripts/check.sh host
+
+check-guest:
+	scripts/check.sh guest $(KVER)
+
+demo:
+	scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the kcredssp test guest (see scripts/vm.sh). The root is the host's
+# root over virtio-9p, read-only. This script mounts the writable pieces, runs
+# the command that vm.sh left in the control share with its output on
+# /dev/hvc0, records its exit status there, checks kmemleak when the kernel
+# has it, and reboots, which makes QEMU (-no-reboot) exit.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug
+for d in /tmp /run /var/tmp /var/log /var/lib/krb5kdc /root; do
+	[ -d "$d" ] && mount -t tmpfs -o mode=1777 tmpfs "$d"
+done
+chmod 0700 /root
+
+p9='trans=virtio,version=9p2000.L,msize=262144'
+mkdir -p /run/vm
+mount -t 9p -o "$p9" ctl /run/vm || { echo "vm-init: no control share" >/dev/console; echo b >/proc/sysrq-trigger; }
+. /run/vm/env
+if [ -n "$VM_RESULTS" ]; then
+	mkdir -p "$VM_RESULTS"
+	mount -t 9p -o "$p9" results "$VM_RESULTS"
+fi
+
+hostname kcredssp-guest
+ip link set lo up
+if [ -n "$VM_NET" ] && ip link show eth0 >/dev/null 2>&1; then
+	ip link set eth0 up
+	ip addr add 10.0.2.15/24 dev eth0
+	ip route add default via 10.0.2.2
+fi
+
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -e $kmemleak ]; then
+	# Only what the command leaks counts: stop the background scan and
+	# forget everything allocated so far.
+	echo scan=off >$kmemleak
+	echo clear >$kmemleak
+fi
+
+echo "vm-init: running command" >/dev/kmsg
+HOME=/root TERM=dumb /bin/bash /run/vm/cmd </dev/null >/dev/hvc0 2>&1
+echo $? >/run/vm/rc
+echo "vm-init: command exited with $(cat /run/vm/rc)" >/dev/kmsg
+
+if [ -e $kmemleak ]; then
+	# kmemleak reports only objects older than 5 s, found by two scans.
+	sleep 6
+	echo scan >$kmemleak
+	echo scan >$kmemleak
+	cat $kmemleak >/run/vm/kmemleak
+fi
+sync
+echo b >/proc/sysrq-trigger

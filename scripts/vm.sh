@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/vm.sh [OPTIONS] -- COMMAND [ARG]...
+#
+# Boot the kcredssp test guest under QEMU TCG with the host root over
+# virtio-9p (read-only) and run COMMAND as root in the guest, in the caller's
+# working directory. COMMAND's output is streamed; vm.sh exits with COMMAND's
+# exit status, except:
+#   124  the guest did not finish within the timeout
+#   125  the guest died without a status (panic, oops, boot failure), or the
+#        kernel reported a WARN, BUG, oops, KASAN, lockdep, hung-task or
+#        kmemleak problem while COMMAND itself succeeded
+# The kernel console log is kept in build/vm/console-VARIANT.log.
+#
+# Options:
+#   --kernel 6.12|6.1   guest kernel version (default 6.12, or $VM_KERNEL)
+#   --debug             the debug kernel (KASAN, lockdep, kmemleak)
+#   --forward PORT      forward TCP PORT on host loopback to the guest (repeatable)
+#   --results DIR       share host DIR, writable, at the same path in the guest
+#   --timeout SECONDS   give up after SECONDS (default 900, or $VM_TIMEOUT)
+#   --mem MIB           guest memory (default 1024, 2048 with --debug)
+# Variables named KCREDSSP_* and KVER are passed to COMMAND; VM_RESULTS is set
+# to the results directory when there is one.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+kernel=${VM_KERNEL:-6.12}
+debug=0
+forwards=()
+results=
+timeout=${VM_TIMEOUT:-900}
+mem=
+
+usage() { sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--debug) debug=1; shift ;;
+	--forward) [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "vm.sh: bad port '${2:-}'" >&2; exit 2; }
+		forwards+=("$2"); shift 2 ;;
+	--results) results=$(realpath -m "${2:?}"); shift 2 ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	-h|--help) usage 0 ;;
+	--) shift; break ;;
+	*) echo "vm.sh: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "vm.sh: no COMMAND given" >&2; usage; }
+case "$kernel" in
+6.12) tag=/dev/root ;;	# 6.12 looks the channel up by the full root= name
+6.1) tag=root ;;	# 6.1 strips the /dev/ prefix
+*) echo "vm.sh: unsupported kernel '$kernel'" >&2; exit 2 ;;
+esac
+[ -n "$mem" ] || mem=$([ $debug = 1 ] && echo 2048 || echo 1024)
+
+kopt=()
+[ $debug = 1 ] && kopt=(--debug)
+kdir=$("$here/kernel.sh" "${kopt[@]}" "$kernel")
+image=$kdir/arch/x86/boot/bzImage
+variant=$kernel$([ $debug = 1 ] && echo -debug || true)
+
+ctl=$(mktemp -d "${TMPDIR:-/tmp}/kcredssp-vm.XXXXXX")
+trap 'rm -rf "$ctl"' EXIT
+logdir=$repo/build/vm
+mkdir -p "$logdir"
+log=$logdir/console-$variant.log
+: >"$log"
+
+{
+	printf 'VM_RESULTS=%q\n' "$results"
+	printf 'VM_NET=%q\n' "${#forwards[@]}"
+} >"$ctl/env"
+{
+	while IFS= read -r var; do
+		printf 'export %s=%q\n' "$var" "${!var}"
+	done < <(compgen -v | grep -E '^(KCREDSSP_[A-Za-z0-9_]*|KVER)$' || true)
+	[ -n "$results" ] && printf 'export VM_RESULTS=%q\n' "$results"
+	printf 'export VM_KERNEL=%q\n' "$kernel"
+	printf 'cd %q || exit 125\n' "$PWD"
+	printf 'exec'
+	printf ' %q' "$@"
+	printf '\n'
+} >"$ctl/cmd"
+
+qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m "$mem"
+	-nodefaults -display none -no-reboot
+	-kernel "$image"
+	-append "console=ttyS0 panic=-1 oops=panic root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$here/vm-init.sh"
+	-chardev "file,id=con,path=$log" -serial chardev:con
+	-device virtio-serial-pci
+	-chardev stdio,id=out,signal=off -device virtconsole,chardev=out
+	-fsdev "local,id=rootfs,path=/,readonly=on,security_model=none,multidevs=remap"
+	-device "virtio-9p-pci,fsdev=rootfs,mount_tag=$tag"
+	-fsdev "local,id=ctl,path=$ctl,security_model=none"
+	-device virtio-9p-pci,fsdev=ctl,mount_tag=ctl
+	-device virtio-rng-pci)
+if [ -n "$results" ]; then
+	mkdir -p "$results"
+	qemu+=(-fsdev "local,id=results,path=$results,security_model=none"
+		-device virtio-9p-pci,fsdev=results,mount_tag=results)
+fi
+if [ ${#forwards[@]} -gt 0 ]; then
+	fwd=
+	for p in "${forwards[@]}"; do fwd+=",hostfwd=tcp:127.0.0.1:$p-:$p"; done
+	qemu+=(-netdev "user,id=net0,restrict=off$fwd" -device virtio-net-pci,netdev=net0)
+fi
+
+status=0
+timeout -k 10 "$timeout" "${qemu[@]}" </dev/null || status=$?
+if [ $status = 124 ] || [ $status = 137 ]; then
+	echo "vm.sh: guest timed out after ${timeout}s; console log: $log" >&2
+	exit 124
+fi
+
+reports=$(grep -E 'WARNING:|BUG:|kernel BUG|Oops|Kernel panic|general protection fault|UBSAN:|INFO: task .* blocked|rcu: INFO|detected stall|possible circular locking|inconsistent lock state' "$log" || true)
+if [ -s "$ctl/kmemleak" ]; then
+	reports+=$'\n'"kmemleak: $(grep -c 'unreferenced object' "$ctl/kmemleak") unreferenced objects"
+	cat "$ctl/kmemleak" >>"$log"
+fi
+if [ ! -f "$ctl/rc" ]; then
+	echo "vm.sh: guest ended without a status (qemu exit $status); console log: $log" >&2
+	[ -n "$reports" ] && printf '%s\n' "$reports" >&2
+	tail -n 30 "$log" >&2
+	exit 125
+fi
+rc=$(cat "$ctl/rc")
+if [ -n "$reports" ]; then
+	echo "vm.sh: the guest kernel reported problems; console log: $log" >&2
+	printf '%s\n' "$reports" | head -20 >&2
+	[ "$rc" = 0 ] && rc=125
+fi
+exit "$rc"
