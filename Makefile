@@ -37,7 +37,7 @@ SELFTESTS := $(BUILD)/tests/credssp_genl
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 
-.PHONY: all userspace module install check check-host check-guest demo clean
+.PHONY: all userspace module sparse install check check-host check-guest demo clean
 
 all: userspace module
 
@@ -46,7 +46,7 @@ userspace: $(SELFTESTS)
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -I"$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
+	$(CC) $(CFLAGS) -isystem "$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
 		-o $@ $< $(NL_LIBS)
 
 # Out-of-tree module build in a copy of the sources per kernel, so that the
@@ -76,3 +76,7 @@ demo:
 
 clean:
 	rm -rf $(BUILD)
+
+# sparse on every kernel file, whether or not it needs rebuilding
+sparse: module
+	$(MAKE) -C "$$($(KDIR_CMD))" M=$(abspath $(MOD_OUT)) C=2 CF=-D__CHECK_ENDIAN__ modules

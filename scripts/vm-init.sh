@@ -46,8 +46,12 @@ if [ -e $kmemleak ]; then
 	echo clear >$kmemleak
 fi
 
+# The command's output reaches the host byte for byte: no \n -> \r\n.
 echo "vm-init: running command" >/dev/kmsg
-HOME=/root TERM=dumb /bin/bash /run/vm/cmd </dev/null >/dev/hvc0 2>&1
+{
+	stty -opost -echo <&1
+	HOME=/root TERM=dumb /bin/bash /run/vm/cmd </dev/null
+} >/dev/hvc0 2>&1
 echo $? >/run/vm/rc
 echo "vm-init: command exited with $(cat /run/vm/rc)" >/dev/kmsg
 

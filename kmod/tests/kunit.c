@@ -104,6 +104,7 @@ static struct kunit_suite credssp_test_suite = {
 	.name = "credssp",
 	.test_cases = credssp_test_cases,
 };
+
 kunit_test_suites(&credssp_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for credssp.ko");

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/check.sh all|host|guest [KVER]: the test runner behind `make check`,
+# `make check-host` and `make check-guest`.
+#
+#   host   build the userspace parts, host unit tests, style gates
+#   guest  for KVER (default 6.12): guest kernel, credssp.ko build and sparse,
+#          tests of scripts/vm.sh, then the guest suites (lifecycle,
+#          kselftests, KUnit) in one boot
+#   all    host, then guest for 6.12 and 6.1
+#
+# Every step writes TAP into build/results/; the counts come from those files
+# (scripts/tap-summary.py) and the last line printed is
+# "N passed, N failed, N skipped". Exits non-zero if anything failed.
+#
+# The guest suites run on the debug kernel (KASAN, lockdep, kmemleak) unless
+# KCREDSSP_CHECK_DEBUG=0.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+. tests/lib/tap.sh
+mode=${1:-all}
+debug=${KCREDSSP_CHECK_DEBUG:-1}
+results=build/results
+files=()
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# step NAME TAPFILE COMMAND...: run a TAP-producing command, keep its output.
+step() {
+	local name=$1 file=$results/$2
+	shift 2
+	say "$name"
+	mkdir -p "$(dirname "$file")"
+	"$@" 2>&1 | tee "$file"
+	files+=("$file")
+}
+
+# build_step NAME TAPFILE COMMAND...: a command that must succeed, as one test.
+build_step() {
+	local name=$1 file=$2
+	shift 2
+	step "$name" "$file" run_one "$name" "$@"
+}
+run_one() {
+	local name=$1 log rc=0
+	shift
+	log=$("$@" 2>&1) || rc=$?
+	tap_result $rc "$name" "$(tail -n 30 <<<"$log")"
+	tap_done
+}
+
+# sparse output has no exit status: any warning or error fails.
+sparse_clean() {
+	local out
+	out=$(make --no-print-directory sparse KVER="$1" ${2:+DEBUG=1} 2>&1) || { echo "$out"; return 1; }
+	! grep -E ': (warning|error):' <<<"$out"
+}
+
+host() {
+	rm -rf "$results/host"
+	build_step "build userspace" host/build.tap make --no-print-directory userspace
+	local t
+	for t in tests/unit/*.sh; do
+		step "unit: $t" "host/unit-$(basename "$t" .sh).tap" "$t"
+	done
+	step "style: checkpatch, clang-format" host/style.tap scripts/style.sh
+}
+
+guest() {
+	local kver=$1 dbg=() mk=() dir=$results/guest-$1
+	[ "$debug" = 1 ] && { dbg=(--debug); mk=(DEBUG=1); }
+	rm -rf "$dir"
+	build_step "guest kernel $kver" "guest-$kver/kernel.tap" scripts/kernel.sh "${dbg[@]}" "$kver"
+	build_step "credssp.ko and test programs for $kver" "guest-$kver/module.tap" \
+		make --no-print-directory module userspace KVER="$kver" "${mk[@]}"
+	build_step "sparse C=2 on $kver" "guest-$kver/sparse.tap" sparse_clean "$kver" "${mk[@]}"
+	step "scripts/vm.sh on $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh "${dbg[@]}" "$kver"
+
+	local moddir tap=$dir/suites
+	moddir=build/kmod-$kver$([ "$debug" = 1 ] && echo -debug)/kmod
+	say "guest suites on $kver"
+	mkdir -p "$tap"
+	local rc=0
+	scripts/vm.sh --kernel "$kver" "${dbg[@]}" --results "$tap" -- \
+		tests/guest/run.sh "$moddir" || rc=$?
+	{ tap_result $rc "guest run on $kver: clean exit, no kernel report" \
+		"vm.sh exit $rc, console log build/vm/console-$kver$([ "$debug" = 1 ] && echo -debug).log"
+	  tap_done; } >"$dir/vm-run.tap"
+	files+=("$dir/vm-run.tap")
+	# Each suite promised a plan; a suite file that never appeared is a failure.
+	local s
+	for s in lifecycle selftests kunit unload; do
+		files+=("$tap/$s.tap")
+		[ -e "$tap/$s.tap" ] || [ ! -e "$tap/$s.ktap" ] || files[-1]=$tap/$s.ktap
+	done
+}
+
+case "$mode" in
+host) host ;;
+guest) guest "${2:-6.12}" ;;
+all) host; guest 6.12; guest 6.1 ;;
+*) echo "usage: check.sh all|host|guest [KVER]" >&2; exit 2 ;;
+esac
+
+say "summary"
+scripts/tap-summary.py "${files[@]}"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Style gates, as TAP: checkpatch.pl --strict (from the 6.12 kernel source)
+# on every kernel file (kmod/, uapi/), clang-format (the checked-in
+# .clang-format) on every userspace C file. One test per file.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+. tests/lib/tap.sh
+
+ksrc=$(scripts/kernel.sh --source 6.12) || exit 1
+while IFS= read -r f; do
+	tap_check "checkpatch --strict $f" \
+		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f "$f"
+done < <(git ls-files 'kmod/*.[ch]' 'uapi/*.h')
+
+while IFS= read -r f; do
+	tap_check "clang-format $f" clang-format --dry-run --Werror "$f"
+done < <(git ls-files 'helper/*.[ch]' 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]')
+tap_done

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/guest/run.sh MODDIR: the guest suites, run inside the test guest by
+# `make check-guest` (scripts/vm.sh --results DIR -- tests/guest/run.sh ...).
+# MODDIR holds credssp.ko and credssp_kunit.ko built for the running kernel.
+# Writes one TAP file per suite into $VM_RESULTS and streams them.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+moddir=${1:?usage: run.sh MODDIR}
+out=${VM_RESULTS:?run me through scripts/vm.sh --results DIR}
+. "$here/../lib/tap.sh"
+
+family_listed() { genl ctrl get name credssp >/dev/null 2>&1; }
+keyring_listed() { grep -q ' keyring   \.credssp: ' /proc/keys; }
+keyring_serial() { awk '/ keyring   \.credssp: /{print "0x" $1}' /proc/keys; }
+keyring_described() {
+	local d
+	d=$(keyctl rdescribe "$(keyring_serial)") || return 1
+	[ "$d" = "keyring;0;0;1f0b0000;.credssp" ] || { echo "got $d"; return 1; }
+}
+# Key garbage collection is asynchronous: give it a moment.
+keyring_gone() {
+	local i
+	for i in $(seq 50); do
+		keyring_listed || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# 1. Module lifecycle as an admin sees it.
+lifecycle() {
+	tap_check "insmod credssp.ko" insmod "$moddir/credssp.ko"
+	tap_check "genl family credssp registered" family_listed
+	tap_check ".credssp keyring in /proc/keys" keyring_listed
+	tap_check "keyctl describe .credssp: root-owned, possessor-only writes" \
+		keyring_described
+}
+
+# 2. Unload leaves nothing behind.
+unload() {
+	tap_check "rmmod credssp" rmmod credssp
+	tap_check "genl family gone after rmmod" sh -c '! genl ctrl get name credssp'
+	tap_check ".credssp keyring gone after rmmod" keyring_gone
+	tap_check "reload and unload again" sh -c \
+		"insmod '$moddir/credssp.ko' && rmmod credssp"
+}
+
+{ lifecycle; tap_done; } | tee "$out/lifecycle.tap"
+
+"$repo/build/tests/credssp_genl" 2>&1 | tee "$out/selftests.tap"
+
+if insmod "$moddir/credssp_kunit.ko"; then
+	cat /sys/kernel/debug/kunit/credssp/results >"$out/kunit.ktap"
+	rmmod credssp_kunit
+else
+	echo "not ok 1 insmod credssp_kunit.ko" >"$out/kunit.ktap"
+fi
+cat "$out/kunit.ktap"
+
+{ unload; tap_done; } | tee "$out/unload.tap"
