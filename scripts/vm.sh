@@ -19,7 +19,7 @@
 #   --forward PORT      forward TCP PORT on host loopback to the guest (repeatable)
 #   --results DIR       share host DIR, writable, at the same path in the guest
 #   --timeout SECONDS   give up after SECONDS (default 900, or $VM_TIMEOUT)
-#   --mem MIB           guest memory (default 1024, 2048 with --debug)
+#   --mem MIB           guest memory (default 1024)
 # Variables named KCREDSSP_* and KVER are passed to COMMAND; VM_RESULTS is set
 # to the results directory when there is one.
 set -euo pipefail
@@ -54,7 +54,7 @@ case "$kernel" in
 6.1) tag=root ;;	# 6.1 strips the /dev/ prefix
 *) echo "vm.sh: unsupported kernel '$kernel'" >&2; exit 2 ;;
 esac
-[ -n "$mem" ] || mem=$([ $debug = 1 ] && echo 2048 || echo 1024)
+[ -n "$mem" ] || mem=1024
 
 kopt=()
 [ $debug = 1 ] && kopt=(--debug)
