@@ -37,11 +37,50 @@ SELFTESTS := $(BUILD)/tests/credssp_genl
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 
-.PHONY: all userspace module sparse install check check-host check-guest demo clean
+.PHONY: all userspace module sparse install check check-host check-guest demo clean \
+	unit fuzz
+
+# The CredSSP engine (helper/ minus the daemon), as a static library. The
+# host unit tests link a copy built with AddressSanitizer and UBSan.
+ENGINE_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl krb5-gssapi 2>/dev/null)
+ENGINE_LIBS := $(shell $(PKG_CONFIG) --libs openssl krb5-gssapi 2>/dev/null)
+ENGINE_SRCS := $(filter-out helper/credsspd.c,$(wildcard helper/*.c))
+ENGINE_HDRS := $(wildcard helper/*.h) uapi/linux/credssp.h
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ENGINE_SAN_LIB := $(BUILD)/san/libcsspengine.a
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CC ?= clang
 
 all: userspace module
 
-userspace: $(SELFTESTS)
+userspace: $(SELFTESTS) unit
+
+unit: $(UNIT_BINS)
+
+fuzz: $(FUZZ_BINS)
+
+$(BUILD)/san/helper/%.o: helper/%.c $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) $(ENGINE_CFLAGS) -c -o $@ $<
+
+$(ENGINE_SAN_LIB): $(patsubst %.c,$(BUILD)/san/%.o,$(ENGINE_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+# Host unit tests: kselftest harness (TAP), engine with ASan + UBSan.
+$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper $(ENGINE_CFLAGS) \
+		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-o $@ $< $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+
+# libFuzzer targets, each with the engine compiled in by clang.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_SRCS) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iuapi -Ihelper \
+		-fsanitize=fuzzer,address,undefined $(ENGINE_CFLAGS) \
+		-o $@ $< $(ENGINE_SRCS) $(ENGINE_LIBS)
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h

@@ -4,7 +4,9 @@
 # scripts/check.sh all|host|guest [KVER]: the test runner behind `make check`,
 # `make check-host` and `make check-guest`.
 #
-#   host   build the userspace parts, host unit tests, style gates
+#   host   build the userspace parts, host unit tests (ASan + UBSan), a bounded
+#          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 30), style
+#          gates
 #   guest  for KVER (default 6.12): guest kernel, credssp.ko build and sparse,
 #          tests of scripts/vm.sh, then the guest suites (lifecycle,
 #          kselftests, KUnit) in one boot
@@ -58,12 +60,32 @@ sparse_clean() {
 	! grep -E ': (warning|error):' <<<"$out"
 }
 
+# A bounded libFuzzer run from the checked-in seed corpus; any crash,
+# sanitizer report or leak fails it.
+fuzz_seconds=${KCREDSSP_FUZZ_SECONDS:-30}
+run_fuzzer() {
+	local bin=$1 name corpus
+	name=$(basename "$bin")
+	corpus=build/fuzz-corpus/$name
+	mkdir -p "$corpus"
+	[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+	run_one "$name: ${fuzz_seconds}s, no crash or leak" \
+		"$bin" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus"
+}
+
 host() {
 	rm -rf "$results/host"
 	build_step "build userspace" host/build.tap make --no-print-directory userspace
 	local t
-	for t in tests/unit/*.sh; do
+	for t in tests/unit/*.sh build/unit/*; do
+		[ -x "$t" ] || continue
 		step "unit: $t" "host/unit-$(basename "$t" .sh).tap" "$t"
+	done
+	build_step "build fuzzers" host/fuzz-build.tap make --no-print-directory fuzz
+	for t in build/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		step "fuzz: $t (${fuzz_seconds}s)" "host/$(basename "$t").tap" run_fuzzer "$t"
 	done
 	step "style: checkpatch, clang-format" host/style.tap scripts/style.sh
 }

@@ -13,9 +13,9 @@ ksrc=$(scripts/kernel.sh --source 6.12) || exit 1
 while IFS= read -r f; do
 	tap_check "checkpatch --strict $f" \
 		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f "$f"
-done < <(git ls-files 'kmod/*.[ch]' 'uapi/*.h')
+done < <(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h')
 
 while IFS= read -r f; do
 	tap_check "clang-format $f" clang-format --dry-run --Werror "$f"
-done < <(git ls-files 'helper/*.[ch]' 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]')
+done < <(git ls-files --cached --others --exclude-standard 'helper/*.[ch]' 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]')
 tap_done

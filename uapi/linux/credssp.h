@@ -29,6 +29,32 @@
  *     CREDSSP_A_STATUS_KEYRING  (s32) serial of the ".credssp" keyring that
  *                                     holds delegated credentials, as shown
  *                                     by /proc/keys and keyctl(1)
+ *
+ * SSPI values
+ * -----------
+ *
+ * Statuses (SECURITY_STATUS, u32) are those of Windows SSPI for the CredSSP
+ * package, with the values of the project's protocol brief. Success codes
+ * have the top bit clear:
+ *
+ *   SEC_E_OK                    the context is established
+ *   SEC_I_CONTINUE_NEEDED       send the output token (it may be empty) and
+ *                               call again with the peer's next bytes
+ *   SEC_E_INCOMPLETE_MESSAGE    the input ends inside a TLS record; nothing
+ *                               was consumed: call again with more bytes
+ *   SEC_E_INVALID_TOKEN         malformed input (TLS, DER, mechanism token)
+ *   SEC_E_LOGON_DENIED          wrong password, unknown user, policy refusal
+ *   SEC_E_NO_CREDENTIALS        the server credential cannot be used
+ *   SEC_E_INVALID_HANDLE        no such handle, or not the caller's
+ *   SEC_E_UNSUPPORTED_FUNCTION  a request the package cannot honour
+ *   SEC_E_NO_AUTHENTICATING_AUTHORITY  no helper, KDC or keytab trouble
+ *   SEC_E_INTERNAL_ERROR        a bug or an unexpected library failure
+ *   SEC_E_INSUFFICIENT_MEMORY   allocation failure or a limit was reached
+ *   SEC_E_BUFFER_TOO_SMALL      a caller-sized output buffer is too small
+ *
+ * ASC_REQ_* are the fContextReq flags of AcceptSecurityContext, ASC_RET_*
+ * the pfContextAttr flags it returns (same bit positions, except
+ * ALLOCATED_MEMORY, CALL_LEVEL and THIRD_LEG_FAILED).
  */
 #ifndef _UAPI_LINUX_CREDSSP_H
 #define _UAPI_LINUX_CREDSSP_H
@@ -53,5 +79,50 @@ enum {
 	__CREDSSP_A_STATUS_MAX,
 	CREDSSP_A_STATUS_MAX = (__CREDSSP_A_STATUS_MAX - 1)
 };
+
+/* SSPI statuses (SECURITY_STATUS) */
+#define SEC_E_OK				0x00000000U
+#define SEC_I_CONTINUE_NEEDED			0x00090312U
+#define SEC_I_COMPLETE_NEEDED			0x00090313U
+#define SEC_I_COMPLETE_AND_CONTINUE		0x00090314U
+#define SEC_E_INSUFFICIENT_MEMORY		0x80090300U
+#define SEC_E_INVALID_HANDLE			0x80100003U
+#define SEC_E_UNSUPPORTED_FUNCTION		0x80090302U
+#define SEC_E_INTERNAL_ERROR			0x80090304U
+#define SEC_E_INVALID_TOKEN			0x80090308U
+#define SEC_E_LOGON_DENIED			0x8009030CU
+#define SEC_E_NO_CREDENTIALS			0x8009030EU
+#define SEC_E_NO_AUTHENTICATING_AUTHORITY	0x80090311U
+#define SEC_E_INCOMPLETE_MESSAGE		0x80090318U
+#define SEC_E_BUFFER_TOO_SMALL			0x80090321U
+
+/* AcceptSecurityContext fContextReq */
+#define ASC_REQ_DELEGATE			0x00000001U
+#define ASC_REQ_MUTUAL_AUTH			0x00000002U
+#define ASC_REQ_REPLAY_DETECT			0x00000004U
+#define ASC_REQ_SEQUENCE_DETECT			0x00000008U
+#define ASC_REQ_CONFIDENTIALITY			0x00000010U
+#define ASC_REQ_USE_SESSION_KEY			0x00000020U
+#define ASC_REQ_ALLOCATE_MEMORY			0x00000100U
+#define ASC_REQ_CONNECTION			0x00000800U
+#define ASC_REQ_EXTENDED_ERROR			0x00008000U
+#define ASC_REQ_STREAM				0x00010000U
+#define ASC_REQ_INTEGRITY			0x00020000U
+#define ASC_REQ_ALLOW_MISSING_BINDINGS		0x10000000U
+
+/* AcceptSecurityContext pfContextAttr */
+#define ASC_RET_DELEGATE			0x00000001U
+#define ASC_RET_MUTUAL_AUTH			0x00000002U
+#define ASC_RET_REPLAY_DETECT			0x00000004U
+#define ASC_RET_SEQUENCE_DETECT			0x00000008U
+#define ASC_RET_CONFIDENTIALITY			0x00000010U
+#define ASC_RET_USE_SESSION_KEY			0x00000020U
+#define ASC_RET_ALLOCATED_MEMORY		0x00000100U
+#define ASC_RET_CONNECTION			0x00000800U
+#define ASC_RET_CALL_LEVEL			0x00002000U
+#define ASC_RET_THIRD_LEG_FAILED		0x00004000U
+#define ASC_RET_EXTENDED_ERROR			0x00008000U
+#define ASC_RET_STREAM				0x00010000U
+#define ASC_RET_INTEGRITY			0x00020000U
 
 #endif /* _UAPI_LINUX_CREDSSP_H */
