@@ -96,9 +96,10 @@ struct cssp_tls_dir_keys {
 };
 
 struct cssp_tls_keys {
-	uint16_t version; /* TLS_1_2_VERSION 0x0303 or TLS_1_3_VERSION 0x0304 */
-	uint16_t
-		cipher_type; /* TLS_CIPHER_AES_GCM_128 51, _AES_GCM_256 52, _CHACHA20_POLY1305 54 */
+	/* TLS_1_2_VERSION 0x0303 or TLS_1_3_VERSION 0x0304 */
+	uint16_t version;
+	/* TLS_CIPHER_AES_GCM_128 51, TLS_CIPHER_AES_GCM_256 52, TLS_CIPHER_CHACHA20_POLY1305 54 */
+	uint16_t cipher_type;
 	uint8_t key_len, salt_len, iv_len;
 	struct cssp_tls_dir_keys tx, rx;
 };
