@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CredSSP acceptor engine: AcceptSecurityContext (CredSSP) as a
+ * token-in/token-out state machine with no I/O of its own. Input tokens are
+ * the bytes the client sent (TLS records: the handshake, then TSRequests
+ * protected by TLS); output tokens are the bytes to send back.
+ *
+ * One server credential (struct cssp_cred) serves many contexts; each
+ * context (struct cssp_ctx) is one authentication and is used by one thread
+ * at a time. Statuses are the SSPI values of <linux/credssp.h>.
+ */
+#ifndef CSSP_ENGINE_H
+#define CSSP_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "der.h"
+#include "tls.h"
+
+#define CSSP_VERSION_MAX 6 /* the TSRequest version this engine speaks */
+#define CSSP_VERSION_MIN 2
+
+struct cssp_cred_config {
+	struct cssp_tls_config tls;
+	const char *keytab;	    /* Kerberos acceptor keytab (TERMSRV/<host>), or NULL */
+	const char *ntlm_user_file; /* gss-ntlmssp user file, or NULL */
+	uint32_t min_version;	    /* lowest client TSRequest version accepted; 0 means 5 */
+	/* By default the delegated user must be the authenticated principal. */
+	bool allow_other_delegated_user;
+};
+
+struct cssp_cred;
+struct cssp_ctx;
+
+/* Returns SEC_E_OK, or SEC_E_NO_CREDENTIALS with a message in @err. */
+uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **out, char *err,
+		       size_t errlen);
+void cssp_cred_free(struct cssp_cred *cred);
+
+/* Per-context options, from the caller of AcceptSecurityContext. */
+struct cssp_ctx_options {
+	uint32_t req_flags;    /* ASC_REQ_* */
+	bool restricted_admin; /* the RDP layer negotiated restricted admin mode */
+};
+
+/* Returns NULL on allocation failure. The context holds a reference to nothing: keep @cred alive.
+ */
+struct cssp_ctx *cssp_ctx_new(struct cssp_cred *cred, const struct cssp_ctx_options *opts);
+/* Free a context, wiping every secret it holds. NULL is allowed. */
+void cssp_ctx_free(struct cssp_ctx *ctx);
+
+struct cssp_step {
+	struct cssp_buf output; /* bytes to send, possibly empty, also with some errors */
+	size_t consumed;	/* input bytes consumed */
+	size_t extra;		/* input bytes after the last consumed record (SECBUFFER_EXTRA) */
+	uint32_t attrs;		/* ASC_RET_* on success */
+	uint64_t expiry;	/* on SEC_E_OK: Unix time the context expires; UINT64_MAX: never */
+};
+
+/*
+ * One AcceptSecurityContext call. Returns:
+ *   SEC_I_CONTINUE_NEEDED     send step->output (may be empty), call again
+ *   SEC_E_INCOMPLETE_MESSAGE  the input ends inside a TLS record; nothing was
+ *                             consumed; call again with the same bytes + more
+ *   SEC_E_OK                  authenticated: the result is ready; step->extra
+ *                             bytes at the end of the input were not consumed
+ *   an error                  the context is dead; step->output may hold an
+ *                             errorCode TSRequest or a TLS alert to send
+ * The caller frees step->output with cssp_buf_free().
+ */
+uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, struct cssp_step *step);
+
+enum cssp_package {
+	CSSP_PACKAGE_NONE = 0,
+	CSSP_PACKAGE_NTLM,
+	CSSP_PACKAGE_KERBEROS,
+};
+
+/* What a context established; valid after SEC_E_OK until cssp_ctx_free(). */
+struct cssp_result {
+	enum cssp_package package;
+	bool spnego; /* the client wrapped the mechanism in SPNEGO */
+	char principal[512];
+	uint32_t peer_version; /* the client's TSRequest version */
+	uint32_t version;      /* negotiated: min(peer, CSSP_VERSION_MAX) */
+	uint16_t tls_version;  /* 0x0303 or 0x0304 */
+	char tls_cipher[64];   /* IANA name */
+	struct cssp_credentials creds;
+	bool creds_empty;	 /* restricted admin: nothing delegated */
+	struct cssp_buf payload; /* creds as the kernel's versioned binary payload */
+	uint64_t expiry;
+	struct cssp_tls_keys keys; /* for kTLS: wipe once installed */
+};
+
+const struct cssp_result *cssp_ctx_result(const struct cssp_ctx *ctx);
+/* The SSPI name of a status, e.g. "SEC_E_LOGON_DENIED". */
+const char *cssp_status_name(uint32_t status);
+
+#endif /* CSSP_ENGINE_H */
