@@ -59,6 +59,8 @@
 #ifndef _UAPI_LINUX_CREDSSP_H
 #define _UAPI_LINUX_CREDSSP_H
 
+#include <linux/types.h>
+
 #define CREDSSP_GENL_NAME	"credssp"
 #define CREDSSP_GENL_VERSION	1
 
@@ -78,6 +80,57 @@ enum {
 
 	__CREDSSP_A_STATUS_MAX,
 	CREDSSP_A_STATUS_MAX = (__CREDSSP_A_STATUS_MAX - 1)
+};
+
+/*
+ * Delegated credentials payload, version 1 (CREDSSP_CREDS_VERSION): what the
+ * helper hands the kernel when a client delegated credentials, kept as the
+ * payload of the context's key and returned to the owner by
+ * SECPKG_ATTR_CREDS. Little-endian, no padding:
+ *
+ *   struct credssp_creds_hdr, then hdr.n_fields times:
+ *   struct credssp_creds_field, then field.len bytes of data.
+ *
+ * Strings are UTF-16LE as the client sent them, without terminating NULs.
+ * Fields of a remote guard credential carry .index 0 for the logon
+ * credential and 1..n for the supplemental ones; other fields have index 0.
+ * The whole payload is at most CREDSSP_CREDS_MAX bytes.
+ */
+#define CREDSSP_CREDS_VERSION	1
+#define CREDSSP_CREDS_MAX	65536
+
+enum credssp_cred_type {
+	CREDSSP_CRED_PASSWORD = 1,	/* TSPasswordCreds */
+	CREDSSP_CRED_SMARTCARD = 2,	/* TSSmartCardCreds */
+	CREDSSP_CRED_REMOTE_GUARD = 6,	/* TSRemoteGuardCreds */
+};
+
+enum credssp_cred_field {
+	CREDSSP_CF_DOMAIN = 1,
+	CREDSSP_CF_USER,
+	CREDSSP_CF_PASSWORD,
+	CREDSSP_CF_PIN,
+	CREDSSP_CF_KEY_SPEC,		/* 4 bytes, little-endian signed */
+	CREDSSP_CF_CARD_NAME,
+	CREDSSP_CF_READER_NAME,
+	CREDSSP_CF_CONTAINER_NAME,
+	CREDSSP_CF_CSP_NAME,
+	CREDSSP_CF_USER_HINT,
+	CREDSSP_CF_DOMAIN_HINT,
+	CREDSSP_CF_PACKAGE_NAME,
+	CREDSSP_CF_CRED_BUFFER,
+};
+
+struct credssp_creds_hdr {
+	__u8	version;
+	__u8	type;		/* enum credssp_cred_type */
+	__u16	n_fields;
+};
+
+struct credssp_creds_field {
+	__u16	id;		/* enum credssp_cred_field */
+	__u16	index;
+	__u32	len;
 };
 
 /* SSPI statuses (SECURITY_STATUS) */
