@@ -75,12 +75,23 @@ $(BUILD)/unit/%: tests/unit/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
 		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-o $@ $< $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
-# libFuzzer targets, each with the engine compiled in by clang.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_SRCS) $(ENGINE_HDRS)
+# libFuzzer targets, linked with a copy of the engine built by clang with
+# coverage instrumentation.
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iuapi -Ihelper $(ENGINE_CFLAGS)
+ENGINE_FUZZ_LIB := $(BUILD)/fuzz-obj/libcsspengine.a
+
+$(BUILD)/fuzz-obj/helper/%.o: helper/%.c $(ENGINE_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -g -O1 -std=gnu11 -Wall -Wextra -Werror -Iuapi -Ihelper \
-		-fsanitize=fuzzer,address,undefined $(ENGINE_CFLAGS) \
-		-o $@ $< $(ENGINE_SRCS) $(ENGINE_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(ENGINE_FUZZ_LIB): $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(ENGINE_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(ENGINE_FUZZ_LIB) $(ENGINE_LIBS)
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h
