@@ -56,9 +56,9 @@ echo $? >/run/vm/rc
 echo "vm-init: command exited with $(cat /run/vm/rc)" >/dev/kmsg
 
 if [ -e $kmemleak ]; then
-	# kmemleak reports only objects older than 5 s, found by two scans.
-	sleep 6
-	echo scan >$kmemleak
+	# A scan reports unreferenced objects older than 5 s: let the last
+	# allocations of the command age first.
+	sleep 5
 	echo scan >$kmemleak
 	cat $kmemleak >/run/vm/kmemleak
 fi

@@ -88,7 +88,7 @@ log=$logdir/console-$variant.log
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m "$mem"
 	-nodefaults -display none -no-reboot
 	-kernel "$image"
-	-append "console=ttyS0 panic=-1 oops=panic root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$here/vm-init.sh"
+	-append "console=ttyS0 panic=-1 oops=panic root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro init=$here/vm-init.sh"
 	-chardev "file,id=con,path=$log" -serial chardev:con
 	-device virtio-serial-pci
 	-chardev stdio,id=out,signal=off -device virtconsole,chardev=out
