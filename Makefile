@@ -38,7 +38,7 @@ NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 
 .PHONY: all userspace module sparse install check check-host check-guest demo clean \
-	unit fuzz
+	unit fuzz selftests
 
 # The CredSSP engine (helper/ minus the daemon), as a static library. The
 # host unit tests link a copy built with AddressSanitizer and UBSan.
@@ -54,7 +54,9 @@ FUZZ_CC ?= clang
 
 all: userspace module
 
-userspace: $(SELFTESTS) unit
+userspace: selftests unit
+
+selftests: $(SELFTESTS)
 
 unit: $(UNIT_BINS)
 

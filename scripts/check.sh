@@ -98,7 +98,7 @@ guest() {
 	[ "$debug" = 1 ] && build_step "debug guest kernel $kver" "guest-$kver/kernel-debug.tap" \
 		scripts/kernel.sh --debug "$kver"
 	build_step "credssp.ko and test programs for $kver" "guest-$kver/module.tap" \
-		make --no-print-directory module userspace KVER="$kver" "${mk[@]}"
+		make --no-print-directory module selftests KVER="$kver" "${mk[@]}"
 	build_step "sparse C=2 on $kver" "guest-$kver/sparse.tap" sparse_clean "$kver" "${mk[@]}"
 	# vm.sh's own tests boot many times: the plain kernel is enough for them.
 	step "scripts/vm.sh on $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh "$kver"
