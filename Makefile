@@ -71,11 +71,12 @@ $(ENGINE_SAN_LIB): $(patsubst %.c,$(BUILD)/san/%.o,$(ENGINE_SRCS))
 	ar rcs $@ $^
 
 # Host unit tests: kselftest harness (TAP), engine with ASan + UBSan.
-$(BUILD)/unit/%: tests/unit/%.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+# Each test's child checks for leaks before _exit() (tests/lib/lsan-exit.c).
+$(BUILD)/unit/%: tests/unit/%.c tests/lib/lsan-exit.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Ihelper $(ENGINE_CFLAGS) \
-		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
-		-o $@ $< $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" -Wl,--wrap=_exit \
+		-o $@ $< tests/lib/lsan-exit.c $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # libFuzzer targets, linked with a copy of the engine built by clang with
 # coverage instrumentation.
@@ -94,6 +95,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(ENGINE_FUZZ_LIB) $(ENGINE_LIBS)
+
+# The host-only RDP test front that real clients talk to (tests/interop),
+# linked with the ASan + UBSan engine.
+.PHONY: front
+front: $(BUILD)/front
+
+$(BUILD)/front: tests/front/front.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper $(ENGINE_CFLAGS) -o $@ $< $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h
