@@ -1,0 +1,969 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The authentication layer of the engine: one MIT GSSAPI acceptor for raw
+ * NTLMSSP (gss-ntlmssp), raw Kerberos (krb5 OID, Microsoft's krb5 OID
+ * 1.2.840.48018.1.2.2 or a bare AP-REQ) and SPNEGO around either. The
+ * mechanism glue picks the mechanism from the first token; we only keep one
+ * context handle per authentication.
+ *
+ * The server credential
+ * ---------------------
+ * One union credential with an acceptor element per mechanism, each acquired
+ * with gss_acquire_cred_from()/gss_add_cred_from() and a credential store, so
+ * that the keytab and the NTLM user file belong to the credential and not to
+ * the process (no KRB5_KTNAME, no NTLM_USER_FILE):
+ *
+ *   "keytab"          MIT krb5: the acceptor keytab.
+ *   "ntlmssp_keyfile" gss-ntlmssp (>= 1.0; 1.2.0 on Debian 12, checked): only
+ *                     honoured for an acceptor credential whose desired name
+ *                     is a host-based service name (get_creds_from_store(),
+ *                     "special case to let server creds carry a keyfile").
+ *                     The accept path then looks users up in that file alone
+ *                     (gssntlm_accept_sec_context() passes it on as the cred
+ *                     store of the user credential): no NTLM_USER_FILE, no
+ *                     winbind fallback. An unknown user is ENOENT.
+ *
+ * Nothing is process-global, so no environment variable is set or read, and
+ * two credentials with different keytabs or user files can live side by
+ * side in one process.
+ *
+ * Names. Every mechanism imports the desired name from the same string, and
+ * SPNEGO acquires its inner credentials with the one name it was given:
+ *   - krb5 elements (krb5 OID and the Microsoft OID, each needs its own
+ *     element: a raw token with the Microsoft OID finds no credential
+ *     otherwise): host-based "TERMSRV" with no host. MIT turns that into the
+ *     acceptor principal TERMSRV/""@"" (kg_acceptor_princ()), which matches
+ *     any TERMSRV/<host>@<realm> key in the keytab. Acquisition fails unless
+ *     the keytab holds at least one such key.
+ *   - the NTLM element: host-based "@". gss-ntlmssp then takes the local host
+ *     name as the server name and no SPN, so its CHALLENGE carries no
+ *     MsvAvTargetName (as with the default credential, which xfreerdp was
+ *     verified against). With a service name, gss-ntlmssp sends
+ *     MsvAvTargetName = service/<gethostname()> and a gss-ntlmssp initiator
+ *     that targets another host name fails in ntlm_process_target_info().
+ *   - the SPNEGO element: "TERMSRV" when Kerberos is configured (its inner
+ *     NTLM then advertises TERMSRV/<gethostname()>; Windows and winpr NTLM do
+ *     not check a server's MsvAvTargetName), "@" when only NTLM is.
+ *     gss_set_neg_mechs() limits SPNEGO to the configured mechanisms: its
+ *     inner acquisition otherwise also gets an NTLM credential with no user
+ *     file (which would fall back to NTLM_USER_FILE and winbind) and IAKERB.
+ *
+ * Status mapping (cssp_gss_accept)
+ * --------------------------------
+ * The mechanism glue renumbers minor codes: a (code, mechanism) pair keeps
+ * its value only if no other pair took that value first in this process
+ * (krb5, its Microsoft-OID twin and IAKERB are separate mechanisms to it),
+ * and a SPNEGO failure always comes back as a made-up value (100000 + n),
+ * the inner minor having been mapped once for the inner mechanism and again
+ * for SPNEGO. So the mapping rests on the major status and on what the
+ * client's token was (the token itself, or the mechanism token inside a
+ * SPNEGO NegTokenInit/NegTokenResp):
+ *   - GSS_S_DEFECTIVE_TOKEN, GSS_S_NO_CONTEXT (message out of order),
+ *     GSS_S_BAD_BINDINGS, and GSS_S_BAD_MECH on a raw token (a mechanism OID
+ *     nobody registered): SEC_E_INVALID_TOKEN.
+ *   - GSS_S_BAD_MECH under SPNEGO (no mechanism in common), GSS_S_NO_CRED
+ *     (a raw token of a mechanism this server has no credential for, e.g.
+ *     NTLM without a user file), GSS_S_DEFECTIVE_CREDENTIAL,
+ *     GSS_S_CREDENTIALS_EXPIRED: SEC_E_NO_AUTHENTICATING_AUTHORITY.
+ *   - GSS_S_BAD_SIG, GSS_S_CONTEXT_EXPIRED: SEC_E_LOGON_DENIED.
+ *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: SEC_E_LOGON_DENIED.
+ *     (gss-ntlmssp 1.2 says EINVAL for a wrong password, ENOENT for an
+ *     unknown user or domain in the user file, EACCES through
+ *     NTLM_USER_FILE: numbers the glue may have renumbered.)
+ *   - GSS_S_FAILURE on a Kerberos AP-REQ: the krb5 error code, taken from
+ *     the KRB-ERROR that MIT puts in its error token (raw, or inside the
+ *     SPNEGO reject; MIT sends one when the client asked for mutual
+ *     authentication, as every CredSSP client does), else from the minor
+ *     status if the glue left it a krb5 code:
+ *       BAD_INTEGRITY (keytab key does not decrypt the ticket), MODIFIED,
+ *       REPEAT, SKEW, TKT_EXPIRED, TKT_NYV, BADMATCH, BADADDR, ILL_CR_TKT,
+ *       INAPP_CKSUM: SEC_E_LOGON_DENIED;
+ *       NOT_US (MIT's "Request ticket server ... not found in keytab"),
+ *       NOKEY, BADKEYVER, WRONG_PRINC, KRB5_KT_*, and ENOENT/EACCES/EPERM
+ *       (keytab file errors): SEC_E_NO_AUTHENTICATING_AUTHORITY;
+ *       BADVERSION, MSG_TYPE, an ASN.1 decoding error: SEC_E_INVALID_TOKEN;
+ *       KRB_ERR_GENERIC in the KRB-ERROR (MIT's stand-in for any code
+ *       outside the protocol's 0..127, e.g. WRONG_PRINC or a keytab error)
+ *       with no krb5 minor status left to tell more:
+ *       SEC_E_NO_AUTHENTICATING_AUTHORITY.
+ *     A krb5-framed token that does not even have the outline of an AP-REQ
+ *     is SEC_E_INVALID_TOKEN (MIT reports it as GSS_S_FAILURE).
+ *   - GSS_S_FAILURE from SPNEGO on a token with no mechanism token we can
+ *     find (its own syntax is wrong): SEC_E_INVALID_TOKEN.
+ *   - anything else: SEC_E_INTERNAL_ERROR.
+ * A context that completes without GSS_C_CONF_FLAG, or anonymously, is
+ * SEC_E_LOGON_DENIED. On a failure the error token GSS produced (SPNEGO
+ * reject, KRB-ERROR) is returned in *out for the caller to send or drop.
+ * *ntstatus: STATUS_LOGON_FAILURE 0xC000006D for SEC_E_LOGON_DENIED,
+ * STATUS_INVALID_PARAMETER 0xC000000D for SEC_E_INVALID_TOKEN,
+ * STATUS_NO_LOGON_SERVERS 0xC000005E for SEC_E_NO_AUTHENTICATING_AUTHORITY,
+ * STATUS_NO_MEMORY 0xC0000017 for SEC_E_INSUFFICIENT_MEMORY,
+ * STATUS_INTERNAL_ERROR 0xC00000E5 otherwise, 0 on SEC_E_OK.
+ *
+ * Wrap and unwrap
+ * ---------------
+ * NTLM: gss-ntlmssp's gss_wrap output is signature(16) || RC4 ciphertext,
+ * which is the SSPI EncryptMessage layout CredSSP uses; gss_unwrap takes it
+ * back. Kerberos: gss_wrap_iov with HEADER, DATA, PADDING and no TRAILER, so
+ * MIT rotates the trailer into the header and writes RRC = 16 + trailer
+ * length (28 for aes*-cts-hmac-sha1-96) as Windows does; the token is
+ * header || data || padding, every length from gss_wrap_iov_length() on this
+ * context. gss_unwrap takes any RRC. Under SPNEGO the calls go to the SPNEGO
+ * context and MIT passes them to the inner mechanism.
+ *
+ * cssp_gss_unwrap() requires a sealed token (conf_state 1) and a plain
+ * GSS_S_COMPLETE: an integrity-only token, or one flagged duplicate, old,
+ * unsequenced or with a gap, is SEC_E_INVALID_TOKEN (CredSSP only carries
+ * encrypted pubKeyAuth and authInfo; such a token is not one, whatever its
+ * checksum says). A bad checksum is SEC_E_INVALID_TOKEN too, an expired
+ * context SEC_E_LOGON_DENIED. Plaintext that GSS returned is wiped before the
+ * buffer is released.
+ *
+ * Library quirks this file works around (MIT krb5 1.20.1, gss-ntlmssp 1.2.0)
+ * ----------------------------------------------------------------------------
+ *   - gss-ntlmssp's gss_unwrap allocates length - 16 before it checks the
+ *     length: NTLM tokens shorter than the 16-byte signature are refused
+ *     here first.
+ *   - gss-ntlmssp's gss_display_name counts the terminating NUL.
+ *   - gss-ntlmssp loads OpenSSL's legacy provider and fetches MD4 on every
+ *     NTOWFv1() and never frees them (about 6 KB): on the server that is
+ *     every logon against a clear-text user-file line. Use NT-hash lines
+ *     (tests/lib/ntlm-users.sh documents both formats).
+ *   - MIT leaks the acceptor principal (about 80 bytes) when an acceptor
+ *     acquisition with a host-based name fails. Unreadable keytab files are
+ *     caught before MIT sees them; without Kerberos, SPNEGO's inner krb5
+ *     gets a keytab name of no known type, which fails before that point
+ *     (and keeps it off the default keytab). A keytab with no TERMSRV key
+ *     still costs the leak once, on the way to a configuration error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5/krb5.h>
+#include <openssl/crypto.h>
+
+#include <linux/credssp.h>
+
+#include "gss.h"
+
+#define CSSP_GSS_SERVICE   "TERMSRV" /* host-based, no host: any TERMSRV/<host> key */
+#define CSSP_GSS_NTLM_NAME "@"	     /* host-based, no service: no MsvAvTargetName */
+
+#define NTLM_SIGNATURE_LEN 16 /* MS-NLMP 2.2.2.9: NTLMSSP_MESSAGE_SIGNATURE */
+#define KRB_ERR_GENERIC	   60 /* RFC 4120 7.5.9 */
+
+#define STATUS_LOGON_FAILURE	 0xC000006DU
+#define STATUS_INVALID_PARAMETER 0xC000000DU
+#define STATUS_NO_LOGON_SERVERS	 0xC000005EU
+#define STATUS_NO_MEMORY	 0xC0000017U
+#define STATUS_INTERNAL_ERROR	 0xC00000E5U
+
+static gss_OID_desc ntlm_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"};
+static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
+/* DER contents of the OIDs that introduce a Kerberos GSS token */
+static const uint8_t krb5_oid_der[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+static const uint8_t krb5_ms_oid_der[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
+
+struct cssp_gss_server {
+	gss_cred_id_t cred;
+	bool krb5, ntlm;
+};
+
+enum gss_state {
+	GSS_ST_NEW,	 /* no token yet */
+	GSS_ST_CONTINUE, /* mid-exchange */
+	GSS_ST_DONE,	 /* established */
+	GSS_ST_FAILED,	 /* dead: every call fails */
+};
+
+struct cssp_gss {
+	struct cssp_gss_server *srv;
+	gss_ctx_id_t ctx;
+	enum gss_state state;
+	bool spnego;
+	enum cssp_gss_mech mech;
+	char *principal;
+	uint32_t lifetime;
+	uint32_t flags;
+};
+
+/* ---- errors ---- */
+
+/* Append the display text of @code, a GSS_C_GSS_CODE or GSS_C_MECH_CODE @type, to @err. */
+static void append_status(char *err, size_t errlen, OM_uint32 code, int type)
+{
+	OM_uint32 min, msg_ctx = 0;
+	gss_buffer_desc text;
+	size_t used;
+
+	do {
+		if (GSS_ERROR(gss_display_status(&min, code, type, GSS_C_NO_OID, &msg_ctx, &text)))
+			return;
+		used = strlen(err);
+		if (used < errlen)
+			snprintf(err + used, errlen - used, "%s%.*s", used ? ": " : "",
+				 (int)text.length, (const char *)text.value);
+		gss_release_buffer(&min, &text);
+	} while (msg_ctx);
+}
+
+/* The minor status is a glue code: the glue finds its mechanism. */
+static void set_err(char *err, size_t errlen, const char *what, OM_uint32 maj, OM_uint32 min)
+{
+	snprintf(err, errlen, "%s", what);
+	append_status(err, errlen, maj, GSS_C_GSS_CODE);
+	if (min)
+		append_status(err, errlen, min, GSS_C_MECH_CODE);
+}
+
+static uint32_t ntstatus_of(uint32_t status)
+{
+	switch (status) {
+	case SEC_E_OK: return 0;
+	case SEC_E_LOGON_DENIED: return STATUS_LOGON_FAILURE;
+	case SEC_E_INVALID_TOKEN: return STATUS_INVALID_PARAMETER;
+	case SEC_E_NO_AUTHENTICATING_AUTHORITY: return STATUS_NO_LOGON_SERVERS;
+	case SEC_E_INSUFFICIENT_MEMORY: return STATUS_NO_MEMORY;
+	default: return STATUS_INTERNAL_ERROR;
+	}
+}
+
+/* ---- the server credential ---- */
+
+#define NO_KEYTAB "KCREDSSP-NO-KERBEROS:" /* a keytab type MIT does not know */
+
+/* The file behind a FILE keytab name (MIT: "FILE:path", "WRFILE:path" or a path), else NULL. */
+static const char *keytab_file(const char *name)
+{
+	if (!strncmp(name, "FILE:", 5))
+		return name + 5;
+	if (!strncmp(name, "WRFILE:", 7))
+		return name + 7;
+	if (name[0] == '/' || !strchr(name, ':'))
+		return name;
+	return NULL;
+}
+
+static bool readable(const char *file, const char *what, char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read %s %s: %s", what, file, strerror(errno));
+		return false;
+	}
+	fclose(f);
+	return true;
+}
+
+static bool import_service(const char *str, gss_name_t *name)
+{
+	gss_buffer_desc buf = {strlen(str), (void *)str};
+	OM_uint32 min;
+
+	return !GSS_ERROR(gss_import_name(&min, &buf, GSS_C_NT_HOSTBASED_SERVICE, name));
+}
+
+/* Add an acceptor element for @mech, named @name_str, to srv->cred. */
+static int add_element(struct cssp_gss_server *srv, const char *name_str, gss_OID mech,
+		       gss_const_key_value_set_t store, const char *what, char *err, size_t errlen)
+{
+	gss_OID_set_desc mechs = {1, mech};
+	gss_name_t name = GSS_C_NO_NAME;
+	OM_uint32 maj, min, tmp;
+
+	if (!import_service(name_str, &name)) {
+		snprintf(err, errlen, "cannot import the acceptor name \"%s\"", name_str);
+		return -1;
+	}
+	if (srv->cred == GSS_C_NO_CREDENTIAL)
+		maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT,
+					    store, &srv->cred, NULL, NULL);
+	else /* output_cred_handle NULL: add to the input credential in place */
+		maj = gss_add_cred_from(&min, srv->cred, name, mech, GSS_C_ACCEPT, GSS_C_INDEFINITE,
+					GSS_C_INDEFINITE, store, NULL, NULL, NULL, NULL);
+	gss_release_name(&tmp, &name);
+	if (GSS_ERROR(maj)) {
+		set_err(err, errlen, what, maj, min);
+		return -1;
+	}
+	return 0;
+}
+
+int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
+			size_t errlen)
+{
+	gss_key_value_element_desc elements[2];
+	gss_key_value_set_desc store = {0, elements};
+	gss_OID_desc neg[2];
+	gss_OID_set_desc neg_set = {0, neg};
+	struct cssp_gss_server *srv;
+	char dummy[1];
+	OM_uint32 maj, min;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!out)
+		return -1;
+	*out = NULL;
+	if (!cfg || (!cfg->keytab && !cfg->ntlm_user_file)) {
+		snprintf(err, errlen,
+			 "no authentication mechanism: neither a keytab nor an NTLM "
+			 "user file is configured");
+		return -1;
+	}
+	/*
+	 * gss-ntlmssp opens the user file only when a user logs on (and then an
+	 * unreadable file looks like an unknown user): check it now. A keytab
+	 * file too, for a clear message (MIT would say "No key table entry
+	 * found", and MIT 1.20 leaks the acceptor principal on that path).
+	 */
+	if (cfg->ntlm_user_file &&
+	    !readable(cfg->ntlm_user_file, "the NTLM user file", err, errlen))
+		return -1;
+	if (cfg->keytab && keytab_file(cfg->keytab) &&
+	    !readable(keytab_file(cfg->keytab), "the keytab", err, errlen))
+		return -1;
+
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	srv->cred = GSS_C_NO_CREDENTIAL;
+	srv->krb5 = cfg->keytab != NULL;
+	srv->ntlm = cfg->ntlm_user_file != NULL;
+	/*
+	 * Without Kerberos, SPNEGO's inner krb5 acquisition gets a keytab name
+	 * of no known type: it fails at once instead of reading the default
+	 * keytab (and MIT 1.20 leaks on a later failure).
+	 */
+	elements[store.count++] =
+		(gss_key_value_element_desc){"keytab", srv->krb5 ? cfg->keytab : NO_KEYTAB};
+	if (srv->ntlm)
+		elements[store.count++] =
+			(gss_key_value_element_desc){"ntlmssp_keyfile", cfg->ntlm_user_file};
+
+	if (srv->krb5) {
+		if (add_element(srv, CSSP_GSS_SERVICE, gss_mech_krb5, &store,
+				"Kerberos acceptor credential (keytab with TERMSRV/<host> keys)",
+				err, errlen) ||
+		    add_element(srv, CSSP_GSS_SERVICE, gss_mech_krb5_wrong, &store,
+				"Kerberos acceptor credential (Microsoft OID)", err, errlen))
+			goto fail;
+		neg[neg_set.count++] = *gss_mech_krb5;
+	}
+	if (srv->ntlm) {
+		if (add_element(srv, CSSP_GSS_NTLM_NAME, &ntlm_oid, &store,
+				"NTLM acceptor credential (is gss-ntlmssp registered in "
+				"/etc/gss/mech.d?)",
+				err, errlen))
+			goto fail;
+		neg[neg_set.count++] = ntlm_oid;
+	}
+	if (add_element(srv, srv->krb5 ? CSSP_GSS_SERVICE : CSSP_GSS_NTLM_NAME, &spnego_oid, &store,
+			"SPNEGO acceptor credential", err, errlen))
+		goto fail;
+	maj = gss_set_neg_mechs(&min, srv->cred, &neg_set);
+	if (GSS_ERROR(maj)) {
+		set_err(err, errlen, "SPNEGO mechanism list", maj, min);
+		goto fail;
+	}
+	*out = srv;
+	return 0;
+
+fail:
+	cssp_gss_server_free(srv);
+	return -1;
+}
+
+void cssp_gss_server_free(struct cssp_gss_server *srv)
+{
+	OM_uint32 min;
+
+	if (!srv)
+		return;
+	if (srv->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &srv->cred);
+	free(srv);
+}
+
+/* ---- contexts ---- */
+
+struct cssp_gss *cssp_gss_new(struct cssp_gss_server *srv)
+{
+	struct cssp_gss *g;
+
+	if (!srv)
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->srv = srv;
+	g->ctx = GSS_C_NO_CONTEXT;
+	g->state = GSS_ST_NEW;
+	return g;
+}
+
+static void drop_context(struct cssp_gss *g)
+{
+	OM_uint32 min;
+
+	if (g->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &g->ctx, GSS_C_NO_BUFFER);
+	g->ctx = GSS_C_NO_CONTEXT;
+}
+
+void cssp_gss_free(struct cssp_gss *g)
+{
+	if (!g)
+		return;
+	drop_context(g);
+	free(g->principal);
+	free(g);
+}
+
+/* ---- just enough DER to look inside SPNEGO and KRB-ERROR tokens ---- */
+
+struct der {
+	const uint8_t *p;
+	size_t len;
+};
+
+/* Take one element (low tag number, definite length) off the front of @in. */
+static bool der_next(struct der *in, uint8_t *tag, struct der *content)
+{
+	size_t hdr = 2, len, n, i;
+
+	if (in->len < 2 || (in->p[0] & 0x1f) == 0x1f)
+		return false;
+	*tag = in->p[0];
+	len = in->p[1];
+	if (len & 0x80) {
+		n = len & 0x7f;
+		if (n == 0 || n > 4 || in->len < 2 + n)
+			return false;
+		for (len = 0, i = 0; i < n; i++)
+			len = len << 8 | in->p[2 + i];
+		hdr += n;
+	}
+	if (len > in->len - hdr)
+		return false;
+	content->p = in->p + hdr;
+	content->len = len;
+	in->p += hdr + len;
+	in->len -= hdr + len;
+	return true;
+}
+
+/* In a SEQUENCE's contents, find the context-specific [n] element. */
+static bool der_field(struct der seq, uint8_t n, struct der *content)
+{
+	uint8_t tag;
+
+	while (seq.len)
+		if (!der_next(&seq, &tag, content))
+			return false;
+		else if (tag == (0xa0 | n))
+			return true;
+	return false;
+}
+
+static bool oid_is(struct der oid, const uint8_t *der, size_t len)
+{
+	return oid.len == len && !memcmp(oid.p, der, len);
+}
+
+/*
+ * A GSS initial context token (RFC 2743 3.1): [APPLICATION 0] { OID, ... }.
+ * @oid gets the mechanism OID and @rest what follows it.
+ */
+static bool gss_framed(const uint8_t *tok, size_t len, struct der *oid, struct der *rest)
+{
+	struct der in = {tok, len};
+	uint8_t tag;
+
+	if (!der_next(&in, &tag, rest) || tag != 0x60 || !der_next(rest, &tag, oid) || tag != 0x06)
+		return false;
+	return true;
+}
+
+static bool is_spnego_init(const uint8_t *tok, size_t len)
+{
+	struct der oid, rest;
+
+	return gss_framed(tok, len, &oid, &rest) &&
+	       oid_is(oid, spnego_oid.elements, spnego_oid.length);
+}
+
+/*
+ * The mechanism token inside a SPNEGO token: NegTokenInit's mechToken [2]
+ * after the GSS framing, or NegTokenResp's responseToken [2].
+ */
+static bool spnego_inner(const uint8_t *tok, size_t len, struct der *inner)
+{
+	struct der in = {tok, len}, oid, rest, c, seq, f;
+	uint8_t tag;
+
+	if (gss_framed(tok, len, &oid, &rest)) {
+		if (!der_next(&rest, &tag, &c) || tag != 0xa0)
+			return false;
+	} else if (!der_next(&in, &tag, &c) || tag != 0xa1) {
+		return false;
+	}
+	if (!der_next(&c, &tag, &seq) || tag != 0x30 || !der_field(seq, 2, &f))
+		return false;
+	return der_next(&f, &tag, inner) && tag == 0x04;
+}
+
+enum inner_kind {
+	INNER_NONE, /* no mechanism token, or a SPNEGO token we cannot parse */
+	INNER_UNKNOWN,
+	INNER_NTLM_NEGOTIATE,
+	INNER_NTLM_AUTHENTICATE,
+	INNER_NTLM_OTHER,
+	INNER_KRB5,	      /* an AP-REQ that has the right shape */
+	INNER_KRB5_MALFORMED, /* krb5 framing around something that is not an AP-REQ */
+};
+
+/*
+ * The outline of an AP-REQ (RFC 4120 5.5.1), after the GSS framing and
+ * TOK_ID 01 00 (RFC 4121 4.1) if any: [APPLICATION 14] SEQUENCE { [0] pvno,
+ * [1] msg-type, [2] ap-options, [3] ticket, [4] authenticator }. MIT reports
+ * an undecodable AP-REQ as GSS_S_FAILURE with an ASN.1 minor status, which
+ * the mechanism glue may have renumbered: this tells it from a keytab or
+ * ticket problem.
+ */
+static bool ap_req_shaped(struct der t, bool framed)
+{
+	struct der oid, rest, app, seq, f;
+	uint8_t tag, n;
+
+	if (framed) {
+		if (!gss_framed(t.p, t.len, &oid, &rest) || rest.len < 2 || rest.p[0] != 0x01 ||
+		    rest.p[1] != 0x00)
+			return false;
+		t.p = rest.p + 2;
+		t.len = rest.len - 2;
+	}
+	if (!der_next(&t, &tag, &app) || tag != 0x6e || !der_next(&app, &tag, &seq) || tag != 0x30)
+		return false;
+	for (n = 0; n <= 4; n++)
+		if (!der_next(&seq, &tag, &f) || tag != (0xa0 | n))
+			return false;
+	return true;
+}
+
+static enum inner_kind inner_kind(struct der t)
+{
+	struct der oid, rest;
+
+	if (t.len >= 12 && !memcmp(t.p, "NTLMSSP\0", 8)) {
+		uint32_t type = t.p[8] | t.p[9] << 8 | t.p[10] << 16 | (uint32_t)t.p[11] << 24;
+
+		return type == 1   ? INNER_NTLM_NEGOTIATE
+		       : type == 3 ? INNER_NTLM_AUTHENTICATE
+				   : INNER_NTLM_OTHER;
+	}
+	if (t.len && t.p[0] == 0x6e) /* bare AP-REQ */
+		return ap_req_shaped(t, false) ? INNER_KRB5 : INNER_KRB5_MALFORMED;
+	if (gss_framed(t.p, t.len, &oid, &rest) &&
+	    (oid_is(oid, krb5_oid_der, sizeof(krb5_oid_der)) ||
+	     oid_is(oid, krb5_ms_oid_der, sizeof(krb5_ms_oid_der))))
+		return ap_req_shaped(t, true) ? INNER_KRB5 : INNER_KRB5_MALFORMED;
+	return t.len ? INNER_UNKNOWN : INNER_NONE;
+}
+
+/*
+ * The error-code of the KRB-ERROR in a Kerberos error token (RFC 4121 4.1:
+ * GSS framing, TOK_ID 03 00, KRB-ERROR), raw or as a SPNEGO responseToken.
+ */
+static bool krb_error_code(const uint8_t *tok, size_t len, int32_t *code)
+{
+	struct der t = {tok, len}, oid, rest, kerr, seq, f, i;
+	uint8_t tag;
+	int32_t v;
+	size_t k;
+
+	if (len && tok[0] == 0xa1 && !spnego_inner(tok, len, &t))
+		return false;
+	if (!gss_framed(t.p, t.len, &oid, &rest) || rest.len < 2 || rest.p[0] != 0x03 ||
+	    rest.p[1] != 0x00)
+		return false;
+	rest.p += 2;
+	rest.len -= 2;
+	if (!der_next(&rest, &tag, &kerr) || tag != 0x7e || !der_next(&kerr, &tag, &seq) ||
+	    tag != 0x30 || !der_field(seq, 6, &f) || !der_next(&f, &tag, &i) || tag != 0x02 ||
+	    i.len < 1 || i.len > 4)
+		return false;
+	v = (int8_t)i.p[0];
+	for (k = 1; k < i.len; k++)
+		v = (int32_t)((uint32_t)v << 8 | i.p[k]);
+	*code = v;
+	return true;
+}
+
+/* ---- accept ---- */
+
+static uint32_t map_krb5_code(long code)
+{
+	switch (code) {
+	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+	case KRB5KRB_AP_ERR_TKT_EXPIRED:
+	case KRB5KRB_AP_ERR_TKT_NYV:
+	case KRB5KRB_AP_ERR_REPEAT:
+	case KRB5KRB_AP_ERR_BADMATCH:
+	case KRB5KRB_AP_ERR_SKEW:
+	case KRB5KRB_AP_ERR_BADADDR:
+	case KRB5KRB_AP_ERR_MODIFIED:
+	case KRB5KRB_AP_ERR_ILL_CR_TKT:
+	case KRB5KRB_AP_ERR_INAPP_CKSUM: return SEC_E_LOGON_DENIED;
+	case KRB5KRB_AP_ERR_NOT_US:
+	case KRB5KRB_AP_ERR_NOKEY:
+	case KRB5KRB_AP_ERR_BADKEYVER:
+	case KRB5KRB_AP_WRONG_PRINC:
+	case KRB5_KT_NOTFOUND:
+	case KRB5_KT_KVNONOTFOUND:
+	case KRB5_KT_END:
+	case KRB5_KT_NOWRITE:
+	case KRB5_KT_IOERR:
+	case KRB5_KT_BADNAME:
+	case KRB5_KT_UNKNOWN_TYPE:
+	case KRB5_KT_FORMAT:
+	case KRB5_KEYTAB_BADVNO:
+	case ENOENT:
+	case EACCES:
+	case EPERM: return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	case KRB5KRB_AP_ERR_BADVERSION:
+	case KRB5KRB_AP_ERR_MSG_TYPE: return SEC_E_INVALID_TOKEN;
+	default: return SEC_E_INTERNAL_ERROR;
+	}
+}
+
+static bool in_table(long code, long base)
+{
+	return code >= base && code < base + 256;
+}
+
+static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum inner_kind kind,
+				 const gss_buffer_desc *errtok)
+{
+	long code = (int32_t)min;
+	bool has_kerr;
+	int32_t kerr;
+
+	if (GSS_CALLING_ERROR(maj))
+		return SEC_E_INTERNAL_ERROR;
+	switch (GSS_ROUTINE_ERROR(maj)) {
+	case GSS_S_BAD_MECH:
+		/* SPNEGO: no mechanism in common; raw: a mechanism OID we do not know */
+		return spnego ? SEC_E_NO_AUTHENTICATING_AUTHORITY : SEC_E_INVALID_TOKEN;
+	case GSS_S_DEFECTIVE_TOKEN:
+	case GSS_S_NO_CONTEXT:
+	case GSS_S_BAD_BINDINGS: return SEC_E_INVALID_TOKEN;
+	case GSS_S_NO_CRED:
+	case GSS_S_DEFECTIVE_CREDENTIAL:
+	case GSS_S_CREDENTIALS_EXPIRED: return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	case GSS_S_BAD_SIG:
+	case GSS_S_CONTEXT_EXPIRED: return SEC_E_LOGON_DENIED;
+	case GSS_S_FAILURE: break;
+	default: return SEC_E_INTERNAL_ERROR;
+	}
+
+	switch (kind) {
+	case INNER_NTLM_AUTHENTICATE: return SEC_E_LOGON_DENIED;
+	case INNER_KRB5:
+		/* the KRB-ERROR MIT answers with, if any, names a protocol error exactly */
+		has_kerr = errtok->length && krb_error_code(errtok->value, errtok->length, &kerr) &&
+			   kerr >= 0 && kerr < 128;
+		if (has_kerr && kerr != KRB_ERR_GENERIC)
+			return map_krb5_code(ERROR_TABLE_BASE_krb5 + kerr);
+		/* else the minor status, if the glue left it as it was */
+		if (in_table(code, ERROR_TABLE_BASE_krb5))
+			return map_krb5_code(code);
+		if (in_table(code, ERROR_TABLE_BASE_asn1))
+			return SEC_E_INVALID_TOKEN;
+		/* errno values are only ours if no other mechanism took them first */
+		if (min == ENOENT || min == EACCES || min == EPERM)
+			return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+		/*
+		 * KRB_ERR_GENERIC stands for every non-protocol code (keytab
+		 * errors, WRONG_PRINC, unsupported enctypes, errno): trouble on
+		 * this server's side of the ticket.
+		 */
+		return has_kerr ? SEC_E_NO_AUTHENTICATING_AUTHORITY : SEC_E_INTERNAL_ERROR;
+	case INNER_KRB5_MALFORMED: return SEC_E_INVALID_TOKEN;
+	case INNER_NONE:
+		/* SPNEGO failed on a token with no mechanism token in it: its own syntax */
+		return spnego ? SEC_E_INVALID_TOKEN : SEC_E_INTERNAL_ERROR;
+	default: return SEC_E_INTERNAL_ERROR;
+	}
+}
+
+static bool is_krb5_mech(gss_OID mech)
+{
+	return mech &&
+	       (gss_oid_equal(mech, gss_mech_krb5) || gss_oid_equal(mech, gss_mech_krb5_old) ||
+		gss_oid_equal(mech, gss_mech_krb5_wrong));
+}
+
+/* The context is dead: free it and report @status. */
+static uint32_t fail(struct cssp_gss *g, uint32_t status, uint32_t *ntstatus)
+{
+	drop_context(g);
+	g->state = GSS_ST_FAILED;
+	*ntstatus = ntstatus_of(status);
+	return status;
+}
+
+/* The exchange completed: check and record the result. */
+static uint32_t established(struct cssp_gss *g, gss_name_t src, gss_OID mech, OM_uint32 flags,
+			    OM_uint32 time_rec)
+{
+	gss_buffer_desc name = GSS_C_EMPTY_BUFFER;
+	OM_uint32 maj, min;
+
+	/* CredSSP sends pubKeyAuth and authInfo sealed: no confidentiality, no logon. */
+	if (!(flags & GSS_C_CONF_FLAG) || (flags & GSS_C_ANON_FLAG))
+		return SEC_E_LOGON_DENIED;
+	if (mech && gss_oid_equal(mech, &ntlm_oid))
+		g->mech = CSSP_MECH_NTLM;
+	else if (is_krb5_mech(mech))
+		g->mech = CSSP_MECH_KERBEROS;
+	else
+		return SEC_E_INTERNAL_ERROR;
+	if (src == GSS_C_NO_NAME)
+		return SEC_E_INTERNAL_ERROR;
+	maj = gss_display_name(&min, src, &name, NULL);
+	if (GSS_ERROR(maj))
+		return SEC_E_INTERNAL_ERROR;
+	/* gss-ntlmssp 1.2 counts the terminating NUL in the length */
+	if (name.length && ((const char *)name.value)[name.length - 1] == '\0')
+		name.length--;
+	if (name.length == 0 || memchr(name.value, '\0', name.length)) {
+		gss_release_buffer(&min, &name);
+		return SEC_E_LOGON_DENIED;
+	}
+	g->principal = strndup(name.value, name.length);
+	gss_release_buffer(&min, &name);
+	if (!g->principal)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	/* gss-ntlmssp reports GSS_C_INDEFINITE (UINT32_MAX): NTLM has no end */
+	g->lifetime = g->mech == CSSP_MECH_NTLM ? UINT32_MAX : time_rec;
+	g->flags = flags;
+	return SEC_E_OK;
+}
+
+uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, struct cssp_buf *out,
+			 bool *complete, uint32_t *ntstatus)
+{
+	gss_buffer_desc in = {len, (void *)token}, tok = GSS_C_EMPTY_BUFFER;
+	OM_uint32 maj, min, tmp, flags = 0, time_rec = 0;
+	gss_name_t src = GSS_C_NO_NAME;
+	gss_OID mech = GSS_C_NO_OID;
+	enum inner_kind kind;
+	struct der inner;
+	uint32_t status;
+
+	if (!g || !out || !complete || !ntstatus || (!token && len)) {
+		if (ntstatus)
+			*ntstatus = STATUS_INTERNAL_ERROR;
+		return SEC_E_INTERNAL_ERROR;
+	}
+	*complete = false;
+	*ntstatus = 0;
+	cssp_buf_free(out);
+	if (g->state == GSS_ST_DONE || g->state == GSS_ST_FAILED)
+		return fail(g, SEC_E_INTERNAL_ERROR, ntstatus);
+	if (len == 0)
+		return fail(g, SEC_E_INVALID_TOKEN, ntstatus);
+
+	if (g->state == GSS_ST_NEW)
+		g->spnego = is_spnego_init(token, len);
+	inner = (struct der){token, len};
+	if (g->spnego && !spnego_inner(token, len, &inner))
+		inner = (struct der){NULL, 0};
+	kind = inner_kind(inner);
+
+	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
+				     &src, &mech, &tok, &flags, &time_rec, NULL);
+	if (GSS_ERROR(maj)) {
+		status = map_accept_error(maj, min, g->spnego, kind, &tok);
+		/* A reject token (SPNEGO, KRB-ERROR) may go back to the client. */
+		if (tok.length && cssp_buf_set(out, tok.value, tok.length))
+			cssp_buf_free(out);
+		gss_release_buffer(&tmp, &tok);
+		gss_release_name(&tmp, &src);
+		return fail(g, status, ntstatus);
+	}
+	if (tok.length && cssp_buf_set(out, tok.value, tok.length)) {
+		gss_release_buffer(&tmp, &tok);
+		gss_release_name(&tmp, &src);
+		return fail(g, SEC_E_INSUFFICIENT_MEMORY, ntstatus);
+	}
+	gss_release_buffer(&tmp, &tok);
+	if (maj & GSS_S_CONTINUE_NEEDED) {
+		gss_release_name(&tmp, &src);
+		g->state = GSS_ST_CONTINUE;
+		return SEC_E_OK;
+	}
+
+	status = established(g, src, mech, flags, time_rec);
+	gss_release_name(&tmp, &src);
+	if (status != SEC_E_OK) {
+		cssp_buf_free(out);
+		free(g->principal);
+		g->principal = NULL;
+		g->mech = CSSP_MECH_NONE;
+		return fail(g, status, ntstatus);
+	}
+	g->state = GSS_ST_DONE;
+	*complete = true;
+	return SEC_E_OK;
+}
+
+enum cssp_gss_mech cssp_gss_mech(const struct cssp_gss *g)
+{
+	return g && g->state == GSS_ST_DONE ? g->mech : CSSP_MECH_NONE;
+}
+
+bool cssp_gss_spnego(const struct cssp_gss *g)
+{
+	return g && g->spnego;
+}
+
+const char *cssp_gss_principal(const struct cssp_gss *g)
+{
+	return g && g->state == GSS_ST_DONE ? g->principal : NULL;
+}
+
+uint32_t cssp_gss_lifetime(const struct cssp_gss *g)
+{
+	return g && g->state == GSS_ST_DONE ? g->lifetime : 0;
+}
+
+uint32_t cssp_gss_flags(const struct cssp_gss *g)
+{
+	return g && g->state == GSS_ST_DONE ? g->flags : 0;
+}
+
+/* ---- wrap / unwrap ---- */
+
+/* Kerberos: header (with the rotated trailer) || data || padding. */
+static uint32_t wrap_krb5(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out)
+{
+	gss_iov_buffer_desc iov[3];
+	size_t hlen, plen, total;
+	OM_uint32 maj, min;
+	int conf = 0;
+	uint8_t *buf;
+
+	memset(iov, 0, sizeof(iov));
+	iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+	iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+	iov[1].buffer.length = len;
+	iov[2].type = GSS_IOV_BUFFER_TYPE_PADDING;
+	/* No TRAILER buffer: MIT puts the trailer in the header, RRC = its length. */
+	maj = gss_wrap_iov_length(&min, g->ctx, 1, GSS_C_QOP_DEFAULT, &conf, iov, 3);
+	if (maj != GSS_S_COMPLETE || !conf)
+		return SEC_E_INTERNAL_ERROR;
+	hlen = iov[0].buffer.length;
+	plen = iov[2].buffer.length;
+	if (hlen == 0 || len > SIZE_MAX - hlen || plen > SIZE_MAX - hlen - len)
+		return SEC_E_INTERNAL_ERROR;
+	total = hlen + len + plen;
+	buf = malloc(total);
+	if (!buf)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	if (len)
+		memcpy(buf + hlen, in, len); /* sealed in place */
+	iov[0].buffer.value = buf;
+	iov[1].buffer.value = buf + hlen;
+	iov[2].buffer.value = buf + hlen + len;
+	maj = gss_wrap_iov(&min, g->ctx, 1, GSS_C_QOP_DEFAULT, &conf, iov, 3);
+	if (maj != GSS_S_COMPLETE || !conf || iov[0].buffer.length != hlen ||
+	    iov[1].buffer.length != len || iov[2].buffer.length != plen) {
+		OPENSSL_cleanse(buf, total);
+		free(buf);
+		return SEC_E_INTERNAL_ERROR;
+	}
+	out->data = buf;
+	out->len = total;
+	return SEC_E_OK;
+}
+
+/* NTLM: gss-ntlmssp's token is already signature || ciphertext. */
+static uint32_t wrap_plain(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out)
+{
+	gss_buffer_desc msg = {len, (void *)in}, tok = GSS_C_EMPTY_BUFFER;
+	OM_uint32 maj, min;
+	uint32_t status = SEC_E_OK;
+	int conf = 0;
+
+	maj = gss_wrap(&min, g->ctx, 1, GSS_C_QOP_DEFAULT, &msg, &conf, &tok);
+	if (maj != GSS_S_COMPLETE || !conf || tok.length == 0)
+		status = SEC_E_INTERNAL_ERROR;
+	else if (cssp_buf_set(out, tok.value, tok.length))
+		status = SEC_E_INSUFFICIENT_MEMORY;
+	gss_release_buffer(&min, &tok);
+	return status;
+}
+
+uint32_t cssp_gss_wrap(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out)
+{
+	if (!g || !out || (!in && len))
+		return SEC_E_INTERNAL_ERROR;
+	cssp_buf_free(out);
+	if (g->state != GSS_ST_DONE)
+		return SEC_E_INTERNAL_ERROR;
+	return g->mech == CSSP_MECH_KERBEROS ? wrap_krb5(g, in, len, out)
+					     : wrap_plain(g, in, len, out);
+}
+
+uint32_t cssp_gss_unwrap(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out)
+{
+	gss_buffer_desc tok = {len, (void *)in}, msg = GSS_C_EMPTY_BUFFER;
+	OM_uint32 maj, min;
+	uint32_t status = SEC_E_OK;
+	int conf = 0;
+
+	if (!g || !out || (!in && len))
+		return SEC_E_INTERNAL_ERROR;
+	cssp_buf_free(out);
+	if (g->state != GSS_ST_DONE)
+		return SEC_E_INTERNAL_ERROR;
+	/*
+	 * gss-ntlmssp 1.2 allocates len - 16 bytes before checking the length
+	 * (an unsigned wrap-around for a short token): never give it one
+	 * shorter than the NTLMSSP_MESSAGE_SIGNATURE, which MS-NLMP fixes at 16.
+	 */
+	if (len == 0 || (g->mech == CSSP_MECH_NTLM && len < NTLM_SIGNATURE_LEN))
+		return SEC_E_INVALID_TOKEN;
+	maj = gss_unwrap(&min, g->ctx, &tok, &msg, &conf, NULL);
+	if (GSS_ERROR(maj)) {
+		switch (GSS_ROUTINE_ERROR(maj)) {
+		case GSS_S_DEFECTIVE_TOKEN:
+		case GSS_S_BAD_SIG:
+		case GSS_S_BAD_MECH: status = SEC_E_INVALID_TOKEN; break;
+		case GSS_S_CONTEXT_EXPIRED: status = SEC_E_LOGON_DENIED; break;
+		default: status = SEC_E_INTERNAL_ERROR;
+		}
+	} else if (maj != GSS_S_COMPLETE || !conf) {
+		/* replayed or out-of-sequence, or integrity only: not a CredSSP blob */
+		status = SEC_E_INVALID_TOKEN;
+	} else if (msg.length && cssp_buf_set(out, msg.value, msg.length)) {
+		status = SEC_E_INSUFFICIENT_MEMORY;
+	}
+	if (msg.value)
+		OPENSSL_cleanse(msg.value, msg.length);
+	gss_release_buffer(&min, &msg);
+	return status;
+}
