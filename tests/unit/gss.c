@@ -427,7 +427,7 @@ static void ntlm_roundtrips(struct __test_metadata *_metadata, struct peer *c, s
 	for (i = 0; i < 3; i++) {
 		client_to_server(_metadata, c, g, 32 + i, (uint8_t)i);
 		server_to_client(_metadata, c, g, 270 + i, (uint8_t)(i + 100), &blob);
-		ASSERT_EQ(16 + 270 + i, blob.len);
+		ASSERT_EQ((size_t)(16 + 270 + i), blob.len);
 		EXPECT_EQ(0, memcmp(blob.data, "\x01\x00\x00\x00", 4));
 		if (i == 0)
 			seq0 = blob.data[12] | blob.data[13] << 8;
