@@ -7,7 +7,9 @@
  * malformed input:
  *  1. der_walk(), by hand, before OpenSSL sees a byte: exactly one outer
  *     SEQUENCE covering the whole input, definite lengths in their shortest
- *     form (at most 4 length bytes), nested lengths that add up, only the
+ *     form (at most 4 length bytes; input whose lengths are only longer
+ *     than needed, as rdesktop writes them, is first rewritten with the
+ *     shortest ones, see strict_d2i()), nested lengths that add up, only the
  *     tags the schema is built from (INTEGER and OCTET STRING primitive,
  *     SEQUENCE and [n] constructed), INTEGERs minimal, bounded nesting. This
  *     keeps OpenSSL's BER leniency out of reach: indefinite lengths, and
@@ -183,10 +185,10 @@ static const ASN1_ITEM *TSREMOTEGUARDCREDS_it(void);
 /*
  * The length octets of the element at @in: 1 with *hdr (tag and length
  * octets) and *clen (content length) set, 0 when @len ends inside them, -1
- * when they are indefinite, longer than 4 bytes or not in the shortest form.
- * Bad octets are reported as soon as they are seen.
+ * when they are indefinite, longer than 4 bytes or (if @shortest) not in the
+ * shortest form. Bad octets are reported as soon as they are seen.
  */
-static int der_header(const uint8_t *in, size_t len, size_t *hdr, size_t *clen)
+static int length_octets(const uint8_t *in, size_t len, size_t *hdr, size_t *clen, bool shortest)
 {
 	size_t n, v = 0;
 
@@ -203,15 +205,20 @@ static int der_header(const uint8_t *in, size_t len, size_t *hdr, size_t *clen)
 	for (size_t i = 0; i < n; i++) {
 		if (2 + i >= len)
 			return 0;
-		if (i == 0 && in[2] == 0)
+		if (shortest && i == 0 && in[2] == 0)
 			return -1; /* a leading zero byte: not the shortest form */
 		v = (v << 8) | in[2 + i];
 	}
-	if (v < 0x80)
+	if (shortest && v < 0x80)
 		return -1; /* fits the short form */
 	*hdr = 2 + n;
 	*clen = v;
 	return 1;
+}
+
+static int der_header(const uint8_t *in, size_t len, size_t *hdr, size_t *clen)
+{
+	return length_octets(in, len, hdr, clen, true);
 }
 
 long cssp_der_element_len(const uint8_t *in, size_t len, size_t max)
@@ -223,7 +230,7 @@ long cssp_der_element_len(const uint8_t *in, size_t len, size_t max)
 		return 0;
 	if (in[0] != 0x30)
 		return -1;
-	r = der_header(in, len, &hdr, &clen);
+	r = length_octets(in, len, &hdr, &clen, false); /* BER lengths too: see strict_d2i() */
 	if (r <= 0)
 		return r;
 	if (hdr > max || clen > max - hdr || hdr + clen > (size_t)LONG_MAX)
@@ -285,7 +292,7 @@ static uint8_t *i2d_alloc(const ASN1_VALUE *v, const ASN1_ITEM *it, size_t *len)
 }
 
 /* The three strictness layers; returns the decoded value or NULL. */
-static ASN1_VALUE *strict_d2i(const uint8_t *in, size_t len, const ASN1_ITEM *it)
+static ASN1_VALUE *der_d2i(const uint8_t *in, size_t len, const ASN1_ITEM *it)
 {
 	const unsigned char *p = in;
 	size_t hdr, clen, n = 0;
@@ -319,6 +326,83 @@ static ASN1_VALUE *strict_d2i(const uint8_t *in, size_t len, const ASN1_ITEM *it
 fail:
 	ASN1_item_free(v, it);
 	return NULL;
+}
+
+/* Room shorten_lengths() needs beyond its input: 4 bytes per nesting level. */
+#define SHORTEN_SLACK (4 * (DER_MAX_DEPTH + 2))
+
+/*
+ * Copy the elements of @in to @out with every definite length rewritten in
+ * its shortest form (tags and contents unchanged); *@outlen <= @len. @out
+ * has @len + SHORTEN_SLACK bytes: a constructed element's contents are
+ * written 6 bytes on (the longest header) and moved back once their length
+ * is known. Indefinite lengths, more than 4 length bytes, high tag numbers
+ * and nesting deeper than DER_MAX_DEPTH fail.
+ */
+static int shorten_lengths(const uint8_t *in, size_t len, uint8_t *out, size_t *outlen, int depth)
+{
+	size_t o = 0;
+
+	while (len) {
+		size_t hdr, clen, m = 0, h = 0;
+		uint8_t lb[4];
+		int nb = 0;
+
+		if ((in[0] & 0x1f) == 0x1f || length_octets(in, len, &hdr, &clen, false) != 1 ||
+		    clen > len - hdr)
+			return -1;
+		if (in[0] & V_ASN1_CONSTRUCTED) {
+			if (depth >= DER_MAX_DEPTH ||
+			    shorten_lengths(in + hdr, clen, out + o + 6, &m, depth + 1))
+				return -1;
+		} else {
+			memcpy(out + o + 6, in + hdr, clen);
+			m = clen;
+		}
+		out[o + h++] = in[0];
+		if (m < 0x80) {
+			out[o + h++] = (uint8_t)m;
+		} else {
+			for (size_t v = m; v; v >>= 8)
+				lb[nb++] = (uint8_t)v;
+			out[o + h++] = (uint8_t)(0x80 | nb);
+			while (nb)
+				out[o + h++] = lb[--nb];
+		}
+		memmove(out + o + h, out + o + 6, m);
+		o += h + m;
+		in += hdr + clen;
+		len -= hdr + clen;
+	}
+	*outlen = o;
+	return 0;
+}
+
+/*
+ * der_d2i(), also for input whose only departure from DER is definite
+ * lengths in a longer form than needed: rdesktop 1.9 writes every length of
+ * 0x80 or more as 82 xx xx (its ber_out_header()), so its authInfo
+ * TSRequest starts 30 82 00 9e, and Windows reads such BER. The lengths are
+ * rewritten in their shortest form and the result must then pass all three
+ * layers; nothing else of BER is accepted.
+ */
+static ASN1_VALUE *strict_d2i(const uint8_t *in, size_t len, const ASN1_ITEM *it)
+{
+	ASN1_VALUE *v = der_d2i(in, len, it);
+	uint8_t *norm;
+	size_t n = 0;
+
+	if (v || len < 2 || len > CSSP_TSREQUEST_MAX)
+		return v;
+	norm = malloc(len + SHORTEN_SLACK);
+	if (!norm)
+		return NULL;
+	/* Same length: nothing was shortened, and der_d2i() said no for another reason. */
+	if (!shorten_lengths(in, len, norm, &n, 0) && n < len)
+		v = der_d2i(norm, n, it);
+	OPENSSL_cleanse(norm, len + SHORTEN_SLACK);
+	free(norm);
+	return v;
 }
 
 /* Encode @v into @out (replacing its contents). */

@@ -3,7 +3,9 @@
  * DER codec of the CredSSP messages ([MS-CSSP] 2.2.1), built on OpenSSL ASN1
  * templates. Decoding is strict: a wrong tag, a bad or indefinite length, an
  * unknown field, trailing bytes or a message over CSSP_TSREQUEST_MAX is
- * rejected. Strings stay in their wire form (UTF-16LE, not terminated).
+ * rejected. The one BER leniency is definite lengths in a longer form than
+ * needed (rdesktop writes 30 82 00 9e), which are read as the shortest form.
+ * Strings stay in their wire form (UTF-16LE, not terminated).
  *
  * All decode functions return 0 on success or -1 on malformed input, and
  * leave their output cleared on failure. All encode functions return 0 or -1
@@ -41,7 +43,8 @@ struct cssp_tsrequest {
  * Length of the DER element (the outer SEQUENCE) that starts at @in, header
  * included: > 0 when the header is complete and the length is valid (the
  * element may still be longer than @len), 0 when more bytes are needed to read
- * the header, -1 when the header is invalid or the length exceeds @max.
+ * the header, -1 when the header is invalid or the length exceeds @max. A
+ * length in a longer form than needed is valid, as for the decoders.
  */
 long cssp_der_element_len(const uint8_t *in, size_t len, size_t max);
 

@@ -701,11 +701,6 @@ TEST(tsrequest_rejects_malformed)
 	EXPECT_EQ(0, req_rejects("30 80 a0 03 02 01 06 00 00"));
 	EXPECT_EQ(0, req_rejects("30 07 a0 80 02 01 06 00 00"));
 	EXPECT_EQ(0, req_rejects("30 11 a0 03 02 01 06 a1 80 30 80 30 04 a0 02 04 00 00 00 00 00"));
-	/* non-minimal lengths: outer, explicit tag, OCTET STRING, 2 bytes for < 256 */
-	EXPECT_EQ(0, req_rejects("30 81 05 a0 03 02 01 06"));
-	EXPECT_EQ(0, req_rejects("30 06 a0 81 03 02 01 06"));
-	EXPECT_EQ(0, req_rejects("30 0a a0 03 02 01 06 a2 03 04 81 00"));
-	EXPECT_EQ(0, req_rejects("30 82 00 05 a0 03 02 01 06"));
 	/* 5 length bytes, 0xff length byte */
 	EXPECT_EQ(0, req_rejects("30 85 00 00 00 00 05 a0 03 02 01 06"));
 	EXPECT_EQ(0, req_rejects("30 ff a0 03 02 01 06"));
@@ -721,6 +716,56 @@ TEST(tsrequest_rejects_malformed)
 	/* empty input, lone tag */
 	EXPECT_EQ(0, req_rejects(""));
 	EXPECT_EQ(0, req_rejects("30"));
+	ASSERT_NO_LEAKS();
+}
+
+/*
+ * Definite lengths in a longer form than needed are read as the shortest
+ * form, anywhere (rdesktop 1.9 writes every length >= 0x80 as 82 xx xx);
+ * the rest of the strictness still applies to what they frame.
+ */
+TEST(tsrequest_long_form_lengths)
+{
+	static const char *const same[] = {
+		"30 81 05 a0 03 02 01 06",
+		"30 06 a0 81 03 02 01 06",
+		"30 82 00 05 a0 03 02 01 06",
+		"30 84 00 00 00 05 a0 03 02 01 06",
+		"30 0a a0 03 02 01 06 a2 03 04 81 00",
+		"30 82 00 0d a0 82 00 03 02 01 06 a2 82 00 02 04 00",
+	};
+	struct cssp_tsrequest r = {0};
+	struct cssp_buf b;
+
+	for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
+		b = hexbuf(same[i]);
+		ASSERT_EQ(0, req_decode(b.data, b.len, &r)) TH_LOG("%s", same[i]);
+		EXPECT_EQ(6, r.version);
+		cssp_tsrequest_clear(&r);
+		cssp_buf_free(&b);
+	}
+	/* rdesktop's authInfo framing: 30 82 00 .. a2 82 00 .. 04 82 00 .. */
+	b = hexbuf("30 82 00 8a a0 03 02 01 02 a2 82 00 81 04 82 00 7d"
+		   " 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15 16 17 18 19"
+		   " 1a 1b 1c 1d 1e 1f 20 21 22 23 24 25 26 27 28 29 2a 2b 2c 2d 2e 2f 30 31 32 33"
+		   " 34 35 36 37 38 39 3a 3b 3c 3d 3e 3f 40 41 42 43 44 45 46 47 48 49 4a 4b 4c 4d"
+		   " 4e 4f 50 51 52 53 54 55 56 57 58 59 5a 5b 5c 5d 5e 5f 60 61 62 63 64 65 66 67"
+		   " 68 69 6a 6b 6c 6d 6e 6f 70 71 72 73 74 75 76 77 78 79 7a 7b 7c");
+	ASSERT_EQ(0, req_decode(b.data, b.len, &r));
+	EXPECT_EQ(2, r.version);
+	ASSERT_TRUE(r.has_auth_info);
+	ASSERT_EQ(0x7d, r.auth_info.len);
+	EXPECT_EQ(0x7c, r.auth_info.data[0x7c]);
+	EXPECT_EQ((long)b.len, cssp_der_element_len(b.data, b.len, CSSP_TSREQUEST_MAX));
+	cssp_tsrequest_clear(&r);
+	cssp_buf_free(&b);
+	/* Still rejected: lengths that disagree, more than 4 length bytes, indefinite. */
+	EXPECT_EQ(0, req_rejects("30 82 00 06 a0 03 02 01 06"));
+	EXPECT_EQ(0, req_rejects("30 82 00 05 a0 82 00 03 02 01 06"));
+	EXPECT_EQ(0, req_rejects("30 85 00 00 00 00 05 a0 03 02 01 06"));
+	EXPECT_EQ(0, req_rejects("30 82 00 09 a0 80 02 01 06 00 00"));
+	/* ... and non-minimal INTEGERs, whatever the length octets. */
+	EXPECT_EQ(0, req_rejects("30 82 00 06 a0 04 02 02 00 06"));
 	ASSERT_NO_LEAKS();
 }
 
@@ -1541,14 +1586,21 @@ TEST(element_len_invalid_headers)
 	EXPECT_EQ(-1, elen("30 ff", 100));
 	EXPECT_EQ(-1, elen("30 85 00 00 00 00 05", SIZE_MAX));
 	EXPECT_EQ(-1, elen("30 88", SIZE_MAX));
-	/* non-minimal long forms, seen as soon as the offending byte is there */
-	EXPECT_EQ(-1, elen("30 81 05", 100));
-	EXPECT_EQ(-1, elen("30 81 7f", 100));
-	EXPECT_EQ(-1, elen("30 82 00 80", 1000));
-	EXPECT_EQ(-1, elen("30 82 00", 1000));
-	EXPECT_EQ(-1, elen("30 83 00 ff ff", SIZE_MAX));
-	EXPECT_EQ(-1, elen("30 84 00", SIZE_MAX));
-	EXPECT_EQ(-1, elen("30 84 00 00 00 05", SIZE_MAX));
+}
+
+/* Lengths in a longer form than needed (rdesktop's BER) are lengths like any other. */
+TEST(element_len_long_form_lengths)
+{
+	EXPECT_EQ(3 + 5, elen("30 81 05", 100));
+	EXPECT_EQ(3 + 127, elen("30 81 7f", 1000));
+	EXPECT_EQ(4 + 0x80, elen("30 82 00 80", 1000));
+	EXPECT_EQ(4 + 0x9e, elen("30 82 00 9e", 1000));
+	EXPECT_EQ(0, elen("30 82 00", 1000));
+	EXPECT_EQ(5 + 0xffff, elen("30 83 00 ff ff", SIZE_MAX));
+	EXPECT_EQ(0, elen("30 84 00", SIZE_MAX));
+	EXPECT_EQ(6 + 5, elen("30 84 00 00 00 05", SIZE_MAX));
+	EXPECT_EQ(-1, elen("30 82 00 9e", 0x9e + 3)); /* the cap still counts the header */
+	EXPECT_EQ(-1, elen("30 85 00 00 00 00 05", SIZE_MAX));
 }
 
 /* The element length agrees with the decoder on every vector. */
