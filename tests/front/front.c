@@ -1,0 +1,1155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * front: a host-only RDP listener that drives the CredSSP engine against
+ * real clients (xfreerdp, xfreerdp3, rdesktop). Test code, not product code.
+ *
+ * Per connection:
+ *   1. X.224 Connection Request (TPKT) in; Connection Confirm out with
+ *      RDP_NEG_RSP selectedProtocol = PROTOCOL_HYBRID, or RDP_NEG_FAILURE
+ *      (HYBRID_REQUIRED_BY_SERVER) when the client did not offer HYBRID.
+ *   2. cssp_ctx_step() on the bytes read, exactly as engine.h documents:
+ *      SEC_E_INCOMPLETE_MESSAGE (nothing consumed: read more), the outputs
+ *      sent, consumed/extra honoured (the extra bytes are the next input),
+ *      until SEC_E_OK or an error (whose output, an errorCode TSRequest or
+ *      an alert, is sent before closing). The API contract is checked on
+ *      every call (consumed + extra == input length and so on).
+ *   3. On SEC_E_OK the exported kTLS keys are used the way the kernel would
+ *      use them, with this file's own AEAD record code (EVP only, no SSL
+ *      object; TLS 1.2 and 1.3 nonce and additional-data rules):
+ *        rx: the client's next record (often already in the extra bytes) is
+ *            decrypted and must be its MCS Connect-Initial
+ *            (03 00 .. .. 02 f0 80 7f 65);
+ *        tx: a record is encrypted and sent: an MCS Connect-Response with
+ *            result rt-unspecified-failure and no GCC data. A client that
+ *            decrypted it says so in its own words (its MCS/GCC parser
+ *            complains about the contents); a client that could not
+ *            decrypt it reports a TLS error (bad record MAC) and sends an
+ *            alert, which the front also decrypts and reports (tx_reply).
+ *            --tx-corrupt flips a bit of the tag, to show the difference.
+ *   4. A result block (key=value lines) is appended to --result.
+ *
+ * Everything is bounded by --timeout: the front exits by itself.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <linux/credssp.h>
+
+#include "engine.h"
+#include "utf16.h"
+
+/* <linux/tls.h> */
+#define TLS_1_2_VERSION		      0x0303
+#define TLS_1_3_VERSION		      0x0304
+#define KTLS_CIPHER_AES_GCM_128	      51
+#define KTLS_CIPHER_AES_GCM_256	      52
+#define KTLS_CIPHER_CHACHA20_POLY1305 54
+
+#define TLS_HDR		   5
+#define TLS_TAG		   16
+#define TLS_EXPLICIT	   8
+#define TLS_CT_ALERT	   21
+#define TLS_CT_HANDSHAKE   22
+#define TLS_CT_APPDATA	   23
+#define TLS_CIPHERTEXT_MAX (16384 + 2048)
+
+#define INPUT_MAX (1024 * 1024)
+
+/* X.224 / RDP negotiation ([MS-RDPBCGR] 2.2.1.1, 2.2.1.2) */
+#define TYPE_RDP_NEG_REQ		   0x01
+#define TYPE_RDP_NEG_RSP		   0x02
+#define TYPE_RDP_NEG_FAILURE		   0x03
+#define PROTOCOL_HYBRID			   0x00000002U
+#define HYBRID_REQUIRED_BY_SERVER	   0x00000005U
+#define RESTRICTED_ADMIN_MODE_REQUIRED	   0x01
+#define NEG_RSP_EXTENDED_CLIENT_DATA	   0x01
+#define NEG_RSP_DYNVC_GFX		   0x02
+#define NEG_RSP_RESTRICTED_ADMIN_SUPPORTED 0x08
+
+struct options {
+	const char *host;
+	int port;
+	const char *port_file;
+	const char *cert, *key, *state_dir;
+	const char *keytab, *ntlm_users;
+	unsigned int min_version;
+	bool restricted_admin;
+	unsigned int timeout;
+	unsigned int reply_wait_ms;
+	const char *result;
+	unsigned int count;
+	bool tx_corrupt;
+};
+
+static struct options opt = {
+	.host = "127.0.0.1",
+	.timeout = 60,
+	.reply_wait_ms = 5000,
+	.count = 1,
+};
+
+static struct timespec deadline;
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("front: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Milliseconds until @until (0 if past). */
+static int ms_until(const struct timespec *until)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(until->tv_sec - now.tv_sec) * 1000 +
+	     (until->tv_nsec - now.tv_nsec) / 1000000;
+	if (ms < 0)
+		return 0;
+	return ms > 1000000000 ? 1000000000 : (int)ms;
+}
+
+static struct timespec after_ms(int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return ms_until(&t) > ms_until(&deadline) ? deadline : t;
+}
+
+enum io_result {
+	IO_OK = 1,
+	IO_EOF = 0,
+	IO_ERR = -1,
+	IO_TIMEOUT = -2,
+};
+
+static const char *io_name(int r)
+{
+	switch (r) {
+	case IO_EOF: return "EOF";
+	case IO_TIMEOUT: return "TIMEOUT";
+	default: return "IO_ERROR";
+	}
+}
+
+/* Read what is available (at least one byte) and append it to @b. */
+static int read_more(int fd, struct cssp_buf *b, const struct timespec *until)
+{
+	uint8_t tmp[16384];
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = poll(&p, 1, ms_until(until));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return IO_ERR;
+		if (r == 0)
+			return IO_TIMEOUT;
+		n = read(fd, tmp, sizeof(tmp));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == ECONNRESET ? IO_EOF : IO_ERR;
+		if (n == 0)
+			return IO_EOF;
+		if (b->len + (size_t)n > INPUT_MAX || cssp_buf_append(b, tmp, (size_t)n))
+			return IO_ERR;
+		OPENSSL_cleanse(tmp, (size_t)n);
+		return IO_OK;
+	}
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLOUT};
+	ssize_t n;
+	int r;
+
+	while (len) {
+		r = poll(&pf, 1, ms_until(&deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? IO_TIMEOUT : IO_ERR;
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return IO_ERR;
+		p += n;
+		len -= (size_t)n;
+	}
+	return IO_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Result block
+ */
+
+struct result {
+	char lines[16384];
+	size_t len;
+	bool success; /* SEC_E_OK, MCS Connect-Initial read, tx record sent */
+};
+
+static void put(struct result *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Append "key=value"; bytes outside printable ASCII as \xNN. */
+static void put(struct result *r, const char *key, const char *fmt, ...)
+{
+	char val[2048], esc[4 * sizeof(val)];
+	size_t j = 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; val[i] && j + 5 < sizeof(esc); i++) {
+		unsigned char c = (unsigned char)val[i];
+
+		if (c < 0x20 || c >= 0x7f)
+			j += (size_t)snprintf(esc + j, sizeof(esc) - j, "\\x%02x", c);
+		else
+			esc[j++] = (char)c;
+	}
+	esc[j] = '\0';
+	n = snprintf(r->lines + r->len, sizeof(r->lines) - r->len, "%s=%s\n", key, esc);
+	if (n > 0 && r->len + (size_t)n < sizeof(r->lines))
+		r->len += (size_t)n;
+	OPENSSL_cleanse(val, sizeof(val));
+	OPENSSL_cleanse(esc, sizeof(esc));
+}
+
+static void hex(char *out, size_t outlen, const uint8_t *p, size_t len)
+{
+	size_t j = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < len && j + 3 <= outlen; i++)
+		j += (size_t)snprintf(out + j, outlen - j, "%02x", p[i]);
+}
+
+static int write_result(const struct result *r)
+{
+	FILE *f;
+
+	if (!opt.result)
+		return 0;
+	f = fopen(opt.result, "a");
+	if (!f) {
+		logf_("cannot open %s: %s", opt.result, strerror(errno));
+		return -1;
+	}
+	fwrite(r->lines, 1, r->len, f);
+	return fclose(f) ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * TLS records with the exported keys (what kTLS does in the kernel)
+ */
+
+struct rec_keys {
+	const EVP_CIPHER *cipher;
+	uint16_t version;
+	bool gcm12; /* TLS 1.2 AES-GCM: 4-byte salt + 8-byte explicit nonce in the record */
+	uint8_t key[32];
+	uint8_t base_iv[12]; /* 1.3 and ChaCha: salt || iv; 1.2 GCM: salt || tx explicit nonce */
+	uint64_t seq;
+};
+
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static int rec_keys_init(struct rec_keys *rk, const struct cssp_tls_keys *k,
+			 const struct cssp_tls_dir_keys *d, char *err, size_t errlen)
+{
+	memset(rk, 0, sizeof(*rk));
+	rk->version = k->version;
+	switch (k->cipher_type) {
+	case KTLS_CIPHER_AES_GCM_128: rk->cipher = EVP_aes_128_gcm(); break;
+	case KTLS_CIPHER_AES_GCM_256: rk->cipher = EVP_aes_256_gcm(); break;
+	case KTLS_CIPHER_CHACHA20_POLY1305: rk->cipher = EVP_chacha20_poly1305(); break;
+	default: snprintf(err, errlen, "unknown cipher_type %u", k->cipher_type); return -1;
+	}
+	if (k->version != TLS_1_2_VERSION && k->version != TLS_1_3_VERSION) {
+		snprintf(err, errlen, "unknown TLS version 0x%04x", k->version);
+		return -1;
+	}
+	if ((int)k->key_len != EVP_CIPHER_get_key_length(rk->cipher) ||
+	    k->key_len > sizeof(d->key) || k->salt_len > sizeof(d->salt) ||
+	    k->iv_len > sizeof(d->iv) || k->salt_len + k->iv_len != 12) {
+		snprintf(err, errlen, "bad key sizes: key %u salt %u iv %u for cipher %u",
+			 k->key_len, k->salt_len, k->iv_len, k->cipher_type);
+		return -1;
+	}
+	if (k->cipher_type == KTLS_CIPHER_CHACHA20_POLY1305 ? k->salt_len != 0 : k->salt_len != 4) {
+		snprintf(err, errlen, "bad salt length %u for cipher %u", k->salt_len,
+			 k->cipher_type);
+		return -1;
+	}
+	rk->gcm12 =
+		k->version == TLS_1_2_VERSION && k->cipher_type != KTLS_CIPHER_CHACHA20_POLY1305;
+	memcpy(rk->key, d->key, k->key_len);
+	memcpy(rk->base_iv, d->salt, k->salt_len);
+	memcpy(rk->base_iv + k->salt_len, d->iv, k->iv_len);
+	rk->seq = be64(d->rec_seq);
+	return 0;
+}
+
+static void rec_keys_wipe(struct rec_keys *rk)
+{
+	OPENSSL_cleanse(rk, sizeof(*rk));
+}
+
+/* nonce = base_iv XOR (0^4 || seq) (TLS 1.3, and TLS 1.2 ChaCha20-Poly1305 per RFC 7905). */
+static void xor_nonce(uint8_t nonce[12], const uint8_t base[12], uint64_t seq)
+{
+	uint8_t s[8];
+
+	put_be64(s, seq);
+	memcpy(nonce, base, 12);
+	for (int i = 0; i < 8; i++)
+		nonce[4 + i] ^= s[i];
+}
+
+static int aead(const struct rec_keys *rk, bool enc, const uint8_t nonce[12], const uint8_t *aad,
+		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[TLS_TAG])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int ok, n = 0, fin = 0;
+
+	ok = c && EVP_CipherInit_ex(c, rk->cipher, NULL, NULL, NULL, enc) &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) &&
+	     EVP_CipherInit_ex(c, NULL, NULL, rk->key, nonce, enc) &&
+	     (enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TLS_TAG, tag)) &&
+	     EVP_CipherUpdate(c, NULL, &n, aad, (int)aad_len) &&
+	     EVP_CipherUpdate(c, out, &n, in, (int)len) && EVP_CipherFinal_ex(c, out + n, &fin) &&
+	     (!enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TLS_TAG, tag));
+	EVP_CIPHER_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Seal @len bytes of content type @type into one record in @out (header
+ * included). Returns the record length, or -1.
+ */
+static long seal_record(struct rec_keys *rk, uint8_t type, const uint8_t *pt, size_t len,
+			uint8_t *out, size_t outlen, bool corrupt)
+{
+	uint8_t nonce[12], aad[13], inner[TLS_CIPHERTEXT_MAX];
+	size_t body, off = TLS_HDR;
+	const uint8_t *data = pt;
+	size_t dlen = len;
+
+	if (rk->version == TLS_1_3_VERSION) {
+		if (len + 1 > sizeof(inner))
+			return -1;
+		memcpy(inner, pt, len);
+		inner[len] = type; /* TLSInnerPlaintext, no padding */
+		data = inner;
+		dlen = len + 1;
+		body = dlen + TLS_TAG;
+	} else {
+		body = (rk->gcm12 ? TLS_EXPLICIT : 0) + dlen + TLS_TAG;
+	}
+	if (TLS_HDR + body > outlen || body > TLS_CIPHERTEXT_MAX)
+		return -1;
+	out[0] = rk->version == TLS_1_3_VERSION ? TLS_CT_APPDATA : type;
+	out[1] = 3;
+	out[2] = 3;
+	out[3] = (uint8_t)(body >> 8);
+	out[4] = (uint8_t)body;
+	if (rk->version == TLS_1_3_VERSION) {
+		xor_nonce(nonce, rk->base_iv, rk->seq);
+		memcpy(aad, out, TLS_HDR);
+		if (aead(rk, true, nonce, aad, TLS_HDR, data, dlen, out + off, out + off + dlen))
+			return -1;
+	} else {
+		put_be64(aad, rk->seq);
+		aad[8] = type;
+		aad[9] = 3;
+		aad[10] = 3;
+		aad[11] = (uint8_t)(dlen >> 8);
+		aad[12] = (uint8_t)dlen;
+		if (rk->gcm12) {
+			uint64_t explicit_nonce = be64(rk->base_iv + 4);
+
+			/* The kernel sends salt || iv and increments iv per record. */
+			memcpy(nonce, rk->base_iv, 12);
+			memcpy(out + off, rk->base_iv + 4, TLS_EXPLICIT);
+			off += TLS_EXPLICIT;
+			put_be64(rk->base_iv + 4, explicit_nonce + 1);
+		} else {
+			xor_nonce(nonce, rk->base_iv, rk->seq);
+		}
+		if (aead(rk, true, nonce, aad, sizeof(aad), data, dlen, out + off,
+			 out + off + dlen))
+			return -1;
+	}
+	if (corrupt)
+		out[TLS_HDR + body - 1] ^= 0x01; /* last tag byte */
+	OPENSSL_cleanse(inner, sizeof(inner));
+	rk->seq++;
+	return (long)(TLS_HDR + body);
+}
+
+/* Length of the complete record at @in (header included), 0 if incomplete, -1 if not TLS. */
+static long record_len(const uint8_t *in, size_t len)
+{
+	size_t body;
+
+	if (len < TLS_HDR)
+		return 0;
+	if (in[0] < 20 || in[0] > 24 || in[1] != 3)
+		return -1;
+	body = (size_t)in[3] << 8 | in[4];
+	if (body > TLS_CIPHERTEXT_MAX)
+		return -1;
+	return len >= TLS_HDR + body ? (long)(TLS_HDR + body) : 0;
+}
+
+/*
+ * Open one complete record. On success *@type is the real content type and
+ * @out (TLS_CIPHERTEXT_MAX bytes) holds *@outlen bytes of plaintext.
+ */
+static int open_record(struct rec_keys *rk, const uint8_t *rec, size_t len, uint8_t *type,
+		       uint8_t *out, size_t *outlen, char *err, size_t errlen)
+{
+	size_t body = len - TLS_HDR, off = TLS_HDR, clen;
+	uint8_t nonce[12], aad[13], tag[TLS_TAG];
+
+	if (rk->version == TLS_1_3_VERSION) {
+		if (rec[0] != TLS_CT_APPDATA || body < TLS_TAG + 1) {
+			snprintf(err, errlen, "TLS 1.3 record type %u length %zu", rec[0], body);
+			return -1;
+		}
+		clen = body - TLS_TAG;
+		xor_nonce(nonce, rk->base_iv, rk->seq);
+		memcpy(aad, rec, TLS_HDR);
+		memcpy(tag, rec + off + clen, TLS_TAG);
+		if (aead(rk, false, nonce, aad, TLS_HDR, rec + off, clen, out, tag)) {
+			snprintf(err, errlen, "AEAD open failed (seq %llu)",
+				 (unsigned long long)rk->seq);
+			return -1;
+		}
+		while (clen && out[clen - 1] == 0)
+			clen--;
+		if (!clen) {
+			snprintf(err, errlen, "TLS 1.3 record without a content type");
+			return -1;
+		}
+		*type = out[--clen];
+	} else {
+		size_t pre = rk->gcm12 ? TLS_EXPLICIT : 0;
+
+		if (body < pre + TLS_TAG) {
+			snprintf(err, errlen, "TLS 1.2 record too short (%zu)", body);
+			return -1;
+		}
+		clen = body - pre - TLS_TAG;
+		if (rk->gcm12) {
+			memcpy(nonce, rk->base_iv, 4);
+			memcpy(nonce + 4, rec + off, TLS_EXPLICIT);
+			off += TLS_EXPLICIT;
+		} else {
+			xor_nonce(nonce, rk->base_iv, rk->seq);
+		}
+		put_be64(aad, rk->seq);
+		aad[8] = rec[0];
+		aad[9] = rec[1];
+		aad[10] = rec[2];
+		aad[11] = (uint8_t)(clen >> 8);
+		aad[12] = (uint8_t)clen;
+		memcpy(tag, rec + off + clen, TLS_TAG);
+		if (aead(rk, false, nonce, aad, sizeof(aad), rec + off, clen, out, tag)) {
+			snprintf(err, errlen, "AEAD open failed (seq %llu)",
+				 (unsigned long long)rk->seq);
+			return -1;
+		}
+		*type = rec[0];
+	}
+	*outlen = clen;
+	rk->seq++;
+	return 0;
+}
+
+/* Wait for one complete record in @in (reading more if needed); its length, or an IO_* <= 0. */
+static long wait_record(int fd, struct cssp_buf *in, const struct timespec *until)
+{
+	long rl;
+	int r;
+
+	for (;;) {
+		rl = record_len(in->data, in->len);
+		if (rl != 0)
+			return rl < 0 ? IO_ERR : rl;
+		r = read_more(fd, in, until);
+		if (r != IO_OK)
+			return r;
+	}
+}
+
+static const char *alert_name(uint8_t d)
+{
+	switch (d) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 22: return "record_overflow";
+	case 40: return "handshake_failure";
+	case 47: return "illegal_parameter";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 80: return "internal_error";
+	case 90: return "user_canceled";
+	default: return "other";
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * X.224
+ */
+
+static const char *x224_outcome(int fd, struct result *res, bool *hybrid, bool *ra_requested)
+{
+	struct cssp_buf in = {0};
+	const uint8_t *p;
+	size_t tpkt_len, end, pos;
+	uint32_t requested = 0;
+	bool have_neg = false;
+	uint8_t rsp[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
+	const char *outcome = NULL;
+	int r;
+
+	*hybrid = false;
+	*ra_requested = false;
+	while (in.len < 4 || in.len < (size_t)(in.data[2] << 8 | in.data[3])) {
+		r = read_more(fd, &in, &deadline);
+		if (r != IO_OK) {
+			outcome = io_name(r);
+			goto out;
+		}
+		if (in.len >= 4 && (in.data[0] != 3 || in.data[1] != 0 ||
+				    (size_t)(in.data[2] << 8 | in.data[3]) < 11)) {
+			outcome = "BAD_TPKT";
+			goto out;
+		}
+	}
+	p = in.data;
+	tpkt_len = (size_t)(p[2] << 8 | p[3]);
+	if (in.len != tpkt_len) {
+		outcome = "BAD_TPKT"; /* the client must wait for our Connection Confirm */
+		goto out;
+	}
+	end = 5 + (size_t)p[4];
+	if (p[5] != 0xe0 || end > tpkt_len || end < 11) {
+		outcome = "BAD_X224_CR";
+		goto out;
+	}
+	pos = 11;
+	if (pos < end && p[pos] != TYPE_RDP_NEG_REQ) {
+		/* cookie or routing token, up to CR LF */
+		size_t s = pos;
+
+		while (pos + 1 < end && !(p[pos] == '\r' && p[pos + 1] == '\n'))
+			pos++;
+		if (pos + 1 >= end) {
+			outcome = "BAD_X224_COOKIE";
+			goto out;
+		}
+		put(res, "cookie", "%.*s", (int)(pos - s), (const char *)p + s);
+		pos += 2;
+	}
+	if (pos + 8 <= end && p[pos] == TYPE_RDP_NEG_REQ && p[pos + 2] == 8 && p[pos + 3] == 0) {
+		have_neg = true;
+		*ra_requested = p[pos + 1] & RESTRICTED_ADMIN_MODE_REQUIRED;
+		requested = (uint32_t)p[pos + 4] | (uint32_t)p[pos + 5] << 8 |
+			    (uint32_t)p[pos + 6] << 16 | (uint32_t)p[pos + 7] << 24;
+		put(res, "neg_req_flags", "0x%02x", p[pos + 1]);
+		put(res, "requested_protocols", "0x%08x", requested);
+	} else {
+		put(res, "requested_protocols", "none");
+	}
+
+	if (have_neg && (requested & PROTOCOL_HYBRID)) {
+		rsp[11] = TYPE_RDP_NEG_RSP;
+		rsp[12] = NEG_RSP_EXTENDED_CLIENT_DATA | NEG_RSP_DYNVC_GFX;
+		if (opt.restricted_admin)
+			rsp[12] |= NEG_RSP_RESTRICTED_ADMIN_SUPPORTED;
+		rsp[15] = (uint8_t)PROTOCOL_HYBRID;
+		*hybrid = true;
+	} else {
+		rsp[11] = TYPE_RDP_NEG_FAILURE;
+		rsp[15] = (uint8_t)HYBRID_REQUIRED_BY_SERVER;
+	}
+	rsp[13] = 8;
+	r = write_all(fd, rsp, sizeof(rsp));
+	if (r != IO_OK) {
+		*hybrid = false;
+		outcome = io_name(r);
+	}
+out:
+	cssp_buf_free(&in);
+	return outcome;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One connection
+ */
+
+static const char *cred_type_name(const struct cssp_result *cr)
+{
+	if (cr->creds_empty)
+		return "empty";
+	switch (cr->creds.type) {
+	case CSSP_CRED_PASSWORD: return "password";
+	case CSSP_CRED_SMARTCARD: return "smartcard";
+	case CSSP_CRED_REMOTE_GUARD: return "remote_guard";
+	default: return "unknown";
+	}
+}
+
+static void put_utf16(struct result *res, const char *key, const struct cssp_buf *b)
+{
+	char s[1024];
+
+	if (cssp_utf16le_to_utf8(b->data, b->len, s, sizeof(s)) < 0) {
+		put(res, key, "<invalid UTF-16>");
+		return;
+	}
+	put(res, key, "%s", s);
+	OPENSSL_cleanse(s, sizeof(s));
+}
+
+static const char *package_name(enum cssp_package p)
+{
+	switch (p) {
+	case CSSP_PACKAGE_NTLM: return "NTLM";
+	case CSSP_PACKAGE_KERBEROS: return "Kerberos";
+	default: return "none";
+	}
+}
+
+static void put_established(struct result *res, const struct cssp_result *cr,
+			    const struct cssp_step *step)
+{
+	put(res, "package", "%s", package_name(cr->package));
+	put(res, "spnego", "%s", cr->spnego ? "yes" : "no");
+	put(res, "principal", "%s", cr->principal);
+	put(res, "peer_version", "%u", cr->peer_version);
+	put(res, "version", "%u", cr->version);
+	put(res, "tls_version", "%s",
+	    cr->tls_version == TLS_1_3_VERSION	 ? "1.3"
+	    : cr->tls_version == TLS_1_2_VERSION ? "1.2"
+						 : "unknown");
+	put(res, "tls_cipher", "%s", cr->tls_cipher);
+	put(res, "cred_type", "%s", cred_type_name(cr));
+	if (!cr->creds_empty && cr->creds.type == CSSP_CRED_PASSWORD) {
+		put_utf16(res, "domain", &cr->creds.password.domain);
+		put_utf16(res, "user", &cr->creds.password.user);
+		put_utf16(res, "password", &cr->creds.password.password);
+	}
+	put(res, "payload_len", "%zu", cr->payload.len);
+	put(res, "attrs", "0x%08x", step->attrs);
+	if (step->expiry == UINT64_MAX)
+		put(res, "expiry", "never");
+	else
+		put(res, "expiry_in", "%lld", (long long)step->expiry - (long long)time(NULL));
+	put(res, "ktls", "cipher_type=%u key_len=%u salt_len=%u iv_len=%u rx_seq=%llu tx_seq=%llu",
+	    cr->keys.cipher_type, cr->keys.key_len, cr->keys.salt_len, cr->keys.iv_len,
+	    (unsigned long long)be64(cr->keys.rx.rec_seq),
+	    (unsigned long long)be64(cr->keys.tx.rec_seq));
+}
+
+/*
+ * MCS Connect-Response (T.125, BER) with result rt-unspecified-failure (14),
+ * calledConnectId 0, the usual domain parameters and an empty userData (no
+ * GCC Conference Create Response): every client parses it up to the result
+ * or the GCC data and complains in its own words.
+ */
+static const uint8_t connect_response[] = {
+	0x03, 0x00, 0x00, 0x2e,	      /* TPKT, 46 bytes */
+	0x02, 0xf0, 0x80,	      /* X.224 Data TPDU */
+	0x7f, 0x66, 0x24,	      /* [APPLICATION 102] Connect-Response */
+	0x0a, 0x01, 0x0e,	      /* result: rt-unspecified-failure */
+	0x02, 0x01, 0x00,	      /* calledConnectId */
+	0x30, 0x1a,		      /* domainParameters */
+	0x02, 0x01, 0x22,	      /* maxChannelIds 34 */
+	0x02, 0x01, 0x03,	      /* maxUserIds 3 */
+	0x02, 0x01, 0x00,	      /* maxTokenIds 0 */
+	0x02, 0x01, 0x01,	      /* numPriorities 1 */
+	0x02, 0x01, 0x00,	      /* minThroughput 0 */
+	0x02, 0x01, 0x01,	      /* maxHeight 1 */
+	0x02, 0x03, 0x00, 0xff, 0xf8, /* maxMCSPDUsize 65528 */
+	0x02, 0x01, 0x02,	      /* protocolVersion 2 */
+	0x04, 0x00,		      /* userData: empty */
+};
+
+/* The record did not open at the exported sequence number: would another one open it? */
+static void diagnose_seq(const struct rec_keys *rk, const uint8_t *rec, size_t len,
+			 struct result *res)
+{
+	static uint8_t pt[TLS_CIPHERTEXT_MAX];
+	struct rec_keys t;
+	char err[128];
+	size_t ptlen;
+	uint8_t type;
+
+	for (uint64_t s = 0; s < rk->seq + 16; s++) {
+		t = *rk;
+		t.seq = s;
+		if (s != rk->seq &&
+		    !open_record(&t, rec, len, &type, pt, &ptlen, err, sizeof(err))) {
+			put(res, "rx_seq_actual", "%llu", (unsigned long long)s);
+			break;
+		}
+	}
+	OPENSSL_cleanse(&t, sizeof(t));
+	OPENSSL_cleanse(pt, sizeof(pt));
+}
+
+static void after_ok(int fd, struct cssp_buf *in, const struct cssp_result *cr, struct result *res)
+{
+	static uint8_t pt[TLS_CIPHERTEXT_MAX], rec[TLS_HDR + TLS_CIPHERTEXT_MAX];
+	struct rec_keys rx, tx;
+	struct timespec until;
+	char err[256], h[64];
+	size_t ptlen = 0;
+	uint8_t type = 0;
+	bool mcs_ok = false;
+	long rl;
+
+	if (rec_keys_init(&rx, &cr->keys, &cr->keys.rx, err, sizeof(err)) ||
+	    rec_keys_init(&tx, &cr->keys, &cr->keys.tx, err, sizeof(err))) {
+		put(res, "mcs", "bad");
+		put(res, "mcs_error", "%s", err);
+		put(res, "tx", "not_sent");
+		return;
+	}
+
+	/* rx: the client's first post-CredSSP record (it sends it at once). */
+	until = after_ms(10000);
+	rl = wait_record(fd, in, &until);
+	if (rl <= 0) {
+		put(res, "mcs", "bad");
+		put(res, "mcs_error", "no record: %s",
+		    rl == IO_ERR ? "not a TLS record" : io_name((int)rl));
+	} else if (open_record(&rx, in->data, (size_t)rl, &type, pt, &ptlen, err, sizeof(err))) {
+		put(res, "mcs", "bad");
+		put(res, "mcs_error", "%s", err);
+		diagnose_seq(&rx, in->data, (size_t)rl, res);
+	} else {
+		hex(h, sizeof(h), pt, ptlen < 16 ? ptlen : 16);
+		put(res, "mcs_head", "%s", h);
+		put(res, "mcs_record_type", "%u", type);
+		put(res, "mcs_record_len", "%zu", ptlen);
+		mcs_ok = type == TLS_CT_APPDATA && ptlen >= 9 && pt[0] == 3 && pt[1] == 0 &&
+			 (size_t)(pt[2] << 8 | pt[3]) <= ptlen && pt[4] == 0x02 && pt[5] == 0xf0 &&
+			 pt[6] == 0x80 && pt[7] == 0x7f && pt[8] == 0x65;
+		if (ptlen >= 4)
+			put(res, "mcs_tpkt_len", "%u", pt[2] << 8 | pt[3]);
+		put(res, "mcs", "%s", mcs_ok ? "ok" : "bad");
+		cssp_buf_consume(in, (size_t)rl);
+	}
+	OPENSSL_cleanse(pt, sizeof(pt));
+
+	/* tx: one record of ours, then whatever the client answers. */
+	rl = seal_record(&tx, TLS_CT_APPDATA, connect_response, sizeof(connect_response), rec,
+			 sizeof(rec), opt.tx_corrupt);
+	if (rl < 0 || write_all(fd, rec, (size_t)rl) != IO_OK) {
+		put(res, "tx", "not_sent");
+	} else {
+		put(res, "tx", "%s", opt.tx_corrupt ? "sent_corrupt" : "sent");
+		until = after_ms((int)opt.reply_wait_ms);
+		/* Up to 8 client records: application data is listed, an alert ends the wait. */
+		for (int i = 0; i < 8; i++) {
+			rl = wait_record(fd, in, &until);
+			if (rl <= 0) {
+				put(res, "tx_reply", "%s",
+				    rl == IO_ERR   ? "not_tls"
+				    : rl == IO_EOF ? "eof"
+						   : "none");
+				break;
+			}
+			if (open_record(&rx, in->data, (size_t)rl, &type, pt, &ptlen, err,
+					sizeof(err))) {
+				put(res, "tx_reply", "undecryptable");
+				put(res, "tx_reply_error", "%s", err);
+				break;
+			}
+			cssp_buf_consume(in, (size_t)rl);
+			if (type == TLS_CT_ALERT && ptlen == 2) {
+				put(res, "tx_reply", "alert:%s:%s",
+				    pt[0] == 2 ? "fatal" : "warning", alert_name(pt[1]));
+				break;
+			}
+			hex(h, sizeof(h), pt, ptlen < 16 ? ptlen : 16);
+			put(res, "tx_reply_record", "type=%u len=%zu head=%s", type, ptlen, h);
+		}
+	}
+	res->success = mcs_ok && !opt.tx_corrupt;
+	rec_keys_wipe(&rx);
+	rec_keys_wipe(&tx);
+	OPENSSL_cleanse(pt, sizeof(pt));
+}
+
+/* Drive the engine on one accepted connection. */
+static void serve(int fd, struct cssp_cred *cred, struct result *res)
+{
+	struct cssp_ctx_options copts = {0};
+	struct cssp_ctx *ctx = NULL;
+	struct cssp_buf in = {0};
+	struct cssp_step step;
+	const char *outcome;
+	bool hybrid, ra_requested;
+	unsigned int calls = 0;
+	uint32_t st = SEC_I_CONTINUE_NEEDED;
+	int r;
+
+	outcome = x224_outcome(fd, res, &hybrid, &ra_requested);
+	if (!hybrid) {
+		put(res, "status", "%s", outcome ? outcome : "NEG_FAILURE");
+		put(res, "x224", "%s", outcome ? "error" : "neg_failure");
+		return;
+	}
+	put(res, "x224", "hybrid");
+	copts.restricted_admin = opt.restricted_admin && ra_requested;
+	put(res, "restricted_admin", "%s", copts.restricted_admin ? "yes" : "no");
+	ctx = cssp_ctx_new(cred, &copts);
+	if (!ctx) {
+		put(res, "status", "CTX_NEW_FAILED");
+		return;
+	}
+
+	for (;;) {
+		if (in.len) {
+			size_t len = in.len;
+
+			st = cssp_ctx_step(ctx, in.data, in.len, &step);
+			calls++;
+			logf_("step %u: in %zu -> %s, out %zu, consumed %zu, extra %zu", calls, len,
+			      cssp_status_name(st), step.output.len, step.consumed, step.extra);
+			if (st == SEC_E_INCOMPLETE_MESSAGE) {
+				if (step.consumed || step.output.len) {
+					put(res, "api_violation",
+					    "INCOMPLETE with consumed %zu output %zu",
+					    step.consumed, step.output.len);
+					cssp_buf_free(&step.output);
+					st = SEC_E_INTERNAL_ERROR;
+					break;
+				}
+				goto read;
+			}
+			if (step.output.len) {
+				r = write_all(fd, step.output.data, step.output.len);
+				if (r != IO_OK)
+					logf_("sending %zu bytes: %s", step.output.len, io_name(r));
+			}
+			cssp_buf_free(&step.output);
+			if (st != SEC_I_CONTINUE_NEEDED && st != SEC_E_OK)
+				break; /* an error: its output was sent; close */
+			if (step.consumed == 0 || step.consumed + step.extra != len) {
+				put(res, "api_violation", "%s with consumed %zu extra %zu of %zu",
+				    cssp_status_name(st), step.consumed, step.extra, len);
+				st = SEC_E_INTERNAL_ERROR;
+				break;
+			}
+			cssp_buf_consume(&in, step.consumed);
+			if (st == SEC_E_OK)
+				break;
+			if (in.len)
+				continue; /* the extra bytes are the next input */
+		}
+read:
+		r = read_more(fd, &in, &deadline);
+		if (r != IO_OK) {
+			put(res, "status", "%s", io_name(r));
+			put(res, "last_engine_status", "%s", cssp_status_name(st));
+			put(res, "engine_calls", "%u", calls);
+			goto out;
+		}
+	}
+
+	put(res, "status", "%s", cssp_status_name(st));
+	put(res, "engine_calls", "%u", calls);
+	if (st == SEC_E_OK) {
+		const struct cssp_result *cr = cssp_ctx_result(ctx);
+
+		put(res, "extra_at_ok", "%zu", in.len);
+		if (!cr) {
+			put(res, "api_violation", "SEC_E_OK without a result");
+			goto out;
+		}
+		put_established(res, cr, &step);
+		after_ok(fd, &in, cr, res);
+	}
+out:
+	cssp_buf_free(&in);
+	cssp_ctx_free(ctx);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Main
+ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: front [options]\n"
+		"  --port N            listen on 127.0.0.1:N (0: any free port, see --port-file)\n"
+		"  --port-file FILE    write the port there once listening\n"
+		"  --cert F --key F    server certificate and key (PEM)\n"
+		"  --state-dir DIR     self-signed certificate made once in DIR\n"
+		"  --keytab FILE       Kerberos acceptor keytab (TERMSRV/<host>)\n"
+		"  --ntlm-users FILE   gss-ntlmssp user file\n"
+		"  --min-version N     lowest client TSRequest version (default: engine's, 5)\n"
+		"  --restricted-admin  allow restricted admin mode (empty credentials)\n"
+		"  --timeout S         exit after S seconds whatever happens (default 60)\n"
+		"  --reply-wait MS     how long to wait for the client after our record (5000)\n"
+		"  --count N           serve N connections, one after the other (default 1)\n"
+		"  --tx-corrupt        corrupt the tag of the record sent with the tx keys\n"
+		"  --result FILE       append key=value result blocks to FILE\n"
+		"exit status: 0 every connection authenticated (SEC_E_OK, MCS Connect-Initial\n"
+		"decrypted, record sent), 1 otherwise, 2 setup error\n");
+}
+
+static unsigned int num(const char *s, const char *what, unsigned int max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || v > max) {
+		fprintf(stderr, "front: bad %s: %s\n", what, s);
+		exit(2);
+	}
+	return (unsigned int)v;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	enum {
+		O_PORT = 256,
+		O_PORT_FILE,
+		O_CERT,
+		O_KEY,
+		O_STATE,
+		O_KEYTAB,
+		O_NTLM,
+		O_MINV,
+		O_RA,
+		O_TIMEOUT,
+		O_REPLY_WAIT,
+		O_COUNT,
+		O_CORRUPT,
+		O_RESULT,
+		O_HELP
+	};
+	static const struct option lo[] = {
+		{"port", required_argument, NULL, O_PORT},
+		{"port-file", required_argument, NULL, O_PORT_FILE},
+		{"cert", required_argument, NULL, O_CERT},
+		{"key", required_argument, NULL, O_KEY},
+		{"state-dir", required_argument, NULL, O_STATE},
+		{"keytab", required_argument, NULL, O_KEYTAB},
+		{"ntlm-users", required_argument, NULL, O_NTLM},
+		{"min-version", required_argument, NULL, O_MINV},
+		{"restricted-admin", no_argument, NULL, O_RA},
+		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"reply-wait", required_argument, NULL, O_REPLY_WAIT},
+		{"count", required_argument, NULL, O_COUNT},
+		{"tx-corrupt", no_argument, NULL, O_CORRUPT},
+		{"result", required_argument, NULL, O_RESULT},
+		{"help", no_argument, NULL, O_HELP},
+		{0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case O_PORT: opt.port = (int)num(optarg, "port", 65535); break;
+		case O_PORT_FILE: opt.port_file = optarg; break;
+		case O_CERT: opt.cert = optarg; break;
+		case O_KEY: opt.key = optarg; break;
+		case O_STATE: opt.state_dir = optarg; break;
+		case O_KEYTAB: opt.keytab = optarg; break;
+		case O_NTLM: opt.ntlm_users = optarg; break;
+		case O_MINV: opt.min_version = num(optarg, "minimum version", 100); break;
+		case O_RA: opt.restricted_admin = true; break;
+		case O_TIMEOUT: opt.timeout = num(optarg, "timeout", 3600); break;
+		case O_REPLY_WAIT: opt.reply_wait_ms = num(optarg, "reply wait", 600000); break;
+		case O_COUNT: opt.count = num(optarg, "count", 1000); break;
+		case O_CORRUPT: opt.tx_corrupt = true; break;
+		case O_RESULT: opt.result = optarg; break;
+		case O_HELP: usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind != argc || opt.timeout == 0 || opt.count == 0 || !opt.cert != !opt.key ||
+	    (!opt.cert && !opt.state_dir)) {
+		usage(stderr);
+		exit(2);
+	}
+}
+
+static int listen_on(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
+	socklen_t alen = sizeof(a);
+	int fd, one = 1;
+	FILE *f;
+
+	if (inet_pton(AF_INET, opt.host, &a.sin_addr) != 1)
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4) ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
+		logf_("cannot listen on %s:%d: %s", opt.host, opt.port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	opt.port = ntohs(a.sin_port);
+	logf_("listening on %s:%d", opt.host, opt.port);
+	if (opt.port_file) {
+		char tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", opt.port_file);
+		f = fopen(tmp, "w");
+		if (!f || fprintf(f, "%d\n", opt.port) < 0 || fclose(f) ||
+		    rename(tmp, opt.port_file)) {
+			logf_("cannot write %s", opt.port_file);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	struct cssp_cred_config cfg = {0};
+	struct cssp_cred *cred = NULL;
+	char err[512] = "";
+	int lfd, fd, rc = 0;
+
+	parse_args(argc, argv);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += opt.timeout;
+	/* Backstop: whatever blocks, the process ends a little after the deadline. */
+	alarm(opt.timeout + 5);
+	signal(SIGPIPE, SIG_IGN);
+
+	cfg.tls.cert_file = opt.cert;
+	cfg.tls.key_file = opt.key;
+	cfg.tls.state_dir = opt.state_dir;
+	cfg.keytab = opt.keytab;
+	cfg.ntlm_user_file = opt.ntlm_users;
+	cfg.min_version = opt.min_version;
+	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != SEC_E_OK) {
+		logf_("cssp_cred_new: %s", err);
+		return 2;
+	}
+	lfd = listen_on();
+	if (lfd < 0) {
+		cssp_cred_free(cred);
+		return 2;
+	}
+
+	for (unsigned int i = 1; i <= opt.count; i++) {
+		struct pollfd p = {.fd = lfd, .events = POLLIN};
+		struct result *res = calloc(1, sizeof(*res));
+		struct timespec t0, t1;
+		int one = 1;
+
+		if (!res) {
+			rc = 2;
+			break;
+		}
+		put(res, "conn", "%u", i);
+		if (poll(&p, 1, ms_until(&deadline)) <= 0) {
+			put(res, "status", "TIMEOUT");
+			put(res, "error", "no client connected");
+			logf_("connection %u: no client before the deadline", i);
+			write_result(res);
+			free(res);
+			rc = 1;
+			break;
+		}
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			free(res);
+			rc = 2;
+			break;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		serve(fd, cred, res);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		put(res, "elapsed_ms", "%lld",
+		    (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+			    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		close(fd);
+		if (!res->success)
+			rc = rc ? rc : 1;
+		if (write_result(res))
+			rc = 2;
+		fwrite(res->lines, 1, res->len, stderr);
+		OPENSSL_cleanse(res, sizeof(*res));
+		free(res);
+	}
+	close(lfd);
+	cssp_cred_free(cred);
+	return rc;
+}
