@@ -20,8 +20,9 @@
 #
 # A client or tool that cannot run makes the test `not ok`, never a skip.
 #
-# Environment: KCREDSSP_FRONT (default build/front), KCREDSSP_KEEP=1 keeps the
-# temporary directory, KCREDSSP_CLIENT_TIMEOUT (default 30 seconds per client).
+# Environment: KCREDSSP_FRONT (a front binary to use; default: build/front,
+# brought up to date with make), KCREDSSP_KEEP=1 keeps the temporary
+# directory, KCREDSSP_CLIENT_TIMEOUT (default 30 seconds per client).
 
 it_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 it_front=${KCREDSSP_FRONT:-$it_repo/build/front}
@@ -76,7 +77,8 @@ it_init() {
 	fi
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-	if [ ! -x "$it_front" ]; then
+	# Never a stale front: (re)build it unless one was named.
+	if [ -z "${KCREDSSP_FRONT:-}" ]; then
 		make -s -C "$it_repo" front >"$it_dir/make.log" 2>&1 ||
 			it_setup_error="cannot build the front: $(tail -n 20 "$it_dir/make.log")"
 	fi
