@@ -85,8 +85,10 @@ const char *cssp_tls_cipher_name(const struct cssp_tls *tls);
  * TLS_TX/TLS_RX): tx is what the server sends, rx what it receives. rec_seq
  * is the big-endian sequence number of the next record in that direction.
  * AES-GCM: key 16 or 32 bytes, salt 4, iv 8; ChaCha20-Poly1305: key 32,
- * salt 0, iv 12. For TLS 1.2 AES-GCM the tx iv (explicit nonce) starts at the
- * tx record sequence number.
+ * salt 0, iv 12. For TLS 1.2 AES-GCM the tx iv is the next explicit nonce:
+ * OpenSSL's last one plus 1 (OpenSSL starts at a random value, so the
+ * sequence number could repeat one of its nonces); the rx iv is unused.
+ * After a successful export the session encrypts and decrypts nothing more.
  */
 struct cssp_tls_dir_keys {
 	uint8_t key[32];
