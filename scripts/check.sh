@@ -5,8 +5,8 @@
 # `make check-host` and `make check-guest`.
 #
 #   host   build the userspace parts, host unit tests (ASan + UBSan), a bounded
-#          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 30), style
-#          gates
+#          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 30), real
+#          RDP clients against the engine (tests/interop), style gates
 #   guest  for KVER (default 6.12): guest kernels, credssp.ko build and sparse,
 #          tests of scripts/vm.sh (plain kernel), then the guest suites
 #          (lifecycle, kselftests, KUnit) in one boot of the debug kernel
@@ -90,6 +90,12 @@ host() {
 	for t in build/fuzz/fuzz_*; do
 		[ -x "$t" ] || continue
 		step "fuzz: $t (${fuzz_seconds}s)" "host/$(basename "$t").tap" run_fuzzer "$t"
+	done
+	# Real RDP clients (xfreerdp, xfreerdp3, rdesktop) against the engine
+	# through the host-only test front, under Xvfb, with a throwaway KDC.
+	build_step "build the test front" host/front-build.tap make --no-print-directory front
+	for t in tests/interop/*.sh; do
+		step "interop: $t" "host/interop-$(basename "$t" .sh).tap" "$t"
 	done
 	step "style: checkpatch, clang-format" host/style.tap scripts/style.sh
 }
