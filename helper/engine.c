@@ -29,16 +29,13 @@
 
 #include <linux/credssp.h>
 
+#include "binding.h"
 #include "engine.h"
 #include "gss.h"
 #include "utf16.h"
 
 #define CSSP_NONCE_LEN 32
 #define CSSP_HASH_LEN  32
-
-/* Both magic strings include their terminating NUL (38 bytes). */
-static const char c2s_magic[] = "CredSSP Client-To-Server Binding Hash";
-static const char s2c_magic[] = "CredSSP Server-To-Client Binding Hash";
 
 #define NTSTATUS_LOGON_FAILURE 0xC000006DU
 
@@ -200,22 +197,6 @@ static void send_error_code(struct cssp_ctx *ctx, uint32_t ntstatus, struct cssp
 		send_tsrequest(ctx, &req, output);
 }
 
-static int sha256_binding(const char *magic, size_t magic_len, const uint8_t *nonce,
-			  const struct cssp_buf *pk, uint8_t out[CSSP_HASH_LEN])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned int len = 0;
-	int ok;
-
-	ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-	     EVP_DigestUpdate(md, magic, magic_len) &&
-	     EVP_DigestUpdate(md, nonce, CSSP_NONCE_LEN) &&
-	     EVP_DigestUpdate(md, pk->data, pk->len) && EVP_DigestFinal_ex(md, out, &len) &&
-	     len == CSSP_HASH_LEN;
-	EVP_MD_CTX_free(md);
-	return ok ? 0 : -1;
-}
-
 /*
  * Check the client's pubKeyAuth and make ours ([MS-CSSP] 3.1.5): versions
  * 5 and 6 bind with SHA-256 over a direction magic, the client's nonce and
@@ -237,12 +218,13 @@ static uint32_t check_pub_key_auth(struct cssp_ctx *ctx, const struct cssp_tsreq
 
 	status = SEC_E_LOGON_DENIED;
 	if (ctx->version >= 5) {
-		if (!ctx->have_nonce ||
-		    sha256_binding(c2s_magic, sizeof(c2s_magic), ctx->nonce, pk, want))
+		if (!ctx->have_nonce || cssp_binding_hash(CSSP_CLIENT_TO_SERVER, ctx->nonce,
+							  CSSP_NONCE_LEN, pk->data, pk->len, want))
 			goto out;
 		if (plain.len != CSSP_HASH_LEN || CRYPTO_memcmp(plain.data, want, CSSP_HASH_LEN))
 			goto out;
-		if (sha256_binding(s2c_magic, sizeof(s2c_magic), ctx->nonce, pk, want)) {
+		if (cssp_binding_hash(CSSP_SERVER_TO_CLIENT, ctx->nonce, CSSP_NONCE_LEN, pk->data,
+				      pk->len, want)) {
 			status = SEC_E_INTERNAL_ERROR;
 			goto out;
 		}
@@ -251,9 +233,8 @@ static uint32_t check_pub_key_auth(struct cssp_ctx *ctx, const struct cssp_tsreq
 		if (plain.len != pk->len || pk->len == 0 ||
 		    CRYPTO_memcmp(plain.data, pk->data, pk->len))
 			goto out;
-		/* plain now equals the key: add 1, little-endian with carry. */
-		for (size_t i = 0; i < plain.len && ++plain.data[i] == 0; i++)
-			;
+		/* plain now equals the key: answer with the key + 1 */
+		cssp_binding_echo_increment(plain.data, plain.len);
 		status = cssp_gss_wrap(ctx->gss, plain.data, plain.len, reply);
 	}
 out:
