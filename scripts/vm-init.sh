@@ -25,6 +25,13 @@ p9='trans=virtio,version=9p2000.L,msize=262144'
 mkdir -p /run/vm
 mount -t 9p -o "$p9" ctl /run/vm || { echo "vm-init: no control share" >/dev/console; echo b >/proc/sysrq-trigger; }
 . /run/vm/env
+# The repository and the caller's directory may lie under a tmpfs just mounted.
+mkdir -p "$VM_REPO"
+mount -t 9p -o "$p9,ro,cache=loose" repo "$VM_REPO"
+if [ -n "$VM_CWD" ]; then
+	mkdir -p "$VM_CWD"
+	mount -t 9p -o "$p9,ro,cache=loose" cwd "$VM_CWD"
+fi
 if [ -n "$VM_RESULTS" ]; then
 	mkdir -p "$VM_RESULTS"
 	mount -t 9p -o "$p9" results "$VM_RESULTS"

@@ -69,7 +69,17 @@ mkdir -p "$logdir"
 log=$logdir/console-$variant.log
 : >"$log"
 
+# The guest mounts tmpfs over /tmp, /run, /root, ...: the repository and the
+# caller's directory, wherever they are, are shared again at their own paths
+# (read-only), and the results directory on top (writable).
+cwd_share=
+case "$PWD/" in
+"$repo"/*) ;;
+*) cwd_share=$PWD ;;
+esac
 {
+	printf 'VM_REPO=%q\n' "$repo"
+	printf 'VM_CWD=%q\n' "$cwd_share"
 	printf 'VM_RESULTS=%q\n' "$results"
 	printf 'VM_NET=%q\n' "${#forwards[@]}"
 } >"$ctl/env"
@@ -96,7 +106,13 @@ qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m "$mem"
 	-device "virtio-9p-pci,fsdev=rootfs,mount_tag=$tag"
 	-fsdev "local,id=ctl,path=$ctl,security_model=none"
 	-device virtio-9p-pci,fsdev=ctl,mount_tag=ctl
+	-fsdev "local,id=repo,path=$repo,readonly=on,security_model=none,multidevs=remap"
+	-device virtio-9p-pci,fsdev=repo,mount_tag=repo
 	-device virtio-rng-pci)
+if [ -n "$cwd_share" ]; then
+	qemu+=(-fsdev "local,id=cwd,path=$cwd_share,readonly=on,security_model=none,multidevs=remap"
+		-device virtio-9p-pci,fsdev=cwd,mount_tag=cwd)
+fi
 if [ -n "$results" ]; then
 	mkdir -p "$results"
 	qemu+=(-fsdev "local,id=results,path=$results,security_model=none"

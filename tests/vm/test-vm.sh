@@ -27,14 +27,18 @@ expect_rc "vm.sh -- true" 0 -- true
 expect_rc "vm.sh -- false" 1 -- false
 expect_rc "exit status passes through" 7 -- sh -c 'exit 7'
 
-# Output, working directory and the results share in one boot.
+# Output, working directory and the results share in one boot. The caller's
+# directory is under /tmp, which the guest covers with a tmpfs: it must
+# still be there.
 res=$(mktemp -d)
-trap 'rm -rf "$res"' EXIT
-cd "$repo/kmod"
-out=$(vm --results "$res" -- sh -c 'echo "out:$(pwd)"; echo guest >"$VM_RESULTS/file"' 2>&1)
+cwdir=$(mktemp -d)
+trap 'rm -rf "$res" "$cwdir"' EXIT
+echo marker >"$cwdir/marker"
+cd "$cwdir"
+out=$(vm --results "$res" -- sh -c 'echo "out:$(pwd):$(cat marker)"; echo guest >"$VM_RESULTS/file"' 2>&1)
 cd "$repo"
-grep -qx "out:$repo/kmod" <<<"$out"
-tap_result $? "output streamed, caller's directory kept" "$out"
+grep -qx "out:$cwdir:marker" <<<"$out"
+tap_result $? "output streamed, caller's directory kept (under /tmp)" "$out"
 [ "$(cat "$res/file" 2>/dev/null)" = guest ]
 tap_result $? "results directory writable from the guest" "$out"
 
