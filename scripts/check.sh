@@ -86,6 +86,11 @@ host() {
 		[ -x "$t" ] || continue
 		step "unit: $t" "host/unit-$(basename "$t" .sh).tap" "$t"
 	done
+	# A real system's headers, as DKMS builds it: Debian's distribution kernel.
+	local hdr
+	hdr=/usr/src/$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | cut -d' ' -f1)
+	build_step "credssp.ko against Debian's headers ($(basename "$hdr"))" host/kdir.tap \
+		make --no-print-directory module KDIR="$hdr"
 	build_step "build fuzzers" host/fuzz-build.tap make --no-print-directory fuzz
 	for t in build/fuzz/fuzz_*; do
 		[ -x "$t" ] || continue

@@ -11,7 +11,7 @@ PKGS=(
 	build-essential gcc make bc flex bison libelf-dev cpio xz-utils kmod
 	pkg-config git perl python3 python3-yaml python3-jsonschema
 	qemu-system-x86 iproute2 procps
-	linux-source-6.1
+	linux-source-6.1 linux-headers-amd64
 	libssl-dev openssl libkrb5-dev gss-ntlmssp gss-ntlmssp-dev
 	libnl-3-dev libnl-genl-3-dev libkeyutils-dev keyutils
 	krb5-kdc krb5-admin-server krb5-user
