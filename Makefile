@@ -70,13 +70,30 @@ $(ENGINE_SAN_LIB): $(patsubst %.c,$(BUILD)/san/%.o,$(ENGINE_SRCS))
 	rm -f $@
 	ar rcs $@ $^
 
+# Code shared by the unit tests, the front and the benchmarks, as a static
+# library built like the engine copy it goes with (here ASan + UBSan). Not in
+# it: tests/lib/lsan-exit.c (unit tests only, with -Wl,--wrap=_exit) and
+# tests/lib/keylog-preload.c (an LD_PRELOAD shim, built by its own test).
+TESTLIB_SRCS := tests/lib/record.c
+TESTLIB_HDRS := $(wildcard tests/lib/*.h)
+TESTLIB_SAN_LIB := $(BUILD)/san/libtestlib.a
+
+$(BUILD)/san/tests/lib/%.o: tests/lib/%.c $(TESTLIB_HDRS) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -c -o $@ $<
+
+$(TESTLIB_SAN_LIB): $(patsubst %.c,$(BUILD)/san/%.o,$(TESTLIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
 # Host unit tests: kselftest harness (TAP), engine with ASan + UBSan.
 # Each test's child checks for leaks before _exit() (tests/lib/lsan-exit.c).
-$(BUILD)/unit/%: tests/unit/%.c tests/lib/lsan-exit.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+$(BUILD)/unit/%: tests/unit/%.c tests/lib/lsan-exit.c $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) \
+		$(ENGINE_HDRS) $(TESTLIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ihelper $(ENGINE_CFLAGS) \
+	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib $(ENGINE_CFLAGS) \
 		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" -Wl,--wrap=_exit \
-		-o $@ $< tests/lib/lsan-exit.c $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+		-o $@ $< tests/lib/lsan-exit.c $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # libFuzzer targets, linked with a copy of the engine built by clang with
 # coverage instrumentation.
@@ -101,9 +118,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
 .PHONY: front
 front: $(BUILD)/front
 
-$(BUILD)/front: tests/front/front.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+$(BUILD)/front: tests/front/front.c $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_HDRS) \
+		$(TESTLIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ihelper $(ENGINE_CFLAGS) -o $@ $< $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -o $@ $< $(TESTLIB_SAN_LIB) \
+		$(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h

@@ -14,8 +14,8 @@
  *      an alert, is sent before closing). The API contract is checked on
  *      every call (consumed + extra == input length and so on).
  *   3. On SEC_E_OK the exported kTLS keys are used the way the kernel would
- *      use them, with this file's own AEAD record code (EVP only, no SSL
- *      object; TLS 1.2 and 1.3 nonce and additional-data rules):
+ *      use them, with the record code of tests/lib/record.c (EVP only, no
+ *      SSL object; TLS 1.2 and 1.3 nonce and additional-data rules):
  *        rx: the client's next record (often already in the extra bytes) is
  *            decrypted and must be its MCS Connect-Initial
  *            (03 00 .. .. 02 f0 80 7f 65);
@@ -52,22 +52,8 @@
 #include <linux/credssp.h>
 
 #include "engine.h"
+#include "record.h"
 #include "utf16.h"
-
-/* <linux/tls.h> */
-#define TLS_1_2_VERSION		      0x0303
-#define TLS_1_3_VERSION		      0x0304
-#define KTLS_CIPHER_AES_GCM_128	      51
-#define KTLS_CIPHER_AES_GCM_256	      52
-#define KTLS_CIPHER_CHACHA20_POLY1305 54
-
-#define TLS_HDR		   5
-#define TLS_TAG		   16
-#define TLS_EXPLICIT	   8
-#define TLS_CT_ALERT	   21
-#define TLS_CT_HANDSHAKE   22
-#define TLS_CT_APPDATA	   23
-#define TLS_CIPHERTEXT_MAX (16384 + 2048)
 
 #define INPUT_MAX (1024 * 1024)
 
@@ -280,247 +266,6 @@ static int write_result(const struct result *r)
 	return fclose(f) ? -1 : 0;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * TLS records with the exported keys (what kTLS does in the kernel)
- */
-
-struct rec_keys {
-	const EVP_CIPHER *cipher;
-	uint16_t version;
-	bool gcm12; /* TLS 1.2 AES-GCM: 4-byte salt + 8-byte explicit nonce in the record */
-	uint8_t key[32];
-	uint8_t base_iv[12]; /* 1.3 and ChaCha: salt || iv; 1.2 GCM: salt || tx explicit nonce */
-	uint64_t seq;
-};
-
-static uint64_t be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static int rec_keys_init(struct rec_keys *rk, const struct cssp_tls_keys *k,
-			 const struct cssp_tls_dir_keys *d, char *err, size_t errlen)
-{
-	memset(rk, 0, sizeof(*rk));
-	rk->version = k->version;
-	switch (k->cipher_type) {
-	case KTLS_CIPHER_AES_GCM_128: rk->cipher = EVP_aes_128_gcm(); break;
-	case KTLS_CIPHER_AES_GCM_256: rk->cipher = EVP_aes_256_gcm(); break;
-	case KTLS_CIPHER_CHACHA20_POLY1305: rk->cipher = EVP_chacha20_poly1305(); break;
-	default: snprintf(err, errlen, "unknown cipher_type %u", k->cipher_type); return -1;
-	}
-	if (k->version != TLS_1_2_VERSION && k->version != TLS_1_3_VERSION) {
-		snprintf(err, errlen, "unknown TLS version 0x%04x", k->version);
-		return -1;
-	}
-	if ((int)k->key_len != EVP_CIPHER_get_key_length(rk->cipher) ||
-	    k->key_len > sizeof(d->key) || k->salt_len > sizeof(d->salt) ||
-	    k->iv_len > sizeof(d->iv) || k->salt_len + k->iv_len != 12) {
-		snprintf(err, errlen, "bad key sizes: key %u salt %u iv %u for cipher %u",
-			 k->key_len, k->salt_len, k->iv_len, k->cipher_type);
-		return -1;
-	}
-	if (k->cipher_type == KTLS_CIPHER_CHACHA20_POLY1305 ? k->salt_len != 0 : k->salt_len != 4) {
-		snprintf(err, errlen, "bad salt length %u for cipher %u", k->salt_len,
-			 k->cipher_type);
-		return -1;
-	}
-	rk->gcm12 =
-		k->version == TLS_1_2_VERSION && k->cipher_type != KTLS_CIPHER_CHACHA20_POLY1305;
-	memcpy(rk->key, d->key, k->key_len);
-	memcpy(rk->base_iv, d->salt, k->salt_len);
-	memcpy(rk->base_iv + k->salt_len, d->iv, k->iv_len);
-	rk->seq = be64(d->rec_seq);
-	return 0;
-}
-
-static void rec_keys_wipe(struct rec_keys *rk)
-{
-	OPENSSL_cleanse(rk, sizeof(*rk));
-}
-
-/* nonce = base_iv XOR (0^4 || seq) (TLS 1.3, and TLS 1.2 ChaCha20-Poly1305 per RFC 7905). */
-static void xor_nonce(uint8_t nonce[12], const uint8_t base[12], uint64_t seq)
-{
-	uint8_t s[8];
-
-	put_be64(s, seq);
-	memcpy(nonce, base, 12);
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] ^= s[i];
-}
-
-static int aead(const struct rec_keys *rk, bool enc, const uint8_t nonce[12], const uint8_t *aad,
-		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[TLS_TAG])
-{
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	int ok, n = 0, fin = 0;
-
-	ok = c && EVP_CipherInit_ex(c, rk->cipher, NULL, NULL, NULL, enc) &&
-	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) &&
-	     EVP_CipherInit_ex(c, NULL, NULL, rk->key, nonce, enc) &&
-	     (enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, TLS_TAG, tag)) &&
-	     EVP_CipherUpdate(c, NULL, &n, aad, (int)aad_len) &&
-	     EVP_CipherUpdate(c, out, &n, in, (int)len) && EVP_CipherFinal_ex(c, out + n, &fin) &&
-	     (!enc || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, TLS_TAG, tag));
-	EVP_CIPHER_CTX_free(c);
-	return ok ? 0 : -1;
-}
-
-/*
- * Seal @len bytes of content type @type into one record in @out (header
- * included). Returns the record length, or -1.
- */
-static long seal_record(struct rec_keys *rk, uint8_t type, const uint8_t *pt, size_t len,
-			uint8_t *out, size_t outlen, bool corrupt)
-{
-	uint8_t nonce[12], aad[13], inner[TLS_CIPHERTEXT_MAX];
-	size_t body, off = TLS_HDR;
-	const uint8_t *data = pt;
-	size_t dlen = len;
-
-	if (rk->version == TLS_1_3_VERSION) {
-		if (len + 1 > sizeof(inner))
-			return -1;
-		memcpy(inner, pt, len);
-		inner[len] = type; /* TLSInnerPlaintext, no padding */
-		data = inner;
-		dlen = len + 1;
-		body = dlen + TLS_TAG;
-	} else {
-		body = (rk->gcm12 ? TLS_EXPLICIT : 0) + dlen + TLS_TAG;
-	}
-	if (TLS_HDR + body > outlen || body > TLS_CIPHERTEXT_MAX)
-		return -1;
-	out[0] = rk->version == TLS_1_3_VERSION ? TLS_CT_APPDATA : type;
-	out[1] = 3;
-	out[2] = 3;
-	out[3] = (uint8_t)(body >> 8);
-	out[4] = (uint8_t)body;
-	if (rk->version == TLS_1_3_VERSION) {
-		xor_nonce(nonce, rk->base_iv, rk->seq);
-		memcpy(aad, out, TLS_HDR);
-		if (aead(rk, true, nonce, aad, TLS_HDR, data, dlen, out + off, out + off + dlen))
-			return -1;
-	} else {
-		put_be64(aad, rk->seq);
-		aad[8] = type;
-		aad[9] = 3;
-		aad[10] = 3;
-		aad[11] = (uint8_t)(dlen >> 8);
-		aad[12] = (uint8_t)dlen;
-		if (rk->gcm12) {
-			uint64_t explicit_nonce = be64(rk->base_iv + 4);
-
-			/* The kernel sends salt || iv and increments iv per record. */
-			memcpy(nonce, rk->base_iv, 12);
-			memcpy(out + off, rk->base_iv + 4, TLS_EXPLICIT);
-			off += TLS_EXPLICIT;
-			put_be64(rk->base_iv + 4, explicit_nonce + 1);
-		} else {
-			xor_nonce(nonce, rk->base_iv, rk->seq);
-		}
-		if (aead(rk, true, nonce, aad, sizeof(aad), data, dlen, out + off,
-			 out + off + dlen))
-			return -1;
-	}
-	if (corrupt)
-		out[TLS_HDR + body - 1] ^= 0x01; /* last tag byte */
-	OPENSSL_cleanse(inner, sizeof(inner));
-	rk->seq++;
-	return (long)(TLS_HDR + body);
-}
-
-/* Length of the complete record at @in (header included), 0 if incomplete, -1 if not TLS. */
-static long record_len(const uint8_t *in, size_t len)
-{
-	size_t body;
-
-	if (len < TLS_HDR)
-		return 0;
-	if (in[0] < 20 || in[0] > 24 || in[1] != 3)
-		return -1;
-	body = (size_t)in[3] << 8 | in[4];
-	if (body > TLS_CIPHERTEXT_MAX)
-		return -1;
-	return len >= TLS_HDR + body ? (long)(TLS_HDR + body) : 0;
-}
-
-/*
- * Open one complete record. On success *@type is the real content type and
- * @out (TLS_CIPHERTEXT_MAX bytes) holds *@outlen bytes of plaintext.
- */
-static int open_record(struct rec_keys *rk, const uint8_t *rec, size_t len, uint8_t *type,
-		       uint8_t *out, size_t *outlen, char *err, size_t errlen)
-{
-	size_t body = len - TLS_HDR, off = TLS_HDR, clen;
-	uint8_t nonce[12], aad[13], tag[TLS_TAG];
-
-	if (rk->version == TLS_1_3_VERSION) {
-		if (rec[0] != TLS_CT_APPDATA || body < TLS_TAG + 1) {
-			snprintf(err, errlen, "TLS 1.3 record type %u length %zu", rec[0], body);
-			return -1;
-		}
-		clen = body - TLS_TAG;
-		xor_nonce(nonce, rk->base_iv, rk->seq);
-		memcpy(aad, rec, TLS_HDR);
-		memcpy(tag, rec + off + clen, TLS_TAG);
-		if (aead(rk, false, nonce, aad, TLS_HDR, rec + off, clen, out, tag)) {
-			snprintf(err, errlen, "AEAD open failed (seq %llu)",
-				 (unsigned long long)rk->seq);
-			return -1;
-		}
-		while (clen && out[clen - 1] == 0)
-			clen--;
-		if (!clen) {
-			snprintf(err, errlen, "TLS 1.3 record without a content type");
-			return -1;
-		}
-		*type = out[--clen];
-	} else {
-		size_t pre = rk->gcm12 ? TLS_EXPLICIT : 0;
-
-		if (body < pre + TLS_TAG) {
-			snprintf(err, errlen, "TLS 1.2 record too short (%zu)", body);
-			return -1;
-		}
-		clen = body - pre - TLS_TAG;
-		if (rk->gcm12) {
-			memcpy(nonce, rk->base_iv, 4);
-			memcpy(nonce + 4, rec + off, TLS_EXPLICIT);
-			off += TLS_EXPLICIT;
-		} else {
-			xor_nonce(nonce, rk->base_iv, rk->seq);
-		}
-		put_be64(aad, rk->seq);
-		aad[8] = rec[0];
-		aad[9] = rec[1];
-		aad[10] = rec[2];
-		aad[11] = (uint8_t)(clen >> 8);
-		aad[12] = (uint8_t)clen;
-		memcpy(tag, rec + off + clen, TLS_TAG);
-		if (aead(rk, false, nonce, aad, sizeof(aad), rec + off, clen, out, tag)) {
-			snprintf(err, errlen, "AEAD open failed (seq %llu)",
-				 (unsigned long long)rk->seq);
-			return -1;
-		}
-		*type = rec[0];
-	}
-	*outlen = clen;
-	rk->seq++;
-	return 0;
-}
-
 /* Wait for one complete record in @in (reading more if needed); its length, or an IO_* <= 0. */
 static long wait_record(int fd, struct cssp_buf *in, const struct timespec *until)
 {
@@ -528,7 +273,7 @@ static long wait_record(int fd, struct cssp_buf *in, const struct timespec *unti
 	int r;
 
 	for (;;) {
-		rl = record_len(in->data, in->len);
+		rl = rec_len(in->data, in->len);
 		if (rl != 0)
 			return rl < 0 ? IO_ERR : rl;
 		r = read_more(fd, in, until);
@@ -705,8 +450,8 @@ static void put_established(struct result *res, const struct cssp_result *cr,
 		put(res, "expiry_in", "%lld", (long long)step->expiry - (long long)time(NULL));
 	put(res, "ktls", "cipher_type=%u key_len=%u salt_len=%u iv_len=%u rx_seq=%llu tx_seq=%llu",
 	    cr->keys.cipher_type, cr->keys.key_len, cr->keys.salt_len, cr->keys.iv_len,
-	    (unsigned long long)be64(cr->keys.rx.rec_seq),
-	    (unsigned long long)be64(cr->keys.tx.rec_seq));
+	    (unsigned long long)rec_get_be64(cr->keys.rx.rec_seq),
+	    (unsigned long long)rec_get_be64(cr->keys.tx.rec_seq));
 }
 
 /*
@@ -733,11 +478,23 @@ static const uint8_t connect_response[] = {
 	0x04, 0x00,		      /* userData: empty */
 };
 
+/* rec_open() into @pt (REC_CIPHERTEXT_MAX bytes), its length in *@ptlen: 0 or -1. */
+static int open_record(struct rec_keys *rk, const uint8_t *rec, size_t len, uint8_t *type,
+		       uint8_t *pt, size_t *ptlen, char *err, size_t errlen)
+{
+	long n = rec_open(rk, rec, len, type, pt, REC_CIPHERTEXT_MAX, err, errlen);
+
+	if (n < 0)
+		return -1;
+	*ptlen = (size_t)n;
+	return 0;
+}
+
 /* The record did not open at the exported sequence number: would another one open it? */
 static void diagnose_seq(const struct rec_keys *rk, const uint8_t *rec, size_t len,
 			 struct result *res)
 {
-	static uint8_t pt[TLS_CIPHERTEXT_MAX];
+	static uint8_t pt[REC_CIPHERTEXT_MAX];
 	struct rec_keys t;
 	char err[128];
 	size_t ptlen;
@@ -758,7 +515,7 @@ static void diagnose_seq(const struct rec_keys *rk, const uint8_t *rec, size_t l
 
 static void after_ok(int fd, struct cssp_buf *in, const struct cssp_result *cr, struct result *res)
 {
-	static uint8_t pt[TLS_CIPHERTEXT_MAX], rec[TLS_HDR + TLS_CIPHERTEXT_MAX];
+	static uint8_t pt[REC_CIPHERTEXT_MAX], rec[REC_HDR + REC_CIPHERTEXT_MAX];
 	struct rec_keys rx, tx;
 	struct timespec until;
 	char err[256], h[64];
@@ -791,7 +548,7 @@ static void after_ok(int fd, struct cssp_buf *in, const struct cssp_result *cr, 
 		put(res, "mcs_head", "%s", h);
 		put(res, "mcs_record_type", "%u", type);
 		put(res, "mcs_record_len", "%zu", ptlen);
-		mcs_ok = type == TLS_CT_APPDATA && ptlen >= 9 && pt[0] == 3 && pt[1] == 0 &&
+		mcs_ok = type == REC_CT_APPDATA && ptlen >= 9 && pt[0] == 3 && pt[1] == 0 &&
 			 (size_t)(pt[2] << 8 | pt[3]) <= ptlen && pt[4] == 0x02 && pt[5] == 0xf0 &&
 			 pt[6] == 0x80 && pt[7] == 0x7f && pt[8] == 0x65;
 		if (ptlen >= 4)
@@ -802,8 +559,10 @@ static void after_ok(int fd, struct cssp_buf *in, const struct cssp_result *cr, 
 	OPENSSL_cleanse(pt, sizeof(pt));
 
 	/* tx: one record of ours, then whatever the client answers. */
-	rl = seal_record(&tx, TLS_CT_APPDATA, connect_response, sizeof(connect_response), rec,
-			 sizeof(rec), opt.tx_corrupt);
+	rl = rec_seal(&tx, REC_CT_APPDATA, connect_response, sizeof(connect_response), rec,
+		      sizeof(rec));
+	if (rl > 0 && opt.tx_corrupt)
+		rec[rl - 1] ^= 0x01; /* last tag byte */
 	if (rl < 0 || write_all(fd, rec, (size_t)rl) != IO_OK) {
 		put(res, "tx", "not_sent");
 	} else {
@@ -826,7 +585,7 @@ static void after_ok(int fd, struct cssp_buf *in, const struct cssp_result *cr, 
 				break;
 			}
 			cssp_buf_consume(in, (size_t)rl);
-			if (type == TLS_CT_ALERT && ptlen == 2) {
+			if (type == REC_CT_ALERT && ptlen == 2) {
 				put(res, "tx_reply", "alert:%s:%s",
 				    pt[0] == 2 ? "fatal" : "warning", alert_name(pt[1]));
 				break;

@@ -2,8 +2,8 @@
 /*
  * Unit tests of helper/tls.c, the engine's TLS server: an in-process OpenSSL
  * client on memory BIOs talks to it record by record, and the exported kTLS
- * keys are proven by encrypting and decrypting records here, with EVP, the
- * way the kernel does (independently of tls.c).
+ * keys are proven by encrypting and decrypting records the way the kernel
+ * does, with tests/lib/record.c (EVP only, independent of tls.c).
  */
 #define _GNU_SOURCE
 #include <ftw.h>
@@ -22,14 +22,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "tls.h"
 #include "kselftest_harness.h"
+#include "record.h"
+#include "tls.h"
 
-#define CIPHER_AES_GCM_128	 51
-#define CIPHER_AES_GCM_256	 52
-#define CIPHER_CHACHA20_POLY1305 54
-#define TAG_LEN			 16
-#define REC_BUF			 (CSSP_TLS_RECORD_MAX + 64)
+#define REC_BUF (CSSP_TLS_RECORD_MAX + 64)
 
 /* ---------------------------------------------------------------------------------------------
  * Temporary directories: one base per run, removed by the parent at exit.
@@ -309,175 +306,6 @@ static int s2c(struct cssp_tls *tls, struct peer *c, const char *msg, struct css
 	return memcmp(buf, msg, len) ? -1 : 0;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Records as kTLS builds and checks them, from struct cssp_tls_keys alone
- */
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-/* TLS 1.2 AES-GCM: salt || explicit nonce carried in the record. */
-static bool gcm12(const struct cssp_tls_keys *k)
-{
-	return k->version == 0x0303 && k->cipher_type != CIPHER_CHACHA20_POLY1305;
-}
-
-/* Where the ciphertext starts: after the header and, for TLS 1.2 GCM, the explicit nonce. */
-#define TLS_HEADER_OFF(k) (5 + (gcm12(k) ? 8 : 0))
-
-static const EVP_CIPHER *aead_cipher(const struct cssp_tls_keys *k)
-{
-	switch (k->cipher_type) {
-	case CIPHER_AES_GCM_128: return EVP_aes_128_gcm();
-	case CIPHER_AES_GCM_256: return EVP_aes_256_gcm();
-	case CIPHER_CHACHA20_POLY1305: return EVP_chacha20_poly1305();
-	}
-	return NULL;
-}
-
-/* The 12-byte AEAD nonce of record number @seq (RFC 5288 / RFC 7905 / RFC 8446 5.3). */
-static void rec_nonce(const struct cssp_tls_keys *k, const struct cssp_tls_dir_keys *d,
-		      uint64_t seq, const uint8_t *explicit_nonce, uint8_t nonce[12])
-{
-	if (gcm12(k)) {
-		memcpy(nonce, d->salt, 4);
-		memcpy(nonce + 4, explicit_nonce, 8);
-		return;
-	}
-	if (k->cipher_type == CIPHER_CHACHA20_POLY1305) {
-		memcpy(nonce, d->iv, 12);
-	} else {
-		memcpy(nonce, d->salt, 4);
-		memcpy(nonce + 4, d->iv, 8);
-	}
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] ^= (uint8_t)(seq >> (56 - 8 * i));
-}
-
-static int aead(int enc, const struct cssp_tls_keys *k, const struct cssp_tls_dir_keys *d,
-		const uint8_t nonce[12], const uint8_t *aad, size_t aadlen, const uint8_t *in,
-		size_t inlen, uint8_t *out, uint8_t tag[TAG_LEN])
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	const EVP_CIPHER *cipher = aead_cipher(k);
-	int n, ok = 0;
-
-	if (!ctx || !cipher)
-		goto out;
-	if (EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, enc) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1 ||
-	    EVP_CIPHER_CTX_get_key_length(ctx) != k->key_len ||
-	    EVP_CipherInit_ex(ctx, NULL, NULL, d->key, nonce, enc) != 1)
-		goto out;
-	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, tag) != 1)
-		goto out;
-	if (EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1)
-		goto out;
-	if (inlen && (EVP_CipherUpdate(ctx, out, &n, in, (int)inlen) != 1 || (size_t)n != inlen))
-		goto out;
-	if (EVP_CipherFinal_ex(ctx, out + inlen, &n) != 1 || n != 0)
-		goto out;
-	if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, TAG_LEN, tag) != 1)
-		goto out;
-	ok = 1;
-out:
-	EVP_CIPHER_CTX_free(ctx);
-	ERR_clear_error();
-	return ok ? 0 : -1;
-}
-
-static size_t tls12_aad(uint8_t aad[13], uint64_t seq, uint8_t type, size_t len)
-{
-	put_be64(aad, seq);
-	aad[8] = type;
-	aad[9] = 3;
-	aad[10] = 3;
-	aad[11] = (uint8_t)(len >> 8);
-	aad[12] = (uint8_t)len;
-	return 13;
-}
-
-/* kTLS RX: decrypt one record as record number @seq. Returns the plaintext length or -1. */
-static long open_record(const struct cssp_tls_keys *k, const struct cssp_tls_dir_keys *d,
-			uint64_t seq, const uint8_t *rec, size_t len, uint8_t *pt, uint8_t *type)
-{
-	size_t off = TLS_HEADER_OFF(k), ctlen, aadlen;
-	uint8_t nonce[12], aad[13], tag[TAG_LEN];
-
-	if (len < off + TAG_LEN || rec[1] != 3 || rec[2] != 3 ||
-	    (size_t)(rec[3] << 8 | rec[4]) != len - 5)
-		return -1;
-	ctlen = len - off - TAG_LEN;
-	memcpy(tag, rec + len - TAG_LEN, TAG_LEN);
-	rec_nonce(k, d, seq, rec + 5, nonce);
-	if (k->version == 0x0304) {
-		memcpy(aad, rec, 5);
-		aadlen = 5;
-	} else {
-		aadlen = tls12_aad(aad, seq, rec[0], ctlen);
-	}
-	if (aead(0, k, d, nonce, aad, aadlen, rec + off, ctlen, pt, tag))
-		return -1;
-	if (k->version == 0x0304) {
-		if (rec[0] != SSL3_RT_APPLICATION_DATA)
-			return -1;
-		while (ctlen > 0 && pt[ctlen - 1] == 0)
-			ctlen--;
-		if (ctlen == 0)
-			return -1;
-		*type = pt[--ctlen];
-	} else {
-		*type = rec[0];
-	}
-	return (long)ctlen;
-}
-
-/* kTLS TX: encrypt one record as record number @seq (TLS 1.2 GCM: with @explicit_nonce). */
-static long seal_record(const struct cssp_tls_keys *k, const struct cssp_tls_dir_keys *d,
-			uint64_t seq, const uint8_t *explicit_nonce, uint8_t type, const void *pt,
-			size_t ptlen, uint8_t *rec)
-{
-	size_t off = TLS_HEADER_OFF(k), inlen = ptlen, total, aadlen;
-	uint8_t nonce[12], aad[13], tag[TAG_LEN], inner[1024];
-
-	if (ptlen + 1 > sizeof(inner))
-		return -1;
-	memcpy(inner, pt, ptlen);
-	if (k->version == 0x0304)
-		inner[inlen++] = type;
-	total = off + inlen + TAG_LEN;
-	rec[0] = k->version == 0x0304 ? SSL3_RT_APPLICATION_DATA : type;
-	rec[1] = 3;
-	rec[2] = 3;
-	rec[3] = (uint8_t)((total - 5) >> 8);
-	rec[4] = (uint8_t)(total - 5);
-	if (gcm12(k))
-		memcpy(rec + 5, explicit_nonce, 8);
-	rec_nonce(k, d, seq, explicit_nonce, nonce);
-	if (k->version == 0x0304) {
-		memcpy(aad, rec, 5);
-		aadlen = 5;
-	} else {
-		aadlen = tls12_aad(aad, seq, type, ptlen);
-	}
-	if (aead(1, k, d, nonce, aad, aadlen, inner, inlen, rec + off, tag))
-		return -1;
-	memcpy(rec + off + inlen, tag, TAG_LEN);
-	return (long)total;
-}
-
 /* The explicit nonces of the server's encrypted TLS 1.2 records, from what went on the wire. */
 static size_t wire_nonces(const struct cssp_buf *wire, uint8_t (*nonces)[8], size_t max)
 {
@@ -500,7 +328,7 @@ static size_t wire_nonces(const struct cssp_buf *wire, uint8_t (*nonces)[8], siz
 
 static void incr_be64(uint8_t *p)
 {
-	put_be64(p, get_be64(p) + 1);
+	rec_put_be64(p, rec_get_be64(p) + 1);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -528,7 +356,7 @@ FIXTURE_VARIANT_ADD(session, tls13_aes128gcm){
 	.version = TLS1_3_VERSION,
 	.suite = "TLS_AES_128_GCM_SHA256",
 	.iana = "TLS_AES_128_GCM_SHA256",
-	.cipher_type = CIPHER_AES_GCM_128,
+	.cipher_type = TLS_CIPHER_AES_GCM_128,
 	.key_len = 16,
 };
 
@@ -536,7 +364,7 @@ FIXTURE_VARIANT_ADD(session, tls13_aes256gcm){
 	.version = TLS1_3_VERSION,
 	.suite = "TLS_AES_256_GCM_SHA384",
 	.iana = "TLS_AES_256_GCM_SHA384",
-	.cipher_type = CIPHER_AES_GCM_256,
+	.cipher_type = TLS_CIPHER_AES_GCM_256,
 	.key_len = 32,
 };
 
@@ -544,7 +372,7 @@ FIXTURE_VARIANT_ADD(session, tls13_chacha20){
 	.version = TLS1_3_VERSION,
 	.suite = "TLS_CHACHA20_POLY1305_SHA256",
 	.iana = "TLS_CHACHA20_POLY1305_SHA256",
-	.cipher_type = CIPHER_CHACHA20_POLY1305,
+	.cipher_type = TLS_CIPHER_CHACHA20_POLY1305,
 	.key_len = 32,
 };
 
@@ -552,7 +380,7 @@ FIXTURE_VARIANT_ADD(session, tls12_rsa_aes128gcm){
 	.version = TLS1_2_VERSION,
 	.suite = "ECDHE-RSA-AES128-GCM-SHA256",
 	.iana = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-	.cipher_type = CIPHER_AES_GCM_128,
+	.cipher_type = TLS_CIPHER_AES_GCM_128,
 	.key_len = 16,
 };
 
@@ -560,7 +388,7 @@ FIXTURE_VARIANT_ADD(session, tls12_rsa_aes256gcm){
 	.version = TLS1_2_VERSION,
 	.suite = "ECDHE-RSA-AES256-GCM-SHA384",
 	.iana = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	.cipher_type = CIPHER_AES_GCM_256,
+	.cipher_type = TLS_CIPHER_AES_GCM_256,
 	.key_len = 32,
 };
 
@@ -568,7 +396,7 @@ FIXTURE_VARIANT_ADD(session, tls12_rsa_chacha20){
 	.version = TLS1_2_VERSION,
 	.suite = "ECDHE-RSA-CHACHA20-POLY1305",
 	.iana = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-	.cipher_type = CIPHER_CHACHA20_POLY1305,
+	.cipher_type = TLS_CIPHER_CHACHA20_POLY1305,
 	.key_len = 32,
 };
 
@@ -577,7 +405,7 @@ FIXTURE_VARIANT_ADD(session, tls12_ecdsa_aes128gcm){
 	.suite = "ECDHE-ECDSA-AES128-GCM-SHA256",
 	.iana = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
 	.ec = true,
-	.cipher_type = CIPHER_AES_GCM_128,
+	.cipher_type = TLS_CIPHER_AES_GCM_128,
 	.key_len = 16,
 };
 
@@ -586,7 +414,7 @@ FIXTURE_VARIANT_ADD(session, tls13_ecdsa_aes256gcm){
 	.suite = "TLS_AES_256_GCM_SHA384",
 	.iana = "TLS_AES_256_GCM_SHA384",
 	.ec = true,
-	.cipher_type = CIPHER_AES_GCM_256,
+	.cipher_type = TLS_CIPHER_AES_GCM_256,
 	.key_len = 32,
 };
 
@@ -621,11 +449,17 @@ static void prove_keys(struct __test_metadata *_metadata, const struct cssp_tls_
 	static const char *const up[] = {"03 00 01 c3 02 f0 80 7f 65 (MCS Connect-Initial)",
 					 "second record after the hand-off"};
 	static const char *const down[] = {"HELLO-FROM-EXPORTED-TX-KEY", "and another one"};
-	uint64_t rx = get_be64(k->rx.rec_seq), tx = get_be64(k->tx.rec_seq);
+	uint64_t rx = rec_get_be64(k->rx.rec_seq), tx = rec_get_be64(k->tx.rec_seq);
 	uint8_t rec[REC_BUF], pt[REC_BUF], explicit_nonce[8], type = 0;
+	struct rec_keys rxk, txk;
 	struct cssp_buf wire = {0};
-	char got[256];
+	char got[256], err[256] = "";
 	long n;
+
+	ASSERT_EQ(0, rec_keys_init(&rxk, k, &k->rx, err, sizeof(err))) TH_LOG("rx: %s", err);
+	ASSERT_EQ(0, rec_keys_init(&txk, k, &k->tx, err, sizeof(err))) TH_LOG("tx: %s", err);
+	EXPECT_EQ(rx, rxk.seq);
+	EXPECT_EQ(tx, txk.seq);
 
 	/* (1) kTLS RX: the client's next records, as record numbers rx and rx + 1. */
 	for (int i = 0; i < 2; i++) {
@@ -634,13 +468,19 @@ static void prove_keys(struct __test_metadata *_metadata, const struct cssp_tls_
 		ASSERT_EQ((int)len, SSL_write(c->ssl, up[i], (int)len));
 		ASSERT_EQ(0, bio_drain(c->wbio, &wire));
 		ASSERT_EQ((long)wire.len, cssp_tls_record_len(wire.data, wire.len));
+		ASSERT_EQ((long)wire.len, rec_len(wire.data, wire.len));
 		/* The wrong record number fails the tag check: the test is sensitive to it. */
-		EXPECT_EQ(-1, open_record(k, &k->rx, rx + i + 1, wire.data, wire.len, pt, &type));
-		if (rx + i > 0)
-			EXPECT_EQ(-1, open_record(k, &k->rx, rx + i - 1, wire.data, wire.len, pt,
-						  &type));
-		n = open_record(k, &k->rx, rx + i, wire.data, wire.len, pt, &type);
-		ASSERT_EQ((long)len, n);
+		rxk.seq = rx + i + 1;
+		EXPECT_EQ(-1, rec_open(&rxk, wire.data, wire.len, &type, pt, sizeof(pt), NULL, 0));
+		if (rx + i > 0) {
+			rxk.seq = rx + i - 1;
+			EXPECT_EQ(-1, rec_open(&rxk, wire.data, wire.len, &type, pt, sizeof(pt),
+					       NULL, 0));
+		}
+		rxk.seq = rx + i;
+		n = rec_open(&rxk, wire.data, wire.len, &type, pt, sizeof(pt), err, sizeof(err));
+		ASSERT_EQ((long)len, n) TH_LOG("%s", err);
+		EXPECT_EQ(rx + i + 1, rxk.seq);
 		EXPECT_EQ(SSL3_RT_APPLICATION_DATA, type);
 		EXPECT_EQ(0, memcmp(pt, up[i], len));
 		cssp_buf_free(&wire);
@@ -651,14 +491,19 @@ static void prove_keys(struct __test_metadata *_metadata, const struct cssp_tls_
 	for (int i = 0; i < 2; i++) {
 		size_t len = strlen(down[i]);
 
-		n = seal_record(k, &k->tx, tx + i, explicit_nonce, SSL3_RT_APPLICATION_DATA,
-				down[i], len, rec);
+		EXPECT_EQ(tx + i, txk.seq);
+		n = rec_seal(&txk, SSL3_RT_APPLICATION_DATA, down[i], len, rec, sizeof(rec));
 		ASSERT_LT(0, n);
+		/* TLS 1.2 GCM: the record carries the tx iv, which goes up by 1 per record */
+		if (rec_gcm12(k))
+			EXPECT_EQ(0, memcmp(rec + REC_HDR, explicit_nonce, 8));
 		ASSERT_EQ(0, bio_put(c->rbio, rec, (size_t)n));
 		ASSERT_EQ((int)len, SSL_read(c->ssl, got, sizeof(got)));
 		EXPECT_EQ(0, memcmp(got, down[i], len));
 		incr_be64(explicit_nonce); /* what the kernel does with the TLS 1.2 GCM tx iv */
 	}
+	rec_keys_wipe(&rxk);
+	rec_keys_wipe(&txk);
 }
 
 TEST_F(session, export_keys_after_traffic)
@@ -697,7 +542,7 @@ TEST_F(session, export_keys_after_traffic)
 	EXPECT_EQ(variant->version, k.version);
 	EXPECT_EQ(variant->cipher_type, k.cipher_type);
 	EXPECT_EQ(variant->key_len, k.key_len);
-	if (variant->cipher_type == CIPHER_CHACHA20_POLY1305) {
+	if (variant->cipher_type == TLS_CIPHER_CHACHA20_POLY1305) {
 		EXPECT_EQ(0, k.salt_len);
 		EXPECT_EQ(12, k.iv_len);
 	} else {
@@ -708,13 +553,13 @@ TEST_F(session, export_keys_after_traffic)
 	 * Measured: TLS 1.3 counts from 0 after the handshake (no tickets);
 	 * TLS 1.2 counts the Finished record as number 0 in each direction.
 	 */
-	rx = get_be64(k.rx.rec_seq);
-	tx = get_be64(k.tx.rec_seq);
+	rx = rec_get_be64(k.rx.rec_seq);
+	tx = rec_get_be64(k.tx.rec_seq);
 	want_rx = variant->version == TLS1_3_VERSION ? 3 : 4;
 	want_tx = variant->version == TLS1_3_VERSION ? 2 : 3;
 	EXPECT_EQ(want_rx, rx);
 	EXPECT_EQ(want_tx, tx);
-	if (gcm12(&k)) {
+	if (rec_gcm12(&k)) {
 		/* The tx iv continues OpenSSL's explicit nonces: never one it used. */
 		nn = wire_nonces(&wire, nonces, 16);
 		ASSERT_EQ(tx, nn); /* Finished + 2 application records */
@@ -722,7 +567,7 @@ TEST_F(session, export_keys_after_traffic)
 			EXPECT_NE(0, memcmp(nonces[j], k.tx.iv, 8));
 		incr_be64(nonces[nn - 1]);
 		EXPECT_EQ(0, memcmp(nonces[nn - 1], k.tx.iv, 8));
-		EXPECT_EQ(rx, get_be64(k.rx.iv));
+		EXPECT_EQ(rx, rec_get_be64(k.rx.iv));
 	}
 	prove_keys(_metadata, &k, &c);
 
@@ -764,8 +609,8 @@ TEST_F(session, finished_and_data_together)
 	cssp_buf_consume(pt, 5);
 
 	ASSERT_EQ(0, cssp_tls_export_keys(tls, &k));
-	EXPECT_EQ(1, get_be64(k.rx.rec_seq));
-	EXPECT_EQ(0, get_be64(k.tx.rec_seq));
+	EXPECT_EQ(1, rec_get_be64(k.rx.rec_seq));
+	EXPECT_EQ(0, rec_get_be64(k.tx.rec_seq));
 	prove_keys(_metadata, &k, &c);
 	OPENSSL_cleanse(&k, sizeof(k));
 	peer_free(&c);
