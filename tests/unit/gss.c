@@ -2,8 +2,8 @@
 /*
  * Unit tests of helper/gss.c, the GSSAPI acceptor, against MIT GSSAPI
  * initiators in the same process: gss-ntlmssp for NTLM, MIT krb5 with a
- * throwaway KDC (tests/lib/kdc.sh, started once by main() and stopped at
- * exit) for Kerberos, and MIT SPNEGO around either.
+ * throwaway KDC (tests/lib/realm.c with tests/lib/kdc.sh, started once by
+ * main() and stopped at exit) for Kerberos, and MIT SPNEGO around either.
  *
  * The realm KCREDSSP.TEST has alice (Passw0rd!), TERMSRV/srv.kcredssp.test in
  * termsrv.keytab, TERMSRV/other.kcredssp.test in other.keytab only,
@@ -21,9 +21,7 @@
  * __lsan_enable() around exactly the calls that make them, which needs no
  * suppressions file.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +34,9 @@
 #include <linux/credssp.h>
 
 #include "gss.h"
+#include "initiator.h"
 #include "kselftest_harness.h"
+#include "realm.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -49,13 +49,7 @@ static inline void __lsan_enable(void)
 }
 #endif
 
-#define REALM	   "KCREDSSP.TEST"
-#define HOST	   "srv.kcredssp.test"
-#define OTHER_HOST "other.kcredssp.test"
-#define PASSWORD   "Passw0rd!"
-/* NT hashes, MD4(UTF-16LE(password)), as "ntlmssp_nthash" wants them */
-#define ALICE_NT	     "FC525C9683E8FE067095BA2DDC971889" /* Passw0rd! */
-#define WRONG_NT	     "460FDF316FDFAF2F3F8BEFAA88127C8A" /* Passw0rd? */
+#define OTHER_HOST	     "other.kcredssp.test"
 #define BOB_NT		     "E774ECDD37195BC215C122F9203238A6" /* Bob-s3cret */
 #define STATUS_LOGON_FAILURE 0xC000006DU
 #define CLIENT_FAILED	     0xFFFFFFFFU /* handshake(): the initiator gave up */
@@ -63,140 +57,35 @@ static inline void __lsan_enable(void)
 static gss_OID_desc ntlm_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"};
 static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 
-static char dir[256];	      /* the test realm and user files */
-static char libdir[PATH_MAX]; /* tests/lib */
-static char setup_err[1024];  /* why the setup failed, if it did */
-static bool ntlm_ready, kdc_ready, kdc_started;
-static char local_host[256]; /* gethostname(): gss-ntlmssp's SPN host under SPNEGO */
+static bool ntlm_ready, kdc_ready;
 
-static char *path(const char *name)
-{
-	static char buf[8][PATH_MAX];
-	static int i;
-	char *p = buf[i++ % 8];
-
-	snprintf(p, PATH_MAX, "%s/%s", dir, name);
-	return p;
-}
-
-/* ---- setup, once, in the parent ---- */
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	fflush(NULL);
-	rc = system(cmd);
-	if (rc != 0)
-		snprintf(setup_err, sizeof(setup_err), "failed (%d): %.900s", rc, cmd);
-	return rc;
-}
-
-static bool find_libdir(void)
-{
-	char exe[PATH_MAX - 32], *slash;
-	const char *env = getenv("KCREDSSP_TESTS_LIB");
-	ssize_t n;
-
-	if (env) {
-		snprintf(libdir, sizeof(libdir), "%s", env);
-		return true;
-	}
-	if (access("tests/lib/kdc.sh", X_OK) == 0 && realpath("tests/lib", libdir))
-		return true;
-	/* build/unit/gss -> ../../tests/lib */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	snprintf(libdir, sizeof(libdir), "%s/../../tests/lib", exe);
-	return access(libdir, X_OK) == 0;
-}
-
-static void teardown(void)
-{
-	if (!dir[0])
-		return;
-	if (kdc_started)
-		run("'%s/kdc.sh' stop '%s' >/dev/null 2>&1", libdir, dir);
-	run("rm -rf -- '%s'", dir);
-}
+/* ---- setup, once, in the parent: the shared realm (tests/lib/realm.c), then this test's files
+ * ---- */
 
 static void setup(void)
 {
-	char tmpl[] = "/tmp/kcredssp-gss-XXXXXX";
-	char owner[32];
-
-	if (!find_libdir()) {
-		snprintf(setup_err, sizeof(setup_err),
-			 "tests/lib not found (set KCREDSSP_TESTS_LIB)");
+	realm_setup("gss", true);
+	ntlm_ready = realm.ntlm_ready &&
+		     !realm_ntlm_user("users-plain", "plain", "CONTOSO", "alice", PASSWORD) &&
+		     !realm_ntlm_user("users-bob", "hash", "CONTOSO", "bob", "Bob-s3cret");
+	if (!ntlm_ready || !realm.kdc_ready)
 		return;
-	}
-	if (!mkdtemp(tmpl)) {
-		snprintf(setup_err, sizeof(setup_err), "mkdtemp: %s", strerror(errno));
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s", tmpl);
-	if (gethostname(local_host, sizeof(local_host) - 1))
-		snprintf(local_host, sizeof(local_host), "localhost");
-
-	/* The server must not find anything through the environment. */
-	unsetenv("KRB5_KTNAME");
-	unsetenv("KRB5_CLIENT_KTNAME");
-	unsetenv("NTLM_USER_FILE");
-	setenv("KRB5_CONFIG", path("krb5.conf"), 1);
-	setenv("KRB5CCNAME", "MEMORY:kcredssp-unit", 1); /* no stray TGT */
-	setenv("KRB5RCACHEDIR", dir, 1);		 /* replay cache in the realm dir */
-
-	ntlm_ready = !run("'%s/ntlm-users.sh' hash '%s' CONTOSO alice '%s'", libdir, path("users"),
-			  PASSWORD) &&
-		     !run("'%s/ntlm-users.sh' plain '%s' CONTOSO alice '%s'", libdir,
-			  path("users-plain"), PASSWORD) &&
-		     !run("'%s/ntlm-users.sh' hash '%s' CONTOSO bob Bob-s3cret", libdir,
-			  path("users-bob"));
-	if (!ntlm_ready)
-		return;
-
-	/* kdc.sh stops the KDC by itself should this process die without teardown() */
-	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
-	setenv("KCREDSSP_KDC_OWNER", owner, 1);
-	if (run("'%s/kdc.sh' start '%s' %s >'%s' 2>&1", libdir, dir, HOST, path("kdc-start.log"))) {
-		FILE *f = fopen(path("kdc-start.log"), "r");
-		size_t n = 0;
-
-		n = snprintf(setup_err, sizeof(setup_err), "tests/lib/kdc.sh start failed: ");
-		if (f) {
-			n += fread(setup_err + n, 1, sizeof(setup_err) - n - 1, f);
-			setup_err[n] = '\0';
-			fclose(f);
-		}
-		return;
-	}
-	kdc_started = true;
-	kdc_ready = !run("'%s/kdc.sh' keytab '%s' TERMSRV/%s@%s '%s' >/dev/null", libdir, dir,
-			 OTHER_HOST, REALM, path("other.keytab")) &&
-		    !run("'%s/kdc.sh' keytab '%s' HTTP/%s@%s '%s' >/dev/null", libdir, dir, HOST,
-			 REALM, path("http.keytab")) &&
-		    !run("'%s/kdc.sh' wrongkey '%s' TERMSRV/%s@%s '%s' >/dev/null", libdir, dir,
-			 HOST, REALM, path("wrong.keytab")) &&
-		    /* TERMSRV and HTTP keys in one keytab */
-		    !run("printf 'rkt %%s\\nrkt %%s\\nwkt %%s\\nquit\\n' '%s' '%s' '%s' | ktutil "
-			 ">/dev/null 2>&1",
-			 path("termsrv.keytab"), path("http.keytab"), path("mixed.keytab"));
+	kdc_ready =
+		!realm_run("'%s/kdc.sh' keytab '%s' TERMSRV/%s@%s '%s' >/dev/null", realm.libdir,
+			   realm.dir, OTHER_HOST, REALM, realm_path("other.keytab")) &&
+		!realm_run("'%s/kdc.sh' keytab '%s' HTTP/%s@%s '%s' >/dev/null", realm.libdir,
+			   realm.dir, HOST, REALM, realm_path("http.keytab")) &&
+		!realm_run("'%s/kdc.sh' wrongkey '%s' TERMSRV/%s@%s '%s' >/dev/null", realm.libdir,
+			   realm.dir, HOST, REALM, realm_path("wrong.keytab")) &&
+		/* TERMSRV and HTTP keys in one keytab */
+		!realm_run("printf 'rkt %%s\\nrkt %%s\\nwkt %%s\\nquit\\n' '%s' '%s' '%s' | ktutil "
+			   ">/dev/null 2>&1",
+			   realm_path("termsrv.keytab"), realm_path("http.keytab"),
+			   realm_path("mixed.keytab"));
 }
 
-#define NEED_NTLM() ASSERT_TRUE(ntlm_ready) TH_LOG("setup: %s", setup_err)
-#define NEED_KDC()  ASSERT_TRUE(kdc_ready) TH_LOG("KDC setup: %s", setup_err)
+#define NEED_NTLM() ASSERT_TRUE(ntlm_ready) TH_LOG("setup: %s", realm.err)
+#define NEED_KDC()  ASSERT_TRUE(kdc_ready) TH_LOG("KDC setup: %s", realm.err)
 
 /* ---- the server side ---- */
 
@@ -243,51 +132,27 @@ static void show_status(struct __test_metadata *_metadata, const char *what, OM_
  * @target, with a credential of @cred_mech (NTLM, krb5 or SPNEGO); under
  * SPNEGO only @neg_mech is offered if it is set. NTLM credentials come from
  * the NT hash @nt_hash, Kerberos ones from the TGT that kdc.sh left in the
- * realm's ccache (@nt_hash NULL). Neither asks gss-ntlmssp for NTOWFv1(),
- * whose MD4 leaks in gss-ntlmssp 1.2 (see ntlm_raw_plaintext_user_file).
+ * realm's ccache (@nt_hash NULL), by tests/lib/initiator.c. Neither asks
+ * gss-ntlmssp for NTOWFv1(), whose MD4 leaks in gss-ntlmssp 1.2 (see
+ * ntlm_raw_plaintext_user_file).
  */
 static bool client(struct __test_metadata *_metadata, struct peer *c, const char *user,
 		   const char *nt_hash, gss_OID cred_mech, gss_OID ctx_mech, gss_OID neg_mech,
 		   const char *target)
 {
-	gss_buffer_desc ubuf = {strlen(user), (void *)user};
-	gss_buffer_desc tbuf = {strlen(target), (void *)target};
-	gss_OID_set_desc mechs = {1, cred_mech}, neg = {1, neg_mech};
-	gss_key_value_element_desc element;
-	gss_key_value_set_desc store = {1, &element};
-	gss_name_t name = GSS_C_NO_NAME;
 	char ccache[PATH_MAX];
+	const char *what;
 	OM_uint32 maj, min;
 
 	memset(c, 0, sizeof(*c));
 	c->mech = ctx_mech;
 	c->req_flags = GSS_C_MUTUAL_FLAG | GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG |
 		       GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
-	snprintf(ccache, sizeof(ccache), "FILE:%s", path("ccache"));
-	element.key = nt_hash ? "ntlmssp_nthash" : "ccache";
-	element.value = nt_hash ? nt_hash : ccache;
-	maj = gss_import_name(&min, &ubuf, GSS_C_NT_USER_NAME, &name);
+	snprintf(ccache, sizeof(ccache), "FILE:%s", realm_path("ccache"));
+	maj = initiator_init(user, nt_hash, ccache, cred_mech, neg_mech, target, &c->cred,
+			     &c->target, &min, &what);
 	if (GSS_ERROR(maj)) {
-		show_status(_metadata, "import user", maj, min);
-		return false;
-	}
-	maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE, &store,
-				    &c->cred, NULL, NULL);
-	gss_release_name(&min, &name);
-	if (GSS_ERROR(maj)) {
-		show_status(_metadata, "client credential", maj, min);
-		return false;
-	}
-	if (neg_mech) {
-		maj = gss_set_neg_mechs(&min, c->cred, &neg);
-		if (GSS_ERROR(maj)) {
-			show_status(_metadata, "gss_set_neg_mechs", maj, min);
-			return false;
-		}
-	}
-	maj = gss_import_name(&min, &tbuf, GSS_C_NT_HOSTBASED_SERVICE, &c->target);
-	if (GSS_ERROR(maj)) {
-		show_status(_metadata, "import target", maj, min);
+		show_status(_metadata, what, maj, min);
 		return false;
 	}
 	return true;
@@ -295,14 +160,7 @@ static bool client(struct __test_metadata *_metadata, struct peer *c, const char
 
 static void peer_free(struct peer *c)
 {
-	OM_uint32 min;
-
-	if (c->ctx != GSS_C_NO_CONTEXT)
-		gss_delete_sec_context(&min, &c->ctx, GSS_C_NO_BUFFER);
-	if (c->cred != GSS_C_NO_CREDENTIAL)
-		gss_release_cred(&min, &c->cred);
-	if (c->target != GSS_C_NO_NAME)
-		gss_release_name(&min, &c->target);
+	initiator_release(&c->ctx, &c->cred, &c->target);
 }
 
 /*
@@ -512,7 +370,7 @@ TEST(ntlm_raw)
 {
 	NEED_NTLM();
 	/* no MsvAvTargetName from the server: any target name works */
-	expect_ntlm_ok(_metadata, path("users"), &ntlm_oid, "TERMSRV@" HOST);
+	expect_ntlm_ok(_metadata, realm_path("users"), &ntlm_oid, "TERMSRV@" HOST);
 }
 
 /*
@@ -526,14 +384,14 @@ TEST(ntlm_raw_plaintext_user_file)
 {
 	NEED_NTLM();
 	__lsan_disable();
-	expect_ntlm_ok(_metadata, path("users-plain"), &ntlm_oid, "TERMSRV@localhost");
+	expect_ntlm_ok(_metadata, realm_path("users-plain"), &ntlm_oid, "TERMSRV@localhost");
 	__lsan_enable();
 }
 
 TEST(ntlm_spnego)
 {
 	NEED_NTLM();
-	expect_ntlm_ok(_metadata, path("users"), &spnego_oid, "TERMSRV@localhost");
+	expect_ntlm_ok(_metadata, realm_path("users"), &spnego_oid, "TERMSRV@localhost");
 }
 
 /* With a keytab too, SPNEGO's NTLM names the server TERMSRV/<gethostname()>. */
@@ -547,8 +405,8 @@ TEST(ntlm_spnego_with_kerberos_configured)
 
 	NEED_NTLM();
 	NEED_KDC();
-	snprintf(target, sizeof(target), "TERMSRV@%s", local_host);
-	srv = server(_metadata, path("termsrv.keytab"), path("users"));
+	snprintf(target, sizeof(target), "TERMSRV@%s", realm.local_host);
+	srv = server(_metadata, realm_path("termsrv.keytab"), realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &spnego_oid, &spnego_oid,
@@ -574,7 +432,7 @@ static void expect_ntlm_denied(struct __test_metadata *_metadata, const char *us
 	struct peer c;
 	uint32_t nt = 0;
 
-	srv = server(_metadata, NULL, path("users"));
+	srv = server(_metadata, NULL, realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, user, nt_hash, mech, mech,
@@ -634,9 +492,9 @@ TEST(ntlm_user_file_per_credential)
 	uint32_t nt;
 
 	NEED_NTLM();
-	setenv("NTLM_USER_FILE", path("users-bob"), 1);
-	a = server(_metadata, NULL, path("users"));
-	b = server(_metadata, NULL, path("users-bob"));
+	setenv("NTLM_USER_FILE", realm_path("users-bob"), 1);
+	a = server(_metadata, NULL, realm_path("users"));
+	b = server(_metadata, NULL, realm_path("users-bob"));
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
 
@@ -722,7 +580,7 @@ TEST(garbage_tokens)
 
 	NEED_NTLM();
 	NEED_KDC();
-	srv = server(_metadata, path("termsrv.keytab"), path("users"));
+	srv = server(_metadata, realm_path("termsrv.keytab"), realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		nt = 0;
@@ -743,8 +601,8 @@ TEST(mechanism_not_configured)
 
 	NEED_NTLM();
 	NEED_KDC();
-	krb5_only = server(_metadata, path("termsrv.keytab"), NULL);
-	ntlm_only = server(_metadata, NULL, path("users"));
+	krb5_only = server(_metadata, realm_path("termsrv.keytab"), NULL);
+	ntlm_only = server(_metadata, NULL, realm_path("users"));
 	ASSERT_NE(NULL, krb5_only);
 	ASSERT_NE(NULL, ntlm_only);
 
@@ -809,20 +667,21 @@ static void expect_krb5_ok(struct __test_metadata *_metadata, const char *keytab
 TEST(krb5_raw)
 {
 	NEED_KDC();
-	expect_krb5_ok(_metadata, path("termsrv.keytab"), gss_mech_krb5, "TERMSRV@" HOST);
+	expect_krb5_ok(_metadata, realm_path("termsrv.keytab"), gss_mech_krb5, "TERMSRV@" HOST);
 }
 
 /* A raw token with Microsoft's krb5 OID 1.2.840.48018.1.2.2, as Windows sends */
 TEST(krb5_raw_microsoft_oid)
 {
 	NEED_KDC();
-	expect_krb5_ok(_metadata, path("termsrv.keytab"), gss_mech_krb5_wrong, "TERMSRV@" HOST);
+	expect_krb5_ok(_metadata, realm_path("termsrv.keytab"), gss_mech_krb5_wrong,
+		       "TERMSRV@" HOST);
 }
 
 TEST(krb5_spnego)
 {
 	NEED_KDC();
-	expect_krb5_ok(_metadata, path("termsrv.keytab"), &spnego_oid, "TERMSRV@" HOST);
+	expect_krb5_ok(_metadata, realm_path("termsrv.keytab"), &spnego_oid, "TERMSRV@" HOST);
 }
 
 /* Both mechanisms configured, SPNEGO offering both: Kerberos wins. */
@@ -835,7 +694,7 @@ TEST(krb5_spnego_both_configured)
 
 	NEED_NTLM();
 	NEED_KDC();
-	srv = server(_metadata, path("termsrv.keytab"), path("users"));
+	srv = server(_metadata, realm_path("termsrv.keytab"), realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, &spnego_oid, &spnego_oid, NULL,
@@ -853,8 +712,8 @@ TEST(krb5_spnego_both_configured)
 TEST(krb5_keytab_per_credential)
 {
 	NEED_KDC();
-	setenv("KRB5_KTNAME", path("termsrv.keytab"), 1);
-	expect_krb5_ok(_metadata, path("other.keytab"), gss_mech_krb5, "TERMSRV@" OTHER_HOST);
+	setenv("KRB5_KTNAME", realm_path("termsrv.keytab"), 1);
+	expect_krb5_ok(_metadata, realm_path("other.keytab"), gss_mech_krb5, "TERMSRV@" OTHER_HOST);
 	unsetenv("KRB5_KTNAME");
 }
 
@@ -888,29 +747,29 @@ static void expect_krb5_denied(struct __test_metadata *_metadata, const char *ke
 TEST(krb5_service_not_in_keytab)
 {
 	NEED_KDC();
-	expect_krb5_denied(_metadata, path("termsrv.keytab"), gss_mech_krb5, "TERMSRV@" OTHER_HOST,
-			   SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	expect_krb5_denied(_metadata, realm_path("termsrv.keytab"), gss_mech_krb5,
+			   "TERMSRV@" OTHER_HOST, SEC_E_NO_AUTHENTICATING_AUTHORITY);
 }
 
 TEST(krb5_spnego_service_not_in_keytab)
 {
 	NEED_KDC();
-	expect_krb5_denied(_metadata, path("termsrv.keytab"), &spnego_oid, "TERMSRV@" OTHER_HOST,
-			   SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	expect_krb5_denied(_metadata, realm_path("termsrv.keytab"), &spnego_oid,
+			   "TERMSRV@" OTHER_HOST, SEC_E_NO_AUTHENTICATING_AUTHORITY);
 }
 
 /* A keytab with TERMSRV and HTTP keys, a ticket for HTTP: not a service we accept. */
 TEST(krb5_other_service_in_keytab)
 {
 	NEED_KDC();
-	expect_krb5_denied(_metadata, path("mixed.keytab"), gss_mech_krb5, "HTTP@" HOST,
+	expect_krb5_denied(_metadata, realm_path("mixed.keytab"), gss_mech_krb5, "HTTP@" HOST,
 			   SEC_E_NO_AUTHENTICATING_AUTHORITY);
 }
 
 TEST(krb5_spnego_other_service_in_keytab)
 {
 	NEED_KDC();
-	expect_krb5_denied(_metadata, path("mixed.keytab"), &spnego_oid, "HTTP@" HOST,
+	expect_krb5_denied(_metadata, realm_path("mixed.keytab"), &spnego_oid, "HTTP@" HOST,
 			   SEC_E_NO_AUTHENTICATING_AUTHORITY);
 }
 
@@ -918,14 +777,14 @@ TEST(krb5_spnego_other_service_in_keytab)
 TEST(krb5_wrong_key)
 {
 	NEED_KDC();
-	expect_krb5_denied(_metadata, path("wrong.keytab"), gss_mech_krb5, "TERMSRV@" HOST,
+	expect_krb5_denied(_metadata, realm_path("wrong.keytab"), gss_mech_krb5, "TERMSRV@" HOST,
 			   SEC_E_LOGON_DENIED);
 }
 
 TEST(krb5_spnego_wrong_key)
 {
 	NEED_KDC();
-	expect_krb5_denied(_metadata, path("wrong.keytab"), &spnego_oid, "TERMSRV@" HOST,
+	expect_krb5_denied(_metadata, realm_path("wrong.keytab"), &spnego_oid, "TERMSRV@" HOST,
 			   SEC_E_LOGON_DENIED);
 }
 
@@ -938,7 +797,7 @@ TEST(ntlm_without_confidentiality)
 	uint32_t nt = 0;
 
 	NEED_NTLM();
-	srv = server(_metadata, NULL, path("users"));
+	srv = server(_metadata, NULL, realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
@@ -965,7 +824,7 @@ TEST(krb5_unwrap_refusals)
 	int conf = 1;
 
 	NEED_KDC();
-	srv = server(_metadata, path("termsrv.keytab"), NULL);
+	srv = server(_metadata, realm_path("termsrv.keytab"), NULL);
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, gss_mech_krb5, gss_mech_krb5, NULL,
@@ -1012,7 +871,7 @@ TEST(ntlm_unwrap_refusals)
 	int conf = 0;
 
 	NEED_NTLM();
-	srv = server(_metadata, NULL, path("users"));
+	srv = server(_metadata, NULL, realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
@@ -1076,7 +935,7 @@ TEST(server_keytab_without_termsrv)
 	char err[512] = "";
 
 	NEED_KDC();
-	http.keytab = path("http.keytab");
+	http.keytab = realm_path("http.keytab");
 	__lsan_disable();
 	EXPECT_EQ(-1, cssp_gss_server_new(&http, &srv, err, sizeof(err)));
 	__lsan_enable();
@@ -1097,7 +956,7 @@ TEST(before_completion)
 	uint32_t nt;
 
 	NEED_NTLM();
-	srv = server(_metadata, NULL, path("users"));
+	srv = server(_metadata, NULL, realm_path("users"));
 	ASSERT_NE(NULL, srv);
 	g = cssp_gss_new(srv);
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
@@ -1131,8 +990,8 @@ TEST(before_completion)
 int main(int argc, char **argv)
 {
 	setup();
-	atexit(teardown);
+	atexit(realm_teardown);
 	if (!ntlm_ready || !kdc_ready)
-		fprintf(stderr, "# setup: %s\n", setup_err);
+		fprintf(stderr, "# setup: %s\n", realm.err);
 	return test_harness_run(argc, argv);
 }
