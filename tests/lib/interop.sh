@@ -13,7 +13,13 @@
 #                                 the client's command line may use @PORT@.
 #                                 Sets $it_rc (client exit), $it_frc (front
 #                                 exit), $it_res (result file), $it_clog,
-#                                 $it_flog, $it_ms (wall time in ms)
+#                                 $it_flog, $it_ms (wall time in ms),
+#                                 $it_port (the front's port)
+#   it_pre_client=(COMMAND...)    optional: run as COMMAND... PORT once the
+#                                 front listens, before the client (e.g. to
+#                                 start a capture); if it fails, the front
+#                                 is stopped, the client does not run and
+#                                 it_run returns 1
 #   it_get KEY                    a value from $it_res
 #   it_case NAME; it_want...; it_end
 #                                 one TAP test made of several expectations
@@ -33,6 +39,8 @@ it_kdc_dir=
 it_front_pid=
 it_setup_error=
 it_client_env=()
+it_pre_client=()
+it_port=
 
 it_cleanup() {
 	if [ -n "$it_front_pid" ]; then
@@ -149,7 +157,7 @@ it_run() {
 	it_res=$it_dir/$name.result
 	it_clog=$it_dir/$name.client.log
 	it_flog=$it_dir/$name.front.log
-	it_rc=none it_frc=none it_ms=0
+	it_rc=none it_frc=none it_ms=0 it_port=
 	rm -f "$it_res" "$it_dir/port"
 	: >"$it_clog"
 	: >"$it_flog"
@@ -175,6 +183,15 @@ it_run() {
 		return 1
 	fi
 	port=$(cat "$it_dir/port")
+	it_port=$port
+	if [ ${#it_pre_client[@]} -gt 0 ] && ! "${it_pre_client[@]}" "$port" >>"$it_clog" 2>&1; then
+		echo "setup: '${it_pre_client[*]} $port' failed" >>"$it_clog"
+		kill "$it_front_pid" 2>/dev/null
+		wait "$it_front_pid"
+		it_frc=$?
+		it_front_pid=
+		return 1
+	fi
 	for a in "$@"; do
 		cargs+=("${a//@PORT@/$port}")
 	done
