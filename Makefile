@@ -10,6 +10,7 @@
 #   make check-guest     guest suites for KVER
 #   make demo            boot the guest with credssp.ko and show what it registers
 #   make install         install credssp.ko into KDIR's /lib/modules tree
+#   make bench           host benchmarks (bench/README), no sanitizers
 
 KVER ?= 6.12
 # DEBUG=1 builds against the debug guest kernel (KASAN, lockdep, kmemleak).
@@ -38,7 +39,7 @@ NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 
 .PHONY: all userspace module sparse install check check-host check-guest demo clean \
-	unit fuzz selftests
+	unit fuzz selftests bench
 
 # The CredSSP engine (helper/ minus the daemon), as a static library. The
 # host unit tests link a copy built with AddressSanitizer and UBSan.
@@ -123,6 +124,37 @@ $(BUILD)/front: tests/front/front.c $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGIN
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -o $@ $< $(TESTLIB_SAN_LIB) \
 		$(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+
+# Benchmarks (bench/, see bench/README): no sanitizers, -O2, linked with a
+# release copy of the engine and of the test library.
+REL_CFLAGS := $(CFLAGS) -O2
+ENGINE_REL_LIB := $(BUILD)/rel/libcsspengine.a
+TESTLIB_REL_LIB := $(BUILD)/rel/libtestlib.a
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+.PHONY: bench
+bench: $(BENCH_BINS)
+
+$(BUILD)/rel/helper/%.o: helper/%.c $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) $(ENGINE_CFLAGS) -c -o $@ $<
+
+$(ENGINE_REL_LIB): $(patsubst %.c,$(BUILD)/rel/%.o,$(ENGINE_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rel/tests/lib/%.o: tests/lib/%.c $(TESTLIB_HDRS) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -c -o $@ $<
+
+$(TESTLIB_REL_LIB): $(patsubst %.c,$(BUILD)/rel/%.o,$(TESTLIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bench/%: bench/%.c $(TESTLIB_REL_LIB) $(ENGINE_REL_LIB) $(ENGINE_HDRS) $(TESTLIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -o $@ $< $(TESTLIB_REL_LIB) \
+		$(ENGINE_REL_LIB) $(ENGINE_LIBS)
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h

@@ -152,8 +152,13 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 		if (s->timed)
 			t0 = cpu_now();
 		st = cssp_ctx_step(s->ctx, s->pending.data, avail, &step);
-		if (s->timed)
-			s->cpu_ns += cpu_now() - t0;
+		if (s->timed) {
+			t0 = cpu_now() - t0;
+			s->cpu_ns += t0;
+			if (s->steps < SERVER_STEPS_MAX)
+				s->step_ns[s->steps] = t0;
+		}
+		s->steps++;
 		if (st == SEC_E_INCOMPLETE_MESSAGE) {
 			if (step.consumed != 0 || step.output.len != 0) {
 				broken(s, "SEC_E_INCOMPLETE_MESSAGE with consumed, output",

@@ -84,6 +84,8 @@ struct client {
 	size_t trailing_len; /* input after the server's SEC_E_OK (SECBUFFER_EXTRA and unread) */
 };
 
+#define SERVER_STEPS_MAX 16
+
 struct server {
 	struct cssp_cred *cred;	 /* not owned unless own_cred */
 	bool own_cred;		 /* cssp_server_free() frees cred */
@@ -94,6 +96,8 @@ struct server {
 	char err[256];
 	bool timed;	 /* add the thread CPU time of every engine call to cpu_ns */
 	uint64_t cpu_ns; /* cssp_ctx_new(), every cssp_ctx_step(), cssp_ctx_free() */
+	uint64_t step_ns[SERVER_STEPS_MAX]; /* each of the first cssp_ctx_step() calls */
+	unsigned int steps;		    /* cssp_ctx_step() calls */
 };
 
 /* 0, or -1 (the client is then freed, or safe to free, with cssp_client_free()). */
