@@ -75,7 +75,8 @@ $(ENGINE_SAN_LIB): $(patsubst %.c,$(BUILD)/san/%.o,$(ENGINE_SRCS))
 # library built like the engine copy it goes with (here ASan + UBSan). Not in
 # it: tests/lib/lsan-exit.c (unit tests only, with -Wl,--wrap=_exit) and
 # tests/lib/keylog-preload.c (an LD_PRELOAD shim, built by its own test).
-TESTLIB_SRCS := tests/lib/cssp_client.c tests/lib/initiator.c tests/lib/realm.c tests/lib/record.c
+TESTLIB_SRCS := tests/lib/cssp_client.c tests/lib/initiator.c tests/lib/realm.c tests/lib/record.c \
+	tests/lib/tls_peer.c
 TESTLIB_HDRS := $(wildcard tests/lib/*.h)
 TESTLIB_SAN_LIB := $(BUILD)/san/libtestlib.a
 

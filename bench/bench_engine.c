@@ -29,7 +29,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +51,7 @@
 #include "cssp_client.h"
 #include "engine.h"
 #include "realm.h"
+#include "tls_peer.h"
 
 #define SUITE "TLS_AES_128_GCM_SHA256"
 
@@ -67,19 +67,20 @@ struct bench {
 	SSL_CTX *client_ctx, *server_ctx;
 };
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
+static void fail(const char *msg) __attribute__((noreturn));
+static void fail(const char *msg)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("bench_engine: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
+	fprintf(stderr, "bench_engine: %s\n", msg);
 	ERR_print_errors_fp(stderr);
 	exit(1);
 }
+
+#define die(...)                                           \
+	do {                                               \
+		char msg_[1024];                           \
+		snprintf(msg_, sizeof(msg_), __VA_ARGS__); \
+		fail(msg_);                                \
+	} while (0)
 
 static uint64_t cpu_now(void)
 {
@@ -108,11 +109,12 @@ static void setup(struct bench *b)
 	struct cssp_cred_config cfg = {0};
 	char err[512] = "";
 
+	atexit(realm_teardown); /* also after die() */
 	if (realm_setup("bench", false) ||
 	    (!strcmp(b->user_line, "plain") &&
 	     realm_ntlm_user("users-plain", "plain", "CONTOSO", "alice", PASSWORD)) ||
 	    realm_run("mkdir -p '%s'", realm_path("state")))
-		die("setup: %s", realm.err);
+		die("setup: %.900s", realm.err);
 	cfg.tls.state_dir = realm_path("state"); /* a self-signed RSA-2048 certificate */
 	cfg.ntlm_user_file = realm_path(users);
 	if (cssp_cred_new(&cfg, &b->cred, err, sizeof(err)) != SEC_E_OK)
@@ -142,7 +144,6 @@ static void cleanup(struct bench *b)
 	SSL_CTX_free(b->client_ctx);
 	SSL_CTX_free(b->server_ctx);
 	cssp_cred_free(b->cred);
-	realm_teardown();
 }
 
 /* The server's CPU time of one accept: in all, and per step (cssp_ctx_step(), SSL_accept()). */
@@ -192,30 +193,6 @@ static void credssp_once(struct bench *b, struct sample *out)
 
 /* ---- one bare TLS handshake (server calls kept apart, for callgrind --toggle-collect) ---- */
 
-struct tls_peer {
-	SSL *ssl;
-	BIO *rbio, *wbio;
-};
-
-static int peer_new(SSL_CTX *ctx, struct tls_peer *p, bool server)
-{
-	p->ssl = SSL_new(ctx);
-	p->rbio = BIO_new(BIO_s_mem());
-	p->wbio = BIO_new(BIO_s_mem());
-	if (!p->ssl || !p->rbio || !p->wbio) {
-		SSL_free(p->ssl);
-		BIO_free(p->rbio);
-		BIO_free(p->wbio);
-		return -1;
-	}
-	SSL_set_bio(p->ssl, p->rbio, p->wbio);
-	if (server)
-		SSL_set_accept_state(p->ssl);
-	else
-		SSL_set_connect_state(p->ssl);
-	return 0;
-}
-
 /* Move what @from wrote to @to's input. */
 static void move(BIO *from, BIO *to)
 {
@@ -228,7 +205,7 @@ static void move(BIO *from, BIO *to)
 
 __attribute__((noinline)) static int tls_server_new(SSL_CTX *ctx, struct tls_peer *p)
 {
-	return peer_new(ctx, p, true);
+	return tls_peer_new(ctx, p, true);
 }
 
 /* Take the client's bytes, advance the handshake, give back the answer: 1 when done. */
@@ -244,7 +221,7 @@ __attribute__((noinline)) static int tls_server_step(struct tls_peer *srv, struc
 
 __attribute__((noinline)) static void tls_server_free(struct tls_peer *p)
 {
-	SSL_free(p->ssl);
+	tls_peer_free(p);
 }
 
 static void tls_once(struct bench *b, struct sample *out)
@@ -254,7 +231,7 @@ static void tls_once(struct bench *b, struct sample *out)
 	int sr = 0, cr = 0, rounds;
 	uint64_t t0;
 
-	if (peer_new(b->client_ctx, &cli, false))
+	if (tls_peer_new(b->client_ctx, &cli, false))
 		die("client SSL_new failed");
 	t0 = cpu_now();
 	if (tls_server_new(b->server_ctx, &srv))
@@ -277,7 +254,7 @@ static void tls_once(struct bench *b, struct sample *out)
 	t0 = cpu_now();
 	tls_server_free(&srv);
 	x.total += cpu_now() - t0;
-	SSL_free(cli.ssl);
+	tls_peer_free(&cli);
 	if (out)
 		*out = x;
 }

@@ -52,18 +52,8 @@ int cssp_client_init(struct client *c, const struct client_opts *o)
 		c->ssl_ctx = o->ssl_ctx;
 	else if (!o->ssl_ctx)
 		c->ssl_ctx = SSL_CTX_new(TLS_client_method());
-	c->ssl = c->ssl_ctx ? SSL_new(c->ssl_ctx) : NULL;
-	if (!c->ssl)
+	if (!c->ssl_ctx || tls_peer_new(c->ssl_ctx, &c->tls, false))
 		return -1;
-	c->rbio = BIO_new(BIO_s_mem());
-	c->wbio = BIO_new(BIO_s_mem());
-	if (!c->rbio || !c->wbio) {
-		BIO_free(c->rbio);
-		BIO_free(c->wbio);
-		return -1;
-	}
-	SSL_set_bio(c->ssl, c->rbio, c->wbio);
-	SSL_set_connect_state(c->ssl);
 
 	maj = initiator_init(user, o->nt_hash, o->ccache, o->mech, o->inner, o->target, &c->cred,
 			     &c->target, &min, &what);
@@ -72,7 +62,7 @@ int cssp_client_init(struct client *c, const struct client_opts *o)
 
 void cssp_client_free(struct client *c)
 {
-	SSL_free(c->ssl);
+	tls_peer_free(&c->tls);
 	SSL_CTX_free(c->ssl_ctx);
 	initiator_release(&c->gctx, &c->cred, &c->target);
 	cssp_tsrequest_clear(&c->last);
@@ -135,7 +125,7 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 	uint8_t buf[16384];
 	int n;
 
-	while ((n = BIO_read(c->wbio, buf, sizeof(buf))) > 0)
+	while ((n = BIO_read(c->tls.wbio, buf, sizeof(buf))) > 0)
 		if (cssp_buf_append(&s->pending, buf, (size_t)n)) {
 			broken(s, "out of memory for the input", (size_t)n, 0);
 			return;
@@ -177,7 +167,7 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 			cssp_buf_free(&step.output);
 			return;
 		}
-		BIO_write(c->rbio, step.output.data, (int)step.output.len);
+		BIO_write(c->tls.rbio, step.output.data, (int)step.output.len);
 		cssp_buf_free(&step.output);
 		if (st == SEC_E_OK)
 			c->trailing_len = step.extra + (s->pending.len - avail);
@@ -192,7 +182,7 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 static int receive(struct client *c)
 {
 	uint8_t buf[65536];
-	int n = SSL_read(c->ssl, buf, sizeof(buf));
+	int n = SSL_read(c->tls.ssl, buf, sizeof(buf));
 
 	cssp_tsrequest_clear(&c->last);
 	if (n <= 0 || cssp_tsrequest_decode(buf, (size_t)n, &c->last))
@@ -220,7 +210,7 @@ static int send_req(struct client *c, struct cssp_tsrequest *req)
 	}
 	if (cssp_tsrequest_encode(req, &der))
 		return -1;
-	n = SSL_write(c->ssl, der.data, (int)der.len);
+	n = SSL_write(c->tls.ssl, der.data, (int)der.len);
 	cssp_buf_free(&der);
 	return n > 0 ? 0 : -1;
 }
@@ -378,14 +368,14 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 	int rounds;
 
 	/* TLS */
-	for (rounds = 0; rounds < 10 && SSL_do_handshake(c->ssl) != 1; rounds++) {
+	for (rounds = 0; rounds < 10 && SSL_do_handshake(c->tls.ssl) != 1; rounds++) {
 		deliver(c, s, chunk);
 		if (s->status != SEC_I_CONTINUE_NEEDED)
 			return s->status;
 	}
-	if (SSL_is_init_finished(c->ssl) != 1)
+	if (SSL_is_init_finished(c->tls.ssl) != 1)
 		return CLIENT_TLS_FAILED;
-	cert = SSL_get1_peer_certificate(c->ssl);
+	cert = SSL_get1_peer_certificate(c->tls.ssl);
 	bs = cert ? X509_get0_pubkey_bitstr(cert) : NULL;
 	if (!bs || (size_t)bs->length > sizeof(c->pk)) {
 		X509_free(cert);
@@ -396,7 +386,7 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 	X509_free(cert);
 
 	if (c->bad == GARBAGE_PLAINTEXT) {
-		SSL_write(c->ssl, "GET / HTTP/1.1\r\n\r\n", 18);
+		SSL_write(c->tls.ssl, "GET / HTTP/1.1\r\n\r\n", 18);
 		deliver(c, s, chunk);
 		return s->status;
 	}
@@ -427,7 +417,7 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 			c->version--;
 		send_req(c, &req);
 		if (req.has_auth_info && c->bad == TRAILING_RECORD)
-			SSL_write(c->ssl, "\x03\x00\x00\x0b\x02\xf0\x80\x7f\x65\x00\x00", 11);
+			SSL_write(c->tls.ssl, "\x03\x00\x00\x0b\x02\xf0\x80\x7f\x65\x00\x00", 11);
 		cssp_tsrequest_clear(&req);
 		deliver(c, s, chunk);
 		if (s->status != SEC_I_CONTINUE_NEEDED) {

@@ -27,6 +27,7 @@
 
 #include "der.h"
 #include "engine.h"
+#include "tls_peer.h"
 
 enum misbehaviour {
 	NONE,
@@ -64,8 +65,7 @@ struct client_opts {
 
 struct client {
 	SSL_CTX *ssl_ctx;
-	SSL *ssl;
-	BIO *rbio, *wbio;
+	struct tls_peer tls; /* the TLS client */
 	gss_cred_id_t cred;
 	gss_ctx_id_t gctx;
 	gss_name_t target;

@@ -25,6 +25,7 @@
 #include "kselftest_harness.h"
 #include "record.h"
 #include "tls.h"
+#include "tls_peer.h"
 
 #define REC_BUF (CSSP_TLS_RECORD_MAX + 64)
 
@@ -156,39 +157,6 @@ static SSL_CTX *client_ctx(int min_version, int max_version, const char *suites1
 	return ctx;
 }
 
-struct peer {
-	SSL *ssl;
-	BIO *rbio, *wbio; /* owned by ssl */
-};
-
-static int peer_new(SSL_CTX *ctx, struct peer *p, bool server)
-{
-	memset(p, 0, sizeof(*p));
-	p->ssl = SSL_new(ctx);
-	p->rbio = BIO_new(BIO_s_mem());
-	p->wbio = BIO_new(BIO_s_mem());
-	if (!p->ssl || !p->rbio || !p->wbio) {
-		BIO_free(p->rbio);
-		BIO_free(p->wbio);
-		SSL_free(p->ssl);
-		return -1;
-	}
-	BIO_set_mem_eof_return(p->rbio, -1);
-	BIO_set_mem_eof_return(p->wbio, -1);
-	SSL_set_bio(p->ssl, p->rbio, p->wbio);
-	if (server)
-		SSL_set_accept_state(p->ssl);
-	else
-		SSL_set_connect_state(p->ssl);
-	return 0;
-}
-
-static void peer_free(struct peer *p)
-{
-	SSL_free(p->ssl);
-	memset(p, 0, sizeof(*p));
-}
-
 /* Move what a memory BIO holds to the end of @out. */
 static int bio_drain(BIO *b, struct cssp_buf *out)
 {
@@ -212,7 +180,7 @@ static int bio_put(BIO *b, const void *data, size_t len)
 #define FRAMING_ERROR 100 /* not a cssp_tls_status */
 
 /* Feed every byte the client wrote to the server, one record at a time. */
-static int to_server(struct peer *c, struct cssp_tls *tls, int *records)
+static int to_server(struct tls_peer *c, struct cssp_tls *tls, int *records)
 {
 	struct cssp_buf b = {0};
 	size_t off = 0;
@@ -239,7 +207,7 @@ static int to_server(struct peer *c, struct cssp_tls *tls, int *records)
 }
 
 /* Deliver the server's output to the client; @wire (optional) logs it. */
-static int to_client(struct cssp_tls *tls, struct peer *c, struct cssp_buf *wire)
+static int to_client(struct cssp_tls *tls, struct tls_peer *c, struct cssp_buf *wire)
 {
 	struct cssp_buf b = {0};
 	int ret = -1;
@@ -256,7 +224,7 @@ out:
 	return ret;
 }
 
-static int handshake(struct cssp_tls *tls, struct peer *c, struct cssp_buf *wire)
+static int handshake(struct cssp_tls *tls, struct tls_peer *c, struct cssp_buf *wire)
 {
 	int i, r;
 
@@ -276,7 +244,7 @@ static int handshake(struct cssp_tls *tls, struct peer *c, struct cssp_buf *wire
 }
 
 /* Client -> server application data through the normal path. */
-static int c2s(struct peer *c, struct cssp_tls *tls, const char *msg)
+static int c2s(struct tls_peer *c, struct cssp_tls *tls, const char *msg)
 {
 	struct cssp_buf *pt = cssp_tls_plaintext(tls);
 	size_t len = strlen(msg);
@@ -292,7 +260,7 @@ static int c2s(struct peer *c, struct cssp_tls *tls, const char *msg)
 }
 
 /* Server -> client application data through the normal path. */
-static int s2c(struct cssp_tls *tls, struct peer *c, const char *msg, struct cssp_buf *wire)
+static int s2c(struct cssp_tls *tls, struct tls_peer *c, const char *msg, struct cssp_buf *wire)
 {
 	char buf[256];
 	size_t len = strlen(msg);
@@ -444,7 +412,7 @@ FIXTURE_TEARDOWN(session)
 
 /* Prove exported keys against the client: decrypt its next records, encrypt records it accepts. */
 static void prove_keys(struct __test_metadata *_metadata, const struct cssp_tls_keys *k,
-		       struct peer *c)
+		       struct tls_peer *c)
 {
 	static const char *const up[] = {"03 00 01 c3 02 f0 80 7f 65 (MCS Connect-Initial)",
 					 "second record after the hand-off"};
@@ -513,13 +481,13 @@ TEST_F(session, export_keys_after_traffic)
 	struct cssp_tls_keys k;
 	uint8_t nonces[16][8];
 	uint64_t rx, tx, want_rx, want_tx;
-	struct peer c;
+	struct tls_peer c;
 	char msg[64];
 	size_t nn;
 	int i;
 
 	ASSERT_NE(NULL, tls);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 	EXPECT_EQ(-1, cssp_tls_export_keys(tls, &k)); /* before the handshake */
 	EXPECT_EQ(0, cssp_tls_version(tls));
 	EXPECT_EQ(NULL, cssp_tls_cipher_name(tls));
@@ -575,7 +543,7 @@ TEST_F(session, export_keys_after_traffic)
 	EXPECT_NE(CSSP_TLS_OK, cssp_tls_write(tls, (const uint8_t *)"x", 1));
 	OPENSSL_cleanse(&k, sizeof(k));
 	cssp_buf_free(&wire);
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls);
 }
 
@@ -585,7 +553,7 @@ TEST_F(session, finished_and_data_together)
 	struct cssp_tls *tls = cssp_tls_new(self->srv);
 	struct cssp_tls_keys k;
 	struct cssp_buf *pt;
-	struct peer c;
+	struct tls_peer c;
 	int records = 0;
 
 	if (variant->version != TLS1_3_VERSION) {
@@ -593,7 +561,7 @@ TEST_F(session, finished_and_data_together)
 		SKIP(return, "TLS 1.3 only (TLS 1.2 clients wait for the server Finished)");
 	}
 	ASSERT_NE(NULL, tls);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 	ASSERT_EQ(-1, SSL_do_handshake(c.ssl));
 	ASSERT_EQ(CSSP_TLS_OK, to_server(&c, tls, NULL));
 	ASSERT_EQ(0, to_client(tls, &c, NULL));
@@ -613,7 +581,7 @@ TEST_F(session, finished_and_data_together)
 	EXPECT_EQ(0, rec_get_be64(k.tx.rec_seq));
 	prove_keys(_metadata, &k, &c);
 	OPENSSL_cleanse(&k, sizeof(k));
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls);
 }
 
@@ -625,10 +593,10 @@ TEST_F(session, split_client_hello)
 	struct cssp_buf hello = {0}, out = {0};
 	uint8_t rec[REC_BUF];
 	size_t off = 0, body, part;
-	struct peer c;
+	struct tls_peer c;
 
 	ASSERT_NE(NULL, tls);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 	ASSERT_EQ(-1, SSL_do_handshake(c.ssl));
 	ASSERT_EQ(0, bio_drain(c.wbio, &hello));
 	ASSERT_EQ((long)hello.len, cssp_tls_record_len(hello.data, hello.len));
@@ -654,7 +622,7 @@ TEST_F(session, split_client_hello)
 	ASSERT_EQ(0, s2c(tls, &c, "and back", NULL));
 	cssp_buf_free(&hello);
 	cssp_buf_free(&out);
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls);
 }
 
@@ -669,10 +637,10 @@ TEST_F(session, refuses_renegotiation_and_key_update)
 		struct cssp_tls_keys k;
 		struct cssp_buf out = {0};
 		uint8_t alert[] = {21, 3, 3, 0, 2, 1, 0};
-		struct peer c;
+		struct tls_peer c;
 
 		ASSERT_NE(NULL, tls);
-		ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+		ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 		ASSERT_EQ(0, handshake(tls, &c, NULL));
 		ASSERT_EQ(0, c2s(&c, tls, "before"));
 		if (variant->version == TLS1_3_VERSION) {
@@ -707,7 +675,7 @@ TEST_F(session, refuses_renegotiation_and_key_update)
 		EXPECT_EQ(CSSP_TLS_PROTOCOL, cssp_tls_feed_record(tls, alert, sizeof(alert)));
 		EXPECT_EQ(0, cssp_tls_take_output(tls, &out));
 		cssp_buf_free(&out);
-		peer_free(&c);
+		tls_peer_free(&c);
 		cssp_tls_free(tls);
 	}
 }
@@ -729,7 +697,7 @@ static SSL_CTX *control_server(const char *dir)
 }
 
 /* Connect @c to the control server @s in memory, exchange data, return whether it resumed. */
-static int control_connect(struct peer *c, struct peer *s)
+static int control_connect(struct tls_peer *c, struct tls_peer *s)
 {
 	char buf[16];
 	int i, rc = -1, rs = -1;
@@ -764,33 +732,33 @@ TEST_F(session, no_tickets_no_resumption)
 	struct cssp_tls *tls, *tls2;
 	SSL_SESSION *sess;
 	SSL_CTX *control;
-	struct peer c, s;
+	struct tls_peer c, s;
 
 	/* Control: a default OpenSSL server sends tickets and resumes; the test notices. */
 	control = control_server(self->dir);
 	ASSERT_NE(NULL, control);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
-	ASSERT_EQ(0, peer_new(control, &s, true));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(control, &s, true));
 	ASSERT_EQ(0, control_connect(&c, &s));
 	EXPECT_LT(0, g_tickets);
 	sess = SSL_get1_session(c.ssl);
 	ASSERT_NE(NULL, sess);
-	peer_free(&c);
-	peer_free(&s);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
-	ASSERT_EQ(0, peer_new(control, &s, true));
+	tls_peer_free(&c);
+	tls_peer_free(&s);
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(control, &s, true));
 	ASSERT_EQ(1, SSL_set_session(c.ssl, sess));
 	EXPECT_EQ(1, control_connect(&c, &s));
 	SSL_SESSION_free(sess);
-	peer_free(&c);
-	peer_free(&s);
+	tls_peer_free(&c);
+	tls_peer_free(&s);
 	SSL_CTX_free(control);
 
 	/* Our server: no tickets ... */
 	g_tickets = 0;
 	tls = cssp_tls_new(self->srv);
 	ASSERT_NE(NULL, tls);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 	ASSERT_EQ(0, handshake(tls, &c, NULL));
 	ASSERT_EQ(0, s2c(tls, &c, "let the client read everything", NULL));
 	ASSERT_EQ(0, c2s(&c, tls, "ok"));
@@ -798,7 +766,7 @@ TEST_F(session, no_tickets_no_resumption)
 	sess = SSL_get1_session(c.ssl);
 	ASSERT_NE(NULL, sess);
 	SSL_set_shutdown(c.ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-	peer_free(&c);
+	tls_peer_free(&c);
 
 	/*
 	 * ... and the second connection with the first session is a full
@@ -807,7 +775,7 @@ TEST_F(session, no_tickets_no_resumption)
 	 */
 	tls2 = cssp_tls_new(self->srv);
 	ASSERT_NE(NULL, tls2);
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 	ASSERT_EQ(1, SSL_set_session(c.ssl, sess));
 	ASSERT_EQ(0, handshake(tls2, &c, NULL));
 	ASSERT_EQ(0, c2s(&c, tls2, "second"));
@@ -815,7 +783,7 @@ TEST_F(session, no_tickets_no_resumption)
 	EXPECT_EQ(0, SSL_session_reused(c.ssl));
 	EXPECT_EQ(0, g_tickets);
 	SSL_SESSION_free(sess);
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls2);
 	cssp_tls_free(tls);
 }
@@ -827,7 +795,7 @@ TEST_F(session, public_key_bytes)
 	struct cssp_tls *tls = cssp_tls_new(self->srv);
 	unsigned char *der = NULL;
 	EVP_PKEY *peer_key;
-	struct peer c;
+	struct tls_peer c;
 	int n;
 
 	ASSERT_NE(NULL, pk);
@@ -839,7 +807,7 @@ TEST_F(session, public_key_bytes)
 		ASSERT_EQ(270, pk->len);
 		EXPECT_EQ(0, memcmp(pk->data, "\x30\x82\x01\x0a", 4));
 	}
-	ASSERT_EQ(0, peer_new(self->cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
 	ASSERT_EQ(0, handshake(tls, &c, NULL));
 	peer_key = X509_get0_pubkey(SSL_get0_peer_certificate(c.ssl));
 	ASSERT_NE(NULL, peer_key);
@@ -847,7 +815,7 @@ TEST_F(session, public_key_bytes)
 	ASSERT_EQ((int)pk->len, n);
 	EXPECT_EQ(0, memcmp(der, pk->data, pk->len));
 	OPENSSL_free(der);
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls);
 }
 
@@ -900,7 +868,7 @@ static void policy_failure(struct __test_metadata *_metadata, SSL_CTX *cctx, uin
 	struct cssp_buf out = {0};
 	struct cssp_tls *tls;
 	char dir[PATH_MAX], err[512] = "";
-	struct peer c;
+	struct tls_peer c;
 	int r;
 
 	ASSERT_NE(NULL, cctx);
@@ -909,7 +877,7 @@ static void policy_failure(struct __test_metadata *_metadata, SSL_CTX *cctx, uin
 	ASSERT_EQ(0, cssp_tls_server_new(&cfg, &srv, err, sizeof(err))) TH_LOG("%s", err);
 	tls = cssp_tls_new(srv);
 	ASSERT_NE(NULL, tls);
-	ASSERT_EQ(0, peer_new(cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(cctx, &c, false));
 	r = SSL_do_handshake(c.ssl);
 	ASSERT_EQ(SSL_ERROR_WANT_READ, SSL_get_error(c.ssl, r))
 	TH_LOG("the client could not start: %s", ERR_error_string(ERR_get_error(), NULL));
@@ -928,7 +896,7 @@ static void policy_failure(struct __test_metadata *_metadata, SSL_CTX *cctx, uin
 	/* Later calls fail. */
 	EXPECT_EQ(CSSP_TLS_PROTOCOL, cssp_tls_feed_record(tls, out.data, out.len));
 	cssp_buf_free(&out);
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls);
 	cssp_tls_server_free(srv);
 	ERR_clear_error();
@@ -963,7 +931,7 @@ TEST(misuse_and_garbage)
 	struct cssp_tls *tls;
 	char dir[PATH_MAX], err[512] = "";
 	SSL_CTX *cctx;
-	struct peer c;
+	struct tls_peer c;
 
 	shared_dir(dir, sizeof(dir), false);
 	cfg.state_dir = dir;
@@ -976,12 +944,12 @@ TEST(misuse_and_garbage)
 	EXPECT_EQ(CSSP_TLS_PROTOCOL, cssp_tls_feed_record(tls, two, 6));
 	cctx = client_ctx(TLS1_2_VERSION, TLS1_3_VERSION, NULL, NULL);
 	ASSERT_NE(NULL, cctx);
-	ASSERT_EQ(0, peer_new(cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(cctx, &c, false));
 	ASSERT_EQ(-1, SSL_do_handshake(c.ssl));
 	EXPECT_EQ(CSSP_TLS_PROTOCOL, to_server(&c, tls, NULL));
 	ASSERT_EQ(0, cssp_tls_take_output(tls, &out));
 	EXPECT_EQ(0, out.len);
-	peer_free(&c);
+	tls_peer_free(&c);
 	SSL_CTX_free(cctx);
 	cssp_tls_free(tls);
 
@@ -1195,7 +1163,7 @@ TEST(pem_files)
 	char da[PATH_MAX], db[PATH_MAX], de[PATH_MAX], junk[PATH_MAX + 16], err[512];
 	char ca[PATH_MAX + 16], ka[PATH_MAX + 16], kb[PATH_MAX + 16], ke[PATH_MAX + 16];
 	struct cssp_tls *tls;
-	struct peer c;
+	struct tls_peer c;
 	SSL_CTX *cctx;
 
 	fresh_dir(da, sizeof(da), "pem-a");
@@ -1223,11 +1191,11 @@ TEST(pem_files)
 	ASSERT_NE(NULL, cctx);
 	tls = cssp_tls_new(srv);
 	ASSERT_NE(NULL, tls);
-	ASSERT_EQ(0, peer_new(cctx, &c, false));
+	ASSERT_EQ(0, tls_peer_new(cctx, &c, false));
 	ASSERT_EQ(0, handshake(tls, &c, NULL));
 	EXPECT_EQ(TLS1_3_VERSION, cssp_tls_version(tls));
 	EXPECT_EQ(0, c2s(&c, tls, "explicit"));
-	peer_free(&c);
+	tls_peer_free(&c);
 	cssp_tls_free(tls);
 	SSL_CTX_free(cctx);
 	cssp_tls_server_free(srv);
