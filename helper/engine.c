@@ -433,6 +433,9 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 				goto denied;
 		}
 	}
+	/* Remote Credential Guard redirects Kerberos: it has no meaning after NTLM. */
+	if (r->creds.type == CSSP_CRED_REMOTE_GUARD && r->package != CSSP_PACKAGE_KERBEROS)
+		goto denied;
 	if (!r->creds_empty && build_payload(&r->creds, &r->payload))
 		return SEC_E_INVALID_TOKEN;
 	if (cssp_tls_export_keys(ctx->tls, &r->keys))

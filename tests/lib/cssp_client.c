@@ -312,6 +312,23 @@ static int client_auth_info(struct client *c, struct cssp_tsrequest *req)
 		s = cssp_client_utf16("Reader 0", &n, false);
 		cssp_buf_set(&creds.smartcard.reader_name, s, n);
 		free(s);
+	} else if (c->bad == REMOTE_GUARD) {
+		struct cssp_remote_guard_creds *g = &creds.remote_guard;
+		uint8_t ticket[64];
+
+		creds.type = CSSP_CRED_REMOTE_GUARD;
+		memset(ticket, 0x11, sizeof(ticket));
+		s = cssp_client_utf16("Kerberos", &n, false);
+		cssp_buf_set(&g->logon.package_name, s, n);
+		free(s);
+		cssp_buf_set(&g->logon.cred_buffer, ticket, sizeof(ticket));
+		g->has_supplemental = true;
+		g->n_supplemental = 1;
+		s = cssp_client_utf16("NTLM", &n, false);
+		cssp_buf_set(&g->supplemental[0].package_name, s, n);
+		free(s);
+		memset(ticket, 0x22, sizeof(ticket));
+		cssp_buf_set(&g->supplemental[0].cred_buffer, ticket, 20);
 	} else if (c->bad != EMPTY_CREDS) {
 		s = cssp_client_utf16(c->nt_hash ? "CONTOSO" : REALM, &n, nul);
 		cssp_buf_set(&creds.password.domain, s, n);

@@ -40,6 +40,7 @@ enum misbehaviour {
 	EMPTY_CREDS,	   /* restricted admin: empty TSPasswordCreds */
 	NUL_TERMINATED,	   /* rdesktop: UTF-16 strings with a trailing NUL */
 	SMARTCARD,	   /* TSSmartCardCreds */
+	REMOTE_GUARD,	   /* TSRemoteGuardCreds: Kerberos logon + NTLM supplemental */
 	TRAILING_RECORD,   /* an application record right after authInfo */
 	BYTE_BY_BYTE,	   /* every client flight fed one byte at a time */
 	GARBAGE_PLAINTEXT, /* not a TSRequest after the handshake */

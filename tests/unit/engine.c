@@ -393,6 +393,41 @@ TEST(smartcard_credentials)
 	cssp_server_free(&s);
 }
 
+/* Remote Credential Guard is Kerberos only: typed result, and refused after NTLM. */
+TEST(remote_guard_credentials)
+{
+	const struct cssp_result *r;
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &spnego_oid, (gss_OID)gss_mech_krb5, 6, NULL));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = REMOTE_GUARD;
+	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	r = cssp_ctx_result(s.ctx);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(CSSP_CRED_REMOTE_GUARD, r->creds.type);
+	EXPECT_EQ(64, r->creds.remote_guard.logon.cred_buffer.len);
+	EXPECT_EQ(0x11, r->creds.remote_guard.logon.cred_buffer.data[63]);
+	EXPECT_EQ(1, r->creds.remote_guard.n_supplemental);
+	EXPECT_EQ(20, r->creds.remote_guard.supplemental[0].cred_buffer.len);
+	/* payload: logon package name + buffer, supplemental name + buffer */
+	EXPECT_EQ(CREDSSP_CRED_REMOTE_GUARD, r->payload.data[1]);
+	EXPECT_EQ(4, r->payload.data[2] | r->payload.data[3] << 8);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = REMOTE_GUARD;
+	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_TRUE(c.got_error_code);
+	EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
 /* The client's first record after authInfo is left to the caller, untouched. */
 TEST(trailing_record_is_extra)
 {
