@@ -39,7 +39,7 @@ NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 
 .PHONY: all userspace module sparse install check check-host check-guest demo clean \
-	unit fuzz selftests bench
+	unit fuzz fuzz-run selftests bench
 
 # The CredSSP engine (helper/ minus the daemon), as a static library. The
 # host unit tests link a copy built with AddressSanitizer and UBSan.
@@ -181,6 +181,11 @@ check:
 
 check-host:
 	scripts/check.sh host
+
+# A longer fuzzing run on demand, each fuzzer FUZZ_SECONDS from its corpus.
+FUZZ_SECONDS ?= 600
+fuzz-run:
+	KCREDSSP_FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/check.sh fuzz
 
 check-guest:
 	scripts/check.sh guest $(KVER)

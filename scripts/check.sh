@@ -10,6 +10,7 @@
 #   guest  for KVER (default 6.12): guest kernels, credssp.ko build and sparse,
 #          tests of scripts/vm.sh (plain kernel), then the guest suites
 #          (lifecycle, kselftests, KUnit) in one boot of the debug kernel
+#   fuzz   only the fuzzers, e.g. KCREDSSP_FUZZ_SECONDS=3600 (make fuzz-run)
 #   all    host, then guest for 6.12 and 6.1
 #
 # Every step writes TAP into build/results/; the counts come from those files
@@ -78,6 +79,14 @@ run_fuzzer() {
 		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus"
 }
 
+fuzz() {
+	build_step "build fuzzers" host/fuzz-build.tap make --no-print-directory fuzz
+	for t in build/fuzz/fuzz_*; do
+		[ -x "$t" ] || continue
+		step "fuzz: $t (${fuzz_seconds}s)" "host/$(basename "$t").tap" run_fuzzer "$t"
+	done
+}
+
 host() {
 	rm -rf "$results/host"
 	build_step "build userspace" host/build.tap make --no-print-directory userspace
@@ -91,11 +100,7 @@ host() {
 	hdr=/usr/src/$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | cut -d' ' -f1)
 	build_step "credssp.ko against Debian's headers ($(basename "$hdr"))" host/kdir.tap \
 		make --no-print-directory module KDIR="$hdr"
-	build_step "build fuzzers" host/fuzz-build.tap make --no-print-directory fuzz
-	for t in build/fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
-		step "fuzz: $t (${fuzz_seconds}s)" "host/$(basename "$t").tap" run_fuzzer "$t"
-	done
+	fuzz
 	# Real RDP clients (xfreerdp, xfreerdp3, rdesktop) against the engine
 	# through the host-only test front, under Xvfb, with a throwaway KDC.
 	build_step "build the test front" host/front-build.tap make --no-print-directory front
@@ -139,9 +144,10 @@ guest() {
 
 case "$mode" in
 host) host ;;
+fuzz) fuzz ;;
 guest) guest "${2:-6.12}" ;;
 all) host; guest 6.12; guest 6.1 ;;
-*) echo "usage: check.sh all|host|guest [KVER]" >&2; exit 2 ;;
+*) echo "usage: check.sh all|host|fuzz|guest [KVER]" >&2; exit 2 ;;
 esac
 
 say "summary"
