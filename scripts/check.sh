@@ -53,6 +53,7 @@ build_step() {
 run_one() {
 	local name=$1 log rc=0
 	shift
+	tap_n=0 tap_failures=0 # one test per file
 	log=$("$@" 2>&1) || rc=$?
 	tap_result $rc "$name" "$(tail -n 30 <<<"$log")"
 	tap_done
@@ -130,9 +131,9 @@ guest() {
 	local rc=0
 	scripts/vm.sh --kernel "$kver" "${dbg[@]}" --results "$tap" -- \
 		tests/guest/run.sh "$moddir" || rc=$?
-	{ tap_result $rc "guest run on $kver: clean exit, no kernel report" \
+	(tap_result $rc "guest run on $kver: clean exit, no kernel report" \
 		"vm.sh exit $rc, console log build/vm/console-$kver$([ "$debug" = 1 ] && echo -debug).log"
-	  tap_done; } >"$dir/vm-run.tap"
+	 tap_done) >"$dir/vm-run.tap"
 	files+=("$dir/vm-run.tap")
 	# Each suite promised a plan; a suite file that never appeared is a failure.
 	local s
