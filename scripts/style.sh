@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Style gates, as TAP: checkpatch.pl --strict (from the 6.12 kernel source)
-# on every kernel file (kmod/, uapi/), clang-format (the checked-in
+# Style gates, as TAP: checkpatch.pl --strict and kernel-doc (from the 6.12
+# kernel source) on every kernel file (kmod/, uapi/), clang-format (the checked-in
 # .clang-format) on every userspace C file. One test per file.
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +10,15 @@ cd "$repo"
 . tests/lib/tap.sh
 
 ksrc=$(scripts/kernel.sh --source 6.12) || exit 1
+# kernel-doc warns on stderr but exits 0: any output fails.
+kdoc_clean() {
+	local out
+	out=$("$ksrc/scripts/kernel-doc" -none -Wall "$1" 2>&1)
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+
 while IFS= read -r f; do
+	tap_check "kernel-doc $f" kdoc_clean "$f"
 	tap_check "checkpatch --strict $f" \
 		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f "$f"
 done < <(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h')
