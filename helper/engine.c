@@ -298,8 +298,12 @@ static bool delegated_user_matches(const char *principal, const char *domain, co
 
 		return dot && name_eq(domain, p_dom, dot - p_dom);
 	}
-	/* NTLM without a domain in the principal: any domain the user file accepted. */
-	return p_dom_len == 0;
+	/*
+	 * NTLM without a domain in the principal: the client sent none, and
+	 * gss-ntlmssp matched a user-file line of whatever domain. Which one
+	 * is not known here, so no delegated domain can be checked: refuse.
+	 */
+	return false;
 }
 
 static int put_field(struct cssp_buf *out, uint16_t *n, uint16_t id, uint16_t index,
@@ -414,6 +418,9 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 		struct cssp_password_creds *p = &r->creds.password;
 		char domain[256], user[256];
 
+		/* UTF-16LE: whole code units, or the string is malformed (not cut short) */
+		if (p->domain.len % 2 || p->user.len % 2 || p->password.len % 2)
+			return SEC_E_INVALID_TOKEN;
 		trim_nul(&p->domain);
 		trim_nul(&p->user);
 		trim_nul(&p->password);
@@ -433,6 +440,23 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 				goto denied;
 		}
 	}
+	if (r->creds.type == CSSP_CRED_SMARTCARD && r->creds.smartcard.has_user_hint &&
+	    !ctx->cred->allow_other_delegated_user) {
+		struct cssp_smartcard_creds *sc = &r->creds.smartcard;
+		char domain[256] = "", user[256];
+		size_t ulen = cssp_utf16le_trim_nul(sc->user_hint.data, sc->user_hint.len);
+		size_t dlen = sc->has_domain_hint ? cssp_utf16le_trim_nul(sc->domain_hint.data,
+									  sc->domain_hint.len)
+						  : 0;
+
+		if (sc->user_hint.len % 2 || sc->domain_hint.len % 2 ||
+		    cssp_utf16le_to_utf8(sc->user_hint.data, ulen, user, sizeof(user)) < 0 ||
+		    cssp_utf16le_to_utf8(sc->domain_hint.data, dlen, domain, sizeof(domain)) < 0)
+			return SEC_E_INVALID_TOKEN;
+		if (!delegated_user_matches(r->principal, domain, user,
+					    r->package == CSSP_PACKAGE_KERBEROS))
+			goto denied;
+	}
 	/* Remote Credential Guard redirects Kerberos: it has no meaning after NTLM. */
 	if (r->creds.type == CSSP_CRED_REMOTE_GUARD && r->package != CSSP_PACKAGE_KERBEROS)
 		goto denied;
@@ -449,17 +473,26 @@ denied:
 	return SEC_E_LOGON_DENIED;
 }
 
-/* The mechanism completed: record who authenticated. */
-static void gss_completed(struct cssp_ctx *ctx)
+/*
+ * The mechanism completed: record who authenticated. A principal that does
+ * not fit the result is refused, never truncated: with a user-file line
+ * without a domain the client picks the domain, and a cut "DOMAIN\alicex"
+ * would name another user.
+ */
+static uint32_t gss_completed(struct cssp_ctx *ctx)
 {
 	struct cssp_result *r = &ctx->result;
+	const char *principal = cssp_gss_principal(ctx->gss);
 	uint32_t lifetime = cssp_gss_lifetime(ctx->gss);
 
+	if (!principal || strlen(principal) >= sizeof(r->principal))
+		return SEC_E_LOGON_DENIED;
 	r->package = cssp_gss_mech(ctx->gss) == CSSP_MECH_KERBEROS ? CSSP_PACKAGE_KERBEROS
 								   : CSSP_PACKAGE_NTLM;
 	r->spnego = cssp_gss_spnego(ctx->gss);
-	snprintf(r->principal, sizeof(r->principal), "%s", cssp_gss_principal(ctx->gss));
+	memcpy(r->principal, principal, strlen(principal) + 1);
 	r->expiry = lifetime == UINT32_MAX ? UINT64_MAX : (uint64_t)time(NULL) + lifetime;
+	return SEC_E_OK;
 }
 
 static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsrequest *req,
@@ -516,7 +549,11 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 			status = send_tsrequest(ctx, &reply, output);
 			goto out;
 		}
-		gss_completed(ctx);
+		status = gss_completed(ctx);
+		if (status != SEC_E_OK) {
+			send_error_code(ctx, NTSTATUS_LOGON_FAILURE, output);
+			goto out;
+		}
 		if (token.len) {
 			reply.has_nego_token = true;
 			reply.nego_token = token;

@@ -90,10 +90,11 @@ struct cssp_tls {
 	BIO *rbio; /* owned by ssl */
 	BIO *wbio; /* owned by ssl */
 	struct cssp_buf plaintext;
-	bool failed;	     /* fatal error: every later call fails */
-	bool handshake_done; /* SSL_do_handshake() returned 1 */
-	bool done_cb;	     /* SSL_CB_HANDSHAKE_DONE was reported */
-	bool post_hs_msg;    /* a handshake message arrived after the handshake */
+	size_t plaintext_cap; /* bytes allocated at plaintext.data (grown geometrically) */
+	bool failed;	      /* fatal error: every later call fails */
+	bool handshake_done;  /* SSL_do_handshake() returned 1 */
+	bool done_cb;	      /* SSL_CB_HANDSHAKE_DONE was reported */
+	bool post_hs_msg;     /* a handshake message arrived after the handshake */
 	bool seq_overflow;
 	bool exported; /* keys were exported: OpenSSL must not encrypt again */
 	uint64_t rd_seq, wr_seq;
@@ -591,8 +592,10 @@ static int configure_ctx(SSL_CTX *ctx, char *err, size_t errlen)
 		set_err(err, errlen, "cannot set the cipher suites");
 		return -1;
 	}
+	/* CLEANSE_PLAINTEXT: no copy of a decrypted TSRequest left in OpenSSL's buffers */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-					 SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+					 SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+					 SSL_OP_CLEANSE_PLAINTEXT);
 	if (SSL_CTX_set_num_tickets(ctx, 0) != 1) {
 		set_err(err, errlen, "cannot turn off session tickets");
 		return -1;
@@ -755,6 +758,8 @@ void cssp_tls_free(struct cssp_tls *tls)
 		SSL_set_ex_data(tls->ssl, ex_index, NULL);
 		SSL_free(tls->ssl); /* frees the BIOs; OpenSSL wipes its own key material */
 	}
+	if (tls->plaintext.data)
+		OPENSSL_cleanse(tls->plaintext.data, tls->plaintext_cap);
 	cssp_buf_free(&tls->plaintext);
 	OPENSSL_cleanse(tls, sizeof(*tls));
 	free(tls);
@@ -765,6 +770,49 @@ static enum cssp_tls_status fail(struct cssp_tls *tls, enum cssp_tls_status st)
 	tls->failed = true;
 	ERR_clear_error();
 	return st;
+}
+
+/*
+ * Append decrypted bytes to the plaintext, growing its block geometrically:
+ * a TSRequest sent one byte per record must not cost a copy of everything so
+ * far per record (128 KiB in 1-byte records would be 8 GB of copying). The
+ * engine consumes the plaintext with cssp_buf_consume(), which frees the
+ * block once it is empty, or moves the rest to its start.
+ */
+static int plaintext_append(struct cssp_tls *tls, const uint8_t *p, size_t n)
+{
+	struct cssp_buf *b = &tls->plaintext;
+	size_t cap;
+	uint8_t *nb;
+
+	if (n == 0)
+		return 0;
+	if (!b->data)
+		tls->plaintext_cap = 0;
+	if (n <= tls->plaintext_cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return 0;
+	}
+	if (b->len > SIZE_MAX / 2 - n)
+		return -1;
+	cap = tls->plaintext_cap * 2 > b->len + n ? tls->plaintext_cap * 2 : b->len + n;
+	if (cap < 4096)
+		cap = 4096;
+	nb = malloc(cap);
+	if (!nb)
+		return -1;
+	if (b->len)
+		memcpy(nb, b->data, b->len);
+	memcpy(nb + b->len, p, n);
+	if (b->data) {
+		OPENSSL_cleanse(b->data, tls->plaintext_cap);
+		free(b->data);
+	}
+	b->data = nb;
+	b->len += n;
+	tls->plaintext_cap = cap;
+	return 0;
 }
 
 /* What a failed SSL_do_handshake()/SSL_read() means for the engine. */
@@ -820,7 +868,7 @@ enum cssp_tls_status cssp_tls_feed_record(struct cssp_tls *tls, const uint8_t *r
 		}
 		r = SSL_read_ex(tls->ssl, buf, sizeof(buf), &n);
 		if (r == 1) {
-			if (cssp_buf_append(&tls->plaintext, buf, n)) {
+			if (plaintext_append(tls, buf, n)) {
 				st = CSSP_TLS_INTERNAL;
 				break;
 			}
@@ -1163,6 +1211,10 @@ int cssp_tls_export_keys(struct cssp_tls *tls, struct cssp_tls_keys *out)
 	}
 	*out = k;
 	OPENSSL_cleanse(&k, sizeof(k));
+	/* The traffic secrets are the kernel's now: no copy stays here. */
+	OPENSSL_cleanse(tls->client_secret, sizeof(tls->client_secret));
+	OPENSSL_cleanse(tls->server_secret, sizeof(tls->server_secret));
+	tls->client_secret_len = tls->server_secret_len = 0;
 	tls->exported = true;
 	return 0;
 fail:
