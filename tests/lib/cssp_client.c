@@ -38,7 +38,8 @@ uint8_t *cssp_client_utf16(const char *s, size_t *len, bool nul)
 
 int cssp_client_init(struct client *c, const struct client_opts *o)
 {
-	const char *user = o->nt_hash ? "CONTOSO\\alice" : "alice@" REALM, *what;
+	const char *user = o->nt_hash ? (o->user ? o->user : "CONTOSO\\alice") : "alice@" REALM;
+	const char *what;
 	OM_uint32 maj, min;
 
 	memset(c, 0, sizeof(*c));
@@ -66,6 +67,7 @@ void cssp_client_free(struct client *c)
 	SSL_CTX_free(c->ssl_ctx);
 	initiator_release(&c->gctx, &c->cred, &c->target);
 	cssp_tsrequest_clear(&c->last);
+	cssp_buf_free(&c->first_pub_key_auth);
 }
 
 static uint64_t cpu_now(void)
@@ -191,6 +193,9 @@ static int receive(struct client *c)
 		c->server_version = c->last.version;
 	else
 		c->server_version = UINT32_MAX; /* it changed */
+	c->server_msgs++;
+	c->server_nonces += c->last.has_client_nonce;
+	c->server_pub_key_auths += c->last.has_pub_key_auth;
 	if (c->last.has_error_code) {
 		c->got_error_code = true;
 		c->error_code = c->last.error_code;
@@ -198,30 +203,42 @@ static int receive(struct client *c)
 	return 0;
 }
 
-static int send_req(struct client *c, struct cssp_tsrequest *req)
+static int send_req(struct client *c, struct cssp_tsrequest *req, int round)
 {
 	struct cssp_buf der = {0};
 	int n;
 
 	req->version = c->version;
-	if (c->version >= 5 && c->bad != NO_NONCE) {
+	if (c->version >= 5 && c->bad != NO_NONCE && c->bad != NO_NONCE_ZERO &&
+	    !(c->bad == NONCE_FIRST_ONLY && round)) {
 		req->has_client_nonce = true;
-		cssp_buf_set(&req->client_nonce, c->nonce, sizeof(c->nonce));
+		cssp_buf_set(&req->client_nonce, c->nonce,
+			     c->bad == SHORT_NONCE ? sizeof(c->nonce) - 1 : sizeof(c->nonce));
+		if (c->bad == LONG_NONCE)
+			cssp_buf_append(&req->client_nonce, "\x5a", 1);
+	}
+	if (c->bad == CLIENT_ERROR_CODE && round == 1) {
+		req->has_error_code = true;
+		req->error_code = 0xC000006DU;
 	}
 	if (cssp_tsrequest_encode(req, &der))
 		return -1;
+	if (c->bad == JUNK_AFTER_TSREQUEST && round == 0)
+		cssp_buf_append(&der, "\x30\x00", 2);
 	n = SSL_write(c->tls.ssl, der.data, (int)der.len);
 	cssp_buf_free(&der);
 	return n > 0 ? 0 : -1;
 }
 
-static int wrap(struct client *c, const void *data, size_t len, struct cssp_buf *out)
+static int wrap_conf(struct client *c, const void *data, size_t len, struct cssp_buf *out,
+		     int conf_req)
 {
 	gss_buffer_desc in = {len, (void *)data}, tok = GSS_C_EMPTY_BUFFER;
 	OM_uint32 min;
 	int conf = 0;
 
-	if (GSS_ERROR(gss_wrap(&min, c->gctx, 1, GSS_C_QOP_DEFAULT, &in, &conf, &tok)) || !conf)
+	if (GSS_ERROR(gss_wrap(&min, c->gctx, conf_req, GSS_C_QOP_DEFAULT, &in, &conf, &tok)) ||
+	    conf != conf_req)
 		return -1;
 	cssp_buf_set(out, tok.value, tok.length);
 	gss_release_buffer(&min, &tok);
@@ -256,19 +273,32 @@ static void sha256(const char *magic, const uint8_t *nonce, const uint8_t *pk, s
 
 static int client_pub_key_auth(struct client *c, struct cssp_tsrequest *req)
 {
-	uint8_t h[32], pk[1024];
+	uint8_t h[32], pk[1024], zero[32] = {0};
 	int rc;
 
 	memcpy(pk, c->pk, c->pk_len);
 	if (c->bad == WRONG_PUBKEY)
 		pk[c->pk_len - 1] ^= 1;
+	if (c->bad == ECHO_PLUS_ONE)
+		pk[0]++;
 	if (c->version >= 5 && c->bad != ECHO_AT_V6) {
-		sha256("CredSSP Client-To-Server Binding Hash", c->nonce, pk, c->pk_len, h);
-		rc = wrap(c, h, sizeof(h), &req->pub_key_auth);
+		sha256(c->bad == HASH_S2C_MAGIC ? "CredSSP Server-To-Client Binding Hash"
+						: "CredSSP Client-To-Server Binding Hash",
+		       c->bad == NO_NONCE_ZERO ? zero : c->nonce, pk, c->pk_len, h);
+		if (c->bad == HASH_LAST_BYTE)
+			h[sizeof(h) - 1] ^= 1;
+		rc = wrap_conf(c, h, c->bad == HASH_TRUNCATED ? sizeof(h) - 1 : sizeof(h),
+			       &req->pub_key_auth, c->bad == PUBKEY_INTEG_ONLY ? 0 : 1);
 	} else {
-		rc = wrap(c, pk, c->pk_len, &req->pub_key_auth);
+		rc = wrap_conf(c, pk, c->pk_len, &req->pub_key_auth,
+			       c->bad == PUBKEY_INTEG_ONLY ? 0 : 1);
 	}
+	/* the hash is over the nonce so far; the message carries a new one */
+	if (c->bad == NONCE_CHANGED)
+		c->nonce[0] ^= 0x80;
 	req->has_pub_key_auth = rc == 0;
+	if (rc == 0)
+		cssp_buf_set(&c->first_pub_key_auth, req->pub_key_auth.data, req->pub_key_auth.len);
 	return rc;
 }
 
@@ -297,7 +327,10 @@ static int client_auth_info(struct client *c, struct cssp_tsrequest *req)
 	struct cssp_credentials creds = {.type = CSSP_CRED_PASSWORD};
 	struct cssp_buf der = {0};
 	bool nul = c->bad == NUL_TERMINATED;
-	const char *user = c->bad == OTHER_USER ? "bob" : "alice";
+	const char *user = c->bad == OTHER_USER || c->bad == RETRY_AFTER_DENIAL ? "bob"
+			   : c->deleg_user					? c->deleg_user
+										: "alice";
+	const char *domain = c->deleg_domain ? c->deleg_domain : c->nt_hash ? "CONTOSO" : REALM;
 	uint8_t *s;
 	size_t n;
 	int rc;
@@ -312,6 +345,18 @@ static int client_auth_info(struct client *c, struct cssp_tsrequest *req)
 		s = cssp_client_utf16("Reader 0", &n, false);
 		cssp_buf_set(&creds.smartcard.reader_name, s, n);
 		free(s);
+		if (c->deleg_user) {
+			creds.smartcard.has_user_hint = true;
+			s = cssp_client_utf16(c->deleg_user, &n, false);
+			cssp_buf_set(&creds.smartcard.user_hint, s, n);
+			free(s);
+		}
+		if (c->deleg_domain) {
+			creds.smartcard.has_domain_hint = true;
+			s = cssp_client_utf16(c->deleg_domain, &n, false);
+			cssp_buf_set(&creds.smartcard.domain_hint, s, n);
+			free(s);
+		}
 	} else if (c->bad == REMOTE_GUARD) {
 		struct cssp_remote_guard_creds *g = &creds.remote_guard;
 		uint8_t ticket[64];
@@ -330,7 +375,7 @@ static int client_auth_info(struct client *c, struct cssp_tsrequest *req)
 		memset(ticket, 0x22, sizeof(ticket));
 		cssp_buf_set(&g->supplemental[0].cred_buffer, ticket, 20);
 	} else if (c->bad != EMPTY_CREDS) {
-		s = cssp_client_utf16(c->nt_hash ? "CONTOSO" : REALM, &n, nul);
+		s = cssp_client_utf16(domain, &n, nul);
 		cssp_buf_set(&creds.password.domain, s, n);
 		free(s);
 		s = cssp_client_utf16(user, &n, nul);
@@ -339,8 +384,15 @@ static int client_auth_info(struct client *c, struct cssp_tsrequest *req)
 		s = cssp_client_utf16(PASSWORD, &n, nul);
 		cssp_buf_set(&creds.password.password, s, n);
 		free(s);
+		if (c->bad == ODD_PASSWORD)
+			cssp_buf_append(&creds.password.password, "X", 1);
 	}
-	rc = cssp_credentials_encode(&creds, &der) || wrap(c, der.data, der.len, &req->auth_info);
+	rc = cssp_credentials_encode(&creds, &der) ||
+	     wrap_conf(c, der.data, der.len, &req->auth_info,
+		       c->bad == AUTH_INFO_INTEG_ONLY ? 0 : 1);
+	if (c->bad == REPLAY_PUBKEY_AS_AUTH && rc == 0)
+		rc = cssp_buf_set(&req->auth_info, c->first_pub_key_auth.data,
+				  c->first_pub_key_auth.len);
 	req->has_auth_info = rc == 0;
 	cssp_credentials_clear(&creds);
 	cssp_buf_free(&der);
@@ -371,6 +423,30 @@ static OM_uint32 client_gss(struct client *c, struct cssp_tsrequest *req)
 }
 
 /*
+ * The server refused the credentials: send alice's in a new TSRequest on the
+ * same (dead) context, straight to cssp_ctx_step(); its status is returned.
+ */
+static uint32_t retry_auth_info(struct client *c, struct server *s, int round)
+{
+	struct cssp_tsrequest req = {0};
+	enum misbehaviour bad = c->bad;
+	struct cssp_step step;
+	uint8_t buf[16384];
+	int n;
+
+	c->bad = NONE;
+	client_auth_info(c, &req);
+	c->bad = bad;
+	send_req(c, &req, round);
+	cssp_tsrequest_clear(&req);
+	while ((n = BIO_read(c->tls.wbio, buf, sizeof(buf))) > 0)
+		cssp_buf_append(&s->pending, buf, (size_t)n);
+	s->status = cssp_ctx_step(s->ctx, s->pending.data, s->pending.len, &step);
+	cssp_buf_free(&step.output);
+	return s->status;
+}
+
+/*
  * Run the whole exchange; returns the server's final status. The server's
  * context and result stay in @s for the test to inspect.
  */
@@ -379,7 +455,7 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 {
 	size_t chunk = c->bad == BYTE_BY_BYTE ? 1 : 0;
 	OM_uint32 maj = GSS_S_CONTINUE_NEEDED;
-	bool sent_pub_key = false;
+	bool sent_pub_key = false, sent_auth_info;
 	const ASN1_BIT_STRING *bs;
 	X509 *cert;
 	int rounds;
@@ -420,8 +496,29 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 			if (c->bad == EARLY_AUTH_INFO)
 				client_auth_info(c, &req);
 		}
+		if (maj == GSS_S_COMPLETE && !sent_pub_key && c->bad == SKIP_PUBKEY) {
+			/* the last token alone, then authInfo without waiting for an answer */
+			send_req(c, &req, rounds);
+			cssp_tsrequest_clear(&req);
+			deliver(c, s, chunk);
+			if (s->status != SEC_I_CONTINUE_NEEDED) {
+				receive(c);
+				return s->status;
+			}
+			client_auth_info(c, &req);
+			send_req(c, &req, rounds + 1);
+			cssp_tsrequest_clear(&req);
+			deliver(c, s, chunk);
+			receive(c);
+			return s->status;
+		}
 		if (maj == GSS_S_COMPLETE && !sent_pub_key) {
-			client_pub_key_auth(c, &req);
+			if (c->bad == AUTH_INFO_FOR_PUBKEY && !req.has_nego_token)
+				client_auth_info(c, &req);
+			else
+				client_pub_key_auth(c, &req);
+			if (c->bad == AUTH_INFO_WITH_PUBKEY)
+				client_auth_info(c, &req);
 			sent_pub_key = true;
 		} else if (sent_pub_key) {
 			if (!server_pub_key_auth_ok(c)) {
@@ -429,14 +526,26 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 				return CLIENT_BAD_SERVER_AUTH;
 			}
 			client_auth_info(c, &req);
+			if (c->bad == PUBKEY_AGAIN)
+				client_pub_key_auth(c, &req);
+			if (c->bad == TOKEN_AFTER_COMPLETE) {
+				req.has_nego_token = true;
+				cssp_buf_set(&req.nego_token, "NTLMSSP\0\x03\0\0\0", 12);
+			}
 		}
 		if (c->bad == CHANGE_VERSION && rounds == 1)
 			c->version--;
-		send_req(c, &req);
+		send_req(c, &req, rounds);
 		if (req.has_auth_info && c->bad == TRAILING_RECORD)
 			SSL_write(c->tls.ssl, "\x03\x00\x00\x0b\x02\xf0\x80\x7f\x65\x00\x00", 11);
+		sent_auth_info = req.has_auth_info;
 		cssp_tsrequest_clear(&req);
 		deliver(c, s, chunk);
+		if (s->status != SEC_I_CONTINUE_NEEDED && c->bad == RETRY_AFTER_DENIAL &&
+		    sent_auth_info) {
+			receive(c);
+			return retry_auth_info(c, s, rounds + 1);
+		}
 		if (s->status != SEC_I_CONTINUE_NEEDED) {
 			receive(c); /* an errorCode, if any */
 			return s->status;

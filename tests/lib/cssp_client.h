@@ -44,6 +44,29 @@ enum misbehaviour {
 	TRAILING_RECORD,   /* an application record right after authInfo */
 	BYTE_BY_BYTE,	   /* every client flight fed one byte at a time */
 	GARBAGE_PLAINTEXT, /* not a TSRequest after the handshake */
+
+	/* Out of turn, malformed or unbound fields (security review) */
+	PUBKEY_AGAIN,	       /* pubKeyAuth again (with authInfo) after the server's pubKeyAuth */
+	AUTH_INFO_FOR_PUBKEY,  /* separate-pubKeyAuth shape: authInfo where pubKeyAuth is due */
+	SHORT_NONCE,	       /* a 31-byte clientNonce */
+	NONCE_FIRST_ONLY,      /* clientNonce in the first TSRequest only (still valid) */
+	NONCE_CHANGED,	       /* the pubKeyAuth hash over one nonce, another nonce sent with it */
+	CLIENT_ERROR_CODE,     /* an errorCode in the client's second TSRequest */
+	TOKEN_AFTER_COMPLETE,  /* a negoToken again with authInfo */
+	HASH_TRUNCATED,	       /* v5+: only the first 31 bytes of the hash */
+	HASH_LAST_BYTE,	       /* v5+: the hash with its last byte flipped */
+	HASH_S2C_MAGIC,	       /* v5+: the hash with the server-to-client magic */
+	ECHO_PLUS_ONE,	       /* v2-4: the client sends key + 1 (the server's answer) */
+	AUTH_INFO_INTEG_ONLY,  /* authInfo wrapped without confidentiality */
+	PUBKEY_INTEG_ONLY,     /* pubKeyAuth wrapped without confidentiality */
+	REPLAY_PUBKEY_AS_AUTH, /* authInfo = the client's own pubKeyAuth blob replayed */
+	ODD_PASSWORD,	       /* a TSPasswordCreds password of an odd number of bytes */
+	NO_NONCE_ZERO,	       /* no clientNonce, the hash over 32 zero bytes as the nonce */
+	LONG_NONCE,	       /* a 33-byte clientNonce (the hash over its first 32 bytes) */
+	JUNK_AFTER_TSREQUEST,  /* an empty SEQUENCE after the first TSRequest, same record */
+	SKIP_PUBKEY,	       /* the last token without pubKeyAuth, then authInfo at once */
+	RETRY_AFTER_DENIAL,    /* bob's credentials, refused; then alice's on the dead context */
+	AUTH_INFO_WITH_PUBKEY, /* authInfo (wrapped after pubKeyAuth) with the last token */
 };
 
 /* What cssp_client_exchange() returns when the client, not the server, ends the exchange. */
@@ -62,6 +85,7 @@ struct client_opts {
 	const char *ccache;  /* Kerberos: "FILE:..." holding alice's TGT */
 	const char *target;  /* the server's host-based service name, "TERMSRV@host" */
 	SSL_CTX *ssl_ctx;    /* TLS client settings (a reference is taken); NULL: defaults */
+	const char *user;    /* NTLM: "DOMAIN\\user" to log on as; NULL: CONTOSO\\alice */
 };
 
 struct client {
@@ -83,6 +107,12 @@ struct client {
 	bool got_error_code;
 	uint32_t error_code;
 	size_t trailing_len; /* input after the server's SEC_E_OK (SECBUFFER_EXTRA and unread) */
+	/* TSPasswordCreds to delegate instead of alice's, if set (ASCII) */
+	const char *deleg_domain, *deleg_user;
+	struct cssp_buf first_pub_key_auth; /* the client's pubKeyAuth blob, for replays */
+	unsigned int server_nonces;	    /* server TSRequests that carried a clientNonce */
+	unsigned int server_pub_key_auths;  /* server TSRequests that carried pubKeyAuth */
+	unsigned int server_msgs;	    /* server TSRequests received */
 };
 
 #define SERVER_STEPS_MAX 16

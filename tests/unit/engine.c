@@ -33,11 +33,11 @@ static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
  * @inner) speaking TSRequest @version, with the NT hash @nt_hash (NTLM) or
  * the TGT kdc.sh left in the realm's ccache (@nt_hash NULL).
  */
-static int client_init(struct client *c, gss_OID mech, gss_OID inner, uint32_t version,
-		       const char *nt_hash)
+static int client_init_user(struct client *c, gss_OID mech, gss_OID inner, uint32_t version,
+			    const char *nt_hash, const char *user)
 {
 	char ccache[PATH_MAX + 8], target[300];
-	struct client_opts o = {mech, inner, version, nt_hash, ccache, target, NULL};
+	struct client_opts o = {mech, inner, version, nt_hash, ccache, target, NULL, user};
 
 	snprintf(ccache, sizeof(ccache), "FILE:%s", realm_path("ccache"));
 	/*
@@ -51,14 +51,21 @@ static int client_init(struct client *c, gss_OID mech, gss_OID inner, uint32_t v
 	return cssp_client_init(c, &o);
 }
 
+static int client_init(struct client *c, gss_OID mech, gss_OID inner, uint32_t version,
+		       const char *nt_hash)
+{
+	return client_init_user(c, mech, inner, version, nt_hash, NULL);
+}
+
 /* A server credential of the realm's keytab and user file, and one context of it. */
-static int server_init(struct __test_metadata *_metadata, struct server *s, uint32_t min_version,
-		       const struct cssp_ctx_options *opts, bool allow_other)
+static int server_init_users(struct __test_metadata *_metadata, struct server *s,
+			     uint32_t min_version, const struct cssp_ctx_options *opts,
+			     bool allow_other, const char *users)
 {
 	struct cssp_cred_config cfg = {
 		.tls = {.state_dir = realm_path("state")},
 		.keytab = realm_path("termsrv.keytab"),
-		.ntlm_user_file = realm_path("users"),
+		.ntlm_user_file = users,
 		.min_version = min_version,
 		.allow_other_delegated_user = allow_other,
 	};
@@ -76,6 +83,12 @@ static int server_init(struct __test_metadata *_metadata, struct server *s, uint
 	}
 	s->own_cred = true;
 	return 0;
+}
+
+static int server_init(struct __test_metadata *_metadata, struct server *s, uint32_t min_version,
+		       const struct cssp_ctx_options *opts, bool allow_other)
+{
+	return server_init_users(_metadata, s, min_version, opts, allow_other, realm_path("users"));
 }
 
 /*
@@ -424,6 +437,396 @@ TEST(remote_guard_credentials)
 	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
 	EXPECT_TRUE(c.got_error_code);
 	EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/* ---- security review: fields out of turn, malformed or unbound ---- */
+
+struct case_ex {
+	enum misbehaviour bad;
+	bool krb5;
+	uint32_t version;
+	uint32_t want;
+	bool error_code;
+};
+
+static void run_case(struct __test_metadata *_metadata, const struct case_ex *b)
+{
+	bool krb5 = b->krb5;
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, krb5 ? (gss_OID)gss_mech_krb5 : &ntlm_oid, NULL, b->version,
+				 krb5 ? NULL : ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 2, NULL, false));
+	c.bad = b->bad;
+	EXPECT_EQ(b->want, exchange(_metadata, &c, &s))
+	TH_LOG("misbehaviour %d, %s v%u", b->bad, krb5 ? "krb5" : "NTLM", b->version);
+	EXPECT_EQ(b->error_code, c.got_error_code) TH_LOG("misbehaviour %d", b->bad);
+	if (b->want != SEC_E_OK)
+		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+#define KRB5 true
+#define NTLM false
+
+/* Every field must come in its turn: the state machine refuses the rest. */
+TEST(fields_out_of_turn)
+{
+	static const struct case_ex cases[] = {
+		/* pubKeyAuth again with authInfo: AUTHINFO takes authInfo alone */
+		{PUBKEY_AGAIN, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		{PUBKEY_AGAIN, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		/* a negoToken after the mechanism completed */
+		{TOKEN_AFTER_COMPLETE, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		{TOKEN_AFTER_COMPLETE, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		/* authInfo where pubKeyAuth is due (PUBKEY state: Kerberos, own message) */
+		{AUTH_INFO_FOR_PUBKEY, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		{AUTH_INFO_FOR_PUBKEY, KRB5, 2, SEC_E_INVALID_TOKEN, false},
+		/* errorCode is the server's field */
+		{CLIENT_ERROR_CODE, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		/* a clientNonce that is not 32 bytes */
+		{SHORT_NONCE, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		/* the client's own pubKeyAuth blob replayed as authInfo */
+		{REPLAY_PUBKEY_AS_AUTH, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		{REPLAY_PUBKEY_AS_AUTH, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(_metadata, &cases[i]);
+}
+
+/* UTF-16 strings are whole code units: an odd length is malformed, not cut short. */
+TEST(credentials_odd_utf16)
+{
+	static const struct case_ex c = {ODD_PASSWORD, NTLM, 6, SEC_E_INVALID_TOKEN, false};
+
+	run_case(_metadata, &c);
+}
+
+/* Every byte of the binding counts, in both shapes and both schemes. */
+TEST(binding_every_byte)
+{
+	static const struct case_ex cases[] = {
+		{HASH_TRUNCATED, NTLM, 6, SEC_E_LOGON_DENIED, false},
+		{HASH_LAST_BYTE, NTLM, 6, SEC_E_LOGON_DENIED, false},
+		{HASH_LAST_BYTE, KRB5, 5, SEC_E_LOGON_DENIED, false},
+		/* the server's own direction reflected back */
+		{HASH_S2C_MAGIC, NTLM, 6, SEC_E_LOGON_DENIED, false},
+		/* the nonce that counts is the one that comes with pubKeyAuth */
+		{NONCE_CHANGED, NTLM, 6, SEC_E_LOGON_DENIED, false},
+		{NONCE_CHANGED, KRB5, 6, SEC_E_LOGON_DENIED, false},
+		/* PUBKEY state (Kerberos, own message): the nonce and the key are checked too */
+		{NO_NONCE, KRB5, 6, SEC_E_LOGON_DENIED, false},
+		{WRONG_PUBKEY, KRB5, 6, SEC_E_LOGON_DENIED, false},
+		{WRONG_PUBKEY, KRB5, 2, SEC_E_LOGON_DENIED, false},
+		{ECHO_AT_V6, KRB5, 6, SEC_E_LOGON_DENIED, false},
+		/* echo: the client sends the key, never the server's key + 1 */
+		{ECHO_PLUS_ONE, NTLM, 3, SEC_E_LOGON_DENIED, false},
+		/* a nonce sent once, in the first TSRequest, still binds */
+		{NONCE_FIRST_ONLY, NTLM, 6, SEC_E_OK, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(_metadata, &cases[i]);
+}
+
+/* pubKeyAuth and authInfo must be sealed, not only signed. */
+TEST(binding_and_credentials_sealed)
+{
+	static const struct case_ex cases[] = {
+		{PUBKEY_INTEG_ONLY, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		{AUTH_INFO_INTEG_ONLY, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(_metadata, &cases[i]);
+}
+
+/* Versions 0 and 1 do not exist: refused at the first TSRequest, before any mechanism. */
+TEST(version_below_two)
+{
+	for (uint32_t v = 0; v <= 1; v++) {
+		struct client c;
+		struct server s;
+
+		NEED_SETUP();
+		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, v, ALICE_NT));
+		ASSERT_EQ(0, server_init(_metadata, &s, 2, NULL, false));
+		EXPECT_EQ(SEC_E_INVALID_TOKEN, exchange(_metadata, &c, &s)) TH_LOG("version %u", v);
+		EXPECT_FALSE(c.last.has_nego_token);
+		cssp_client_free(&c);
+		cssp_server_free(&s);
+	}
+}
+
+/* min_version 6 refuses a version 5 client: the minimum is not hard-wired to 5. */
+TEST(minimum_version_six)
+{
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 5, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 6, NULL, false));
+	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_FALSE(c.got_error_code); /* version 5 has no errorCode */
+	EXPECT_FALSE(c.last.has_nego_token);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/* The server never sends a clientNonce, and exactly one pubKeyAuth. */
+TEST(server_messages_shape)
+{
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(0, c.server_nonces);
+	EXPECT_EQ(1, c.server_pub_key_auths);
+	EXPECT_FALSE(c.got_error_code);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/* ---- security review: the delegated-user policy ---- */
+
+/*
+ * CONTOSO\alice logs on over NTLM without a domain (gss-ntlmssp matches the
+ * CONTOSO\alice line and reports the principal "alice") and delegates
+ * FABRIKAM\alice: a domain the user file never accepted for her.
+ */
+TEST(ntlm_no_domain_delegates_other_domain)
+{
+	const struct cssp_result *r;
+	struct client c;
+	struct server s;
+	uint32_t st;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init_user(&c, &ntlm_oid, NULL, 6, ALICE_NT, "alice"));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.deleg_domain = "FABRIKAM";
+	st = exchange(_metadata, &c, &s);
+	r = cssp_ctx_result(s.ctx);
+	if (r)
+		TH_LOG("principal \"%s\" delegated FABRIKAM\\alice", r->principal);
+	EXPECT_EQ(SEC_E_LOGON_DENIED, st);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/*
+ * A user-file line without a domain ("alicex") matches any domain, and the
+ * principal is then "<the client's domain>\alicex". With a 505-character
+ * domain that is 512 characters: the result must not report a truncated
+ * principal ("...\alice", another user), nor let alicex delegate alice.
+ */
+TEST(long_ntlm_domain_principal_not_truncated)
+{
+	char user[700];
+	const struct cssp_result *r;
+	struct client c;
+	struct server s;
+	uint32_t st;
+	size_t n;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, realm_run("printf 'alicex:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:%s:[U          ]:"
+			       "LCT-00000000:\\n' >'%s'",
+			       ALICE_NT, realm_path("users-nodomain")));
+	memset(user, 'D', 505);
+	n = 505 + (size_t)snprintf(user + 505, sizeof(user) - 505, "\\alicex");
+	ASSERT_EQ(512, n);
+	ASSERT_EQ(0, client_init_user(&c, &ntlm_oid, NULL, 6, ALICE_NT, user));
+	ASSERT_EQ(0,
+		  server_init_users(_metadata, &s, 0, NULL, false, realm_path("users-nodomain")));
+	c.deleg_domain = "";
+	c.deleg_user = "alice";
+	st = exchange(_metadata, &c, &s);
+	r = cssp_ctx_result(s.ctx);
+	if (r) {
+		TH_LOG("principal: ...%s (%zu chars)", r->principal + 500, strlen(r->principal));
+		EXPECT_EQ(n, strlen(r->principal));
+	}
+	EXPECT_NE(SEC_E_OK, st);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/*
+ * Smart card credentials name their user in userHint/domainHint: the
+ * delegated-user policy applies to them too (alice may not hand over a PIN
+ * "for" CONTOSO\bob), and a hint that names alice is accepted.
+ */
+TEST(smartcard_hint_must_match)
+{
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = SMARTCARD;
+	c.deleg_user = "bob";
+	c.deleg_domain = "CONTOSO";
+	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = SMARTCARD;
+	c.deleg_user = "alice";
+	c.deleg_domain = "CONTOSO";
+	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/* ---- security review: tests for the mutants nothing caught ---- */
+
+/* No clientNonce at version 6 is a failed binding, even for a hash over a zero nonce. */
+TEST(missing_nonce_is_not_a_zero_nonce)
+{
+	static const struct case_ex cases[] = {
+		{NO_NONCE_ZERO, NTLM, 6, SEC_E_LOGON_DENIED, false},
+		{NO_NONCE_ZERO, KRB5, 5, SEC_E_LOGON_DENIED, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(_metadata, &cases[i]);
+}
+
+/* A clientNonce is 32 bytes: a longer one is refused, not cut to its first 32. */
+TEST(long_nonce)
+{
+	static const struct case_ex c = {LONG_NONCE, NTLM, 6, SEC_E_INVALID_TOKEN, false};
+
+	run_case(_metadata, &c);
+}
+
+/* Lockstep: a TSRequest ends its record stream; bytes after it in the record are refused. */
+TEST(junk_after_tsrequest)
+{
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = JUNK_AFTER_TSREQUEST;
+	EXPECT_EQ(SEC_E_INVALID_TOKEN, exchange(_metadata, &c, &s));
+	/* refused at that record: the NEGOTIATE got no CHALLENGE */
+	EXPECT_EQ(0, c.server_msgs);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/*
+ * The mechanism completed with nothing to send and no pubKeyAuth came: the
+ * binding can never be skipped, whatever follows (here authInfo at once).
+ */
+TEST(last_token_without_pub_key_auth)
+{
+	static const struct case_ex cases[] = {
+		{SKIP_PUBKEY, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		{SKIP_PUBKEY, NTLM, 2, SEC_E_INVALID_TOKEN, false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(_metadata, &cases[i]);
+}
+
+/*
+ * authInfo with the last token is refused at that message: no pubKeyAuth
+ * comes back. Wrapped before pubKeyAuth (EARLY_AUTH_INFO) or after it
+ * (AUTH_INFO_WITH_PUBKEY, so that pubKeyAuth alone would unwrap).
+ */
+TEST(early_auth_info_refused_at_once)
+{
+	static const enum misbehaviour bad[] = {EARLY_AUTH_INFO, AUTH_INFO_WITH_PUBKEY};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct client c;
+		struct server s;
+
+		NEED_SETUP();
+		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+		c.bad = bad[i];
+		EXPECT_EQ(SEC_E_INVALID_TOKEN, exchange(_metadata, &c, &s)) TH_LOG("%d", bad[i]);
+		EXPECT_EQ(0, c.server_pub_key_auths) TH_LOG("%d", bad[i]);
+		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+		cssp_client_free(&c);
+		cssp_server_free(&s);
+	}
+}
+
+/* The delegated user is alice, not a name that starts with it. */
+TEST(delegated_user_not_a_prefix)
+{
+	static const char *const users[] = {"alicex", "alice2", "ali"};
+
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+		struct client c;
+		struct server s;
+
+		NEED_SETUP();
+		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+		c.deleg_user = users[i];
+		EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s)) TH_LOG("%s", users[i]);
+		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+		cssp_client_free(&c);
+		cssp_server_free(&s);
+	}
+}
+
+/* A refusal is final: alice's credentials sent after bob's were refused do not log on. */
+TEST(dead_after_denial)
+{
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = RETRY_AFTER_DENIAL;
+	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION, exchange(_metadata, &c, &s));
+	EXPECT_TRUE(c.got_error_code); /* from the first refusal */
+	EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+}
+
+/* After SEC_E_OK the context takes no more input, and its result stays. */
+TEST(nothing_after_ok)
+{
+	struct cssp_step step;
+	struct client c;
+	struct server s;
+
+	NEED_SETUP();
+	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
+	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+	c.bad = TRAILING_RECORD;
+	ASSERT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	ASSERT_LT(0, s.pending.len);
+	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
+		  cssp_ctx_step(s.ctx, s.pending.data, s.pending.len, &step));
+	EXPECT_EQ(0, step.output.len);
+	EXPECT_EQ(0, step.consumed);
+	cssp_buf_free(&step.output);
+	EXPECT_NE(NULL, cssp_ctx_result(s.ctx));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }

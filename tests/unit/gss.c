@@ -885,6 +885,9 @@ TEST(ntlm_unwrap_refusals)
 	EXPECT_EQ(0, plain.len);
 	gss_release_buffer(&min, &tok);
 	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, (const uint8_t *)"\x01", 1, &plain));
+	/* one byte short of the 16-byte signature (gss-ntlmssp would allocate len - 16) */
+	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, (const uint8_t *)ZEROS16, 15, &plain));
+	EXPECT_EQ(0, plain.len);
 
 	cssp_buf_free(&plain);
 	peer_free(&c);

@@ -585,6 +585,30 @@ TEST_F(session, finished_and_data_together)
 	cssp_tls_free(tls);
 }
 
+/*
+ * Mid-handshake, after the server's flight and before the client's
+ * Finished (a TLS 1.3 server has its application secret by then): no
+ * export, no data.
+ */
+TEST_F(session, no_export_before_client_finished)
+{
+	struct cssp_tls *tls = cssp_tls_new(self->srv);
+	struct cssp_tls_keys k;
+	struct tls_peer c;
+
+	ASSERT_NE(NULL, tls);
+	ASSERT_EQ(0, tls_peer_new(self->cctx, &c, false));
+	ASSERT_EQ(-1, SSL_do_handshake(c.ssl));
+	ASSERT_EQ(CSSP_TLS_OK, to_server(&c, tls, NULL));
+	ASSERT_EQ(0, to_client(tls, &c, NULL));
+	EXPECT_FALSE(cssp_tls_handshake_done(tls));
+	EXPECT_EQ(-1, cssp_tls_export_keys(tls, &k));
+	EXPECT_NE(CSSP_TLS_OK, cssp_tls_write(tls, (const uint8_t *)"x", 1));
+	OPENSSL_cleanse(&k, sizeof(k));
+	tls_peer_free(&c);
+	cssp_tls_free(tls);
+}
+
 /* A ClientHello in several handshake records (one of them splits the message header). */
 TEST_F(session, split_client_hello)
 {
