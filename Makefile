@@ -110,7 +110,7 @@ $(ENGINE_FUZZ_LIB): $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(ENGINE_SRCS))
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_cred.h $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(ENGINE_FUZZ_LIB) $(ENGINE_LIBS)

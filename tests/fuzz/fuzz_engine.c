@@ -14,34 +14,10 @@
 #include <linux/credssp.h>
 
 #include "engine.h"
+#include "fuzz_cred.h"
 #include "utf16.h"
 
 static struct cssp_cred *cred;
-
-static void setup(void)
-{
-	static char dir[] = "/tmp/kcredssp-fuzz-XXXXXX";
-	struct cssp_cred_config cfg = {0};
-	char users[300], err[512];
-	FILE *f;
-
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(users, sizeof(users), "%s/users", dir);
-	f = fopen(users, "w");
-	if (!f)
-		abort();
-	fputs("CONTOSO\\alice:1000:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
-	      "FC525C9683E8FE067095BA2DDC971889:[U]:LCT-00000000:\n",
-	      f);
-	fclose(f);
-	cfg.tls.state_dir = dir;
-	cfg.ntlm_user_file = users;
-	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != SEC_E_OK) {
-		fprintf(stderr, "cssp_cred_new: %s\n", err);
-		abort();
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos = 0;
 
 	if (!cred)
-		setup();
+		cred = fuzz_cred_new(false, 0);
 	cssp_utf16le_to_utf8(data, size, utf8, sizeof(utf8));
 	(void)cssp_utf16le_trim_nul(data, size);
 

@@ -19,35 +19,15 @@
 #include <linux/credssp.h>
 
 #include "engine.h"
+#include "fuzz_cred.h"
 
 static struct cssp_cred *cred;
 static SSL_CTX *client_ctx;
 
 static void setup(void)
 {
-	static char dir[] = "/tmp/kcredssp-fuzz-XXXXXX";
-	struct cssp_cred_config cfg = {0};
-	char users[300], err[512];
-	FILE *f;
-
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(users, sizeof(users), "%s/users", dir);
-	f = fopen(users, "w");
-	if (!f)
-		abort();
-	fputs("CONTOSO\\alice:1000:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
-	      "FC525C9683E8FE067095BA2DDC971889:[U]:LCT-00000000:\n",
-	      f);
-	fclose(f);
-	cfg.tls.state_dir = dir;
-	cfg.tls.self_signed_ec = true; /* P-256: cheaper handshakes, more execs */
-	cfg.ntlm_user_file = users;
-	cfg.min_version = 2;
-	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != SEC_E_OK) {
-		fprintf(stderr, "cssp_cred_new: %s\n", err);
-		abort();
-	}
+	/* P-256: cheaper handshakes, more execs; every version admitted */
+	cred = fuzz_cred_new(true, 2);
 	client_ctx = SSL_CTX_new(TLS_client_method());
 	if (!client_ctx || !SSL_CTX_set_min_proto_version(client_ctx, TLS1_3_VERSION))
 		abort();
