@@ -25,7 +25,6 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <linux/credssp.h>
 
@@ -35,7 +34,6 @@
 #include "utf16.h"
 
 #define CSSP_NONCE_LEN 32
-#define CSSP_HASH_LEN  32
 
 #define NTSTATUS_LOGON_FAILURE 0xC000006DU
 
@@ -208,7 +206,7 @@ static uint32_t check_pub_key_auth(struct cssp_ctx *ctx, const struct cssp_tsreq
 				   struct cssp_buf *reply)
 {
 	const struct cssp_buf *pk = cssp_tls_server_public_key(ctx->cred->tls);
-	uint8_t want[CSSP_HASH_LEN];
+	uint8_t want[CSSP_BINDING_HASH_LEN];
 	struct cssp_buf plain = {0};
 	uint32_t status;
 
@@ -221,7 +219,8 @@ static uint32_t check_pub_key_auth(struct cssp_ctx *ctx, const struct cssp_tsreq
 		if (!ctx->have_nonce || cssp_binding_hash(CSSP_CLIENT_TO_SERVER, ctx->nonce,
 							  CSSP_NONCE_LEN, pk->data, pk->len, want))
 			goto out;
-		if (plain.len != CSSP_HASH_LEN || CRYPTO_memcmp(plain.data, want, CSSP_HASH_LEN))
+		if (plain.len != CSSP_BINDING_HASH_LEN ||
+		    CRYPTO_memcmp(plain.data, want, CSSP_BINDING_HASH_LEN))
 			goto out;
 		if (cssp_binding_hash(CSSP_SERVER_TO_CLIENT, ctx->nonce, CSSP_NONCE_LEN, pk->data,
 				      pk->len, want)) {
