@@ -34,10 +34,11 @@ MOD_OUT := $(BUILD)/kmod-$(KTAG)
 
 KMOD_SRCS := Kbuild $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h)
 
-SELFTESTS := $(BUILD)/tests/credssp_genl
+SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/%,$(wildcard tests/selftests/*.c))
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 
+.PHONY: credsspd lib
 .PHONY: all userspace module sparse install check check-host check-guest demo clean \
 	unit fuzz fuzz-run selftests bench
 
@@ -55,7 +56,7 @@ FUZZ_CC ?= clang
 
 all: userspace module
 
-userspace: selftests unit
+userspace: selftests unit credsspd lib
 
 selftests: $(SELFTESTS)
 
@@ -156,6 +157,14 @@ $(BUILD)/bench/%: bench/%.c $(TESTLIB_REL_LIB) $(ENGINE_REL_LIB) $(ENGINE_HDRS) 
 	@mkdir -p $(@D)
 	$(CC) $(REL_CFLAGS) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -o $@ $< $(TESTLIB_REL_LIB) \
 		$(ENGINE_REL_LIB) $(ENGINE_LIBS)
+
+# ---- credsspd (helper/credsspd/): owned by the credsspd section ----
+credsspd:
+# ---- end credsspd ----
+
+# ---- libcredssp and credsspctl (lib/): owned by the lib section ----
+lib:
+# ---- end lib ----
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h

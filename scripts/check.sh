@@ -119,7 +119,7 @@ guest() {
 	[ "$debug" = 1 ] && build_step "debug guest kernel $kver" "guest-$kver/kernel-debug.tap" \
 		scripts/kernel.sh --debug "$kver"
 	build_step "credssp.ko and test programs for $kver" "guest-$kver/module.tap" \
-		make --no-print-directory module selftests KVER="$kver" "${mk[@]}"
+		make --no-print-directory module selftests credsspd lib KVER="$kver" "${mk[@]}"
 	build_step "sparse C=2 on $kver" "guest-$kver/sparse.tap" sparse_clean "$kver" "${mk[@]}"
 	# vm.sh's own tests boot many times: the plain kernel is enough for them.
 	step "scripts/vm.sh on $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh "$kver"
@@ -137,7 +137,13 @@ guest() {
 	files+=("$dir/vm-run.tap")
 	# Each suite promised a plan; a suite file that never appeared is a failure.
 	local s
-	for s in lifecycle selftests kunit unload; do
+	local suites=(lifecycle) t
+	for t in tests/selftests/*.c; do suites+=("selftest-$(basename "$t" .c)"); done
+	for t in tests/guest/suite-*.sh; do
+		[ -e "$t" ] && suites+=("$(basename "$t" .sh)")
+	done
+	suites+=(kunit unload)
+	for s in "${suites[@]}"; do
 		files+=("$tap/$s.tap")
 		[ -e "$tap/$s.tap" ] || [ ! -e "$tap/$s.ktap" ] || files[-1]=$tap/$s.ktap
 	done

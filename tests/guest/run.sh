@@ -50,7 +50,19 @@ unload() {
 
 { lifecycle; tap_done; } | tee "$out/lifecycle.tap"
 
-"$repo/build/tests/credssp_genl" 2>&1 | tee "$out/selftests.tap"
+# kselftest programs (tests/selftests/*.c), one TAP file each.
+for t in "$repo"/tests/selftests/*.c; do
+	name=$(basename "$t" .c)
+	"$repo/build/tests/$name" 2>&1 | tee "$out/selftest-$name.tap"
+done
+
+# Suites in shell (tests/guest/suite-*.sh), run with credssp.ko loaded; each
+# writes TAP to stdout and leaves the module loaded.
+for t in "$here"/suite-*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	MODDIR=$moddir "$t" 2>&1 | tee "$out/$name.tap"
+done
 
 if insmod "$moddir/credssp_kunit.ko"; then
 	cat /sys/kernel/debug/kunit/credssp/results >"$out/kunit.ktap"
