@@ -166,6 +166,17 @@ credsspd:
 lib:
 # ---- end lib ----
 
+# The YNL CLI of linux-source-6.12 (tools/net/ynl) and its schema, copied
+# where the guest can read them (the guest's /root is a tmpfs): an
+# independent client of the family for tests/guest/suite-ynl.sh.
+.PHONY: ynl
+ynl: $(BUILD)/ynl/cli.py
+
+$(BUILD)/ynl/cli.py:
+	rm -rf $(BUILD)/ynl && mkdir -p $(BUILD)/ynl
+	src="$$($(KSRC_CMD))" && cp -r "$$src/tools/net/ynl/cli.py" "$$src/tools/net/ynl/lib" \
+		"$$src/Documentation/netlink/genetlink-legacy.yaml" $(BUILD)/ynl/
+
 # The kselftest harness comes from the kernel source; the tests run in the guest.
 $(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h
 	@mkdir -p $(@D)

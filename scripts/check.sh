@@ -96,6 +96,8 @@ host() {
 		[ -x "$t" ] || continue
 		step "unit: $t" "host/unit-$(basename "$t" .sh).tap" "$t"
 	done
+	step "spec: Documentation/netlink/specs/credssp.yaml vs the uapi header" host/ynl-spec.tap \
+		scripts/ynl-spec-check.py "$(scripts/kernel.sh --source 6.12)"
 	# A real system's headers, as DKMS builds it: Debian's distribution kernel.
 	local hdr
 	hdr=/usr/src/$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | cut -d' ' -f1)
@@ -119,7 +121,7 @@ guest() {
 	[ "$debug" = 1 ] && build_step "debug guest kernel $kver" "guest-$kver/kernel-debug.tap" \
 		scripts/kernel.sh --debug "$kver"
 	build_step "credssp.ko and test programs for $kver" "guest-$kver/module.tap" \
-		make --no-print-directory module selftests credsspd lib KVER="$kver" "${mk[@]}"
+		make --no-print-directory module selftests credsspd lib ynl KVER="$kver" "${mk[@]}"
 	build_step "sparse C=2 on $kver" "guest-$kver/sparse.tap" sparse_clean "$kver" "${mk[@]}"
 	# vm.sh's own tests boot many times: the plain kernel is enough for them.
 	step "scripts/vm.sh on $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh "$kver"
