@@ -163,6 +163,15 @@ const struct cssp_result *cssp_ctx_result(const struct cssp_ctx *ctx)
 	return ctx->state == CSSP_ST_DONE ? &ctx->result : NULL;
 }
 
+enum cssp_package cssp_ctx_package(const struct cssp_ctx *ctx)
+{
+	switch (cssp_gss_mech_seen(ctx->gss)) {
+	case CSSP_MECH_NTLM: return CSSP_PACKAGE_NTLM;
+	case CSSP_MECH_KERBEROS: return CSSP_PACKAGE_KERBEROS;
+	default: return CSSP_PACKAGE_NONE;
+	}
+}
+
 /* Encrypt a TSRequest of ours into the output token. */
 static uint32_t send_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsrequest *req,
 			       struct cssp_buf *output)

@@ -96,6 +96,11 @@ struct cssp_result {
 };
 
 const struct cssp_result *cssp_ctx_result(const struct cssp_ctx *ctx);
+/*
+ * The inner package the client chose so far (CSSP_PACKAGE_NONE before the
+ * first SPNEGO/NTLM/Kerberos token), also after a failure: for statistics.
+ */
+enum cssp_package cssp_ctx_package(const struct cssp_ctx *ctx);
 /* The SSPI name of a status, e.g. "SEC_E_LOGON_DENIED". */
 const char *cssp_status_name(uint32_t status);
 

@@ -187,6 +187,7 @@ struct cssp_gss {
 	enum gss_state state;
 	bool spnego;
 	enum cssp_gss_mech mech;
+	enum cssp_gss_mech seen; /* the mechanism of the client's tokens so far */
 	char *principal;
 	uint32_t lifetime;
 	uint32_t flags;
@@ -562,6 +563,19 @@ static bool ap_req_shaped(struct der t, bool framed)
 	return true;
 }
 
+/* The mechanism a token kind belongs to, for statistics. */
+static enum cssp_gss_mech kind_mech(enum inner_kind kind)
+{
+	switch (kind) {
+	case INNER_NTLM_NEGOTIATE:
+	case INNER_NTLM_AUTHENTICATE:
+	case INNER_NTLM_OTHER: return CSSP_MECH_NTLM;
+	case INNER_KRB5:
+	case INNER_KRB5_MALFORMED: return CSSP_MECH_KERBEROS;
+	default: return CSSP_MECH_NONE;
+	}
+}
+
 static enum inner_kind inner_kind(struct der t)
 {
 	struct der oid, rest;
@@ -792,6 +806,8 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	if (g->spnego && !spnego_inner(token, len, &inner))
 		inner = (struct der){NULL, 0};
 	kind = inner_kind(inner);
+	if (g->seen == CSSP_MECH_NONE)
+		g->seen = kind_mech(kind);
 
 	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
 				     &src, &mech, &tok, &flags, &time_rec, NULL);
@@ -833,6 +849,13 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 enum cssp_gss_mech cssp_gss_mech(const struct cssp_gss *g)
 {
 	return g && g->state == GSS_ST_DONE ? g->mech : CSSP_MECH_NONE;
+}
+
+enum cssp_gss_mech cssp_gss_mech_seen(const struct cssp_gss *g)
+{
+	if (!g)
+		return CSSP_MECH_NONE;
+	return g->state == GSS_ST_DONE ? g->mech : g->seen;
 }
 
 bool cssp_gss_spnego(const struct cssp_gss *g)

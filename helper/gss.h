@@ -61,6 +61,8 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 
 /* After completion. */
 enum cssp_gss_mech cssp_gss_mech(const struct cssp_gss *g);
+/* The mechanism of the client's tokens so far, also before completion or after a failure. */
+enum cssp_gss_mech cssp_gss_mech_seen(const struct cssp_gss *g);
 bool cssp_gss_spnego(const struct cssp_gss *g);
 /* The authenticated principal: "DOMAIN\\user" (NTLM) or "user@REALM" (Kerberos). */
 const char *cssp_gss_principal(const struct cssp_gss *g);
