@@ -159,7 +159,32 @@ $(BUILD)/bench/%: bench/%.c $(TESTLIB_REL_LIB) $(ENGINE_REL_LIB) $(ENGINE_HDRS) 
 		$(ENGINE_REL_LIB) $(ENGINE_LIBS)
 
 # ---- credsspd (helper/credsspd/): owned by the credsspd section ----
-credsspd:
+# build/credsspd is linked with the ASan + UBSan engine copy: the guest
+# suites run a sanitized daemon. Its config parser (config.c) is also built
+# into the unit test and the fuzzer below, explicit rules that take the
+# place of the generic build/unit/% and build/fuzz/% ones for these two.
+CREDSSPD_SRCS := $(wildcard helper/credsspd/*.c)
+CREDSSPD_HDRS := $(wildcard helper/credsspd/*.h)
+
+credsspd: $(BUILD)/credsspd
+
+$(BUILD)/credsspd: $(CREDSSPD_SRCS) $(CREDSSPD_HDRS) $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ihelper -Ihelper/credsspd $(ENGINE_CFLAGS) $(NL_CFLAGS) \
+		-o $@ $(CREDSSPD_SRCS) $(ENGINE_SAN_LIB) $(ENGINE_LIBS) $(NL_LIBS)
+
+$(BUILD)/unit/credsspd_config: tests/unit/credsspd_config.c helper/credsspd/config.c \
+		helper/credsspd/config.h tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper/credsspd \
+		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" -Wl,--wrap=_exit \
+		-o $@ $< helper/credsspd/config.c tests/lib/lsan-exit.c
+
+$(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/credsspd/config.c \
+		helper/credsspd/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ihelper/credsspd -fsanitize=fuzzer,address,undefined \
+		-o $@ $< helper/credsspd/config.c
 # ---- end credsspd ----
 
 # ---- libcredssp and credsspctl (lib/): owned by the lib section ----

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * credsspd's configuration parser: strict "key = value" lines. Anything it
+ * does not understand is an error naming the file and line, so that a typo
+ * never silently changes how the server authenticates.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+enum key_type {
+	K_PATH,
+	K_BOOL,
+	K_UINT,
+	K_LOG,
+	K_USER,
+};
+
+struct key_desc {
+	const char *name;
+	enum key_type type;
+	size_t off; /* of the field in struct credsspd_config */
+	unsigned int min, max;
+};
+
+#define F(field) offsetof(struct credsspd_config, field)
+
+static const struct key_desc keys[] = {
+	{"certificate", K_PATH, F(certificate), 0, 0},
+	{"key", K_PATH, F(key), 0, 0},
+	{"keytab", K_PATH, F(keytab), 0, 0},
+	{"ntlm_user_file", K_PATH, F(ntlm_user_file), 0, 0},
+	{"min_version", K_UINT, F(min_version), 2, 6},
+	{"allow_other_delegated_user", K_BOOL, F(allow_other_delegated_user), 0, 0},
+	{"workers", K_UINT, F(workers), 1, CREDSSPD_WORKERS_MAX},
+	{"user", K_USER, F(user), 0, 0},
+	{"log", K_LOG, F(log), 0, 0},
+	{"debug", K_BOOL, F(debug), 0, 0},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+void credsspd_config_init(struct credsspd_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->min_version = CREDSSPD_MIN_VERSION_DEFAULT;
+	cfg->workers = CREDSSPD_WORKERS_DEFAULT;
+	cfg->log = CREDSSPD_LOG_STDERR;
+}
+
+void credsspd_config_free(struct credsspd_config *cfg)
+{
+	free(cfg->certificate);
+	free(cfg->key);
+	free(cfg->keytab);
+	free(cfg->ntlm_user_file);
+	free(cfg->user);
+	credsspd_config_init(cfg);
+}
+
+__attribute__((format(printf, 5, 6))) static int fail(char *err, size_t errlen, const char *name,
+						      unsigned int line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (errlen) {
+		if (line)
+			snprintf(err, errlen, "%s:%u: %s", name, line, msg);
+		else
+			snprintf(err, errlen, "%s: %s", name, msg);
+	}
+	return -1;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* A key or value quoted in a message: printable ASCII only, at most 40 bytes. */
+static void quote(char *dst, size_t dstlen, const char *s, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < n && j + 4 < dstlen; i++)
+		dst[j++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (i < n && j + 4 <= dstlen) {
+		memcpy(dst + j, "...", 3);
+		j += 3;
+	}
+	dst[j] = '\0';
+}
+
+static int parse_uint(const char *v, size_t n, unsigned int min, unsigned int max,
+		      unsigned int *out)
+{
+	unsigned long x = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned long)(v[i] - '0');
+	}
+	if (x < min || x > max)
+		return -1;
+	*out = (unsigned int)x;
+	return 0;
+}
+
+static bool value_is(const char *v, size_t n, const char *word)
+{
+	return strlen(word) == n && memcmp(v, word, n) == 0;
+}
+
+static bool user_name_ok(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 32 || v[0] == '-')
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int set_string(char **field, const char *v, size_t n, const char *name, unsigned int line,
+		      char *err, size_t errlen)
+{
+	*field = strndup(v, n);
+	if (!*field)
+		return fail(err, errlen, name, line, "out of memory");
+	return 0;
+}
+
+static int set_value(const struct key_desc *k, const char *v, size_t n, struct credsspd_config *cfg,
+		     const char *name, unsigned int line, char *err, size_t errlen)
+{
+	char *field = (char *)cfg + k->off;
+	char q[48];
+	size_t i;
+
+	quote(q, sizeof(q), v, n);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 && v[i] != '\t')
+			return fail(err, errlen, name, line, "control character in the value of %s",
+				    k->name);
+	switch (k->type) {
+	case K_PATH:
+		if (v[0] != '/')
+			return fail(err, errlen, name, line, "%s: '%s' is not an absolute path",
+				    k->name, q);
+		if (n >= 4096)
+			return fail(err, errlen, name, line, "%s: path too long", k->name);
+		return set_string((char **)field, v, n, name, line, err, errlen);
+	case K_USER:
+		if (!user_name_ok(v, n))
+			return fail(err, errlen, name, line, "user: '%s' is not a valid user name",
+				    q);
+		return set_string((char **)field, v, n, name, line, err, errlen);
+	case K_BOOL:
+		if (value_is(v, n, "yes"))
+			*(bool *)field = true;
+		else if (value_is(v, n, "no"))
+			*(bool *)field = false;
+		else
+			return fail(err, errlen, name, line, "%s: expected yes or no, not '%s'",
+				    k->name, q);
+		return 0;
+	case K_UINT:
+		if (parse_uint(v, n, k->min, k->max, (unsigned int *)field))
+			return fail(err, errlen, name, line,
+				    "%s: expected an integer from %u to %u, not '%s'", k->name,
+				    k->min, k->max, q);
+		return 0;
+	case K_LOG:
+		if (value_is(v, n, "stderr"))
+			cfg->log = CREDSSPD_LOG_STDERR;
+		else if (value_is(v, n, "syslog"))
+			cfg->log = CREDSSPD_LOG_SYSLOG;
+		else
+			return fail(err, errlen, name, line,
+				    "log: expected stderr or syslog, not '%s'", q);
+		return 0;
+	}
+	return fail(err, errlen, name, line, "internal error");
+}
+
+static int parse_line(const char *s, size_t n, struct credsspd_config *cfg, unsigned int *seen,
+		      const char *name, unsigned int line, char *err, size_t errlen)
+{
+	const char *eq, *k, *v;
+	size_t kn, vn, i;
+	char q[48];
+
+	while (n && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n && is_blank(s[n - 1]))
+		n--;
+	if (n == 0 || s[0] == '#')
+		return 0;
+	eq = memchr(s, '=', n);
+	if (!eq)
+		return fail(err, errlen, name, line, "expected 'key = value'");
+	k = s;
+	kn = (size_t)(eq - s);
+	while (kn && is_blank(k[kn - 1]))
+		kn--;
+	v = eq + 1;
+	vn = (size_t)(s + n - v);
+	while (vn && is_blank(*v)) {
+		v++;
+		vn--;
+	}
+	quote(q, sizeof(q), k, kn);
+	if (kn == 0)
+		return fail(err, errlen, name, line, "missing key before '='");
+	for (i = 0; i < N_KEYS; i++)
+		if (strlen(keys[i].name) == kn && memcmp(keys[i].name, k, kn) == 0)
+			break;
+	if (i == N_KEYS)
+		return fail(err, errlen, name, line, "unknown key '%s'", q);
+	if (seen[i])
+		return fail(err, errlen, name, line, "duplicate key '%s' (first set on line %u)",
+			    keys[i].name, seen[i]);
+	if (vn == 0)
+		return fail(err, errlen, name, line, "empty value for '%s'", keys[i].name);
+	if (set_value(&keys[i], v, vn, cfg, name, line, err, errlen))
+		return -1;
+	seen[i] = line;
+	return 0;
+}
+
+int credsspd_config_parse(const char *name, const char *text, size_t len,
+			  struct credsspd_config *cfg, char *err, size_t errlen)
+{
+	unsigned int seen[N_KEYS] = {0};
+	unsigned int line = 0;
+	size_t pos = 0;
+
+	if (len > CREDSSPD_CONFIG_SIZE_MAX) {
+		fail(err, errlen, name, 0, "file too large (more than %u bytes)",
+		     CREDSSPD_CONFIG_SIZE_MAX);
+		goto out_fail;
+	}
+	while (pos < len) {
+		const char *s = text + pos, *nl;
+		size_t n;
+
+		line++;
+		nl = memchr(s, '\n', len - pos);
+		n = nl ? (size_t)(nl - s) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		if (n > CREDSSPD_CONFIG_LINE_MAX) {
+			fail(err, errlen, name, line, "line too long (more than %u bytes)",
+			     CREDSSPD_CONFIG_LINE_MAX);
+			goto out_fail;
+		}
+		if (memchr(s, '\0', n)) {
+			fail(err, errlen, name, line, "NUL byte in line");
+			goto out_fail;
+		}
+		if (parse_line(s, n, cfg, seen, name, line, err, errlen))
+			goto out_fail;
+	}
+	if (!cfg->certificate) {
+		fail(err, errlen, name, 0, "missing required key 'certificate'");
+		goto out_fail;
+	}
+	if (!cfg->key) {
+		fail(err, errlen, name, 0, "missing required key 'key'");
+		goto out_fail;
+	}
+	return 0;
+
+out_fail:
+	credsspd_config_free(cfg);
+	return -1;
+}
+
+int credsspd_config_load(const char *path, struct credsspd_config *cfg, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, path, 0, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fail(err, errlen, path, 0, "not a regular file");
+		goto out;
+	}
+	if (st.st_size > CREDSSPD_CONFIG_SIZE_MAX) {
+		fail(err, errlen, path, 0, "file too large (more than %u bytes)",
+		     CREDSSPD_CONFIG_SIZE_MAX);
+		goto out;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		fail(err, errlen, path, 0, "out of memory");
+		goto out;
+	}
+	/* Read at most one byte more than fstat said, to notice a growing file. */
+	while (len <= (size_t)st.st_size) {
+		n = read(fd, text + len, (size_t)st.st_size + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail(err, errlen, path, 0, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > (size_t)st.st_size) {
+		fail(err, errlen, path, 0, "file changed while reading");
+		goto out;
+	}
+	ret = credsspd_config_parse(path, text, len, cfg, err, errlen);
+out:
+	free(text);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/* credsspd's worker threads and engine context table (see worker.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/credssp.h>
+#include <openssl/crypto.h>
+
+#include "engine.h"
+#include "log.h"
+#include "worker.h"
+
+#define TABLE_BITS 12
+#define TABLE_SIZE (1U << TABLE_BITS)
+
+struct entry {
+	struct entry *next;
+	uint64_t ctx_id;
+	struct cssp_ctx *ctx;
+	bool busy;  /* a STEP of it is queued or running: the job owns the engine context */
+	bool freed; /* FREE came meanwhile: out of the table, the job's worker frees it */
+};
+
+struct job {
+	struct job *next;
+	uint64_t req_id, ctx_id;
+	bool first;
+	uint32_t req_flags, options;
+	uint8_t *input;
+	size_t input_len;
+	struct entry *entry; /* NULL: answer @status without stepping */
+	uint32_t status;
+};
+
+struct worker {
+	struct pool *pool;
+	pthread_t thread;
+	bool started;
+	struct cnl nl;
+	unsigned int index;
+};
+
+struct pool {
+	struct cssp_cred *cred;
+	pthread_mutex_t lock; /* the queue, the table, every entry's busy/freed */
+	pthread_cond_t cond;
+	struct job *head, *tail;
+	bool stop;
+	struct entry *table[TABLE_SIZE];
+	unsigned int n_workers;
+	struct worker workers[];
+};
+
+static unsigned int slot(uint64_t id)
+{
+	return (unsigned int)((id * 0x9E3779B97F4A7C15ULL) >> (64 - TABLE_BITS));
+}
+
+static struct entry **find(struct pool *p, uint64_t id)
+{
+	struct entry **pe;
+
+	for (pe = &p->table[slot(id)]; *pe; pe = &(*pe)->next)
+		if ((*pe)->ctx_id == id)
+			return pe;
+	return NULL;
+}
+
+static void entry_free(struct entry *e)
+{
+	cssp_ctx_free(e->ctx);
+	free(e);
+}
+
+static void job_free(struct job *j)
+{
+	if (j->input)
+		OPENSSL_cleanse(j->input, j->input_len);
+	free(j->input);
+	free(j);
+}
+
+static void enqueue(struct pool *p, struct job *j)
+{
+	j->next = NULL;
+	if (p->tail)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	pthread_cond_signal(&p->cond);
+}
+
+static void request_free(struct pool *p, const struct cnl_request *req)
+{
+	struct entry **pe, *e;
+
+	pthread_mutex_lock(&p->lock);
+	pe = find(p, req->ctx_id);
+	if (!pe) {
+		pthread_mutex_unlock(&p->lock);
+		log_debug("ctx %" PRIx64 ": FREE of an unknown context", req->ctx_id);
+		return;
+	}
+	e = *pe;
+	*pe = e->next;
+	if (e->busy) {
+		e->freed = true;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	log_debug("ctx %" PRIx64 ": freed%s", req->ctx_id, e ? "" : " (after its step)");
+	if (e)
+		entry_free(e);
+}
+
+static void request_step(struct pool *p, const struct cnl_request *req)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	struct entry **pe, *e = NULL;
+
+	if (!j || (req->input_len && !(j->input = malloc(req->input_len)))) {
+		/* The kernel's helper timeout fails this call. */
+		log_err("ctx %" PRIx64 ": out of memory, request %" PRIu64 " dropped", req->ctx_id,
+			req->req_id);
+		free(j);
+		return;
+	}
+	j->req_id = req->req_id;
+	j->ctx_id = req->ctx_id;
+	j->first = req->first;
+	j->req_flags = req->req_flags;
+	j->options = req->options;
+	j->input_len = req->input_len;
+	if (req->input_len)
+		memcpy(j->input, req->input, req->input_len);
+	j->status = SEC_E_INTERNAL_ERROR;
+
+	pthread_mutex_lock(&p->lock);
+	pe = find(p, req->ctx_id);
+	if (req->first) {
+		if (pe) {
+			log_err("ctx %" PRIx64 ": first step of a context that exists",
+				req->ctx_id);
+		} else if ((e = calloc(1, sizeof(*e)))) {
+			e->ctx_id = req->ctx_id;
+			e->busy = true;
+			e->next = p->table[slot(e->ctx_id)];
+			p->table[slot(e->ctx_id)] = e;
+		} else {
+			j->status = SEC_E_INSUFFICIENT_MEMORY;
+		}
+	} else if (!pe) {
+		log_warn("ctx %" PRIx64 ": step of an unknown context", req->ctx_id);
+	} else if ((*pe)->busy) {
+		log_err("ctx %" PRIx64 ": step while another step runs", req->ctx_id);
+	} else {
+		e = *pe;
+		e->busy = true;
+	}
+	j->entry = e;
+	enqueue(p, j);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_request(const struct cnl_request *req, void *pool)
+{
+	struct pool *p = pool;
+
+	switch (req->op) {
+	case CREDSSP_HOP_STEP: request_step(p, req); break;
+	case CREDSSP_HOP_FREE: request_free(p, req); break;
+	default: log_warn("ignoring helper request op %u", req->op); break;
+	}
+}
+
+static const char *package_name(uint32_t pkg)
+{
+	switch (pkg) {
+	case CREDSSP_PKG_NTLM: return "NTLM";
+	case CREDSSP_PKG_KERBEROS: return "Kerberos";
+	default: return "none";
+	}
+}
+
+static void send_done(struct worker *w, const struct job *j, const struct cnl_done *d)
+{
+	char ext[256];
+	int ret = cnl_send_done(&w->nl, d, ext, sizeof(ext));
+
+	if (ret == -ENOENT)
+		log_debug("ctx %" PRIx64 ": request %" PRIu64 " no longer awaited by the kernel",
+			  j->ctx_id, j->req_id);
+	else if (ret)
+		log_warn("ctx %" PRIx64 ": HELPER_DONE refused: %s%s%s", j->ctx_id, strerror(-ret),
+			 ext[0] ? ": " : "", ext);
+}
+
+static void run_job(struct worker *w, struct job *j)
+{
+	struct pool *p = w->pool;
+	struct entry *e = j->entry;
+	struct cnl_done d = {.req_id = j->req_id, .status = j->status};
+	struct cssp_step step = {0};
+	bool final = true;
+
+	if (!e) {
+		send_done(w, j, &d);
+		return;
+	}
+	if (j->first) {
+		struct cssp_ctx_options opts = {
+			.req_flags = j->req_flags,
+			.restricted_admin = j->options & CREDSSP_OPT_RESTRICTED_ADMIN,
+		};
+
+		e->ctx = cssp_ctx_new(p->cred, &opts);
+	}
+	if (!e->ctx) {
+		d.status = SEC_E_INSUFFICIENT_MEMORY;
+	} else {
+		d.status = cssp_ctx_step(e->ctx, j->input, j->input_len, &step);
+		d.output = step.output.data;
+		d.output_len = step.output.len;
+		d.consumed = (uint32_t)step.consumed;
+		d.ret_flags = step.attrs;
+		d.package = cnl_package(cssp_ctx_package(e->ctx));
+		d.has_package = d.package != CREDSSP_PKG_NONE;
+		if (d.status == SEC_E_OK) {
+			d.result = cssp_ctx_result(e->ctx);
+			if (!d.result) {
+				d.status = SEC_E_INTERNAL_ERROR;
+				d.output_len = 0;
+			}
+		}
+		if (d.output_len > CREDSSP_TOKEN_MAX) {
+			log_err("ctx %" PRIx64 ": output of %zu bytes is too large", j->ctx_id,
+				d.output_len);
+			d.status = SEC_E_INTERNAL_ERROR;
+			d.output_len = 0;
+			d.result = NULL;
+		}
+		final = d.status != SEC_I_CONTINUE_NEEDED && d.status != SEC_E_INCOMPLETE_MESSAGE;
+	}
+	if (d.status == SEC_E_OK)
+		log_info("ctx %" PRIx64 ": authenticated %s (%s%s, TSRequest v%u, %s)", j->ctx_id,
+			 d.result->principal, d.result->spnego ? "SPNEGO/" : "",
+			 package_name(d.package), d.result->version, d.result->tls_cipher);
+	else if (final)
+		log_info("ctx %" PRIx64 ": failed: %s (%s)", j->ctx_id, cssp_status_name(d.status),
+			 package_name(d.package));
+	else
+		log_debug("ctx %" PRIx64 ": %s, %zu bytes out", j->ctx_id,
+			  cssp_status_name(d.status), d.output_len);
+	send_done(w, j, &d);
+	cssp_buf_free(&step.output);
+
+	pthread_mutex_lock(&p->lock);
+	if (final && !e->freed) {
+		struct entry **pe = find(p, e->ctx_id);
+
+		if (pe)
+			*pe = e->next;
+	}
+	e->busy = false;
+	if (!final && !e->freed)
+		e = NULL;
+	pthread_mutex_unlock(&p->lock);
+	/* The engine wipes the result (keys, credentials) as it frees the context. */
+	if (e)
+		entry_free(e);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	struct job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (!p->stop && !p->head)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		j = p->head;
+		p->head = j->next;
+		if (!p->head)
+			p->tail = NULL;
+		pthread_mutex_unlock(&p->lock);
+		run_job(w, j);
+		job_free(j);
+	}
+}
+
+struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, size_t errlen)
+{
+	struct pool *p = calloc(1, sizeof(*p) + workers * sizeof(p->workers[0]));
+	unsigned int i;
+
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->cred = cred;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	for (i = 0; i < workers; i++) {
+		p->workers[i].pool = p;
+		p->workers[i].index = i;
+		if (cnl_open(&p->workers[i].nl, err, errlen)) {
+			pool_free(p);
+			return NULL;
+		}
+		p->n_workers++;
+	}
+	return p;
+}
+
+int pool_start(struct pool *p)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < p->n_workers; i++) {
+		ret = pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]);
+		if (ret) {
+			log_err("cannot start worker %u: %s", i, strerror(ret));
+			return -1;
+		}
+		p->workers[i].started = true;
+	}
+	return 0;
+}
+
+void pool_free(struct pool *p)
+{
+	struct entry *e;
+	struct job *j;
+	unsigned int i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->n_workers; i++) {
+		if (p->workers[i].started)
+			pthread_join(p->workers[i].thread, NULL);
+		cnl_close(&p->workers[i].nl);
+	}
+	/* Queued steps: their entries are in the table unless a FREE took them out. */
+	while ((j = p->head)) {
+		p->head = j->next;
+		if (j->entry && j->entry->freed)
+			entry_free(j->entry);
+		job_free(j);
+	}
+	for (i = 0; i < TABLE_SIZE; i++) {
+		while ((e = p->table[i])) {
+			p->table[i] = e->next;
+			entry_free(e);
+		}
+	}
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
