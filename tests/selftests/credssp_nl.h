@@ -1,0 +1,868 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * credssp_nl.h - raw libnl-genl-3 plumbing and a scriptable fake helper for
+ * the guest selftests of the "credssp" family (tests/selftests/credssp_*.c).
+ *
+ * Every request is sent with NLM_F_ACK on a socket with NETLINK_EXT_ACK, and
+ * the replies are collected by hand (nl_recv + nlmsg walk) so that a test sees
+ * exactly what the kernel sent: the errno of the ACK, the extack message, and
+ * every reply message.
+ *
+ * The fake helper is a forked child with its own genl socket: it registers
+ * itself (so its HELPER_DONE comes from the registered thread group) and
+ * answers each CREDSSP_HOP_STEP according to the first word of the input
+ * token, which the test chooses (see fh_answer()). It reports what it saw in
+ * a MAP_SHARED block (struct fh_shm).
+ */
+#ifndef CREDSSP_SELFTEST_NL_H
+#define CREDSSP_SELFTEST_NL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/credssp.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/tls.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define TB_MAX 64
+#define MAX_MSGS 256
+#define MSG_ROOM (CREDSSP_TOKEN_MAX + 8192)
+
+struct conn {
+	struct nl_sock *sk;
+	int fam;
+};
+
+struct reply {
+	int err;		/* errno of the ACK (0 or negative); -ETIME: no answer */
+	char ext[256];		/* NLMSGERR_ATTR_MSG of the ACK */
+	int n;			/* reply messages */
+	struct nlmsghdr *msg[MAX_MSGS];
+	struct nlattr *tb[TB_MAX + 1];	/* attributes of msg[0] */
+};
+
+static inline uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline uint64_t now_real(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static inline int conn_open(struct conn *c)
+{
+	struct timeval tv = { .tv_sec = 25 };
+	int one = 1, fd;
+
+	memset(c, 0, sizeof(*c));
+	c->sk = nl_socket_alloc();
+	if (!c->sk)
+		return -ENOMEM;
+	if (genl_connect(c->sk)) {
+		nl_socket_free(c->sk);
+		c->sk = NULL;
+		return -EIO;
+	}
+	fd = nl_socket_get_fd(c->sk);
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	nl_socket_set_buffer_size(c->sk, 1 << 20, 1 << 20);
+	nl_socket_enable_msg_peek(c->sk);
+	nl_socket_disable_seq_check(c->sk);
+	c->fam = genl_ctrl_resolve(c->sk, CREDSSP_GENL_NAME);
+	if (c->fam < 0) {
+		nl_socket_free(c->sk);
+		c->sk = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static inline void conn_close(struct conn *c)
+{
+	if (c->sk)
+		nl_socket_free(c->sk);
+	c->sk = NULL;
+}
+
+static inline void reply_free(struct reply *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->msg[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+static inline void parse_extack(struct nlmsghdr *h, char *out, size_t outlen)
+{
+	struct nlmsgerr *e = NLMSG_DATA(h);
+	size_t off = sizeof(*e);
+	struct nlattr *a;
+	int rem;
+
+	out[0] = 0;
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (NLMSG_HDRLEN + off >= h->nlmsg_len)
+		return;
+	a = (struct nlattr *)((char *)e + NLMSG_ALIGN(off));
+	rem = h->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(off);
+	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG)
+			snprintf(out, outlen, "%.*s", nla_len(a), (char *)nla_data(a));
+	}
+}
+
+static inline struct nl_msg *cmsg(struct conn *c, int cmd, int flags)
+{
+	struct nl_msg *m = nlmsg_alloc_size(MSG_ROOM);
+
+	if (!m)
+		abort();
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, NLM_F_ACK | flags, cmd,
+		    CREDSSP_GENL_VERSION);
+	return m;
+}
+
+/* Send @m (freed), collect replies until the ACK / NLMSG_DONE. */
+static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
+{
+	uint32_t seq;
+	bool done = false;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = nl_send_auto(c->sk, m);
+	seq = nlmsg_hdr(m)->nlmsg_seq;
+	nlmsg_free(m);
+	if (ret < 0) {
+		r->err = -EIO;
+		return r->err;
+	}
+	while (!done) {
+		struct sockaddr_nl nla;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *h;
+		int len = nl_recv(c->sk, &nla, &buf, NULL);
+
+		if (len <= 0) {
+			free(buf);
+			r->err = -ETIME;
+			return r->err;
+		}
+		for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				r->err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				parse_extack(h, r->ext, sizeof(r->ext));
+				done = true;
+			} else if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+			} else if (r->n < MAX_MSGS) {
+				r->msg[r->n] = malloc(h->nlmsg_len);
+				memcpy(r->msg[r->n], h, h->nlmsg_len);
+				r->n++;
+			}
+		}
+		free(buf);
+	}
+	if (r->n)
+		genlmsg_parse(r->msg[0], 0, r->tb, TB_MAX, NULL);
+	return r->err;
+}
+
+static inline uint32_t a_u32(struct nlattr **tb, int a, uint32_t dflt)
+{
+	return tb[a] && nla_len(tb[a]) == 4 ? nla_get_u32(tb[a]) : dflt;
+}
+
+static inline uint64_t a_u64(struct nlattr **tb, int a, uint64_t dflt)
+{
+	return tb[a] && nla_len(tb[a]) == 8 ? nla_get_u64(tb[a]) : dflt;
+}
+
+/* SEC status of a consumer reply, or 0xdeadbeef when the kernel sent none. */
+static inline uint32_t r_status(struct reply *r)
+{
+	return r->n ? a_u32(r->tb, CREDSSP_A_SEC_STATUS, 0xdeadbeef) : 0xdeadbeef;
+}
+
+/* ---- consumer commands ---- */
+
+static inline uint32_t acquire(struct conn *c, const char *pkg, uint32_t use, uint64_t *cred,
+			       uint64_t *expiry)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_ACQUIRE_CRED, 0);
+	struct reply r;
+	uint32_t st;
+
+	if (pkg)
+		nla_put_string(m, CREDSSP_A_PACKAGE, pkg);
+	nla_put_u32(m, CREDSSP_A_CRED_USE, use);
+	transact(c, m, &r);
+	st = r.err ? (uint32_t)r.err : r_status(&r);
+	if (cred)
+		*cred = a_u64(r.tb, CREDSSP_A_CRED_ID, 0);
+	if (expiry)
+		*expiry = a_u64(r.tb, CREDSSP_A_EXPIRY, 0);
+	reply_free(&r);
+	return st;
+}
+
+static inline uint64_t cred_new(struct conn *c)
+{
+	uint64_t cred = 0;
+
+	if (acquire(c, "CredSSP", SECPKG_CRED_INBOUND, &cred, NULL) != SEC_E_OK)
+		return 0;
+	return cred;
+}
+
+static inline uint32_t id_cmd(struct conn *c, int cmd, int attr, uint64_t id, int *err)
+{
+	struct nl_msg *m = cmsg(c, cmd, 0);
+	struct reply r;
+	uint32_t st;
+
+	nla_put_u64(m, attr, id);
+	transact(c, m, &r);
+	if (err)
+		*err = r.err;
+	st = r.err ? (uint32_t)r.err : r_status(&r);
+	reply_free(&r);
+	return st;
+}
+
+static inline uint32_t free_cred(struct conn *c, uint64_t id)
+{
+	return id_cmd(c, CREDSSP_CMD_FREE_CRED, CREDSSP_A_CRED_ID, id, NULL);
+}
+
+static inline uint32_t delete_ctx(struct conn *c, uint64_t id)
+{
+	return id_cmd(c, CREDSSP_CMD_DELETE_CTX, CREDSSP_A_CTX_ID, id, NULL);
+}
+
+#define NO_OUTSIZE 0xffffffffU
+
+struct acc {
+	uint64_t cred, ctx;	/* 0: absent */
+	uint32_t flags;
+	const void *in;		/* NULL: no INPUT */
+	size_t inlen;		/* 0 with in != NULL: strlen(in) */
+	uint32_t outsize;	/* 0: CREDSSP_TOKEN_MAX; NO_OUTSIZE: absent */
+	bool drep;
+	uint32_t drep_val;
+	bool opts;
+	uint32_t opts_val;
+};
+
+/* ACCEPT; the reply stays in @r (reply_free it). Returns the SEC status. */
+static inline uint32_t accept_r(struct conn *c, const struct acc *a, struct reply *r)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_ACCEPT, 0);
+
+	if (a->cred)
+		nla_put_u64(m, CREDSSP_A_CRED_ID, a->cred);
+	if (a->ctx)
+		nla_put_u64(m, CREDSSP_A_CTX_ID, a->ctx);
+	if (a->flags)
+		nla_put_u32(m, CREDSSP_A_REQ_FLAGS, a->flags);
+	if (a->drep)
+		nla_put_u32(m, CREDSSP_A_DATA_REP, a->drep_val);
+	if (a->opts)
+		nla_put_u32(m, CREDSSP_A_OPTIONS, a->opts_val);
+	if (a->in)
+		nla_put(m, CREDSSP_A_INPUT, a->inlen ? a->inlen : strlen(a->in), a->in);
+	if (a->outsize != NO_OUTSIZE)
+		nla_put_u32(m, CREDSSP_A_OUTPUT_SIZE, a->outsize ? a->outsize : CREDSSP_TOKEN_MAX);
+	transact(c, m, r);
+	return r->err ? (uint32_t)r->err : r_status(r);
+}
+
+/* One ACCEPT with text input; returns status, *ctx updated if a CTX_ID came. */
+static inline uint32_t acc_step(struct conn *c, uint64_t cred, uint64_t *ctx, const char *in)
+{
+	struct acc a = { .cred = cred, .ctx = *ctx, .in = in };
+	struct reply r;
+	uint32_t st = accept_r(c, &a, &r);
+
+	if (r.tb[CREDSSP_A_CTX_ID])
+		*ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
+	reply_free(&r);
+	return st;
+}
+
+static inline uint32_t query(struct conn *c, uint64_t ctx, uint32_t attr, struct reply *r,
+			     struct nlattr **q)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_QUERY_CTX, 0);
+	uint32_t st;
+
+	nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	nla_put_u32(m, CREDSSP_A_QUERY_ATTR, attr);
+	transact(c, m, r);
+	st = r->err ? (uint32_t)r->err : r_status(r);
+	if (q) {
+		memset(q, 0, sizeof(*q) * (TB_MAX + 1));
+		if (r->tb[CREDSSP_A_QUERY])
+			nla_parse_nested(q, TB_MAX, r->tb[CREDSSP_A_QUERY], NULL);
+	}
+	return st;
+}
+
+/* ---- admin views ---- */
+
+#define N_OUT 8
+#define N_PKG 3
+
+struct gstatus {
+	int err;
+	uint32_t helper, helper_pid, contexts, creds, helper_timeout_ms, token_max;
+	int32_t keyring;
+	uint64_t stat[N_OUT][N_PKG];
+};
+
+static inline int get_status(struct conn *c, struct gstatus *s)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_GET_STATUS, 0);
+	struct nlattr *a;
+	struct reply r;
+	int rem;
+
+	memset(s, 0, sizeof(*s));
+	s->err = transact(c, m, &r);
+	if (!s->err && !r.n)
+		s->err = -ENODATA;
+	if (s->err) {
+		reply_free(&r);
+		return s->err;
+	}
+	s->helper = r.tb[CREDSSP_A_STATUS_HELPER] ? nla_get_u8(r.tb[CREDSSP_A_STATUS_HELPER]) : 0;
+	s->helper_pid = a_u32(r.tb, CREDSSP_A_STATUS_HELPER_PID, 0);
+	s->contexts = a_u32(r.tb, CREDSSP_A_STATUS_CONTEXTS, ~0U);
+	s->creds = a_u32(r.tb, CREDSSP_A_STATUS_CREDS, ~0U);
+	s->helper_timeout_ms = a_u32(r.tb, CREDSSP_A_STATUS_HELPER_TIMEOUT_MS, 0);
+	s->token_max = a_u32(r.tb, CREDSSP_A_STATUS_TOKEN_MAX, 0);
+	s->keyring = (int32_t)a_u32(r.tb, CREDSSP_A_STATUS_KEYRING, 0);
+	nlmsg_for_each_attr(a, r.msg[0], GENL_HDRLEN, rem) {
+		struct nlattr *st[TB_MAX + 1];
+		uint32_t o, p;
+
+		if (nla_type(a) != CREDSSP_A_STATUS_STAT)
+			continue;
+		nla_parse_nested(st, TB_MAX, a, NULL);
+		o = a_u32(st, CREDSSP_A_STAT_OUTCOME, 0);
+		p = a_u32(st, CREDSSP_A_STAT_PACKAGE, 0);
+		if (o < N_OUT && p < N_PKG)
+			s->stat[o][p] += a_u64(st, CREDSSP_A_STAT_COUNT, 0);
+	}
+	reply_free(&r);
+	return 0;
+}
+
+static inline uint64_t stat_sum(const struct gstatus *s, int outcome)
+{
+	uint64_t n = 0;
+	int p;
+
+	for (p = 0; p < N_PKG; p++)
+		n += s->stat[outcome][p];
+	return n;
+}
+
+/* GET_CTX do: state of @ctx, 0 if -ENOENT, negative errno otherwise. */
+static inline int ctx_state(struct conn *c, uint64_t ctx)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_GET_CTX, 0);
+	struct reply r;
+	int ret;
+
+	nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	transact(c, m, &r);
+	if (r.err == -ENOENT)
+		ret = 0;
+	else if (r.err)
+		ret = r.err;
+	else
+		ret = (int)a_u32(r.tb, CREDSSP_A_CI_STATE, 0);
+	reply_free(&r);
+	return ret;
+}
+
+/* GET_CTX dump: is @ctx listed? (1/0, negative errno) */
+static inline int ctx_listed(struct conn *c, uint64_t ctx)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_GET_CTX, NLM_F_DUMP);
+	struct reply r;
+	int i, found = 0;
+
+	if (transact(c, m, &r)) {
+		found = r.err;
+		reply_free(&r);
+		return found;
+	}
+	for (i = 0; i < r.n; i++) {
+		struct nlattr *tb[TB_MAX + 1];
+
+		genlmsg_parse(r.msg[i], 0, tb, TB_MAX, NULL);
+		if (a_u64(tb, CREDSSP_A_CI_ID, 0) == ctx)
+			found = 1;
+	}
+	reply_free(&r);
+	return found;
+}
+
+/* ---- module parameters ---- */
+
+static inline long param_get(const char *name)
+{
+	char path[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/credssp/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static inline int param_set(const char *name, long v)
+{
+	char path[256];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/module/credssp/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	if (fclose(f) || !ok)
+		return -EIO;
+	return 0;
+}
+
+/* ---- the fake helper ---- */
+
+struct fh_shm {
+	volatile int registered;	/* 0 pending, 1 ok, <0 errno */
+	volatile int n_step, n_first, n_free, n_done;
+	volatile uint64_t last_req_id, last_ctx_id, free_ctx_id;
+	volatile uint32_t last_req_flags, last_options, last_inlen, last_op;
+	volatile int done_err;		/* ACK errno of the last DONE */
+	char done_ext[256];
+	volatile int bogus_err;		/* ACK errno of the h:reqid bogus DONE */
+	char bogus_ext[256];
+	volatile int release;		/* answer the "hold" requests */
+	volatile uint64_t held_req_id;
+	volatile int n_held;
+};
+
+static struct fh_shm *fh;
+static pid_t fh_pid;
+
+#define FH_RET_FLAGS (ASC_RET_MUTUAL_AUTH | ASC_RET_CONFIDENTIALITY | ASC_RET_INTEGRITY | \
+		      ASC_RET_STREAM | ASC_RET_DELEGATE)
+#define FH_PRINCIPAL "KCREDSSP\\alice"
+#define FH_CIPHER "TLS_AES_128_GCM_SHA256"
+#define FH_LIFETIME 3600
+
+/* The creds payload the fake helper delegates: PASSWORD KCREDSSP / alice / Secret1!. */
+static inline size_t fh_creds(uint8_t *buf, bool malformed)
+{
+	static const char *const vals[] = { "KCREDSSP", "alice", "Secret1!" };
+	struct credssp_creds_hdr h = { CREDSSP_CREDS_VERSION, CREDSSP_CRED_PASSWORD, 3 };
+	size_t off = sizeof(h);
+	int i;
+
+	if (malformed)
+		h.n_fields = 4;	/* one more field than the payload holds */
+	memcpy(buf, &h, sizeof(h));
+	for (i = 0; i < 3; i++) {
+		struct credssp_creds_field f = { (uint16_t)(CREDSSP_CF_DOMAIN + i), 0,
+						 (uint32_t)strlen(vals[i]) * 2 };
+		size_t j;
+
+		memcpy(buf + off, &f, sizeof(f));
+		off += sizeof(f);
+		for (j = 0; j < strlen(vals[i]); j++) {
+			buf[off++] = (uint8_t)vals[i][j];
+			buf[off++] = 0;
+		}
+	}
+	return off;
+}
+
+struct fh_req {
+	uint64_t id;
+	uint64_t due;		/* now_ms() deadline; UINT64_MAX: never */
+	bool hold;
+	uint32_t inlen;
+	char in[256];		/* first bytes of the input */
+};
+
+static struct conn fh_c;
+static struct fh_req fh_q[512];
+static int fh_nq;
+static uint32_t fh_ack_seq;
+static bool fh_ack_seen;
+
+static inline void fh_handle(struct nlmsghdr *h)
+{
+	struct nlattr *tb[TB_MAX + 1];
+	struct genlmsghdr *g;
+	struct fh_req *q;
+	uint32_t op;
+
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		if (h->nlmsg_seq == fh_ack_seq) {
+			fh->done_err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			parse_extack(h, fh->done_ext, sizeof(fh->done_ext));
+			fh_ack_seen = true;
+		}
+		return;
+	}
+	if (h->nlmsg_type != fh_c.fam)
+		return;
+	g = nlmsg_data(h);
+	if (g->cmd != CREDSSP_CMD_HELPER_REQUEST)
+		return;
+	genlmsg_parse(h, 0, tb, TB_MAX, NULL);
+	op = a_u32(tb, CREDSSP_A_H_OP, 0);
+	fh->last_op = op;
+	if (op == CREDSSP_HOP_FREE) {
+		fh->free_ctx_id = a_u64(tb, CREDSSP_A_H_CTX_ID, 0);
+		__sync_fetch_and_add(&fh->n_free, 1);
+		return;
+	}
+	q = &fh_q[fh_nq % 512];
+	memset(q, 0, sizeof(*q));
+	q->id = a_u64(tb, CREDSSP_A_H_REQ_ID, 0);
+	if (tb[CREDSSP_A_H_INPUT]) {
+		q->inlen = nla_len(tb[CREDSSP_A_H_INPUT]);
+		memcpy(q->in, nla_data(tb[CREDSSP_A_H_INPUT]),
+		       q->inlen < sizeof(q->in) - 1 ? q->inlen : sizeof(q->in) - 1);
+	}
+	fh->last_req_id = q->id;
+	fh->last_ctx_id = a_u64(tb, CREDSSP_A_H_CTX_ID, 0);
+	fh->last_req_flags = a_u32(tb, CREDSSP_A_H_REQ_FLAGS, 0);
+	fh->last_options = a_u32(tb, CREDSSP_A_H_OPTIONS, 0);
+	fh->last_inlen = q->inlen;
+	if (tb[CREDSSP_A_H_FIRST])
+		__sync_fetch_and_add(&fh->n_first, 1);
+	__sync_fetch_and_add(&fh->n_step, 1);
+	if (!strncmp(q->in, "exit", 4) || !strncmp(q->in, "okdie", 5))
+		_exit(0);	/* dies with the request in flight */
+	q->due = now_ms();
+	if (!strncmp(q->in, "slow", 4))
+		q->due += 2000;
+	if (!strncmp(q->in, "never", 5))
+		q->due = UINT64_MAX;
+	if (!strncmp(q->in, "hold", 4)) {
+		q->hold = true;
+		fh->held_req_id = q->id;
+		__sync_fetch_and_add(&fh->n_held, 1);
+	}
+	fh_nq++;
+}
+
+/* One receive batch (waits up to @timeout ms). */
+static inline void fh_pump(int timeout)
+{
+	struct pollfd p = { .fd = nl_socket_get_fd(fh_c.sk), .events = POLLIN };
+	struct sockaddr_nl nla;
+	unsigned char *buf = NULL;
+	struct nlmsghdr *h;
+	int len;
+
+	if (poll(&p, 1, timeout) <= 0)
+		return;
+	len = nl_recv(fh_c.sk, &nla, &buf, NULL);
+	if (len <= 0)
+		_exit(3);	/* the kernel closed us out */
+	for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
+		fh_handle(h);
+	free(buf);
+}
+
+/* Send a HELPER_DONE and wait for its ACK, queueing requests meanwhile. */
+static inline int fh_send(struct nl_msg *m)
+{
+	int ret = nl_send_auto(fh_c.sk, m);
+
+	fh_ack_seq = nlmsg_hdr(m)->nlmsg_seq;
+	nlmsg_free(m);
+	if (ret < 0)
+		return -EIO;
+	fh_ack_seen = false;
+	while (!fh_ack_seen)
+		fh_pump(5000);
+	__sync_fetch_and_add(&fh->n_done, 1);
+	return fh->done_err;
+}
+
+static inline void fh_put_keys(struct nl_msg *m, int attr, int keylen)
+{
+	struct nlattr *n = nla_nest_start(m, attr);
+	uint8_t key[32], salt[4] = { 1, 2, 3, 4 }, iv[8] = { 5 }, seq[8] = { 0 };
+
+	memset(key, attr, sizeof(key));
+	seq[7] = 1;
+	nla_put_u32(m, CREDSSP_A_K_CIPHER, TLS_CIPHER_AES_GCM_128);
+	nla_put(m, CREDSSP_A_K_KEY, keylen, key);
+	nla_put(m, CREDSSP_A_K_SALT, sizeof(salt), salt);
+	nla_put(m, CREDSSP_A_K_IV, sizeof(iv), iv);
+	nla_put(m, CREDSSP_A_K_REC_SEQ, sizeof(seq), seq);
+	nla_nest_end(m, n);
+}
+
+static inline struct nl_msg *fh_done_msg(uint64_t req_id, uint32_t status)
+{
+	struct nl_msg *m = cmsg(&fh_c, CREDSSP_CMD_HELPER_DONE, 0);
+
+	nla_put_u64(m, CREDSSP_A_H_REQ_ID, req_id);
+	nla_put_u32(m, CREDSSP_A_H_SEC_STATUS, status);
+	return m;
+}
+
+/*
+ * The script, chosen by the first word of the input ("word|rest": CONSUMED
+ * stops after the '|', the rest is EXTRA):
+ *   cont, hold, slow, (empty)  SEC_I_CONTINUE_NEEDED, output "srv1"
+ *   big                        SEC_I_CONTINUE_NEEDED, output 3000 bytes
+ *   ok                         SEC_E_OK, output "srvF", the full result
+ *   incomplete                 SEC_E_INCOMPLETE_MESSAGE, nothing consumed
+ *   deny                       SEC_E_LOGON_DENIED, output "err!", NTLM
+ *   never                      no answer; exit, okdie: the helper exits
+ *   h:*                        hostile replies (see below)
+ */
+static inline void fh_answer(struct fh_req *q)
+{
+	const char *in = q->in, *bar = memchr(q->in, '|', strnlen(q->in, sizeof(q->in)));
+	uint32_t consumed = bar ? (uint32_t)(bar - in + 1) : q->inlen;
+	uint8_t creds[256], big[CREDSSP_TOKEN_MAX + 1];
+	bool ok = false, nokeys = false, badcreds = false;
+	const char *principal = FH_PRINCIPAL;
+	char longp[601];
+	bool prinul = false;
+	int keylen = 16;
+	struct nl_msg *m;
+
+	if (!strncmp(in, "ok", 2)) {
+		ok = true;
+	} else if (!strncmp(in, "h:prinul", 8)) {
+		ok = true;
+		prinul = true;
+	} else if (!strncmp(in, "h:prilong", 9)) {
+		ok = true;
+		memset(longp, 'p', 600);
+		longp[600] = 0;
+		principal = longp;
+	} else if (!strncmp(in, "h:keylen", 8)) {
+		ok = true;
+		keylen = 15;
+	} else if (!strncmp(in, "h:nokeys", 8)) {
+		ok = true;
+		nokeys = true;
+	} else if (!strncmp(in, "h:creds", 7)) {
+		ok = true;
+		badcreds = true;
+	}
+	if (ok) {
+		size_t n = fh_creds(creds, badcreds);
+
+		if (badcreds)
+			n -= 4;
+		m = fh_done_msg(q->id, SEC_E_OK);
+		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srvF");
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
+		nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
+		nla_put_u64(m, CREDSSP_A_H_EXPIRY, now_real() + FH_LIFETIME);
+		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		if (prinul)
+			nla_put(m, CREDSSP_A_H_PRINCIPAL, strlen(principal), principal);
+		else
+			nla_put_string(m, CREDSSP_A_H_PRINCIPAL, principal);
+		nla_put_u32(m, CREDSSP_A_H_VERSION_NEGOTIATED, 6);
+		nla_put_u32(m, CREDSSP_A_H_PEER_VERSION, 6);
+		nla_put_u32(m, CREDSSP_A_H_TLS_VERSION, 0x0304);
+		nla_put_string(m, CREDSSP_A_H_TLS_CIPHER, FH_CIPHER);
+		nla_put(m, CREDSSP_A_H_CREDS, n, creds);
+		if (!nokeys) {
+			fh_put_keys(m, CREDSSP_A_H_KEYS_TX, keylen);
+			fh_put_keys(m, CREDSSP_A_H_KEYS_RX, keylen);
+		}
+	} else if (!strncmp(in, "incomplete", 10)) {
+		m = fh_done_msg(q->id, SEC_E_INCOMPLETE_MESSAGE);
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
+	} else if (!strncmp(in, "deny", 4)) {
+		m = fh_done_msg(q->id, SEC_E_LOGON_DENIED);
+		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "err!");
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
+		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+	} else if (!strncmp(in, "h:status", 8)) {
+		m = fh_done_msg(q->id, 0x12345678);
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
+	} else if (!strncmp(in, "h:consumed", 10)) {
+		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, q->inlen + 1);
+	} else if (!strncmp(in, "h:outbig", 8)) {
+		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		memset(big, 'O', sizeof(big));
+		nla_put(m, CREDSSP_A_H_OUTPUT, sizeof(big), big);
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
+	} else {
+		if (!strncmp(in, "h:reqid", 7)) {
+			/* A DONE for a request that is not in flight first. */
+			m = fh_done_msg(q->id ^ 0x5a5a5a5a00000000ULL, SEC_I_CONTINUE_NEEDED);
+			nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
+			fh->bogus_err = fh_send(m);
+			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
+		}
+		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		if (!strncmp(in, "big", 3)) {
+			memset(big, 'B', 3000);
+			nla_put(m, CREDSSP_A_H_OUTPUT, 3000, big);
+		} else {
+			nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
+		}
+		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
+		nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
+	}
+	fh_send(m);
+}
+
+static inline void fh_main(void)
+{
+	struct nl_msg *m;
+	struct reply r;
+
+	if (conn_open(&fh_c)) {
+		fh->registered = -ENOENT;
+		_exit(1);
+	}
+	m = cmsg(&fh_c, CREDSSP_CMD_HELPER_REGISTER, 0);
+	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
+	transact(&fh_c, m, &r);
+	reply_free(&r);
+	if (r.err) {
+		fh->registered = r.err;
+		_exit(1);
+	}
+	fh->registered = 1;
+	for (;;) {
+		uint64_t now = now_ms(), next = UINT64_MAX;
+		int i, n = fh_nq;
+
+		for (i = 0; i < n; i++) {
+			struct fh_req *q = &fh_q[i % 512];
+
+			if (!q->id)
+				continue;
+			if (q->hold && !fh->release)
+				continue;
+			if (q->due <= now || (q->hold && fh->release)) {
+				struct fh_req copy = *q;
+
+				q->id = 0;
+				fh_answer(&copy);
+				continue;
+			}
+			if (q->due < next)
+				next = q->due;
+		}
+		now = now_ms();
+		fh_pump(next == UINT64_MAX ? 50 : (int)(next > now ? (next - now > 50 ? 50 : next - now) : 0));
+	}
+}
+
+/* Start the fake helper; returns 1 when it registered, else the errno. */
+static inline int fh_start(void)
+{
+	uint64_t t0 = now_ms();
+
+	if (!fh) {
+		fh = mmap(NULL, sizeof(*fh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			  -1, 0);
+		if (fh == MAP_FAILED)
+			abort();
+	}
+	memset((void *)fh, 0, sizeof(*fh));
+	fh_pid = fork();
+	if (fh_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fh_main();
+		_exit(0);
+	}
+	while (!fh->registered && now_ms() - t0 < 5000)
+		usleep(1000);
+	return fh->registered;
+}
+
+/* Kill the fake helper (if still running) and reap it. */
+static inline void fh_stop(void)
+{
+	if (fh_pid > 0) {
+		kill(fh_pid, SIGKILL);
+		waitpid(fh_pid, NULL, 0);
+	}
+	fh_pid = 0;
+}
+
+/* Wait until the helper exited by itself (exit/okdie scripts). */
+static inline void fh_reap(void)
+{
+	if (fh_pid > 0)
+		waitpid(fh_pid, NULL, 0);
+	fh_pid = 0;
+}
+
+static inline bool wait_for(volatile int *v, int want, int ms)
+{
+	uint64_t t0 = now_ms();
+
+	while (*v < want && now_ms() - t0 < (uint64_t)ms)
+		usleep(1000);
+	return *v >= want;
+}
+
+#endif /* CREDSSP_SELFTEST_NL_H */
