@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for helper/credsspd/config.c: any bytes are parsed as a
+ * credsspd configuration file. A success must give values inside their
+ * documented ranges (required keys set, absolute paths, no control
+ * characters); a failure must give a "name:..." message and leave nothing
+ * allocated. Parsing is deterministic. Any disagreement abort()s.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static void check_string(const char *s, bool path)
+{
+	size_t i, n;
+
+	if (!s)
+		return;
+	n = strlen(s);
+	if (n == 0 || n > CREDSSPD_CONFIG_LINE_MAX || (path && s[0] != '/'))
+		abort();
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
+			abort();
+}
+
+static bool same_string(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct credsspd_config a, b;
+	char err[512] = "", err2[512] = "";
+	int ra, rb;
+
+	credsspd_config_init(&a);
+	credsspd_config_init(&b);
+	ra = credsspd_config_parse("f.conf", (const char *)data, size, &a, err, sizeof(err));
+	rb = credsspd_config_parse("f.conf", (const char *)data, size, &b, err2, sizeof(err2));
+	if (ra != rb || strcmp(err, err2))
+		abort();
+	if (ra) {
+		if (ra != -1 || strncmp(err, "f.conf:", 7) || a.certificate || a.key || a.keytab ||
+		    a.ntlm_user_file || a.user)
+			abort();
+		return 0;
+	}
+	if (!a.certificate || !a.key || a.min_version < 2 || a.min_version > 6 || a.workers < 1 ||
+	    a.workers > CREDSSPD_WORKERS_MAX ||
+	    (a.log != CREDSSPD_LOG_STDERR && a.log != CREDSSPD_LOG_SYSLOG))
+		abort();
+	check_string(a.certificate, true);
+	check_string(a.key, true);
+	check_string(a.keytab, true);
+	check_string(a.ntlm_user_file, true);
+	check_string(a.user, false);
+	if (a.user && (strlen(a.user) > 32 || a.user[0] == '-'))
+		abort();
+	if (!same_string(a.certificate, b.certificate) || !same_string(a.key, b.key) ||
+	    !same_string(a.keytab, b.keytab) || !same_string(a.ntlm_user_file, b.ntlm_user_file) ||
+	    !same_string(a.user, b.user) || a.workers != b.workers ||
+	    a.min_version != b.min_version || a.debug != b.debug || a.log != b.log ||
+	    a.allow_other_delegated_user != b.allow_other_delegated_user)
+		abort();
+	credsspd_config_free(&a);
+	credsspd_config_free(&b);
+	return 0;
+}
