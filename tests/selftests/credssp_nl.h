@@ -782,12 +782,11 @@ static inline void fh_main(void)
 	}
 	m = cmsg(&fh_c, CREDSSP_CMD_HELPER_REGISTER, 0);
 	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
-	transact(&fh_c, m, &r);
-	reply_free(&r);
-	if (r.err) {
+	if (transact(&fh_c, m, &r)) {
 		fh->registered = r.err;
 		_exit(1);
 	}
+	reply_free(&r);
 	fh->registered = 1;
 	for (;;) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
