@@ -1539,4 +1539,51 @@ TEST_F(hp, stats_count_outcomes)
 	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_OTHER_ERROR), stat_sum(&s1, CREDSSP_OUT_OTHER_ERROR));
 }
 
-TEST_HARNESS_MAIN
+/*
+ * Not a test: "credssp_sspi --hold" is the live-state program of
+ * tests/guest/suite-kernel.sh. It starts the fake helper, makes a
+ * credential, a context in handshake (helper state), an established one
+ * (delegated-credentials key) and, with "--inflight", an ACCEPT that waits
+ * for a helper answer that never comes; prints "ready" and waits to be
+ * killed. With --inflight it prints the waiting call's status and time when
+ * it returns ("inflight 0x... ms").
+ */
+static int hold_main(bool inflight)
+{
+	struct call_arg ca = { .a = { .in = "never" } };
+	uint64_t cred, c1 = 0, c2 = 0;
+	struct conn c, c3;
+	pthread_t t;
+
+	if (fh_start() != 1 || conn_open(&c) || conn_open(&c3))
+		return 1;
+	cred = cred_new(&c);
+	if (!cred || acc_step(&c, cred, &c1, "cont") != SEC_I_CONTINUE_NEEDED ||
+	    acc_step(&c, cred, &c2, "ok") != SEC_E_OK)
+		return 2;
+	if (inflight) {
+		ca.c = &c3;
+		ca.a.cred = cred_new(&c3);
+		if (pthread_create(&t, NULL, call_thread, &ca))
+			return 3;
+		if (!wait_for(&fh->n_step, 3, 5000))
+			return 4;
+	}
+	printf("ready %d\n", fh_pid);
+	fflush(stdout);
+	if (inflight) {
+		pthread_join(t, NULL);
+		printf("inflight 0x%x %llu ms\n", ca.status, (unsigned long long)ca.ms);
+		fflush(stdout);
+	}
+	for (;;)
+		pause();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--hold"))
+		return hold_main(argc > 2 && !strcmp(argv[2], "--inflight"));
+	return test_harness_run(argc, argv);
+}

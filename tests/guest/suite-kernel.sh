@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/guest/suite-kernel.sh: credssp.ko lifecycle with live state, run by
+# tests/guest/run.sh in the guest with credssp.ko loaded (MODDIR = its
+# directory). A netlink socket does not pin the module: rmmod must succeed
+# while a process holds handles (a handshaking context with helper state, an
+# established one with a delegated-credentials key, a credential), and while
+# an ACCEPT waits for the helper; everything is freed, the keyring goes, and
+# the module loads again. Leaks and KASAN reports fail the whole guest run
+# (scripts/vm.sh exits 125 on any kernel report). Prints TAP; leaves the
+# module loaded.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+moddir=${MODDIR:?run me from tests/guest/run.sh}
+hold=$repo/build/tests/credssp_sspi
+. "$here/../lib/tap.sh"
+
+tmp=$(mktemp -d)
+holder=
+cleanup() {
+	[ -z "$holder" ] || kill -9 "$holder" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+loaded() { [ -d /sys/module/credssp ]; }
+family_listed() { genl ctrl get name credssp >/dev/null 2>&1; }
+keyring_listed() { grep -q ' keyring   \.credssp: ' /proc/keys; }
+keys_of_module() { grep -cE '\.credssp|credssp:ctx=' /proc/keys; }
+
+no_ctx_keys() {
+	for _ in $(seq 50); do
+		grep -q 'credssp:ctx=' /proc/keys || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_gone() {
+	for _ in $(seq 50); do
+		[ "$(keys_of_module)" = 0 ] && return 0
+		sleep 0.1
+	done
+	grep -E 'credssp' /proc/keys
+	return 1
+}
+
+# start_holder [--inflight]: the live-state program, up to "ready".
+start_holder() {
+	: >"$tmp/out"
+	"$hold" --hold "$@" >"$tmp/out" 2>&1 &
+	holder=$!
+	for _ in $(seq 100); do
+		grep -q '^ready' "$tmp/out" && return 0
+		kill -0 "$holder" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$tmp/out"
+	return 1
+}
+
+stop_holder() {
+	[ -z "$holder" ] || { kill -9 "$holder"; wait "$holder" 2>/dev/null; }
+	holder=
+}
+
+reload() {
+	loaded || insmod "$moddir/credssp.ko"
+}
+
+timed_rmmod() {
+	local t0 t1
+	t0=$(date +%s%N)
+	rmmod credssp || return 1
+	t1=$(date +%s%N)
+	echo "rmmod took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000)) -lt "$1" ]
+}
+
+# 1. Live handles, no call in flight.
+if start_holder; then
+	tap_result 0 "holder made live contexts, a credential and a helper"
+	tap_check "an established context's key is in /proc/keys" \
+		sh -c "grep -q 'credssp:ctx=' /proc/keys || { cat /proc/keys; false; }"
+	tap_check "rmmod with live handles succeeds promptly" timed_rmmod 3000
+	tap_check "family gone" sh -c '! genl ctrl get name credssp'
+	tap_check "keyring and context keys gone" wait_gone
+	tap_check "holder survives the unload" kill -0 "$holder"
+	stop_holder
+	tap_check "insmod again" reload
+	tap_check "family back" family_listed
+	tap_check "keyring back" keyring_listed
+else
+	tap_result 1 "holder made live contexts, a credential and a helper" "$(cat "$tmp/out")"
+	stop_holder
+	reload
+fi
+
+# 2. The same with an ACCEPT waiting for the helper.
+if [ -w /sys/module/credssp/parameters/helper_timeout_ms ]; then
+	old_tmo=$(cat /sys/module/credssp/parameters/helper_timeout_ms)
+	echo 3000 >/sys/module/credssp/parameters/helper_timeout_ms
+else
+	old_tmo=
+fi
+if start_holder --inflight; then
+	tap_result 0 "holder with an ACCEPT in flight"
+	tap_check "rmmod with a call in flight completes" timed_rmmod 15000
+	for _ in $(seq 100); do
+		grep -q '^inflight' "$tmp/out" && break
+		sleep 0.1
+	done
+	tap_check "the waiting caller got an answer" \
+		sh -c "grep '^inflight' '$tmp/out' || { cat '$tmp/out'; false; }"
+	tap_check "keyring and context keys gone (in flight)" wait_gone
+	stop_holder
+	tap_check "insmod after in-flight unload" reload
+else
+	tap_result 1 "holder with an ACCEPT in flight" "$(cat "$tmp/out")"
+	stop_holder
+	reload
+fi
+[ -z "$old_tmo" ] || echo "$old_tmo" >/sys/module/credssp/parameters/helper_timeout_ms 2>/dev/null
+
+# 3. Holder killed: its handles go with its sockets; module unloads clean.
+if start_holder; then
+	stop_holder
+	tap_check "owner gone: no context key left" no_ctx_keys
+	tap_check "rmmod after owners went away" rmmod credssp
+	tap_check "insmod again (final)" reload
+else
+	tap_result 1 "holder for the owner-gone case" "$(cat "$tmp/out")"
+	stop_holder
+	reload
+fi
+
+# Leave the module loaded for the suites that follow.
+reload
+tap_check "module loaded at the end" loaded
+tap_done
