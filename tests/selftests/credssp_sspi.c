@@ -26,16 +26,34 @@
 static long orig_helper_timeout = -1;
 static pid_t main_pid;
 
+/* Parameters a test may change, restored by the test and at exit. */
+static const char *const params[] = { "helper_timeout_ms", "handshake_timeout_ms",
+				      "max_owner_contexts", "max_owner_creds" };
+static long orig_params[4] = { -1, -1, -1, -1 };
+
 __attribute__((constructor)) static void save_params(void)
 {
+	unsigned int i;
+
 	main_pid = getpid();
 	orig_helper_timeout = param_get("helper_timeout_ms");
+	for (i = 0; i < 4; i++)
+		orig_params[i] = param_get(params[i]);
+}
+
+static void restore_all_params(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (orig_params[i] >= 0 && param_get(params[i]) != orig_params[i])
+			param_set(params[i], orig_params[i]);
 }
 
 __attribute__((destructor)) static void restore_params(void)
 {
-	if (getpid() == main_pid && orig_helper_timeout > 0)
-		param_set("helper_timeout_ms", orig_helper_timeout);
+	if (getpid() == main_pid)
+		restore_all_params();
 }
 
 /* Lower helper_timeout_ms to @ms if possible; returns the timeout in force. */
@@ -88,7 +106,7 @@ FIXTURE_SETUP(hp)
 FIXTURE_TEARDOWN(hp)
 {
 	fh_stop();
-	restore_helper_timeout();
+	restore_all_params();
 	conn_close(&self->c);
 }
 
@@ -1491,6 +1509,78 @@ TEST_F(hp, many_in_flight)
 	}
 	EXPECT_EQ(2 * N_THREADS * N_PER, fh->n_step);
 	pthread_barrier_destroy(&bar);
+}
+
+/* ---- limits and deadlines (module parameters) ---- */
+
+TEST_F(hp, owner_context_limit)
+{
+	uint64_t ctx[4] = { 0, 0, 0, 0 };
+	struct gstatus s;
+	struct reply r;
+	struct acc a = { .cred = self->cred, .in = "cont" };
+	int i;
+
+	ASSERT_EQ(0, param_set("max_owner_contexts", 3));
+	ASSERT_EQ(0, get_status(&self->c, &s));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx[i], "cont"));
+	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
+	reply_free(&r);
+	EXPECT_EQ(3, fh->n_step);
+	/* Another owner is not limited by this one. */
+	{
+		struct conn c2;
+		uint64_t cred2, c2ctx = 0;
+
+		ASSERT_EQ(0, conn_open(&c2));
+		cred2 = cred_new(&c2);
+		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&c2, cred2, &c2ctx, "cont"));
+		conn_close(&c2);
+	}
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx[0]));
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx[3], "cont"));
+	restore_all_params();
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx[i]));
+}
+
+TEST_F(hp, owner_cred_limit)
+{
+	uint64_t extra[2] = { 0, 0 };
+
+	/* The fixture holds one credential already. */
+	ASSERT_EQ(0, param_set("max_owner_creds", 2));
+	EXPECT_EQ(SEC_E_OK, acquire(&self->c, "CredSSP", SECPKG_CRED_INBOUND, &extra[0], NULL));
+	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY,
+		  acquire(&self->c, "CredSSP", SECPKG_CRED_INBOUND, &extra[1], NULL));
+	EXPECT_EQ(0, extra[1]);
+	restore_all_params();
+	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, extra[0]));
+}
+
+TEST_F(hp, handshake_deadline)
+{
+	struct nlattr *q[TB_MAX + 1];
+	struct gstatus s0, s1;
+	uint64_t ctx = 0;
+	struct reply r;
+
+	ASSERT_EQ(0, param_set("handshake_timeout_ms", 800));
+	ASSERT_EQ(0, get_status(&self->c, &s0));
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	usleep(1300000);
+	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, acc_step(&self->c, 0, &ctx, "ok"));
+	restore_all_params();
+	EXPECT_EQ(1, fh->n_step);
+	EXPECT_NE(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_NE(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_NAMES, &r, q));
+	reply_free(&r);
+	ASSERT_EQ(0, get_status(&self->c, &s1));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_TIMEOUT) + 1, stat_sum(&s1, CREDSSP_OUT_TIMEOUT));
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
 }
 
 /* ---- statistics ---- */
