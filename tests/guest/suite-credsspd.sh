@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/guest/suite-credsspd.sh: credsspd against credssp.ko in the guest
+# (TAP). Run by tests/guest/run.sh with the module loaded (MODDIR); loads it
+# itself if it is not. Checks registration (GET_STATUS shows the helper and
+# its pid), that a second instance is refused with EBUSY, the privileges
+# left after start-up (CAP_NET_ADMIN only, no new privileges, the configured
+# user), SIGHUP, SIGTERM (clean exit, the kernel drops the helper at once)
+# and a restart registering again. Leaves the module loaded, no helper.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$repo/tests/lib/tap.sh"
+daemon=$repo/build/credsspd
+
+# A sanitizer report fails the daemon's exit status; keep the reports apart.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
+
+tmp=$(mktemp -d /tmp/credsspd-suite.XXXXXX)
+pid=
+cleanup() {
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+grep -q '^credssp ' /proc/modules || insmod "${MODDIR:?}/credssp.ko"
+
+# GET_STATUS over a raw NETLINK_GENERIC socket: prints "HELPER HELPER_PID"
+# (-1 when the attribute is missing), exits non-zero on a netlink error.
+genl_status() {
+	python3 - <<'PY'
+import os, socket, struct
+
+NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 0x10, 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR = 1, 4, 2
+CREDSSP_CMD_GET_STATUS, A_HELPER, A_HELPER_PID = 1, 1, 5
+seq = 0
+
+
+def attrs(buf):
+    out, off = {}, 0
+    while off + 4 <= len(buf):
+        ln, typ = struct.unpack_from("HH", buf, off)
+        if ln < 4:
+            break
+        out[typ & 0x3FFF] = buf[off + 4:off + ln]
+        off += (ln + 3) & ~3
+    return out
+
+
+def request(sk, family, cmd, payload=b""):
+    global seq
+    seq += 1
+    body = struct.pack("BBH", cmd, 1, 0) + payload
+    sk.send(struct.pack("IHHII", 16 + len(body), family, NLM_F_REQUEST | NLM_F_ACK, seq, 0)
+            + body)
+    reply = None
+    while True:
+        data = sk.recv(65536)
+        off = 0
+        while off + 16 <= len(data):
+            ln, typ, _, rseq, _ = struct.unpack_from("IHHII", data, off)
+            msg = data[off + 16:off + ln]
+            off += (ln + 3) & ~3
+            if rseq != seq:
+                continue
+            if typ == NLMSG_ERROR:
+                err = struct.unpack_from("i", msg)[0]
+                if err:
+                    raise OSError(-err, os.strerror(-err))
+                return reply
+            reply = attrs(msg[4:])
+
+
+sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+sk.bind((0, 0))
+name = b"credssp\0"
+nla = struct.pack("HH", 4 + len(name), CTRL_ATTR_FAMILY_NAME) + name
+nla += b"\0" * (-len(nla) % 4)
+family = struct.unpack("H", request(sk, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, nla)[CTRL_ATTR_FAMILY_ID])[0]
+st = request(sk, family, CREDSSP_CMD_GET_STATUS)
+helper = st[A_HELPER][0] if A_HELPER in st else -1
+pid = struct.unpack("I", st[A_HELPER_PID])[0] if A_HELPER_PID in st else -1
+print(helper, pid)
+PY
+}
+
+# status_is HELPER [PID]: GET_STATUS reports that (PID checked when given).
+status_is() {
+	local s
+	s=$(genl_status) || return 1
+	set -- "$1" "${2:-}" $s
+	[ "$3" = "$1" ] || { echo "HELPER is $3, want $1"; return 1; }
+	[ -z "$2" ] || [ "$4" = "$2" ] || { echo "HELPER_PID is $4, want $2"; return 1; }
+}
+
+# wait_status HELPER [PID]: up to 60 s (a sanitized daemon under TCG starts slowly).
+wait_status() {
+	local i
+	for i in $(seq 300); do
+		status_is "$@" >/dev/null 2>&1 && return 0
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	status_is "$@"
+}
+
+# start CONF LOG: run the daemon in the background, pid in $pid.
+start() {
+	"$daemon" -F -c "$1" >"$2" 2>&1 &
+	pid=$!
+}
+
+# stop SIGNAL: signal the daemon and wait for it; its exit status in $stopped.
+stop() {
+	kill -"$1" "$pid"
+	wait "$pid"
+	stopped=$?
+	pid=
+}
+
+status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# caps_only_net_admin PID: effective, permitted and bounding sets are
+# CAP_NET_ADMIN (bit 12) only; nothing inheritable or ambient; no new privs.
+caps_only_net_admin() {
+	local f want
+	for f in CapEff CapPrm CapBnd; do
+		want=0000000000001000
+		[ "$(status_field "$1" $f)" = $want ] ||
+			{ echo "$f $(status_field "$1" $f), want $want"; return 1; }
+	done
+	for f in CapInh CapAmb; do
+		[ "$(status_field "$1" $f)" = 0000000000000000 ] ||
+			{ echo "$f $(status_field "$1" $f)"; return 1; }
+	done
+	[ "$(status_field "$1" NoNewPrivs)" = 1 ] || { echo "NoNewPrivs not set"; return 1; }
+}
+
+# every_thread_caps PID: the workers too (capabilities are per thread).
+every_thread_caps() {
+	local t n=0
+	for t in /proc/"$1"/task/*; do
+		[ "$(awk '$1 == "CapEff:" { print $2 }' "$t/status")" = 0000000000001000 ] ||
+			{ echo "thread $t: $(grep CapEff "$t/status")"; return 1; }
+		n=$((n + 1))
+	done
+	# main thread + 2 workers at least
+	[ $n -ge 3 ] || { echo "$n threads"; return 1; }
+}
+
+uid_is() {
+	set -- "$2" $(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' "/proc/$1/status")
+	[ "$2 $3 $4 $5" = "$1 $1 $1 $1" ] || { echo "Uid: $2 $3 $4 $5, want $1"; return 1; }
+}
+
+no_sanitizer_report() {
+	! grep -E 'Sanitizer|runtime error' "$1"
+}
+
+# ---- set-up: a throwaway server credential and NTLM user -----------------
+chmod 755 "$tmp"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
+	-days 2 -subj /CN=credsspd-suite >/dev/null 2>&1
+"$repo/tests/lib/ntlm-users.sh" hash "$tmp/ntlm-users" CONTOSO alice 'Passw0rd!'
+chmod 644 "$tmp/ntlm-users"
+cat >"$tmp/credsspd.conf" <<EOF2
+# credsspd suite
+certificate = $tmp/cert.pem
+key = $tmp/key.pem
+ntlm_user_file = $tmp/ntlm-users
+workers = 2
+debug = yes
+EOF2
+sed 's/^workers = 2$/workers = 65/' "$tmp/credsspd.conf" >"$tmp/bad.conf"
+
+tap_check "credsspd -t accepts the configuration" "$daemon" -t -c "$tmp/credsspd.conf"
+bad_config() {
+	local out rc=0
+	out=$("$daemon" -t -c "$tmp/bad.conf" 2>&1) || rc=$?
+	[ $rc -eq 1 ] || { echo "exit $rc"; return 1; }
+	echo "$out" | grep -qF "$tmp/bad.conf:6: workers: expected an integer from 1 to 64" ||
+		{ echo "$out"; return 1; }
+}
+tap_check "credsspd -t: a bad value fails with file:line" bad_config
+
+tap_check "no helper before start" status_is 0
+
+# ---- first instance -----------------------------------------------------
+start "$tmp/credsspd.conf" "$tmp/log1"
+pid1=$pid
+tap_check "credsspd registers: GET_STATUS HELPER=1, HELPER_PID=its pid" wait_status 1 "$pid1"
+tap_check "CapEff=CapPrm=CapBnd=CAP_NET_ADMIN, no ambient, NoNewPrivs" caps_only_net_admin "$pid1"
+tap_check "every thread has CAP_NET_ADMIN only" every_thread_caps "$pid1"
+
+second_refused() {
+	local out rc=0
+	out=$(timeout 60 "$daemon" -F -c "$tmp/credsspd.conf" 2>&1) || rc=$?
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] || { echo "exit $rc: $out"; return 1; }
+	echo "$out" | grep -q "another helper is already registered" || { echo "$out"; return 1; }
+}
+tap_check "a second instance exits non-zero with the EBUSY message" second_refused
+tap_check "the first instance still serves" status_is 1 "$pid1"
+
+sighup() {
+	kill -HUP "$pid1" && sleep 1 && kill -0 "$pid1" &&
+		grep -q "SIGHUP: reloading is not supported" "$tmp/log1"
+}
+tap_check "SIGHUP is logged and does not stop it" sighup
+
+stop TERM
+tap_result $([ "$stopped" -eq 0 ]; echo $?) "SIGTERM: exit status 0" "exit $stopped; $(cat "$tmp/log1")"
+tap_check "no helper after SIGTERM" status_is 0
+tap_check "no sanitizer report from the first instance" no_sanitizer_report "$tmp/log1"
+
+# ---- restart, then SIGINT ------------------------------------------------
+start "$tmp/credsspd.conf" "$tmp/log2"
+tap_check "a restarted credsspd registers again" wait_status 1 "$pid"
+stop INT
+tap_result $([ "$stopped" -eq 0 ]; echo $?) "SIGINT: exit status 0" "exit $stopped; $(cat "$tmp/log2")"
+tap_check "no helper after SIGINT" status_is 0
+tap_check "no sanitizer report from the restarted instance" no_sanitizer_report "$tmp/log2"
+
+# ---- user = nobody --------------------------------------------------------
+# Leak checking cannot run after a uid change (the process is no longer
+# dumpable, LeakSanitizer cannot trace it): off for this instance only.
+nobody_uid=$(id -u nobody 2>/dev/null)
+if [ -n "$nobody_uid" ]; then
+	sed 's/^workers = 2$/workers = 2\nuser = nobody/' "$tmp/credsspd.conf" >"$tmp/user.conf"
+	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 start "$tmp/user.conf" "$tmp/log3"
+	tap_check "user = nobody: registers" wait_status 1 "$pid"
+	tap_check "user = nobody: runs as nobody" uid_is "$pid" "$nobody_uid"
+	tap_check "user = nobody: CAP_NET_ADMIN only" caps_only_net_admin "$pid"
+	stop TERM
+	tap_result $([ "$stopped" -eq 0 ]; echo $?) "user = nobody: SIGTERM, exit status 0" \
+		"exit $stopped; $(cat "$tmp/log3")"
+	tap_check "no helper at the end" status_is 0
+else
+	tap_result 1 "user nobody exists in the guest"
+fi
+
+tap_done
