@@ -641,7 +641,7 @@ static inline int fh_send(struct nl_msg *m)
 
 static inline void fh_put_keys(struct nl_msg *m, int attr, int keylen)
 {
-	struct nlattr *n = nla_nest_start(m, attr);
+	struct nlattr *n = nla_nest_start(m, attr | NLA_F_NESTED);
 	uint8_t key[32], salt[4] = { 1, 2, 3, 4 }, iv[8] = { 5 }, seq[8] = { 0 };
 
 	memset(key, attr, sizeof(key));
