@@ -32,7 +32,7 @@ endif
 KSRC_CMD := scripts/kernel.sh --source 6.12
 MOD_OUT := $(BUILD)/kmod-$(KTAG)
 
-KMOD_SRCS := Kbuild $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h)
+KMOD_SRCS := Kbuild $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h include/net/*.h)
 
 SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/%,$(wildcard tests/selftests/*.c))
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
@@ -188,7 +188,72 @@ $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/cre
 # ---- end credsspd ----
 
 # ---- libcredssp and credsspctl (lib/): owned by the lib section ----
-lib:
+# libcredssp.so.1 (exports listed in lib/libcredssp.map), libcredssp.a, the
+# pkg-config file, credsspctl (linked with the static library) and the test
+# programs: build/tests/libcredssp (kselftest, linked with libcredssp.a by the
+# rule below, not the generic selftest rule) and build/lib/sspi_port (the
+# SSPI porting header, linked with libcredssp.so.1). `make install-lib`
+# installs under DESTDIR/PREFIX.
+LIB_VERSION := 0.1
+LIB_SRCS := lib/libcredssp.c lib/sspi.c
+LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h uapi/linux/credssp.h
+LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+LIB_CFLAGS := $(CFLAGS) -fPIC -Ilib $(NL_CFLAGS)
+LIB_LIBS := $(NL_LIBS) -lpthread
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+
+.PHONY: install-lib
+lib: $(BUILD)/libcredssp.so.1 $(BUILD)/libcredssp.so $(BUILD)/libcredssp.a $(BUILD)/credsspctl \
+	$(BUILD)/libcredssp.pc $(BUILD)/tests/libcredssp $(BUILD)/lib/sspi_port
+
+$(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcredssp.so.1: $(LIB_OBJS) lib/libcredssp.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libcredssp.so.1 -Wl,--version-script=lib/libcredssp.map \
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIB_OBJS) $(LIB_LIBS)
+
+$(BUILD)/libcredssp.so: $(BUILD)/libcredssp.so.1
+	ln -sf libcredssp.so.1 $@
+
+$(BUILD)/libcredssp.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcredssp.pc: lib/libcredssp.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		$< >$@
+
+$(BUILD)/credsspctl: lib/credsspctl.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+	$(CC) $(CFLAGS) -Ilib $(NL_CFLAGS) -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+
+# Takes precedence over the generic $(BUILD)/tests/% rule: this one links libcredssp.
+$(BUILD)/tests/libcredssp: tests/selftests/libcredssp.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib -isystem "$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
+		-o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+
+# Only sspi.h names; finds libcredssp.so.1 next to it through the rpath.
+$(BUILD)/lib/sspi_port: lib/tests/sspi_port.c $(BUILD)/libcredssp.so $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib -o $@ $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/..' -lcredssp
+
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/credssp/linux \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/libcredssp.so.1 $(DESTDIR)$(LIBDIR)/
+	ln -sf libcredssp.so.1 $(DESTDIR)$(LIBDIR)/libcredssp.so
+	install -m 0644 $(BUILD)/libcredssp.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(BUILD)/libcredssp.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0644 lib/credssp.h lib/sspi.h $(DESTDIR)$(INCLUDEDIR)/credssp/
+	install -m 0644 uapi/linux/credssp.h $(DESTDIR)$(INCLUDEDIR)/credssp/linux/
+	install -m 0755 $(BUILD)/credsspctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 Documentation/credsspctl.8 $(DESTDIR)$(MANDIR)/man8/
 # ---- end lib ----
 
 # The YNL CLI of linux-source-6.12 (tools/net/ynl) and its schema, copied

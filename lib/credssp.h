@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcredssp - the server side of CredSSP through credssp.ko, with SSPI
+ * semantics (AcquireCredentialsHandle, AcceptSecurityContext, ...).
+ *
+ * Sessions and handles
+ * ====================
+ *
+ * A session (struct credssp_handle) is one generic netlink socket to the
+ * "credssp" family. EVERY CREDENTIAL AND CONTEXT HANDLE BELONGS TO THE
+ * SESSION THAT CREATED IT: another session, in this process or another,
+ * gets SEC_E_INVALID_HANDLE for it, and credssp_close() deletes all the
+ * handles of the session in the kernel (secrets wiped). Keep the session
+ * open as long as its handles are in use.
+ *
+ * Threads: the calls on one session are serialised by a mutex inside the
+ * session, so a session may be shared between threads, but then one slow
+ * AcceptSecurityContext (a Kerberos accept waits for the KDC) holds up the
+ * other threads' calls on that session. For parallel handshakes open one
+ * session per thread (or per worker); the kernel runs calls from different
+ * sockets in parallel.
+ *
+ * fork(): a child inherits the socket, not a copy of it. Do not use a
+ * session in both processes; the child should open its own session (its
+ * handles are then separate) and may credssp_close() the inherited one
+ * (the parent's handles survive as long as the parent keeps its socket).
+ *
+ * Statuses
+ * ========
+ *
+ * The SSPI calls return the SECURITY_STATUS Windows would return (SEC_E_*,
+ * SEC_I_*, defined in <linux/credssp.h>). A request the kernel refuses at the
+ * netlink level (malformed, no permission: CAP_NET_ADMIN is needed), and a
+ * local failure (out of memory, socket error), map to SEC_E_INTERNAL_ERROR,
+ * or SEC_E_INSUFFICIENT_MEMORY for ENOMEM; then credssp_last_error() gives
+ * the errno and credssp_last_message() the kernel's extended ACK message.
+ * The kernel also explains most SSPI failures in an extack message, which
+ * credssp_last_message() returns too.
+ *
+ * Times are Unix seconds (CLOCK_REALTIME); CREDSSP_TIME_NEVER means never.
+ *
+ * Link with `pkg-config --cflags --libs libcredssp`.
+ */
+#ifndef LIBCREDSSP_H
+#define LIBCREDSSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/credssp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBCREDSSP_VERSION "0.1"
+
+/** SECURITY_STATUS: SEC_E_OK, SEC_I_CONTINUE_NEEDED, SEC_E_* */
+typedef uint32_t credssp_status_t;
+
+/** A session: one netlink socket, owner of the handles made through it. */
+struct credssp_handle;
+
+/**
+ * credssp_open() - open a session.
+ *
+ * Return: the session, or NULL with errno set: ENOENT when credssp.ko is not
+ * loaded (no "credssp" genl family in this network namespace), ENOMEM, or
+ * the socket's error.
+ */
+struct credssp_handle *credssp_open(void);
+
+/**
+ * credssp_close() - close a session; the kernel deletes all its handles.
+ * @h: the session, or NULL (nothing happens).
+ */
+void credssp_close(struct credssp_handle *h);
+
+/**
+ * credssp_last_error() - errno of the last call on @h that failed below SSPI.
+ *
+ * Return: a positive errno (EPERM, EINVAL, ENOMEM, ENOENT, ...) when the last
+ * call on @h failed at the netlink level or locally, 0 when it got an SSPI
+ * reply. With several threads on one session, the value is that of whichever
+ * call finished last.
+ */
+int credssp_last_error(const struct credssp_handle *h);
+
+/**
+ * credssp_last_message() - the kernel's extack message for the last call.
+ *
+ * Return: the message (never NULL; "" when there was none), valid until the
+ * next call on @h.
+ */
+const char *credssp_last_message(const struct credssp_handle *h);
+
+/**
+ * credssp_status_name() - "SEC_E_INVALID_HANDLE" for SEC_E_INVALID_HANDLE.
+ *
+ * Return: a static string; "SEC_E_UNKNOWN" for a value it does not know.
+ */
+const char *credssp_status_name(credssp_status_t status);
+
+/* ---- SSPI calls ---- */
+
+/**
+ * credssp_acquire_credentials_handle() - AcquireCredentialsHandle.
+ * @h:         session
+ * @principal: ignored (as Schannel), may be NULL
+ * @package:   "CredSSP" (case-insensitive)
+ * @cred_use:  SECPKG_CRED_INBOUND (others: SEC_E_UNSUPPORTED_FUNCTION)
+ * @cred:      receives the credential handle (never 0) on SEC_E_OK
+ * @expiry:    receives its expiry (CREDSSP_TIME_NEVER); may be NULL
+ *
+ * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_UNSUPPORTED_FUNCTION,
+ * SEC_E_INSUFFICIENT_MEMORY (limit reached), SEC_E_INTERNAL_ERROR.
+ */
+credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, const char *principal,
+						    const char *package, uint32_t cred_use,
+						    uint64_t *cred, uint64_t *expiry);
+
+/**
+ * credssp_free_credentials_handle() - FreeCredentialsHandle. Contexts made
+ * with the credential stay usable.
+ *
+ * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
+ */
+credssp_status_t credssp_free_credentials_handle(struct credssp_handle *h, uint64_t cred);
+
+/**
+ * credssp_accept_security_context() - AcceptSecurityContext.
+ * @h:          session
+ * @cred:       credential handle; required on the first call, 0 on later
+ *              calls (or the context's credential)
+ * @ctx:        0 on the first call, then the context handle
+ * @input:      the client's bytes (the input SECBUFFER_TOKEN); may be NULL
+ *              when @input_len is 0
+ * @input_len:  their length (the kernel refuses more than CREDSSP_TOKEN_MAX)
+ * @req_flags:  ASC_REQ_* (fContextReq). With ASC_REQ_ALLOCATE_MEMORY the
+ *              library allocates the output token
+ * @data_rep:   SECURITY_NATIVE_DREP or SECURITY_NETWORK_DREP
+ * @options:    CREDSSP_OPT_* (first call only), usually 0
+ * @new_ctx:    receives the context handle (the new one on a first call,
+ *              @ctx later); 0 when a first call fails. May be NULL
+ * @output:     the output SECBUFFER_TOKEN. With ASC_REQ_ALLOCATE_MEMORY,
+ *              *@output receives a buffer to release with
+ *              credssp_free_context_buffer() (NULL if the token is empty);
+ *              otherwise *@output is the caller's buffer of *@output_len
+ *              bytes. May be NULL: no output buffer (size 0)
+ * @output_len: in: the caller's buffer size (without ALLOCATE_MEMORY);
+ *              out: the token length, or with SEC_E_BUFFER_TOO_SMALL the
+ *              size needed (repeat the call, same input, bigger buffer)
+ * @extra:      receives the count of bytes at the end of @input that were
+ *              not consumed (SECBUFFER_EXTRA); may be NULL
+ * @ret_flags:  receives ASC_RET_* (pfContextAttr); may be NULL
+ * @expiry:     receives the context's expiry on SEC_E_OK; may be NULL
+ *
+ * Return: SEC_I_CONTINUE_NEEDED (send the output, call again with the
+ * client's next bytes, and the @extra ones first), SEC_E_OK (authenticated;
+ * @extra bytes are application data), SEC_E_INCOMPLETE_MESSAGE (read more,
+ * call again with all the bytes), SEC_E_BUFFER_TOO_SMALL, or an error; an
+ * error other than BUFFER_TOO_SMALL / INCOMPLETE_MESSAGE ends the context,
+ * whose output token (an error TSRequest or TLS alert) should still be sent.
+ * The context must then be deleted.
+ */
+credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint64_t cred,
+						 uint64_t ctx, const void *input, size_t input_len,
+						 uint32_t req_flags, uint32_t data_rep,
+						 uint32_t options, uint64_t *new_ctx, void **output,
+						 size_t *output_len, size_t *extra,
+						 uint32_t *ret_flags, uint64_t *expiry);
+
+/**
+ * credssp_accept() - token in, token out: the common case of
+ * credssp_accept_security_context() for a stream server.
+ * @h:       session
+ * @cred:    credential handle
+ * @ctx:     in: 0 on the first call, the context handle later; out: the
+ *           context handle (0 if a first call failed)
+ * @input:   the client's bytes, @input_len of them
+ * @output:  receives an allocated token (release with
+ *           credssp_free_context_buffer()), or NULL when empty
+ * @output_len: receives its length
+ * @extra:   receives the unconsumed bytes at the end of @input; may be NULL
+ *
+ * Requests ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_STREAM |
+ * ASC_REQ_DELEGATE | ASC_REQ_ALLOCATE_MEMORY, native data representation,
+ * no options.
+ *
+ * Return: as credssp_accept_security_context().
+ */
+credssp_status_t credssp_accept(struct credssp_handle *h, uint64_t cred, uint64_t *ctx,
+				const void *input, size_t input_len, void **output,
+				size_t *output_len, size_t *extra);
+
+/**
+ * credssp_delete_security_context() - DeleteSecurityContext, at any stage.
+ *
+ * Return: SEC_E_OK or SEC_E_INVALID_HANDLE. With CAP_NET_ADMIN any context of
+ * the network namespace may be deleted (the admin's credsspctl delete).
+ */
+credssp_status_t credssp_delete_security_context(struct credssp_handle *h, uint64_t ctx);
+
+/* Results of credssp_query_context_attributes(), one per SECPKG_ATTR_*. */
+
+/** SECPKG_ATTR_SIZES */
+struct credssp_sizes {
+	uint32_t max_token;
+	uint32_t max_signature;
+	uint32_t block_size;
+	uint32_t security_trailer;
+};
+
+/** SECPKG_ATTR_STREAM_SIZES: the TLS records after authentication */
+struct credssp_stream_sizes {
+	uint32_t header;
+	uint32_t trailer;
+	uint32_t max_message;
+	uint32_t buffers;
+	uint32_t block_size;
+};
+
+/** SECPKG_ATTR_NAMES: "DOMAIN\user" or "user@REALM"; free user_name */
+struct credssp_names {
+	char *user_name;
+};
+
+/** SECPKG_ATTR_LIFESPAN, Unix seconds */
+struct credssp_lifespan {
+	uint64_t start;
+	uint64_t expiry;
+};
+
+/** A security package (SecPkgInfoA); one allocation, strings included */
+struct credssp_pkg_info {
+	uint32_t capabilities; /* SECPKG_FLAG_* */
+	uint16_t version;
+	uint16_t rpcid;
+	uint32_t max_token;
+	char *name;
+	char *comment;
+};
+
+/** SECPKG_ATTR_PACKAGE_INFO: CredSSP itself; free info */
+struct credssp_package_info {
+	struct credssp_pkg_info *info;
+};
+
+/** SECPKG_ATTR_NEGOTIATION_PACKAGE: "NTLM" or "Kerberos"; free info */
+struct credssp_negotiation_info {
+	struct credssp_pkg_info *info;
+	uint32_t state; /* SECPKG_NEGOTIATION_* */
+};
+
+/**
+ * SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2: the delegated credentials, in the
+ * payload format of <linux/credssp.h> (struct credssp_creds_hdr ...); free
+ * data (it is wiped). Returned once.
+ */
+struct credssp_client_creds {
+	uint32_t len;
+	uint8_t *data;
+};
+
+/**
+ * credssp_query_context_attributes() - QueryContextAttributes.
+ * @h:      session
+ * @ctx:    context handle
+ * @attr:   SECPKG_ATTR_*
+ * @buffer: the struct named above for @attr; pointers in it are allocated
+ *          and must be released with credssp_free_context_buffer()
+ *
+ * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_UNSUPPORTED_FUNCTION,
+ * SEC_E_OUT_OF_SEQUENCE (not established; SIZES and PACKAGE_INFO answer at
+ * any stage), SEC_E_CONTEXT_EXPIRED, SEC_E_NO_CREDENTIALS (CREDS).
+ */
+credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint64_t ctx,
+						  uint32_t attr, void *buffer);
+
+/**
+ * credssp_free_context_buffer() - wipe and free a buffer the library
+ * allocated (output token, name, package info, credentials). NULL is fine.
+ *
+ * Return: SEC_E_OK.
+ */
+credssp_status_t credssp_free_context_buffer(void *buffer);
+
+/* ---- Admin views (CAP_NET_ADMIN); return 0 or a negative errno ---- */
+
+/** One (outcome, package) handshake counter of GET_STATUS */
+struct credssp_stat {
+	uint32_t outcome; /* enum credssp_outcome */
+	uint32_t package; /* enum credssp_package */
+	uint64_t count;
+};
+
+/** GET_STATUS */
+struct credssp_status {
+	int helper; /* 1 if a helper serves this netns */
+	uint32_t helper_pid;
+	uint32_t contexts;
+	uint32_t creds;
+	int32_t keyring; /* serial of the ".credssp" keyring */
+	uint32_t limit_owner_contexts;
+	uint32_t limit_net_contexts;
+	uint32_t limit_owner_creds;
+	uint32_t helper_timeout_ms;
+	uint32_t handshake_timeout_ms;
+	uint32_t max_lifetime; /* seconds */
+	uint32_t token_max;
+	size_t n_stats;
+	struct credssp_stat *stats; /* free with credssp_free_status() */
+};
+
+/** GET_CTX: one context as the admin sees it (no secret) */
+struct credssp_ctx_info {
+	uint64_t id;
+	uint32_t state;	       /* enum credssp_ctx_state */
+	uint32_t owner_portid; /* 0: an in-kernel consumer */
+	uint32_t owner_pid;
+	uint32_t package;			   /* enum credssp_package */
+	char principal[CREDSSP_PRINCIPAL_MAX + 1]; /* "" until established */
+	uint32_t version;			   /* TSRequest version */
+	uint32_t tls_version;			   /* 0x0303, 0x0304, 0 unknown */
+	char tls_cipher[64];
+	uint64_t created;
+	uint64_t expiry;
+	int32_t key;	     /* delegated-credentials key serial, 0 if none */
+	uint32_t creds_type; /* enum credssp_cred_type, 0 if none */
+};
+
+/** credssp_get_status() - GET_STATUS; release with credssp_free_status(). */
+int credssp_get_status(struct credssp_handle *h, struct credssp_status *st);
+
+/** credssp_free_status() - release the statistics of @st. */
+void credssp_free_status(struct credssp_status *st);
+
+/** credssp_get_context() - GET_CTX do; -ENOENT for an unknown handle. */
+int credssp_get_context(struct credssp_handle *h, uint64_t id, struct credssp_ctx_info *info);
+
+/**
+ * credssp_list_contexts() - GET_CTX dump: every context of the netns.
+ * @list: receives an array of @n entries, to free() (NULL when empty)
+ */
+int credssp_list_contexts(struct credssp_handle *h, struct credssp_ctx_info **list, size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBCREDSSP_H */
