@@ -1,27 +1,290 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * credssp.ko internal interfaces, shared between its files.
+ *
+ * Locking, outermost first:
+ *   credssp_ctx.lock      state and result of one context
+ *   credssp_net.lock      owners, counts, the helper and its in-flight
+ *                         requests
+ *   xarray locks          (internal to xa_*)
+ * Nothing sleeps under either spinlock; a call waiting for the helper holds
+ * no lock at all, only the context's BUSY bit and a reference.
  */
 #ifndef _CREDSSP_H
 #define _CREDSSP_H
 
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/credssp.h>
+#include <uapi/linux/credssp.h>
 
+struct genl_info;
 struct key;
+struct net;
+struct netlink_ext_ack;
+struct nlattr;
+struct pid;
 struct sk_buff;
+
+/* Module parameters (table.c), read with READ_ONCE(): writable at run time. */
+extern unsigned int credssp_max_owner_contexts;
+extern unsigned int credssp_max_net_contexts;
+extern unsigned int credssp_max_owner_creds;
+extern unsigned int credssp_helper_timeout_ms;
+extern unsigned int credssp_handshake_timeout_ms;
+extern unsigned int credssp_max_lifetime;
+
+#define CREDSSP_NR_OUTCOMES	(CREDSSP_OUT_ABANDONED + 1)
+#define CREDSSP_NR_PACKAGES	(CREDSSP_PKG_KERBEROS + 1)
+#define CREDSSP_CIPHER_NAME_MAX	63
+
+/*
+ * Who holds a handle. Netlink handles belong to (portid, sending socket);
+ * the socket pointer is only ever compared, never dereferenced (see
+ * credssp_owner_match()). In-kernel handles belong to the netns's kernel
+ * owner, sk == NULL.
+ */
+struct credssp_caller {
+	u32 portid;
+	const void *sk;
+};
+
+struct credssp_owner {
+	struct list_head node;		/* credssp_net.owners */
+	struct credssp_caller id;
+	struct pid *pid;		/* thread group that created it */
+	unsigned int n_ctx;		/* under credssp_net.lock */
+	unsigned int n_cred;
+};
+
+/* The helper registered for a netns; valid while @pid is set. */
+struct credssp_helper {
+	u32 gen;			/* bumped by every registration */
+	u32 portid;
+	const void *sk;			/* compared only */
+	struct pid *pid;		/* its thread group; NULL: none */
+};
+
+struct credssp_net {
+	struct net *net;
+	spinlock_t lock;
+	struct xarray creds;
+	struct xarray ctxs;
+	u32 next_cred;
+	u32 next_ctx;
+	struct list_head owners;	/* struct credssp_owner */
+	struct credssp_owner kernel;	/* owner of in-kernel handles */
+	unsigned int n_ctx;
+	unsigned int n_cred;
+	struct credssp_helper helper;
+	struct list_head reqs;		/* in-flight struct credssp_req */
+	u64 next_req_id;
+	bool dying;			/* no new handles, no new calls */
+	struct delayed_work expire_work;
+	struct list_head all;		/* credssp_nets, for module unload */
+	atomic64_t stats[CREDSSP_NR_OUTCOMES][CREDSSP_NR_PACKAGES];
+};
+
+struct credssp_cred {
+	refcount_t ref;
+	struct rcu_head rcu;
+	struct credssp_net *cn;		/* valid while linked */
+	struct credssp_owner *owner;	/* valid while linked */
+	struct credssp_caller oid;	/* the owner's identity */
+	u64 id;
+	u32 gen;
+	unsigned long flags;		/* CREDSSP_F_DEAD */
+};
+
+/* One direction's TLS traffic keys, as credssp.h's CREDSSP_A_K_*. */
+struct credssp_tls_keys {
+	u32 cipher;
+	u8 key_len;
+	u8 salt_len;
+	u8 iv_len;
+	u8 key[32];
+	u8 salt[4];
+	u8 iv[12];
+	u8 rec_seq[8];
+};
+
+/* A validated HELPER_DONE: the outcome of one step. */
+struct credssp_result {
+	u32 status;
+	u32 consumed;
+	u32 ret_flags;
+	u8 *output;			/* kmalloc'd, or NULL */
+	u32 output_len;
+	u32 package;
+	bool spnego;
+	/* SEC_E_OK only */
+	bool has_keys;
+	u64 expiry;
+	u32 version;
+	u32 peer_version;
+	u32 tls_version;
+	char tls_cipher[CREDSSP_CIPHER_NAME_MAX + 1];
+	char principal[CREDSSP_PRINCIPAL_MAX + 1];
+	u8 *creds;			/* kmalloc'd payload, or NULL */
+	u32 creds_len;
+	struct credssp_tls_keys tx;
+	struct credssp_tls_keys rx;
+};
+
+enum {
+	CREDSSP_F_DEAD,			/* unlinked from the table */
+	CREDSSP_F_BUSY,			/* an ACCEPT is running */
+	CREDSSP_F_HELPER_STATE,		/* the helper may hold an engine ctx */
+	CREDSSP_F_STARTED,		/* the first STEP was sent */
+};
+
+struct credssp_ctx {
+	refcount_t ref;
+	struct rcu_head rcu;
+	struct credssp_net *cn;		/* valid while linked */
+	struct credssp_owner *owner;	/* valid while linked */
+	struct credssp_cred *cred;	/* a reference */
+	struct credssp_caller oid;	/* the owner's identity */
+	struct pid *owner_pid;		/* a reference, for GET_CTX */
+	u64 id;
+	u32 gen;
+	u32 helper_gen;			/* helper that holds its state */
+	unsigned long flags;
+
+	spinlock_t lock;		/* the fields below */
+	enum credssp_ctx_state state;
+	bool timed_out;			/* FAILED by the handshake deadline */
+	u32 options;
+	unsigned long deadline;		/* jiffies, while HANDSHAKE */
+	u64 created;			/* Unix seconds */
+	u64 expiry;			/* Unix seconds, once ESTABLISHED */
+	u32 package;
+	struct credssp_req *req;	/* the helper call in flight */
+	/* A result whose token did not fit the caller's buffer. */
+	struct credssp_result *kept;
+	u32 kept_input_len;
+	/* The SEC_E_OK result, once ESTABLISHED (output already freed). */
+	struct credssp_result *res;
+};
+
+/* One helper call in flight, on the waiter's stack. */
+enum credssp_req_end {
+	CREDSSP_REQ_PENDING,
+	CREDSSP_REQ_DONE,		/* @res is set */
+	CREDSSP_REQ_BAD,		/* the helper's reply failed a check */
+	CREDSSP_REQ_LOST,		/* the helper went away */
+	CREDSSP_REQ_ABANDONED,		/* the context was deleted */
+};
+
+struct credssp_req {
+	struct list_head node;		/* credssp_net.reqs, under its lock */
+	u64 id;
+	u32 input_len;
+	enum credssp_req_end end;
+	struct credssp_result *res;
+	struct completion done;
+};
 
 /* keyring.c: the ".credssp" keyring of delegated credentials */
 int credssp_keyring_init(void);
 void credssp_keyring_exit(void);
 struct key *credssp_keyring(void);
 
+/* table.c: per-netns handle tables */
+int credssp_table_init(void);
+void credssp_table_exit(void);
+struct credssp_net *credssp_pernet(const struct net *net);
+u64 credssp_handle_make(u32 gen, u32 index);
+u32 credssp_handle_index(u64 id);
+u32 credssp_handle_gen(u64 id);
+bool credssp_owner_match(const struct credssp_caller *owner,
+			 const struct credssp_caller *caller);
+void credssp_table_shutdown(void);
+u32 credssp_cred_new(struct credssp_net *cn,
+		     const struct credssp_caller *caller,
+		     struct credssp_cred **credp);
+struct credssp_cred *credssp_cred_lookup(struct credssp_net *cn, u64 id,
+					 const struct credssp_caller *caller);
+bool credssp_cred_unlink(struct credssp_cred *cred);
+void credssp_cred_put(struct credssp_cred *cred);
+u32 credssp_ctx_new(struct credssp_net *cn,
+		    const struct credssp_caller *caller,
+		    struct credssp_cred *cred, struct credssp_ctx **ctxp);
+struct credssp_ctx *credssp_ctx_lookup(struct credssp_net *cn, u64 id,
+				       const struct credssp_caller *caller);
+bool credssp_ctx_unlink(struct credssp_ctx *ctx);
+void credssp_ctx_put(struct credssp_ctx *ctx);
+void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
+				 enum credssp_ctx_state state,
+				 enum credssp_outcome outcome);
+bool credssp_ctx_check_time(struct credssp_ctx *ctx);
+void credssp_result_free(struct credssp_result *res);
+u64 credssp_now(void);
+
+/* helper.c: the upcall channel */
+bool credssp_status_known(u32 status);
+int credssp_creds_validate(const u8 *data, u32 len, u8 *type);
+int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len);
+int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
+			    struct genl_info *info);
+int credssp_helper_done(struct credssp_net *cn, struct genl_info *info);
+void credssp_helper_release(struct credssp_net *cn, u32 portid);
+void credssp_helper_fail_all(struct credssp_net *cn);
+void credssp_helper_cancel(struct credssp_net *cn, struct credssp_req *req);
+void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen);
+bool credssp_helper_present(struct credssp_net *cn, pid_t *pid);
+u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
+			u32 input_len, u32 req_flags, bool first,
+			struct credssp_result **resp,
+			enum credssp_outcome *outcome);
+
+/* sspi.c: SSPI semantics, shared by netlink and the in-kernel API */
+bool credssp_req_flags_ok(u32 req_flags);
+int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
+			 u32 *trailer);
+
+struct credssp_accept_args {
+	/* in */
+	u32 req_flags;
+	u32 data_rep;
+	u32 options;
+	const u8 *input;
+	u32 input_len;
+	u32 output_size;		/* without ASC_REQ_ALLOCATE_MEMORY */
+	/* out */
+	struct credssp_ctx *new_ctx;	/* first call: a table handle */
+	u8 *output;			/* kmalloc'd, the caller frees it */
+	u32 output_len;
+	u32 output_needed;		/* SEC_E_BUFFER_TOO_SMALL */
+	u32 extra;
+	bool has_extra;
+	u32 ret_flags;
+	u64 expiry;
+	const char *msg;		/* why, for the extack */
+};
+
+u32 credssp_sspi_acquire(struct credssp_net *cn,
+			 const struct credssp_caller *caller,
+			 const char *package, u32 cred_use,
+			 struct credssp_cred **credp, u64 *expiry);
+u32 credssp_sspi_accept(struct credssp_net *cn,
+			const struct credssp_caller *caller,
+			struct credssp_cred *cred, struct credssp_ctx *ctx,
+			struct credssp_accept_args *a);
+u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
+		       struct credssp_ctx_attrs *out);
+
 /* netlink.c: the "credssp" generic netlink family */
 int credssp_genl_init(void);
 void credssp_genl_exit(void);
-int credssp_nl_fill_status(struct sk_buff *skb, u32 portid, u32 seq);
-
-#if IS_ENABLED(CONFIG_KUNIT)
+int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
+			   u32 seq);
+struct sk_buff *credssp_nl_helper_msg(u8 cmd);
 extern struct genl_family credssp_genl_family;
-#endif
 
 #endif /* _CREDSSP_H */

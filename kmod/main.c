@@ -22,8 +22,15 @@ static int __init credssp_init(void)
 	if (err)
 		goto err_genl;
 
+	/* Last: the per-netns state and the socket notifier. */
+	err = credssp_table_init();
+	if (err)
+		goto err_table;
+
 	return 0;
 
+err_table:
+	credssp_genl_exit();
 err_genl:
 	credssp_keyring_exit();
 err_keyring:
@@ -32,7 +39,10 @@ err_keyring:
 
 static void __exit credssp_exit(void)
 {
+	/* Fail calls waiting for a helper: unregistering waits for them. */
+	credssp_table_shutdown();
 	credssp_genl_exit();
+	credssp_table_exit();
 	credssp_keyring_exit();
 }
 

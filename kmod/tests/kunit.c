@@ -10,6 +10,8 @@
 #include <linux/key.h>
 #include <linux/key-type.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/tls.h>
 #include <uapi/linux/credssp.h>
 
 #include "../credssp.h"
@@ -59,7 +61,7 @@ static void credssp_test_status_reply(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 
 	/* Act */
-	KUNIT_ASSERT_EQ(test, credssp_nl_fill_status(skb, 42, 7), 0);
+	KUNIT_ASSERT_EQ(test, credssp_nl_fill_status(skb, &init_net, 42, 7), 0);
 
 	/* Assert: one genl message from this family, with the keyring serial */
 	nlh = nlmsg_hdr(skb);
@@ -87,9 +89,220 @@ static void credssp_test_status_no_room(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	/* Leave room for the headers but not for the attribute. */
 	skb_reserve(skb, skb_tailroom(skb) - (NLMSG_HDRLEN + GENL_HDRLEN));
-	KUNIT_EXPECT_EQ(test, credssp_nl_fill_status(skb, 0, 0), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, credssp_nl_fill_status(skb, &init_net, 0, 0), -EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, skb->len, 0);	/* cancelled, nothing left */
 	kfree_skb(skb);
+}
+
+
+/* A password credential: DOMAIN "D", USER "u", PASSWORD "pw" (UTF-16LE). */
+static const u8 credssp_test_creds[] = {
+	1, CREDSSP_CRED_PASSWORD, 3, 0,
+	CREDSSP_CF_DOMAIN, 0, 0, 0, 2, 0, 0, 0, 'D', 0,
+	CREDSSP_CF_USER, 0, 0, 0, 2, 0, 0, 0, 'u', 0,
+	CREDSSP_CF_PASSWORD, 0, 0, 0, 4, 0, 0, 0, 'p', 0, 'w', 0,
+};
+
+static void credssp_test_creds_good(struct kunit *test)
+{
+	u8 type = 0;
+
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(credssp_test_creds,
+						     sizeof(credssp_test_creds),
+						     &type), 0);
+	KUNIT_EXPECT_EQ(test, type, CREDSSP_CRED_PASSWORD);
+}
+
+static void credssp_test_creds_truncated(struct kunit *test)
+{
+	u32 len;
+
+	/* Every strict prefix is malformed, down to an empty payload. */
+	for (len = 0; len < sizeof(credssp_test_creds); len++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    credssp_creds_validate(credssp_test_creds,
+							   len, NULL),
+				    -EINVAL, "prefix of %u bytes", len);
+}
+
+static void credssp_test_creds_overlong(struct kunit *test)
+{
+	u8 *buf = kunit_kmalloc(test, sizeof(credssp_test_creds) + 1,
+				GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
+	/* The last field claims one byte more than there is. */
+	buf[sizeof(credssp_test_creds) - 4 - 4] = 5;
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+	/* Trailing bytes after the last field. */
+	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
+	buf[sizeof(credssp_test_creds)] = 0;
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds) + 1, NULL), -EINVAL);
+	/* A field length near 4 GiB must not wrap the offset. */
+	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
+	buf[4 + 4] = 0xff;
+	buf[4 + 5] = 0xff;
+	buf[4 + 6] = 0xff;
+	buf[4 + 7] = 0xff;
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+}
+
+static void credssp_test_creds_bad_ids(struct kunit *test)
+{
+	u8 *buf = kunit_kmalloc(test, sizeof(credssp_test_creds), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
+	buf[4] = CREDSSP_CF_CRED_BUFFER + 1;	/* unknown field id */
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+	buf[4] = 0;				/* field id 0 */
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
+	buf[0] = 2;				/* wrong version */
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+	buf[0] = 1;
+	buf[1] = 3;				/* unknown type */
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+	buf[1] = CREDSSP_CRED_PASSWORD;
+	buf[2] = 4;				/* one field more than there is */
+	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
+			sizeof(credssp_test_creds), NULL), -EINVAL);
+}
+
+static void credssp_test_req_flags(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(0));
+	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(CREDSSP_ASC_REQ_SUPPORTED));
+	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(ASC_REQ_ALLOCATE_MEMORY |
+						     ASC_REQ_DELEGATE));
+	KUNIT_EXPECT_FALSE(test, credssp_req_flags_ok(ASC_REQ_PROMPT_FOR_CREDS));
+	KUNIT_EXPECT_FALSE(test, credssp_req_flags_ok(ASC_REQ_DATAGRAM));
+	KUNIT_EXPECT_FALSE(test, credssp_req_flags_ok(ASC_REQ_USE_DCE_STYLE |
+						      ASC_REQ_STREAM));
+	KUNIT_EXPECT_FALSE(test, credssp_req_flags_ok(0x80000000U));
+}
+
+static void credssp_test_handle(struct kunit *test)
+{
+	u64 id = credssp_handle_make(0xdeadbeef, 42);
+
+	KUNIT_EXPECT_EQ(test, id, 0xdeadbeef0000002aULL);
+	KUNIT_EXPECT_EQ(test, credssp_handle_index(id), 42);
+	KUNIT_EXPECT_EQ(test, credssp_handle_gen(id), 0xdeadbeef);
+	/* Same slot, another generation: a different handle. */
+	KUNIT_EXPECT_NE(test, credssp_handle_make(0xdeadbeee, 42), id);
+	KUNIT_EXPECT_EQ(test, credssp_handle_index(credssp_handle_make(0, 1)),
+			1);
+	KUNIT_EXPECT_NE(test, credssp_handle_make(0, 1), 0);
+}
+
+static void credssp_test_handle_lookup(struct kunit *test)
+{
+	struct credssp_net *cn = credssp_pernet(&init_net);
+	struct credssp_caller kernel = {}, other = { .portid = 7,
+						     .sk = &other };
+	struct credssp_cred *cred, *found;
+	u64 expiry;
+
+	KUNIT_ASSERT_NOT_NULL(test, cn);
+	KUNIT_ASSERT_EQ(test, credssp_sspi_acquire(cn, &kernel, "credSSP",
+						   SECPKG_CRED_INBOUND, &cred,
+						   &expiry), SEC_E_OK);
+	KUNIT_EXPECT_EQ(test, expiry, CREDSSP_TIME_NEVER);
+	found = credssp_cred_lookup(cn, cred->id, &kernel);
+	KUNIT_EXPECT_PTR_EQ(test, found, cred);
+	credssp_cred_put(found);
+	/* Another owner, another generation, no such slot: nothing. */
+	KUNIT_EXPECT_NULL(test, credssp_cred_lookup(cn, cred->id, &other));
+	KUNIT_EXPECT_NULL(test, credssp_cred_lookup(cn, cred->id ^ (1ULL << 32),
+						    &kernel));
+	KUNIT_EXPECT_NULL(test, credssp_cred_lookup(cn, cred->id + 1, &kernel));
+	KUNIT_EXPECT_TRUE(test, credssp_cred_unlink(cred));
+	KUNIT_EXPECT_FALSE(test, credssp_cred_unlink(cred));
+	KUNIT_EXPECT_NULL(test, credssp_cred_lookup(cn, cred->id, &kernel));
+	credssp_cred_put(cred);
+
+	KUNIT_EXPECT_EQ(test, credssp_sspi_acquire(cn, &kernel, "NTLM",
+						   SECPKG_CRED_INBOUND, &cred,
+						   &expiry),
+			SEC_E_SECPKG_NOT_FOUND);
+	KUNIT_EXPECT_EQ(test, credssp_sspi_acquire(cn, &kernel, "CredSSP",
+						   SECPKG_CRED_BOTH, &cred,
+						   &expiry),
+			SEC_E_UNSUPPORTED_FUNCTION);
+}
+
+static void credssp_test_stream_sizes(struct kunit *test)
+{
+	u32 hdr = 0, trl = 0;
+
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
+			TLS_CIPHER_AES_GCM_128, &hdr, &trl), 0);
+	KUNIT_EXPECT_EQ(test, hdr, 13);
+	KUNIT_EXPECT_EQ(test, trl, 16);
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
+			TLS_CIPHER_AES_GCM_256, &hdr, &trl), 0);
+	KUNIT_EXPECT_EQ(test, hdr, 13);
+	KUNIT_EXPECT_EQ(test, trl, 16);
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
+			TLS_CIPHER_CHACHA20_POLY1305, &hdr, &trl), 0);
+	KUNIT_EXPECT_EQ(test, hdr, 5);
+	KUNIT_EXPECT_EQ(test, trl, 16);
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0304,
+			TLS_CIPHER_AES_GCM_128, &hdr, &trl), 0);
+	KUNIT_EXPECT_EQ(test, hdr, 5);
+	KUNIT_EXPECT_EQ(test, trl, 17);
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0304,
+			TLS_CIPHER_CHACHA20_POLY1305, &hdr, &trl), 0);
+	KUNIT_EXPECT_EQ(test, hdr, 5);
+	KUNIT_EXPECT_EQ(test, trl, 17);
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0302,
+			TLS_CIPHER_AES_GCM_128, &hdr, &trl), -EINVAL);
+	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
+			TLS_CIPHER_AES_CCM_128, &hdr, &trl), -EINVAL);
+}
+
+static void credssp_test_keys_len(struct kunit *test)
+{
+	u8 k, s, iv;
+
+	KUNIT_EXPECT_EQ(test, credssp_keys_len(TLS_CIPHER_AES_GCM_128, &k, &s,
+					       &iv), 0);
+	KUNIT_EXPECT_EQ(test, k, 16);
+	KUNIT_EXPECT_EQ(test, s, 4);
+	KUNIT_EXPECT_EQ(test, iv, 8);
+	KUNIT_EXPECT_EQ(test, credssp_keys_len(TLS_CIPHER_AES_GCM_256, &k, &s,
+					       &iv), 0);
+	KUNIT_EXPECT_EQ(test, k, 32);
+	KUNIT_EXPECT_EQ(test, credssp_keys_len(TLS_CIPHER_CHACHA20_POLY1305,
+					       &k, &s, &iv), 0);
+	KUNIT_EXPECT_EQ(test, k, 32);
+	KUNIT_EXPECT_EQ(test, s, 0);
+	KUNIT_EXPECT_EQ(test, iv, 12);
+	KUNIT_EXPECT_EQ(test, credssp_keys_len(TLS_CIPHER_AES_CCM_128, &k, &s,
+					       &iv), -EINVAL);
+}
+
+static void credssp_test_status_known(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, credssp_status_known(SEC_E_OK));
+	KUNIT_EXPECT_TRUE(test, credssp_status_known(SEC_I_CONTINUE_NEEDED));
+	KUNIT_EXPECT_TRUE(test, credssp_status_known(SEC_E_INCOMPLETE_MESSAGE));
+	KUNIT_EXPECT_TRUE(test, credssp_status_known(SEC_E_LOGON_DENIED));
+	KUNIT_EXPECT_TRUE(test, credssp_status_known(SEC_E_INVALID_TOKEN));
+	/* Only the kernel says these. */
+	KUNIT_EXPECT_FALSE(test, credssp_status_known(SEC_E_BUFFER_TOO_SMALL));
+	KUNIT_EXPECT_FALSE(test, credssp_status_known(SEC_I_COMPLETE_NEEDED));
+	KUNIT_EXPECT_FALSE(test, credssp_status_known(0x12345678));
+	KUNIT_EXPECT_FALSE(test, credssp_status_known(0xffffffff));
 }
 
 static struct kunit_case credssp_test_cases[] = {
@@ -97,6 +310,16 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_family),
 	KUNIT_CASE(credssp_test_status_reply),
 	KUNIT_CASE(credssp_test_status_no_room),
+	KUNIT_CASE(credssp_test_creds_good),
+	KUNIT_CASE(credssp_test_creds_truncated),
+	KUNIT_CASE(credssp_test_creds_overlong),
+	KUNIT_CASE(credssp_test_creds_bad_ids),
+	KUNIT_CASE(credssp_test_req_flags),
+	KUNIT_CASE(credssp_test_handle),
+	KUNIT_CASE(credssp_test_handle_lookup),
+	KUNIT_CASE(credssp_test_stream_sizes),
+	KUNIT_CASE(credssp_test_keys_len),
+	KUNIT_CASE(credssp_test_status_known),
 	{}
 };
 

@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SSPI semantics of the CredSSP package: AcquireCredentialsHandle,
+ * AcceptSecurityContext, QueryContextAttributes. One implementation, used
+ * by the netlink family (netlink.c) and by in-kernel consumers through the
+ * functions exported at the end of this file (include/net/credssp.h).
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/net_namespace.h>
+#include <net/tls.h>
+#include <kunit/visibility.h>
+
+#include "credssp.h"
+
+#define CREDSSP_MAX_SIGNATURE	16
+#define CREDSSP_STREAM_MAX_MSG	16384	/* TLS record plaintext */
+#define CREDSSP_STREAM_BUFFERS	4	/* header, data, trailer, empty */
+#define CREDSSP_STREAM_HDR_MAX	13
+#define CREDSSP_STREAM_TRL_MAX	17
+
+/*
+ * The inner packages, as SECPKG_ATTR_NEGOTIATION_PACKAGE describes them:
+ * the SecPkgInfo values of Windows' own NTLM and Kerberos packages
+ * (capabilities, version 1, RPC ids RPC_C_AUTHN_WINNT 10 and
+ * RPC_C_AUTHN_GSS_KERBEROS 16, cbMaxToken 2888 and 48000).
+ */
+struct credssp_pkg_info {
+	const char *name;
+	const char *comment;
+	u32 capabilities;
+	u32 version;
+	u32 rpcid;
+	u32 max_token;
+};
+
+static const struct credssp_pkg_info credssp_inner_pkgs[] = {
+	[CREDSSP_PKG_NTLM] = {
+		.name = "NTLM",
+		.comment = "NTLM Security Package",
+		.capabilities = 0x00082b37,
+		.version = 1,
+		.rpcid = 10,
+		.max_token = 2888,
+	},
+	[CREDSSP_PKG_KERBEROS] = {
+		.name = "Kerberos",
+		.comment = "Microsoft Kerberos V1.0",
+		.capabilities = 0x000f3bbf,
+		.version = 1,
+		.rpcid = 16,
+		.max_token = 48000,
+	},
+};
+
+/**
+ * credssp_req_flags_ok - whether CredSSP honours every fContextReq bit
+ * @req_flags: ASC_REQ_*
+ *
+ * Return: true if @req_flags is within CREDSSP_ASC_REQ_SUPPORTED.
+ */
+bool credssp_req_flags_ok(u32 req_flags)
+{
+	return !(req_flags & ~CREDSSP_ASC_REQ_SUPPORTED);
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_req_flags_ok);
+
+/**
+ * credssp_stream_sizes - TLS record overhead after authentication
+ * @tls_version: 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3)
+ * @cipher: TLS_CIPHER_*
+ * @header: bytes before the data (record header, TLS 1.2 GCM explicit nonce)
+ * @trailer: bytes after it (tag, TLS 1.3 content type)
+ *
+ * Return: 0, or -EINVAL for an unknown version or cipher.
+ */
+int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
+			 u32 *trailer)
+{
+	bool gcm;
+
+	switch (cipher) {
+	case TLS_CIPHER_AES_GCM_128:
+	case TLS_CIPHER_AES_GCM_256:
+		gcm = true;
+		break;
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		gcm = false;
+		break;
+	default:
+		return -EINVAL;
+	}
+	switch (tls_version) {
+	case 0x0303:
+		*header = gcm ? 5 + 8 : 5;
+		*trailer = 16;
+		return 0;
+	case 0x0304:
+		*header = 5;
+		*trailer = 16 + 1;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_stream_sizes);
+
+/**
+ * credssp_sspi_acquire - AcquireCredentialsHandle
+ * @cn: the netns
+ * @caller: the owner of the new handle
+ * @package: the package name
+ * @cred_use: SECPKG_CRED_*
+ * @credp: the new credential (table reference plus one for the caller)
+ * @expiry: its expiry
+ *
+ * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_UNSUPPORTED_FUNCTION or
+ * SEC_E_INSUFFICIENT_MEMORY.
+ */
+u32 credssp_sspi_acquire(struct credssp_net *cn,
+			 const struct credssp_caller *caller,
+			 const char *package, u32 cred_use,
+			 struct credssp_cred **credp, u64 *expiry)
+{
+	u32 status;
+
+	if (!package || strcasecmp(package, CREDSSP_PACKAGE_NAME))
+		return SEC_E_SECPKG_NOT_FOUND;
+	if (cred_use != SECPKG_CRED_INBOUND)
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	status = credssp_cred_new(cn, caller, credp);
+	if (status == SEC_E_OK)
+		*expiry = CREDSSP_TIME_NEVER;
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_sspi_acquire);
+
+/* Why a call on @ctx in a state other than HANDSHAKE fails. */
+static u32 credssp_ctx_state_status(struct credssp_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return SEC_E_INVALID_HANDLE;
+	if (ctx->state == CREDSSP_CTX_FAILED && ctx->timed_out)
+		return SEC_E_CONTEXT_EXPIRED;
+	return SEC_E_OUT_OF_SEQUENCE;
+}
+
+static enum credssp_outcome credssp_outcome_of(u32 status)
+{
+	switch (status) {
+	case SEC_E_OK:
+		return CREDSSP_OUT_OK;
+	case SEC_E_LOGON_DENIED:
+		return CREDSSP_OUT_LOGON_DENIED;
+	case SEC_E_INVALID_TOKEN:
+		return CREDSSP_OUT_INVALID_TOKEN;
+	default:
+		return CREDSSP_OUT_OTHER_ERROR;
+	}
+}
+
+/* Hand @res's token to the caller if it fits. Return: whether it did. */
+static bool credssp_take_output(struct credssp_result *res,
+				struct credssp_accept_args *a)
+{
+	if (!(a->req_flags & ASC_REQ_ALLOCATE_MEMORY) &&
+	    res->output_len > a->output_size)
+		return false;
+	a->output = res->output;
+	a->output_len = res->output_len;
+	res->output = NULL;
+	res->output_len = 0;
+	return true;
+}
+
+/* The helper's step @res ended in success: apply it. Return: the status. */
+static u32 credssp_accept_success(struct credssp_ctx *ctx,
+				  struct credssp_result *res,
+				  struct credssp_accept_args *a)
+{
+	u64 now = credssp_now(), cap;
+	u32 status = res->status;
+
+	if (!credssp_take_output(res, a)) {
+		/* Keep the result for a repeat with a larger buffer. */
+		spin_lock(&ctx->lock);
+		if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
+		    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+			status = credssp_ctx_state_status(ctx);
+			spin_unlock(&ctx->lock);
+			credssp_result_free(res);
+			return status;
+		}
+		ctx->kept = res;
+		ctx->kept_input_len = a->input_len;
+		spin_unlock(&ctx->lock);
+		a->output_needed = res->output_len;
+		a->msg = "output buffer too small";
+		return SEC_E_BUFFER_TOO_SMALL;
+	}
+
+	a->extra = a->input_len - res->consumed;
+	a->has_extra = true;
+	a->ret_flags = res->ret_flags;
+	if (a->req_flags & ASC_REQ_ALLOCATE_MEMORY)
+		a->ret_flags |= ASC_RET_ALLOCATED_MEMORY;
+
+	spin_lock(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
+	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+		status = credssp_ctx_state_status(ctx);
+		spin_unlock(&ctx->lock);
+		credssp_result_free(res);
+		kfree_sensitive(a->output);
+		a->output = NULL;
+		a->output_len = 0;
+		a->has_extra = false;
+		return status;
+	}
+	if (res->package)
+		ctx->package = res->package;
+	if (status == SEC_E_OK) {
+		cap = now + READ_ONCE(credssp_max_lifetime);
+		ctx->expiry = min(res->expiry, cap);
+		a->expiry = ctx->expiry;
+		ctx->res = res;
+		res = NULL;
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_ESTABLISHED,
+					    CREDSSP_OUT_OK);
+		/* The helper dropped its engine context after SEC_E_OK. */
+		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+	}
+	spin_unlock(&ctx->lock);
+	credssp_result_free(res);
+	return status;
+}
+
+/* Fail @ctx with @outcome; a first call's context is deleted outright. */
+static void credssp_accept_fail(struct credssp_ctx *ctx, bool first,
+				enum credssp_outcome outcome, bool tell_helper)
+{
+	spin_lock(&ctx->lock);
+	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED, outcome);
+	spin_unlock(&ctx->lock);
+	if (!tell_helper)
+		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+	if (first)
+		credssp_ctx_unlink(ctx);
+	else if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
+		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
+}
+
+/**
+ * credssp_sspi_accept - AcceptSecurityContext
+ * @cn: the netns
+ * @caller: the owner of a new context
+ * @cred: the credential (first call), or NULL
+ * @ctx: the context (later calls, referenced by the caller), or NULL
+ * @a: the other arguments and the results
+ *
+ * Sleeps while the helper runs the step. On a first call that does not
+ * fail, @a->new_ctx is the new context with a reference for the caller.
+ *
+ * Return: the SECURITY_STATUS (see CREDSSP_CMD_ACCEPT in
+ * <uapi/linux/credssp.h>).
+ */
+u32 credssp_sspi_accept(struct credssp_net *cn,
+			const struct credssp_caller *caller,
+			struct credssp_cred *cred, struct credssp_ctx *ctx,
+			struct credssp_accept_args *a)
+{
+	enum credssp_outcome outcome = CREDSSP_OUT_OTHER_ERROR;
+	struct credssp_result *res = NULL;
+	bool first = !ctx, started;
+	u32 status;
+
+	if (!credssp_req_flags_ok(a->req_flags)) {
+		a->msg = "fContextReq flag not supported by CredSSP";
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	}
+	if (a->data_rep != SECURITY_NATIVE_DREP &&
+	    a->data_rep != SECURITY_NETWORK_DREP) {
+		a->msg = "TargetDataRep is neither native nor network";
+		return SEC_E_INVALID_PARAMETER;
+	}
+	if (a->input_len > CREDSSP_TOKEN_MAX || (a->input_len && !a->input)) {
+		a->msg = "bad input token";
+		return SEC_E_INVALID_PARAMETER;
+	}
+
+	if (first) {
+		if (!cred || test_bit(CREDSSP_F_DEAD, &cred->flags)) {
+			a->msg = "the first call needs a credential";
+			return SEC_E_INVALID_HANDLE;
+		}
+		if (a->options & ~CREDSSP_OPT_ALL) {
+			a->msg = "unknown option";
+			return SEC_E_INVALID_PARAMETER;
+		}
+		status = credssp_ctx_new(cn, caller, cred, &ctx);
+		if (status) {
+			a->msg = "context limit reached";
+			return status;
+		}
+		ctx->options = a->options;
+	} else {
+		if (cred && ctx->cred != cred) {
+			a->msg = "not the context's credential";
+			return SEC_E_INVALID_HANDLE;
+		}
+		if (test_and_set_bit_lock(CREDSSP_F_BUSY, &ctx->flags)) {
+			a->msg = "a call on this context is in progress";
+			return SEC_E_OUT_OF_SEQUENCE;
+		}
+		credssp_ctx_check_time(ctx);
+	}
+
+	spin_lock(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
+	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+		status = credssp_ctx_state_status(ctx);
+		spin_unlock(&ctx->lock);
+		a->msg = status == SEC_E_CONTEXT_EXPIRED ?
+			"handshake deadline passed" :
+			"context not in its handshake";
+		goto out;
+	}
+	if (ctx->kept) {
+		if (a->input_len != ctx->kept_input_len) {
+			spin_unlock(&ctx->lock);
+			a->msg = "repeat the call with the same input";
+			status = SEC_E_INVALID_PARAMETER;
+			goto out;
+		}
+		res = ctx->kept;
+		ctx->kept = NULL;
+		spin_unlock(&ctx->lock);
+		status = credssp_accept_success(ctx, res, a);
+		goto out;
+	}
+	spin_unlock(&ctx->lock);
+
+	started = test_and_set_bit(CREDSSP_F_STARTED, &ctx->flags);
+	status = credssp_helper_step(ctx, a->input, a->input_len,
+				     a->req_flags, !started, &res, &outcome);
+	if (!res) {
+		if (status == SEC_E_INVALID_HANDLE) {
+			/* Abandoned: deleted, or failed by its deadline. */
+			spin_lock(&ctx->lock);
+			status = credssp_ctx_state_status(ctx);
+			spin_unlock(&ctx->lock);
+			if (first && !test_bit(CREDSSP_F_DEAD, &ctx->flags))
+				credssp_ctx_unlink(ctx);
+			a->msg = "context deleted or expired during the call";
+			goto out;
+		}
+		a->msg = status == SEC_E_INTERNAL_ERROR ?
+			"the helper's reply failed a check" :
+			"no helper answered";
+		credssp_accept_fail(ctx, first, outcome,
+				    outcome != CREDSSP_OUT_HELPER_LOST);
+		goto out;
+	}
+
+	switch (status) {
+	case SEC_E_INCOMPLETE_MESSAGE:
+		/* Nothing consumed, the context unchanged. */
+		credssp_result_free(res);
+		a->msg = "incomplete message";
+		break;
+	case SEC_I_CONTINUE_NEEDED:
+	case SEC_E_OK:
+		status = credssp_accept_success(ctx, res, a);
+		break;
+	default:
+		/* The helper dropped its engine context itself. */
+		if (res->package) {
+			spin_lock(&ctx->lock);
+			ctx->package = res->package;
+			spin_unlock(&ctx->lock);
+		}
+		credssp_take_output(res, a);
+		credssp_result_free(res);
+		a->msg = "authentication failed";
+		credssp_accept_fail(ctx, first, credssp_outcome_of(status),
+				    false);
+		break;
+	}
+
+out:
+	if (first && !test_bit(CREDSSP_F_DEAD, &ctx->flags)) {
+		a->new_ctx = ctx;	/* the caller's reference */
+	} else if (first) {
+		a->new_ctx = NULL;
+		credssp_ctx_put(ctx);
+	}
+	clear_bit_unlock(CREDSSP_F_BUSY, &ctx->flags);
+	return status;
+}
+
+static void credssp_pkg_credssp(struct credssp_ctx_attrs *out)
+{
+	out->pkg.name = CREDSSP_PACKAGE_NAME;
+	out->pkg.comment = CREDSSP_PKG_COMMENT;
+	out->pkg.capabilities = CREDSSP_PKG_CAPABILITIES;
+	out->pkg.version = CREDSSP_PKG_VERSION;
+	out->pkg.rpcid = CREDSSP_PKG_RPCID;
+	out->pkg.max_token = CREDSSP_TOKEN_MAX;
+	out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
+}
+
+/**
+ * credssp_sspi_query - QueryContextAttributes
+ * @ctx: the context, referenced
+ * @attr: SECPKG_ATTR_*
+ * @out: the answer
+ *
+ * SECPKG_ATTR_CREDS and SECPKG_ATTR_CREDS_2 hand over the delegated
+ * credentials once: @out->creds.data is then the caller's to free with
+ * kfree_sensitive(), and the context forgets them.
+ *
+ * Return: the SECURITY_STATUS (see CREDSSP_CMD_QUERY_CTX).
+ */
+u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
+		       struct credssp_ctx_attrs *out)
+{
+	const struct credssp_result *res;
+	u32 status = SEC_E_OK, hdr, trl;
+
+	memset(out, 0, sizeof(*out));
+	switch (attr) {
+	case SECPKG_ATTR_SIZES:
+	case SECPKG_ATTR_PACKAGE_INFO:
+	case SECPKG_ATTR_NAMES:
+	case SECPKG_ATTR_LIFESPAN:
+	case SECPKG_ATTR_STREAM_SIZES:
+	case SECPKG_ATTR_NEGOTIATION_PACKAGE:
+	case SECPKG_ATTR_CREDS:
+	case SECPKG_ATTR_CREDS_2:
+		break;
+	default:
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	}
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return SEC_E_INVALID_HANDLE;
+	credssp_ctx_check_time(ctx);
+
+	spin_lock(&ctx->lock);
+	res = ctx->state == CREDSSP_CTX_ESTABLISHED ? ctx->res : NULL;
+	if (attr == SECPKG_ATTR_SIZES) {
+		out->sizes.max_token = CREDSSP_TOKEN_MAX;
+		out->sizes.max_signature = CREDSSP_MAX_SIGNATURE;
+		out->sizes.block_size = 1;
+		/* Before the TLS session is known: the largest overhead. */
+		if (!res || credssp_stream_sizes(res->tls_version,
+						 res->tx.cipher, &hdr, &trl)) {
+			hdr = CREDSSP_STREAM_HDR_MAX;
+			trl = CREDSSP_STREAM_TRL_MAX;
+		}
+		out->sizes.security_trailer = hdr + trl;
+		goto unlock;
+	}
+	if (attr == SECPKG_ATTR_PACKAGE_INFO) {
+		credssp_pkg_credssp(out);
+		goto unlock;
+	}
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags)) {
+		status = SEC_E_INVALID_HANDLE;
+		goto unlock;
+	}
+	if (ctx->state == CREDSSP_CTX_EXPIRED) {
+		status = SEC_E_CONTEXT_EXPIRED;
+		goto unlock;
+	}
+	if (!res) {
+		status = SEC_E_OUT_OF_SEQUENCE;
+		goto unlock;
+	}
+
+	switch (attr) {
+	case SECPKG_ATTR_NAMES:
+		strscpy(out->names.name, res->principal,
+			sizeof(out->names.name));
+		break;
+	case SECPKG_ATTR_LIFESPAN:
+		out->lifespan.start = ctx->created;
+		out->lifespan.expiry = ctx->expiry;
+		break;
+	case SECPKG_ATTR_STREAM_SIZES:
+		if (credssp_stream_sizes(res->tls_version, res->tx.cipher,
+					 &out->stream.header,
+					 &out->stream.trailer)) {
+			status = SEC_E_INTERNAL_ERROR;
+			break;
+		}
+		out->stream.max_message = CREDSSP_STREAM_MAX_MSG;
+		out->stream.buffers = CREDSSP_STREAM_BUFFERS;
+		out->stream.block_size = 1;
+		break;
+	case SECPKG_ATTR_NEGOTIATION_PACKAGE: {
+		const struct credssp_pkg_info *p;
+
+		if (ctx->package != CREDSSP_PKG_NTLM &&
+		    ctx->package != CREDSSP_PKG_KERBEROS) {
+			status = SEC_E_INTERNAL_ERROR;
+			break;
+		}
+		p = &credssp_inner_pkgs[ctx->package];
+		out->pkg.name = p->name;
+		out->pkg.comment = p->comment;
+		out->pkg.capabilities = p->capabilities;
+		out->pkg.version = p->version;
+		out->pkg.rpcid = p->rpcid;
+		out->pkg.max_token = p->max_token;
+		out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
+		break;
+	}
+	default:	/* SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2 */
+		if (!ctx->res->creds) {
+			status = SEC_E_NO_CREDENTIALS;
+			break;
+		}
+		out->creds.data = ctx->res->creds;
+		out->creds.len = ctx->res->creds_len;
+		ctx->res->creds = NULL;
+		ctx->res->creds_len = 0;
+		break;
+	}
+unlock:
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/* The in-kernel API */
+
+static const struct credssp_caller credssp_kernel_caller = {};
+
+/**
+ * credssp_acquire_cred - AcquireCredentialsHandle for a kernel consumer
+ * @net: the network namespace whose helper serves the credential; the
+ *	caller keeps a reference on it until the handle is freed
+ * @package: "CredSSP" (case-insensitive)
+ * @cred_use: SECPKG_CRED_INBOUND
+ * @cred: the new handle, owned by the caller until credssp_free_cred()
+ * @expiry: its expiry, CREDSSP_TIME_NEVER; may be NULL
+ *
+ * Context: process context, may sleep.
+ * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_UNSUPPORTED_FUNCTION,
+ * SEC_E_INSUFFICIENT_MEMORY or SEC_E_INTERNAL_ERROR (module not set up in
+ * @net).
+ */
+u32 credssp_acquire_cred(struct net *net, const char *package, u32 cred_use,
+			 struct credssp_cred **cred, u64 *expiry)
+{
+	struct credssp_net *cn = credssp_pernet(net);
+	u64 exp;
+	u32 status;
+
+	might_sleep();
+	*cred = NULL;
+	if (!cn)
+		return SEC_E_INTERNAL_ERROR;
+	status = credssp_sspi_acquire(cn, &credssp_kernel_caller, package,
+				      cred_use, cred, &exp);
+	if (status == SEC_E_OK && expiry)
+		*expiry = exp;
+	return status;
+}
+EXPORT_SYMBOL_GPL(credssp_acquire_cred);
+
+/**
+ * credssp_free_cred - FreeCredentialsHandle for a kernel consumer
+ * @cred: a handle from credssp_acquire_cred(); invalid afterwards
+ *
+ * Contexts made with it stay usable.
+ *
+ * Context: process context, may sleep.
+ * Return: SEC_E_OK, or SEC_E_INVALID_HANDLE for NULL.
+ */
+u32 credssp_free_cred(struct credssp_cred *cred)
+{
+	might_sleep();
+	if (!cred)
+		return SEC_E_INVALID_HANDLE;
+	if (!test_bit(CREDSSP_F_DEAD, &cred->flags))
+		credssp_cred_unlink(cred);
+	credssp_cred_put(cred);
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_GPL(credssp_free_cred);
+
+static struct credssp_buffer *credssp_find_buf(struct credssp_buffer_desc *d,
+					       u32 type)
+{
+	u32 i;
+
+	for (i = 0; d && i < d->count; i++)
+		if (d->bufs[i].type == type)
+			return &d->bufs[i];
+	return NULL;
+}
+
+/**
+ * credssp_accept - AcceptSecurityContext for a kernel consumer
+ * @cred: the credential; required on the first call, optional later (then
+ *	it must be the context's)
+ * @ctx: NULL on the first call, then the handle it returned
+ * @input: a SECBUFFER_TOKEN with the client's bytes, and optionally a
+ *	SECBUFFER_EMPTY that becomes SECBUFFER_EXTRA (its @len the number of
+ *	unconsumed bytes at the end of the token) on SEC_I_CONTINUE_NEEDED
+ *	and SEC_E_OK
+ * @req_flags: ASC_REQ_*, within CREDSSP_ASC_REQ_SUPPORTED
+ * @data_rep: SECURITY_NATIVE_DREP or SECURITY_NETWORK_DREP
+ * @options: CREDSSP_OPT_*, first call only
+ * @new_ctx: the context handle: the new one after a first call that did
+ *	not fail (owned by the caller until credssp_delete_ctx()), @ctx on
+ *	later calls, NULL when a first call failed
+ * @output: a SECBUFFER_TOKEN: with ASC_REQ_ALLOCATE_MEMORY its @data is set
+ *	to a buffer to free with credssp_free_buffer() (or NULL, @len 0);
+ *	otherwise @data/@len is the caller's buffer and @len becomes the
+ *	token's length (or, with SEC_E_BUFFER_TOO_SMALL, the length needed)
+ * @ret_flags: ASC_RET_* on success; may be NULL
+ * @expiry: the context's expiry (Unix seconds) on SEC_E_OK; may be NULL
+ *
+ * Context: process context, may sleep (it waits for the helper daemon).
+ * Return: the SECURITY_STATUS, as CREDSSP_CMD_ACCEPT in
+ * <uapi/linux/credssp.h>.
+ */
+u32 credssp_accept(struct credssp_cred *cred, struct credssp_ctx *ctx,
+		   struct credssp_buffer_desc *input, u32 req_flags,
+		   u32 data_rep, u32 options, struct credssp_ctx **new_ctx,
+		   struct credssp_buffer_desc *output, u32 *ret_flags,
+		   u64 *expiry)
+{
+	struct credssp_accept_args a = {
+		.req_flags = req_flags,
+		.data_rep = data_rep,
+		.options = options,
+	};
+	struct credssp_buffer *in, *extra, *out;
+	struct credssp_net *cn;
+	u32 status;
+
+	might_sleep();
+	if (new_ctx)
+		*new_ctx = NULL;
+	in = credssp_find_buf(input, SECBUFFER_TOKEN);
+	extra = credssp_find_buf(input, SECBUFFER_EMPTY);
+	out = credssp_find_buf(output, SECBUFFER_TOKEN);
+	if (!new_ctx || !out || (!in && input && input->count))
+		return SEC_E_INVALID_PARAMETER;
+	if (ctx ? test_bit(CREDSSP_F_DEAD, &ctx->flags) :
+	    !cred || test_bit(CREDSSP_F_DEAD, &cred->flags))
+		return SEC_E_INVALID_HANDLE;
+	cn = ctx ? ctx->cn : cred->cn;
+	if (in) {
+		a.input = in->data;
+		a.input_len = in->len;
+	}
+	if (!(req_flags & ASC_REQ_ALLOCATE_MEMORY))
+		a.output_size = out->len;
+
+	status = credssp_sspi_accept(cn, &credssp_kernel_caller, cred, ctx,
+				     &a);
+
+	*new_ctx = ctx ? ctx : a.new_ctx;
+	if (req_flags & ASC_REQ_ALLOCATE_MEMORY) {
+		out->data = a.output;
+		out->len = a.output_len;
+	} else if (status == SEC_E_BUFFER_TOO_SMALL) {
+		out->len = a.output_needed;
+	} else {
+		if (a.output_len)
+			memcpy(out->data, a.output, a.output_len);
+		out->len = a.output_len;
+		kfree_sensitive(a.output);
+	}
+	if (extra && a.has_extra && a.extra) {
+		extra->type = SECBUFFER_EXTRA;
+		extra->len = a.extra;
+	}
+	if (ret_flags && (status == SEC_E_OK ||
+			  status == SEC_I_CONTINUE_NEEDED))
+		*ret_flags = a.ret_flags;
+	if (expiry && status == SEC_E_OK)
+		*expiry = a.expiry;
+	return status;
+}
+EXPORT_SYMBOL_GPL(credssp_accept);
+
+/**
+ * credssp_delete_ctx - DeleteSecurityContext for a kernel consumer
+ * @ctx: a handle from credssp_accept(); invalid afterwards
+ *
+ * At any stage: a call in progress on it from another thread is abandoned
+ * and returns SEC_E_INVALID_HANDLE.
+ *
+ * Context: process context, may sleep.
+ * Return: SEC_E_OK, or SEC_E_INVALID_HANDLE for NULL.
+ */
+u32 credssp_delete_ctx(struct credssp_ctx *ctx)
+{
+	might_sleep();
+	if (!ctx)
+		return SEC_E_INVALID_HANDLE;
+	if (!test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		credssp_ctx_unlink(ctx);
+	credssp_ctx_put(ctx);
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_GPL(credssp_delete_ctx);
+
+/**
+ * credssp_query_ctx - QueryContextAttributes for a kernel consumer
+ * @ctx: the context handle
+ * @attr: SECPKG_ATTR_*
+ * @out: the answer; for SECPKG_ATTR_CREDS(_2), @out->creds.data is the
+ *	caller's to free with credssp_free_buffer()
+ *
+ * Context: process context, may sleep.
+ * Return: the SECURITY_STATUS, as CREDSSP_CMD_QUERY_CTX.
+ */
+u32 credssp_query_ctx(struct credssp_ctx *ctx, u32 attr,
+		      struct credssp_ctx_attrs *out)
+{
+	might_sleep();
+	if (!ctx || !out)
+		return SEC_E_INVALID_HANDLE;
+	return credssp_sspi_query(ctx, attr, out);
+}
+EXPORT_SYMBOL_GPL(credssp_query_ctx);
+
+/**
+ * credssp_free_buffer - free a buffer the API allocated
+ * @data: an output token or a credentials payload, or NULL
+ *
+ * The buffer is wiped first.
+ */
+void credssp_free_buffer(void *data)
+{
+	kfree_sensitive(data);
+}
+EXPORT_SYMBOL_GPL(credssp_free_buffer);
