@@ -256,9 +256,12 @@ static void run_job(struct worker *w, struct job *j)
 	else
 		log_debug("ctx %" PRIx64 ": %s, %zu bytes out", j->ctx_id,
 			  cssp_status_name(d.status), d.output_len);
-	send_done(w, j, &d);
-	cssp_buf_free(&step.output);
-
+	/*
+	 * Settle the context before answering: the kernel may send this
+	 * context's next STEP as soon as it has the answer. A final context
+	 * leaves the table (nothing else reaches it, d.result may point into
+	 * it) and is freed after the answer; a continuing one is released.
+	 */
 	pthread_mutex_lock(&p->lock);
 	if (final && !e->freed) {
 		struct entry **pe = find(p, e->ctx_id);
@@ -270,6 +273,8 @@ static void run_job(struct worker *w, struct job *j)
 	if (!final && !e->freed)
 		e = NULL;
 	pthread_mutex_unlock(&p->lock);
+	send_done(w, j, &d);
+	cssp_buf_free(&step.output);
 	/* The engine wipes the result (keys, credentials) as it frees the context. */
 	if (e)
 		entry_free(e);
