@@ -100,8 +100,8 @@ status_is() {
 
 # wait_status HELPER [PID]: up to 60 s (a sanitized daemon under TCG starts slowly).
 wait_status() {
-	local i
-	for i in $(seq 300); do
+	local _
+	for _ in $(seq 300); do
 		status_is "$@" >/dev/null 2>&1 && return 0
 		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
@@ -183,7 +183,7 @@ bad_config() {
 	local out rc=0
 	out=$("$daemon" -t -c "$tmp/bad.conf" 2>&1) || rc=$?
 	[ $rc -eq 1 ] || { echo "exit $rc"; return 1; }
-	echo "$out" | grep -qF "$tmp/bad.conf:6: workers: expected an integer from 1 to 64" ||
+	echo "$out" | grep -qF "$tmp/bad.conf:5: workers: expected an integer from 1 to 64" ||
 		{ echo "$out"; return 1; }
 }
 tap_check "credsspd -t: a bad value fails with file:line" bad_config
