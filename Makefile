@@ -208,7 +208,7 @@ MANDIR ?= $(PREFIX)/share/man
 
 .PHONY: install-lib
 lib: $(BUILD)/libcredssp.so.1 $(BUILD)/libcredssp.so $(BUILD)/libcredssp.a $(BUILD)/credsspctl \
-	$(BUILD)/libcredssp.pc $(BUILD)/tests/libcredssp $(BUILD)/lib/sspi_port
+	$(BUILD)/libcredssp.pc $(BUILD)/tests/libcredssp $(BUILD)/lib/sspi_port $(BUILD)/lib/hold
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -233,10 +233,18 @@ $(BUILD)/credsspctl: lib/credsspctl.c $(BUILD)/libcredssp.a $(LIB_HDRS)
 	$(CC) $(CFLAGS) -Ilib $(NL_CFLAGS) -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
 
 # Takes precedence over the generic $(BUILD)/tests/% rule: this one links libcredssp.
-$(BUILD)/tests/libcredssp: tests/selftests/libcredssp.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+# lib/tests/fake_helper.c is a scripted stand-in for credsspd.
+LIB_FAKE := lib/tests/fake_helper.c lib/tests/fake_helper.h
+$(BUILD)/tests/libcredssp: tests/selftests/libcredssp.c $(LIB_FAKE) $(BUILD)/libcredssp.a $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib -isystem "$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
-		-o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+		-o $@ $< lib/tests/fake_helper.c $(BUILD)/libcredssp.a $(LIB_LIBS)
+
+# hold N CMD: live contexts for credsspctl in tests/guest/suite-lib.sh.
+$(BUILD)/lib/hold: lib/tests/hold.c $(LIB_FAKE) $(BUILD)/libcredssp.a $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib $(NL_CFLAGS) -o $@ $< lib/tests/fake_helper.c $(BUILD)/libcredssp.a \
+		$(LIB_LIBS)
 
 # Only sspi.h names; finds libcredssp.so.1 next to it through the rpath.
 $(BUILD)/lib/sspi_port: lib/tests/sspi_port.c $(BUILD)/libcredssp.so $(LIB_HDRS)

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A scripted helper for the libcredssp guest tests; see fake_helper.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/credssp.h>
+#include <linux/tls.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "fake_helper.h"
+
+struct fake_helper {
+	struct nl_sock *sk;
+	int family;
+	pthread_t thread;
+	unsigned int steps, errors;
+};
+
+/* Password credentials: domain "T", user "a", password "p" in UTF-16LE. */
+static const uint8_t creds[] = {
+	CREDSSP_CREDS_VERSION,
+	CREDSSP_CRED_PASSWORD,
+	3,
+	0,
+	CREDSSP_CF_DOMAIN,
+	0,
+	0,
+	0,
+	2,
+	0,
+	0,
+	0,
+	'T',
+	0,
+	CREDSSP_CF_USER,
+	0,
+	0,
+	0,
+	2,
+	0,
+	0,
+	0,
+	'a',
+	0,
+	CREDSSP_CF_PASSWORD,
+	0,
+	0,
+	0,
+	2,
+	0,
+	0,
+	0,
+	'p',
+	0,
+};
+
+const uint8_t *fake_creds(size_t *len)
+{
+	*len = sizeof(creds);
+	return creds;
+}
+
+static int put_keys(struct nl_msg *msg, int attr, uint8_t fill)
+{
+	uint8_t key[16], salt[4], iv[8], seq[8] = {0};
+	struct nlattr *nest = nla_nest_start(msg, attr);
+
+	memset(key, fill, sizeof(key));
+	memset(salt, fill + 1, sizeof(salt));
+	memset(iv, fill + 2, sizeof(iv));
+	if (!nest || nla_put_u32(msg, CREDSSP_A_K_CIPHER, TLS_CIPHER_AES_GCM_128) ||
+	    nla_put(msg, CREDSSP_A_K_KEY, sizeof(key), key) ||
+	    nla_put(msg, CREDSSP_A_K_SALT, sizeof(salt), salt) ||
+	    nla_put(msg, CREDSSP_A_K_IV, sizeof(iv), iv) ||
+	    nla_put(msg, CREDSSP_A_K_REC_SEQ, sizeof(seq), seq))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size_t len)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(16384);
+	uint32_t status = SEC_E_INVALID_TOKEN, consumed = (uint32_t)len;
+	static uint8_t big[FAKE_BIG_LEN];
+	const void *out = NULL;
+	size_t out_len = 0, i;
+	int err = 0;
+
+	if (!msg)
+		return;
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, 0, CREDSSP_CMD_HELPER_DONE,
+		    CREDSSP_GENL_VERSION);
+	if (len >= 4 && !memcmp(in, "CONT", 4)) {
+		const uint8_t *bar = memchr(in, '|', len);
+
+		status = SEC_I_CONTINUE_NEEDED;
+		out = FAKE_OUTPUT;
+		out_len = strlen(FAKE_OUTPUT);
+		if (bar)
+			consumed = (uint32_t)(bar - in + 1);
+	} else if (len >= 3 && !memcmp(in, "BIG", 3)) {
+		for (i = 0; i < sizeof(big); i++)
+			big[i] = (uint8_t)i;
+		status = SEC_I_CONTINUE_NEEDED;
+		out = big;
+		out_len = sizeof(big);
+	} else if (len >= 4 && !memcmp(in, "PART", 4)) {
+		status = SEC_E_INCOMPLETE_MESSAGE;
+		consumed = 0;
+	} else if (len >= 4 && !memcmp(in, "DENY", 4)) {
+		status = SEC_E_LOGON_DENIED;
+		out = "alert";
+		out_len = 5;
+		err |= nla_put_u32(msg, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+	} else if (len >= 2 && !memcmp(in, "OK", 2)) {
+		status = SEC_E_OK;
+		out = "final";
+		out_len = 5;
+		err |= nla_put_u32(msg, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		err |= nla_put_flag(msg, CREDSSP_A_H_SPNEGO);
+		err |= nla_put_string(msg, CREDSSP_A_H_PRINCIPAL, FAKE_PRINCIPAL);
+		err |= nla_put_u32(msg, CREDSSP_A_H_VERSION_NEGOTIATED, 6);
+		err |= nla_put_u32(msg, CREDSSP_A_H_PEER_VERSION, 6);
+		err |= nla_put_u32(msg, CREDSSP_A_H_TLS_VERSION, 0x0304);
+		err |= nla_put_string(msg, CREDSSP_A_H_TLS_CIPHER, "TLS_AES_128_GCM_SHA256");
+		err |= nla_put(msg, CREDSSP_A_H_CREDS, sizeof(creds), creds);
+		err |= put_keys(msg, CREDSSP_A_H_KEYS_TX, 0x11);
+		err |= put_keys(msg, CREDSSP_A_H_KEYS_RX, 0x22);
+		err |= nla_put_u32(msg, CREDSSP_A_H_RET_FLAGS,
+				   ASC_RET_CONFIDENTIALITY | ASC_RET_INTEGRITY | ASC_RET_STREAM |
+					   ASC_RET_DELEGATE);
+	}
+	err |= nla_put_u64(msg, CREDSSP_A_H_REQ_ID, req);
+	err |= nla_put_u32(msg, CREDSSP_A_H_SEC_STATUS, status);
+	err |= nla_put_u32(msg, CREDSSP_A_H_CONSUMED, consumed);
+	if (out_len)
+		err |= nla_put(msg, CREDSSP_A_H_OUTPUT, (int)out_len, out);
+	if (err)
+		fprintf(stderr, "# fake helper: message too large\n");
+	else if (nl_send_auto(fh->sk, msg) < 0)
+		__atomic_add_fetch(&fh->errors, 1, __ATOMIC_SEQ_CST);
+	nlmsg_free(msg);
+}
+
+static int on_request(struct nl_msg *msg, void *arg)
+{
+	struct fake_helper *fh = arg;
+	struct nlattr *tb[CREDSSP_A_H_MAX + 1];
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	if (g->cmd != CREDSSP_CMD_HELPER_REQUEST ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSSP_A_H_MAX, NULL) || !tb[CREDSSP_A_H_REQ_ID])
+		return NL_SKIP;
+	if (tb[CREDSSP_A_H_OP] && nla_get_u32(tb[CREDSSP_A_H_OP]) != CREDSSP_HOP_STEP)
+		return NL_SKIP; /* FREE: nothing to drop */
+	__atomic_add_fetch(&fh->steps, 1, __ATOMIC_SEQ_CST);
+	answer(fh, nla_get_u64(tb[CREDSSP_A_H_REQ_ID]),
+	       tb[CREDSSP_A_H_INPUT] ? nla_data(tb[CREDSSP_A_H_INPUT]) : NULL,
+	       tb[CREDSSP_A_H_INPUT] ? (size_t)nla_len(tb[CREDSSP_A_H_INPUT]) : 0);
+	return NL_OK;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct fake_helper *fh = arg;
+
+	(void)nla;
+	if (e->error) {
+		fprintf(stderr, "# fake helper: HELPER_DONE refused: %s\n", strerror(-e->error));
+		__atomic_add_fetch(&fh->errors, 1, __ATOMIC_SEQ_CST);
+	}
+	return NL_SKIP;
+}
+
+static void *loop(void *arg)
+{
+	struct fake_helper *fh = arg;
+
+	for (;;) {
+		int err = nl_recvmsgs_default(fh->sk);
+
+		if (err == -NLE_BAD_SOCK)
+			break;
+	}
+	return NULL;
+}
+
+struct fake_helper *fake_helper_start(void)
+{
+	struct fake_helper *fh = calloc(1, sizeof(*fh));
+	struct nl_msg *msg;
+	int err;
+
+	if (!fh)
+		return NULL;
+	fh->sk = nl_socket_alloc();
+	if (!fh->sk || genl_connect(fh->sk))
+		goto fail;
+	fh->family = genl_ctrl_resolve(fh->sk, CREDSSP_GENL_NAME);
+	if (fh->family < 0)
+		goto fail;
+	nl_socket_set_buffer_size(fh->sk, 1 << 20, 1 << 20);
+	msg = nlmsg_alloc();
+	if (!msg)
+		goto fail;
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, 0, CREDSSP_CMD_HELPER_REGISTER,
+		    CREDSSP_GENL_VERSION);
+	nla_put_u32(msg, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
+	err = nl_send_sync(fh->sk, msg);
+	if (err) {
+		fprintf(stderr, "# fake helper: HELPER_REGISTER: %s\n", nl_geterror(err));
+		goto fail;
+	}
+	nl_socket_disable_seq_check(fh->sk);
+	nl_socket_disable_auto_ack(fh->sk);
+	nl_socket_modify_cb(fh->sk, NL_CB_VALID, NL_CB_CUSTOM, on_request, fh);
+	nl_socket_modify_err_cb(fh->sk, NL_CB_CUSTOM, on_error, fh);
+	if (pthread_create(&fh->thread, NULL, loop, fh))
+		goto fail;
+	pthread_detach(fh->thread);
+	return fh;
+
+fail:
+	fprintf(stderr, "# fake helper: cannot register\n");
+	if (fh->sk)
+		nl_socket_free(fh->sk);
+	free(fh);
+	return NULL;
+}
+
+unsigned int fake_helper_steps(struct fake_helper *fh)
+{
+	return __atomic_load_n(&fh->steps, __ATOMIC_SEQ_CST);
+}
+
+unsigned int fake_helper_errors(struct fake_helper *fh)
+{
+	return __atomic_load_n(&fh->errors, __ATOMIC_SEQ_CST);
+}

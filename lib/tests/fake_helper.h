@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A scripted stand-in for credsspd in the guest tests of libcredssp: a
+ * thread that registers as the netns's helper and answers each STEP from
+ * the first bytes of its input:
+ *   "CONT"  SEC_I_CONTINUE_NEEDED, output "server-token"; if the input holds
+ *           a '|', only the bytes up to and including it are consumed
+ *   "BIG"   SEC_I_CONTINUE_NEEDED, output FAKE_BIG_LEN bytes (i & 0xff)
+ *   "PART"  SEC_E_INCOMPLETE_MESSAGE
+ *   "DENY"  SEC_E_LOGON_DENIED, output "alert", package NTLM
+ *   "OK"    SEC_E_OK, output "final", principal FAKE_PRINCIPAL, NTLM, TLS 1.3
+ *           AES-128-GCM keys, version 6, delegated password FAKE_CREDS
+ *   other   SEC_E_INVALID_TOKEN
+ */
+#ifndef FAKE_HELPER_H
+#define FAKE_HELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAKE_PRINCIPAL "TEST\\alice"
+#define FAKE_BIG_LEN 3000
+#define FAKE_OUTPUT "server-token"
+
+struct fake_helper;
+
+/* Register and start answering; NULL (message on stderr) on failure. */
+struct fake_helper *fake_helper_start(void);
+/* Steps answered so far, and HELPER_DONE messages the kernel refused. */
+unsigned int fake_helper_steps(struct fake_helper *fh);
+unsigned int fake_helper_errors(struct fake_helper *fh);
+/* The delegated credentials payload the helper hands over on "OK". */
+const uint8_t *fake_creds(size_t *len);
+
+#endif

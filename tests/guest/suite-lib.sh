@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# credsspctl and the SSPI porting header against credssp.ko, in the guest.
+# Run by tests/guest/run.sh with credssp.ko loaded and no helper registered
+# (live contexts come from build/lib/hold and its scripted helper); prints
+# TAP. The library itself is tested by build/tests/libcredssp (kselftest).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$here/../lib/tap.sh"
+
+ctl=$repo/build/credsspctl
+hold=$repo/build/lib/hold
+py=/usr/bin/python3
+
+# field NAME: the value of NAME in `credsspctl status`
+field() { "$ctl" status | awk -v k="$1" '$1 == k { print $2 }'; }
+
+status_idle() {
+	local out
+	out=$("$ctl" status) || return 1
+	grep -Eq '^helper +0$' <<<"$out" && grep -Eq '^contexts +0$' <<<"$out" &&
+		grep -Eq '^creds +0$' <<<"$out" && grep -Eq '^token_max +65000$' <<<"$out" ||
+		{ echo "$out"; return 1; }
+}
+
+keyring_matches() {
+	local want
+	want=$(awk '/ keyring   \.credssp: /{print $1}' /proc/keys)
+	[ -n "$want" ] && want=$((16#$want)) && [ "$(field keyring)" = "$want" ] || { "$ctl" status; echo "want $want"; return 1; }
+}
+
+# json CMD...: the command succeeds and prints valid JSON
+json() {
+	local out
+	out=$("$@") || { echo "$out"; return 1; }
+	$py -m json.tool <<<"$out" >/dev/null || { echo "$out"; return 1; }
+}
+
+# jcheck EXPR CMD...: the JSON output j of CMD makes EXPR true
+jcheck() {
+	local expr=$1 out
+	shift
+	out=$("$@") || { echo "$out"; return 1; }
+	$py -c 'import json, os, sys; j = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' \
+		"$expr" <<<"$out" || { echo "$out"; return 1; }
+}
+
+# fails_with CODE PATTERN CMD...: exit status CODE and PATTERN on stderr
+fails_with() {
+	local code=$1 pat=$2 rc=0 err
+	shift 2
+	err=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ $rc -eq "$code" ] && grep -q -- "$pat" <<<"$err" || { echo "exit $rc: $err"; return 1; }
+}
+
+tap_check "credsspctl status: no helper, no contexts, no creds" status_idle
+tap_check "credsspctl status: keyring serial as in /proc/keys" keyring_matches
+tap_check "credsspctl status -j is JSON" json "$ctl" status -j
+tap_check "credsspctl status -j: helper 0, limits" \
+	jcheck 'j["helper"] == 0 and j["max_owner_contexts"] > 0 and j["token_max"] == 65000' "$ctl" -j status
+tap_check "credsspctl contexts -j with no context: []" jcheck 'j == []' "$ctl" contexts -j
+tap_check "credsspctl stats -j is JSON" json "$ctl" stats -j
+tap_check "credsspctl stats (table)" "$ctl" stats
+tap_check "credsspctl delete 12345 fails cleanly (exit 1)" \
+	fails_with 1 "SEC_E_INVALID_HANDLE" "$ctl" delete 12345
+tap_check "credsspctl show 12345 fails cleanly (exit 1)" fails_with 1 "no context" "$ctl" show 12345
+tap_check "credsspctl show junk: usage error (exit 2)" fails_with 2 "not a context id" "$ctl" show 12x
+tap_check "credsspctl frobnicate: usage error (exit 2)" fails_with 2 "unknown command" "$ctl" frobnicate
+
+# Live contexts from build/lib/hold, which runs each check below (exported
+# to bash) with CTX_IDS and CTX_OK set: one established, the rest
+# authenticating.
+export ctl py
+count_rows() { "$ctl" contexts | grep -c '^0x'; }
+three_rows() { [ "$(count_rows)" = 3 ] || { "$ctl" contexts; return 1; }; }
+contexts_json() {
+	local out
+	out=$("$ctl" contexts -j) || return 1
+	HOLDER=$PPID $py -c '
+import json, os, sys
+j = json.loads(sys.argv[1])
+ids = set(int(i) for i in os.environ["CTX_IDS"].split())
+mine = [c for c in j if c["id"] in ids]
+assert len(mine) == 3, j
+assert all(c["owner_pid"] == int(os.environ["HOLDER"]) for c in mine), j
+assert sorted(c["state"] for c in mine) == ["established", "handshake", "handshake"], j
+' "$out" || { echo "$out"; return 1; }
+}
+show_ok() {
+	local out
+	out=$("$ctl" show "$CTX_OK") || return 1
+	grep -q '^principal *TEST\\alice$' <<<"$out" && grep -q '^tls *TLS1.3$' <<<"$out" &&
+		grep -q '^package *NTLM$' <<<"$out" && grep -q '^state *established$' <<<"$out" ||
+		{ echo "$out"; return 1; }
+}
+show_json() {
+	local out
+	out=$("$ctl" -j show "$CTX_OK") || return 1
+	grep -qF '"TEST\\alice"' <<<"$out" && $py -c '
+import json, os, sys
+j = json.loads(sys.argv[1])
+assert j["principal"] == "TEST\\alice" and j["id"] == int(os.environ["CTX_OK"]), j
+assert j["tls_cipher"] == "TLS_AES_128_GCM_SHA256" and j["package"] == "NTLM", j
+assert j["state"] == "established" and j["version"] == 6, j
+' "$out" || { echo "$out"; return 1; }
+}
+status_held() {
+	local out
+	out=$("$ctl" status) || return 1
+	grep -Eq '^contexts +2$' <<<"$out" && grep -Eq '^creds +1$' <<<"$out" &&
+		grep -Eq '^helper +1$' <<<"$out" || { echo "$out"; return 1; }
+}
+admin_delete() {
+	set -- $CTX_IDS
+	"$ctl" delete "$2" || return 1
+	! "$ctl" show "$2" 2>/dev/null || return 1
+	[ "$(count_rows)" = 1 ] || { "$ctl" contexts; return 1; }
+	"$ctl" delete "0x$(printf %x "$1")" # the hex form too
+}
+export -f count_rows three_rows contexts_json show_ok show_json status_held admin_delete
+
+tap_check "credsspctl contexts: three rows" "$hold" 3 bash -c three_rows
+tap_check "credsspctl contexts -j: valid JSON, the holder's pid, states" \
+	"$hold" 3 bash -c contexts_json
+tap_check "credsspctl show ID: principal, TLS, package, state" "$hold" 1 bash -c show_ok
+tap_check "credsspctl show -j ID: JSON, backslash escaped" "$hold" 1 bash -c show_json
+tap_check "credsspctl status while held: contexts 2, creds 1, helper 1" \
+	"$hold" 2 bash -c status_held
+tap_check "credsspctl delete ID: another session's context, by the admin" \
+	"$hold" 2 bash -c admin_delete
+tap_check "after the holder closed: contexts 0, creds 0" status_idle
+tap_check "credsspctl stats -j counts the established handshake" \
+	jcheck 'any(s["outcome"] == "ok" and s["package"] == "NTLM" and s["count"] >= 1 for s in j["handshakes"])' \
+	"$ctl" stats -j
+
+# The SSPI porting header: a Windows-style server, no helper (its own TAP).
+out=$("$repo/build/lib/sspi_port" 2>&1)
+rc=$?
+tap_result $rc "sspi_port: Windows-style server with sspi.h names ($(grep -c '^ok' <<<"$out") checks)" \
+	"$(grep -v '^ok' <<<"$out")"
+
+# Permissions: without CAP_NET_ADMIN
+if command -v setpriv >/dev/null; then
+	tap_check "credsspctl status without CAP_NET_ADMIN: exit 4, clear message" \
+		fails_with 4 "needs CAP_NET_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$ctl" status
+else
+	tap_skip "credsspctl without CAP_NET_ADMIN" "no setpriv"
+fi
+
+# Module not loaded: exit 3 and the message; then load it again.
+if [ -z "${MODDIR:-}" ]; then
+	tap_skip "credsspctl without credssp.ko" "MODDIR not set"
+elif rmmod credssp; then
+	tap_check "credsspctl without credssp.ko: exit 3, clear message" \
+		fails_with 3 "credssp.ko is not loaded (genl family credssp not found)" "$ctl" status
+	tap_check "reload credssp.ko" insmod "$MODDIR/credssp.ko"
+else
+	tap_result 1 "rmmod credssp for the not-loaded check"
+fi
+
+tap_done

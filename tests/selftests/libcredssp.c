@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libcredssp against credssp.ko in the guest (kselftest harness). No real
+ * helper may run: tests that need one start the scripted helper of
+ * lib/tests/fake_helper.c. Built by the lib section of the Makefile.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "credssp.h"
+#include "../../lib/tests/fake_helper.h"
+
+#include "kselftest_harness.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+FIXTURE(lib)
+{
+	struct credssp_handle *h;
+	uint64_t cred;
+};
+
+FIXTURE_SETUP(lib)
+{
+	uint64_t expiry = 0;
+
+	self->h = credssp_open();
+	ASSERT_NE(NULL, self->h) TH_LOG("credssp_open: %s", strerror(errno));
+	ASSERT_EQ(SEC_E_OK,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP", SECPKG_CRED_INBOUND,
+						     &self->cred, &expiry));
+	ASSERT_NE(0, self->cred);
+	ASSERT_EQ(CREDSSP_TIME_NEVER, expiry);
+	ASSERT_EQ(0, credssp_last_error(self->h));
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	credssp_close(self->h);
+}
+
+/* First step with the standard flags; returns the status, *ctx the handle. */
+static credssp_status_t step(struct credssp_handle *h, uint64_t cred, uint64_t *ctx, const char *in,
+			     char *out, size_t *out_len)
+{
+	void *o = NULL;
+	size_t len = 0;
+	credssp_status_t st;
+
+	st = credssp_accept(h, cred, ctx, in, strlen(in), &o, &len, NULL);
+	if (out && o && len < 256) {
+		memcpy(out, o, len);
+		out[len] = '\0';
+	}
+	if (out_len)
+		*out_len = len;
+	credssp_free_context_buffer(o);
+	return st;
+}
+
+static uint32_t count_contexts(struct credssp_handle *h)
+{
+	struct credssp_status st;
+
+	if (credssp_get_status(h, &st))
+		return UINT32_MAX;
+	credssp_free_status(&st);
+	return st.contexts;
+}
+
+TEST_F(lib, acquire_packages)
+{
+	uint64_t cred = 1;
+
+	EXPECT_EQ(SEC_E_SECPKG_NOT_FOUND,
+		  credssp_acquire_credentials_handle(self->h, NULL, "NTLM", SECPKG_CRED_INBOUND,
+						     &cred, NULL));
+	EXPECT_EQ(0, cred);
+	EXPECT_EQ(SEC_E_OK, credssp_acquire_credentials_handle(self->h, "ignored", "credssp",
+							       SECPKG_CRED_INBOUND, &cred, NULL));
+	EXPECT_NE(0, cred);
+	EXPECT_NE(self->cred, cred);
+	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP", SECPKG_CRED_OUTBOUND,
+						     &cred, NULL));
+	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP", SECPKG_CRED_BOTH,
+						     &cred, NULL));
+}
+
+TEST_F(lib, free_credentials)
+{
+	EXPECT_EQ(SEC_E_OK, credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_free_credentials_handle(self->h, 12345));
+}
+
+TEST_F(lib, accept_without_helper)
+{
+	struct credssp_status st;
+	uint64_t ctx = 0;
+	double t0 = now();
+
+	ASSERT_EQ(0, credssp_get_status(self->h, &st));
+	credssp_free_status(&st);
+	if (st.helper)
+		SKIP(return, "a helper is registered in this netns");
+	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY,
+		  step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_LT(now() - t0, 5.0);
+	EXPECT_EQ(0, ctx);
+	EXPECT_EQ(0, credssp_last_error(self->h));
+	TH_LOG("kernel says: %s", credssp_last_message(self->h));
+}
+
+TEST_F(lib, foreign_credential)
+{
+	struct credssp_handle *other = credssp_open();
+	uint64_t ctx = 0;
+
+	ASSERT_NE(NULL, other);
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_free_credentials_handle(other, self->cred));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, step(other, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(0, ctx);
+	credssp_close(other);
+	/* still ours */
+	EXPECT_EQ(SEC_E_OK, credssp_free_credentials_handle(self->h, self->cred));
+}
+
+/* Requests the kernel cannot take fail below SSPI, with errno and message. */
+TEST_F(lib, netlink_errors)
+{
+	static char big[70000];
+	size_t out_len = 0;
+	uint64_t ctx = 0;
+	void *out = NULL;
+	credssp_status_t st;
+
+	memset(big, 'A', sizeof(big));
+	st = credssp_accept_security_context(self->h, self->cred, 0, big, CREDSSP_TOKEN_MAX + 1,
+					     ASC_REQ_ALLOCATE_MEMORY, SECURITY_NATIVE_DREP, 0, &ctx,
+					     &out, &out_len, NULL, NULL, NULL);
+	EXPECT_NE(SEC_E_OK, st);
+	EXPECT_NE(SEC_I_CONTINUE_NEEDED, st);
+	EXPECT_EQ(0, ctx);
+	if (st == SEC_E_INTERNAL_ERROR) {
+		EXPECT_EQ(EINVAL, credssp_last_error(self->h));
+		EXPECT_NE(0, strlen(credssp_last_message(self->h)));
+	}
+	TH_LOG("token max + 1: %s, errno %d, \"%s\"", credssp_status_name(st),
+	       credssp_last_error(self->h), credssp_last_message(self->h));
+	/* More than one attribute can carry: refused locally. */
+	st = credssp_accept_security_context(self->h, self->cred, 0, big, sizeof(big),
+					     ASC_REQ_ALLOCATE_MEMORY, SECURITY_NATIVE_DREP, 0, &ctx,
+					     &out, &out_len, NULL, NULL, NULL);
+	EXPECT_EQ(SEC_E_INVALID_PARAMETER, st);
+	EXPECT_EQ(EMSGSIZE, credssp_last_error(self->h));
+	/* The session still works. */
+	EXPECT_EQ(SEC_E_OK, credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(0, credssp_last_error(self->h));
+}
+
+TEST_F(lib, unknown_context)
+{
+	struct credssp_sizes sz;
+	struct credssp_ctx_info ci;
+
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, 12345));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE,
+		  credssp_query_context_attributes(self->h, 12345, SECPKG_ATTR_SIZES, &sz));
+	EXPECT_EQ(-ENOENT, credssp_get_context(self->h, 12345, &ci));
+}
+
+TEST_F(lib, handshake)
+{
+	struct credssp_handle *other = credssp_open();
+	struct fake_helper *fh = fake_helper_start();
+	struct credssp_negotiation_info nego;
+	struct credssp_package_info pkg;
+	struct credssp_client_creds cc;
+	struct credssp_lifespan life;
+	struct credssp_names names;
+	struct credssp_sizes sizes;
+	struct credssp_stream_sizes ss;
+	struct credssp_ctx_info ci;
+	uint64_t ctx = 0, ctx2, expiry = 0;
+	uint32_t flags = 0;
+	char out[256];
+	size_t len, extra = 0, clen;
+	const uint8_t *want = fake_creds(&clen);
+	void *o = NULL;
+
+	ASSERT_NE(NULL, other);
+	ASSERT_NE(NULL, fh);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(self->h, self->cred, &ctx, "CONT", out, &len));
+	ASSERT_NE(0, ctx);
+	EXPECT_STREQ(FAKE_OUTPUT, out);
+
+	/* Visible to the admin view, owned by us, authenticating. */
+	ASSERT_EQ(0, credssp_get_context(self->h, ctx, &ci));
+	EXPECT_EQ(ctx, ci.id);
+	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ci.state);
+	EXPECT_EQ((uint32_t)getpid(), ci.owner_pid);
+	EXPECT_NE(0, ci.owner_portid);
+
+	/* Another session: not its context. */
+	EXPECT_EQ(SEC_E_INVALID_HANDLE,
+		  credssp_query_context_attributes(other, ctx, SECPKG_ATTR_SIZES, &sizes));
+	ctx2 = ctx;
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, step(other, 0, &ctx2, "CONT", NULL, NULL));
+
+	/* SIZES and PACKAGE_INFO at any stage, the rest after SEC_E_OK. */
+	EXPECT_EQ(SEC_E_OK,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_SIZES, &sizes));
+	EXPECT_NE(0, sizes.max_token);
+	EXPECT_EQ(SEC_E_OK,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_PACKAGE_INFO, &pkg));
+	ASSERT_NE(NULL, pkg.info);
+	EXPECT_STREQ("CredSSP", pkg.info->name);
+	EXPECT_STREQ(CREDSSP_PKG_COMMENT, pkg.info->comment);
+	EXPECT_EQ(CREDSSP_PKG_CAPABILITIES, pkg.info->capabilities);
+	credssp_free_context_buffer(pkg.info);
+	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_NAMES, &names));
+
+	/* Partial input: nothing consumed. */
+	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, step(self->h, 0, &ctx, "PART", NULL, NULL));
+
+	/* Final step, through the long form, bytes left over. */
+	len = sizeof(out);
+	o = out;
+	ASSERT_EQ(SEC_E_OK,
+		  credssp_accept_security_context(self->h, self->cred, ctx, "OK+app", 6,
+						  ASC_REQ_STREAM, SECURITY_NATIVE_DREP, 0, &ctx2,
+						  &o, &len, &extra, &flags, &expiry))
+	TH_LOG("%s", credssp_last_message(self->h));
+	EXPECT_EQ(ctx, ctx2);
+	EXPECT_EQ(5, len);
+	EXPECT_EQ(0, memcmp(out, "final", 5));
+	EXPECT_EQ(0, extra); /* the fake helper consumed it all */
+	EXPECT_TRUE(flags & ASC_RET_STREAM);
+	EXPECT_NE(0, expiry);
+
+	EXPECT_EQ(SEC_E_OK,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_NAMES, &names));
+	EXPECT_STREQ(FAKE_PRINCIPAL, names.user_name);
+	credssp_free_context_buffer(names.user_name);
+	EXPECT_EQ(SEC_E_OK,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_LIFESPAN, &life));
+	EXPECT_LE(life.start, life.expiry);
+	EXPECT_EQ(expiry, life.expiry);
+	EXPECT_EQ(SEC_E_OK,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_STREAM_SIZES, &ss));
+	EXPECT_NE(0, ss.max_message);
+	EXPECT_EQ(SEC_E_OK, credssp_query_context_attributes(
+				    self->h, ctx, SECPKG_ATTR_NEGOTIATION_PACKAGE, &nego));
+	ASSERT_NE(NULL, nego.info);
+	EXPECT_STREQ("NTLM", nego.info->name);
+	EXPECT_EQ(SECPKG_NEGOTIATION_COMPLETE, nego.state);
+	credssp_free_context_buffer(nego.info);
+	ASSERT_EQ(SEC_E_OK, credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_CREDS, &cc));
+	EXPECT_EQ(clen, cc.len);
+	EXPECT_EQ(0, memcmp(want, cc.data, clen));
+	credssp_free_context_buffer(cc.data);
+	EXPECT_EQ(SEC_E_NO_CREDENTIALS,
+		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_CREDS_2, &cc));
+	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
+		  credssp_query_context_attributes(self->h, ctx, 0x7777, &sizes));
+
+	ASSERT_EQ(0, credssp_get_context(self->h, ctx, &ci));
+	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ci.state);
+	EXPECT_STREQ(FAKE_PRINCIPAL, ci.principal);
+	EXPECT_EQ(CREDSSP_PKG_NTLM, ci.package);
+	EXPECT_EQ(0x0304, ci.tls_version);
+	EXPECT_STREQ("TLS_AES_128_GCM_SHA256", ci.tls_cipher);
+	EXPECT_EQ(6, ci.version);
+
+	/* Established: another step is out of sequence. */
+	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, step(self->h, 0, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(0, fake_helper_errors(fh));
+	credssp_close(other);
+}
+
+TEST_F(lib, extra_bytes)
+{
+	struct fake_helper *fh = fake_helper_start();
+	size_t out_len = 0, extra = 0;
+	uint64_t ctx = 0;
+	void *out = NULL;
+
+	ASSERT_NE(NULL, fh);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, credssp_accept(self->h, self->cred, &ctx, "CONT|next", 9,
+							&out, &out_len, &extra));
+	EXPECT_EQ(4, extra);
+	EXPECT_EQ(strlen(FAKE_OUTPUT), out_len);
+	credssp_free_context_buffer(out);
+	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(self->h, ctx));
+}
+
+TEST_F(lib, buffer_too_small)
+{
+	struct fake_helper *fh = fake_helper_start();
+	static unsigned char buf[4096];
+	uint64_t ctx = 0, ctx2 = 0;
+	size_t len = 100, i;
+	void *out = buf;
+	unsigned int steps;
+
+	ASSERT_NE(NULL, fh);
+	EXPECT_EQ(SEC_E_BUFFER_TOO_SMALL,
+		  credssp_accept_security_context(self->h, self->cred, 0, "BIG", 3, 0,
+						  SECURITY_NATIVE_DREP, 0, &ctx, &out, &len, NULL,
+						  NULL, NULL));
+	EXPECT_EQ(FAKE_BIG_LEN, len);
+	ASSERT_NE(0, ctx);
+	steps = fake_helper_steps(fh);
+	len = sizeof(buf);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, credssp_accept_security_context(
+						 self->h, 0, ctx, "BIG", 3, 0, SECURITY_NATIVE_DREP,
+						 0, &ctx2, &out, &len, NULL, NULL, NULL));
+	EXPECT_EQ(ctx, ctx2);
+	ASSERT_EQ(FAKE_BIG_LEN, len);
+	for (i = 0; i < len; i++)
+		if (buf[i] != (unsigned char)i)
+			break;
+	EXPECT_EQ(len, i);
+	EXPECT_EQ(steps, fake_helper_steps(fh)); /* the kept result, no new step */
+}
+
+TEST_F(lib, logon_denied)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct credssp_status st;
+	char out[256];
+	uint64_t ctx = 0, denied = 0;
+	size_t i;
+
+	ASSERT_NE(NULL, fh);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(SEC_E_LOGON_DENIED, step(self->h, 0, &ctx, "DENY", out, NULL));
+	EXPECT_STREQ("alert", out);
+	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, step(self->h, 0, &ctx, "CONT", NULL, NULL));
+	ASSERT_EQ(0, credssp_get_status(self->h, &st));
+	for (i = 0; i < st.n_stats; i++)
+		if (st.stats[i].outcome == CREDSSP_OUT_LOGON_DENIED &&
+		    st.stats[i].package == CREDSSP_PKG_NTLM)
+			denied = st.stats[i].count;
+	credssp_free_status(&st);
+	EXPECT_LE(1, denied);
+	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(self->h, ctx));
+}
+
+/* Closing a session deletes its handles in the kernel. */
+TEST_F(lib, close_deletes_handles)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct credssp_handle *s = credssp_open();
+	struct credssp_ctx_info *list;
+	struct credssp_status st;
+	uint32_t before, creds_before;
+	uint64_t cred, ctx[3] = {0};
+	size_t n, i, j, found = 0;
+	int k;
+
+	ASSERT_NE(NULL, fh);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, credssp_get_status(self->h, &st));
+	credssp_free_status(&st);
+	before = st.contexts;
+	creds_before = st.creds;
+	ASSERT_EQ(SEC_E_OK, credssp_acquire_credentials_handle(s, NULL, "CredSSP",
+							       SECPKG_CRED_INBOUND, &cred, NULL));
+	for (k = 0; k < 3; k++)
+		ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(s, cred, &ctx[k], "CONT", NULL, NULL));
+	ASSERT_EQ(0, credssp_get_status(self->h, &st));
+	credssp_free_status(&st);
+	EXPECT_EQ(before + 3, st.contexts);
+	EXPECT_EQ(creds_before + 1, st.creds);
+	ASSERT_EQ(0, credssp_list_contexts(self->h, &list, &n));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 3; j++)
+			found += list[i].id == ctx[j];
+	free(list);
+	EXPECT_EQ(3, found);
+
+	credssp_close(s);
+	ASSERT_EQ(0, credssp_get_status(self->h, &st));
+	credssp_free_status(&st);
+	EXPECT_EQ(before, st.contexts);
+	EXPECT_EQ(creds_before, st.creds);
+	EXPECT_EQ(before, count_contexts(self->h));
+}
+
+/* The admin may delete another session's context (credsspctl delete). */
+TEST_F(lib, admin_delete)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct credssp_handle *admin = credssp_open();
+	uint64_t ctx = 0;
+
+	ASSERT_NE(NULL, fh);
+	ASSERT_NE(NULL, admin);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(admin, ctx));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
+	credssp_close(admin);
+}
+
+TEST(status_names)
+{
+	EXPECT_STREQ("SEC_E_OK", credssp_status_name(SEC_E_OK));
+	EXPECT_STREQ("SEC_E_INVALID_HANDLE", credssp_status_name(SEC_E_INVALID_HANDLE));
+	EXPECT_STREQ("SEC_E_UNKNOWN", credssp_status_name(0x12345678));
+	EXPECT_EQ(SEC_E_OK, credssp_free_context_buffer(NULL));
+}
+
+TEST_HARNESS_MAIN
