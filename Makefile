@@ -208,7 +208,8 @@ MANDIR ?= $(PREFIX)/share/man
 
 .PHONY: install-lib
 lib: $(BUILD)/libcredssp.so.1 $(BUILD)/libcredssp.so $(BUILD)/libcredssp.a $(BUILD)/credsspctl \
-	$(BUILD)/libcredssp.pc $(BUILD)/tests/libcredssp $(BUILD)/lib/sspi_port $(BUILD)/lib/hold
+	$(BUILD)/libcredssp.pc $(BUILD)/tests/libcredssp $(BUILD)/lib/sspi_port $(BUILD)/lib/hold \
+	$(BUILD)/lib/sspi_handshake
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -239,6 +240,12 @@ $(BUILD)/tests/libcredssp: tests/selftests/libcredssp.c $(LIB_FAKE) $(BUILD)/lib
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib -isystem "$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
 		-o $@ $< lib/tests/fake_helper.c $(BUILD)/libcredssp.a $(LIB_LIBS)
+
+# The SSPI porting layer through a handshake with the scripted helper.
+$(BUILD)/lib/sspi_handshake: lib/tests/sspi_handshake.c $(LIB_FAKE) $(BUILD)/libcredssp.so $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib $(NL_CFLAGS) -o $@ $< lib/tests/fake_helper.c -L$(BUILD) \
+		-Wl,-rpath,'$$ORIGIN/..' -lcredssp $(NL_LIBS) -lpthread
 
 # hold N CMD: live contexts for credsspctl in tests/guest/suite-lib.sh.
 $(BUILD)/lib/hold: lib/tests/hold.c $(LIB_FAKE) $(BUILD)/libcredssp.a $(LIB_HDRS)

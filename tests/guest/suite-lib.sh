@@ -141,6 +141,24 @@ rc=$?
 tap_result $rc "sspi_port: Windows-style server with sspi.h names ($(grep -c '^ok' <<<"$out") checks)" \
 	"$(grep -v '^ok' <<<"$out")"
 
+# The porting layer through a handshake with the scripted helper.
+out=$("$repo/build/lib/sspi_handshake" 2>&1)
+rc=$?
+tap_result $rc "sspi_handshake: SecBufferDesc handshake to SEC_E_OK ($(grep -c '^ok' <<<"$out") checks)" \
+	"$(grep -v '^ok' <<<"$out")"
+
+# No leak, no invalid access in the library (valgrind, if installed).
+if command -v valgrind >/dev/null; then
+	vg() { valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"; }
+	tap_check "valgrind: sspi_handshake" vg "$repo/build/lib/sspi_handshake"
+	tap_check "valgrind: credsspctl contexts -j / show -j / stats with live contexts" \
+		"$hold" 2 bash -c 'valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$ctl" contexts -j >/dev/null &&
+			valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$ctl" -j show "$CTX_OK" >/dev/null &&
+			valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$ctl" stats >/dev/null'
+else
+	tap_skip "valgrind" "not installed"
+fi
+
 # Permissions: without CAP_NET_ADMIN
 if command -v setpriv >/dev/null; then
 	tap_check "credsspctl status without CAP_NET_ADMIN: exit 4, clear message" \

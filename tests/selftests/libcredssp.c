@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,62 @@ TEST_F(lib, admin_delete)
 	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(admin, ctx));
 	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
 	credssp_close(admin);
+}
+
+/* Handshakes from several threads: one session each, and one shared. */
+struct worker {
+	struct credssp_handle *h; /* shared, or NULL: open one */
+	uint64_t cred;
+	int ok;
+};
+
+#define ROUNDS 10
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct credssp_handle *h = w->h ? w->h : credssp_open();
+	uint64_t cred = w->cred, ctx;
+	int i;
+
+	if (!h)
+		return NULL;
+	if (!w->h && credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND,
+							&cred, NULL) != SEC_E_OK)
+		goto out;
+	for (i = 0; i < ROUNDS; i++) {
+		ctx = 0;
+		if (step(h, cred, &ctx, "CONT", NULL, NULL) != SEC_I_CONTINUE_NEEDED ||
+		    step(h, 0, &ctx, "OK", NULL, NULL) != SEC_E_OK ||
+		    credssp_delete_security_context(h, ctx) != SEC_E_OK)
+			goto out;
+		w->ok++;
+	}
+out:
+	if (!w->h)
+		credssp_close(h);
+	return NULL;
+}
+
+TEST_F(lib, threads)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct worker w[8] = {0};
+	pthread_t t[8];
+	int i;
+
+	ASSERT_NE(NULL, fh);
+	for (i = 0; i < 8; i++) {
+		w[i].h = i < 4 ? NULL : self->h; /* 4 own sessions, 4 on the fixture's */
+		w[i].cred = self->cred;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, work, &w[i]));
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(ROUNDS, w[i].ok) TH_LOG("worker %d", i);
+	}
+	EXPECT_EQ(0, count_contexts(self->h));
+	EXPECT_EQ(0, fake_helper_errors(fh));
 }
 
 TEST(status_names)
