@@ -264,7 +264,8 @@ install-lib: lib
 	install -m 0755 $(BUILD)/libcredssp.so.1 $(DESTDIR)$(LIBDIR)/
 	ln -sf libcredssp.so.1 $(DESTDIR)$(LIBDIR)/libcredssp.so
 	install -m 0644 $(BUILD)/libcredssp.a $(DESTDIR)$(LIBDIR)/
-	install -m 0644 $(BUILD)/libcredssp.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		lib/libcredssp.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libcredssp.pc
 	install -m 0644 lib/credssp.h lib/sspi.h $(DESTDIR)$(INCLUDEDIR)/credssp/
 	install -m 0644 uapi/linux/credssp.h $(DESTDIR)$(INCLUDEDIR)/credssp/linux/
 	install -m 0755 $(BUILD)/credsspctl $(DESTDIR)$(SBINDIR)/

@@ -5,6 +5,7 @@
 # Run by tests/guest/run.sh with credssp.ko loaded and no helper registered
 # (live contexts come from build/lib/hold and its scripted helper); prints
 # TAP. The library itself is tested by build/tests/libcredssp (kselftest).
+# shellcheck disable=SC2015 # a && b || { report; return 1; } is meant
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -113,6 +114,7 @@ status_held() {
 		grep -Eq '^helper +1$' <<<"$out" || { echo "$out"; return 1; }
 }
 admin_delete() {
+	# shellcheck disable=SC2086 # split the ids
 	set -- $CTX_IDS
 	"$ctl" delete "$2" || return 1
 	! "$ctl" show "$2" 2>/dev/null || return 1
@@ -149,12 +151,18 @@ tap_result $rc "sspi_handshake: SecBufferDesc handshake to SEC_E_OK ($(grep -c '
 
 # No leak, no invalid access in the library (valgrind, if installed).
 if command -v valgrind >/dev/null; then
-	vg() { valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"; }
+	vg() {
+		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
+	}
+	ctl_vg() {
+		vg "$ctl" contexts -j >/dev/null && vg "$ctl" -j show "$CTX_OK" >/dev/null &&
+			vg "$ctl" stats >/dev/null
+	}
+	export -f vg ctl_vg
 	tap_check "valgrind: sspi_handshake" vg "$repo/build/lib/sspi_handshake"
-	tap_check "valgrind: credsspctl contexts -j / show -j / stats with live contexts" \
-		"$hold" 2 bash -c 'valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$ctl" contexts -j >/dev/null &&
-			valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$ctl" -j show "$CTX_OK" >/dev/null &&
-			valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$ctl" stats >/dev/null'
+	tap_check "valgrind: credsspctl contexts -j, show -j, stats with live contexts" \
+		"$hold" 2 bash -c ctl_vg
 else
 	tap_skip "valgrind" "not installed"
 fi
