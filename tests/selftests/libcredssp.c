@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "credssp.h"
 #include "../../lib/tests/fake_helper.h"
@@ -474,6 +477,30 @@ TEST_F(lib, threads)
 	}
 	EXPECT_EQ(0, count_contexts(self->h));
 	EXPECT_EQ(0, fake_helper_errors(fh));
+}
+
+/* Without CAP_NET_ADMIN: a netlink-level EPERM, not an SSPI status. */
+TEST(no_capability)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct credssp_handle *h;
+	struct credssp_status st;
+	uint64_t cred = 1;
+
+	ASSERT_EQ(0, syscall(SYS_capget, &hdr, data));
+	data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &= ~CAP_TO_MASK(CAP_NET_ADMIN);
+	ASSERT_EQ(0, syscall(SYS_capset, &hdr, data));
+	h = credssp_open();
+	ASSERT_NE(NULL, h);
+	EXPECT_EQ(SEC_E_INTERNAL_ERROR,
+		  credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
+						     NULL));
+	EXPECT_EQ(EPERM, credssp_last_error(h));
+	EXPECT_EQ(0, cred);
+	EXPECT_EQ(-EPERM, credssp_get_status(h, &st));
+	EXPECT_EQ(EPERM, credssp_last_error(h));
+	credssp_close(h);
 }
 
 TEST(status_names)
