@@ -19,8 +19,8 @@
 #include <stdint.h>
 
 #define FAKE_PRINCIPAL "TEST\\alice"
-#define FAKE_BIG_LEN 3000
-#define FAKE_OUTPUT "server-token"
+#define FAKE_BIG_LEN   3000
+#define FAKE_OUTPUT    "server-token"
 
 struct fake_helper;
 
