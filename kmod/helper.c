@@ -606,6 +606,11 @@ static int credssp_result_parse_ok(struct nlattr **tb,
 		return -EINVAL;
 	}
 	res->version = nla_get_u32(tb[CREDSSP_A_H_VERSION_NEGOTIATED]);
+	if (res->version < 2 || res->version > 6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_H_VERSION_NEGOTIATED],
+				    "TSRequest version out of range");
+		return -EINVAL;
+	}
 	if (tb[CREDSSP_A_H_PEER_VERSION])
 		res->peer_version = nla_get_u32(tb[CREDSSP_A_H_PEER_VERSION]);
 	attr = tb[CREDSSP_A_H_CREDS];
@@ -711,17 +716,24 @@ int credssp_helper_done(struct credssp_net *cn, struct genl_info *info)
 {
 	struct credssp_req *req = NULL, *r;
 	struct credssp_result *res = NULL;
+	bool no_status;
 	u64 id;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_REQ_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_SEC_STATUS))
+	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_REQ_ID)) {
+		NL_SET_ERR_MSG(info->extack, "H_REQ_ID required");
 		return -EINVAL;
+	}
 	id = nla_get_u64(info->attrs[CREDSSP_A_H_REQ_ID]);
+	no_status = GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_SEC_STATUS);
+	if (no_status)
+		NL_SET_ERR_MSG(info->extack, "H_SEC_STATUS required");
 
 	spin_lock(&cn->lock);
 	if (!cn->helper.pid || cn->helper.pid != task_tgid(current)) {
 		spin_unlock(&cn->lock);
+		if (no_status)
+			return -EINVAL;
 		NL_SET_ERR_MSG(info->extack, "not the registered helper");
 		return -EPERM;
 	}
@@ -734,6 +746,8 @@ int credssp_helper_done(struct credssp_net *cn, struct genl_info *info)
 	}
 	spin_unlock(&cn->lock);
 	if (!req) {
+		if (no_status)
+			return -EINVAL;
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[CREDSSP_A_H_REQ_ID],
 				    "no such request in flight");
@@ -741,8 +755,11 @@ int credssp_helper_done(struct credssp_net *cn, struct genl_info *info)
 	}
 
 	/* The request is ours to complete; its waiter waits for us. */
-	err = credssp_result_parse(info->attrs, req->input_len, &res,
-				   info->extack);
+	if (no_status)
+		err = -EINVAL;
+	else
+		err = credssp_result_parse(info->attrs, req->input_len, &res,
+					   info->extack);
 	if (err) {
 		req->end = CREDSSP_REQ_BAD;
 	} else {

@@ -48,6 +48,18 @@ static void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
 	caller->sk = NETLINK_CB(skb).sk;
 }
 
+/*
+ * A missing attribute: name it in the ACK (GENL_REQ_ATTR_CHECK) and say so
+ * in words too. Return: whether it is missing.
+ */
+#define CREDSSP_REQUIRE(info, attr, text) ({				\
+	bool __missing = GENL_REQ_ATTR_CHECK(info, attr);		\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG((info)->extack, text);			\
+	__missing;							\
+})
+
 static const char *credssp_status_msg(u32 status)
 {
 	switch (status) {
@@ -233,8 +245,8 @@ static int credssp_nl_acquire_doit(struct sk_buff *skb,
 	u32 status;
 	void *hdr;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_PACKAGE) ||
-	    GENL_REQ_ATTR_CHECK(info, CREDSSP_A_CRED_USE))
+	if (CREDSSP_REQUIRE(info, CREDSSP_A_PACKAGE, "PACKAGE required") ||
+	    CREDSSP_REQUIRE(info, CREDSSP_A_CRED_USE, "CRED_USE required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -275,7 +287,7 @@ static int credssp_nl_free_cred_doit(struct sk_buff *skb,
 	struct credssp_net *cn;
 	u32 status = SEC_E_INVALID_HANDLE;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_CRED_ID))
+	if (CREDSSP_REQUIRE(info, CREDSSP_A_CRED_ID, "CRED_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -299,7 +311,8 @@ static const struct nla_policy credssp_accept_policy[CREDSSP_A_MAX + 1] = {
 	[CREDSSP_A_CTX_ID] = { .type = NLA_U64 },
 	[CREDSSP_A_REQ_FLAGS] = { .type = NLA_U32 },
 	[CREDSSP_A_DATA_REP] = { .type = NLA_U32 },
-	[CREDSSP_A_INPUT] = { .type = NLA_BINARY, .len = CREDSSP_TOKEN_MAX },
+	/* Length checked by the doit: -EINVAL as the uapi says. */
+	[CREDSSP_A_INPUT] = { .type = NLA_BINARY },
 	[CREDSSP_A_OUTPUT_SIZE] = { .type = NLA_U32 },
 	[CREDSSP_A_OPTIONS] = NLA_POLICY_MASK(NLA_U32, CREDSSP_OPT_ALL),
 };
@@ -339,6 +352,11 @@ static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[CREDSSP_A_OUTPUT_SIZE])
 		a.output_size = nla_get_u32(tb[CREDSSP_A_OUTPUT_SIZE]);
 	if (tb[CREDSSP_A_INPUT]) {
+		if (nla_len(tb[CREDSSP_A_INPUT]) > CREDSSP_TOKEN_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[CREDSSP_A_INPUT],
+					    "INPUT longer than CREDSSP_TOKEN_MAX");
+			return -EINVAL;
+		}
 		a.input = nla_data(tb[CREDSSP_A_INPUT]);
 		a.input_len = nla_len(tb[CREDSSP_A_INPUT]);
 	}
@@ -414,7 +432,7 @@ static int credssp_nl_delete_doit(struct sk_buff *skb, struct genl_info *info)
 	struct credssp_ctx *ctx;
 	u32 status = SEC_E_INVALID_HANDLE;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_CTX_ID))
+	if (CREDSSP_REQUIRE(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -512,11 +530,12 @@ static int credssp_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	u32 status, attr;
+	bool creds;
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_CTX_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, CREDSSP_A_QUERY_ATTR))
+	if (CREDSSP_REQUIRE(info, CREDSSP_A_CTX_ID, "CTX_ID required") ||
+	    CREDSSP_REQUIRE(info, CREDSSP_A_QUERY_ATTR, "QUERY_ATTR required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -532,8 +551,9 @@ static int credssp_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	if (status != SEC_E_OK)
 		return credssp_reply_status(info, status, NULL);
 
-	msg = credssp_reply_new(info, nla_total_size(q.creds.len) + 1024,
-				status, &hdr);
+	creds = attr == SECPKG_ATTR_CREDS || attr == SECPKG_ATTR_CREDS_2;
+	msg = credssp_reply_new(info, (creds ? nla_total_size(q.creds.len) : 0) +
+				1024, status, &hdr);
 	err = -ENOMEM;
 	if (!msg)
 		goto out;
@@ -546,7 +566,7 @@ static int credssp_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	nla_nest_end(msg, nest);
 	err = credssp_reply_send(msg, hdr, info);
 out:
-	if (attr == SECPKG_ATTR_CREDS || attr == SECPKG_ATTR_CREDS_2)
+	if (creds)
 		kfree_sensitive(q.creds.data);
 	return err;
 }
@@ -627,7 +647,7 @@ static int credssp_nl_get_ctx_doit(struct sk_buff *skb,
 	struct sk_buff *msg;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_CTX_ID))
+	if (CREDSSP_REQUIRE(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -698,7 +718,7 @@ static int credssp_nl_register_doit(struct sk_buff *skb,
 {
 	struct credssp_net *cn;
 
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_VERSION))
+	if (CREDSSP_REQUIRE(info, CREDSSP_A_H_VERSION, "H_VERSION required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -706,24 +726,27 @@ static int credssp_nl_register_doit(struct sk_buff *skb,
 	return credssp_helper_register(cn, skb, info);
 }
 
+/*
+ * Types only: the values and lengths of a HELPER_DONE are checked by
+ * credssp_helper_done(), after it found the request, so that a bad reply
+ * fails the waiting call at once (SEC_E_INTERNAL_ERROR) instead of leaving
+ * it to time out.
+ */
 static const struct nla_policy credssp_done_policy[CREDSSP_A_H_MAX + 1] = {
 	[CREDSSP_A_H_REQ_ID] = { .type = NLA_U64 },
 	[CREDSSP_A_H_SEC_STATUS] = { .type = NLA_U32 },
-	[CREDSSP_A_H_OUTPUT] = { .type = NLA_BINARY,
-				 .len = CREDSSP_TOKEN_MAX },
+	[CREDSSP_A_H_OUTPUT] = { .type = NLA_BINARY },
 	[CREDSSP_A_H_CONSUMED] = { .type = NLA_U32 },
 	[CREDSSP_A_H_RET_FLAGS] = { .type = NLA_U32 },
 	[CREDSSP_A_H_EXPIRY] = { .type = NLA_U64 },
-	[CREDSSP_A_H_PACKAGE] = NLA_POLICY_MAX(NLA_U32, CREDSSP_PKG_KERBEROS),
+	[CREDSSP_A_H_PACKAGE] = { .type = NLA_U32 },
 	[CREDSSP_A_H_SPNEGO] = { .type = NLA_FLAG },
-	[CREDSSP_A_H_PRINCIPAL] = { .type = NLA_NUL_STRING,
-				    .len = CREDSSP_PRINCIPAL_MAX },
-	[CREDSSP_A_H_VERSION_NEGOTIATED] = NLA_POLICY_RANGE(NLA_U32, 2, 6),
+	[CREDSSP_A_H_PRINCIPAL] = { .type = NLA_BINARY },
+	[CREDSSP_A_H_VERSION_NEGOTIATED] = { .type = NLA_U32 },
 	[CREDSSP_A_H_PEER_VERSION] = { .type = NLA_U32 },
-	[CREDSSP_A_H_TLS_VERSION] = NLA_POLICY_RANGE(NLA_U32, 0x0303, 0x0304),
-	[CREDSSP_A_H_TLS_CIPHER] = { .type = NLA_NUL_STRING,
-				     .len = CREDSSP_CIPHER_NAME_MAX },
-	[CREDSSP_A_H_CREDS] = { .type = NLA_BINARY, .len = CREDSSP_CREDS_MAX },
+	[CREDSSP_A_H_TLS_VERSION] = { .type = NLA_U32 },
+	[CREDSSP_A_H_TLS_CIPHER] = { .type = NLA_BINARY },
+	[CREDSSP_A_H_CREDS] = { .type = NLA_BINARY },
 	[CREDSSP_A_H_KEYS_TX] = { .type = NLA_NESTED },
 	[CREDSSP_A_H_KEYS_RX] = { .type = NLA_NESTED },
 };
