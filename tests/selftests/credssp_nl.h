@@ -22,6 +22,7 @@
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,21 +49,32 @@
 #define SOL_NETLINK 270
 #endif
 
-#define TB_MAX 64
+#define TB_MAX	 64
 #define MAX_MSGS 256
 #define MSG_ROOM (CREDSSP_TOKEN_MAX + 8192)
 
+#define STASH_MAX 64
+
+/*
+ * A socket may be shared by threads (a call waiting for the helper in one,
+ * another call in the next): each transaction takes the messages of its own
+ * sequence number and leaves the others in the stash for their owner.
+ */
 struct conn {
 	struct nl_sock *sk;
 	int fam;
+	pthread_mutex_t lock;
+	struct nlmsghdr *stash[STASH_MAX];
+	int nstash;
 };
 
 struct reply {
-	int err;		/* errno of the ACK (0 or negative); -ETIME: no answer */
-	char ext[256];		/* NLMSGERR_ATTR_MSG of the ACK */
-	int n;			/* reply messages */
+	int err;       /* errno of the ACK (0 or negative); -ETIME: no answer */
+	char ext[256]; /* NLMSGERR_ATTR_MSG of the ACK */
+	int miss;      /* NLMSGERR_ATTR_MISS_TYPE of the ACK, or -1 */
+	int n;	       /* reply messages */
 	struct nlmsghdr *msg[MAX_MSGS];
-	struct nlattr *tb[TB_MAX + 1];	/* attributes of msg[0] */
+	struct nlattr *tb[TB_MAX + 1]; /* attributes of msg[0] */
 };
 
 static inline uint64_t now_ms(void)
@@ -80,7 +92,7 @@ static inline uint64_t now_real(void)
 
 static inline int conn_open(struct conn *c)
 {
-	struct timeval tv = { .tv_sec = 25 };
+	struct timeval tv = {.tv_sec = 25};
 	int one = 1, fd;
 
 	memset(c, 0, sizeof(*c));
@@ -92,9 +104,11 @@ static inline int conn_open(struct conn *c)
 		c->sk = NULL;
 		return -EIO;
 	}
+	pthread_mutex_init(&c->lock, NULL);
 	fd = nl_socket_get_fd(c->sk);
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	nl_socket_set_nonblocking(c->sk);
 	nl_socket_set_buffer_size(c->sk, 1 << 20, 1 << 20);
 	nl_socket_enable_msg_peek(c->sk);
 	nl_socket_disable_seq_check(c->sk);
@@ -109,9 +123,14 @@ static inline int conn_open(struct conn *c)
 
 static inline void conn_close(struct conn *c)
 {
+	int i;
+
 	if (c->sk)
 		nl_socket_free(c->sk);
 	c->sk = NULL;
+	for (i = 0; i < c->nstash; i++)
+		free(c->stash[i]);
+	c->nstash = 0;
 }
 
 static inline void reply_free(struct reply *r)
@@ -123,7 +142,7 @@ static inline void reply_free(struct reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static inline void parse_extack(struct nlmsghdr *h, char *out, size_t outlen)
+static inline void parse_extack_miss(struct nlmsghdr *h, char *out, size_t outlen, int *miss)
 {
 	struct nlmsgerr *e = NLMSG_DATA(h);
 	size_t off = sizeof(*e);
@@ -142,7 +161,14 @@ static inline void parse_extack(struct nlmsghdr *h, char *out, size_t outlen)
 	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
 		if (nla_type(a) == NLMSGERR_ATTR_MSG)
 			snprintf(out, outlen, "%.*s", nla_len(a), (char *)nla_data(a));
+		if (nla_type(a) == NLMSGERR_ATTR_MISS_TYPE && miss)
+			*miss = (int)nla_get_u32(a);
 	}
+}
+
+static inline void parse_extack(struct nlmsghdr *h, char *out, size_t outlen)
+{
+	parse_extack_miss(h, out, outlen, NULL);
 }
 
 static inline struct nl_msg *cmsg(struct conn *c, int cmd, int flags)
@@ -156,48 +182,81 @@ static inline struct nl_msg *cmsg(struct conn *c, int cmd, int flags)
 	return m;
 }
 
-/* Send @m (freed), collect replies until the ACK / NLMSG_DONE. */
+/* One message of transaction @seq: true when it ends it. */
+static inline bool take_msg(struct nlmsghdr *h, struct reply *r)
+{
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		r->err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		parse_extack_miss(h, r->ext, sizeof(r->ext), &r->miss);
+		return true;
+	}
+	if (h->nlmsg_type == NLMSG_DONE)
+		return true;
+	if (r->n < MAX_MSGS) {
+		r->msg[r->n] = malloc(h->nlmsg_len);
+		memcpy(r->msg[r->n], h, h->nlmsg_len);
+		r->n++;
+	}
+	return false;
+}
+
+/* Send @m (freed), collect replies until the ACK / NLMSG_DONE (25 s at most). */
 static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 {
-	uint32_t seq;
+	uint64_t t0 = now_ms();
 	bool done = false;
-	int ret;
+	uint32_t seq;
+	int ret, i;
 
 	memset(r, 0, sizeof(*r));
-	ret = nl_send_auto(c->sk, m);
+	r->miss = -1;
+	/* Not under the lock: the kernel may keep a sender waiting for the helper. */
+	pthread_mutex_lock(&c->lock);
+	nl_complete_msg(c->sk, m);
 	seq = nlmsg_hdr(m)->nlmsg_seq;
+	pthread_mutex_unlock(&c->lock);
+	ret = nl_send(c->sk, m);
 	nlmsg_free(m);
 	if (ret < 0) {
 		r->err = -EIO;
 		return r->err;
 	}
 	while (!done) {
+		struct pollfd p = {.fd = nl_socket_get_fd(c->sk), .events = POLLIN};
 		struct sockaddr_nl nla;
 		unsigned char *buf = NULL;
 		struct nlmsghdr *h;
-		int len = nl_recv(c->sk, &nla, &buf, NULL);
+		int len;
 
-		if (len <= 0) {
-			free(buf);
+		pthread_mutex_lock(&c->lock);
+		for (i = 0; i < c->nstash && !done; i++) {
+			if (c->stash[i]->nlmsg_seq != seq)
+				continue;
+			done = take_msg(c->stash[i], r);
+			free(c->stash[i]);
+			memmove(&c->stash[i], &c->stash[i + 1],
+				(c->nstash - i - 1) * sizeof(c->stash[0]));
+			c->nstash--;
+			i--;
+		}
+		len = done ? 0 : nl_recv(c->sk, &nla, &buf, NULL);
+		for (h = (void *)buf; len > 0 && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq == seq && !done) {
+				done = take_msg(h, r);
+			} else if (h->nlmsg_seq != seq && c->nstash < STASH_MAX) {
+				c->stash[c->nstash] = malloc(h->nlmsg_len);
+				memcpy(c->stash[c->nstash++], h, h->nlmsg_len);
+			}
+		}
+		pthread_mutex_unlock(&c->lock);
+		free(buf);
+		if (done)
+			break;
+		if (now_ms() - t0 > 25000) {
 			r->err = -ETIME;
 			return r->err;
 		}
-		for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				r->err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-				parse_extack(h, r->ext, sizeof(r->ext));
-				done = true;
-			} else if (h->nlmsg_type == NLMSG_DONE) {
-				done = true;
-			} else if (r->n < MAX_MSGS) {
-				r->msg[r->n] = malloc(h->nlmsg_len);
-				memcpy(r->msg[r->n], h, h->nlmsg_len);
-				r->n++;
-			}
-		}
-		free(buf);
+		poll(&p, 1, 20);
 	}
 	if (r->n)
 		genlmsg_parse(r->msg[0], 0, r->tb, TB_MAX, NULL);
@@ -279,11 +338,11 @@ static inline uint32_t delete_ctx(struct conn *c, uint64_t id)
 #define NO_OUTSIZE 0xffffffffU
 
 struct acc {
-	uint64_t cred, ctx;	/* 0: absent */
+	uint64_t cred, ctx; /* 0: absent */
 	uint32_t flags;
-	const void *in;		/* NULL: no INPUT */
-	size_t inlen;		/* 0 with in != NULL: strlen(in) */
-	uint32_t outsize;	/* 0: CREDSSP_TOKEN_MAX; NO_OUTSIZE: absent */
+	const void *in;	  /* NULL: no INPUT */
+	size_t inlen;	  /* 0 with in != NULL: strlen(in) */
+	uint32_t outsize; /* 0: CREDSSP_TOKEN_MAX; NO_OUTSIZE: absent */
 	bool drep;
 	uint32_t drep_val;
 	bool opts;
@@ -316,7 +375,7 @@ static inline uint32_t accept_r(struct conn *c, const struct acc *a, struct repl
 /* One ACCEPT with text input; returns status, *ctx updated if a CTX_ID came. */
 static inline uint32_t acc_step(struct conn *c, uint64_t cred, uint64_t *ctx, const char *in)
 {
-	struct acc a = { .cred = cred, .ctx = *ctx, .in = in };
+	struct acc a = {.cred = cred, .ctx = *ctx, .in = in};
 	struct reply r;
 	uint32_t st = accept_r(c, &a, &r);
 
@@ -378,7 +437,8 @@ static inline int get_status(struct conn *c, struct gstatus *s)
 	s->helper_timeout_ms = a_u32(r.tb, CREDSSP_A_STATUS_HELPER_TIMEOUT_MS, 0);
 	s->token_max = a_u32(r.tb, CREDSSP_A_STATUS_TOKEN_MAX, 0);
 	s->keyring = (int32_t)a_u32(r.tb, CREDSSP_A_STATUS_KEYRING, 0);
-	nlmsg_for_each_attr(a, r.msg[0], GENL_HDRLEN, rem) {
+	nlmsg_for_each_attr(a, r.msg[0], GENL_HDRLEN, rem)
+	{
 		struct nlattr *st[TB_MAX + 1];
 		uint32_t o, p;
 
@@ -483,15 +543,15 @@ static inline int param_set(const char *name, long v)
 /* ---- the fake helper ---- */
 
 struct fh_shm {
-	volatile int registered;	/* 0 pending, 1 ok, <0 errno */
+	volatile int registered; /* 0 pending, 1 ok, <0 errno */
 	volatile int n_step, n_first, n_free, n_done;
 	volatile uint64_t last_req_id, last_ctx_id, free_ctx_id;
 	volatile uint32_t last_req_flags, last_options, last_inlen, last_op;
-	volatile int done_err;		/* ACK errno of the last DONE */
+	volatile int done_err; /* ACK errno of the last DONE */
 	char done_ext[256];
-	volatile int bogus_err;		/* ACK errno of the h:reqid bogus DONE */
+	volatile int bogus_err; /* ACK errno of the h:reqid bogus DONE */
 	char bogus_ext[256];
-	volatile int release;		/* answer the "hold" requests */
+	volatile int release; /* answer the "hold" requests */
 	volatile uint64_t held_req_id;
 	volatile int n_held;
 };
@@ -499,26 +559,27 @@ struct fh_shm {
 static struct fh_shm *fh;
 static pid_t fh_pid;
 
-#define FH_RET_FLAGS (ASC_RET_MUTUAL_AUTH | ASC_RET_CONFIDENTIALITY | ASC_RET_INTEGRITY | \
-		      ASC_RET_STREAM | ASC_RET_DELEGATE)
+#define FH_RET_FLAGS                                                                          \
+	(ASC_RET_MUTUAL_AUTH | ASC_RET_CONFIDENTIALITY | ASC_RET_INTEGRITY | ASC_RET_STREAM | \
+	 ASC_RET_DELEGATE)
 #define FH_PRINCIPAL "KCREDSSP\\alice"
-#define FH_CIPHER "TLS_AES_128_GCM_SHA256"
-#define FH_LIFETIME 3600
+#define FH_CIPHER    "TLS_AES_128_GCM_SHA256"
+#define FH_LIFETIME  3600
 
 /* The creds payload the fake helper delegates: PASSWORD KCREDSSP / alice / Secret1!. */
 static inline size_t fh_creds(uint8_t *buf, bool malformed)
 {
-	static const char *const vals[] = { "KCREDSSP", "alice", "Secret1!" };
-	struct credssp_creds_hdr h = { CREDSSP_CREDS_VERSION, CREDSSP_CRED_PASSWORD, 3 };
+	static const char *const vals[] = {"KCREDSSP", "alice", "Secret1!"};
+	struct credssp_creds_hdr h = {CREDSSP_CREDS_VERSION, CREDSSP_CRED_PASSWORD, 3};
 	size_t off = sizeof(h);
 	int i;
 
 	if (malformed)
-		h.n_fields = 4;	/* one more field than the payload holds */
+		h.n_fields = 4; /* one more field than the payload holds */
 	memcpy(buf, &h, sizeof(h));
 	for (i = 0; i < 3; i++) {
-		struct credssp_creds_field f = { (uint16_t)(CREDSSP_CF_DOMAIN + i), 0,
-						 (uint32_t)strlen(vals[i]) * 2 };
+		struct credssp_creds_field f = {(uint16_t)(CREDSSP_CF_DOMAIN + i), 0,
+						(uint32_t)strlen(vals[i]) * 2};
 		size_t j;
 
 		memcpy(buf + off, &f, sizeof(f));
@@ -533,10 +594,10 @@ static inline size_t fh_creds(uint8_t *buf, bool malformed)
 
 struct fh_req {
 	uint64_t id;
-	uint64_t due;		/* now_ms() deadline; UINT64_MAX: never */
+	uint64_t due; /* now_ms() deadline; UINT64_MAX: never */
 	bool hold;
 	uint32_t inlen;
-	char in[256];		/* first bytes of the input */
+	char in[256]; /* first bytes of the input */
 };
 
 static struct conn fh_c;
@@ -590,7 +651,7 @@ static inline void fh_handle(struct nlmsghdr *h)
 		__sync_fetch_and_add(&fh->n_first, 1);
 	__sync_fetch_and_add(&fh->n_step, 1);
 	if (!strncmp(q->in, "exit", 4) || !strncmp(q->in, "okdie", 5))
-		_exit(0);	/* dies with the request in flight */
+		_exit(0); /* dies with the request in flight */
 	q->due = now_ms();
 	if (!strncmp(q->in, "slow", 4))
 		q->due += 2000;
@@ -607,7 +668,7 @@ static inline void fh_handle(struct nlmsghdr *h)
 /* One receive batch (waits up to @timeout ms). */
 static inline void fh_pump(int timeout)
 {
-	struct pollfd p = { .fd = nl_socket_get_fd(fh_c.sk), .events = POLLIN };
+	struct pollfd p = {.fd = nl_socket_get_fd(fh_c.sk), .events = POLLIN};
 	struct sockaddr_nl nla;
 	unsigned char *buf = NULL;
 	struct nlmsghdr *h;
@@ -616,8 +677,10 @@ static inline void fh_pump(int timeout)
 	if (poll(&p, 1, timeout) <= 0)
 		return;
 	len = nl_recv(fh_c.sk, &nla, &buf, NULL);
+	if (len == -NLE_AGAIN)
+		return;
 	if (len <= 0)
-		_exit(3);	/* the kernel closed us out */
+		_exit(3); /* the kernel closed us out */
 	for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
 		fh_handle(h);
 	free(buf);
@@ -642,7 +705,7 @@ static inline int fh_send(struct nl_msg *m)
 static inline void fh_put_keys(struct nl_msg *m, int attr, int keylen)
 {
 	struct nlattr *n = nla_nest_start(m, attr | NLA_F_NESTED);
-	uint8_t key[32], salt[4] = { 1, 2, 3, 4 }, iv[8] = { 5 }, seq[8] = { 0 };
+	uint8_t key[32], salt[4] = {1, 2, 3, 4}, iv[8] = {5}, seq[8] = {0};
 
 	memset(key, attr, sizeof(key));
 	seq[7] = 1;
@@ -757,6 +820,12 @@ static inline void fh_answer(struct fh_req *q)
 			nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
 			fh->bogus_err = fh_send(m);
 			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
+		} else if (!strncmp(in, "h:nostatus", 10)) {
+			/* First a DONE without its required SEC_STATUS. */
+			m = cmsg(&fh_c, CREDSSP_CMD_HELPER_DONE, 0);
+			nla_put_u64(m, CREDSSP_A_H_REQ_ID, q->id);
+			fh->bogus_err = fh_send(m);
+			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
 		}
 		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
 		if (!strncmp(in, "big", 3)) {
@@ -769,6 +838,13 @@ static inline void fh_answer(struct fh_req *q)
 		nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
 	}
 	fh_send(m);
+	if (!strncmp(in, "h:twice", 7)) {
+		/* The same answer again: the request is no longer in flight. */
+		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
+		fh->bogus_err = fh_send(m);
+		memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
+	}
 }
 
 static inline void fh_main(void)
@@ -810,7 +886,9 @@ static inline void fh_main(void)
 				next = q->due;
 		}
 		now = now_ms();
-		fh_pump(next == UINT64_MAX ? 50 : (int)(next > now ? (next - now > 50 ? 50 : next - now) : 0));
+		fh_pump(next == UINT64_MAX
+				? 50
+				: (int)(next > now ? (next - now > 50 ? 50 : next - now) : 0));
 	}
 }
 
@@ -820,8 +898,8 @@ static inline int fh_start(void)
 	uint64_t t0 = now_ms();
 
 	if (!fh) {
-		fh = mmap(NULL, sizeof(*fh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			  -1, 0);
+		fh = mmap(NULL, sizeof(*fh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+			  0);
 		if (fh == MAP_FAILED)
 			abort();
 	}
