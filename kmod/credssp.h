@@ -72,7 +72,7 @@ struct credssp_helper {
 
 struct credssp_net {
 	struct net *net;
-	spinlock_t lock;
+	spinlock_t lock;		/* owners, counts, helper, reqs */
 	struct xarray creds;
 	struct xarray ctxs;
 	u32 next_cred;
@@ -156,7 +156,7 @@ struct credssp_ctx {
 	u32 helper_gen;			/* helper that holds its state */
 	unsigned long flags;
 
-	spinlock_t lock;		/* the fields below */
+	spinlock_t lock;		/* protects the fields below */
 	enum credssp_ctx_state state;
 	bool timed_out;			/* FAILED by the handshake deadline */
 	u32 options;

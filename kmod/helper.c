@@ -370,6 +370,7 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 	struct credssp_req req = {};
 	struct sk_buff *skb;
 	bool mine = false;
+	unsigned long timeout;
 	u32 portid, status;
 	long left;
 	void *hdr;
@@ -429,11 +430,11 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 		err = genlmsg_unicast(cn->net, skb, portid);
 	}
 
-	if (!err)
-		left = wait_for_completion_killable_timeout(&req.done,
-			msecs_to_jiffies(READ_ONCE(credssp_helper_timeout_ms)));
-	else
-		left = 0;
+	left = 0;
+	if (!err) {
+		timeout = msecs_to_jiffies(READ_ONCE(credssp_helper_timeout_ms));
+		left = wait_for_completion_killable_timeout(&req.done, timeout);
+	}
 
 	spin_lock(&cn->lock);
 	if (!list_empty(&req.node)) {

@@ -52,13 +52,13 @@ static void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
  * A missing attribute: name it in the ACK (GENL_REQ_ATTR_CHECK) and say so
  * in words too. Return: whether it is missing.
  */
-#define CREDSSP_REQUIRE(info, attr, text) ({				\
-	bool __missing = GENL_REQ_ATTR_CHECK(info, attr);		\
-									\
-	if (__missing)							\
-		NL_SET_ERR_MSG((info)->extack, text);			\
-	__missing;							\
-})
+static bool credssp_missing(struct genl_info *info, int attr, const char *text)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	credssp_set_msg(info->extack, text);
+	return true;
+}
 
 static const char *credssp_status_msg(u32 status)
 {
@@ -245,8 +245,8 @@ static int credssp_nl_acquire_doit(struct sk_buff *skb,
 	u32 status;
 	void *hdr;
 
-	if (CREDSSP_REQUIRE(info, CREDSSP_A_PACKAGE, "PACKAGE required") ||
-	    CREDSSP_REQUIRE(info, CREDSSP_A_CRED_USE, "CRED_USE required"))
+	if (credssp_missing(info, CREDSSP_A_PACKAGE, "PACKAGE required") ||
+	    credssp_missing(info, CREDSSP_A_CRED_USE, "CRED_USE required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -287,7 +287,7 @@ static int credssp_nl_free_cred_doit(struct sk_buff *skb,
 	struct credssp_net *cn;
 	u32 status = SEC_E_INVALID_HANDLE;
 
-	if (CREDSSP_REQUIRE(info, CREDSSP_A_CRED_ID, "CRED_ID required"))
+	if (credssp_missing(info, CREDSSP_A_CRED_ID, "CRED_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -432,7 +432,7 @@ static int credssp_nl_delete_doit(struct sk_buff *skb, struct genl_info *info)
 	struct credssp_ctx *ctx;
 	u32 status = SEC_E_INVALID_HANDLE;
 
-	if (CREDSSP_REQUIRE(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
+	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -534,8 +534,8 @@ static int credssp_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (CREDSSP_REQUIRE(info, CREDSSP_A_CTX_ID, "CTX_ID required") ||
-	    CREDSSP_REQUIRE(info, CREDSSP_A_QUERY_ATTR, "QUERY_ATTR required"))
+	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID required") ||
+	    credssp_missing(info, CREDSSP_A_QUERY_ATTR, "QUERY_ATTR required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -647,7 +647,7 @@ static int credssp_nl_get_ctx_doit(struct sk_buff *skb,
 	struct sk_buff *msg;
 	int err;
 
-	if (CREDSSP_REQUIRE(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
+	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -718,7 +718,7 @@ static int credssp_nl_register_doit(struct sk_buff *skb,
 {
 	struct credssp_net *cn;
 
-	if (CREDSSP_REQUIRE(info, CREDSSP_A_H_VERSION, "H_VERSION required"))
+	if (credssp_missing(info, CREDSSP_A_H_VERSION, "H_VERSION required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)

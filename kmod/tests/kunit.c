@@ -94,7 +94,6 @@ static void credssp_test_status_no_room(struct kunit *test)
 	kfree_skb(skb);
 }
 
-
 /* A password credential: DOMAIN "D", USER "u", PASSWORD "pw" (UTF-16LE). */
 static const u8 credssp_test_creds[] = {
 	1, CREDSSP_CRED_PASSWORD, 3, 0,
@@ -102,6 +101,11 @@ static const u8 credssp_test_creds[] = {
 	CREDSSP_CF_USER, 0, 0, 0, 2, 0, 0, 0, 'u', 0,
 	CREDSSP_CF_PASSWORD, 0, 0, 0, 4, 0, 0, 0, 'p', 0, 'w', 0,
 };
+
+static int creds_check(const u8 *buf, u32 len)
+{
+	return credssp_creds_validate(buf, len, NULL);
+}
 
 static void credssp_test_creds_good(struct kunit *test)
 {
@@ -127,6 +131,7 @@ static void credssp_test_creds_truncated(struct kunit *test)
 
 static void credssp_test_creds_overlong(struct kunit *test)
 {
+	const u32 n = sizeof(credssp_test_creds);
 	u8 *buf = kunit_kmalloc(test, sizeof(credssp_test_creds) + 1,
 				GFP_KERNEL);
 
@@ -134,47 +139,40 @@ static void credssp_test_creds_overlong(struct kunit *test)
 	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
 	/* The last field claims one byte more than there is. */
 	buf[sizeof(credssp_test_creds) - 4 - 4] = 5;
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 	/* Trailing bytes after the last field. */
 	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
 	buf[sizeof(credssp_test_creds)] = 0;
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds) + 1, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n + 1), -EINVAL);
 	/* A field length near 4 GiB must not wrap the offset. */
 	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
 	buf[4 + 4] = 0xff;
 	buf[4 + 5] = 0xff;
 	buf[4 + 6] = 0xff;
 	buf[4 + 7] = 0xff;
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 }
 
 static void credssp_test_creds_bad_ids(struct kunit *test)
 {
+	const u32 n = sizeof(credssp_test_creds);
 	u8 *buf = kunit_kmalloc(test, sizeof(credssp_test_creds), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
 	buf[4] = CREDSSP_CF_CRED_BUFFER + 1;	/* unknown field id */
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 	buf[4] = 0;				/* field id 0 */
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
 	buf[0] = 2;				/* wrong version */
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 	buf[0] = 1;
 	buf[1] = 3;				/* unknown type */
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 	buf[1] = CREDSSP_CRED_PASSWORD;
 	buf[2] = 4;				/* one field more than there is */
-	KUNIT_EXPECT_EQ(test, credssp_creds_validate(buf,
-			sizeof(credssp_test_creds), NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 }
 
 static void credssp_test_req_flags(struct kunit *test)
@@ -242,32 +240,34 @@ static void credssp_test_handle_lookup(struct kunit *test)
 
 static void credssp_test_stream_sizes(struct kunit *test)
 {
-	u32 hdr = 0, trl = 0;
+	static const struct {
+		u32 version, cipher;
+		int err;
+		u32 hdr, trl;
+	} cases[] = {
+		{ 0x0303, TLS_CIPHER_AES_GCM_128, 0, 13, 16 },
+		{ 0x0303, TLS_CIPHER_AES_GCM_256, 0, 13, 16 },
+		{ 0x0303, TLS_CIPHER_CHACHA20_POLY1305, 0, 5, 16 },
+		{ 0x0304, TLS_CIPHER_AES_GCM_128, 0, 5, 17 },
+		{ 0x0304, TLS_CIPHER_AES_GCM_256, 0, 5, 17 },
+		{ 0x0304, TLS_CIPHER_CHACHA20_POLY1305, 0, 5, 17 },
+		{ 0x0302, TLS_CIPHER_AES_GCM_128, -EINVAL },
+		{ 0x0303, TLS_CIPHER_AES_CCM_128, -EINVAL },
+	};
+	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
-			TLS_CIPHER_AES_GCM_128, &hdr, &trl), 0);
-	KUNIT_EXPECT_EQ(test, hdr, 13);
-	KUNIT_EXPECT_EQ(test, trl, 16);
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
-			TLS_CIPHER_AES_GCM_256, &hdr, &trl), 0);
-	KUNIT_EXPECT_EQ(test, hdr, 13);
-	KUNIT_EXPECT_EQ(test, trl, 16);
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
-			TLS_CIPHER_CHACHA20_POLY1305, &hdr, &trl), 0);
-	KUNIT_EXPECT_EQ(test, hdr, 5);
-	KUNIT_EXPECT_EQ(test, trl, 16);
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0304,
-			TLS_CIPHER_AES_GCM_128, &hdr, &trl), 0);
-	KUNIT_EXPECT_EQ(test, hdr, 5);
-	KUNIT_EXPECT_EQ(test, trl, 17);
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0304,
-			TLS_CIPHER_CHACHA20_POLY1305, &hdr, &trl), 0);
-	KUNIT_EXPECT_EQ(test, hdr, 5);
-	KUNIT_EXPECT_EQ(test, trl, 17);
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0302,
-			TLS_CIPHER_AES_GCM_128, &hdr, &trl), -EINVAL);
-	KUNIT_EXPECT_EQ(test, credssp_stream_sizes(0x0303,
-			TLS_CIPHER_AES_CCM_128, &hdr, &trl), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u32 hdr = 0, trl = 0;
+		int err;
+
+		err = credssp_stream_sizes(cases[i].version, cases[i].cipher,
+					   &hdr, &trl);
+		KUNIT_EXPECT_EQ_MSG(test, err, cases[i].err, "case %u", i);
+		if (err)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, hdr, cases[i].hdr, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, trl, cases[i].trl, "case %u", i);
+	}
 }
 
 static void credssp_test_keys_len(struct kunit *test)
