@@ -162,8 +162,11 @@
  *   Request:  CREDSSP_A_CTX_ID
  *   Reply:    CREDSSP_A_SEC_STATUS SEC_E_OK or SEC_E_INVALID_HANDLE
  *   At any stage; a helper call in progress is abandoned. A caller with
- *   CAP_NET_ADMIN over the netns may delete any context of it (credsspctl
- *   delete); that is the only command where the owner check is waived.
+ *   CAP_NET_ADMIN over the netns may delete any context of it made over
+ *   netlink (credsspctl delete); that is the only command where the owner
+ *   check is waived. Since every consumer command needs that capability,
+ *   any socket allowed to send DELETE_CTX may delete any such context.
+ *   Contexts of in-kernel consumers are not reachable (SEC_E_INVALID_HANDLE).
  *
  * CREDSSP_CMD_QUERY_CTX (do) - QueryContextAttributes
  *   Request:  CREDSSP_A_CTX_ID, CREDSSP_A_QUERY_ATTR (u32, SECPKG_ATTR_*)
