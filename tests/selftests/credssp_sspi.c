@@ -27,9 +27,11 @@ static long orig_helper_timeout = -1;
 static pid_t main_pid;
 
 /* Parameters a test may change, restored by the test and at exit. */
-static const char *const params[] = {"helper_timeout_ms", "handshake_timeout_ms",
-				     "max_owner_contexts", "max_owner_creds"};
-static long orig_params[4] = {-1, -1, -1, -1};
+#define N_PARAMS 5
+static const char *const params[N_PARAMS] = {"helper_timeout_ms", "handshake_timeout_ms",
+					     "max_owner_contexts", "max_owner_creds",
+					     "max_lifetime"};
+static long orig_params[N_PARAMS] = {-1, -1, -1, -1, -1};
 
 __attribute__((constructor)) static void save_params(void)
 {
@@ -37,7 +39,7 @@ __attribute__((constructor)) static void save_params(void)
 
 	main_pid = getpid();
 	orig_helper_timeout = param_get("helper_timeout_ms");
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < N_PARAMS; i++)
 		orig_params[i] = param_get(params[i]);
 }
 
@@ -45,7 +47,7 @@ static void restore_all_params(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < N_PARAMS; i++)
 		if (orig_params[i] >= 0 && param_get(params[i]) != orig_params[i])
 			param_set(params[i], orig_params[i]);
 }
@@ -179,6 +181,49 @@ TEST_F(hp, free_cred_keeps_contexts)
 	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, self->cred));
 	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
 	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+}
+
+/* Later calls: CRED_ID, if present, must be the context's. */
+TEST_F(hp, later_call_other_cred)
+{
+	uint64_t other = cred_new(&self->c), ctx = 0;
+	struct acc a = {.cred = self->cred, .in = "cont"};
+	struct reply r;
+	uint32_t st;
+
+	ASSERT_NE(0, other);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	a.ctx = ctx;
+	a.cred = other;
+	st = accept_r(&self->c, &a, &r);
+	reply_free(&r);
+	TH_LOG("later call with another credential: 0x%x", st);
+	EXPECT_TRUE(st == SEC_E_INVALID_HANDLE || st == SEC_E_INVALID_PARAMETER);
+	EXPECT_EQ(1, fh->n_step);
+	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, other));
+}
+
+/* OPTIONS reach the helper on the first call. */
+TEST_F(hp, options_passed)
+{
+	struct acc a = {.cred = self->cred,
+			.in = "cont",
+			.opts = true,
+			.opts_val = CREDSSP_OPT_RESTRICTED_ADMIN};
+	struct reply r;
+
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_OPT_RESTRICTED_ADMIN, fh->last_options);
+	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
+	reply_free(&r);
+	a.opts = false;
+	a.cred = 0;
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_OPT_RESTRICTED_ADMIN, fh->last_options); /* kept by the context */
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
 }
 
 /* ---- ACCEPT: refusals before any helper work ---- */
@@ -1620,6 +1665,34 @@ TEST_F(hp, handshake_deadline)
 	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_TIMEOUT) + 1, stat_sum(&s1, CREDSSP_OUT_TIMEOUT));
 	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
 	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
+}
+
+/* An established context reaching its expiry: keys and credentials go. */
+TEST_F(hp, established_expires)
+{
+	struct nlattr *q[TB_MAX + 1];
+	struct acc a = {.cred = self->cred, .in = "ok"};
+	uint64_t t = now_real(), expiry;
+	struct reply r;
+
+	ASSERT_EQ(0, param_set("max_lifetime", 1));
+	ASSERT_EQ(SEC_E_OK, accept_r(&self->c, &a, &r));
+	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
+	expiry = a_u64(r.tb, CREDSSP_A_EXPIRY, 0);
+	reply_free(&r);
+	restore_all_params();
+	/* max_lifetime caps what the helper reported (an hour). */
+	EXPECT_LE(t, expiry);
+	EXPECT_GE(t + 2, expiry);
+	usleep(2300000);
+	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, query(&self->c, a.ctx, SECPKG_ATTR_NAMES, &r, q));
+	reply_free(&r);
+	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, query(&self->c, a.ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_QUERY]);
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_CTX_EXPIRED, ctx_state(&self->c, a.ctx));
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, a.ctx));
 }
 
 /* ---- statistics ---- */
