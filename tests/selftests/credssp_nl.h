@@ -252,6 +252,10 @@ static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 		free(buf);
 		if (done)
 			break;
+		if (len < 0 && len != -NLE_AGAIN) {
+			r->err = -EBADF; /* the socket went away */
+			return r->err;
+		}
 		if (now_ms() - t0 > 25000) {
 			r->err = -ETIME;
 			return r->err;

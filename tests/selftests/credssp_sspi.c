@@ -1454,6 +1454,46 @@ TEST_F(hp, owner_killed_in_flight)
 	handshake_works(_metadata, &self->c, self->cred);
 }
 
+/*
+ * Another thread closes the owner's socket while a call waits: the socket is
+ * released once the call returns (the sender holds the file), no later than
+ * the helper timeout; then its handles are gone.
+ */
+TEST_F(hp, owner_fd_closed_in_flight)
+{
+	struct call_arg ca = {.a = {.in = "never"}};
+	long tmo = set_helper_timeout(1000);
+	struct gstatus s0, s1;
+	struct conn o;
+	uint64_t ctx = 0, t0;
+	pthread_t t;
+
+	ASSERT_EQ(0, get_status(&self->c, &s0));
+	ASSERT_EQ(0, conn_open(&o));
+	ca.a.cred = cred_new(&o);
+	ASSERT_NE(0, ca.a.cred);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&o, ca.a.cred, &ctx, "cont"));
+	ca.c = &o;
+	ca.a.ctx = ctx;
+	ASSERT_EQ(0, pthread_create(&t, NULL, call_thread, &ca));
+	ASSERT_TRUE(wait_for(&fh->n_step, 2, 2000));
+	t0 = now_ms();
+	close(nl_socket_get_fd(o.sk));
+	pthread_join(t, NULL);
+	TH_LOG("call on a closed socket: 0x%x after %llu ms", ca.status,
+	       (unsigned long long)(now_ms() - t0));
+	EXPECT_GT(tmo + 1500, (long)(now_ms() - t0));
+	nl_socket_free(o.sk); /* its fd is closed already: EBADF */
+	o.sk = NULL;
+	usleep(100000);
+	ASSERT_EQ(0, get_status(&self->c, &s1));
+	EXPECT_EQ(s0.contexts, s1.contexts);
+	EXPECT_EQ(s0.creds, s1.creds);
+	EXPECT_EQ(0, ctx_listed(&self->c, ctx));
+	restore_all_params();
+	handshake_works(_metadata, &self->c, self->cred);
+}
+
 /* A thread of the owner waits in ACCEPT while another thread deletes the context. */
 TEST_F(hp, delete_while_in_flight)
 {
