@@ -762,6 +762,81 @@ TEST_F(hp, owner_close_frees)
 	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_ABANDONED) + 2, stat_sum(&s2, CREDSSP_OUT_ABANDONED));
 }
 
+static int helper_register(struct conn *c, int version, char *ext, size_t extlen);
+
+/* Each network namespace has its own handles, helper and counts. */
+TEST_F(hp, netns_isolation)
+{
+	int *res = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t ctx = 0;
+	struct gstatus s;
+	int status, i;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, res);
+	for (i = 0; i < 16; i++)
+		res[i] = 12345;
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct acc a = {.in = "cont"};
+		struct gstatus cs;
+		struct conn c, h;
+		struct reply r;
+		uint64_t cred;
+
+		if (unshare(CLONE_NEWNET) || conn_open(&c))
+			_exit(1);
+		res[0] = get_status(&c, &cs);
+		res[1] = (int)cs.helper;
+		res[2] = (int)cs.contexts;
+		res[3] = (int)cs.creds;
+		/* The other namespace's handles do not exist here. */
+		res[4] = (int)free_cred(&c, self->cred);
+		a.cred = self->cred;
+		res[5] = (int)accept_r(&c, &a, &r);
+		reply_free(&r);
+		res[6] = ctx_state(&c, ctx);
+		/* No helper here, though the initial netns has one. */
+		cred = cred_new(&c);
+		a.cred = cred;
+		res[7] = (int)accept_r(&c, &a, &r);
+		reply_free(&r);
+		/* This namespace may have a helper of its own. */
+		if (conn_open(&h))
+			_exit(2);
+		res[8] = helper_register(&h, CREDSSP_HELPER_VERSION, NULL, 0);
+		get_status(&c, &cs);
+		res[9] = (int)cs.helper;
+		res[10] = (int)cs.creds;
+		conn_close(&h);
+		conn_close(&c);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, res[0]);
+	EXPECT_EQ(0, res[1]);
+	EXPECT_EQ(0, res[2]);
+	EXPECT_EQ(0, res[3]);
+	EXPECT_EQ((int)SEC_E_INVALID_HANDLE, res[4]);
+	EXPECT_EQ((int)SEC_E_INVALID_HANDLE, res[5]);
+	EXPECT_EQ(0, res[6]); /* GET_CTX: -ENOENT */
+	EXPECT_EQ((int)SEC_E_NO_AUTHENTICATING_AUTHORITY, res[7]);
+	EXPECT_EQ(0, res[8]);
+	EXPECT_EQ(1, res[9]);
+	EXPECT_EQ(1, res[10]);
+	/* Nothing of it shows here; the helper here is still ours. */
+	ASSERT_EQ(0, get_status(&self->c, &s));
+	EXPECT_EQ(1, s.helper);
+	EXPECT_EQ((uint32_t)fh_pid, s.helper_pid);
+	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+}
+
 /* ---- permissions ---- */
 
 static int helper_register(struct conn *c, int version, char *ext, size_t extlen)
