@@ -178,6 +178,7 @@ bool credssp_helper_present(struct credssp_net *cn, pid_t *pid)
 	spin_unlock(&cn->lock);
 	return present;
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_helper_present);
 
 /**
  * credssp_helper_register - make the sender the netns's helper

@@ -305,6 +305,62 @@ static void credssp_test_status_known(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, credssp_status_known(0xffffffff));
 }
 
+static void credssp_test_kernel_api_no_helper(struct kunit *test)
+{
+	struct credssp_net *cn = credssp_pernet(&init_net);
+	struct credssp_buffer ib = { SECBUFFER_TOKEN, 4, "\x16\x03\x01\x00" };
+	struct credssp_buffer_desc in = { 1, &ib };
+	struct credssp_buffer ob = { SECBUFFER_TOKEN, 0, NULL };
+	struct credssp_buffer_desc out = { 1, &ob };
+	struct credssp_ctx *ctx = (void *)1;
+	struct credssp_ctx_attrs q;
+	struct credssp_cred *cred;
+	u64 lost, expiry = 0;
+	u32 n_ctx, flags = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, cn);
+	if (credssp_helper_present(cn, NULL))
+		kunit_skip(test, "a helper serves init_net");
+	KUNIT_ASSERT_EQ(test, credssp_acquire_cred(&init_net, "CREDSSP",
+						   SECPKG_CRED_INBOUND, &cred,
+						   &expiry), SEC_E_OK);
+	KUNIT_EXPECT_EQ(test, expiry, CREDSSP_TIME_NEVER);
+	n_ctx = READ_ONCE(cn->n_ctx);
+	lost = atomic64_read(&cn->stats[CREDSSP_OUT_HELPER_LOST][0]);
+
+	/* Refused before a context exists. */
+	KUNIT_EXPECT_EQ(test, credssp_accept(cred, NULL, &in, ASC_REQ_DATAGRAM,
+					     SECURITY_NATIVE_DREP, 0, &ctx,
+					     &out, &flags, NULL),
+			SEC_E_UNSUPPORTED_FUNCTION);
+	KUNIT_EXPECT_NULL(test, ctx);
+	KUNIT_EXPECT_EQ(test, credssp_accept(cred, NULL, &in, 0, 5, 0, &ctx,
+					     &out, &flags, NULL),
+			SEC_E_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, credssp_accept(NULL, NULL, &in, 0,
+					     SECURITY_NATIVE_DREP, 0, &ctx,
+					     &out, &flags, NULL),
+			SEC_E_INVALID_HANDLE);
+
+	/* No helper: fails at once, and leaves no context. */
+	KUNIT_EXPECT_EQ(test, credssp_accept(cred, NULL, &in,
+					     ASC_REQ_ALLOCATE_MEMORY,
+					     SECURITY_NATIVE_DREP, 0, &ctx,
+					     &out, &flags, NULL),
+			SEC_E_NO_AUTHENTICATING_AUTHORITY);
+	KUNIT_EXPECT_NULL(test, ctx);
+	KUNIT_EXPECT_NULL(test, ob.data);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(cn->n_ctx), n_ctx);
+	KUNIT_EXPECT_EQ(test,
+			atomic64_read(&cn->stats[CREDSSP_OUT_HELPER_LOST][0]),
+			lost + 1);
+
+	KUNIT_EXPECT_EQ(test, credssp_query_ctx(NULL, SECPKG_ATTR_SIZES, &q),
+			SEC_E_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, credssp_delete_ctx(NULL), SEC_E_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, credssp_free_cred(cred), SEC_E_OK);
+}
+
 static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keyring),
 	KUNIT_CASE(credssp_test_family),
@@ -320,6 +376,7 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_stream_sizes),
 	KUNIT_CASE(credssp_test_keys_len),
 	KUNIT_CASE(credssp_test_status_known),
+	KUNIT_CASE(credssp_test_kernel_api_no_helper),
 	{}
 };
 
