@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/credssp.h>
@@ -23,12 +24,15 @@
 #include "log.h"
 #include "netlink.h"
 
+#define CNL_ACK_TIMEOUT_S 30
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
 
 int cnl_open(struct cnl *c, char *err, size_t errlen)
 {
+	struct timeval ack_timeout = {.tv_sec = CNL_ACK_TIMEOUT_S};
 	int one = 1, ret;
 
 	memset(c, 0, sizeof(*c));
@@ -53,6 +57,8 @@ int cnl_open(struct cnl *c, char *err, size_t errlen)
 	/* Short ACKs (a HELPER_DONE may hold keys: never have it echoed), with messages. */
 	setsockopt(cnl_fd(c), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(cnl_fd(c), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* The kernel acknowledges at once; never let a worker wait forever. */
+	setsockopt(cnl_fd(c), SOL_SOCKET, SO_RCVTIMEO, &ack_timeout, sizeof(ack_timeout));
 	return 0;
 fail:
 	cnl_close(c);
@@ -211,6 +217,8 @@ static int wait_ack(struct cnl *c, uint32_t seq, char *ext, size_t extlen, cnl_r
 
 	while (!acked) {
 		ret = read_one(c, 0, seq, &err, &acked, ext, extlen, fn, arg);
+		if (ret == -EAGAIN || ret == -EWOULDBLOCK)
+			return -ETIMEDOUT;
 		if (ret && ret != -ENOBUFS)
 			return ret;
 	}
