@@ -56,7 +56,7 @@ FUZZ_CC ?= clang
 
 all: userspace module
 
-userspace: selftests unit credsspd lib
+userspace: selftests unit credsspd lib $(BUILD)/sspi_front
 
 selftests: $(SELFTESTS)
 
@@ -126,6 +126,12 @@ $(BUILD)/front: tests/front/front.c $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGIN
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -o $@ $< $(TESTLIB_SAN_LIB) \
 		$(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+
+# The same kind of listener written against libcredssp's SSPI porting header
+# (lib/sspi.h), for real clients through credssp.ko and credsspd in the guest.
+$(BUILD)/sspi_front: tests/front/sspi_front.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
 
 # Benchmarks (bench/, see bench/README): no sanitizers, -O2, linked with a
 # release copy of the engine and of the test library.
@@ -298,7 +304,7 @@ $(MOD_OUT)/kmod/credssp.ko: $(KMOD_SRCS)
 	cp -a --parents $(KMOD_SRCS) $(MOD_OUT)/
 	$(MAKE) -C "$$($(KDIR_CMD))" M=$(abspath $(MOD_OUT)) $(if $(C),C=$(C)) modules
 
-install: module
+install: module install-lib
 	$(MAKE) -C "$$($(KDIR_CMD))" M=$(abspath $(MOD_OUT)) modules_install
 	depmod -a
 

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sspi_front: an RDP Network Level Authentication listener written the way a
+ * Windows server is, against <sspi.h> (libcredssp's porting header), so that
+ * real clients authenticate through credssp.ko and credsspd. Test code.
+ *
+ * Per connection:
+ *   1. X.224 Connection Request in, Connection Confirm out selecting
+ *      PROTOCOL_HYBRID (RDP_NEG_FAILURE when the client did not offer it).
+ *   2. AcceptSecurityContext in token mode: the bytes read are the input
+ *      SECBUFFER_TOKEN plus a SECBUFFER_EMPTY that comes back as
+ *      SECBUFFER_EXTRA; SEC_E_INCOMPLETE_MESSAGE means read more; every
+ *      output token is sent, also the one of a failure (errorCode TSRequest).
+ *   3. On SEC_E_OK: QueryContextAttributes NAMES, NEGOTIATION_PACKAGE,
+ *      STREAM_SIZES, LIFESPAN and CREDS (the delegated credentials payload,
+ *      decoded here), and the first bytes after CredSSP (SECBUFFER_EXTRA or
+ *      read next) must start a TLS application data record: the client's
+ *      MCS Connect-Initial, encrypted (kTLS reads it in issue 5's gate).
+ *   4. A key=value result block per connection is appended to --result.
+ *
+ * usage: sspi_front --port N [--host A] [--port-file F] [--count N]
+ *                   [--timeout S] [--result F] [--stop-file F]
+ * (--stop-file: stop waiting for clients once F exists, before --count)
+ * exit: 0 every connection reached SEC_E_OK and its next record, 1 not, 2 setup
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sspi.h"
+
+#define IN_MAX (256 * 1024)
+
+static const char *host = "127.0.0.1", *port_file, *result_file, *stop_file;
+static unsigned int port, count = 1, timeout_s = 60;
+static time_t deadline;
+
+struct conn {
+	int fd;
+	uint8_t in[IN_MAX];
+	size_t len;
+	char res[8192];
+	size_t rlen;
+};
+
+static void put(struct conn *c, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void put(struct conn *c, const char *key, const char *fmt, ...)
+{
+	char val[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	for (char *p = val; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	n = snprintf(c->res + c->rlen, sizeof(c->res) - c->rlen, "%s=%s\n", key, val);
+	if (n > 0 && c->rlen + (size_t)n < sizeof(c->res))
+		c->rlen += (size_t)n;
+	explicit_bzero(val, sizeof(val));
+}
+
+/* Read at least one more byte; 0, or -1 on EOF, error or the deadline. */
+static int read_more(struct conn *c)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	ssize_t n;
+	int left = (int)(deadline - time(NULL));
+
+	if (left <= 0 || c->len == sizeof(c->in))
+		return -1;
+	if (poll(&p, 1, left * 1000) != 1)
+		return -1;
+	n = read(c->fd, c->in + c->len, sizeof(c->in) - c->len);
+	if (n <= 0)
+		return -1;
+	c->len += (size_t)n;
+	return 0;
+}
+
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void consume(struct conn *c, size_t n)
+{
+	memmove(c->in, c->in + n, c->len - n);
+	c->len -= n;
+}
+
+/* X.224 Connection Request / Confirm ([MS-RDPBCGR] 2.2.1.1-2). */
+static bool x224(struct conn *c)
+{
+	uint8_t cc[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
+	size_t tpkt, i;
+	uint32_t requested = 0;
+
+	while (c->len < 4 || c->len < (size_t)(c->in[2] << 8 | c->in[3]))
+		if (read_more(c))
+			return false;
+	tpkt = (size_t)(c->in[2] << 8 | c->in[3]);
+	if (c->in[0] != 3 || tpkt < 11 || c->in[5] != 0xe0)
+		return false;
+	/* RDP_NEG_REQ is the last 8 bytes of the request, after any cookie. */
+	i = tpkt - 8;
+	if (tpkt >= 19 && c->in[i] == 0x01 && c->in[i + 2] == 8)
+		requested = (uint32_t)c->in[i + 4] | (uint32_t)c->in[i + 5] << 8;
+	put(c, "requested_protocols", "0x%08x", requested);
+	consume(c, tpkt);
+	cc[11] = (requested & 2) ? 0x02 : 0x03; /* RDP_NEG_RSP : RDP_NEG_FAILURE */
+	cc[13] = 8;
+	cc[15] = (requested & 2) ? 0x02 : 0x05; /* HYBRID : HYBRID_REQUIRED_BY_SERVER */
+	if (send_all(c->fd, cc, sizeof(cc)))
+		return false;
+	return requested & 2;
+}
+
+static const char *status_name(SECURITY_STATUS s)
+{
+	switch ((uint32_t)s) {
+	case SEC_E_OK: return "SEC_E_OK";
+	case SEC_I_CONTINUE_NEEDED: return "SEC_I_CONTINUE_NEEDED";
+	case SEC_E_INCOMPLETE_MESSAGE: return "SEC_E_INCOMPLETE_MESSAGE";
+	case SEC_E_LOGON_DENIED: return "SEC_E_LOGON_DENIED";
+	case SEC_E_INVALID_TOKEN: return "SEC_E_INVALID_TOKEN";
+	case SEC_E_NO_AUTHENTICATING_AUTHORITY: return "SEC_E_NO_AUTHENTICATING_AUTHORITY";
+	case SEC_E_INVALID_HANDLE: return "SEC_E_INVALID_HANDLE";
+	case SEC_E_INTERNAL_ERROR: return "SEC_E_INTERNAL_ERROR";
+	case SEC_E_UNSUPPORTED_FUNCTION: return "SEC_E_UNSUPPORTED_FUNCTION";
+	case SEC_E_NO_CREDENTIALS: return "SEC_E_NO_CREDENTIALS";
+	case SEC_E_INSUFFICIENT_MEMORY: return "SEC_E_INSUFFICIENT_MEMORY";
+	default: return "other";
+	}
+}
+
+/* One UTF-16LE field of the credentials payload, as ASCII ('?' beyond). */
+static void put_utf16(struct conn *c, const char *key, const uint8_t *p, uint32_t len)
+{
+	char s[256];
+	uint32_t i;
+
+	for (i = 0; i / 2 < sizeof(s) - 1 && i + 1 < len; i += 2)
+		s[i / 2] = p[i + 1] || p[i] >= 0x7f || p[i] < 0x20 ? '?' : (char)p[i];
+	s[i / 2] = '\0';
+	put(c, key, "%s", s);
+	explicit_bzero(s, sizeof(s));
+}
+
+static void put_creds(struct conn *c, const uint8_t *p, size_t len)
+{
+	struct credssp_creds_hdr h;
+	size_t pos = sizeof(h);
+
+	if (len < sizeof(h)) {
+		put(c, "creds", "short");
+		return;
+	}
+	memcpy(&h, p, sizeof(h));
+	put(c, "cred_type", "%s", h.type == CREDSSP_CRED_PASSWORD ? "password" : "other");
+	for (unsigned int i = 0; i < h.n_fields; i++) {
+		struct credssp_creds_field f;
+
+		if (len - pos < sizeof(f))
+			break;
+		memcpy(&f, p + pos, sizeof(f));
+		pos += sizeof(f);
+		if (len - pos < f.len)
+			break;
+		if (f.id == CREDSSP_CF_DOMAIN)
+			put_utf16(c, "domain", p + pos, f.len);
+		else if (f.id == CREDSSP_CF_USER)
+			put_utf16(c, "user", p + pos, f.len);
+		else if (f.id == CREDSSP_CF_PASSWORD)
+			put_utf16(c, "password", p + pos, f.len);
+		pos += f.len;
+	}
+}
+
+static bool established(struct conn *c, CtxtHandle *ctx)
+{
+	SecPkgContext_Names names = {0};
+	SecPkgContext_NegotiationInfo nego = {0};
+	SecPkgContext_StreamSizes sizes = {0};
+	SecPkgContext_Lifespan life = {0};
+	SecPkgContext_ClientCreds creds = {0};
+	SECURITY_STATUS s;
+
+	s = QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, &names);
+	put(c, "principal", "%s", s == SEC_E_OK ? names.sUserName : status_name(s));
+	if (s == SEC_E_OK)
+		FreeContextBuffer(names.sUserName);
+	s = QueryContextAttributes(ctx, SECPKG_ATTR_NEGOTIATION_PACKAGE, &nego);
+	put(c, "package", "%s", s == SEC_E_OK ? nego.PackageInfo->Name : status_name(s));
+	if (s == SEC_E_OK)
+		FreeContextBuffer(nego.PackageInfo);
+	s = QueryContextAttributes(ctx, SECPKG_ATTR_STREAM_SIZES, &sizes);
+	if (s == SEC_E_OK)
+		put(c, "stream_sizes", "%u/%u/%u", sizes.cbHeader, sizes.cbTrailer,
+		    sizes.cbMaximumMessage);
+	s = QueryContextAttributes(ctx, SECPKG_ATTR_LIFESPAN, &life);
+	if (s == SEC_E_OK)
+		put(c, "lifespan_ok", "%s",
+		    life.tsStart.QuadPart <= time(NULL) && life.tsExpiry.QuadPart > time(NULL)
+			    ? "yes"
+			    : "no");
+	s = QueryContextAttributes(ctx, SECPKG_ATTR_CREDS, &creds);
+	if (s == SEC_E_OK) {
+		put_creds(c, creds.AuthBuffer, creds.AuthBufferLen);
+		FreeContextBuffer(creds.AuthBuffer);
+	} else {
+		put(c, "creds", "%s", status_name(s));
+	}
+	/* What follows CredSSP: the client's first RDP PDU in a TLS record. */
+	while (c->len < 5)
+		if (read_more(c))
+			break;
+	put(c, "next_record", "%s",
+	    c->len >= 5 && c->in[0] == 0x17 && c->in[1] == 3 ? "application_data" : "none");
+	return c->len >= 5 && c->in[0] == 0x17;
+}
+
+static bool serve(struct conn *c, CredHandle *cred)
+{
+	CtxtHandle ctx;
+	bool have_ctx = false, ok = false;
+	SECURITY_STATUS s = SEC_E_INTERNAL_ERROR;
+	unsigned int calls = 0;
+
+	if (!x224(c)) {
+		put(c, "status", "NO_HYBRID");
+		return false;
+	}
+	for (;;) {
+		uint8_t out[CREDSSP_TOKEN_MAX];
+		SecBuffer ib[2] = {{(ULONG)c->len, SECBUFFER_TOKEN, c->in},
+				   {0, SECBUFFER_EMPTY, NULL}};
+		SecBuffer ob[1] = {{sizeof(out), SECBUFFER_TOKEN, out}};
+		SecBufferDesc in = {SECBUFFER_VERSION, 2, ib}, outd = {SECBUFFER_VERSION, 1, ob};
+		ULONG attrs = 0;
+		TimeStamp expiry;
+
+		if (!c->len && read_more(c)) {
+			put(c, "io", "closed after %u calls", calls);
+			break;
+		}
+		ib[0].cbBuffer = (ULONG)c->len;
+		s = AcceptSecurityContext(cred, have_ctx ? &ctx : NULL, &in,
+					  ASC_REQ_CONFIDENTIALITY | ASC_REQ_STREAM |
+						  ASC_REQ_DELEGATE | ASC_REQ_MUTUAL_AUTH,
+					  SECURITY_NATIVE_DREP, &ctx, &outd, &attrs, &expiry);
+		calls++;
+		if (s == SEC_E_INCOMPLETE_MESSAGE) {
+			if (read_more(c)) {
+				put(c, "io", "closed inside a record");
+				break;
+			}
+			continue;
+		}
+		if (s == SEC_I_CONTINUE_NEEDED || s == SEC_E_OK)
+			have_ctx = true;
+		if (ob[0].cbBuffer && send_all(c->fd, out, ob[0].cbBuffer))
+			put(c, "io", "send failed");
+		explicit_bzero(out, ob[0].cbBuffer);
+		if (s != SEC_I_CONTINUE_NEEDED && s != SEC_E_OK)
+			break;
+		consume(c, c->len - (ib[1].BufferType == SECBUFFER_EXTRA ? ib[1].cbBuffer : 0));
+		if (s == SEC_E_OK) {
+			put(c, "ret_flags", "0x%08x", attrs);
+			put(c, "expiry_ok", "%s", expiry.QuadPart > time(NULL) ? "yes" : "no");
+			ok = established(c, &ctx);
+			break;
+		}
+	}
+	put(c, "status", "%s", status_name(s));
+	put(c, "calls", "%u", calls);
+	if (have_ctx && DeleteSecurityContext(&ctx) != SEC_E_OK)
+		put(c, "delete", "failed");
+	return ok && s == SEC_E_OK;
+}
+
+static int listen_on(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	FILE *f;
+
+	if (fd < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8) ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen))
+		return -1;
+	if (port_file) {
+		f = fopen(port_file, "w");
+		if (!f || fprintf(f, "%u\n", ntohs(a.sin_port)) < 0 || fclose(f))
+			return -1;
+	}
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	CredHandle cred;
+	TimeStamp expiry;
+	int lfd, rc = 0;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *o = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(o, "--port"))
+			port = (unsigned int)atoi(v);
+		else if (!strcmp(o, "--host"))
+			host = v;
+		else if (!strcmp(o, "--port-file"))
+			port_file = v;
+		else if (!strcmp(o, "--count"))
+			count = (unsigned int)atoi(v);
+		else if (!strcmp(o, "--timeout"))
+			timeout_s = (unsigned int)atoi(v);
+		else if (!strcmp(o, "--result"))
+			result_file = v;
+		else if (!strcmp(o, "--stop-file"))
+			stop_file = v;
+		else
+			return fprintf(stderr, "sspi_front: unknown option %s\n", o), 2;
+	}
+	if (argc % 2 == 0 || !count || !timeout_s)
+		return fprintf(stderr, "sspi_front: bad arguments (see the source's header)\n"), 2;
+	deadline = time(NULL) + timeout_s;
+	alarm(timeout_s + 5);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (AcquireCredentialsHandle(NULL, CREDSSP_NAME_A, SECPKG_CRED_INBOUND, NULL, NULL, NULL,
+				     NULL, &cred, &expiry) != SEC_E_OK)
+		return fprintf(stderr, "sspi_front: AcquireCredentialsHandle failed\n"), 2;
+	lfd = listen_on();
+	if (lfd < 0)
+		return fprintf(stderr, "sspi_front: cannot listen: %s\n", strerror(errno)), 2;
+	for (unsigned int i = 1; i <= count; i++) {
+		struct pollfd p = {.fd = lfd, .events = POLLIN};
+		struct conn *c = calloc(1, sizeof(*c));
+		int one = 1;
+		FILE *f;
+
+		int r = 0;
+
+		/* Wait for a client; with --stop-file, stop (successfully) once it exists. */
+		while (c && time(NULL) < deadline && (r = poll(&p, 1, 200)) == 0)
+			if (stop_file && access(stop_file, F_OK) == 0)
+				break;
+		if (c && r == 0 && stop_file && access(stop_file, F_OK) == 0) {
+			free(c);
+			break;
+		}
+		if (!c || r != 1) {
+			free(c);
+			rc = 1;
+			break;
+		}
+		c->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (c->fd < 0) {
+			free(c);
+			rc = 2;
+			break;
+		}
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		put(c, "conn", "%u", i);
+		if (!serve(c, &cred))
+			rc = 1;
+		put(c, "end", "%u", i);
+		close(c->fd);
+		f = result_file ? fopen(result_file, "a") : NULL;
+		if (f) {
+			fwrite(c->res, 1, c->rlen, f);
+			fclose(f);
+		}
+		fwrite(c->res, 1, c->rlen, stderr);
+		explicit_bzero(c, sizeof(*c));
+		free(c);
+	}
+	FreeCredentialsHandle(&cred);
+	close(lfd);
+	return rc;
+}
