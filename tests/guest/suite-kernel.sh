@@ -28,8 +28,6 @@ trap cleanup EXIT
 loaded() { [ -d /sys/module/credssp ]; }
 family_listed() { genl ctrl get name credssp >/dev/null 2>&1; }
 keyring_listed() { grep -q ' keyring   \.credssp: ' /proc/keys; }
-# The .credssp keyring holds one key per context with delegated credentials.
-keyring_holds_keys() { grep -qE ' keyring   \.credssp: [1-9]' /proc/keys || { cat /proc/keys; false; }; }
 keyring_empty() { grep -qE ' keyring   \.credssp: empty' /proc/keys; }
 
 no_ctx_keys() {
@@ -87,7 +85,6 @@ rmmod_diag() { [ -s "$tmp/rmmod_ms" ] && echo "# rmmod took $(cat "$tmp/rmmod_ms
 # 1. Live handles, no call in flight.
 if start_holder; then
 	tap_result 0 "holder made live contexts, a credential and a helper"
-	tap_check "the established context's key is in the .credssp keyring" keyring_holds_keys
 	tap_check "rmmod with live handles succeeds promptly" timed_rmmod 3000
 	rmmod_diag
 	tap_check "family gone" sh -c '! genl ctrl get name credssp'
