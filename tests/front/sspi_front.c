@@ -41,6 +41,8 @@
 
 #include "sspi.h"
 
+#include "credssp.h" /* credssp_status_name() */
+
 #define IN_MAX (256 * 1024)
 
 static const char *host = "127.0.0.1", *port_file, *result_file, *stop_file;
@@ -144,22 +146,10 @@ static bool x224(struct conn *c)
 	return requested & 2;
 }
 
+/* The one SSPI-name table: libcredssp's. */
 static const char *status_name(SECURITY_STATUS s)
 {
-	switch ((uint32_t)s) {
-	case SEC_E_OK: return "SEC_E_OK";
-	case SEC_I_CONTINUE_NEEDED: return "SEC_I_CONTINUE_NEEDED";
-	case SEC_E_INCOMPLETE_MESSAGE: return "SEC_E_INCOMPLETE_MESSAGE";
-	case SEC_E_LOGON_DENIED: return "SEC_E_LOGON_DENIED";
-	case SEC_E_INVALID_TOKEN: return "SEC_E_INVALID_TOKEN";
-	case SEC_E_NO_AUTHENTICATING_AUTHORITY: return "SEC_E_NO_AUTHENTICATING_AUTHORITY";
-	case SEC_E_INVALID_HANDLE: return "SEC_E_INVALID_HANDLE";
-	case SEC_E_INTERNAL_ERROR: return "SEC_E_INTERNAL_ERROR";
-	case SEC_E_UNSUPPORTED_FUNCTION: return "SEC_E_UNSUPPORTED_FUNCTION";
-	case SEC_E_NO_CREDENTIALS: return "SEC_E_NO_CREDENTIALS";
-	case SEC_E_INSUFFICIENT_MEMORY: return "SEC_E_INSUFFICIENT_MEMORY";
-	default: return "other";
-	}
+	return credssp_status_name((uint32_t)s);
 }
 
 /* One UTF-16LE field of the credentials payload, as ASCII ('?' beyond). */
