@@ -14,7 +14,10 @@
 #include <linux/types.h>
 #include <uapi/linux/credssp.h>
 
+struct key;
 struct net;
+struct sock;
+struct socket;
 struct credssp_cred;		/* opaque credential handle */
 struct credssp_ctx;		/* opaque context handle */
 
@@ -102,5 +105,48 @@ u32 credssp_delete_ctx(struct credssp_ctx *ctx);
 u32 credssp_query_ctx(struct credssp_ctx *ctx, u32 attr,
 		      struct credssp_ctx_attrs *out);
 void credssp_free_buffer(void *data);
+
+int credssp_ktls_attach(struct credssp_ctx *ctx, struct socket *sock);
+
+/**
+ * typedef credssp_sock_done_t - end of a socket-mode accept
+ * @data: the cookie of struct credssp_sock_args
+ * @status: SEC_E_OK, or why it failed (see CREDSSP_CMD_ACCEPT_SOCKET in
+ *	<uapi/linux/credssp.h> for the list)
+ * @ctx: on SEC_E_OK, the established context with kTLS installed on the
+ *	socket; the consumer owns it and deletes it with credssp_delete_ctx().
+ *	NULL otherwise.
+ *
+ * Called exactly once for each credssp_accept_sock() that returned 0 and was
+ * not cancelled, in process context (a workqueue), with no locks held.
+ */
+typedef void (*credssp_sock_done_t)(void *data, u32 status,
+				    struct credssp_ctx *ctx);
+
+/**
+ * struct credssp_sock_args - a socket-mode accept
+ * @sock: a connected TCP socket whose next bytes are the client's first TLS
+ *	record. The consumer keeps its own reference for the whole call and
+ *	neither reads nor writes the socket until @done runs.
+ * @cred: the credential handle (the call takes its own reference)
+ * @timeout_ms: deadline of the whole handshake, 0 for handshake_timeout_ms
+ * @req_flags: ASC_REQ_*, as credssp_accept()
+ * @options: CREDSSP_OPT_*
+ * @done: the completion callback
+ * @data: its cookie
+ */
+struct credssp_sock_args {
+	struct socket *sock;
+	struct credssp_cred *cred;
+	unsigned int timeout_ms;
+	u32 req_flags;
+	u32 options;
+	credssp_sock_done_t done;
+	void *data;
+};
+
+int credssp_accept_sock(const struct credssp_sock_args *args);
+bool credssp_accept_sock_cancel(struct sock *sk);
+struct key *credssp_ctx_key(struct credssp_ctx *ctx);
 
 #endif /* _NET_CREDSSP_H */

@@ -44,7 +44,8 @@
  * Permissions
  * -----------
  *
- * Consumer commands (ACQUIRE_CRED, FREE_CRED, ACCEPT, DELETE_CTX, QUERY_CTX):
+ * Consumer commands (ACQUIRE_CRED, FREE_CRED, ACCEPT, DELETE_CTX, QUERY_CTX,
+ * KTLS_ATTACH, ACCEPT_SOCKET):
  *   CAP_NET_ADMIN in the user namespace owning the network namespace
  *   (GENL_UNS_ADMIN_PERM), because an acceptor is a password oracle. The
  *   handle checks above apply on top, root included.
@@ -194,6 +195,75 @@
  *     SECPKG_ATTR_CREDS_2        payload below. Owner only; returned once,
  *                                then the context forgets them
  *
+ * kTLS and socket mode
+ * --------------------
+ *
+ * CREDSSP_CMD_KTLS_ATTACH (do) - hand the connection's records to kTLS
+ *   Request:  CREDSSP_A_CTX_ID     u64, an established context of the caller
+ *             CREDSSP_A_SOCK_FD    u32, a connected TCP socket in the
+ *                                  sender's file table (the one the TLS
+ *                                  records of this context travel on)
+ *   Reply:    CREDSSP_A_TLS_VERSION u32, 0x0303 or 0x0304
+ *             CREDSSP_A_TLS_CIPHER  u32, TLS_CIPHER_* of <linux/tls.h>
+ *   Installs the TLS keys and record sequence numbers the helper exported at
+ *   SEC_E_OK on the socket (TCP_ULP "tls", then TLS_TX and TLS_RX), once,
+ *   and wipes them from the context: after it the caller reads and writes
+ *   plaintext on the socket. Failures are netlink errors with an extack
+ *   message, the socket untouched unless said otherwise:
+ *     -ENOENT          no such context, or not the caller's
+ *     -EINVAL          the context is not established (handshake, failed)
+ *     -EKEYEXPIRED     the context expired
+ *     -EALREADY        its keys were already installed (or wiped)
+ *     -EBADF           SOCK_FD is not an open file of the sender
+ *     -ENOTSOCK        SOCK_FD is not a socket
+ *     -EPROTONOSUPPORT not a TCP stream socket
+ *     -ENOTCONN        the TCP connection is not established
+ *     -EEXIST          the socket already has an upper layer protocol
+ *     -EXDEV           the socket belongs to another network namespace
+ *     -ENOPROTOOPT     this kernel has no kTLS (CONFIG_TLS, module "tls")
+ *     -EOPNOTSUPP      kTLS here does not offer the session's cipher
+ *     other            from the TLS setsockopt: then the socket may be half
+ *                      set up and must be closed; the keys are wiped
+ *
+ * CREDSSP_CMD_ACCEPT_SOCKET (do) - socket mode: authenticate a connection
+ *   Request:  CREDSSP_A_CRED_ID    u64, required
+ *             CREDSSP_A_SOCK_FD    u32, a connected TCP socket of the sender
+ *                                  whose next bytes are the client's first
+ *                                  TLS record (after any RDP X.224
+ *                                  negotiation the caller did itself)
+ *             CREDSSP_A_REQ_FLAGS  u32, as ACCEPT
+ *             CREDSSP_A_OPTIONS    u32, as ACCEPT
+ *             CREDSSP_A_TIMEOUT_MS u32, deadline of the whole handshake;
+ *                                  absent or 0: handshake_timeout_ms
+ *   Reply:    CREDSSP_A_SEC_STATUS
+ *               SEC_E_OK               authenticated, kTLS installed (TX and
+ *                                      RX): read and write plaintext now
+ *               engine errors          (LOGON_DENIED, INVALID_TOKEN, ...)
+ *                                      the errorCode TSRequest or TLS alert
+ *                                      was sent to the client first
+ *               SEC_E_CONTEXT_EXPIRED  the deadline passed
+ *               SEC_E_INCOMPLETE_MESSAGE  the client closed or reset the
+ *                                      connection before the end
+ *               SEC_E_NO_AUTHENTICATING_AUTHORITY  no helper, or it died
+ *               SEC_E_INVALID_HANDLE   bad or foreign CRED_ID
+ *               SEC_E_INTERNAL_ERROR   a socket error, or kTLS could not
+ *                                      be installed (extack says which)
+ *             CREDSSP_A_CTX_ID     u64, on SEC_E_OK: the established
+ *                                  context, owned by the sending socket
+ *                                  like one made by ACCEPT (query it,
+ *                                  delete it)
+ *             CREDSSP_A_RET_FLAGS  u32, on SEC_E_OK
+ *             CREDSSP_A_EXPIRY     u64, on SEC_E_OK
+ *   The kernel reads whole TLS records and never a byte past the client's
+ *   last CredSSP record: what the client sends after it (the RDP MCS
+ *   Connect-Initial, even in the same TCP segment) is the first plaintext
+ *   the caller reads through kTLS. The socket's fd must not be read or
+ *   written until the reply. The call blocks (it does not hold the genl
+ *   mutex); a signal ends it with -EINTR and the handshake is cancelled.
+ *   Socket errors before the handshake starts are netlink errors as for
+ *   KTLS_ATTACH (-EBADF, -ENOTSOCK, -EPROTONOSUPPORT, -ENOTCONN, -EEXIST,
+ *   -EXDEV, -ENOPROTOOPT); -EBUSY if the socket is already in socket mode.
+ *
  * Admin commands
  * --------------
  *
@@ -292,12 +362,14 @@ enum credssp_cmd {
 	CREDSSP_CMD_HELPER_REGISTER,
 	CREDSSP_CMD_HELPER_REQUEST,
 	CREDSSP_CMD_HELPER_DONE,
+	CREDSSP_CMD_KTLS_ATTACH,
+	CREDSSP_CMD_ACCEPT_SOCKET,
 
 	__CREDSSP_CMD_MAX,
 	CREDSSP_CMD_MAX = (__CREDSSP_CMD_MAX - 1)
 };
 
-/* Attributes of the consumer commands (ACQUIRE_CRED .. QUERY_CTX). */
+/* Attributes of the consumer commands (ACQUIRE_CRED .. ACCEPT_SOCKET). */
 enum credssp_attr {
 	CREDSSP_A_UNSPEC,
 	CREDSSP_A_PAD,
@@ -319,6 +391,10 @@ enum credssp_attr {
 	CREDSSP_A_EXPIRY,		/* u64 */
 	CREDSSP_A_QUERY_ATTR,		/* u32 */
 	CREDSSP_A_QUERY,		/* nested, CREDSSP_A_Q_* */
+	CREDSSP_A_SOCK_FD,		/* u32 */
+	CREDSSP_A_TIMEOUT_MS,		/* u32 */
+	CREDSSP_A_TLS_VERSION,		/* u32 */
+	CREDSSP_A_TLS_CIPHER,		/* u32, TLS_CIPHER_* */
 
 	__CREDSSP_A_MAX,
 	CREDSSP_A_MAX = (__CREDSSP_A_MAX - 1)
