@@ -20,6 +20,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <net/netlink.h>
 #include <net/credssp.h>
 #include <uapi/linux/credssp.h>
 
@@ -30,6 +31,7 @@ struct netlink_ext_ack;
 struct nlattr;
 struct pid;
 struct sk_buff;
+struct socket;
 
 /* Module parameters (table.c), read with READ_ONCE(): writable at run time. */
 extern unsigned int credssp_max_owner_contexts;
@@ -286,5 +288,28 @@ int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			   u32 seq);
 struct sk_buff *credssp_nl_helper_msg(u8 cmd);
 extern struct genl_family credssp_genl_family;
+/* for the doits of other files (ktls.c, sock.c) */
+void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg);
+struct credssp_net *credssp_info_net(struct genl_info *info);
+void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
+			 struct credssp_caller *caller);
+bool credssp_missing(struct genl_info *info, int attr, const char *text);
+struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
+				  u32 status, void **hdr);
+int credssp_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info);
+int credssp_reply_status(struct genl_info *info, u32 status,
+			 const char *msg_text);
+
+/* ktls.c: installing an established context's keys with kTLS */
+int credssp_sock_check(struct socket *sock, struct net *net,
+		       struct netlink_ext_ack *extack);
+extern const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1];
+int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info);
+
+/* sock.c: socket mode */
+int credssp_sock_init(void);
+void credssp_sock_exit(void);
+extern const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1];
+int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _CREDSSP_H */

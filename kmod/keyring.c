@@ -12,6 +12,7 @@
 #include <linux/err.h>
 #include <linux/key.h>
 #include <kunit/visibility.h>
+#include <net/credssp.h>
 
 #include "credssp.h"
 
@@ -67,3 +68,16 @@ void credssp_keyring_exit(void)
 	key_put(credssp_keyring_key);
 	credssp_keyring_key = NULL;
 }
+
+/**
+ * credssp_ctx_key - the delegated-credentials key of a context
+ * @ctx: an established context
+ *
+ * Return: a reference to the key (release it with key_put()), or NULL if the
+ * client delegated nothing. Placeholder until issue 6 lands.
+ */
+struct key *credssp_ctx_key(struct credssp_ctx *ctx)
+{
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(credssp_ctx_key);

@@ -18,6 +18,10 @@ static int __init credssp_init(void)
 	if (err)
 		goto err_keyring;
 
+	err = credssp_sock_init();
+	if (err)
+		goto err_sock;
+
 	err = credssp_genl_init();
 	if (err)
 		goto err_genl;
@@ -32,6 +36,8 @@ static int __init credssp_init(void)
 err_table:
 	credssp_genl_exit();
 err_genl:
+	credssp_sock_exit();
+err_sock:
 	credssp_keyring_exit();
 err_keyring:
 	return err;
@@ -41,6 +47,8 @@ static void __exit credssp_exit(void)
 {
 	/* Fail calls waiting for a helper: unregistering waits for them. */
 	credssp_table_shutdown();
+	/* Socket-mode calls end (and their doits return) before the family goes. */
+	credssp_sock_exit();
 	credssp_genl_exit();
 	credssp_table_exit();
 	credssp_keyring_exit();

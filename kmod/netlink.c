@@ -25,13 +25,13 @@
 #define CREDSSP_NAME_MAX	64	/* package names */
 
 /* extack messages of sspi.c are static strings, not literals. */
-static void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg)
+void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg)
 {
 	if (extack && msg)
 		extack->_msg = msg;
 }
 
-static struct credssp_net *credssp_info_net(struct genl_info *info)
+struct credssp_net *credssp_info_net(struct genl_info *info)
 {
 	struct credssp_net *cn = credssp_pernet(genl_info_net(info));
 
@@ -40,8 +40,8 @@ static struct credssp_net *credssp_info_net(struct genl_info *info)
 	return cn;
 }
 
-static void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
-				struct credssp_caller *caller)
+void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
+			 struct credssp_caller *caller)
 {
 	caller->portid = info->snd_portid;
 	/* Compared only, never dereferenced: see credssp_owner_match(). */
@@ -52,7 +52,7 @@ static void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
  * A missing attribute: name it in the ACK (GENL_REQ_ATTR_CHECK) and say so
  * in words too. Return: whether it is missing.
  */
-static bool credssp_missing(struct genl_info *info, int attr, const char *text)
+bool credssp_missing(struct genl_info *info, int attr, const char *text)
 {
 	if (!GENL_REQ_ATTR_CHECK(info, attr))
 		return false;
@@ -85,8 +85,8 @@ static const char *credssp_status_msg(u32 status)
 }
 
 /* Start a reply carrying the SSPI status. */
-static struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
-					 u32 status, void **hdr)
+struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
+				  u32 status, void **hdr)
 {
 	struct sk_buff *msg;
 
@@ -102,16 +102,15 @@ static struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
 	return msg;
 }
 
-static int credssp_reply_send(struct sk_buff *msg, void *hdr,
-			      struct genl_info *info)
+int credssp_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info)
 {
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
 
 /* A reply with nothing but the status (and an extack message on failure). */
-static int credssp_reply_status(struct genl_info *info, u32 status,
-				const char *msg_text)
+int credssp_reply_status(struct genl_info *info, u32 status,
+			 const char *msg_text)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -823,6 +822,20 @@ static const struct genl_ops credssp_genl_ops[] = {
 		.policy = credssp_done_policy,
 		.maxattr = CREDSSP_A_H_MAX,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CREDSSP_CMD_KTLS_ATTACH,
+		.doit = credssp_nl_ktls_attach_doit,
+		.policy = credssp_ktls_attach_policy,
+		.maxattr = CREDSSP_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CREDSSP_CMD_ACCEPT_SOCKET,
+		.doit = credssp_nl_accept_socket_doit,
+		.policy = credssp_accept_socket_policy,
+		.maxattr = CREDSSP_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

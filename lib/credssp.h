@@ -193,6 +193,72 @@ credssp_status_t credssp_accept(struct credssp_handle *h, uint64_t cred, uint64_
 				const void *input, size_t input_len, void **output,
 				size_t *output_len, size_t *extra);
 
+/* ---- kTLS and socket mode ---- */
+
+/** What credssp_ktls_attach() installed. */
+struct credssp_ktls_info {
+	uint32_t tls_version; /**< 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3) */
+	uint32_t cipher;      /**< TLS_CIPHER_* of <linux/tls.h> */
+};
+
+/**
+ * credssp_ktls_attach() - hand an established context's TLS records to the
+ * kernel (kTLS) on the connection's socket.
+ * @h:    the session that owns @ctx
+ * @ctx:  a context that returned SEC_E_OK
+ * @fd:   the connected TCP socket the context's TLS records travel on. The
+ *        caller must not have read past the client's last CredSSP record
+ *        (SECBUFFER_EXTRA bytes were read too far: such a caller cannot
+ *        attach and must decrypt them itself)
+ * @info: receives the TLS version and cipher; may be NULL
+ *
+ * Installs the TX and RX keys and record sequence numbers once; they are
+ * then wiped from the context. Afterwards read() and write() on @fd carry
+ * plaintext; records that are not application data (alerts) show up as
+ * recvmsg() control messages (SOL_TLS, TLS_GET_RECORD_TYPE).
+ *
+ * Return: 0, or a negative errno with credssp_last_message() saying why:
+ * -ENOENT (no such context of this session), -EINVAL (not established),
+ * -EKEYEXPIRED, -EALREADY (already attached), -EBADF, -ENOTSOCK,
+ * -EPROTONOSUPPORT (not TCP), -ENOTCONN, -EEXIST (the socket has a ULP),
+ * -EXDEV (another network namespace), -ENOPROTOOPT (no kTLS in this kernel),
+ * -EOPNOTSUPP (cipher not offered by this kernel's kTLS), or another error
+ * from the kernel's TLS setup, after which @fd must be closed.
+ */
+int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
+			struct credssp_ktls_info *info);
+
+/**
+ * credssp_accept_socket() - socket mode: the kernel authenticates the client
+ * on @fd and installs kTLS.
+ * @h:          session; it owns the context made
+ * @cred:       credential handle
+ * @fd:         a connected TCP socket whose next bytes are the client's first
+ *              TLS record (after any RDP X.224 negotiation done by the caller)
+ * @req_flags:  ASC_REQ_* as for credssp_accept_security_context()
+ * @options:    CREDSSP_OPT_*
+ * @timeout_ms: deadline for the whole handshake, 0 for the kernel's default
+ * @ctx:        receives the established context on SEC_E_OK (0 otherwise)
+ * @ret_flags:  receives ASC_RET_*; may be NULL
+ * @expiry:     receives the context's expiry; may be NULL
+ *
+ * Blocks until the handshake ends; the session's lock is held meanwhile, so
+ * a server authenticating several clients at once uses one session per
+ * connection (or per thread). The kernel reads exactly the client's CredSSP
+ * records: what the client sends next is the first plaintext read() returns.
+ * A signal ends the call (credssp_last_error() EINTR) and the handshake.
+ *
+ * Return: SEC_E_OK (read and write plaintext on @fd now), an engine error
+ * such as SEC_E_LOGON_DENIED (the error was sent to the client),
+ * SEC_E_CONTEXT_EXPIRED (deadline), SEC_E_INCOMPLETE_MESSAGE (the client
+ * went away), SEC_E_NO_AUTHENTICATING_AUTHORITY (no helper),
+ * SEC_E_INVALID_HANDLE, or SEC_E_INTERNAL_ERROR with credssp_last_error()
+ * set for failures below SSPI (EBADF, ENOTSOCK, ENOTCONN, EEXIST, EBUSY, ...).
+ */
+credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, int fd,
+				       uint32_t req_flags, uint32_t options, uint32_t timeout_ms,
+				       uint64_t *ctx, uint32_t *ret_flags, uint64_t *expiry);
+
 /**
  * credssp_delete_security_context() - DeleteSecurityContext, at any stage.
  *

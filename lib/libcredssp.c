@@ -457,6 +457,87 @@ credssp_status_t credssp_delete_security_context(struct credssp_handle *h, uint6
 	return simple_call(h, CREDSSP_CMD_DELETE_CTX, CREDSSP_A_CTX_ID, ctx);
 }
 
+/* ---- kTLS and socket mode ---- */
+
+int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
+			struct credssp_ktls_info *info)
+{
+	struct nlattr *tb[CREDSSP_A_MAX + 1];
+	struct one_reply r = {NULL};
+	struct nl_msg *msg;
+	int err;
+
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!h || fd < 0)
+		return -EINVAL;
+	begin(h);
+	msg = new_req(h, CREDSSP_CMD_KTLS_ATTACH, 0, 0);
+	if (!msg || nla_put_u64(msg, CREDSSP_A_CTX_ID, ctx) ||
+	    nla_put_u32(msg, CREDSSP_A_SOCK_FD, (uint32_t)fd)) {
+		nlmsg_free(msg);
+		err = -ENOMEM;
+		goto out;
+	}
+	err = transact(h, msg, keep_reply, &r);
+	if (!err && r.hdr && info && !genlmsg_parse(r.hdr, 0, tb, CREDSSP_A_MAX, NULL)) {
+		info->tls_version = get_u32(tb[CREDSSP_A_TLS_VERSION]);
+		info->cipher = get_u32(tb[CREDSSP_A_TLS_CIPHER]);
+	}
+	drop_reply(&r);
+out:
+	h->err = -err;
+	end(h);
+	return err;
+}
+
+credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, int fd,
+				       uint32_t req_flags, uint32_t options, uint32_t timeout_ms,
+				       uint64_t *ctx, uint32_t *ret_flags, uint64_t *expiry)
+{
+	struct nlattr *tb[CREDSSP_A_MAX + 1];
+	struct one_reply r;
+	credssp_status_t st, status = SEC_E_INTERNAL_ERROR;
+	struct nl_msg *msg;
+
+	if (ctx)
+		*ctx = 0;
+	if (ret_flags)
+		*ret_flags = 0;
+	if (!h)
+		return SEC_E_INVALID_HANDLE;
+	if (fd < 0 || !ctx)
+		return SEC_E_INVALID_PARAMETER;
+	begin(h);
+	msg = new_req(h, CREDSSP_CMD_ACCEPT_SOCKET, 0, 0);
+	if (!msg || nla_put_u64(msg, CREDSSP_A_CRED_ID, cred) ||
+	    nla_put_u32(msg, CREDSSP_A_SOCK_FD, (uint32_t)fd) ||
+	    nla_put_u32(msg, CREDSSP_A_REQ_FLAGS, req_flags) ||
+	    (options && nla_put_u32(msg, CREDSSP_A_OPTIONS, options)) ||
+	    (timeout_ms && nla_put_u32(msg, CREDSSP_A_TIMEOUT_MS, timeout_ms))) {
+		nlmsg_free(msg);
+		status = fail(h, ENOMEM);
+		goto out;
+	}
+	st = call(h, msg, &r, tb, &status);
+	if (st != SEC_E_OK) {
+		status = st;
+		goto out;
+	}
+	if (status == SEC_E_OK) {
+		*ctx = get_u64(tb[CREDSSP_A_CTX_ID]);
+		if (ret_flags)
+			*ret_flags = get_u32(tb[CREDSSP_A_RET_FLAGS]);
+		if (expiry)
+			*expiry = tb[CREDSSP_A_EXPIRY] ? get_u64(tb[CREDSSP_A_EXPIRY])
+						       : CREDSSP_TIME_NEVER;
+	}
+	drop_reply(&r);
+out:
+	end(h);
+	return status;
+}
+
 /* Largest payload one netlink attribute can carry. */
 #define NLA_PAYLOAD_MAX (0xffff - NLA_HDRLEN)
 
