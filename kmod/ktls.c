@@ -1,33 +1,404 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kTLS: install an established context's TLS keys on the connection's
- * socket. Placeholder until the implementation lands (issue 5).
+ * socket (CREDSSP_CMD_KTLS_ATTACH and credssp_ktls_attach()).
+ *
+ * At SEC_E_OK the helper exported the traffic keys and the sequence number
+ * of the next record of each direction; the context keeps them until one
+ * attach takes them: TCP_ULP "tls", then TLS_TX and TLS_RX, through the
+ * socket's own setsockopt with kernel pointers (what a process would do
+ * with setsockopt(2), without the BPF hooks). The keys leave the context
+ * under its lock before the socket is touched, so that two attaches never
+ * install the same keys twice, and only a socket left untouched gets them
+ * back.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+#include <linux/tcp.h>
+#include <crypto/aead.h>
 #include <net/genetlink.h>
+#include <net/inet_connection_sock.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+#include <uapi/linux/tls.h>
 #include <net/credssp.h>
 
 #include "credssp.h"
 
-/**
- * credssp_ktls_attach - install a context's TLS keys on a socket (kTLS)
- * @ctx: an established context
- * @sock: the connected TCP socket its records travel on
- *
- * Return: 0, or a negative errno (see CREDSSP_CMD_KTLS_ATTACH).
- */
-int credssp_ktls_attach(struct credssp_ctx *ctx, struct socket *sock)
-{
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_GPL(credssp_ktls_attach);
+/* One direction's struct tls12_crypto_info_*, as TLS_TX/TLS_RX take it. */
+union credssp_crypto_info {
+	struct tls_crypto_info info;
+	struct tls12_crypto_info_aes_gcm_128 gcm128;
+	struct tls12_crypto_info_aes_gcm_256 gcm256;
+	struct tls12_crypto_info_chacha20_poly1305 chacha;
+};
 
+/* What an attach takes from the context, on the stack, wiped after use. */
+struct credssp_ktls_keys {
+	u32 version;
+	u32 cipher;
+	union credssp_crypto_info tx;
+	union credssp_crypto_info rx;
+	unsigned int len;		/* of each crypto_info */
+	struct credssp_tls_keys saved_tx;	/* to give back, see below */
+	struct credssp_tls_keys saved_rx;
+};
+
+static const char *credssp_ktls_aead(u32 cipher)
+{
+	switch (cipher) {
+	case TLS_CIPHER_AES_GCM_128:
+	case TLS_CIPHER_AES_GCM_256:
+		return "gcm(aes)";
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		return "rfc7539(chacha20,poly1305)";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Fill one crypto_info from the helper's keys. Return: its size, or 0 if
+ * the keys are not those of a cipher kTLS takes.
+ */
+static unsigned int credssp_ktls_fill(union credssp_crypto_info *ci,
+				      u32 version,
+				      const struct credssp_tls_keys *k)
+{
+	u8 key_len, salt_len, iv_len;
+	unsigned int len;
+	u8 *key, *salt, *iv, *seq;
+
+	if (credssp_keys_len(k->cipher, &key_len, &salt_len, &iv_len) ||
+	    k->key_len != key_len || k->salt_len != salt_len ||
+	    k->iv_len != iv_len)
+		return 0;
+	memset(ci, 0, sizeof(*ci));
+	switch (k->cipher) {
+	case TLS_CIPHER_AES_GCM_128:
+		key = ci->gcm128.key;
+		salt = ci->gcm128.salt;
+		iv = ci->gcm128.iv;
+		seq = ci->gcm128.rec_seq;
+		len = sizeof(ci->gcm128);
+		BUILD_BUG_ON(sizeof(ci->gcm128.key) != 16 ||
+			     sizeof(ci->gcm128.iv) != 8);
+		break;
+	case TLS_CIPHER_AES_GCM_256:
+		key = ci->gcm256.key;
+		salt = ci->gcm256.salt;
+		iv = ci->gcm256.iv;
+		seq = ci->gcm256.rec_seq;
+		len = sizeof(ci->gcm256);
+		BUILD_BUG_ON(sizeof(ci->gcm256.key) != 32 ||
+			     sizeof(ci->gcm256.iv) != 8);
+		break;
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		key = ci->chacha.key;
+		salt = NULL;
+		iv = ci->chacha.iv;
+		seq = ci->chacha.rec_seq;
+		len = sizeof(ci->chacha);
+		BUILD_BUG_ON(sizeof(ci->chacha.key) != 32 ||
+			     sizeof(ci->chacha.iv) != 12);
+		break;
+	default:
+		return 0;
+	}
+	ci->info.version = version;
+	ci->info.cipher_type = k->cipher;
+	memcpy(key, k->key, key_len);
+	if (salt)
+		memcpy(salt, k->salt, salt_len);
+	memcpy(iv, k->iv, iv_len);
+	memcpy(seq, k->rec_seq, sizeof(k->rec_seq));
+	return len;
+}
+
+/**
+ * credssp_sock_check - whether kTLS can be installed on a socket
+ * @sock: the socket
+ * @net: the namespace it must belong to, or NULL not to check
+ * @extack: where to say why not, or NULL
+ *
+ * A connected (ESTABLISHED) TCP stream socket, IPv4 or IPv6, with no upper
+ * layer protocol yet. Nothing is changed.
+ *
+ * Context: process context, may sleep (takes the socket lock).
+ * Return: 0, -ENOTSOCK (no sock), -EPROTONOSUPPORT (not TCP), -EXDEV
+ * (another netns), -ENOTCONN (not established) or -EEXIST (has a ULP).
+ */
 int credssp_sock_check(struct socket *sock, struct net *net,
 		       struct netlink_ext_ack *extack)
 {
-	return -EOPNOTSUPP;
+	struct sock *sk = sock ? sock->sk : NULL;
+	int err = 0;
+
+	might_sleep();
+	if (!sk) {
+		credssp_set_msg(extack, "not a socket");
+		return -ENOTSOCK;
+	}
+	if (sock->type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		credssp_set_msg(extack, "not a TCP stream socket");
+		return -EPROTONOSUPPORT;
+	}
+	if (net && !net_eq(sock_net(sk), net)) {
+		credssp_set_msg(extack,
+				"the socket belongs to another network namespace");
+		return -EXDEV;
+	}
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED) {
+		credssp_set_msg(extack, "the TCP connection is not established");
+		err = -ENOTCONN;
+	} else if (inet_csk(sk)->icsk_ulp_ops) {
+		credssp_set_msg(extack,
+				"the socket already has an upper layer protocol");
+		err = -EEXIST;
+	}
+	release_sock(sk);
+	return err;
 }
+
+/*
+ * Why the context's keys cannot be taken now (ctx locked).
+ * Return: 0 if they can, or the attach's error with @msg set.
+ */
+static int credssp_ktls_ctx_state(struct credssp_ctx *ctx, const char **msg)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags)) {
+		*msg = "the context was deleted";
+		return -ENOENT;
+	}
+	if (ctx->state == CREDSSP_CTX_EXPIRED) {
+		*msg = "the context expired";
+		return -EKEYEXPIRED;
+	}
+	if (ctx->state != CREDSSP_CTX_ESTABLISHED || !ctx->res) {
+		*msg = "the context is not established";
+		return -EINVAL;
+	}
+	if (!ctx->res->has_keys) {
+		*msg = "the context's keys were already installed";
+		return -EALREADY;
+	}
+	return 0;
+}
+
+/* Check the context, unlocked: an error here leaves the keys where they are. */
+static int credssp_ktls_check_ctx(struct credssp_ctx *ctx, const char **msg)
+{
+	int err;
+
+	credssp_ctx_check_time(ctx);
+	spin_lock(&ctx->lock);
+	err = credssp_ktls_ctx_state(ctx, msg);
+	spin_unlock(&ctx->lock);
+	return err;
+}
+
+/*
+ * Take the keys out of the context (and wipe them there): from now on no
+ * other attach can get them.
+ */
+static int credssp_ktls_take(struct credssp_ctx *ctx,
+			     struct credssp_ktls_keys *k, const char **msg)
+{
+	struct credssp_result *res;
+	int err;
+
+	credssp_ctx_check_time(ctx);
+	spin_lock(&ctx->lock);
+	err = credssp_ktls_ctx_state(ctx, msg);
+	if (err)
+		goto unlock;
+	res = ctx->res;
+	k->version = res->tls_version;
+	k->cipher = res->tx.cipher;
+	k->saved_tx = res->tx;
+	k->saved_rx = res->rx;
+	memzero_explicit(&res->tx, sizeof(res->tx));
+	memzero_explicit(&res->rx, sizeof(res->rx));
+	res->has_keys = false;
+unlock:
+	spin_unlock(&ctx->lock);
+	return err;
+}
+
+/*
+ * Put the keys back: the socket was not touched (TCP_ULP failed), so the
+ * caller may attach them to another socket. Only into the same established
+ * context that still has none.
+ */
+static void credssp_ktls_give_back(struct credssp_ctx *ctx,
+				   struct credssp_ktls_keys *k)
+{
+	spin_lock(&ctx->lock);
+	if (!test_bit(CREDSSP_F_DEAD, &ctx->flags) &&
+	    ctx->state == CREDSSP_CTX_ESTABLISHED && ctx->res &&
+	    !ctx->res->has_keys) {
+		ctx->res->tx = k->saved_tx;
+		ctx->res->rx = k->saved_rx;
+		ctx->res->has_keys = true;
+	}
+	spin_unlock(&ctx->lock);
+}
+
+static int credssp_ktls_setsockopt(struct socket *sock, int level, int name,
+				   void *val, unsigned int len)
+{
+	return sock->ops->setsockopt(sock, level, name, KERNEL_SOCKPTR(val),
+				     len);
+}
+
+/* Whether this kernel's crypto has the cipher's AEAD (kTLS allocates it). */
+static bool credssp_ktls_have_aead(u32 cipher)
+{
+	const char *name = credssp_ktls_aead(cipher);
+	struct crypto_aead *tfm;
+
+	if (!name)
+		return false;
+	tfm = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(tfm))
+		return false;
+	crypto_free_aead(tfm);
+	return true;
+}
+
+static int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
+				struct net *net, struct netlink_ext_ack *extack,
+				u32 *version, u32 *cipher)
+{
+	struct credssp_ktls_keys *k;
+	const char *msg = NULL;
+	int err;
+
+	might_sleep();
+	err = credssp_ktls_check_ctx(ctx, &msg);
+	if (err)
+		goto fail_msg;
+	err = credssp_sock_check(sock, net, extack);
+	if (err)
+		return err;
+
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	err = credssp_ktls_take(ctx, k, &msg);
+	if (err)
+		goto out;
+
+	/* Refusals before the socket is touched keep the keys. */
+	err = -EOPNOTSUPP;
+	if (k->version != TLS_1_2_VERSION && k->version != TLS_1_3_VERSION) {
+		msg = "the session's TLS version cannot be offloaded";
+		goto give_back;
+	}
+	if (k->saved_rx.cipher != k->cipher) {
+		msg = "the session's ciphers of both directions differ";
+		goto give_back;
+	}
+	k->len = credssp_ktls_fill(&k->tx, k->version, &k->saved_tx);
+	if (!k->len ||
+	    credssp_ktls_fill(&k->rx, k->version, &k->saved_rx) != k->len) {
+		msg = "the session's cipher cannot be offloaded";
+		goto give_back;
+	}
+	if (!credssp_ktls_have_aead(k->cipher)) {
+		msg = "kTLS here does not offer the session's cipher";
+		goto give_back;
+	}
+
+	err = credssp_ktls_setsockopt(sock, SOL_TCP, TCP_ULP, "tls",
+				      sizeof("tls"));
+	if (err) {
+		switch (err) {
+		case -ENOENT:
+			err = -ENOPROTOOPT;
+			msg = "this kernel has no kTLS (CONFIG_TLS)";
+			break;
+		case -EEXIST:
+			msg = "the socket already has an upper layer protocol";
+			break;
+		case -ENOTCONN:
+			msg = "the TCP connection is not established";
+			break;
+		default:
+			msg = "setting the TCP_ULP \"tls\" failed";
+			break;
+		}
+		goto give_back;
+	}
+
+	/* From here on the socket is half set up: the keys stay wiped. */
+	err = credssp_ktls_setsockopt(sock, SOL_TLS, TLS_TX, &k->tx, k->len);
+	if (err) {
+		msg = "TLS_TX failed: close the socket";
+		goto out;
+	}
+	err = credssp_ktls_setsockopt(sock, SOL_TLS, TLS_RX, &k->rx, k->len);
+	if (err) {
+		msg = "TLS_RX failed: close the socket";
+		goto out;
+	}
+	if (version)
+		*version = k->version;
+	if (cipher)
+		*cipher = k->cipher;
+	goto out;
+
+give_back:
+	credssp_ktls_give_back(ctx, k);
+out:
+	kfree_sensitive(k);
+fail_msg:
+	if (err)
+		credssp_set_msg(extack, msg);
+	return err;
+}
+
+/**
+ * credssp_ktls_attach - install a context's TLS keys on a socket (kTLS)
+ * @ctx: an established context
+ * @sock: the connected TCP socket its records travel on; the caller has
+ *	read nothing past the client's last CredSSP record from it
+ *
+ * Sets TCP_ULP "tls" on @sock, then TLS_TX and TLS_RX with the traffic keys
+ * and the next record sequence numbers the helper exported at SEC_E_OK, and
+ * wipes the keys from @ctx: this works once per context. Afterwards the
+ * socket carries plaintext; records other than application data arrive
+ * with a TLS_GET_RECORD_TYPE control message (Documentation/ktls.rst).
+ * No netns check is made: @sock may belong to any namespace.
+ *
+ * Context: process context, may sleep; no spinlock held.
+ * Return: 0; -ENOENT (@ctx deleted), -EINVAL (not established),
+ * -EKEYEXPIRED (expired), -EALREADY (keys already installed or wiped),
+ * -ENOTSOCK, -EPROTONOSUPPORT (not a TCP stream socket), -ENOTCONN (not
+ * established), -EEXIST (the socket has an upper layer protocol),
+ * -ENOPROTOOPT (no kTLS), -EOPNOTSUPP (kTLS here lacks the cipher), all
+ * with the socket untouched and the keys kept; or another negative errno
+ * from TLS_TX/TLS_RX, after which the socket must be closed (the keys are
+ * wiped).
+ */
+int credssp_ktls_attach(struct credssp_ctx *ctx, struct socket *sock)
+{
+	if (!ctx || !sock)
+		return -EINVAL;
+	return credssp_ktls_install(ctx, sock, NULL, NULL, NULL, NULL);
+}
+EXPORT_SYMBOL_GPL(credssp_ktls_attach);
 
 const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1] = {
 	[CREDSSP_A_CTX_ID] = { .type = NLA_U64 },
@@ -36,5 +407,66 @@ const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1] = {
 
 int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return -EOPNOTSUPP;
+	struct credssp_caller caller;
+	u32 version = 0, cipher = 0;
+	struct credssp_net *cn;
+	struct credssp_ctx *ctx;
+	struct socket *sock;
+	struct sk_buff *msg;
+	void *hdr;
+	int err, fd;
+
+	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID is required") ||
+	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD is required"))
+		return -EINVAL;
+	cn = credssp_info_net(info);
+	if (!cn)
+		return -ENODEV;
+	credssp_info_caller(skb, info, &caller);
+	ctx = credssp_ctx_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CTX_ID]),
+				 &caller);
+	if (!ctx) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CREDSSP_A_CTX_ID],
+				    "no such context for this socket");
+		return -ENOENT;
+	}
+	fd = (int)nla_get_u32(info->attrs[CREDSSP_A_SOCK_FD]);
+	sock = fd < 0 ? NULL : sockfd_lookup(fd, &err);
+	if (!sock) {
+		if (fd < 0)
+			err = -EBADF;
+		if (err == -ENOTSOCK)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[CREDSSP_A_SOCK_FD],
+					    "SOCK_FD is not a socket");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[CREDSSP_A_SOCK_FD],
+					    "SOCK_FD is not an open file");
+		goto put_ctx;
+	}
+	err = credssp_ktls_install(ctx, sock, genl_info_net(info),
+				   info->extack, &version, &cipher);
+	sockfd_put(sock);
+	if (err)
+		goto put_ctx;
+
+	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto put_ctx;
+	}
+	hdr = genlmsg_put_reply(msg, info, &credssp_genl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, CREDSSP_A_TLS_VERSION, version) ||
+	    nla_put_u32(msg, CREDSSP_A_TLS_CIPHER, cipher)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto put_ctx;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+put_ctx:
+	credssp_ctx_put(ctx);
+	return err;
 }
