@@ -32,7 +32,8 @@ endif
 KSRC_CMD := scripts/kernel.sh --source 6.12
 MOD_OUT := $(BUILD)/kmod-$(KTAG)
 
-KMOD_SRCS := Kbuild $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h include/net/*.h)
+KMOD_SRCS := Kbuild $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h include/net/*.h \
+	samples/kgate/Kbuild samples/kgate/*.[ch])
 
 SELFTESTS := $(patsubst tests/selftests/%.c,$(BUILD)/tests/%,$(wildcard tests/selftests/*.c))
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
@@ -277,6 +278,18 @@ install-lib: lib
 	install -m 0755 $(BUILD)/credsspctl $(DESTDIR)$(SBINDIR)/
 	install -m 0644 Documentation/credsspctl.8 $(DESTDIR)$(MANDIR)/man8/
 # ---- end lib ----
+
+# ---- gates ----
+# The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with
+# the module (samples/kgate, see KMOD_SRCS); build/credssp-gate is the same
+# gate in userspace on libcredssp's socket mode.
+.PHONY: gates
+gates: $(BUILD)/credssp-gate
+
+$(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+# ---- end gates ----
 
 # The YNL CLI of linux-source-6.12 (tools/net/ynl) and its schema, copied
 # where the guest can read them (the guest's /root is a tmpfs): an
