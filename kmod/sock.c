@@ -1,25 +1,616 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket mode: authenticate a connected TCP socket in the kernel, then
- * install kTLS on it. Placeholder until the implementation lands (issue 5).
+ * install kTLS on it (Documentation/socket-mode.rst).
+ *
+ * One request per socket, in a hash keyed by the struct sock. A worker on an
+ * unbound workqueue reads the client's TLS records one whole record at a
+ * time (never a byte past the current one), feeds them to the same SSPI path
+ * as token mode (credssp_sspi_accept()), writes every output token, and on
+ * SEC_E_OK installs kTLS (credssp_ktls_attach()) before it completes.
+ *
+ * Completion follows net/handshake: credssp_accept_sock() returning 0 means
+ * exactly one call of the done callback, unless credssp_accept_sock_cancel()
+ * returns true first. Whoever sets CREDSSP_SOCK_COMPLETED first decides:
+ * the worker (the callback runs) or the canceller (it does not, and the
+ * worker cleans up silently). A canceller that wins waits until the worker
+ * has let go of the socket, so the consumer may close it at once.
+ *
+ * The worker never blocks in the socket: it uses MSG_DONTWAIT and waits on
+ * the socket's wait queue (wait_woken()), which data, buffer space, the
+ * deadline and aborts (cancel, module unload, deadline work) all wake.
  */
 
 #include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
 #include <net/credssp.h>
 
 #include "credssp.h"
+
+#define CREDSSP_REC_HDR		5
+/* TLSCiphertext.length: 2^14 plus the largest expansion TLS 1.2 allows. */
+#define CREDSSP_REC_MAX		(16384 + 2048)
+#define CREDSSP_REC_CHANGE_CIPHER_SPEC	20
+#define CREDSSP_REC_APPLICATION_DATA	23
+
+enum {
+	CREDSSP_SOCK_COMPLETED,		/* the callback's fate is decided */
+};
+
+typedef void (*credssp_sock_end_t)(void *data, u32 status,
+				   struct credssp_ctx *ctx, const char *msg);
+
+struct credssp_sock_req {
+	struct hlist_node node;		/* credssp_sock_hash */
+	refcount_t ref;
+	unsigned long flags;		/* CREDSSP_SOCK_* */
+	struct socket *sock;		/* the consumer's, for the whole call */
+	struct sock *sk;		/* a reference */
+	struct credssp_ctx *ctx;	/* under @lock; the worker's reference */
+	struct credssp_caller caller;
+	unsigned long deadline;		/* jiffies */
+	u32 req_flags;
+	spinlock_t lock;		/* @ctx, @abort_status */
+	u32 abort_status;		/* why the call was aborted, or 0 */
+	credssp_sock_done_t done;	/* in-kernel consumers */
+	credssp_sock_end_t end;		/* the netlink doit */
+	void *data;
+	struct work_struct work;
+	struct delayed_work timeout;
+	struct completion released;	/* the worker let go of the socket */
+};
+
+struct credssp_sock_start {
+	struct socket *sock;
+	struct credssp_cred *cred;
+	const struct credssp_caller *caller;
+	unsigned int timeout_ms;
+	u32 req_flags;
+	u32 options;
+	credssp_sock_done_t done;
+	credssp_sock_end_t end;
+	void *data;
+};
+
+static struct workqueue_struct *credssp_sock_wq;
+static DEFINE_SPINLOCK(credssp_sock_lock);	/* the hash, @exiting */
+static DEFINE_HASHTABLE(credssp_sock_hash, 8);
+static bool credssp_sock_exiting;
+
+static const struct credssp_caller credssp_sock_kernel = {};
+
+static struct credssp_sock_req *credssp_sock_find(const struct sock *sk)
+{
+	struct credssp_sock_req *req;
+
+	lockdep_assert_held(&credssp_sock_lock);
+	hash_for_each_possible(credssp_sock_hash, req, node, (unsigned long)sk)
+		if (req->sk == sk)
+			return req;
+	return NULL;
+}
+
+static void credssp_sock_req_put(struct credssp_sock_req *req)
+{
+	if (refcount_dec_and_test(&req->ref))
+		kfree(req);
+}
+
+/* Wake the worker if it waits on the socket. */
+static void credssp_sock_wake(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (wq)
+		wake_up_interruptible_all(&wq->wait);
+	rcu_read_unlock();
+}
+
+/*
+ * Make the worker stop at its next wait or helper call: remember why
+ * (the first reason wins), end a helper call in flight, wake it.
+ * SEC_E_CONTEXT_EXPIRED fails the context by its deadline (the context's
+ * deadline is the request's), anything else deletes it.
+ */
+static void credssp_sock_abort(struct credssp_sock_req *req, u32 status)
+{
+	struct credssp_ctx *ctx;
+
+	might_sleep();
+	spin_lock(&req->lock);
+	if (!req->abort_status)
+		req->abort_status = status;
+	ctx = req->ctx;
+	if (ctx)
+		refcount_inc(&ctx->ref);
+	spin_unlock(&req->lock);
+
+	if (ctx) {
+		if (status == SEC_E_CONTEXT_EXPIRED)
+			credssp_ctx_check_time(ctx);
+		else
+			credssp_ctx_unlink(ctx);
+		credssp_ctx_put(ctx);
+	}
+	credssp_sock_wake(req->sk);
+}
+
+static void credssp_sock_timeout(struct work_struct *work)
+{
+	struct credssp_sock_req *req = container_of(to_delayed_work(work),
+						    struct credssp_sock_req,
+						    timeout);
+
+	credssp_sock_abort(req, SEC_E_CONTEXT_EXPIRED);
+}
+
+static u32 credssp_sock_aborted(struct credssp_sock_req *req)
+{
+	u32 status;
+
+	spin_lock(&req->lock);
+	status = req->abort_status;
+	spin_unlock(&req->lock);
+	return status;
+}
+
+/*
+ * Wait for activity on the socket, an abort or the deadline.
+ * Return: 0 (try again), -ECANCELED or -ETIMEDOUT.
+ */
+static int credssp_sock_wait(struct credssp_sock_req *req,
+			     struct wait_queue_entry *wait)
+{
+	long left;
+
+	if (credssp_sock_aborted(req))
+		return -ECANCELED;
+	left = (long)(req->deadline - jiffies);
+	if (left <= 0)
+		return -ETIMEDOUT;
+	wait_woken(wait, TASK_INTERRUPTIBLE, left);
+	return 0;
+}
+
+/* Read exactly @len bytes. Return: 0, -EPIPE (peer closed) or an error. */
+static int credssp_sock_recv(struct credssp_sock_req *req,
+			     struct wait_queue_entry *wait, u8 *buf, u32 len)
+{
+	u32 got = 0;
+	int n, err;
+
+	while (got < len) {
+		struct kvec iov = { .iov_base = buf + got, .iov_len = len - got };
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+
+		n = kernel_recvmsg(req->sock, &msg, &iov, 1, len - got,
+				   MSG_DONTWAIT);
+		if (n > 0) {
+			got += n;
+			continue;
+		}
+		if (!n)
+			return -EPIPE;
+		if (n != -EAGAIN)
+			return n;
+		err = credssp_sock_wait(req, wait);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Write all of @data. Return: 0 or an error. */
+static int credssp_sock_send(struct credssp_sock_req *req,
+			     struct wait_queue_entry *wait, const u8 *data,
+			     u32 len)
+{
+	int n, err;
+
+	while (len) {
+		struct kvec iov = { .iov_base = (void *)data, .iov_len = len };
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+
+		n = kernel_sendmsg(req->sock, &msg, &iov, 1, len);
+		if (n > 0) {
+			data += n;
+			len -= n;
+			continue;
+		}
+		if (n != -EAGAIN)
+			return n ?: -EIO;
+		err = credssp_sock_wait(req, wait);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static bool credssp_sock_rec_ok(const u8 *hdr, u32 *len)
+{
+	*len = (u32)hdr[3] << 8 | hdr[4];
+	return hdr[0] >= CREDSSP_REC_CHANGE_CIPHER_SPEC &&
+	       hdr[0] <= CREDSSP_REC_APPLICATION_DATA && hdr[1] == 3 &&
+	       *len <= CREDSSP_REC_MAX;
+}
+
+/*
+ * Append the client's next TLS record to @buf (holding *@len bytes).
+ * Return: 0; -EBADMSG with only the bad header appended; -EMSGSIZE when
+ * the input would exceed CREDSSP_TOKEN_MAX; or a socket error.
+ */
+static int credssp_sock_read_record(struct credssp_sock_req *req,
+				    struct wait_queue_entry *wait, u8 *buf,
+				    u32 *len)
+{
+	u32 body;
+	int err;
+
+	if (*len + CREDSSP_REC_HDR > CREDSSP_TOKEN_MAX)
+		return -EMSGSIZE;
+	err = credssp_sock_recv(req, wait, buf + *len, CREDSSP_REC_HDR);
+	if (err)
+		return err;
+	if (!credssp_sock_rec_ok(buf + *len, &body)) {
+		*len += CREDSSP_REC_HDR;
+		return -EBADMSG;
+	}
+	if (*len + CREDSSP_REC_HDR + body > CREDSSP_TOKEN_MAX)
+		return -EMSGSIZE;
+	err = credssp_sock_recv(req, wait, buf + *len + CREDSSP_REC_HDR, body);
+	if (err)
+		return err;
+	*len += CREDSSP_REC_HDR + body;
+	return 0;
+}
+
+/* The status of a socket error, and the outcome it gives the context. */
+static u32 credssp_sock_err_status(struct credssp_sock_req *req, int err,
+				   const char **msg,
+				   enum credssp_outcome *outcome)
+{
+	*outcome = CREDSSP_OUT_ABANDONED;
+	switch (err) {
+	case -ECANCELED:
+		*msg = "the call was aborted";
+		return credssp_sock_aborted(req);
+	case -ETIMEDOUT:
+		*outcome = CREDSSP_OUT_TIMEOUT;
+		*msg = "handshake deadline passed";
+		return SEC_E_CONTEXT_EXPIRED;
+	case -EPIPE:
+	case -ECONNRESET:
+	case -ECONNABORTED:
+	case -ENOTCONN:
+	case -ESHUTDOWN:
+		*msg = "the client closed the connection";
+		return SEC_E_INCOMPLETE_MESSAGE;
+	case -EMSGSIZE:
+		*outcome = CREDSSP_OUT_INVALID_TOKEN;
+		*msg = "client input larger than CREDSSP_TOKEN_MAX";
+		return SEC_E_INVALID_TOKEN;
+	case -ENOMEM:
+		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		*msg = "out of memory";
+		return SEC_E_INSUFFICIENT_MEMORY;
+	default:
+		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		*msg = "socket error";
+		return SEC_E_INTERNAL_ERROR;
+	}
+}
+
+/*
+ * The handshake: records in, tokens out, until SEC_E_OK or a failure.
+ * Return: the status; the context is left to the caller.
+ */
+static u32 credssp_sock_handshake(struct credssp_sock_req *req,
+				  struct wait_queue_entry *wait, u8 *buf,
+				  const char **msg)
+{
+	enum credssp_outcome outcome = CREDSSP_OUT_OTHER_ERROR;
+	struct credssp_ctx *ctx = req->ctx;
+	bool need_read = true, bad = false;
+	u32 len = 0, status, consumed;
+	int err;
+
+	for (;;) {
+		struct credssp_accept_args a = {
+			.req_flags = req->req_flags,
+			.data_rep = SECURITY_NATIVE_DREP,
+			.output_size = CREDSSP_TOKEN_MAX,
+		};
+
+		if (need_read) {
+			err = credssp_sock_read_record(req, wait, buf, &len);
+			if (err == -EBADMSG) {
+				/* Let the engine answer it (a TLS alert). */
+				bad = true;
+			} else if (err) {
+				status = credssp_sock_err_status(req, err, msg,
+								 &outcome);
+				goto fail;
+			}
+		}
+		status = credssp_sock_aborted(req);
+		if (status) {
+			*msg = "the call was aborted";
+			return status;
+		}
+
+		a.input = buf;
+		a.input_len = len;
+		status = credssp_sspi_accept(ctx->cn, &req->caller, NULL, ctx,
+					     &a);
+		if (bad && (status == SEC_E_OK ||
+			    status == SEC_I_CONTINUE_NEEDED ||
+			    status == SEC_E_INCOMPLETE_MESSAGE)) {
+			kfree_sensitive(a.output);
+			*msg = "not a TLS record";
+			outcome = CREDSSP_OUT_INVALID_TOKEN;
+			status = SEC_E_INVALID_TOKEN;
+			goto fail;
+		}
+		if (a.output_len) {
+			err = credssp_sock_send(req, wait, a.output,
+						a.output_len);
+			kfree_sensitive(a.output);
+			if (err && (status == SEC_E_OK ||
+				    status == SEC_I_CONTINUE_NEEDED)) {
+				status = credssp_sock_err_status(req, err, msg,
+								 &outcome);
+				goto fail;
+			}
+		} else {
+			kfree_sensitive(a.output);
+		}
+
+		switch (status) {
+		case SEC_E_INCOMPLETE_MESSAGE:
+			need_read = true;
+			break;
+		case SEC_I_CONTINUE_NEEDED:
+			consumed = len - (a.has_extra ? a.extra : 0);
+			if (!consumed && !a.output_len) {
+				/* No progress: the engine wants more. */
+				need_read = true;
+				break;
+			}
+			memmove(buf, buf + consumed, len - consumed);
+			len -= consumed;
+			need_read = !len;
+			break;
+		case SEC_E_OK:
+			if (a.has_extra && a.extra) {
+				/* Read past CredSSP: kTLS would miss them. */
+				*msg = "the client sent records after authInfo";
+				outcome = CREDSSP_OUT_OTHER_ERROR;
+				status = SEC_E_INTERNAL_ERROR;
+				goto fail;
+			}
+			return SEC_E_OK;
+		default:
+			*msg = a.msg ?: "authentication failed";
+			return status;
+		}
+	}
+
+fail:
+	/* Socket-side failures: the helper never ended the handshake. */
+	if (outcome == CREDSSP_OUT_TIMEOUT) {
+		credssp_ctx_check_time(ctx);
+	} else {
+		spin_lock(&ctx->lock);
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED, outcome);
+		spin_unlock(&ctx->lock);
+	}
+	return status;
+}
+
+static void credssp_sock_work(struct work_struct *work)
+{
+	struct credssp_sock_req *req = container_of(work,
+						    struct credssp_sock_req,
+						    work);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct wait_queue_head *wq_head = sk_sleep(req->sk);
+	struct credssp_ctx *ctx = req->ctx;
+	const char *msg = NULL;
+	bool cancelled;
+	u32 status;
+	u8 *buf;
+	int err;
+
+	add_wait_queue(wq_head, &wait);
+	buf = kvmalloc(CREDSSP_TOKEN_MAX, GFP_KERNEL);
+	if (buf) {
+		status = credssp_sock_handshake(req, &wait, buf, &msg);
+		kvfree_sensitive(buf, CREDSSP_TOKEN_MAX);
+	} else {
+		status = SEC_E_INSUFFICIENT_MEMORY;
+		msg = "out of memory";
+	}
+	remove_wait_queue(wq_head, &wait);
+	cancel_delayed_work_sync(&req->timeout);
+
+	/* Not for a cancelled call: its consumer gave the socket up. */
+	if (status == SEC_E_OK && !test_bit(CREDSSP_SOCK_COMPLETED,
+					    &req->flags)) {
+		err = credssp_ktls_attach(ctx, req->sock);
+		if (err) {
+			pr_debug("ctx %llx: kTLS attach failed (%d)\n",
+				 ctx->id, err);
+			status = SEC_E_INTERNAL_ERROR;
+			msg = "kTLS could not be installed";
+		}
+	}
+	/* An abort explains the failure it caused. */
+	if (status != SEC_E_OK && credssp_sock_aborted(req))
+		status = credssp_sock_aborted(req);
+
+	spin_lock(&req->lock);
+	req->ctx = NULL;
+	spin_unlock(&req->lock);
+	spin_lock(&credssp_sock_lock);
+	hash_del(&req->node);
+	spin_unlock(&credssp_sock_lock);
+
+	cancelled = test_and_set_bit(CREDSSP_SOCK_COMPLETED, &req->flags);
+	if (status != SEC_E_OK || cancelled) {
+		credssp_ctx_unlink(ctx);
+		credssp_ctx_put(ctx);
+		ctx = NULL;
+	}
+	/* From here on the socket is the consumer's alone. */
+	complete_all(&req->released);
+	if (!cancelled) {
+		if (req->end)
+			req->end(req->data, status, ctx, msg);
+		else
+			req->done(req->data, status, ctx);
+	}
+	sock_put(req->sk);
+	credssp_sock_req_put(req);
+}
+
+/*
+ * Start a socket-mode accept for @s->caller (the kernel owner, or a netlink
+ * sender). The context is made here, in the caller's task.
+ * Return: 0 (one completion to come), or a negative errno; *@status says
+ * why for -ENOMEM from the context table.
+ */
+static int credssp_sock_start(const struct credssp_sock_start *s,
+			      u32 *status)
+{
+	struct credssp_cred *cred = s->cred;
+	struct credssp_net *cn = cred->cn;
+	struct credssp_sock_req *req;
+	unsigned long delay;
+	struct sock *sk;
+	u32 st;
+	int err;
+
+	*status = 0;
+	if (!s->sock || !s->sock->sk)
+		return -ENOTSOCK;
+	sk = s->sock->sk;
+	err = credssp_sock_check(s->sock, NULL, NULL);
+	if (err)
+		return err;
+	if (!net_eq(sock_net(sk), cn->net))
+		return -EXDEV;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	refcount_set(&req->ref, 1);
+	spin_lock_init(&req->lock);
+	init_completion(&req->released);
+	INIT_WORK(&req->work, credssp_sock_work);
+	INIT_DELAYED_WORK(&req->timeout, credssp_sock_timeout);
+	req->sock = s->sock;
+	req->sk = sk;
+	req->caller = *s->caller;
+	req->req_flags = s->req_flags;
+	req->done = s->done;
+	req->end = s->end;
+	req->data = s->data;
+	delay = msecs_to_jiffies(s->timeout_ms ?:
+				 READ_ONCE(credssp_handshake_timeout_ms));
+	req->deadline = jiffies + delay;
+
+	spin_lock(&credssp_sock_lock);
+	if (credssp_sock_exiting) {
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	if (credssp_sock_find(sk)) {
+		err = -EBUSY;
+		goto err_unlock;
+	}
+	hash_add(credssp_sock_hash, &req->node, (unsigned long)sk);
+	spin_unlock(&credssp_sock_lock);
+
+	st = credssp_ctx_new(cn, s->caller, cred, &req->ctx);
+	if (st) {
+		*status = st;
+		err = -ENOMEM;
+		goto err_unhash;
+	}
+	spin_lock(&req->ctx->lock);
+	req->ctx->options = s->options;
+	req->ctx->deadline = req->deadline;
+	spin_unlock(&req->ctx->lock);
+	/* credssp_sspi_accept() takes it for each step. */
+	clear_bit_unlock(CREDSSP_F_BUSY, &req->ctx->flags);
+
+	sock_hold(sk);
+	/* Not on credssp_sock_wq: its timer may fire while that drains. */
+	schedule_delayed_work(&req->timeout, delay);
+	queue_work(credssp_sock_wq, &req->work);
+	return 0;
+
+err_unhash:
+	spin_lock(&credssp_sock_lock);
+	hash_del(&req->node);
+err_unlock:
+	spin_unlock(&credssp_sock_lock);
+	kfree(req);
+	return err;
+}
 
 /**
  * credssp_accept_sock - start a socket-mode accept
  * @args: the socket, credential, deadline and completion
  *
- * Return: 0 if @args->done will be called exactly once, or a negative errno
- * (and no callback).
+ * Authenticates the client on @args->sock in a kernel worker: reads its TLS
+ * records, answers them, and on success installs kTLS (TX and RX) on the
+ * socket, then calls @args->done with the established context, owned by
+ * the consumer (free it with credssp_delete_ctx()). Documentation/
+ * socket-mode.rst describes the contract.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 if @args->done will be called exactly once (unless
+ * credssp_accept_sock_cancel() returns true first), or a negative errno and
+ * no callback: -EINVAL (no callback, credential, bad flags or options),
+ * -ENOTSOCK, -EPROTONOSUPPORT, -ENOTCONN, -EEXIST, -EXDEV (the socket is
+ * not in the credential's netns), -ENOPROTOOPT (no kTLS), -EBUSY (a
+ * socket-mode accept is already running on the socket), -ENOMEM (memory or
+ * context limit), -ENODEV (module unloading).
  */
 int credssp_accept_sock(const struct credssp_sock_args *args)
 {
-	return -EOPNOTSUPP;
+	struct credssp_sock_start s;
+	u32 status;
+
+	might_sleep();
+	if (!args || !args->done || !args->cred ||
+	    test_bit(CREDSSP_F_DEAD, &args->cred->flags) ||
+	    !credssp_req_flags_ok(args->req_flags) ||
+	    (args->options & ~CREDSSP_OPT_ALL))
+		return -EINVAL;
+	s = (struct credssp_sock_start) {
+		.sock = args->sock,
+		.cred = args->cred,
+		.caller = &credssp_sock_kernel,
+		.timeout_ms = args->timeout_ms,
+		.req_flags = args->req_flags,
+		.options = args->options,
+		.done = args->done,
+		.data = args->data,
+	};
+	return credssp_sock_start(&s, &status);
 }
 EXPORT_SYMBOL_GPL(credssp_accept_sock);
 
@@ -27,22 +618,110 @@ EXPORT_SYMBOL_GPL(credssp_accept_sock);
  * credssp_accept_sock_cancel - cancel a socket-mode accept
  * @sk: the socket passed to credssp_accept_sock()
  *
+ * On true the handshake is abandoned, its context deleted, and the kernel
+ * no longer uses the socket when this returns (the consumer may close it).
+ * On false the callback has run or is about to run: wait for it.
+ *
+ * Context: process context, may sleep (until the worker lets go of the
+ * socket, which is prompt).
  * Return: true if the accept was cancelled and its callback will not run;
- * false if it already completed (the callback ran or is running).
+ * false if there is no accept on @sk or it already completed (the callback
+ * ran or is running).
  */
 bool credssp_accept_sock_cancel(struct sock *sk)
 {
-	return false;
+	struct credssp_sock_req *req;
+
+	might_sleep();
+	spin_lock(&credssp_sock_lock);
+	req = credssp_sock_find(sk);
+	if (!req || test_and_set_bit(CREDSSP_SOCK_COMPLETED, &req->flags)) {
+		spin_unlock(&credssp_sock_lock);
+		return false;
+	}
+	refcount_inc(&req->ref);
+	spin_unlock(&credssp_sock_lock);
+
+	credssp_sock_abort(req, SEC_E_INVALID_HANDLE);
+	wait_for_completion(&req->released);
+	credssp_sock_req_put(req);
+	return true;
 }
 EXPORT_SYMBOL_GPL(credssp_accept_sock_cancel);
 
+/**
+ * credssp_sock_init - set up socket mode
+ *
+ * Return: 0, or -ENOMEM.
+ */
 int credssp_sock_init(void)
 {
+	credssp_sock_wq = alloc_workqueue("credssp_sock", WQ_UNBOUND,
+					  WQ_MAX_ACTIVE);
+	if (!credssp_sock_wq)
+		return -ENOMEM;
+	credssp_sock_exiting = false;
 	return 0;
 }
 
+/**
+ * credssp_sock_exit - end every socket-mode accept and refuse new ones
+ *
+ * Each running accept completes with SEC_E_NO_AUTHENTICATING_AUTHORITY
+ * (its callback runs, so a waiting netlink caller gets its reply) before
+ * this returns.
+ */
 void credssp_sock_exit(void)
 {
+	struct credssp_sock_req *req, *found;
+	int bkt;
+
+	spin_lock(&credssp_sock_lock);
+	credssp_sock_exiting = true;
+	spin_unlock(&credssp_sock_lock);
+
+	for (;;) {
+		found = NULL;
+		spin_lock(&credssp_sock_lock);
+		hash_for_each(credssp_sock_hash, bkt, req, node) {
+			spin_lock(&req->lock);
+			if (!req->abort_status)
+				found = req;
+			spin_unlock(&req->lock);
+			if (found)
+				break;
+		}
+		if (found)
+			refcount_inc(&found->ref);
+		spin_unlock(&credssp_sock_lock);
+		if (!found)
+			break;
+		credssp_sock_abort(found, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+		credssp_sock_req_put(found);
+	}
+	/* Waits for every worker (each cancels its own deadline work). */
+	destroy_workqueue(credssp_sock_wq);
+	credssp_sock_wq = NULL;
+}
+
+/* The netlink doit: ACCEPT_SOCKET waits for its own completion. */
+
+struct credssp_sock_nl {
+	struct completion done;
+	u32 status;
+	struct credssp_ctx *ctx;
+	const char *msg;
+};
+
+static void credssp_sock_nl_end(void *data, u32 status,
+				struct credssp_ctx *ctx, const char *msg)
+{
+	struct credssp_sock_nl *w = data;
+
+	w->status = status;
+	w->ctx = ctx;
+	w->msg = msg;
+	complete(&w->done);
 }
 
 const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1] = {
@@ -53,7 +732,153 @@ const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1] = {
 	[CREDSSP_A_TIMEOUT_MS] = { .type = NLA_U32 },
 };
 
+static const char *credssp_sock_errmsg(int err)
+{
+	switch (err) {
+	case -EBADF:
+		return "SOCK_FD is not an open file";
+	case -ENOTSOCK:
+		return "SOCK_FD is not a socket";
+	case -EPROTONOSUPPORT:
+		return "not a TCP stream socket";
+	case -ENOTCONN:
+		return "the TCP connection is not established";
+	case -EEXIST:
+		return "the socket already has an upper layer protocol";
+	case -EXDEV:
+		return "the socket belongs to another network namespace";
+	case -ENOPROTOOPT:
+		return "no kTLS in this kernel";
+	case -EBUSY:
+		return "the socket is already in socket mode";
+	case -ENODEV:
+		return "credssp is unloading";
+	default:
+		return "cannot start socket mode";
+	}
+}
+
+static void credssp_sock_nl_err(struct genl_info *info, int err)
+{
+	NL_SET_BAD_ATTR(info->extack, info->attrs[CREDSSP_A_SOCK_FD]);
+	credssp_set_msg(info->extack, credssp_sock_errmsg(err));
+}
+
+static int credssp_sock_nl_reply(struct genl_info *info,
+				 struct credssp_sock_nl *w)
+{
+	struct credssp_ctx *ctx = w->ctx;
+	struct sk_buff *msg;
+	u32 ret_flags = 0;
+	u64 expiry;
+	void *hdr;
+
+	spin_lock(&ctx->lock);
+	if (ctx->res)
+		ret_flags = ctx->res->ret_flags;
+	expiry = ctx->expiry;
+	spin_unlock(&ctx->lock);
+
+	msg = credssp_reply_new(info, 2 * nla_total_size_64bit(sizeof(u64)) +
+				nla_total_size(sizeof(u32)), SEC_E_OK, &hdr);
+	if (!msg)
+		goto err;
+	if (nla_put_u64_64bit(msg, CREDSSP_A_CTX_ID, ctx->id, CREDSSP_A_PAD) ||
+	    nla_put_u32(msg, CREDSSP_A_RET_FLAGS, ret_flags) ||
+	    nla_put_u64_64bit(msg, CREDSSP_A_EXPIRY, expiry, CREDSSP_A_PAD)) {
+		nlmsg_free(msg);
+		goto err;
+	}
+	credssp_ctx_put(ctx);
+	return credssp_reply_send(msg, hdr, info);
+
+err:
+	/* The caller would never learn the handle. */
+	credssp_ctx_unlink(ctx);
+	credssp_ctx_put(ctx);
+	return -ENOMEM;
+}
+
 int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return -EOPNOTSUPP;
+	struct nlattr **tb = info->attrs;
+	struct credssp_sock_start s = {};
+	struct credssp_sock_nl w = {};
+	struct credssp_caller caller;
+	struct credssp_cred *cred;
+	struct credssp_net *cn;
+	struct socket *sock;
+	u32 status;
+	int err;
+
+	if (credssp_missing(info, CREDSSP_A_CRED_ID, "CRED_ID required") ||
+	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD required"))
+		return -EINVAL;
+	cn = credssp_info_net(info);
+	if (!cn)
+		return -ENODEV;
+	credssp_info_caller(skb, info, &caller);
+	if (tb[CREDSSP_A_REQ_FLAGS])
+		s.req_flags = nla_get_u32(tb[CREDSSP_A_REQ_FLAGS]);
+	if (tb[CREDSSP_A_OPTIONS])
+		s.options = nla_get_u32(tb[CREDSSP_A_OPTIONS]);
+	if (tb[CREDSSP_A_TIMEOUT_MS])
+		s.timeout_ms = nla_get_u32(tb[CREDSSP_A_TIMEOUT_MS]);
+	if (!credssp_req_flags_ok(s.req_flags))
+		return credssp_reply_status(info, SEC_E_UNSUPPORTED_FUNCTION,
+					    "fContextReq flag not supported by CredSSP");
+	if (s.options & ~CREDSSP_OPT_ALL)
+		return credssp_reply_status(info, SEC_E_INVALID_PARAMETER,
+					    "unknown option");
+
+	cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
+				   &caller);
+	if (!cred)
+		return credssp_reply_status(info, SEC_E_INVALID_HANDLE,
+					    "no such credential handle");
+	sock = sockfd_lookup((int)nla_get_u32(tb[CREDSSP_A_SOCK_FD]), &err);
+	if (!sock) {
+		credssp_sock_nl_err(info, err);
+		goto out_cred;
+	}
+	if (sock->sk && !net_eq(sock_net(sock->sk), genl_info_net(info))) {
+		err = -EXDEV;
+		credssp_sock_nl_err(info, err);
+		goto out_sock;
+	}
+
+	init_completion(&w.done);
+	s.sock = sock;
+	s.cred = cred;
+	s.caller = &caller;
+	s.end = credssp_sock_nl_end;
+	s.data = &w;
+	err = credssp_sock_start(&s, &status);
+	if (err == -ENOMEM && status) {
+		err = credssp_reply_status(info, status,
+					   "context limit reached");
+		goto out_sock;
+	}
+	if (err) {
+		credssp_sock_nl_err(info, err);
+		goto out_sock;
+	}
+
+	if (wait_for_completion_interruptible(&w.done)) {
+		if (credssp_accept_sock_cancel(sock->sk)) {
+			err = -EINTR;
+			goto out_sock;
+		}
+		/* It completed meanwhile: its result stands. */
+		wait_for_completion(&w.done);
+	}
+	if (w.status == SEC_E_OK)
+		err = credssp_sock_nl_reply(info, &w);
+	else
+		err = credssp_reply_status(info, w.status, w.msg);
+out_sock:
+	sockfd_put(sock);
+out_cred:
+	credssp_cred_put(cred);
+	return err;
 }
