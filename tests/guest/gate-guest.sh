@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/guest/gate-guest.sh MODDIR DIR PORT [GATES]: the guest half of
+# tests/guest/gate-interop.sh and of scripts/demo.sh. Loads credssp.ko
+# (MODDIR/kmod) and starts credsspd with DIR/credsspd.conf, then serves the
+# RDP NLA gates of GATES (default "kernel user"), one after the other, on
+# 0.0.0.0:PORT (the host reaches it through QEMU's port forward):
+#
+#   kernel  insmod MODDIR/samples/kgate/credssp_gate.ko port=PORT; writes
+#           DIR/port-kernel once it listens and keeps DIR/results-kernel up
+#           to date: /proc/credssp_gate as one key=value block per
+#           connection (conn=N ... end=N). Once DIR/stop-kernel exists it
+#           saves DIR/kernel-proc.txt, DIR/kernel-contexts.txt (credsspctl
+#           contexts, with the contexts the gate keeps), DIR/kernel-keys.txt
+#           (keyctl show of the .credssp keyring), rmmod credssp_gate and
+#           saves DIR/kernel-contexts-after.json (none may be left).
+#   user    build/credssp-gate (libcredssp's socket mode), result blocks in
+#           DIR/results-user; DIR/port-user once it listens; stops once
+#           DIR/stop-user exists.
+#
+# Then saves `credsspctl -j stats` to DIR/stats.json, stops credsspd and
+# unloads credssp.ko. Exit: 0, 2 setup failed, 3 an rmmod failed; each
+# gate's own status goes to DIR/<gate>.rc.
+set -u
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+moddir=$1 dir=$2 port=$3 gates=${4:-kernel user}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
+wait_s=${KCREDSSP_GATE_WAIT:-900}
+
+# The acceptor reads the realm configuration the host side wrote.
+[ -f "$dir/kdc/krb5.conf" ] && export KRB5_CONFIG=$dir/kdc/krb5.conf
+export KRB5RCACHEDIR=$dir
+insmod "$moddir/kmod/credssp.ko" || exit 2
+"$repo/build/credsspd" -F -c "$dir/credsspd.conf" >"$dir/credsspd.log" 2>&1 &
+helper=$!
+for _ in $(seq 600); do
+	"$repo/build/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1' && break
+	kill -0 "$helper" 2>/dev/null || break
+	sleep 0.1
+done
+rc=0
+
+# /proc/credssp_gate lines as result blocks, written atomically.
+proc_blocks() {
+	awk '{ print "conn=" $1; for (i = 2; i <= NF; i++) { sub(/^tls=/, "tls_version=", $i); print $i }
+	       print "end=" $1 }' /proc/credssp_gate >"$dir/results-kernel.tmp" 2>/dev/null &&
+		mv "$dir/results-kernel.tmp" "$dir/results-kernel"
+}
+
+keyring_show() {
+	local serial
+	serial=$(awk '$9 == ".credssp:" { print $1; exit }' /proc/keys)
+	if [ -n "$serial" ]; then
+		keyctl show "0x$serial"
+	else
+		echo "no .credssp keyring in /proc/keys"
+	fi
+}
+
+gate_kernel() {
+	if ! insmod "$moddir/samples/kgate/credssp_gate.ko" port="$port" 2>"$dir/kernel-insmod.log"; then
+		echo 2 >"$dir/kernel.rc"
+		return 2
+	fi
+	: >"$dir/results-kernel"
+	echo "$port" >"$dir/port-kernel"
+	for _ in $(seq $((wait_s * 5))); do
+		proc_blocks
+		[ -e "$dir/stop-kernel" ] && break
+		sleep 0.2
+	done
+	proc_blocks
+	cat /proc/credssp_gate >"$dir/kernel-proc.txt"
+	"$repo/build/credsspctl" contexts >"$dir/kernel-contexts.txt" 2>&1
+	"$repo/build/credsspctl" -j contexts >"$dir/kernel-contexts.json" 2>&1
+	keyring_show >"$dir/kernel-keys.txt" 2>&1
+	if ! rmmod credssp_gate; then
+		echo 3 >"$dir/kernel.rc"
+		return 3
+	fi
+	"$repo/build/credsspctl" -j contexts >"$dir/kernel-contexts-after.json" 2>&1
+	echo 0 >"$dir/kernel.rc"
+}
+
+gate_user() {
+	local r=0
+	"$repo/build/credssp-gate" --host 0.0.0.0 --port "$port" --port-file "$dir/port-user" \
+		--count 100 --stop-file "$dir/stop-user" --timeout "$wait_s" \
+		--result "$dir/results-user" 2>"$dir/user-gate.log" || r=$?
+	echo "$r" >"$dir/user.rc"
+	"$repo/build/credsspctl" -j contexts >"$dir/user-contexts-after.json" 2>&1
+}
+
+for g in $gates; do
+	case $g in
+	kernel) gate_kernel || rc=$? ;;
+	user) gate_user ;;
+	*) echo "gate-guest: unknown gate $g" >&2; rc=2 ;;
+	esac
+done
+"$repo/build/credsspctl" -j stats >"$dir/stats.json" 2>&1
+kill "$helper"
+wait "$helper"
+echo "credsspd exit $?" >>"$dir/credsspd.log"
+rmmod credssp || rc=3
+exit $rc
