@@ -172,6 +172,9 @@ struct credssp_ctx {
 	u32 kept_input_len;
 	/* The SEC_E_OK result, once ESTABLISHED (output already freed). */
 	struct credssp_result *res;
+	/* The delegated-credentials key while ESTABLISHED, or NULL. */
+	struct key *key;
+	u8 key_creds_type;		/* enum credssp_cred_type of its payload */
 };
 
 /* One helper call in flight, on the waiter's stack. */
@@ -193,9 +196,23 @@ struct credssp_req {
 };
 
 /* keyring.c: the ".credssp" keyring of delegated credentials */
+#define CREDSSP_KEY_TYPE	"credssp"
+#define CREDSSP_KEY_PREFIX	CREDSSP_KEY_TYPE ":"
+/* Root sees and finds the key; nobody reads, writes, links or changes it. */
+#define CREDSSP_KEY_PERM	(KEY_POS_VIEW | KEY_POS_SEARCH | \
+				 KEY_USR_VIEW | KEY_USR_SEARCH)
+/* Prefix and fields, and a principal with every byte escaped (%XX). */
+#define CREDSSP_KEY_DESC_MAX	(128 + 3 * CREDSSP_PRINCIPAL_MAX)
+
 int credssp_keyring_init(void);
 void credssp_keyring_exit(void);
 struct key *credssp_keyring(void);
+int credssp_key_vet(const char *desc);
+int credssp_key_describe(char *buf, size_t size, u64 ctx_id, const char *user,
+			 u32 package, unsigned int net_inum);
+struct key *credssp_key_new(const struct credssp_ctx *ctx,
+			    const struct credssp_result *res, u64 expiry);
+void credssp_key_drop(struct key *key);
 
 /* table.c: per-netns handle tables */
 int credssp_table_init(void);

@@ -584,6 +584,7 @@ static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 	char principal[CREDSSP_PRINCIPAL_MAX + 1] = "";
 	char cipher[CREDSSP_CIPHER_NAME_MAX + 1] = "";
 	u32 version = 0, tls_version = 0;
+	key_serial_t key = 0;
 	u64 created, expiry;
 	bool done;
 	void *hdr;
@@ -604,6 +605,11 @@ static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 		if (res->creds)
 			creds_type = res->creds[1];
 	}
+	/* Kept after SECPKG_ATTR_CREDS took the payload: the key's type. */
+	if (ctx->key) {
+		key = key_serial(ctx->key);
+		creds_type = ctx->key_creds_type;
+	}
 	spin_unlock(&ctx->lock);
 
 	hdr = genlmsg_put(msg, portid, seq, &credssp_genl_family, flags,
@@ -618,7 +624,7 @@ static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 	    nla_put_u32(msg, CREDSSP_A_CI_PACKAGE, package) ||
 	    nla_put_u64_64bit(msg, CREDSSP_A_CI_CREATED, created,
 			      CREDSSP_A_CI_PAD) ||
-	    nla_put_s32(msg, CREDSSP_A_CI_KEY, 0) ||
+	    nla_put_s32(msg, CREDSSP_A_CI_KEY, key) ||
 	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, creds_type))
 		goto cancel;
 	if (done &&

@@ -176,12 +176,40 @@ static bool credssp_take_output(struct credssp_result *res,
 	return true;
 }
 
+/*
+ * Whether a SEC_E_OK result gets a key: when the client delegated something
+ * and the RDP layer did not negotiate restricted admin (whose clients send
+ * empty credentials, which the helper does not pass on).
+ */
+static bool credssp_wants_key(const struct credssp_ctx *ctx,
+			      const struct credssp_result *res)
+{
+	return res->creds && res->creds_len &&
+		!(ctx->options & CREDSSP_OPT_RESTRICTED_ADMIN);
+}
+
+/* Fail @ctx with @outcome; a first call's context is deleted outright. */
+static void credssp_accept_fail(struct credssp_ctx *ctx, bool first,
+				enum credssp_outcome outcome, bool tell_helper)
+{
+	spin_lock(&ctx->lock);
+	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED, outcome);
+	spin_unlock(&ctx->lock);
+	if (!tell_helper)
+		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+	if (first)
+		credssp_ctx_unlink(ctx);
+	else if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
+		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
+}
+
 /* The helper's step @res ended in success: apply it. Return: the status. */
 static u32 credssp_accept_success(struct credssp_ctx *ctx,
 				  struct credssp_result *res,
-				  struct credssp_accept_args *a)
+				  struct credssp_accept_args *a, bool first)
 {
-	u64 now = credssp_now(), cap;
+	u64 now = credssp_now(), cap, expiry = 0;
+	struct key *key = NULL;
 	u32 status = res->status;
 
 	if (!credssp_take_output(res, a)) {
@@ -208,25 +236,42 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 	if (a->req_flags & ASC_REQ_ALLOCATE_MEMORY)
 		a->ret_flags |= ASC_RET_ALLOCATED_MEMORY;
 
+	if (status == SEC_E_OK) {
+		cap = now + READ_ONCE(credssp_max_lifetime);
+		expiry = min(res->expiry, cap);
+		/*
+		 * Made before the context is ESTABLISHED: key_alloc() sleeps.
+		 * One that expires at once (max_lifetime 0) gets none.
+		 */
+		if (credssp_wants_key(ctx, res) && expiry > now) {
+			key = credssp_key_new(ctx, res, expiry);
+			if (IS_ERR(key)) {
+				status = SEC_E_INSUFFICIENT_MEMORY;
+				a->msg = "no key for the delegated credentials";
+				key = NULL;
+				credssp_accept_fail(ctx, first,
+						    CREDSSP_OUT_OTHER_ERROR, false);
+				goto drop;
+			}
+		}
+	}
+
 	spin_lock(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
 	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
 		status = credssp_ctx_state_status(ctx);
 		spin_unlock(&ctx->lock);
-		credssp_result_free(res);
-		kfree_sensitive(a->output);
-		a->output = NULL;
-		a->output_len = 0;
-		a->has_extra = false;
-		return status;
+		goto drop;
 	}
 	if (res->package)
 		ctx->package = res->package;
 	if (status == SEC_E_OK) {
-		cap = now + READ_ONCE(credssp_max_lifetime);
-		ctx->expiry = min(res->expiry, cap);
+		ctx->expiry = expiry;
 		a->expiry = ctx->expiry;
 		ctx->res = res;
+		ctx->key = key;
+		if (key)
+			ctx->key_creds_type = res->creds[1];
 		res = NULL;
 		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_ESTABLISHED,
 					    CREDSSP_OUT_OK);
@@ -236,21 +281,15 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 	spin_unlock(&ctx->lock);
 	credssp_result_free(res);
 	return status;
-}
 
-/* Fail @ctx with @outcome; a first call's context is deleted outright. */
-static void credssp_accept_fail(struct credssp_ctx *ctx, bool first,
-				enum credssp_outcome outcome, bool tell_helper)
-{
-	spin_lock(&ctx->lock);
-	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED, outcome);
-	spin_unlock(&ctx->lock);
-	if (!tell_helper)
-		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
-	if (first)
-		credssp_ctx_unlink(ctx);
-	else if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
-		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
+drop:
+	credssp_key_drop(key);
+	credssp_result_free(res);
+	kfree_sensitive(a->output);
+	a->output = NULL;
+	a->output_len = 0;
+	a->has_extra = false;
+	return status;
 }
 
 /**
@@ -338,7 +377,7 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 		res = ctx->kept;
 		ctx->kept = NULL;
 		spin_unlock(&ctx->lock);
-		status = credssp_accept_success(ctx, res, a);
+		status = credssp_accept_success(ctx, res, a, first);
 		goto out;
 	}
 	spin_unlock(&ctx->lock);
@@ -373,7 +412,7 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 		break;
 	case SEC_I_CONTINUE_NEEDED:
 	case SEC_E_OK:
-		status = credssp_accept_success(ctx, res, a);
+		status = credssp_accept_success(ctx, res, a, first);
 		break;
 	default:
 		/* The helper dropped its engine context itself. */

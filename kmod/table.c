@@ -13,6 +13,7 @@
  * wipes secrets at once; the memory goes after an RCU grace period.
  */
 
+#include <linux/key.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -401,6 +402,9 @@ void credssp_ctx_put(struct credssp_ctx *ctx)
 		return;
 	credssp_result_free(ctx->kept);
 	credssp_result_free(ctx->res);
+	/* Unlinking dropped the key: a context is unlinked before its end. */
+	WARN_ON_ONCE(ctx->key);
+	key_put(ctx->key);
 	credssp_cred_put(ctx->cred);
 	put_pid(ctx->owner_pid);
 	call_rcu(&ctx->rcu, credssp_ctx_free_rcu);
@@ -488,9 +492,16 @@ struct credssp_ctx *credssp_ctx_lookup(struct credssp_net *cn, u64 id,
 	return ctx;
 }
 
-static void credssp_ctx_wipe_locked(struct credssp_ctx *ctx)
+/*
+ * Wipe @ctx's secrets. Return: its key, which the caller drops with
+ * credssp_key_drop() once it released the lock.
+ */
+static struct key *credssp_ctx_wipe_locked(struct credssp_ctx *ctx)
 {
+	struct key *key = ctx->key;
+
 	lockdep_assert_held(&ctx->lock);
+	ctx->key = NULL;
 	credssp_result_free(ctx->kept);
 	ctx->kept = NULL;
 	if (ctx->res) {
@@ -501,6 +512,7 @@ static void credssp_ctx_wipe_locked(struct credssp_ctx *ctx)
 		memzero_explicit(&ctx->res->rx, sizeof(ctx->res->rx));
 		ctx->res->has_keys = false;
 	}
+	return key;
 }
 
 /**
@@ -522,8 +534,9 @@ void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
 	ctx->state = state;
 	if (outcome < CREDSSP_NR_OUTCOMES && ctx->package < CREDSSP_NR_PACKAGES)
 		atomic64_inc(&ctx->cn->stats[outcome][ctx->package]);
+	/* No key yet: it comes with ESTABLISHED (credssp_accept_success()). */
 	if (state != CREDSSP_CTX_ESTABLISHED)
-		credssp_ctx_wipe_locked(ctx);
+		WARN_ON_ONCE(credssp_ctx_wipe_locked(ctx));
 }
 
 /**
@@ -531,14 +544,17 @@ void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
  * @ctx: the context
  *
  * Removes it from the table, abandons a helper call in flight (its waiter
- * gets SEC_E_INVALID_HANDLE), wipes its secrets, tells the helper to drop
- * its engine context, and drops the table's reference.
+ * gets SEC_E_INVALID_HANDLE), wipes its secrets, revokes and unlinks its
+ * delegated-credentials key, tells the helper to drop its engine context,
+ * and drops the table's reference.
  *
+ * Context: process context, may sleep; no spinlock held.
  * Return: true if this call unlinked it, false if it already was.
  */
 bool credssp_ctx_unlink(struct credssp_ctx *ctx)
 {
 	struct credssp_net *cn = ctx->cn;
+	struct key *key;
 
 	if (test_and_set_bit(CREDSSP_F_DEAD, &ctx->flags))
 		return false;
@@ -549,8 +565,9 @@ bool credssp_ctx_unlink(struct credssp_ctx *ctx)
 				    CREDSSP_OUT_ABANDONED);
 	if (ctx->req)
 		credssp_helper_cancel(cn, ctx->req);
-	credssp_ctx_wipe_locked(ctx);
+	key = credssp_ctx_wipe_locked(ctx);
 	spin_unlock(&ctx->lock);
+	credssp_key_drop(key);
 
 	if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
 		credssp_helper_free(cn, ctx->id, ctx->helper_gen);
@@ -567,13 +584,15 @@ bool credssp_ctx_unlink(struct credssp_ctx *ctx)
  * A HANDSHAKE context past its deadline fails (outcome TIMEOUT; a helper
  * call in flight is abandoned and the helper told to drop its state); an
  * ESTABLISHED context past its expiry becomes EXPIRED, its keys and
- * credentials wiped.
+ * credentials wiped, its delegated-credentials key revoked and unlinked.
  *
+ * Context: process context, may sleep; no spinlock held.
  * Return: true if the context changed state.
  */
 bool credssp_ctx_check_time(struct credssp_ctx *ctx)
 {
 	bool changed = false, free_helper = false;
+	struct key *key = NULL;
 
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
 		return false;
@@ -591,10 +610,11 @@ bool credssp_ctx_check_time(struct credssp_ctx *ctx)
 		   ctx->expiry != CREDSSP_TIME_NEVER &&
 		   credssp_now() >= ctx->expiry) {
 		ctx->state = CREDSSP_CTX_EXPIRED;
-		credssp_ctx_wipe_locked(ctx);
+		key = credssp_ctx_wipe_locked(ctx);
 		changed = true;
 	}
 	spin_unlock(&ctx->lock);
+	credssp_key_drop(key);
 	if (free_helper &&
 	    test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
 		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);

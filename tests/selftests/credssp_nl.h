@@ -736,6 +736,7 @@ static inline struct nl_msg *fh_done_msg(uint64_t req_id, uint32_t status)
  *   cont, hold, slow, (empty)  SEC_I_CONTINUE_NEEDED, output "srv1"
  *   big                        SEC_I_CONTINUE_NEEDED, output 3000 bytes
  *   ok                         SEC_E_OK, output "srvF", the full result
+ *   oknocreds                  the same without a credentials payload
  *   incomplete                 SEC_E_INCOMPLETE_MESSAGE, nothing consumed
  *   deny                       SEC_E_LOGON_DENIED, output "err!", NTLM
  *   never                      no answer; exit, okdie: the helper exits
@@ -746,7 +747,7 @@ static inline void fh_answer(struct fh_req *q)
 	const char *in = q->in, *bar = memchr(q->in, '|', strnlen(q->in, sizeof(q->in)));
 	uint32_t consumed = bar ? (uint32_t)(bar - in + 1) : q->inlen;
 	uint8_t creds[256], big[CREDSSP_TOKEN_MAX + 1];
-	bool ok = false, nokeys = false, badcreds = false;
+	bool ok = false, nokeys = false, badcreds = false, nocreds = false;
 	const char *principal = FH_PRINCIPAL;
 	char longp[601];
 	bool prinul = false;
@@ -755,6 +756,7 @@ static inline void fh_answer(struct fh_req *q)
 
 	if (!strncmp(in, "ok", 2)) {
 		ok = true;
+		nocreds = !strncmp(in, "oknocreds", 9); /* nothing delegated */
 	} else if (!strncmp(in, "h:prinul", 8)) {
 		ok = true;
 		prinul = true;
@@ -792,7 +794,8 @@ static inline void fh_answer(struct fh_req *q)
 		nla_put_u32(m, CREDSSP_A_H_PEER_VERSION, 6);
 		nla_put_u32(m, CREDSSP_A_H_TLS_VERSION, 0x0304);
 		nla_put_string(m, CREDSSP_A_H_TLS_CIPHER, FH_CIPHER);
-		nla_put(m, CREDSSP_A_H_CREDS, n, creds);
+		if (!nocreds)
+			nla_put(m, CREDSSP_A_H_CREDS, n, creds);
 		if (!nokeys) {
 			fh_put_keys(m, CREDSSP_A_H_KEYS_TX, keylen);
 			fh_put_keys(m, CREDSSP_A_H_KEYS_RX, keylen);
