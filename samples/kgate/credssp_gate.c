@@ -82,6 +82,7 @@ MODULE_PARM_DESC(timeout_ms, "handshake deadline in ms (default 0: credssp.ko's 
  * @principal: the authenticated client, if any
  * @package: the negotiated inner package
  * @tls_version: 0x0303 or 0x0304 once kTLS is installed, else 0
+ * @tls_cipher: its TLS_CIPHER_* of <linux/tls.h>, else 0
  * @mcs: the MCS Connect-Initial was read in plaintext through kTLS
  * @restricted_admin: the client required Restricted Admin mode
  * @key: serial of the delegated-credentials key, 0 if none
@@ -94,6 +95,7 @@ struct gate_rec {
 	char principal[CREDSSP_PRINCIPAL_MAX + 1];
 	char package[16];
 	u16 tls_version;
+	u16 tls_cipher;
 	bool mcs;
 	bool restricted_admin;
 	s32 key;
@@ -157,6 +159,22 @@ static const struct {
 	{ SEC_E_INCOMPLETE_MESSAGE, "SEC_E_INCOMPLETE_MESSAGE" },
 	{ SEC_E_INVALID_PARAMETER, "SEC_E_INVALID_PARAMETER" },
 };
+
+static const char *gate_cipher_name(u16 cipher)
+{
+	switch (cipher) {
+	case 0:
+		return "-";
+	case TLS_CIPHER_AES_GCM_128:
+		return "AES_GCM_128";
+	case TLS_CIPHER_AES_GCM_256:
+		return "AES_GCM_256";
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		return "CHACHA20_POLY1305";
+	default:
+		return "other";
+	}
+}
 
 static void gate_set_status(struct gate_rec *rec, u32 status)
 {
@@ -363,8 +381,10 @@ static void gate_describe(struct gate_conn *conn)
 	lock_sock(conn->sock->sk);
 	tctx = inet_csk(conn->sock->sk)->icsk_ulp_ops ?
 	       tls_get_ctx(conn->sock->sk) : NULL;
-	if (tctx)
+	if (tctx) {
 		conn->rec.tls_version = tctx->prot_info.version;
+		conn->rec.tls_cipher = tctx->prot_info.cipher_type;
+	}
 	release_sock(conn->sock->sk);
 	key = credssp_ctx_key(conn->ctx);
 	if (key) {
@@ -512,10 +532,11 @@ static int gate_show(struct seq_file *m, void *v)
 		const struct gate_rec *r = &gate_recs[i % GATE_RECORDS];
 
 		seq_printf(m,
-			   "%llu time=%lld peer=%s status=%s principal=%s package=%s tls=0x%04x mcs=%s restricted_admin=%s key=%d\n",
+			   "%llu time=%lld peer=%s status=%s principal=%s package=%s tls=0x%04x cipher=%s mcs=%s restricted_admin=%s key=%d\n",
 			   r->n, (long long)r->when, r->peer, r->status,
 			   r->principal[0] ? r->principal : "-",
 			   r->package[0] ? r->package : "-", r->tls_version,
+			   gate_cipher_name(r->tls_cipher),
 			   r->mcs ? "yes" : "no",
 			   r->restricted_admin ? "yes" : "no", r->key);
 	}

@@ -278,8 +278,10 @@ static bool serve(struct conn *c, uint64_t *ctx_out, struct credssp_handle **h_o
 						  ASC_REQ_DELEGATE | ASC_REQ_MUTUAL_AUTH,
 					  options, 0, &ctx, &ret_flags, NULL);
 	put(c, "status", "%s", credssp_status_name(s));
-	if (s != SEC_E_OK && (credssp_last_error(h) || *credssp_last_message(h)))
+	if (s != SEC_E_OK && credssp_last_error(h))
 		put(c, "error", "%s: %s", strerror(credssp_last_error(h)), credssp_last_message(h));
+	else if (s != SEC_E_OK && *credssp_last_message(h))
+		put(c, "error", "%s", credssp_last_message(h));
 	if (s == SEC_E_OK) {
 		put(c, "ret_flags", "0x%08x", ret_flags);
 		describe(c, h, ctx);
