@@ -29,6 +29,20 @@ loaded() { [ -d /sys/module/credssp ]; }
 family_listed() { genl ctrl get name credssp >/dev/null 2>&1; }
 keyring_listed() { grep -q ' keyring   \.credssp: ' /proc/keys; }
 keyring_empty() { grep -qE ' keyring   \.credssp: empty' /proc/keys; }
+# The .credssp keyring holds one key per context with delegated credentials.
+keyring_holds_keys() {
+	grep -qE ' keyring   \.credssp: [1-9]' /proc/keys &&
+		grep -qE ' credssp   credssp:ctx=0x[0-9a-f]{16};user=' /proc/keys || { cat /proc/keys; false; }
+}
+# After rmmod: no delegated-credentials key left, not even a dead one.
+no_cred_keys() {
+	for _ in $(seq 50); do
+		grep -q 'credssp:ctx=' /proc/keys || return 0
+		sleep 0.1
+	done
+	cat /proc/keys
+	return 1
+}
 
 no_ctx_keys() {
 	for _ in $(seq 50); do
@@ -85,10 +99,12 @@ rmmod_diag() { [ -s "$tmp/rmmod_ms" ] && echo "# rmmod took $(cat "$tmp/rmmod_ms
 # 1. Live handles, no call in flight.
 if start_holder; then
 	tap_result 0 "holder made live contexts, a credential and a helper"
+	tap_check "the established context's key is in the .credssp keyring" keyring_holds_keys
 	tap_check "rmmod with live handles succeeds promptly" timed_rmmod 3000
 	rmmod_diag
 	tap_check "family gone" sh -c '! genl ctrl get name credssp'
 	tap_check ".credssp keyring gone" wait_gone
+	tap_check "keys revoked on unload: no credssp key in /proc/keys" no_cred_keys
 	tap_check "holder survives the unload" kill -0 "$holder"
 	stop_holder
 	tap_check "insmod again" reload
@@ -118,6 +134,7 @@ if start_holder --inflight; then
 	tap_check "the waiting caller got an answer" grep '^inflight' "$tmp/out"
 	sed -n 's/^inflight/# in-flight ACCEPT returned/p' "$tmp/out"
 	tap_check ".credssp keyring gone (in flight)" wait_gone
+	tap_check "no credssp key after the in-flight unload" no_cred_keys
 	stop_holder
 	tap_check "insmod after in-flight unload" reload
 else
@@ -131,6 +148,7 @@ fi
 if start_holder; then
 	stop_holder
 	tap_check "owner gone: .credssp keyring empty" no_ctx_keys
+	tap_check "owner gone: its keys left /proc/keys" no_cred_keys
 	tap_check "rmmod after owners went away" rmmod credssp
 	tap_check "insmod again (final)" reload
 else
