@@ -26,6 +26,7 @@
 
 struct genl_info;
 struct key;
+struct key_type;
 struct net;
 struct netlink_ext_ack;
 struct nlattr;
@@ -204,6 +205,7 @@ struct credssp_req {
 /* Prefix and fields, and a principal with every byte escaped (%XX). */
 #define CREDSSP_KEY_DESC_MAX	(128 + 3 * CREDSSP_PRINCIPAL_MAX)
 
+extern struct key_type credssp_key_type;
 int credssp_keyring_init(void);
 void credssp_keyring_exit(void);
 struct key *credssp_keyring(void);

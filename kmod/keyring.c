@@ -116,7 +116,7 @@ static void credssp_key_describe_proc(const struct key *key,
 	seq_puts(m, key->description);
 }
 
-static struct key_type credssp_key_type = {
+struct key_type credssp_key_type = {
 	.name = CREDSSP_KEY_TYPE,
 	.vet_description = credssp_key_vet,
 	.preparse = credssp_key_preparse,
@@ -127,6 +127,7 @@ static struct key_type credssp_key_type = {
 	.describe = credssp_key_describe_proc,
 	/* No .read, no .update: the payload never leaves the kernel. */
 };
+EXPORT_SYMBOL_IF_KUNIT(credssp_key_type);
 
 /**
  * credssp_keyring - the module's ".credssp" keyring
@@ -280,6 +281,7 @@ out:
 	kfree(desc);
 	return key;
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_key_new);
 
 /**
  * credssp_key_drop - end a context's key
@@ -303,6 +305,7 @@ void credssp_key_drop(struct key *key)
 	key_unlink(credssp_keyring_key, key);
 	key_put(key);
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_key_drop);
 
 /**
  * credssp_keyring_init - register the key type, create ".credssp"
@@ -376,8 +379,8 @@ void credssp_keyring_exit(void)
  * user_key_payload_locked(), or under RCU with user_key_payload_rcu(), after
  * key_validate(). The key lives until the context is deleted, expires, or
  * its owner goes away: it is then revoked (the payload is wiped, readers see
- * NULL and key_validate() fails with -EKEYREVOKED) and unlinked, and freed
- * once the last reference is dropped. SECPKG_ATTR_CREDS does not end it.
+ * NULL), invalidated (key_validate() fails) and unlinked, and freed once the
+ * last reference is dropped. SECPKG_ATTR_CREDS does not end it.
  *
  * Context: any context that may take a spinlock.
  * Return: a reference to the key (release it with key_put()), or NULL if

@@ -9,6 +9,8 @@
 #include <linux/cred.h>
 #include <linux/key.h>
 #include <linux/key-type.h>
+#include <linux/slab.h>
+#include <keys/user-type.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/tls.h>
@@ -361,6 +363,142 @@ static void credssp_test_kernel_api_no_helper(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, credssp_free_cred(cred), SEC_E_OK);
 }
 
+static void credssp_test_key_describe(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, CREDSSP_KEY_DESC_MAX, GFP_KERNEL);
+	char *longp = kunit_kzalloc(test, CREDSSP_PRINCIPAL_MAX + 1, GFP_KERNEL);
+	static const char want[] =
+		"credssp:ctx=0x1234abcd00000007;user=KCREDSSP\\alice;pkg=NTLM";
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, longp);
+	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 0x1234abcd00000007ULL,
+				 "KCREDSSP\\alice", CREDSSP_PKG_NTLM, 0);
+	KUNIT_EXPECT_EQ(test, n, (int)strlen(want));
+	KUNIT_EXPECT_STREQ(test, buf, want);
+
+	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 1, "bob@REALM",
+				 CREDSSP_PKG_KERBEROS, 4026532180U);
+	KUNIT_EXPECT_GT(test, n, 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "credssp:ctx=0x0000000000000001;user=bob@REALM;pkg=Kerberos;net=4026532180");
+
+	/* A client-chosen name cannot add fields. */
+	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 2,
+				 "x;pkg=Kerberos%\n\x7f", CREDSSP_PKG_NTLM, 0);
+	KUNIT_EXPECT_GT(test, n, 0);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "credssp:ctx=0x0000000000000002;user=x%3Bpkg%3DKerberos%25%0A%7F;pkg=NTLM");
+
+	/* The longest principal, every byte escaped, fits. */
+	memset(longp, ';', CREDSSP_PRINCIPAL_MAX);
+	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, ~0ULL, longp,
+				 CREDSSP_PKG_KERBEROS, ~0U);
+	KUNIT_EXPECT_GT(test, n, 3 * CREDSSP_PRINCIPAL_MAX);
+	KUNIT_EXPECT_LT(test, n, CREDSSP_KEY_DESC_MAX);
+
+	/* Refusals leave an empty string. */
+	KUNIT_EXPECT_EQ(test, credssp_key_describe(buf, 40, 1, "someone",
+						   CREDSSP_PKG_NTLM, 0), -E2BIG);
+	KUNIT_EXPECT_STREQ(test, buf, "");
+	KUNIT_EXPECT_EQ(test, credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 1,
+						   "u", 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 1,
+						   "u", 3, 0), -EINVAL);
+}
+
+/* Only the module makes keys of its type (the cifs.spnego lesson). */
+static void credssp_test_key_vet_foreign(struct kunit *test)
+{
+	static const char desc[] = "credssp:ctx=0x1;user=X\\y;pkg=NTLM";
+	struct key *keyring = credssp_keyring();
+	key_ref_t ref;
+	struct key *key;
+
+	KUNIT_EXPECT_EQ(test, credssp_key_vet(desc), -EPERM);
+	KUNIT_EXPECT_EQ(test, credssp_key_vet("other"), -EPERM);
+	KUNIT_EXPECT_NULL(test, credssp_key_type.read);
+	KUNIT_EXPECT_NULL(test, credssp_key_type.update);
+	KUNIT_EXPECT_NOT_NULL(test, credssp_key_type.destroy);
+
+	key = key_alloc(&credssp_key_type, desc, GLOBAL_ROOT_UID,
+			GLOBAL_ROOT_GID, current_cred(), CREDSSP_KEY_PERM,
+			KEY_ALLOC_NOT_IN_QUOTA, NULL);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(key));
+	if (!IS_ERR(key))
+		key_put(key);
+	else
+		KUNIT_EXPECT_EQ(test, PTR_ERR(key), -EPERM);
+
+	/* Even into .credssp with possession, and a well-formed payload. */
+	ref = key_create_or_update(make_key_ref(keyring, true),
+				   CREDSSP_KEY_TYPE, desc, credssp_test_creds,
+				   sizeof(credssp_test_creds), CREDSSP_KEY_PERM,
+				   KEY_ALLOC_NOT_IN_QUOTA);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ref));
+	if (!IS_ERR(ref))
+		key_ref_put(ref);
+	else
+		KUNIT_EXPECT_EQ(test, PTR_ERR(ref), -EPERM);
+}
+
+/* The module's own key: made, readable in-kernel, wiped when dropped. */
+static void credssp_test_key_lifecycle(struct kunit *test)
+{
+	struct credssp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct credssp_result *res = kunit_kzalloc(test, sizeof(*res),
+						   GFP_KERNEL);
+	const struct user_key_payload *up;
+	u64 now = ktime_get_real_seconds();
+	struct key *key, *keep;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	ctx->cn = credssp_pernet(&init_net);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
+	ctx->id = 0xfeedf00d00000042ULL;
+	strscpy(res->principal, "D\\u", sizeof(res->principal));
+	res->package = CREDSSP_PKG_NTLM;
+	res->creds = (u8 *)credssp_test_creds;
+	res->creds_len = sizeof(credssp_test_creds);
+
+	key = credssp_key_new(ctx, res, now + 100);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(key));
+	KUNIT_EXPECT_PTR_EQ(test, key->type, &credssp_key_type);
+	KUNIT_EXPECT_STREQ(test, key->description,
+			   "credssp:ctx=0xfeedf00d00000042;user=D\\u;pkg=NTLM");
+	KUNIT_EXPECT_EQ(test, key->perm, CREDSSP_KEY_PERM);
+	KUNIT_EXPECT_TRUE(test, uid_eq(key->uid, GLOBAL_ROOT_UID));
+	KUNIT_EXPECT_NE(test, key->expiry, 0);
+	KUNIT_EXPECT_LE(test, key->expiry, now + 101);
+	KUNIT_EXPECT_EQ(test, key_validate(key), 0);
+
+	down_read(&key->sem);
+	up = user_key_payload_locked(key);
+	KUNIT_EXPECT_NOT_NULL(test, up);
+	if (up) {
+		KUNIT_EXPECT_EQ(test, up->datalen, sizeof(credssp_test_creds));
+		KUNIT_EXPECT_EQ(test, memcmp(up->data, credssp_test_creds,
+					     sizeof(credssp_test_creds)), 0);
+	}
+	up_read(&key->sem);
+
+	/* Already expired: no key. */
+	KUNIT_EXPECT_TRUE(test, IS_ERR(credssp_key_new(ctx, res, now)));
+
+	keep = key_get(key);
+	credssp_key_drop(key);
+	KUNIT_EXPECT_TRUE(test, test_bit(KEY_FLAG_REVOKED, &keep->flags));
+	/* Revoked and invalidated: -ENOKEY, whatever the order of checks. */
+	KUNIT_EXPECT_LT(test, key_validate(keep), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(KEY_FLAG_INVALIDATED, &keep->flags));
+	down_read(&keep->sem);
+	KUNIT_EXPECT_NULL(test, user_key_payload_locked(keep));
+	up_read(&keep->sem);
+	key_put(keep);
+}
+
 static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keyring),
 	KUNIT_CASE(credssp_test_family),
@@ -377,6 +515,9 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keys_len),
 	KUNIT_CASE(credssp_test_status_known),
 	KUNIT_CASE(credssp_test_kernel_api_no_helper),
+	KUNIT_CASE(credssp_test_key_describe),
+	KUNIT_CASE(credssp_test_key_vet_foreign),
+	KUNIT_CASE(credssp_test_key_lifecycle),
 	{}
 };
 
