@@ -279,6 +279,47 @@ install-lib: lib
 	install -m 0644 Documentation/credsspctl.8 $(DESTDIR)$(MANDIR)/man8/
 # ---- end lib ----
 
+# ---- ktls ----
+# kTLS attach through the real helper (tests/guest/suite-ktls.sh): the
+# token-mode server build/ktls/ktls_front (libcredssp) and the OpenSSL
+# CredSSP client build/ktls/ktls_client (engine DER codec + tests/lib
+# initiator), both sanitized. The benchmark (bench/ktls.sh, `make bench-ktls`,
+# one guest run on the plain 6.12 kernel): build/bench/ktls_bench (server:
+# kTLS send()/sendfile() or userspace OpenSSL) and build/bench/ktls_client
+# (the same client, release build); explicit rules that take the place of
+# the generic build/bench/% one.
+KTLS_HDRS := tests/ktls/ktls_common.h $(LIB_HDRS)
+KTLS_BINS := $(BUILD)/ktls/ktls_front $(BUILD)/ktls/ktls_client
+.PHONY: ktls bench-ktls
+ktls: $(KTLS_BINS)
+
+$(BUILD)/ktls/ktls_front: tests/ktls/ktls_front.c $(KTLS_HDRS) $(BUILD)/libcredssp.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -Itests/ktls $(NL_CFLAGS) -o $@ $< $(BUILD)/libcredssp.a \
+		$(LIB_LIBS)
+
+$(BUILD)/ktls/ktls_client: tests/ktls/ktls_client.c $(KTLS_HDRS) $(TESTLIB_SAN_LIB) \
+		$(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(TESTLIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib -Itests/ktls $(ENGINE_CFLAGS) -o $@ $< \
+		$(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+
+$(BUILD)/bench/ktls_bench: bench/ktls_bench.c $(KTLS_HDRS) $(BUILD)/libcredssp.a
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Ilib -Itests/ktls $(NL_CFLAGS) $(ENGINE_CFLAGS) -o $@ $< \
+		$(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
+
+$(BUILD)/bench/ktls_client: tests/ktls/ktls_client.c $(KTLS_HDRS) $(TESTLIB_REL_LIB) \
+		$(ENGINE_REL_LIB) $(ENGINE_HDRS) $(TESTLIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Ihelper -Itests/lib -Itests/ktls $(ENGINE_CFLAGS) -o $@ $< \
+		$(TESTLIB_REL_LIB) $(ENGINE_REL_LIB) $(ENGINE_LIBS)
+
+bench-ktls: $(BUILD)/bench/ktls_bench $(BUILD)/bench/ktls_client credsspd lib
+	$(MAKE) module KVER=6.12
+	scripts/vm.sh --kernel 6.12 --timeout 1500 -- bench/ktls.sh build/kmod-6.12/kmod
+# ---- end ktls ----
+
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with
 # the module (samples/kgate, see KMOD_SRCS); build/credssp-gate is the same

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/guest/suite-ktls.sh: kTLS attach with the real helper (TAP). Run by
+# tests/guest/run.sh with the module loaded (MODDIR); loads it itself if it
+# is not. Starts credsspd (sanitized) with a fresh certificate and an NTLM
+# user file, then for each TLS version and cipher credssp.ko's kTLS can take
+# (TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 / AES256-GCM-SHA384 /
+# CHACHA20-POLY1305, TLS 1.3 TLS_AES_128_GCM_SHA256 / TLS_AES_256_GCM_SHA384
+# / TLS_CHACHA20_POLY1305_SHA256) runs build/ktls/ktls_front (token mode
+# through libcredssp, whole TLS records only) against build/ktls/ktls_client
+# (OpenSSL + MIT GSSAPI/gss-ntlmssp, raw NTLM, TSRequest v6). Each case must
+# reach SEC_E_OK, refuse an attach during the handshake (-EINVAL), attach
+# the session's version and cipher (reply and getsockopt(SOL_TLS)), refuse a
+# second attach (-EALREADY), carry the client's data (written right after
+# authInfo, a 7-byte record then 16 KiB records) and the server's (a 1-byte
+# record, then 10000-byte ones) byte for byte both ways at the real record
+# sequence numbers (the AEAD checks them), and close with close_notify both
+# ways. Then no context may be left. The kernel-side refusals (-EBADF,
+# -ENOTSOCK, -EPROTONOSUPPORT, -ENOTCONN, -EEXIST, -EXDEV, -ENOENT, ...) are
+# in tests/selftests/credssp_ktls.c. Leaves the module loaded, no helper.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$repo/tests/lib/tap.sh"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
+
+tmp=$(mktemp -d /tmp/ktls-suite.XXXXXX)
+helper=
+cleanup() {
+	[ -z "$helper" ] || { kill "$helper" 2>/dev/null; wait "$helper" 2>/dev/null; }
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+grep -q '^credssp ' /proc/modules || insmod "${MODDIR:?}/credssp.ko"
+
+setup_error=
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >"$tmp/openssl.log" 2>&1 ||
+	setup_error="openssl req failed"
+"$repo/tests/lib/ntlm-users.sh" hash "$tmp/ntlm-users" CONTOSO alice 'Passw0rd!' ||
+	setup_error="cannot write the NTLM user file"
+chmod 644 "$tmp/ntlm-users" "$tmp/key.pem" 2>/dev/null
+cat >"$tmp/credsspd.conf" <<CONF
+certificate = $tmp/cert.pem
+key = $tmp/key.pem
+ntlm_user_file = $tmp/ntlm-users
+workers = 2
+log = stderr
+CONF
+
+helper_up() { "$repo/build/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1'; }
+
+if [ -z "$setup_error" ]; then
+	"$repo/build/credsspd" -F -c "$tmp/credsspd.conf" >"$tmp/credsspd.log" 2>&1 &
+	helper=$!
+	for _ in $(seq 600); do
+		helper_up && break
+		kill -0 "$helper" 2>/dev/null || break
+		sleep 0.1
+	done
+	helper_up || setup_error="credsspd did not register: $(tail -n 20 "$tmp/credsspd.log")"
+fi
+tap_result "$([ -z "$setup_error" ] && echo 0 || echo 1)" \
+	"credsspd registered (certificate, NTLM user file)" "$setup_error"
+
+# get KEY FILE: the value of the last KEY=... word in FILE.
+get() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | tail -n 1; }
+
+# one NAME TLS CIPHER VERSION KTLS_CIPHER
+one() {
+	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 d=$tmp/$1 frc=0 crc=0 port _ why=
+	local sendn=70001 recvn=50001
+	mkdir -p "$d"
+	if [ -n "$setup_error" ]; then
+		tap_result 1 "$name" "setup: $setup_error"
+		return
+	fi
+	timeout -k 5 240 "$repo/build/ktls/ktls_front" --port-file "$d/port" --version "$version" \
+		--cipher "$kcipher" --recv "$sendn" --send "$recvn" >"$d/front.out" 2>"$d/front.err" &
+	local fpid=$!
+	for _ in $(seq 300); do
+		[ -s "$d/port" ] && break
+		sleep 0.1
+	done
+	port=$(cat "$d/port" 2>/dev/null)
+	timeout -k 5 240 "$repo/build/ktls/ktls_client" --port "${port:-1}" --tls "$tls" \
+		--cipher "$cipher" --send "$sendn" --recv "$recvn" >"$d/client.out" \
+		2>"$d/client.err" || crc=$?
+	wait "$fpid" || frc=$?
+	[ "$frc" = 0 ] || why="front exit $frc: $(tail -n 5 "$d/front.err")"
+	[ "$crc" = 0 ] || why="$why${why:+; }client exit $crc: $(tail -n 5 "$d/client.err")"
+	[ "$(get status "$d/front.out")" = SEC_E_OK ] || why="$why; status $(get status "$d/front.out")"
+	[ "$(get attach_before_ok "$d/front.out")" = EINVAL ] || why="$why; attach during the handshake not EINVAL"
+	[ "$(get version "$d/front.out")" = "$version" ] || why="$why; version $(get version "$d/front.out")"
+	[ "$(get cipher "$d/front.out")" = "$kcipher" ] || why="$why; cipher $(get cipher "$d/front.out")"
+	[ "$(get attach_again "$d/front.out")" = EALREADY ] || why="$why; second attach not EALREADY"
+	[ "$(get received "$d/front.out")" = "$sendn" ] || why="$why; server received $(get received "$d/front.out")"
+	[ "$(get received "$d/client.out")" = "$recvn" ] || why="$why; client received $(get received "$d/client.out")"
+	[ "$(get close_notify "$d/front.out")" = both ] || why="$why; no close_notify at the server"
+	[ "$(get close_notify "$d/client.out")" = both ] || why="$why; no close_notify at the client"
+	[ "$(get result "$d/client.out")" = ok ] || why="$why; client result"
+	[ "$(get result "$d/front.out")" = ok ] || why="$why; front result"
+	echo "# $name: $(head -n 1 "$d/client.out"); server: tx_seq $(get tx_seq "$d/front.out") rx_seq $(get rx_seq "$d/front.out") at attach, tx_seq $(get tx_end_seq "$d/front.out") at the end"
+	tap_result "$([ -z "$why" ] && echo 0 || echo 1)" \
+		"$name: SEC_E_OK, kTLS $version/$kcipher, ${sendn}+${recvn} bytes both ways, close_notify" \
+		"${why#; }"
+}
+
+one tls12-aes128gcm 1.2 ECDHE-RSA-AES128-GCM-SHA256 0x0303 51
+one tls12-aes256gcm 1.2 ECDHE-RSA-AES256-GCM-SHA384 0x0303 52
+one tls12-chacha20 1.2 ECDHE-RSA-CHACHA20-POLY1305 0x0303 54
+one tls13-aes128gcm 1.3 TLS_AES_128_GCM_SHA256 0x0304 51
+one tls13-aes256gcm 1.3 TLS_AES_256_GCM_SHA384 0x0304 52
+one tls13-chacha20 1.3 TLS_CHACHA20_POLY1305_SHA256 0x0304 54
+
+# Every context was deleted by its front (and its session closed).
+contexts() { "$repo/build/credsspctl" -j status | sed -n 's/.*"contexts": \([0-9]*\).*/\1/p'; }
+no_contexts() { [ "$(contexts)" = 0 ] || { echo "contexts: $(contexts)"; return 1; }; }
+tap_check "no context left" no_contexts
+
+if [ -n "$helper" ]; then
+	kill "$helper"
+	wait "$helper"
+	rc=$?
+	helper=
+	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" "credsspd exits cleanly (no sanitizer report)" \
+		"exit $rc: $(tail -n 30 "$tmp/credsspd.log")"
+fi
+tap_done
