@@ -569,11 +569,12 @@ static int gate_listen(void)
 	return err;
 }
 
-/* Stop every connection in progress and wait until all are gone. */
-static void gate_stop_conns(void)
+/* Stop every connection in progress, wait until all are gone. */
+static unsigned int gate_stop_conns(void)
 {
 	struct gate_conn *conn, *tmp;
 	LIST_HEAD(cancelled);
+	unsigned int n = 0;
 
 	mutex_lock(&gate_lock);
 	gate_stopping = true;
@@ -596,8 +597,10 @@ static void gate_stop_conns(void)
 		strscpy(conn->rec.status, "CANCELLED",
 			sizeof(conn->rec.status));
 		gate_finish(conn);
+		n++;
 	}
 	wait_event(gate_idle, !atomic_read(&gate_nconns));
+	return n;
 }
 
 static void gate_free_ctxs(void)
@@ -668,9 +671,13 @@ err_ctxs:
 
 static void __exit gate_exit(void)
 {
+	unsigned int cancelled;
+
 	kthread_stop(gate_thread);
 	sock_release(gate_lsock);
-	gate_stop_conns();
+	cancelled = gate_stop_conns();
+	pr_info("stopped after %llu connections, %u handshakes cancelled\n",
+		gate_count, cancelled);
 	destroy_workqueue(gate_wq);
 	remove_proc_entry("credssp_gate", NULL);
 	gate_free_ctxs();

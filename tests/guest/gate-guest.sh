@@ -13,8 +13,11 @@
 #           connection (conn=N ... end=N). Once DIR/stop-kernel exists it
 #           saves DIR/kernel-proc.txt, DIR/kernel-contexts.txt (credsspctl
 #           contexts, with the contexts the gate keeps), DIR/kernel-keys.txt
-#           (keyctl show of the .credssp keyring), rmmod credssp_gate and
-#           saves DIR/kernel-contexts-after.json (none may be left).
+#           (keyctl show of the .credssp keyring), opens one more
+#           connection that stalls inside its first TLS record, rmmod
+#           credssp_gate (its time in ms to DIR/kernel-rmmod-ms, its kernel
+#           messages to DIR/kernel-dmesg.txt) and saves
+#           DIR/kernel-contexts-after.json (none may be left).
 #   user    build/credssp-gate (libcredssp's socket mode), result blocks in
 #           DIR/results-user; DIR/port-user once it listens; stops once
 #           DIR/stop-user exists.
@@ -76,10 +79,34 @@ gate_kernel() {
 	"$repo/build/credsspctl" contexts >"$dir/kernel-contexts.txt" 2>&1
 	"$repo/build/credsspctl" -j contexts >"$dir/kernel-contexts.json" 2>&1
 	keyring_show >"$dir/kernel-keys.txt" 2>&1
+	# A client stalled inside its first TLS record: rmmod must cancel its
+	# socket-mode accept (credssp_accept_sock_cancel) without waiting for
+	# the handshake deadline.
+	/usr/bin/python3 - "$port" >"$dir/kernel-stall.log" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+x = bytes([0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0])
+s.sendall(bytes([3, 0, 0, 5 + len(x), len(x)]) + x)
+print("confirm", s.recv(19).hex(), flush=True)
+s.sendall(bytes([0x16, 3, 1, 0, 100]))  # a record header; its body never comes
+time.sleep(120)
+PY
+	stall=$!
+	for _ in $(seq 100); do
+		grep -q '^confirm' "$dir/kernel-stall.log" && break
+		sleep 0.1
+	done
+	sleep 1
+	t0=$(date +%s%N)
 	if ! rmmod credssp_gate; then
 		echo 3 >"$dir/kernel.rc"
+		kill "$stall"
 		return 3
 	fi
+	echo $((($(date +%s%N) - t0) / 1000000)) >"$dir/kernel-rmmod-ms"
+	dmesg | grep 'credssp_gate: ' >"$dir/kernel-dmesg.txt"
+	kill "$stall"
+	wait "$stall" 2>/dev/null
 	"$repo/build/credsspctl" -j contexts >"$dir/kernel-contexts-after.json" 2>&1
 	echo 0 >"$dir/kernel.rc"
 }

@@ -175,8 +175,15 @@ for _ in $(seq 600); do
 	kill -0 "${vm_pid:-0}" 2>/dev/null || break
 	sleep 0.25
 done
-it_case "kernel gate: /proc/credssp_gate has every connection, established contexts kept until rmmod, none after it"
+it_case "kernel gate: /proc/credssp_gate has every connection, established contexts kept until rmmod, none after it; rmmod cancels a stalled handshake at once"
 [ "$(cat "$it_dir/kernel.rc" 2>/dev/null)" = 0 ] || it_fail "rmmod credssp_gate: rc $(cat "$it_dir/kernel.rc" 2>/dev/null)"
+grep -q '^confirm 030000130ed00000123400020[0-9a-f]0800020000' "$it_dir/kernel-stall.log" 2>/dev/null ||
+	it_fail "the stalled client got no Connection Confirm: $(head -c 500 "$it_dir/kernel-stall.log" 2>&1)"
+rmmod_ms=$(cat "$it_dir/kernel-rmmod-ms" 2>/dev/null)
+echo "# rmmod credssp_gate with a stalled handshake: ${rmmod_ms:-?} ms"
+[ "${rmmod_ms:-99999}" -lt 5000 ] || it_fail "rmmod credssp_gate took ${rmmod_ms:-?} ms (want < 5000)"
+grep -q 'stopped after [0-9]* connections, 1 handshakes cancelled' "$it_dir/kernel-dmesg.txt" 2>/dev/null ||
+	it_fail "rmmod did not cancel the stalled handshake: $(cat "$it_dir/kernel-dmesg.txt" 2>&1)"
 nproc=$(grep -c . "$it_dir/kernel-proc.txt" 2>/dev/null)
 [ "${nproc:-0}" -ge 5 ] || it_fail "/proc/credssp_gate: want >= 5 lines, got ${nproc:-0}"
 /usr/bin/python3 - "$it_dir/kernel-contexts.json" "$it_dir/kernel-contexts-after.json" <<'PY' || it_fail "contexts: $(cat "$it_dir/kernel-contexts.json" "$it_dir/kernel-contexts-after.json" 2>&1 | head -c 2000)"
