@@ -17,7 +17,8 @@
 #           connection that stalls inside its first TLS record, rmmod
 #           credssp_gate (its time in ms to DIR/kernel-rmmod-ms, its kernel
 #           messages to DIR/kernel-dmesg.txt) and saves
-#           DIR/kernel-contexts-after.json (none may be left).
+#           DIR/kernel-contexts-after.json (none may be left) and
+#           DIR/kernel-proc-keys-after.txt (/proc/keys).
 #   user    build/credssp-gate (libcredssp's socket mode), result blocks in
 #           DIR/results-user; DIR/port-user once it listens; stops once
 #           DIR/stop-user exists.
@@ -108,6 +109,7 @@ PY
 	kill "$stall"
 	wait "$stall" 2>/dev/null
 	"$repo/build/credsspctl" -j contexts >"$dir/kernel-contexts-after.json" 2>&1
+	cat /proc/keys >"$dir/kernel-proc-keys-after.txt"
 	echo 0 >"$dir/kernel.rc"
 }
 

@@ -14,9 +14,11 @@
 # For each gate: xfreerdp (NTLM), xfreerdp3 (NTLM), xfreerdp3 (Kerberos)
 # and rdesktop (Kerberos) must reach SEC_E_OK with the right principal and
 # package, kTLS must be installed (TLS 1.2 or 1.3) and the client's MCS
-# Connect-Initial must be read in plaintext through it; a wrong NTLM password
+# Connect-Initial must be read in plaintext through it, and the context must
+# have a delegated-credentials key in .credssp; a wrong NTLM password
 # must end in SEC_E_LOGON_DENIED and make xfreerdp exit 134. The kernel gate
-# must keep its established contexts until rmmod and leave none after it.
+# must keep its established contexts (and keys) until rmmod, leave none after
+# it (keys revoked), and rmmod must cancel a handshake in flight at once.
 # Clients that connect again after authenticating (xfreerdp3) are judged by
 # their first connection. A client that cannot run fails its case.
 set -u
@@ -134,6 +136,7 @@ ok_case() { # NAME PRINCIPAL PACKAGE
 	it_want principal "$2"
 	it_want package "$3"
 	it_want mcs yes
+	[[ $(it_get key) =~ ^[1-9][0-9]*$ ]] || it_fail "key: want the serial of a delegated-credentials key, got '$(it_get key)'"
 	case $(it_get tls_version) in
 	0x0303 | 0x0304) ;;
 	*) it_fail "tls_version: want 0x0303 or 0x0304, got '$(it_get tls_version)'" ;;
@@ -197,6 +200,21 @@ assert len(kept) >= 4, ("want >= 4 kernel-owned contexts kept by the gate", befo
 after = ctxs(sys.argv[2])
 assert after == [], ("left after rmmod credssp_gate", after)
 PY
+# Every key the gate recorded is in .credssp while its context is kept, and
+# revoked (or gone) once rmmod deleted the contexts.
+keys_out=$(/usr/bin/python3 - "$it_dir/kernel-proc.txt" "$it_dir/kernel-keys.txt" "$it_dir/kernel-proc-keys-after.txt" 2>&1 <<'PY'
+import sys
+keys = [int(w[4:]) for line in open(sys.argv[1]) if "status=SEC_E_OK" in line
+        for w in line.split() if w.startswith("key=")]
+assert keys and all(keys), ("no key recorded", keys)
+shown = {int(l.split()[0]) for l in open(sys.argv[2]) if "credssp:ctx=" in l}
+assert set(keys) <= shown, ("recorded keys not in keyctl show .credssp", keys, shown)
+for l in open(sys.argv[3]):
+    f = l.split()
+    if int(f[0], 16) in keys:
+        assert "R" in f[1], ("key still valid after rmmod credssp_gate", l)
+PY
+) || it_fail "keys: $(tail -n 3 <<<"$keys_out") / $(head -c 1500 "$it_dir/kernel-keys.txt" 2>&1)"
 it_end
 
 gate=user
