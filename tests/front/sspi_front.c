@@ -16,10 +16,15 @@
  *      decoded here), and the first bytes after CredSSP (SECBUFFER_EXTRA or
  *      read next) must start a TLS application data record: the client's
  *      MCS Connect-Initial, encrypted (kTLS reads it in issue 5's gate).
- *   4. A key=value result block per connection is appended to --result.
+ *   4. With --keys-file, while the context lives (after CREDS took the
+ *      payload once): its delegated-credentials key, from GET_CTX's serial:
+ *      keyctl describe (key_desc, key_perm), whether keyctl read refuses it
+ *      (key_read), and the output of `keyctl show` of .credssp, `keyctl
+ *      describe` and `keyctl read` appended to the file.
+ *   5. A key=value result block per connection is appended to --result.
  *
  * usage: sspi_front --port N [--host A] [--port-file F] [--count N]
- *                   [--timeout S] [--result F] [--stop-file F]
+ *                   [--timeout S] [--result F] [--stop-file F] [--keys-file F]
  * (--stop-file: stop waiting for clients once F exists, before --count)
  * exit: 0 every connection reached SEC_E_OK and its next record, 1 not, 2 setup
  */
@@ -36,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <linux/keyctl.h>
 #include <unistd.h>
 
 #include "sspi.h"
@@ -45,7 +52,7 @@
 
 #define IN_MAX (256 * 1024)
 
-static const char *host = "127.0.0.1", *port_file, *result_file, *stop_file;
+static const char *host = "127.0.0.1", *port_file, *result_file, *stop_file, *keys_file;
 static unsigned int port, count = 1, timeout_s = 60;
 static time_t deadline;
 
@@ -195,6 +202,58 @@ static void put_creds(struct conn *c, const uint8_t *p, size_t len)
 	}
 }
 
+/* The context's key as root sees it; the keyctl(1) views go to --keys-file. */
+static void put_key(struct conn *c, const CtxtHandle *ctx)
+{
+	uint64_t id = (uint64_t)(uint32_t)ctx->dwLower | (uint64_t)(uint32_t)ctx->dwUpper << 32;
+	struct credssp_handle *h = credssp_open();
+	struct credssp_ctx_info info = {0};
+	struct credssp_status st = {0};
+	char desc[1024] = "", cmd[512], *p;
+	int32_t keyring;
+	long n;
+	int i;
+
+	put(c, "ctx", "0x%016llx", (unsigned long long)id);
+	if (!h || credssp_get_context(h, id, &info) || credssp_get_status(h, &st)) {
+		put(c, "key", "GET_CTX failed");
+		credssp_close(h);
+		return;
+	}
+	keyring = st.keyring;
+	credssp_free_status(&st);
+	credssp_close(h);
+	put(c, "key", "%d", info.key);
+	if (info.key <= 0)
+		return;
+	/* type;uid;gid;perm;description */
+	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, info.key, desc, sizeof(desc) - 1, 0);
+	if (n < 0) {
+		put(c, "key_desc", "describe: %s", strerror(errno));
+	} else {
+		desc[sizeof(desc) - 1] = '\0';
+		for (i = 0, p = desc; i < 3 && p; i++)
+			p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL;
+		if (p) {
+			put(c, "key_perm", "%.8s", p);
+			p = strchr(p, ';');
+		}
+		put(c, "key_desc", "%s", p ? p + 1 : desc);
+	}
+	n = syscall(SYS_keyctl, KEYCTL_READ, info.key, cmd, sizeof(cmd), 0);
+	put(c, "key_read", "%s",
+	    n >= 0				     ? "READABLE"
+	    : errno == EACCES || errno == EOPNOTSUPP ? "refused"
+						     : strerror(errno));
+	explicit_bzero(cmd, sizeof(cmd));
+	snprintf(cmd, sizeof(cmd),
+		 "{ echo '# ctx=0x%016llx key=%d'; keyctl show %d; keyctl describe %d;"
+		 " keyctl read %d; echo \"# keyctl read exit $?\"; } >>'%s' 2>&1",
+		 (unsigned long long)id, info.key, keyring, info.key, info.key, keys_file);
+	if (system(cmd) != 0)
+		put(c, "keys_file", "failed");
+}
+
 static bool established(struct conn *c, CtxtHandle *ctx)
 {
 	SecPkgContext_Names names = {0};
@@ -229,6 +288,9 @@ static bool established(struct conn *c, CtxtHandle *ctx)
 	} else {
 		put(c, "creds", "%s", status_name(s));
 	}
+	/* The key stays for in-kernel consumers after the one-time hand-over. */
+	if (keys_file)
+		put_key(c, ctx);
 	/* What follows CredSSP: the client's first RDP PDU in a TLS record. */
 	while (c->len < 5)
 		if (read_more(c))
@@ -341,6 +403,8 @@ int main(int argc, char **argv)
 			result_file = v;
 		else if (!strcmp(o, "--stop-file"))
 			stop_file = v;
+		else if (!strcmp(o, "--keys-file"))
+			keys_file = v;
 		else
 			return fprintf(stderr, "sspi_front: unknown option %s\n", o), 2;
 	}

@@ -14,7 +14,9 @@
 #
 # Each client must reach SEC_E_OK with the right principal and package, the
 # delegated password must come back through QueryContextAttributes
-# (SECPKG_ATTR_CREDS), and the client's first RDP PDU must follow as a TLS
+# (SECPKG_ATTR_CREDS), the context's key must be in .credssp (keyctl show,
+# described credssp:ctx=<id>;user=<principal>;pkg=<package>) and refuse
+# keyctl read as root, and the client's first RDP PDU must follow as a TLS
 # application data record; a wrong NTLM password must make xfreerdp exit 134.
 # Then the kernel's statistics must count what happened and no context may
 # be left. A client that cannot run fails its case.
@@ -114,6 +116,20 @@ ok_case() { # NAME PRINCIPAL PACKAGE
 	it_want password 'Passw0rd!'
 	it_want next_record application_data
 	it_want lifespan_ok yes
+	# The delegated credentials' key, while the context lived: in .credssp,
+	# described without secrets, unreadable even by root.
+	local ctx desc
+	ctx=$(it_get ctx)
+	desc="credssp:ctx=$ctx;user=$2;pkg=$3"
+	it_want key_desc "$desc"
+	it_want key_perm 09090000
+	it_want key_read refused
+	[ -n "$ctx" ] && sed -n "/^# ctx=$ctx /,/^# keyctl read exit/p" "$it_dir/keys.txt" 2>/dev/null |
+		grep -qF -- "credssp: $desc" ||
+		it_fail "keyctl show of .credssp: no key '$desc' ($(cat "$it_dir/keys.txt" 2>/dev/null | tail -n 8))"
+	[ -n "$ctx" ] && sed -n "/^# ctx=$ctx /,/^# keyctl read exit/p" "$it_dir/keys.txt" 2>/dev/null |
+		grep -qE '^# keyctl read exit [1-9]' ||
+		it_fail "keyctl read of the key did not fail"
 	it_end
 }
 

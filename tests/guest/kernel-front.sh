@@ -5,7 +5,8 @@
 # tests/interop/kernel.sh. Loads credssp.ko, starts credsspd with
 # DIR/credsspd.conf, then build/sspi_front (libcredssp's SSPI API) on
 # 0.0.0.0:PORT for COUNT connections, writing DIR/port once it listens (until DIR/stop exists) and a
-# result block per connection to DIR/results. Then saves `credsspctl -j
+# result block per connection to DIR/results (with the context's key in .credssp: keyctl show,
+# describe and read of it while the context lives go to DIR/keys.txt). Then saves `credsspctl -j
 # stats` and `contexts` to DIR, stops credsspd and unloads the module.
 # Exit: 0, or 2 when the front could not run, 3 when rmmod failed; the
 # front's own status (1: a connection did not authenticate) is in DIR/front.rc.
@@ -30,7 +31,7 @@ done
 rc=0
 "$repo/build/sspi_front" --host 0.0.0.0 --port "$port" --port-file "$dir/port" \
 	--count "$count" --stop-file "$dir/stop" --timeout "${KCREDSSP_FRONT_TIMEOUT:-600}" --result "$dir/results" \
-	2>"$dir/front.log" || rc=$?
+	--keys-file "$dir/keys.txt" 2>"$dir/front.log" || rc=$?
 # 1 means some connection did not authenticate: the host judges each one.
 echo "$rc" >"$dir/front.rc"
 [ "$rc" = 1 ] && rc=0
