@@ -480,7 +480,11 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
 		goto out;
 	}
 	err = transact(h, msg, keep_reply, &r);
-	if (!err && r.hdr && info && !genlmsg_parse(r.hdr, 0, tb, CREDSSP_A_MAX, NULL)) {
+	/* kTLS is installed by now: a reply without what was installed is the kernel's fault */
+	if (!err && (!r.hdr || genlmsg_parse(r.hdr, 0, tb, CREDSSP_A_MAX, NULL) ||
+		     !tb[CREDSSP_A_TLS_VERSION] || !tb[CREDSSP_A_TLS_CIPHER]))
+		err = -EPROTO;
+	if (!err && info) {
 		info->tls_version = get_u32(tb[CREDSSP_A_TLS_VERSION]);
 		info->cipher = get_u32(tb[CREDSSP_A_TLS_CIPHER]);
 	}
