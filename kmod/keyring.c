@@ -228,8 +228,9 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_key_describe);
  * @expiry: the context's expiry, Unix seconds
  *
  * The key is created under the module's credentials (the only ones the key
- * type accepts), owned by root, readable by nobody, with a timeout at
- * @expiry, and linked into the ".credssp" keyring.
+ * type accepts), owned by root, readable by nobody, kept (KEY_FLAG_KEEP: no
+ * keyctl invalidate or unlink), with a timeout at @expiry, and linked into
+ * the ".credssp" keyring.
  *
  * Context: process context, may sleep; no spinlock held.
  * Return: the key with a reference for the caller, or an ERR_PTR().
@@ -260,10 +261,11 @@ struct key *credssp_key_new(const struct credssp_ctx *ctx,
 		goto out;
 	}
 
+	/* KEEP: search lets root find the key, not invalidate it. */
 	old = override_creds(credssp_key_cred);
 	key = key_alloc(&credssp_key_type, desc, GLOBAL_ROOT_UID,
 			GLOBAL_ROOT_GID, current_cred(), CREDSSP_KEY_PERM,
-			KEY_ALLOC_NOT_IN_QUOTA, NULL);
+			KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_SET_KEEP, NULL);
 	if (IS_ERR(key))
 		goto revert;
 	if (expiry != CREDSSP_TIME_NEVER)

@@ -469,6 +469,7 @@ static void credssp_test_key_lifecycle(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, key->description,
 			   "credssp:ctx=0xfeedf00d00000042;user=D\\u;pkg=NTLM");
 	KUNIT_EXPECT_EQ(test, key->perm, CREDSSP_KEY_PERM);
+	KUNIT_EXPECT_TRUE(test, test_bit(KEY_FLAG_KEEP, &key->flags));
 	KUNIT_EXPECT_TRUE(test, uid_eq(key->uid, GLOBAL_ROOT_UID));
 	KUNIT_EXPECT_NE(test, key->expiry, 0);
 	KUNIT_EXPECT_LE(test, key->expiry, now + 101);

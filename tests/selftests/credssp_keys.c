@@ -326,6 +326,12 @@ TEST_F(k, key_unreadable)
 	EXPECT_GT(0, kctl(KEYCTL_LINK, (unsigned long)p.serial,
 			  (unsigned long)KEY_SPEC_PROCESS_KEYRING, 0, 0));
 	EXPECT_GT(0, kctl(KEYCTL_CHOWN, (unsigned long)p.serial, 65534, 65534, 0));
+	EXPECT_GT(0, kctl(KEYCTL_SET_TIMEOUT, (unsigned long)p.serial, 1, 0, 0));
+	/* Search right or not, root cannot invalidate or unlink it (KEEP). */
+	EXPECT_GT(0, kctl(KEYCTL_INVALIDATE, (unsigned long)p.serial, 0, 0, 0));
+	EXPECT_GT(0,
+		  kctl(KEYCTL_UNLINK, (unsigned long)p.serial, (unsigned long)self->keyring, 0, 0));
+	EXPECT_TRUE(keyring_has(self->keyring, p.serial));
 	/* Still there, unchanged, still unreadable. */
 	EXPECT_EQ(1, proc_keys(KEY_TYPE, desc, false, &p));
 	EXPECT_EQ(KEY_PERM, p.perm);
