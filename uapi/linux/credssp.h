@@ -193,7 +193,9 @@
  *                                ("NTLM" or "Kerberos"), Q_NEGO_STATE
  *     SECPKG_ATTR_CREDS          Q_CREDS: the delegated credentials as the
  *     SECPKG_ATTR_CREDS_2        payload below. Owner only; returned once,
- *                                then the context forgets them
+ *                                then the context forgets them (its key in
+ *                                ".credssp", for in-kernel consumers, stays
+ *                                until the context ends)
  *
  * kTLS and socket mode
  * --------------------
