@@ -866,6 +866,14 @@ int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (wait_for_completion_interruptible(&w.done)) {
 		if (credssp_accept_sock_cancel(sock->sk)) {
+			/*
+			 * netlink_rcv_skb() sends no ACK for -EINTR (its
+			 * "dump started" value): send it here.
+			 */
+			credssp_set_msg(info->extack,
+					"interrupted: the handshake was cancelled");
+			netlink_ack(skb, (struct nlmsghdr *)info->nlhdr,
+				    -EINTR, info->extack);
 			err = -EINTR;
 			goto out_sock;
 		}
