@@ -270,9 +270,14 @@ static int gate_x224(struct gate_conn *conn, u32 *options)
 	err = -EPROTO;
 	if (p[5] != 0xe0)	/* X.224 CR TPDU */
 		goto out;
-	/* RDP_NEG_REQ is the last 8 bytes, after any cookie. */
-	i = len - 8;
-	if (len >= 19 && p[i] == TYPE_RDP_NEG_REQ && p[i + 2] == 8 &&
+	/* A cookie or routing token up to CR LF, then RDP_NEG_REQ. */
+	i = 11;
+	if (i < len && p[i] != TYPE_RDP_NEG_REQ) {
+		while (i + 1 < len && !(p[i] == '\r' && p[i + 1] == '\n'))
+			i++;
+		i += 2;
+	}
+	if (i + 8 <= len && p[i] == TYPE_RDP_NEG_REQ && p[i + 2] == 8 &&
 	    p[i + 3] == 0) {
 		ra = p[i + 1] & RESTRICTED_ADMIN_MODE_REQUIRED;
 		requested = p[i + 4] | p[i + 5] << 8 | p[i + 6] << 16 |
@@ -407,8 +412,8 @@ static void gate_finish(struct gate_conn *conn)
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	sock_release(conn->sock);
 	kfree(conn);
-	if (atomic_dec_and_test(&gate_nconns))
-		wake_up(&gate_idle);
+	atomic_dec(&gate_nconns);
+	wake_up(&gate_idle);
 }
 
 static void gate_done_work(struct work_struct *work)
@@ -489,6 +494,13 @@ static int gate_listen_thread(void *unused)
 		struct socket *sock;
 		int err;
 
+		/* Beyond max_conns, clients wait in the listen backlog. */
+		if (atomic_read(&gate_nconns) >= max_conns) {
+			wait_event_timeout(gate_idle,
+					   atomic_read(&gate_nconns) < max_conns,
+					   HZ / 5);
+			continue;
+		}
 		/* The listening socket's receive timeout bounds each wait. */
 		err = kernel_accept(gate_lsock, &sock, 0);
 		if (err == -EAGAIN || err == -EINTR || err == -ERESTARTSYS)

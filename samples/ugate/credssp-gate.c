@@ -149,9 +149,14 @@ static int x224(struct conn *c, uint32_t *options)
 	if (p[0] != 3 || len < 11 || len > sizeof(p) || read_full(c->fd, p + 4, len - 4) ||
 	    p[5] != 0xe0)
 		return -1;
-	/* RDP_NEG_REQ is the last 8 bytes of the request, after any cookie. */
-	i = len - 8;
-	if (len >= 19 && p[i] == TYPE_RDP_NEG_REQ && p[i + 2] == 8 && p[i + 3] == 0) {
+	/* A cookie or routing token up to CR LF, then RDP_NEG_REQ. */
+	i = 11;
+	if (i < len && p[i] != TYPE_RDP_NEG_REQ) {
+		while (i + 1 < len && !(p[i] == '\r' && p[i + 1] == '\n'))
+			i++;
+		i += 2;
+	}
+	if (i + 8 <= len && p[i] == TYPE_RDP_NEG_REQ && p[i + 2] == 8 && p[i + 3] == 0) {
 		ra = p[i + 1] & RESTRICTED_ADMIN_MODE_REQUIRED;
 		requested = (uint32_t)p[i + 4] | (uint32_t)p[i + 5] << 8 |
 			    (uint32_t)p[i + 6] << 16 | (uint32_t)p[i + 7] << 24;

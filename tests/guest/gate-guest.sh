@@ -5,7 +5,9 @@
 # tests/guest/gate-interop.sh and of scripts/demo.sh. Loads credssp.ko
 # (MODDIR/kmod) and starts credsspd with DIR/credsspd.conf, then serves the
 # RDP NLA gates of GATES (default "kernel user"), one after the other, on
-# 0.0.0.0:PORT (the host reaches it through QEMU's port forward):
+# 0.0.0.0:PORT (the host reaches it through QEMU's port forward). Before
+# the host's clients, each gate answers Connection Requests of several
+# shapes (DIR/x224-<gate>.txt: the RDP_NEG_* part of each Confirm).
 #
 #   kernel  insmod MODDIR/samples/kgate/credssp_gate.ko port=PORT; writes
 #           DIR/port-kernel once it listens and keeps DIR/results-kernel up
@@ -63,12 +65,48 @@ keyring_show() {
 	fi
 }
 
+# x224_probe GATE: Connection Requests of several shapes; the Connection
+# Confirm of each (its RDP_NEG_* part, hex) to DIR/x224-GATE.txt.
+x224_probe() {
+	/usr/bin/python3 - "$port" >"$dir/x224-$1.txt" 2>&1 <<'PY'
+import socket, sys
+def cr(neg):
+    x = bytes([0xe0, 0, 0, 0, 0, 0]) + b"Cookie: mstshash=alice\r\n" + neg
+    return bytes([3, 0]) + (5 + len(x)).to_bytes(2, "big") + bytes([len(x)]) + x
+def neg(flags, proto):
+    return bytes([1, flags, 8, 0]) + proto.to_bytes(4, "little")
+corr = bytes([6, 0, 0x24, 0]) + bytes(range(1, 17)) + bytes(16)
+for name, req in (("hybrid", cr(neg(0, 3))),
+                  ("restricted_admin", cr(neg(1, 11))),
+                  ("correlation_info", cr(neg(8, 3) + corr)),
+                  ("tls_only", cr(neg(0, 1))),
+                  ("no_neg_req", cr(b""))):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=15)
+    s.sendall(req)
+    r = b""
+    while len(r) < 19:
+        d = s.recv(19 - len(r))
+        if not d:
+            break
+        r += d
+    print(name, r[11:].hex())
+    s.close()
+PY
+}
+
 gate_kernel() {
 	if ! insmod "$moddir/samples/kgate/credssp_gate.ko" port="$port" 2>"$dir/kernel-insmod.log"; then
 		echo 2 >"$dir/kernel.rc"
 		return 2
 	fi
 	: >"$dir/results-kernel"
+	x224_probe kernel
+	# The host counts records from here: wait until the probes are in.
+	for _ in $(seq 100); do
+		[ "$(grep -c . /proc/credssp_gate)" -ge 5 ] && break
+		sleep 0.1
+	done
+	proc_blocks
 	echo "$port" >"$dir/port-kernel"
 	for _ in $(seq $((wait_s * 5))); do
 		proc_blocks
@@ -114,10 +152,22 @@ PY
 }
 
 gate_user() {
-	local r=0
-	"$repo/build/credssp-gate" --host 0.0.0.0 --port "$port" --port-file "$dir/port-user" \
+	local r=0 g
+	"$repo/build/credssp-gate" --host 0.0.0.0 --port "$port" --port-file "$dir/port-user.tmp" \
 		--count 100 --stop-file "$dir/stop-user" --timeout "$wait_s" \
-		--result "$dir/results-user" 2>"$dir/user-gate.log" || r=$?
+		--result "$dir/results-user" 2>"$dir/user-gate.log" &
+	g=$!
+	for _ in $(seq 100); do
+		[ -s "$dir/port-user.tmp" ] && break
+		sleep 0.1
+	done
+	x224_probe user
+	for _ in $(seq 100); do
+		[ "$(grep -c '^end=' "$dir/results-user" 2>/dev/null)" -ge 5 ] && break
+		sleep 0.1
+	done
+	mv "$dir/port-user.tmp" "$dir/port-user"
+	wait "$g" || r=$?
 	echo "$r" >"$dir/user.rc"
 	"$repo/build/credsspctl" -j contexts >"$dir/user-contexts-after.json" 2>&1
 }

@@ -144,7 +144,19 @@ ok_case() { # NAME PRINCIPAL PACKAGE
 	it_end
 }
 
+x224_case() {
+	it_res=$it_dir/none it_clog=$it_dir/x224-$gate.txt it_flog=$it_dir/none it_ms=0 it_rc=none
+	it_case "$gate gate: X.224 Connection Confirm selects PROTOCOL_HYBRID (Restricted Admin when required, after a correlation info too), RDP_NEG_FAILURE without it"
+	[ -z "$it_setup_error" ] &&
+		! diff <(printf '%s\n' "hybrid 0203080002000000" "restricted_admin 020b080002000000" \
+			"correlation_info 0203080002000000" "tls_only 0300080005000000" \
+			"no_neg_req 0300080005000000") "$it_dir/x224-$gate.txt" >"$it_dir/x224-$gate.diff" 2>&1 &&
+		it_fail "$(cat "$it_dir/x224-$gate.diff")"
+	it_end
+}
+
 run_clients() {
+	x224_case
 	client xfreerdp-ntlm -- xfreerdp "${xf[@]}" '/p:Passw0rd!'
 	ok_case xfreerdp 'KCREDSSP\alice' NTLM
 	client xfreerdp-wrong -- xfreerdp "${xf[@]}" /p:wrong-password
