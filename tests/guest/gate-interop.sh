@@ -16,7 +16,8 @@
 # package, kTLS must be installed (TLS 1.2 or 1.3) and the client's MCS
 # Connect-Initial must be read in plaintext through it, and the context must
 # have a delegated-credentials key in .credssp; a wrong NTLM password
-# must end in SEC_E_LOGON_DENIED and make xfreerdp exit 134. The kernel gate
+# must end in SEC_E_LOGON_DENIED and make xfreerdp exit 134; xfreerdp in
+# Restricted Admin mode must authenticate and delegate nothing. The kernel gate
 # must keep its established contexts (and keys) until rmmod, leave none after
 # it (keys revoked), and rmmod must cancel a handshake in flight at once.
 # Clients that connect again after authenticating (xfreerdp3) are judged by
@@ -176,6 +177,14 @@ run_clients() {
 	client rdesktop-kerberos KRB5_CONFIG="$it_krb5_conf" KRB5CCNAME="$it_tgt" -- \
 		rdesktop -u alice -d "$realm" -p 'Passw0rd!' localhost:@PORT@
 	ok_case rdesktop "alice@$realm" Kerberos
+	client xfreerdp-restricted-admin -- xfreerdp "${xf[@]}" '/p:Passw0rd!' /restricted-admin
+	it_case "$gate gate: xfreerdp in Restricted Admin mode authenticates as KCREDSSP\\alice (CREDSSP_OPT_RESTRICTED_ADMIN), no credentials delegated"
+	it_want status SEC_E_OK
+	it_want principal 'KCREDSSP\alice'
+	it_want restricted_admin yes
+	it_want key 0
+	it_want mcs yes
+	it_end
 }
 
 gate=kernel
@@ -216,7 +225,8 @@ PY
 # revoked (or gone) once rmmod deleted the contexts.
 keys_out=$(/usr/bin/python3 - "$it_dir/kernel-proc.txt" "$it_dir/kernel-keys.txt" "$it_dir/kernel-proc-keys-after.txt" 2>&1 <<'PY'
 import sys
-keys = [int(w[4:]) for line in open(sys.argv[1]) if "status=SEC_E_OK" in line
+keys = [int(w[4:]) for line in open(sys.argv[1])
+        if "status=SEC_E_OK" in line and "restricted_admin=no" in line
         for w in line.split() if w.startswith("key=")]
 assert keys and all(keys), ("no key recorded", keys)
 shown = {int(l.split()[0]) for l in open(sys.argv[2]) if "credssp:ctx=" in l}
