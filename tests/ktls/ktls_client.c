@@ -14,7 +14,8 @@
  * a TLS 1.3 suite name for 1.3). After its authInfo TSRequest it writes
  * --send bytes of the client-to-server pattern at once (SSL_write: a small
  * record, then records of 16 KiB), without waiting for anything, as an RDP
- * client sends its MCS Connect-Initial; then reads --recv bytes of the
+ * client sends its MCS Connect-Initial (the authInfo record and the first
+ * data record leave in one TCP segment: TCP_CORK); then reads --recv bytes of the
  * server-to-client pattern with SSL_read and checks them byte for byte;
  * then closes TLS (close_notify both ways). --plain skips CredSSP (a plain
  * TLS server, for the benchmark); --bench reads without checking and
@@ -39,6 +40,7 @@ static gss_OID_desc ntlm_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x0
 
 struct cli {
 	SSL *ssl;
+	int fd;
 	gss_cred_id_t cred;
 	gss_ctx_id_t gctx;
 	gss_name_t target;
@@ -188,6 +190,8 @@ static void credssp(struct cli *c, const char *user, const char *nt_hash)
 			/* the server's pubKeyAuth came: authInfo, and CredSSP is over */
 			check_server_pub_key_auth(c);
 			auth_info(c, &req, user);
+			/* corked: authInfo and the first data leave in one TCP segment */
+			setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){1}, sizeof(int));
 			send_req(c, &req);
 			return;
 		}
@@ -271,6 +275,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ctx = client_ctx(tls, cipher);
 	fd = ktls_connect(port);
+	c.fd = fd;
 	c.ssl = SSL_new(ctx);
 	if (!c.ssl || SSL_set_fd(c.ssl, fd) != 1 || SSL_connect(c.ssl) != 1)
 		ssl_die("TLS handshake");
@@ -286,8 +291,11 @@ int main(int argc, char **argv)
 		ktls_fill(buf, off, n, 0);
 		if (SSL_write(c.ssl, buf, (int)n) != (int)n)
 			ssl_die("SSL_write");
+		if (!off)
+			setsockopt(fd, IPPROTO_TCP, TCP_CORK, &(int){0}, sizeof(int));
 		off += n;
 	}
+	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &(int){0}, sizeof(int));
 	if (send_len)
 		printf("sent=%zu\n", off);
 
