@@ -4,9 +4,10 @@
  * that CredSSP clients delegate are kept, one key per established context
  * that received some (Documentation/keyring.rst).
  *
- * The keyring belongs to the kernel: it is created at module load with root
- * as owner and possessor rights that only the module's own credentials get;
- * root (its owner) may view, search and clear it but not add to it.
+ * The keyring belongs to the kernel: it is created at module load under the
+ * module's own credentials with root as owner; nobody possesses it (the
+ * module works on it through its pointer), and root may view, list, search
+ * and clear it but not add to it.
  *
  * A "credssp" key holds the version 1 payload of <uapi/linux/credssp.h>
  * ("Delegated credentials payload") in a struct user_key_payload. The type
@@ -361,14 +362,17 @@ err_type:
  */
 void credssp_keyring_exit(void)
 {
+	const struct cred *cred;
+
 	key_revoke(credssp_keyring_key);
 	key_put(credssp_keyring_key);
 	credssp_keyring_key = NULL;
 	unregister_key_type(&credssp_key_type);
 	/* credssp_key_free_rcu() callbacks of revoked keys. */
 	rcu_barrier();
-	put_cred(credssp_key_cred);
+	cred = credssp_key_cred;
 	credssp_key_cred = NULL;
+	put_cred(cred);
 }
 
 /**
