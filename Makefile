@@ -332,6 +332,24 @@ $(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(BUILD)/libcredssp.a $(LIB_
 	$(CC) $(CFLAGS) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
 # ---- end gates ----
 
+# ---- sock ----
+# Socket mode end to end (tests/guest/suite-sock.sh): build/sock_client, the
+# OpenSSL CredSSP client of tests/lib against credssp.ko's ACCEPT_SOCKET
+# through libcredssp, with the real credsspd. It replaces the engine calls
+# of cssp_client.c with the socket, so it links the engine's DER codec and
+# buffers but not the engine itself.
+.PHONY: sock
+sock: $(BUILD)/sock_client
+
+$(BUILD)/sock_client: tests/front/sock_client.c $(TESTLIB_SAN_LIB) $(BUILD)/san/helper/der.o \
+		$(BUILD)/san/helper/buf.o $(BUILD)/libcredssp.a $(LIB_HDRS) $(TESTLIB_HDRS) \
+		$(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ilib -Ihelper -Itests/lib $(ENGINE_CFLAGS) $(NL_CFLAGS) \
+		-o $@ $< $(TESTLIB_SAN_LIB) $(BUILD)/san/helper/der.o $(BUILD)/san/helper/buf.o \
+		$(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
+# ---- end sock ----
+
 # The YNL CLI of linux-source-6.12 (tools/net/ynl) and its schema, copied
 # where the guest can read them (the guest's /root is a tmpfs): an
 # independent client of the family for tests/guest/suite-ynl.sh.

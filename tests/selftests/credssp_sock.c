@@ -932,12 +932,13 @@ TEST_F_TIMEOUT(sk, signal_races_completion, 300)
 }
 
 /*
- * Not a test: "credssp_sock --inflight" starts the helper, a socket-mode
- * call whose client never sends anything, prints "ready", and when the call
+ * Not a test: "credssp_sock --inflight [--helper]" starts the helper and a
+ * socket-mode call whose client stops after one step (with --helper: whose
+ * next step the helper never answers), prints "ready", and when the call
  * returns (tests/guest/suite-sock.sh unloads the module meanwhile) prints
  * "inflight <errno> <status> <ms>".
  */
-static int inflight_main(void)
+static int inflight_main(bool helper)
 {
 	struct conn c;
 	struct call k;
@@ -951,6 +952,8 @@ static int inflight_main(void)
 		return 2;
 	if (!send_rec(cli, 0x16, "cont") || !expect_rec(cli, 0x16, "SRV1"))
 		return 3;
+	if (helper && (!send_rec(cli, 0x17, "never") || !wait_for(&sh->n_step, 2, 5000)))
+		return 4;
 	printf("ready\n");
 	fflush(stdout);
 	call_join(&k);
@@ -963,6 +966,6 @@ static int inflight_main(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--inflight"))
-		return inflight_main();
+		return inflight_main(argc > 2 && !strcmp(argv[2], "--helper"));
 	return test_harness_run(argc, argv);
 }

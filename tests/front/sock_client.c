@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sock_client: socket mode end to end, in the guest, with the real credsspd
+ * and a real OpenSSL + GSSAPI CredSSP client (tests/lib/cssp_client.c).
+ *
+ * One process, one loopback TCP connection. The server thread hands its end
+ * to the kernel with libcredssp's credssp_accept_socket() and, once that
+ * returns SEC_E_OK, reads the client's next application data from the fd
+ * in plaintext (kTLS). The client is cssp_client_exchange() with its engine
+ * calls (cssp_ctx_new/step/free, cssp_cred_free) replaced by the socket:
+ * each "step" writes what the client produced in one send() and collects
+ * the server's answer (records until the line goes quiet, or the server's
+ * call ended). With TRAILING_RECORD the client writes authInfo and its
+ * next application record (an MCS Connect-Initial prefix) together: the
+ * kernel must stop at authInfo, and the server must read that record's
+ * plaintext exactly.
+ *
+ *   sock_client [--deny] [--version N]
+ *     --deny       log on with the wrong NT hash: the server gets
+ *                  SEC_E_LOGON_DENIED and the client its errorCode
+ *
+ * Needs credssp.ko and credsspd (serving CONTOSO\alice, Passw0rd!).
+ * Prints key=value lines; exit 0 when everything matched.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "credssp.h"
+#include "cssp_client.h"
+#include "realm.h"
+
+#define NEXT_PDU     "\x03\x00\x00\x0b\x02\xf0\x80\x7f\x65\x00\x00"
+#define NEXT_PDU_LEN 11
+
+static int cli_fd = -1, srv_fd = -1;
+static atomic_int server_done;
+static atomic_uint server_status;
+static uint64_t server_ctx;
+static uint32_t server_ret_flags;
+static char server_next[64];
+static int server_next_len = -1;
+static char server_msg[256];
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the engine calls of cssp_client.c, over the socket ---- */
+
+struct cssp_ctx {
+	int unused;
+};
+
+static struct cssp_ctx the_ctx;
+
+struct cssp_ctx *cssp_ctx_new(struct cssp_cred *cred, const struct cssp_ctx_options *opts)
+{
+	(void)cred;
+	(void)opts;
+	return &the_ctx;
+}
+
+void cssp_ctx_free(struct cssp_ctx *ctx)
+{
+	(void)ctx;
+}
+
+void cssp_cred_free(struct cssp_cred *cred)
+{
+	(void)cred;
+}
+
+/* Whole TLS records in @buf[0..@len). */
+static bool whole_records(const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off + 5 <= len)
+		off += 5 + ((size_t)buf[off + 3] << 8 | buf[off + 4]);
+	return off == len;
+}
+
+uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, struct cssp_step *step)
+{
+	static uint8_t buf[1 << 17];
+	uint64_t t0 = now_ms(), last = 0;
+	size_t got = 0, off = 0;
+
+	(void)ctx;
+	memset(step, 0, sizeof(*step));
+	while (off < len) {
+		ssize_t n = send(cli_fd, in + off, len - off, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	step->consumed = len;
+	for (;;) {
+		struct pollfd p = {.fd = cli_fd, .events = POLLIN};
+		uint64_t now;
+
+		if (poll(&p, 1, 50) > 0 && got < sizeof(buf)) {
+			ssize_t n = recv(cli_fd, buf + got, sizeof(buf) - got, MSG_DONTWAIT);
+
+			if (n > 0) {
+				got += (size_t)n;
+				last = now_ms();
+			} else if (n == 0 && !server_done) {
+				usleep(50000); /* closed: the server's call ends soon */
+			}
+		}
+		now = now_ms();
+		/* An answer: whole records, then the line quiet for a while. */
+		if (got && whole_records(buf, got) && now - last >= 700)
+			break;
+		if (server_done && now - last >= 300)
+			break;
+		if (now - t0 > 120000)
+			break;
+	}
+	if (got)
+		cssp_buf_set(&step->output, buf, got);
+	return server_done ? server_status : SEC_I_CONTINUE_NEEDED;
+}
+
+/* ---- the server: socket mode through libcredssp ---- */
+
+static void *server_thread(void *arg)
+{
+	struct credssp_handle *h = credssp_open();
+	uint64_t cred = 0, expiry = 0;
+	credssp_status_t st;
+	struct timeval tv = {.tv_sec = 30};
+
+	(void)arg;
+	if (!h) {
+		snprintf(server_msg, sizeof(server_msg), "credssp_open failed");
+		server_status = SEC_E_INTERNAL_ERROR;
+		server_done = 1;
+		return NULL;
+	}
+	st = credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
+						NULL);
+	if (st == SEC_E_OK)
+		st = credssp_accept_socket(h, cred, srv_fd,
+					   ASC_REQ_CONFIDENTIALITY | ASC_REQ_STREAM |
+						   ASC_REQ_DELEGATE | ASC_REQ_MUTUAL_AUTH,
+					   0, 0, &server_ctx, &server_ret_flags, &expiry);
+	if (st != SEC_E_OK)
+		snprintf(server_msg, sizeof(server_msg), "%s", credssp_last_message(h));
+	if (st == SEC_E_OK) {
+		size_t have = 0;
+
+		/* The client's next record, decrypted by kTLS. */
+		setsockopt(srv_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		while (have < NEXT_PDU_LEN) {
+			ssize_t n = read(srv_fd, server_next + have, sizeof(server_next) - have);
+
+			if (n <= 0)
+				break;
+			have += (size_t)n;
+		}
+		server_next_len = (int)have;
+		if (credssp_delete_security_context(h, server_ctx) != SEC_E_OK)
+			snprintf(server_msg, sizeof(server_msg), "delete failed");
+	}
+	server_status = st;
+	server_done = 1;
+	credssp_close(h);
+	return NULL;
+}
+
+static int tcp_pair(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int l, one = 1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (void *)&a, len) || listen(l, 1) || getsockname(l, (void *)&a, &len))
+		return -1;
+	cli_fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cli_fd < 0 || connect(cli_fd, (void *)&a, len))
+		return -1;
+	srv_fd = accept(l, NULL, NULL);
+	close(l);
+	setsockopt(cli_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return srv_fd < 0 ? -1 : 0;
+}
+
+static gss_OID_desc ntlm_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"};
+
+int main(int argc, char **argv)
+{
+	struct client_opts o = {.mech = &ntlm_oid,
+				.version = 6,
+				.nt_hash = ALICE_NT,
+				.target = "TERMSRV@localhost"};
+	struct client c;
+	struct server s;
+	pthread_t t;
+	uint32_t st;
+	bool deny = false, ok;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--deny"))
+			deny = true;
+		else if (!strcmp(argv[i], "--version") && i + 1 < argc)
+			o.version = (uint32_t)atoi(argv[++i]);
+	}
+	if (deny)
+		o.nt_hash = WRONG_NT;
+	if (tcp_pair()) {
+		perror("tcp_pair");
+		return 2;
+	}
+	if (cssp_client_init(&c, &o) || cssp_server_init(&s, NULL, NULL, false)) {
+		fprintf(stderr, "client set-up failed\n");
+		return 2;
+	}
+	c.bad = TRAILING_RECORD;
+	if (pthread_create(&t, NULL, server_thread, NULL))
+		return 2;
+	st = cssp_client_exchange(&c, &s);
+	pthread_join(t, NULL);
+
+	printf("client_status=%#x\n", st);
+	printf("server_status=%s\n", credssp_status_name(server_status));
+	printf("server_message=%s\n", server_msg);
+	printf("server_ctx=%s\n", server_ctx ? "yes" : "no");
+	printf("ret_flags=%#x\n", server_ret_flags);
+	printf("client_error_code=%s %#x\n", c.got_error_code ? "yes" : "no", c.error_code);
+	printf("next_plaintext=%s\n",
+	       server_next_len == NEXT_PDU_LEN && !memcmp(server_next, NEXT_PDU, NEXT_PDU_LEN)
+		       ? "MCS Connect-Initial, exact"
+		       : "wrong");
+	if (deny)
+		ok = server_status == SEC_E_LOGON_DENIED && c.got_error_code && !server_ctx;
+	else
+		ok = server_status == SEC_E_OK && st == SEC_E_OK && server_ctx &&
+		     server_next_len == NEXT_PDU_LEN &&
+		     !memcmp(server_next, NEXT_PDU, NEXT_PDU_LEN);
+	printf("result=%s\n", ok ? "ok" : "FAILED");
+	cssp_server_free(&s);
+	cssp_client_free(&c);
+	close(cli_fd);
+	close(srv_fd);
+	return ok ? 0 : 1;
+}
