@@ -32,6 +32,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/credssp.h>
 
 #include "credssp.h"
@@ -85,6 +86,7 @@ static struct workqueue_struct *credssp_sock_wq;
 static DEFINE_SPINLOCK(credssp_sock_lock);	/* the hash, @exiting */
 static DEFINE_HASHTABLE(credssp_sock_hash, 8);
 static bool credssp_sock_exiting;
+static bool credssp_sock_have_tls;	/* a probe found kTLS */
 
 static const struct credssp_caller credssp_sock_kernel = {};
 
@@ -485,6 +487,31 @@ static void credssp_sock_work(struct work_struct *work)
 }
 
 /*
+ * Whether this kernel has kTLS, before the handshake rather than at its
+ * end: TCP_ULP "tls" on a fresh unconnected socket fails with -ENOENT
+ * without it (after trying to load the module) and -ENOTCONN with it.
+ * Return: 0, -ENOPROTOOPT, or an error from socket creation.
+ */
+static int credssp_sock_probe_tls(struct net *net)
+{
+	struct socket *probe;
+	int err;
+
+	if (READ_ONCE(credssp_sock_have_tls))
+		return 0;
+	err = sock_create_kern(net, AF_INET, SOCK_STREAM, IPPROTO_TCP, &probe);
+	if (err)
+		return err;
+	err = probe->ops->setsockopt(probe, SOL_TCP, TCP_ULP,
+				     KERNEL_SOCKPTR("tls"), sizeof("tls"));
+	sock_release(probe);
+	if (err == -ENOENT)
+		return -ENOPROTOOPT;
+	WRITE_ONCE(credssp_sock_have_tls, true);
+	return 0;
+}
+
+/*
  * Start a socket-mode accept for @s->caller (the kernel owner, or a netlink
  * sender). The context is made here, in the caller's task.
  * Return: 0 (one completion to come), or a negative errno; *@status says
@@ -510,6 +537,9 @@ static int credssp_sock_start(const struct credssp_sock_start *s,
 		return err;
 	if (!net_eq(sock_net(sk), cn->net))
 		return -EXDEV;
+	err = credssp_sock_probe_tls(cn->net);
+	if (err)
+		return err;
 
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
