@@ -7,7 +7,9 @@
 # RDP NLA gates of GATES (default "kernel user"), one after the other, on
 # 0.0.0.0:PORT (the host reaches it through QEMU's port forward). Before
 # the host's clients, each gate answers Connection Requests of several
-# shapes (DIR/x224-<gate>.txt: the RDP_NEG_* part of each Confirm).
+# shapes (DIR/x224-<gate>.txt: the RDP_NEG_* part of each Confirm), unless
+# KCREDSSP_GATE_PROBE=0. KCREDSSP_GATE_WAIT: seconds to wait for the host
+# (900).
 #
 #   kernel  insmod MODDIR/samples/kgate/credssp_gate.ko port=PORT; writes
 #           DIR/port-kernel once it listens and keeps DIR/results-kernel up
@@ -34,6 +36,7 @@ moddir=$1 dir=$2 port=$3 gates=${4:-kernel user}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 wait_s=${KCREDSSP_GATE_WAIT:-900}
+probe=${KCREDSSP_GATE_PROBE:-1}
 
 # The acceptor reads the realm configuration the host side wrote.
 [ -f "$dir/kdc/krb5.conf" ] && export KRB5_CONFIG=$dir/kdc/krb5.conf
@@ -100,13 +103,15 @@ gate_kernel() {
 		return 2
 	fi
 	: >"$dir/results-kernel"
-	x224_probe kernel
-	# The host counts records from here: wait until the probes are in.
-	for _ in $(seq 100); do
-		[ "$(grep -c . /proc/credssp_gate)" -ge 5 ] && break
-		sleep 0.1
-	done
-	proc_blocks
+	if [ "$probe" = 1 ]; then
+		x224_probe kernel
+		# The host counts records from here: wait until the probes are in.
+		for _ in $(seq 100); do
+			[ "$(grep -c . /proc/credssp_gate)" -ge 5 ] && break
+			sleep 0.1
+		done
+		proc_blocks
+	fi
 	echo "$port" >"$dir/port-kernel"
 	for _ in $(seq $((wait_s * 5))); do
 		proc_blocks
@@ -161,11 +166,13 @@ gate_user() {
 		[ -s "$dir/port-user.tmp" ] && break
 		sleep 0.1
 	done
-	x224_probe user
-	for _ in $(seq 100); do
-		[ "$(grep -c '^end=' "$dir/results-user" 2>/dev/null)" -ge 5 ] && break
-		sleep 0.1
-	done
+	if [ "$probe" = 1 ]; then
+		x224_probe user
+		for _ in $(seq 100); do
+			[ "$(grep -c '^end=' "$dir/results-user" 2>/dev/null)" -ge 5 ] && break
+			sleep 0.1
+		done
+	fi
 	mv "$dir/port-user.tmp" "$dir/port-user"
 	wait "$g" || r=$?
 	echo "$r" >"$dir/user.rc"
