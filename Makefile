@@ -323,13 +323,14 @@ bench-ktls: $(BUILD)/bench/ktls_bench $(BUILD)/bench/ktls_client credsspd lib
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with
 # the module (samples/kgate, see KMOD_SRCS); build/credssp-gate is the same
-# gate in userspace on libcredssp's socket mode.
+# gate in userspace on libcredssp's socket mode (with ASan and UBSan, like
+# sspi_front: the guest tests run it).
 .PHONY: gates
 gates: $(BUILD)/credssp-gate
 
 $(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(BUILD)/libcredssp.a $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
 # ---- end gates ----
 
 # ---- sock ----

@@ -249,8 +249,11 @@ if [ -n "${vm_pid:-}" ]; then
 	vm_rc=$?
 fi
 it_res=$it_dir/none it_clog=$it_dir/vm.log it_flog=$it_dir/user-gate.log it_ms=0
-it_case "guest: both gates served every client, credsspd and credssp.ko unloaded cleanly (vm.sh exit 0)"
+it_case "guest: both gates served every client (credssp-gate: no sanitizer report), credsspd and credssp.ko unloaded cleanly (vm.sh exit 0)"
 [ "$vm_rc" = 0 ] || it_fail "vm.sh exit $vm_rc: $(tail -n 15 "$it_dir/vm.log"; tail -n 5 "$it_dir/credsspd.log" 2>/dev/null)"
+# credssp-gate exits 1: the probes and the wrong password did not authenticate.
+[ "$(cat "$it_dir/user.rc" 2>/dev/null)" = 1 ] ||
+	it_fail "credssp-gate exit $(cat "$it_dir/user.rc" 2>/dev/null), want 1: $(tail -n 20 "$it_dir/user-gate.log" 2>/dev/null)"
 /usr/bin/python3 - "$it_dir/user-contexts-after.json" <<'PY' || it_fail "contexts left after the userspace gate: $(head -c 1000 "$it_dir/user-contexts-after.json" 2>&1)"
 import json, sys
 c = json.load(open(sys.argv[1]))
