@@ -60,8 +60,9 @@ struct credssp_sock_req {
 	struct credssp_caller caller;
 	unsigned long deadline;		/* jiffies */
 	u32 req_flags;
-	spinlock_t lock;		/* @ctx, @abort_status */
+	spinlock_t lock;		/* @ctx, @abort_status, @finished */
 	u32 abort_status;		/* why the call was aborted, or 0 */
+	bool finished;			/* the worker waits no more */
 	credssp_sock_done_t done;	/* in-kernel consumers */
 	credssp_sock_end_t end;		/* the netlink doit */
 	void *data;
@@ -136,6 +137,12 @@ static void credssp_sock_abort(struct credssp_sock_req *req, u32 status)
 	ctx = req->ctx;
 	if (ctx)
 		refcount_inc(&ctx->ref);
+	/*
+	 * Only while the worker may wait: once it is finished the socket may
+	 * be released by its consumer at any time.
+	 */
+	if (!req->finished)
+		credssp_sock_wake(req->sk);
 	spin_unlock(&req->lock);
 
 	if (ctx) {
@@ -145,7 +152,6 @@ static void credssp_sock_abort(struct credssp_sock_req *req, u32 status)
 			credssp_ctx_unlink(ctx);
 		credssp_ctx_put(ctx);
 	}
-	credssp_sock_wake(req->sk);
 }
 
 static void credssp_sock_timeout(struct work_struct *work)
@@ -445,6 +451,9 @@ static void credssp_sock_work(struct work_struct *work)
 	}
 	remove_wait_queue(wq_head, &wait);
 	cancel_delayed_work_sync(&req->timeout);
+	spin_lock(&req->lock);
+	req->finished = true;
+	spin_unlock(&req->lock);
 
 	/* Not for a cancelled call: its consumer gave the socket up. */
 	if (status == SEC_E_OK && !test_bit(CREDSSP_SOCK_COMPLETED,
