@@ -29,6 +29,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <net/if.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 
@@ -844,6 +846,80 @@ TEST_F(sk, busy)
 	EXPECT_EQ(-EEXIST, s.err);
 	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, k.s.ctx));
 	conn_close(&c2);
+}
+
+/* A socket of another network namespace: -EXDEV. */
+TEST_F(sk, other_netns)
+{
+	struct sa a = {.cred = self->cred};
+	struct ifreq ifr = {0};
+	struct sres s;
+	int fd, s2, c2;
+
+	/* The netlink socket stays in the initial netns; new sockets do not. */
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, fd);
+	strcpy(ifr.ifr_name, "lo");
+	ASSERT_EQ(0, ioctl(fd, SIOCGIFFLAGS, &ifr));
+	ifr.ifr_flags |= IFF_UP;
+	ASSERT_EQ(0, ioctl(fd, SIOCSIFFLAGS, &ifr));
+	close(fd);
+	ASSERT_EQ(0, tcp_pair(&s2, &c2));
+	a.fd = s2;
+	accept_sock(&self->c, &a, &s);
+	EXPECT_EQ(-EXDEV, s.err);
+	EXPECT_NE(0, s.ext[0]);
+	close(s2);
+	close(c2);
+	EXPECT_EQ(0, contexts_now(&self->c));
+}
+
+/* 16 handshakes at once, one of them slow: none waits for another. */
+TEST_F(sk, parallel_calls)
+{
+	struct call k[16];
+	struct conn c[16];
+	int srv[16], cli[16], i;
+	uint64_t t0;
+
+	for (i = 0; i < 16; i++) {
+		uint64_t cred;
+
+		ASSERT_EQ(0, conn_open(&c[i]));
+		cred = cred_new(&c[i]);
+		ASSERT_NE(0, cred);
+		ASSERT_EQ(0, tcp_pair(&srv[i], &cli[i]));
+		ASSERT_EQ(0, call_start(&k[i], &c[i], cred, srv[i], 0));
+	}
+	ASSERT_TRUE(send_rec(cli[0], 0x16, "never"));
+	t0 = now_ms();
+	for (i = 1; i < 16; i++)
+		ASSERT_TRUE(send_rec(cli[i], 0x16, "cont"));
+	for (i = 1; i < 16; i++) {
+		EXPECT_TRUE(expect_rec(cli[i], 0x16, "SRV1"));
+		ASSERT_TRUE(send_rec(cli[i], 0x17, "ok"));
+	}
+	for (i = 1; i < 16; i++) {
+		call_join(&k[i]);
+		EXPECT_EQ(SEC_E_OK, k[i].s.status);
+		EXPECT_TRUE(expect_rec(cli[i], 0x17, "SRVF"));
+	}
+	EXPECT_GT(8000, now_ms() - t0);
+	EXPECT_EQ(0, k[0].done);
+	EXPECT_EQ(16, contexts_now(&self->c));
+	/* The stuck one ends with its helper; the others die with their owners. */
+	sh_stop();
+	call_join(&k[0]);
+	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, k[0].s.status);
+	for (i = 0; i < 16; i++) {
+		close(cli[i]);
+		conn_close(&c[i]);
+	}
+	for (i = 0; i < 16; i++)
+		close(srv[i]);
+	usleep(100000);
+	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
 /* The context dies with the caller's netlink socket. */
