@@ -121,7 +121,8 @@ guest() {
 	[ "$debug" = 1 ] && build_step "debug guest kernel $kver" "guest-$kver/kernel-debug.tap" \
 		scripts/kernel.sh --debug "$kver"
 	build_step "credssp.ko and test programs for $kver" "guest-$kver/module.tap" \
-		make --no-print-directory module selftests credsspd lib ynl build/sspi_front KVER="$kver" "${mk[@]}"
+		make --no-print-directory module selftests credsspd lib ynl build/sspi_front ktls sock gates \
+		KVER="$kver" "${mk[@]}"
 	build_step "sparse C=2 on $kver" "guest-$kver/sparse.tap" sparse_clean "$kver" "${mk[@]}"
 	# vm.sh's own tests boot many times: the plain kernel is enough for them.
 	step "scripts/vm.sh on $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh "$kver"
@@ -140,6 +141,9 @@ guest() {
 	# Real RDP clients on the host through credssp.ko + credsspd in the guest.
 	step "real clients through the kernel on $kver" "guest-$kver/host-interop.tap" \
 		tests/guest/host-interop.sh "$kver" "${dbg[@]}"
+	# The same clients against the RDP NLA gates (kernel and userspace) in socket mode.
+	step "real clients through the RDP NLA gates on $kver" "guest-$kver/gate-interop.tap" \
+		tests/guest/gate-interop.sh "$kver" "${dbg[@]}"
 	# Each suite promised a plan; a suite file that never appeared is a failure.
 	local s
 	local suites=(lifecycle) t
