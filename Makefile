@@ -8,7 +8,7 @@
 #   make check           every test, both guest kernels, one summary line
 #   make check-host      host tests and style gates
 #   make check-guest     guest suites for KVER
-#   make demo            boot the guest with credssp.ko and show what it registers
+#   make demo            real RDP clients authenticate at the in-kernel gate in the guest
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
 

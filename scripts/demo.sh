@@ -29,13 +29,14 @@ scripts/deps.sh || die "run as root (or install the packages above first)"
 
 say "demo: building the $kver guest kernel (cached after the first time), credssp.ko, credssp_gate.ko, credsspd and credsspctl"
 moddir=${KCREDSSP_GATE_MODDIR:-build/kmod-$kver}
+mkdir -p build
 if [ -z "${KCREDSSP_GATE_MODDIR:-}" ]; then
-	make --no-print-directory -j2 module KVER="$kver" >build-demo.log 2>&1 ||
-		die "building the module failed: $(tail -n 20 build-demo.log)"
+	make --no-print-directory -j2 module KVER="$kver" >build/demo-build.log 2>&1 ||
+		die "building the module failed: $(tail -n 20 build/demo-build.log)"
 fi
-make --no-print-directory -j2 credsspd build/credsspctl >>build-demo.log 2>&1 ||
-	die "building credsspd and credsspctl failed: $(tail -n 20 build-demo.log)"
-rm -f build-demo.log
+make --no-print-directory -j2 credsspd build/credsspctl >>build/demo-build.log 2>&1 ||
+	die "building credsspd and credsspctl failed: $(tail -n 20 build/demo-build.log)"
+rm -f build/demo-build.log
 [ -f "$moddir/samples/kgate/credssp_gate.ko" ] || die "no $moddir/samples/kgate/credssp_gate.ko"
 
 # The host side: a scratch directory, an X display for the clients (FreeRDP
