@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Style gates, as TAP: checkpatch.pl --strict and kernel-doc (from the 6.12
-# kernel source) on every kernel file (kmod/, uapi/), clang-format (the checked-in
+# kernel source) on every kernel file (kmod/, uapi/, include/, samples/kgate/), clang-format (the checked-in
 # .clang-format) on every userspace C file. One test per file.
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,9 +21,11 @@ while IFS= read -r f; do
 	tap_check "kernel-doc $f" kdoc_clean "$f"
 	tap_check "checkpatch --strict $f" \
 		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f "$f"
-done < <(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h')
+done < <(git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h' 'include/*.h' \
+	'samples/kgate/*.[ch]')
 
 while IFS= read -r f; do
 	tap_check "clang-format $f" clang-format --dry-run --Werror "$f"
-done < <(git ls-files --cached --others --exclude-standard 'helper/*.[ch]' 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]')
+done < <(git ls-files --cached --others --exclude-standard 'helper/*.[ch]' 'lib/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' \
+	'samples/ugate/*.[ch]')
 tap_done
