@@ -122,17 +122,24 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_cred.h $(ENGINE_FUZZ_LIB) $(ENGI
 .PHONY: front
 front: $(BUILD)/front
 
-$(BUILD)/front: tests/front/front.c $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_HDRS) \
-		$(TESTLIB_HDRS)
+# The X.224 negotiation of samples/ugate (x224.h), compiled into each of
+# front, sspi_front and credssp-gate with that program's flags.
+X224_SRCS := samples/ugate/x224.c
+X224_HDRS := samples/ugate/x224.h
+
+$(BUILD)/front: tests/front/front.c $(X224_SRCS) $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) \
+		$(ENGINE_HDRS) $(TESTLIB_HDRS) $(X224_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib $(ENGINE_CFLAGS) -o $@ $< $(TESTLIB_SAN_LIB) \
-		$(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib -Isamples/ugate $(ENGINE_CFLAGS) -o $@ $< \
+		$(X224_SRCS) $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # The same kind of listener written against libcredssp's SSPI porting header
 # (lib/sspi.h), for real clients through credssp.ko and credsspd in the guest.
-$(BUILD)/sspi_front: tests/front/sspi_front.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+$(BUILD)/sspi_front: tests/front/sspi_front.c $(X224_SRCS) $(BUILD)/libcredssp.a $(LIB_HDRS) \
+		$(X224_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -Isamples/ugate -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a \
+		$(LIB_LIBS)
 
 # Benchmarks (bench/, see bench/README): no sanitizers, -O2, linked with a
 # release copy of the engine and of the test library.
@@ -328,9 +335,10 @@ bench-ktls: $(BUILD)/bench/ktls_bench $(BUILD)/bench/ktls_client credsspd lib
 .PHONY: gates
 gates: $(BUILD)/credssp-gate
 
-$(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(BUILD)/libcredssp.a $(LIB_HDRS)
+$(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(X224_SRCS) $(BUILD)/libcredssp.a \
+		$(LIB_HDRS) $(X224_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ilib -o $@ $< $(BUILD)/libcredssp.a $(LIB_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a $(LIB_LIBS)
 # ---- end gates ----
 
 # ---- sock ----

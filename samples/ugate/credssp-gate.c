@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "credssp.h"
+#include "x224.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -50,20 +51,10 @@
 #define TPKT_MAX    512
 #define TLS_APPDATA 23
 
-/* [MS-RDPBCGR] 2.2.1.1 and 2.2.1.2 */
-#define TYPE_RDP_NEG_REQ		   0x01
-#define TYPE_RDP_NEG_RSP		   0x02
-#define TYPE_RDP_NEG_FAILURE		   0x03
-#define RESTRICTED_ADMIN_MODE_REQUIRED	   0x01
-#define NEG_RSP_EXTENDED_CLIENT_DATA	   0x01
-#define NEG_RSP_DYNVC_GFX		   0x02
-#define NEG_RSP_RESTRICTED_ADMIN_SUPPORTED 0x08
-#define PROTOCOL_HYBRID			   0x00000002
-#define HYBRID_REQUIRED_BY_SERVER	   0x00000005
-
 static const char *host = "0.0.0.0", *port_file, *result_file, *stop_file;
 static unsigned int port = 3389, count = 1, timeout_s = 60;
 static time_t deadline;
+static struct timespec x224_until; /* the same deadline, for x224.h */
 
 struct conn {
 	int fd;
@@ -91,92 +82,30 @@ static void put(struct conn *c, const char *key, const char *fmt, ...)
 		c->rlen += (size_t)n;
 }
 
-/* Exactly len bytes before the deadline; 0 or -1. */
-static int read_full(int fd, uint8_t *buf, size_t len)
-{
-	while (len) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int left = (int)(deadline - time(NULL));
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, left * 1000) != 1)
-			return -1;
-		n = read(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
- * X.224 Connection Request / Confirm. Reads exactly the request (CredSSP's
- * first TLS record must stay in the socket for the kernel). Returns 1 when
- * CredSSP comes next (with *options set), 0 when the client did not offer
- * PROTOCOL_HYBRID, -1 on a broken request or I/O error.
+ * X.224 Connection Request / Confirm (x224.h). Reads exactly the request
+ * (CredSSP's first TLS record must stay in the socket for the kernel).
+ * Returns 1 when CredSSP comes next (with *options set), 0 when the client
+ * did not offer PROTOCOL_HYBRID, -1 on a broken request or I/O error.
  */
 static int x224(struct conn *c, uint32_t *options)
 {
-	uint8_t cc[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
 	uint8_t p[TPKT_MAX];
-	uint32_t requested = 0;
-	bool ra = false;
-	size_t len, i;
+	struct x224_request req;
+	bool hybrid;
 
-	if (read_full(c->fd, p, 4))
+	if (x224_read_request(c->fd, &x224_until, p, sizeof(p), &req))
 		return -1;
-	len = (size_t)(p[2] << 8 | p[3]);
-	if (p[0] != 3 || len < 11 || len > sizeof(p) || read_full(c->fd, p + 4, len - 4) ||
-	    p[5] != 0xe0)
+	put(c, "requested_protocols", "0x%08x", req.requested);
+	put(c, "restricted_admin", "%s", req.restricted_admin ? "yes" : "no");
+	hybrid = req.requested & X224_PROTOCOL_HYBRID;
+	if (x224_send_confirm(
+		    c->fd, &x224_until, hybrid,
+		    X224_NEG_RSP_FLAGS |
+			    (req.restricted_admin ? X224_NEG_RSP_RESTRICTED_ADMIN_SUPPORTED : 0)))
 		return -1;
-	/* A cookie or routing token up to CR LF, then RDP_NEG_REQ. */
-	i = 11;
-	if (i < len && p[i] != TYPE_RDP_NEG_REQ) {
-		while (i + 1 < len && !(p[i] == '\r' && p[i + 1] == '\n'))
-			i++;
-		i += 2;
-	}
-	if (i + 8 <= len && p[i] == TYPE_RDP_NEG_REQ && p[i + 2] == 8 && p[i + 3] == 0) {
-		ra = p[i + 1] & RESTRICTED_ADMIN_MODE_REQUIRED;
-		requested = (uint32_t)p[i + 4] | (uint32_t)p[i + 5] << 8 |
-			    (uint32_t)p[i + 6] << 16 | (uint32_t)p[i + 7] << 24;
-	}
-	put(c, "requested_protocols", "0x%08x", requested);
-	put(c, "restricted_admin", "%s", ra ? "yes" : "no");
-	cc[13] = 8;
-	if (requested & PROTOCOL_HYBRID) {
-		cc[11] = TYPE_RDP_NEG_RSP;
-		cc[12] = NEG_RSP_EXTENDED_CLIENT_DATA | NEG_RSP_DYNVC_GFX |
-			 (ra ? NEG_RSP_RESTRICTED_ADMIN_SUPPORTED : 0);
-		cc[15] = PROTOCOL_HYBRID;
-	} else {
-		cc[11] = TYPE_RDP_NEG_FAILURE;
-		cc[15] = HYBRID_REQUIRED_BY_SERVER;
-	}
-	if (send_all(c->fd, cc, sizeof(cc)))
-		return -1;
-	*options = ra ? CREDSSP_OPT_RESTRICTED_ADMIN : 0;
-	return (requested & PROTOCOL_HYBRID) != 0;
+	*options = req.restricted_admin ? CREDSSP_OPT_RESTRICTED_ADMIN : 0;
+	return hybrid;
 }
 
 /*
@@ -361,6 +290,7 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "credssp-gate: bad arguments (see the source's header)\n"),
 		       2;
 	deadline = time(NULL) + timeout_s;
+	x224_until = x224_deadline(timeout_s);
 	alarm(timeout_s + 5);
 	signal(SIGPIPE, SIG_IGN);
 

@@ -54,19 +54,9 @@
 #include "engine.h"
 #include "record.h"
 #include "utf16.h"
+#include "x224.h"
 
 #define INPUT_MAX (1024 * 1024)
-
-/* X.224 / RDP negotiation ([MS-RDPBCGR] 2.2.1.1, 2.2.1.2) */
-#define TYPE_RDP_NEG_REQ		   0x01
-#define TYPE_RDP_NEG_RSP		   0x02
-#define TYPE_RDP_NEG_FAILURE		   0x03
-#define PROTOCOL_HYBRID			   0x00000002U
-#define HYBRID_REQUIRED_BY_SERVER	   0x00000005U
-#define RESTRICTED_ADMIN_MODE_REQUIRED	   0x01
-#define NEG_RSP_EXTENDED_CLIENT_DATA	   0x01
-#define NEG_RSP_DYNVC_GFX		   0x02
-#define NEG_RSP_RESTRICTED_ADMIN_SUPPORTED 0x08
 
 struct options {
 	const char *host;
@@ -305,85 +295,40 @@ static const char *alert_name(uint8_t d)
 
 static const char *x224_outcome(int fd, struct result *res, bool *hybrid, bool *ra_requested)
 {
-	struct cssp_buf in = {0};
-	const uint8_t *p;
-	size_t tpkt_len, end, pos;
-	uint32_t requested = 0;
-	bool have_neg = false;
-	uint8_t rsp[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
-	const char *outcome = NULL;
+	uint8_t p[X224_REQUEST_MAX], b;
+	struct x224_request req;
+	size_t len;
 	int r;
 
 	*hybrid = false;
 	*ra_requested = false;
-	while (in.len < 4 || in.len < (size_t)(in.data[2] << 8 | in.data[3])) {
-		r = read_more(fd, &in, &deadline);
-		if (r != IO_OK) {
-			outcome = io_name(r);
-			goto out;
-		}
-		if (in.len >= 4 && (in.data[0] != 3 || in.data[1] != 0 ||
-				    (size_t)(in.data[2] << 8 | in.data[3]) < 11)) {
-			outcome = "BAD_TPKT";
-			goto out;
-		}
-	}
-	p = in.data;
-	tpkt_len = (size_t)(p[2] << 8 | p[3]);
-	if (in.len != tpkt_len) {
-		outcome = "BAD_TPKT"; /* the client must wait for our Connection Confirm */
-		goto out;
-	}
-	end = 5 + (size_t)p[4];
-	if (p[5] != 0xe0 || end > tpkt_len || end < 11) {
-		outcome = "BAD_X224_CR";
-		goto out;
-	}
-	pos = 11;
-	if (pos < end && p[pos] != TYPE_RDP_NEG_REQ) {
-		/* cookie or routing token, up to CR LF */
-		size_t s = pos;
-
-		while (pos + 1 < end && !(p[pos] == '\r' && p[pos + 1] == '\n'))
-			pos++;
-		if (pos + 1 >= end) {
-			outcome = "BAD_X224_COOKIE";
-			goto out;
-		}
-		put(res, "cookie", "%.*s", (int)(pos - s), (const char *)p + s);
-		pos += 2;
-	}
-	if (pos + 8 <= end && p[pos] == TYPE_RDP_NEG_REQ && p[pos + 2] == 8 && p[pos + 3] == 0) {
-		have_neg = true;
-		*ra_requested = p[pos + 1] & RESTRICTED_ADMIN_MODE_REQUIRED;
-		requested = (uint32_t)p[pos + 4] | (uint32_t)p[pos + 5] << 8 |
-			    (uint32_t)p[pos + 6] << 16 | (uint32_t)p[pos + 7] << 24;
-		put(res, "neg_req_flags", "0x%02x", p[pos + 1]);
-		put(res, "requested_protocols", "0x%08x", requested);
+	r = x224_read_tpkt(fd, &deadline, p, sizeof(p), &len);
+	if (r)
+		return x224_status_name(r);
+	if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+		return "BAD_TPKT"; /* the client must wait for our Connection Confirm */
+	r = x224_parse_request(p, len, &req);
+	if (r)
+		return x224_status_name(r);
+	if (req.cookie)
+		put(res, "cookie", "%.*s", (int)req.cookie_len, (const char *)req.cookie);
+	if (req.have_neg) {
+		*ra_requested = req.restricted_admin;
+		put(res, "neg_req_flags", "0x%02x", req.neg_flags);
+		put(res, "requested_protocols", "0x%08x", req.requested);
 	} else {
 		put(res, "requested_protocols", "none");
 	}
-
-	if (have_neg && (requested & PROTOCOL_HYBRID)) {
-		rsp[11] = TYPE_RDP_NEG_RSP;
-		rsp[12] = NEG_RSP_EXTENDED_CLIENT_DATA | NEG_RSP_DYNVC_GFX;
-		if (opt.restricted_admin)
-			rsp[12] |= NEG_RSP_RESTRICTED_ADMIN_SUPPORTED;
-		rsp[15] = (uint8_t)PROTOCOL_HYBRID;
-		*hybrid = true;
-	} else {
-		rsp[11] = TYPE_RDP_NEG_FAILURE;
-		rsp[15] = (uint8_t)HYBRID_REQUIRED_BY_SERVER;
-	}
-	rsp[13] = 8;
-	r = write_all(fd, rsp, sizeof(rsp));
-	if (r != IO_OK) {
+	*hybrid = req.have_neg && (req.requested & X224_PROTOCOL_HYBRID);
+	r = x224_send_confirm(
+		fd, &deadline, *hybrid,
+		X224_NEG_RSP_FLAGS |
+			(opt.restricted_admin ? X224_NEG_RSP_RESTRICTED_ADMIN_SUPPORTED : 0));
+	if (r) {
 		*hybrid = false;
-		outcome = io_name(r);
+		return x224_status_name(r);
 	}
-out:
-	cssp_buf_free(&in);
-	return outcome;
+	return NULL;
 }
 
 /* ---------------------------------------------------------------------------------------------

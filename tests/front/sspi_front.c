@@ -49,12 +49,14 @@
 #include "sspi.h"
 
 #include "credssp.h" /* credssp_status_name() */
+#include "x224.h"
 
 #define IN_MAX (256 * 1024)
 
 static const char *host = "127.0.0.1", *port_file, *result_file, *stop_file, *keys_file;
 static unsigned int port, count = 1, timeout_s = 60;
 static time_t deadline;
+static struct timespec x224_until; /* the same deadline, for x224.h */
 
 struct conn {
 	int fd;
@@ -126,31 +128,20 @@ static void consume(struct conn *c, size_t n)
 	c->len -= n;
 }
 
-/* X.224 Connection Request / Confirm ([MS-RDPBCGR] 2.2.1.1-2). */
+/*
+ * X.224 Connection Request / Confirm (samples/ugate/x224.h), read exactly:
+ * what follows is AcceptSecurityContext's input. The RDP_NEG_RSP has no flags.
+ */
 static bool x224(struct conn *c)
 {
-	uint8_t cc[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
-	size_t tpkt, i;
-	uint32_t requested = 0;
+	struct x224_request req;
+	bool hybrid;
 
-	while (c->len < 4 || c->len < (size_t)(c->in[2] << 8 | c->in[3]))
-		if (read_more(c))
-			return false;
-	tpkt = (size_t)(c->in[2] << 8 | c->in[3]);
-	if (c->in[0] != 3 || tpkt < 11 || c->in[5] != 0xe0)
+	if (x224_read_request(c->fd, &x224_until, c->in, sizeof(c->in), &req))
 		return false;
-	/* RDP_NEG_REQ is the last 8 bytes of the request, after any cookie. */
-	i = tpkt - 8;
-	if (tpkt >= 19 && c->in[i] == 0x01 && c->in[i + 2] == 8)
-		requested = (uint32_t)c->in[i + 4] | (uint32_t)c->in[i + 5] << 8;
-	put(c, "requested_protocols", "0x%08x", requested);
-	consume(c, tpkt);
-	cc[11] = (requested & 2) ? 0x02 : 0x03; /* RDP_NEG_RSP : RDP_NEG_FAILURE */
-	cc[13] = 8;
-	cc[15] = (requested & 2) ? 0x02 : 0x05; /* HYBRID : HYBRID_REQUIRED_BY_SERVER */
-	if (send_all(c->fd, cc, sizeof(cc)))
-		return false;
-	return requested & 2;
+	put(c, "requested_protocols", "0x%08x", req.requested);
+	hybrid = req.requested & X224_PROTOCOL_HYBRID;
+	return !x224_send_confirm(c->fd, &x224_until, hybrid, 0) && hybrid;
 }
 
 /* The one SSPI-name table: libcredssp's. */
@@ -411,6 +402,7 @@ int main(int argc, char **argv)
 	if (argc % 2 == 0 || !count || !timeout_s)
 		return fprintf(stderr, "sspi_front: bad arguments (see the source's header)\n"), 2;
 	deadline = time(NULL) + timeout_s;
+	x224_until = x224_deadline(timeout_s);
 	alarm(timeout_s + 5);
 	signal(SIGPIPE, SIG_IGN);
 
