@@ -53,17 +53,8 @@ it_kdc localhost
 [ -z "$it_setup_error" ] || die "$it_setup_error"
 set -e
 realm=$it_realm
-tests/lib/ntlm-users.sh hash "$it_dir/ntlm-users" KCREDSSP alice 'Passw0rd!'
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$it_dir/key.pem" -out "$it_dir/cert.pem" >"$it_dir/openssl.log" 2>&1
-cat >"$it_dir/credsspd.conf" <<CONF
-certificate = $it_dir/cert.pem
-key = $it_dir/key.pem
-keytab = $it_keytab
-ntlm_user_file = $it_dir/ntlm-users
-workers = 2
-log = stderr
-CONF
+it_credsspd_conf "$it_dir"
+[ -z "$it_setup_error" ] || die "$it_setup_error"
 say "demo: a Kerberos KDC for realm $realm runs on the host (krb5kdc, principals alice and TERMSRV/localhost)"
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -38,22 +38,7 @@ it_need xfreerdp xfreerdp3 rdesktop
 it_xvfb
 it_kdc localhost
 realm=KCREDSSP.TEST
-users=$it_dir/ntlm-users
-"$it_repo/tests/lib/ntlm-users.sh" hash "$users" KCREDSSP alice 'Passw0rd!' ||
-	it_setup_error="cannot write the NTLM user file"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$it_dir/key.pem" -out "$it_dir/cert.pem" >"$it_dir/openssl.log" 2>&1 ||
-	it_setup_error="openssl req failed"
-cat >"$it_dir/credsspd.conf" <<CONF
-certificate = $it_dir/cert.pem
-key = $it_dir/key.pem
-keytab = $it_keytab
-ntlm_user_file = $users
-# rdesktop speaks TSRequest version 2
-min_version = 2
-workers = 2
-log = stderr
-CONF
+it_credsspd_conf "$it_dir" "# rdesktop speaks TSRequest version 2" "min_version = 2"
 yes yes 2>/dev/null | head -n 100 >"$it_dir/yes"
 
 # The cases, in the order the front serves them.

@@ -8,6 +8,9 @@
 #   it_init                       temp dir ($it_dir), EXIT trap, the front binary
 #   it_xvfb                       start Xvfb on a free display ($DISPLAY)
 #   it_kdc [HOST]                 start a realm (tests/lib/kdc.sh), $it_kdc_dir
+#   it_credsspd_conf DIR [LINE...]
+#                                 NTLM users, certificate and credsspd.conf
+#                                 in DIR for credsspd in the guest
 #   it_run NAME FRONT_ARGS -- CLIENT...
 #                                 run the front and one client against it;
 #                                 the client's command line may use @PORT@.
@@ -139,6 +142,27 @@ it_kdc() {
 		it_setup_error="${it_setup_error:+$it_setup_error; }KDC: $(tail -n 5 "$it_dir/kdc-start.log")"
 		return 1
 	fi
+}
+
+# it_credsspd_conf DIR [LINE...]: what credsspd in the guest serves with, in
+# DIR: ntlm-users (KCREDSSP\alice, Passw0rd!), a self-signed certificate
+# cert.pem (CN=localhost) and its key.pem, and credsspd.conf naming them and
+# $it_keytab (it_kdc first), with the LINEs after ntlm_user_file. Sets
+# it_setup_error when a file cannot be made.
+it_credsspd_conf() {
+	local dir=$1
+	shift
+	"$it_repo/tests/lib/ntlm-users.sh" hash "$dir/ntlm-users" KCREDSSP alice 'Passw0rd!' ||
+		it_setup_error="cannot write the NTLM user file"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1 ||
+		it_setup_error="openssl req failed"
+	{
+		printf '%s\n' "certificate = $dir/cert.pem" "key = $dir/key.pem" "keytab = $it_keytab" \
+			"ntlm_user_file = $dir/ntlm-users"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+		printf '%s\n' "workers = 2" "log = stderr"
+	} >"$dir/credsspd.conf"
 }
 
 # it_run NAME FRONT_ARGS... -- CLIENT_COMMAND...
