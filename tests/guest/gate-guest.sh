@@ -32,6 +32,7 @@
 # gate's own status goes to DIR/<gate>.rc.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib/guest.sh"
 moddir=$1 dir=$2 port=$3 gates=${4:-kernel user}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
@@ -42,13 +43,8 @@ probe=${KCREDSSP_GATE_PROBE:-1}
 [ -f "$dir/kdc/krb5.conf" ] && export KRB5_CONFIG=$dir/kdc/krb5.conf
 export KRB5RCACHEDIR=$dir
 insmod "$moddir/kmod/credssp.ko" || exit 2
-"$repo/build/credsspd" -F -c "$dir/credsspd.conf" >"$dir/credsspd.log" 2>&1 &
-helper=$!
-for _ in $(seq 600); do
-	"$repo/build/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1' && break
-	kill -0 "$helper" 2>/dev/null || break
-	sleep 0.1
-done
+start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log"
+helper=${credsspd_pid:?}
 rc=0
 
 # /proc/credssp_gate lines as result blocks, written atomically.

@@ -12,6 +12,7 @@
 # front's own status (1: a connection did not authenticate) is in DIR/front.rc.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/lib/guest.sh"
 moddir=$1 dir=$2 port=$3 count=$4
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
@@ -20,13 +21,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktra
 [ -f "$dir/kdc/krb5.conf" ] && export KRB5_CONFIG=$dir/kdc/krb5.conf
 export KRB5RCACHEDIR=$dir
 insmod "$moddir/credssp.ko" || exit 2
-"$repo/build/credsspd" -F -c "$dir/credsspd.conf" >"$dir/credsspd.log" 2>&1 &
-helper=$!
-for _ in $(seq 600); do
-	"$repo/build/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1' && break
-	kill -0 "$helper" 2>/dev/null || break
-	sleep 0.1
-done
+start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log"
+helper=${credsspd_pid:?}
 "$repo/build/credsspctl" status >"$dir/status-before.txt" 2>&1
 rc=0
 "$repo/build/sspi_front" --host 0.0.0.0 --port "$port" --port-file "$dir/port" \

@@ -16,6 +16,7 @@ repo=$(cd "$here/../.." && pwd)
 moddir=${MODDIR:?run me from tests/guest/run.sh}
 hold=$repo/build/tests/credssp_sspi
 . "$here/../lib/tap.sh"
+. "$here/../lib/guest.sh" # start_ready, timed_rmmod LIMIT_MS (the time to $tmp/rmmod_ms)
 
 tmp=$(mktemp -d)
 holder=
@@ -63,18 +64,7 @@ wait_gone() {
 }
 
 # start_holder [--inflight]: the live-state program, up to "ready".
-start_holder() {
-	: >"$tmp/out"
-	"$hold" --hold "$@" >"$tmp/out" 2>&1 &
-	holder=$!
-	for _ in $(seq 100); do
-		grep -q '^ready' "$tmp/out" && return 0
-		kill -0 "$holder" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/out"
-	return 1
-}
+start_holder() { start_ready "$tmp/out" 100 "$hold" --hold "$@"; }
 
 stop_holder() {
 	[ -z "$holder" ] || { kill -9 "$holder"; wait "$holder" 2>/dev/null; }
@@ -85,15 +75,6 @@ reload() {
 	loaded || insmod "$moddir/credssp.ko"
 }
 
-# timed_rmmod LIMIT_MS: rmmod within LIMIT_MS (the time goes to $tmp/rmmod_ms).
-timed_rmmod() {
-	local t0 t1
-	t0=$(date +%s%N)
-	rmmod credssp || return 1
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000)) >"$tmp/rmmod_ms"
-	[ $(((t1 - t0) / 1000000)) -lt "$1" ]
-}
 rmmod_diag() { [ -s "$tmp/rmmod_ms" ] && echo "# rmmod took $(cat "$tmp/rmmod_ms") ms"; }
 
 # 1. Live handles, no call in flight.

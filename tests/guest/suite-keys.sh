@@ -16,6 +16,7 @@ hold=$repo/build/tests/credssp_sspi
 ctl=$repo/build/credsspctl
 py=/usr/bin/python3
 . "$here/../lib/tap.sh"
+. "$here/../lib/guest.sh"
 
 tmp=$(mktemp -d)
 holder=
@@ -25,17 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_holder() {
-	"$hold" --hold >"$tmp/out" 2>&1 &
-	holder=$!
-	for _ in $(seq 100); do
-		grep -q '^ready' "$tmp/out" && return 0
-		kill -0 "$holder" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/out"
-	return 1
-}
+start_holder() { start_ready "$tmp/out" 100 "$hold" --hold; }
 
 # Fields of the holder's contexts from credsspctl -j contexts (the holder's pid).
 holder_ctx() { # STATE FIELD

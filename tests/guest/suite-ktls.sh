@@ -25,6 +25,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$repo/tests/lib/tap.sh"
+. "$repo/tests/lib/guest.sh"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
@@ -54,17 +55,10 @@ workers = 2
 log = stderr
 CONF
 
-helper_up() { "$repo/build/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1'; }
-
 if [ -z "$setup_error" ]; then
-	"$repo/build/credsspd" -F -c "$tmp/credsspd.conf" >"$tmp/credsspd.log" 2>&1 &
-	helper=$!
-	for _ in $(seq 600); do
-		helper_up && break
-		kill -0 "$helper" 2>/dev/null || break
-		sleep 0.1
-	done
-	helper_up || setup_error="credsspd did not register: $(tail -n 20 "$tmp/credsspd.log")"
+	start_credsspd "$tmp/credsspd.conf" "$tmp/credsspd.log" ||
+		setup_error="credsspd did not register: $(tail -n 20 "$tmp/credsspd.log")"
+	helper=${credsspd_pid:?}
 fi
 tap_result "$([ -z "$setup_error" ] && echo 0 || echo 1)" \
 	"credsspd registered (certificate, NTLM user file)" "$setup_error"

@@ -23,6 +23,7 @@ client=$repo/build/sock_client
 daemon=$repo/build/credsspd
 ctl=$repo/build/credsspctl
 . "$here/../lib/tap.sh"
+. "$here/../lib/guest.sh" # start_ready, credsspd_wait, timed_rmmod
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
@@ -41,28 +42,7 @@ reload() { loaded || insmod "$moddir/credssp.ko"; }
 SEC_E_NO_AUTHENTICATING_AUTHORITY=0x80090311
 
 # inflight [--helper]: the in-flight call program, up to "ready".
-start_inflight() {
-	: >"$tmp/out"
-	"$sock" --inflight "$@" >"$tmp/out" 2>&1 &
-	holder=$!
-	for _ in $(seq 200); do
-		grep -q '^ready' "$tmp/out" && return 0
-		kill -0 "$holder" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/out"
-	return 1
-}
-
-# timed_rmmod LIMIT_MS
-timed_rmmod() {
-	local t0 t1
-	t0=$(date +%s%N)
-	rmmod credssp || return 1
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000)) >"$tmp/rmmod_ms"
-	[ $(((t1 - t0) / 1000000)) -lt "$1" ]
-}
+start_inflight() { start_ready "$tmp/out" 200 "$sock" --inflight "$@"; }
 
 # answered: the caller's call ended with no errno and NO_AUTHENTICATING_AUTHORITY.
 answered() {
@@ -124,15 +104,7 @@ workers = 2
 EOF
 "$daemon" -F -c "$tmp/credsspd.conf" >"$tmp/credsspd.log" 2>&1 &
 helper=$!
-registered() {
-	for _ in $(seq 300); do
-		"$ctl" -j status 2>/dev/null | grep -q '"helper": 1' && return 0
-		kill -0 "$helper" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$tmp/credsspd.log"
-	return 1
-}
+registered() { credsspd_wait "$helper" 300 || { cat "$tmp/credsspd.log"; false; }; }
 tap_check "credsspd registers" registered
 
 e2e() {

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared pieces of the scripts that run in the guest (tests/guest/*.sh),
+# sourced with credssp.ko loaded or about to be:
+#
+#   start_credsspd CONF LOG       build/credsspd -F -c CONF in the background
+#                                 (stdout and stderr to LOG), its pid in
+#                                 $credsspd_pid; then credsspd_wait
+#   credsspd_wait PID [TRIES]     wait until `credsspctl -j status` shows the
+#                                 helper registered: every 0.1 s, TRIES times
+#                                 (default 600), not after PID has exited;
+#                                 0 once registered, 1 if not
+#   start_ready OUT TRIES CMD...  CMD in the background (stdout and stderr to
+#                                 OUT, emptied first; its pid in $holder)
+#                                 until OUT has a line "ready", checked every
+#                                 0.1 s, TRIES times; if not, prints OUT and
+#                                 returns 1
+#   timed_rmmod LIMIT_MS          rmmod credssp in less than LIMIT_MS ms (the
+#                                 time goes to $tmp/rmmod_ms: the caller's
+#                                 temporary directory)
+
+guest_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+credsspd_pid=
+
+helper_registered() {
+	"$guest_repo/build/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1'
+}
+
+credsspd_wait() {
+	local pid=$1 tries=${2:-600}
+	for _ in $(seq "$tries"); do
+		helper_registered && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	helper_registered
+}
+
+start_credsspd() {
+	"$guest_repo/build/credsspd" -F -c "$1" >"$2" 2>&1 &
+	credsspd_pid=$!
+	credsspd_wait "$credsspd_pid"
+}
+
+start_ready() {
+	local out=$1 tries=$2
+	shift 2
+	: >"$out"
+	"$@" >"$out" 2>&1 &
+	holder=$!
+	for _ in $(seq "$tries"); do
+		grep -q '^ready' "$out" && return 0
+		kill -0 "$holder" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$out"
+	return 1
+}
+
+timed_rmmod() {
+	local t0 t1
+	t0=$(date +%s%N)
+	rmmod credssp || return 1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000)) >"${tmp:?}/rmmod_ms"
+	[ $(((t1 - t0) / 1000000)) -lt "$1" ]
+}
