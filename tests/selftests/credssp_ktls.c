@@ -28,13 +28,6 @@
 #include "credssp_nl.h"
 #include "kselftest_harness.h"
 
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-#ifndef TCP_ULP
-#define TCP_ULP 31
-#endif
-
 #define FH_SEQ 1 /* the fake helper's next record sequence number */
 
 /* KTLS_ATTACH; the reply stays in @r (reply_free it). Returns the ACK errno. */
@@ -76,57 +69,6 @@ static uint64_t established(struct conn *c, uint64_t cred)
 }
 
 /* A connected TCP pair on the loopback (@v6: ::1): 0 or -1. */
-static int tcp_pair(int *srv, int *cli, bool v6)
-{
-	struct sockaddr_storage ss = {0};
-	socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	int l, one = 1;
-
-	if (v6) {
-		struct sockaddr_in6 *a = (void *)&ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_addr = in6addr_loopback;
-	} else {
-		struct sockaddr_in *a = (void *)&ss;
-
-		a->sin_family = AF_INET;
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	}
-	l = socket(ss.ss_family, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (void *)&ss, len) || listen(l, 1) || getsockname(l, (void *)&ss, &len))
-		goto fail;
-	*cli = socket(ss.ss_family, SOCK_STREAM, 0);
-	if (*cli < 0 || connect(*cli, (void *)&ss, len))
-		goto fail;
-	*srv = accept(l, NULL, NULL);
-	if (*srv < 0)
-		goto fail;
-	setsockopt(*cli, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(*srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	close(l);
-	return 0;
-fail:
-	if (l >= 0)
-		close(l);
-	return -1;
-}
-
-/* What the fake helper's keys for @attr look like as a crypto_info. */
-static void fh_info(struct tls12_crypto_info_aes_gcm_128 *ci, int attr, uint64_t seq)
-{
-	int i;
-
-	memset(ci, 0, sizeof(*ci));
-	ci->info.version = TLS_1_3_VERSION;
-	ci->info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	memset(ci->key, attr, sizeof(ci->key));
-	memcpy(ci->salt, "\x01\x02\x03\x04", 4);
-	ci->iv[0] = 5;
-	for (i = 7; i >= 0; i--, seq >>= 8)
-		ci->rec_seq[i] = (uint8_t)seq;
-}
-
 /* getsockopt(SOL_TLS, @opt) equals @want byte for byte. */
 static bool tls_info_is(int fd, int opt, const struct tls12_crypto_info_aes_gcm_128 *want)
 {
@@ -153,30 +95,13 @@ static int peer_ktls(int fd)
 	struct tls12_crypto_info_aes_gcm_128 tx, rx;
 	int err = 0;
 
-	fh_info(&tx, CREDSSP_A_H_KEYS_RX, FH_SEQ);
-	fh_info(&rx, CREDSSP_A_H_KEYS_TX, FH_SEQ);
+	fh_tls_info(&tx, CREDSSP_A_H_KEYS_RX, FH_SEQ);
+	fh_tls_info(&rx, CREDSSP_A_H_KEYS_TX, FH_SEQ);
 	if (setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")) ||
 	    setsockopt(fd, SOL_TLS, TLS_TX, &tx, sizeof(tx)) ||
 	    setsockopt(fd, SOL_TLS, TLS_RX, &rx, sizeof(rx)))
 		err = -errno;
 	return err;
-}
-
-/* Read exactly @len bytes (2 s at most per read). */
-static bool read_all(int fd, void *buf, size_t len)
-{
-	struct timeval tv = {.tv_sec = 2};
-	size_t off = 0;
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (off < len) {
-		ssize_t n = read(fd, (char *)buf + off, len - off);
-
-		if (n <= 0)
-			return false;
-		off += (size_t)n;
-	}
-	return true;
 }
 
 /* Whether the socket has a ULP (getsockopt TCP_ULP names one). */
@@ -233,23 +158,23 @@ TEST_F(kt, attach_installs_keys)
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_SEC_STATUS]);
 	reply_free(&r);
 
-	fh_info(&tx, CREDSSP_A_H_KEYS_TX, FH_SEQ);
-	fh_info(&rx, CREDSSP_A_H_KEYS_RX, FH_SEQ);
+	fh_tls_info(&tx, CREDSSP_A_H_KEYS_TX, FH_SEQ);
+	fh_tls_info(&rx, CREDSSP_A_H_KEYS_RX, FH_SEQ);
 	EXPECT_TRUE(tls_info_is(self->srv, TLS_TX, &tx));
 	EXPECT_TRUE(tls_info_is(self->srv, TLS_RX, &rx));
 
 	/* Records both ways with a peer holding the mirror keys. */
 	ASSERT_EQ(0, peer_ktls(self->cli));
 	ASSERT_EQ(5, write(self->srv, "hello", 5));
-	ASSERT_TRUE(read_all(self->cli, got, 5));
+	ASSERT_TRUE(read_all(self->cli, got, 5, 2));
 	EXPECT_EQ(0, memcmp(got, "hello", 5));
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (char)(i * 7 + 1);
 	ASSERT_EQ((ssize_t)sizeof(big), write(self->cli, big, sizeof(big)));
-	ASSERT_TRUE(read_all(self->srv, got, sizeof(big)));
+	ASSERT_TRUE(read_all(self->srv, got, sizeof(big), 2));
 	EXPECT_EQ(0, memcmp(got, big, sizeof(big)));
 	/* One record sent: TX is at FH_SEQ + 1. */
-	fh_info(&tx, CREDSSP_A_H_KEYS_TX, FH_SEQ + 1);
+	fh_tls_info(&tx, CREDSSP_A_H_KEYS_TX, FH_SEQ + 1);
 	EXPECT_TRUE(tls_info_is(self->srv, TLS_TX, &tx));
 
 	/* Once only: the keys are gone from the context. */
@@ -279,7 +204,7 @@ TEST_F(kt, attach_ipv6)
 	{
 		char got[4];
 
-		ASSERT_TRUE(read_all(srv, got, 4));
+		ASSERT_TRUE(read_all(srv, got, 4, 2));
 		EXPECT_EQ(0, memcmp(got, "ping", 4));
 	}
 	close(srv);

@@ -20,7 +20,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -947,6 +950,87 @@ static inline bool wait_for(volatile int *v, int want, int ms)
 	while (*v < want && now_ms() - t0 < (uint64_t)ms)
 		usleep(1000);
 	return *v >= want;
+}
+
+/* ---- sockets for kTLS and socket mode (credssp_ktls.c, credssp_sock.c) ---- */
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+#ifndef TCP_ULP
+#define TCP_ULP 31
+#endif
+
+/*
+ * What the fake helper's keys for @attr (fh_put_keys) look like as a
+ * crypto_info, with record sequence number @seq.
+ */
+static inline void fh_tls_info(struct tls12_crypto_info_aes_gcm_128 *ci, int attr, uint64_t seq)
+{
+	int i;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->info.version = TLS_1_3_VERSION;
+	ci->info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	memset(ci->key, attr, sizeof(ci->key));
+	memcpy(ci->salt, "\x01\x02\x03\x04", 4);
+	ci->iv[0] = 5;
+	for (i = 7; i >= 0; i--, seq >>= 8)
+		ci->rec_seq[i] = (uint8_t)seq;
+}
+
+/* A connected loopback TCP pair (IPv6 with @v6), TCP_NODELAY on both ends. */
+static inline int tcp_pair(int *srv, int *cli, bool v6)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int l, one = 1;
+
+	if (v6) {
+		struct sockaddr_in6 *a = (void *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_loopback;
+	} else {
+		struct sockaddr_in *a = (void *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+	l = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (void *)&ss, len) || listen(l, 1) || getsockname(l, (void *)&ss, &len))
+		goto fail;
+	*cli = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (*cli < 0 || connect(*cli, (void *)&ss, len))
+		goto fail;
+	*srv = accept(l, NULL, NULL);
+	if (*srv < 0)
+		goto fail;
+	setsockopt(*cli, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(*srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	close(l);
+	return 0;
+fail:
+	if (l >= 0)
+		close(l);
+	return -1;
+}
+
+/* Read exactly @len bytes (@sec seconds at most per read). */
+static inline bool read_all(int fd, void *buf, size_t len, int sec)
+{
+	struct timeval tv = {.tv_sec = sec};
+	size_t off = 0;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (off < len) {
+		ssize_t n = read(fd, (char *)buf + off, len - off);
+
+		if (n <= 0)
+			return false;
+		off += (size_t)n;
+	}
+	return true;
 }
 
 #endif /* CREDSSP_SELFTEST_NL_H */

@@ -37,13 +37,6 @@
 #include "credssp_nl.h"
 #include "kselftest_harness.h"
 
-#ifndef SOL_TLS
-#define SOL_TLS 282
-#endif
-#ifndef TCP_ULP
-#define TCP_ULP 31
-#endif
-
 #define BIG_OUT 60000
 #define MCS	"\x03\x00\x00\x13\x02\xf0\x80\x7f\x65MCS-CONNECT"
 
@@ -252,27 +245,6 @@ static void sh_stop(void)
 
 /* ---- sockets and records ---- */
 
-static int tcp_pair(int *srv, int *cli)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-	int l, one = 1;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (void *)&a, len) || listen(l, 1) || getsockname(l, (void *)&a, &len))
-		return -1;
-	*cli = socket(AF_INET, SOCK_STREAM, 0);
-	if (*cli < 0 || connect(*cli, (void *)&a, len))
-		return -1;
-	*srv = accept(l, NULL, NULL);
-	close(l);
-	if (*srv < 0)
-		return -1;
-	setsockopt(*cli, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return 0;
-}
-
 /* A fake TLS record: 5-byte header, then @body. Returns its length. */
 static size_t rec(uint8_t *out, uint8_t type, const char *body)
 {
@@ -307,22 +279,6 @@ static bool send_rec(int fd, uint8_t type, const char *body)
 	return send_all(fd, b, rec(b, type, body));
 }
 
-static bool read_all(int fd, void *buf, size_t len, int sec)
-{
-	struct timeval tv = {.tv_sec = sec};
-	size_t off = 0;
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (off < len) {
-		ssize_t n = read(fd, (char *)buf + off, len - off);
-
-		if (n <= 0)
-			return false;
-		off += (size_t)n;
-	}
-	return true;
-}
-
 /* Read one record from the server and compare it with (@type, @body). */
 static bool expect_rec(int fd, uint8_t type, const char *body)
 {
@@ -340,20 +296,6 @@ static bool expect_rec(int fd, uint8_t type, const char *body)
 	return true;
 }
 
-static void fake_info(struct tls12_crypto_info_aes_gcm_128 *ci, int attr, uint64_t seq)
-{
-	int i;
-
-	memset(ci, 0, sizeof(*ci));
-	ci->info.version = TLS_1_3_VERSION;
-	ci->info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	memset(ci->key, attr, sizeof(ci->key));
-	memcpy(ci->salt, "\x01\x02\x03\x04", 4);
-	ci->iv[0] = 5;
-	for (i = 7; i >= 0; i--, seq >>= 8)
-		ci->rec_seq[i] = (uint8_t)seq;
-}
-
 /*
  * The record a client holding the fake keys sends with @plain as its first
  * application data: encrypted by kTLS on a scratch connection, read raw.
@@ -364,9 +306,9 @@ static ssize_t encrypted_rec(const char *plain, size_t n, uint8_t *out, size_t r
 	size_t len = 5 + n + 1 + 16;
 	int a, b;
 
-	if (len > room || tcp_pair(&b, &a))
+	if (len > room || tcp_pair(&b, &a, false))
 		return -1;
-	fake_info(&tx, CREDSSP_A_H_KEYS_RX, 1);
+	fh_tls_info(&tx, CREDSSP_A_H_KEYS_RX, 1);
 	if (setsockopt(a, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")) ||
 	    setsockopt(a, SOL_TLS, TLS_TX, &tx, sizeof(tx)) || write(a, plain, n) != (ssize_t)n ||
 	    !read_all(b, out, len, 5))
@@ -498,7 +440,7 @@ FIXTURE_SETUP(sk)
 	ASSERT_EQ(1, sh_start());
 	self->cred = cred_new(&self->c);
 	ASSERT_NE(0, self->cred);
-	ASSERT_EQ(0, tcp_pair(&self->srv, &self->cli));
+	ASSERT_EQ(0, tcp_pair(&self->srv, &self->cli, false));
 }
 
 FIXTURE_TEARDOWN(sk)
@@ -560,7 +502,7 @@ TEST_F(sk, happy_path_reads_nothing_past_credssp)
 	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ctx_state(&self->c, k.s.ctx));
 
 	/* kTLS with the helper's keys, TX untouched, RX about to read seq 1. */
-	fake_info(&want, CREDSSP_A_H_KEYS_TX, 1);
+	fh_tls_info(&want, CREDSSP_A_H_KEYS_TX, 1);
 	ASSERT_EQ(0, getsockopt(self->srv, SOL_TLS, TLS_TX, &got, &len));
 	EXPECT_EQ(0, memcmp(&want, &got, sizeof(got)));
 	ioctl(self->srv, SIOCINQ, &inq);
@@ -865,7 +807,7 @@ TEST_F(sk, other_netns)
 	ifr.ifr_flags |= IFF_UP;
 	ASSERT_EQ(0, ioctl(fd, SIOCSIFFLAGS, &ifr));
 	close(fd);
-	ASSERT_EQ(0, tcp_pair(&s2, &c2));
+	ASSERT_EQ(0, tcp_pair(&s2, &c2, false));
 	a.fd = s2;
 	accept_sock(&self->c, &a, &s);
 	EXPECT_EQ(-EXDEV, s.err);
@@ -889,7 +831,7 @@ TEST_F(sk, parallel_calls)
 		ASSERT_EQ(0, conn_open(&c[i]));
 		cred = cred_new(&c[i]);
 		ASSERT_NE(0, cred);
-		ASSERT_EQ(0, tcp_pair(&srv[i], &cli[i]));
+		ASSERT_EQ(0, tcp_pair(&srv[i], &cli[i], false));
 		ASSERT_EQ(0, call_start(&k[i], &c[i], cred, srv[i], 0));
 	}
 	ASSERT_TRUE(send_rec(cli[0], 0x16, "never"));
@@ -965,7 +907,7 @@ TEST_F_TIMEOUT(sk, signal_races_completion, 300)
 		struct call k;
 		int srv, cli;
 
-		ASSERT_EQ(0, tcp_pair(&srv, &cli));
+		ASSERT_EQ(0, tcp_pair(&srv, &cli, false));
 		ASSERT_EQ(0, call_start(&k, &self->c, self->cred, srv, 0));
 		if (i % 3 == 0) {
 			/* The signal races the last step. */
@@ -1034,7 +976,7 @@ static int inflight_main(bool helper)
 	if (sh_start() != 1 || conn_open(&c))
 		return 1;
 	cred = cred_new(&c);
-	if (!cred || tcp_pair(&srv, &cli) || call_start(&k, &c, cred, srv, 0))
+	if (!cred || tcp_pair(&srv, &cli, false) || call_start(&k, &c, cred, srv, 0))
 		return 2;
 	if (!send_rec(cli, 0x16, "cont") || !expect_rec(cli, 0x16, "SRV1"))
 		return 3;
