@@ -33,8 +33,7 @@ struct timespec x224_deadline(unsigned int seconds)
 	return t;
 }
 
-/* Milliseconds until @until (0 if past). */
-static int ms_until(const struct timespec *until)
+int x224_ms_until(const struct timespec *until)
 {
 	struct timespec now;
 	long long ms;
@@ -55,7 +54,7 @@ static int read_full(int fd, const struct timespec *deadline, uint8_t *buf, size
 	int r;
 
 	while (len) {
-		r = poll(&p, 1, ms_until(deadline));
+		r = poll(&p, 1, x224_ms_until(deadline));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -143,28 +142,15 @@ int x224_read_request(int fd, const struct timespec *deadline, uint8_t *buf, siz
 	return r ? r : x224_parse_request(buf, len, req);
 }
 
-int x224_send_confirm(int fd, const struct timespec *deadline, bool hybrid, uint8_t flags)
+int x224_send_all(int fd, const struct timespec *deadline, const void *buf, size_t len)
 {
-	/* TPKT, X.224 CC TPDU (LI 14, code 0xd0, DST-REF 0, SRC-REF 0x1234, class 0) */
-	uint8_t cc[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
 	struct pollfd pf = {.fd = fd, .events = POLLOUT};
-	const uint8_t *p = cc;
-	size_t len = sizeof(cc);
+	const uint8_t *p = buf;
 	ssize_t n;
 	int r;
 
-	/* RDP_NEG_RSP or RDP_NEG_FAILURE: type, flags, length 8, a LE32 */
-	if (hybrid) {
-		cc[11] = X224_TYPE_RDP_NEG_RSP;
-		cc[12] = flags;
-		cc[15] = (uint8_t)X224_PROTOCOL_HYBRID;
-	} else {
-		cc[11] = X224_TYPE_RDP_NEG_FAILURE;
-		cc[15] = (uint8_t)X224_HYBRID_REQUIRED_BY_SERVER;
-	}
-	cc[13] = 8;
 	while (len) {
-		r = poll(&pf, 1, ms_until(deadline));
+		r = poll(&pf, 1, x224_ms_until(deadline));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -178,4 +164,22 @@ int x224_send_confirm(int fd, const struct timespec *deadline, bool hybrid, uint
 		len -= (size_t)n;
 	}
 	return X224_OK;
+}
+
+int x224_send_confirm(int fd, const struct timespec *deadline, bool hybrid, uint8_t flags)
+{
+	/* TPKT, X.224 CC TPDU (LI 14, code 0xd0, DST-REF 0, SRC-REF 0x1234, class 0) */
+	uint8_t cc[19] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
+
+	/* RDP_NEG_RSP or RDP_NEG_FAILURE: type, flags, length 8, a LE32 */
+	if (hybrid) {
+		cc[11] = X224_TYPE_RDP_NEG_RSP;
+		cc[12] = flags;
+		cc[15] = (uint8_t)X224_PROTOCOL_HYBRID;
+	} else {
+		cc[11] = X224_TYPE_RDP_NEG_FAILURE;
+		cc[15] = (uint8_t)X224_HYBRID_REQUIRED_BY_SERVER;
+	}
+	cc[13] = 8;
+	return x224_send_all(fd, deadline, cc, sizeof(cc));
 }

@@ -21,7 +21,8 @@
  *	if (x224_send_confirm(fd, &deadline, hybrid, X224_NEG_RSP_FLAGS | ...))
  *		goto fail;
  *
- * Every function returns X224_OK (0) or a negative enum x224_status.
+ * The read, parse and send functions return X224_OK (0) or a negative
+ * enum x224_status.
  */
 #ifndef KCREDSSP_X224_H
 #define KCREDSSP_X224_H
@@ -74,6 +75,12 @@ const char *x224_status_name(int status);
 /* Now plus @seconds on CLOCK_MONOTONIC: a deadline for the functions below. */
 struct timespec x224_deadline(unsigned int seconds);
 
+/* Milliseconds until @deadline (0 if past), for poll(). */
+int x224_ms_until(const struct timespec *deadline);
+
+/* All @len bytes of @buf sent before @deadline (MSG_NOSIGNAL). */
+int x224_send_all(int fd, const struct timespec *deadline, const void *buf, size_t len);
+
 /*
  * Read exactly one TPKT (header and body, nothing after it) into @buf of
  * @size bytes before @deadline; its length to *@len. X224_BAD_TPKT when the
@@ -92,7 +99,7 @@ int x224_read_request(int fd, const struct timespec *deadline, uint8_t *buf, siz
 		      struct x224_request *req);
 
 /*
- * Send the Connection Confirm before @deadline: with @hybrid an RDP_NEG_RSP
+ * Send the Connection Confirm (x224_send_all()): with @hybrid an RDP_NEG_RSP
  * selecting PROTOCOL_HYBRID with @flags (X224_NEG_RSP_*), else an
  * RDP_NEG_FAILURE with HYBRID_REQUIRED_BY_SERVER.
  */

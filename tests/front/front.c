@@ -95,20 +95,6 @@ static void logf_(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Milliseconds until @until (0 if past). */
-static int ms_until(const struct timespec *until)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(until->tv_sec - now.tv_sec) * 1000 +
-	     (until->tv_nsec - now.tv_nsec) / 1000000;
-	if (ms < 0)
-		return 0;
-	return ms > 1000000000 ? 1000000000 : (int)ms;
-}
-
 static struct timespec after_ms(int ms)
 {
 	struct timespec t;
@@ -120,7 +106,7 @@ static struct timespec after_ms(int ms)
 		t.tv_sec++;
 		t.tv_nsec -= 1000000000;
 	}
-	return ms_until(&t) > ms_until(&deadline) ? deadline : t;
+	return x224_ms_until(&t) > x224_ms_until(&deadline) ? deadline : t;
 }
 
 enum io_result {
@@ -148,7 +134,7 @@ static int read_more(int fd, struct cssp_buf *b, const struct timespec *until)
 	int r;
 
 	for (;;) {
-		r = poll(&p, 1, ms_until(until));
+		r = poll(&p, 1, x224_ms_until(until));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -169,27 +155,12 @@ static int read_more(int fd, struct cssp_buf *b, const struct timespec *until)
 	}
 }
 
+/* Everything before the deadline (x224.h's sender). */
 static int write_all(int fd, const uint8_t *p, size_t len)
 {
-	struct pollfd pf = {.fd = fd, .events = POLLOUT};
-	ssize_t n;
-	int r;
+	int r = x224_send_all(fd, &deadline, p, len);
 
-	while (len) {
-		r = poll(&pf, 1, ms_until(&deadline));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r == 0 ? IO_TIMEOUT : IO_ERR;
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return IO_ERR;
-		p += n;
-		len -= (size_t)n;
-	}
-	return IO_OK;
+	return r == X224_OK ? IO_OK : r == X224_TIMEOUT ? IO_TIMEOUT : IO_ERR;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -822,7 +793,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		put(res, "conn", "%u", i);
-		if (poll(&p, 1, ms_until(&deadline)) <= 0) {
+		if (poll(&p, 1, x224_ms_until(&deadline)) <= 0) {
 			put(res, "status", "TIMEOUT");
 			put(res, "error", "no client connected");
 			logf_("connection %u: no client before the deadline", i);
