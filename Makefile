@@ -371,7 +371,7 @@ $(BUILD)/ynl/cli.py:
 		"$$src/Documentation/netlink/genetlink-legacy.yaml" $(BUILD)/ynl/
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
-$(BUILD)/tests/%: tests/selftests/%.c uapi/linux/credssp.h
+$(BUILD)/tests/%: tests/selftests/%.c tests/selftests/credssp_nl.h uapi/linux/credssp.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -isystem "$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
 		-o $@ $< $(NL_LIBS)
