@@ -105,23 +105,6 @@ static int read_more(struct conn *c)
 	return 0;
 }
 
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void consume(struct conn *c, size_t n)
 {
 	memmove(c->in, c->in + n, c->len - n);
@@ -330,7 +313,7 @@ static bool serve(struct conn *c, CredHandle *cred)
 		}
 		if (s == SEC_I_CONTINUE_NEEDED || s == SEC_E_OK)
 			have_ctx = true;
-		if (ob[0].cbBuffer && send_all(c->fd, out, ob[0].cbBuffer))
+		if (ob[0].cbBuffer && x224_send_all(c->fd, &x224_until, out, ob[0].cbBuffer))
 			put(c, "io", "send failed");
 		explicit_bzero(out, ob[0].cbBuffer);
 		if (s != SEC_I_CONTINUE_NEEDED && s != SEC_E_OK)
