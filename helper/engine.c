@@ -18,6 +18,7 @@
  * completed a TSRequest, so what follows the final message (the client's
  * first RDP PDU) is reported as extra, untouched, for kTLS.
  */
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,9 +318,10 @@ static bool delegated_user_matches(const char *principal, const char *domain, co
 static int put_field(struct cssp_buf *out, uint16_t *n, uint16_t id, uint16_t index,
 		     const void *data, size_t len)
 {
-	struct credssp_creds_field f = {.id = id, .index = index, .len = (uint32_t)len};
+	/* The payload is little-endian (__le16/__le32 in the uapi). */
+	struct credssp_creds_field f = {
+		.id = htole16(id), .index = htole16(index), .len = htole32((uint32_t)len)};
 
-	/* The ABI is little-endian and so are the hosts we build for. */
 	if (len > CREDSSP_CREDS_MAX || cssp_buf_append(out, &f, sizeof(f)) ||
 	    cssp_buf_append(out, data, len))
 		return -1;
@@ -389,7 +391,7 @@ static int build_payload(const struct cssp_credentials *c, struct cssp_buf *out)
 	}
 	if (err)
 		return -1;
-	hdr.n_fields = n;
+	hdr.n_fields = htole16(n);
 	memcpy(out->data, &hdr, sizeof(hdr));
 	return 0;
 }

@@ -4,8 +4,8 @@
  *
  * Locking, outermost first:
  *   credssp_ctx.lock      state and result of one context
- *   credssp_net.lock      owners, counts, the helper and its in-flight
- *                         requests
+ *   credssp_net.lock      owners, counts, the helper, its sockets, the
+ *                         queue of helper requests and the taken ones
  *   xarray locks          (internal to xa_*)
  * Nothing sleeps under either spinlock; a call waiting for the helper holds
  * no lock at all, only the context's BUSY bit and a reference.
@@ -33,11 +33,13 @@ struct nlattr;
 struct pid;
 struct sk_buff;
 struct socket;
+struct task_struct;
 
 /* Module parameters (table.c), read with READ_ONCE(): writable at run time. */
 extern unsigned int credssp_max_owner_contexts;
 extern unsigned int credssp_max_net_contexts;
 extern unsigned int credssp_max_owner_creds;
+extern unsigned int credssp_max_net_creds;
 extern unsigned int credssp_helper_timeout_ms;
 extern unsigned int credssp_handshake_timeout_ms;
 extern unsigned int credssp_max_lifetime;
@@ -65,12 +67,19 @@ struct credssp_owner {
 	unsigned int n_cred;
 };
 
-/* The helper registered for a netns; valid while @pid is set. */
+/* Sockets one helper may register (credsspd: one per worker, and one). */
+#define CREDSSP_HELPER_SOCKS_MAX	72
+
+/*
+ * The helper of a netns (helper.c); valid while @pid is set. The first
+ * HELPER_REGISTER makes its thread group the helper; each socket of that
+ * thread group that registers may take requests (HELPER_NEXT).
+ */
 struct credssp_helper {
-	u32 gen;			/* bumped by every registration */
-	u32 portid;
-	const void *sk;			/* compared only */
+	u32 gen;			/* bumped by every new helper */
 	struct pid *pid;		/* its thread group; NULL: none */
+	unsigned int n_socks;
+	struct credssp_caller socks[CREDSSP_HELPER_SOCKS_MAX];
 };
 
 struct credssp_net {
@@ -85,7 +94,11 @@ struct credssp_net {
 	unsigned int n_ctx;
 	unsigned int n_cred;
 	struct credssp_helper helper;
-	struct list_head reqs;		/* in-flight struct credssp_req */
+	struct list_head queue;		/* struct credssp_req, not taken yet */
+	struct list_head reqs;		/* struct credssp_req, taken */
+	unsigned int n_steps;		/* STEPs queued or taken */
+	struct list_head calls;		/* struct credssp_call (call.c) */
+	unsigned int n_calls;
 	u64 next_req_id;
 	bool dying;			/* no new handles, no new calls */
 	struct delayed_work expire_work;
@@ -178,19 +191,36 @@ struct credssp_ctx {
 	u8 key_creds_type;		/* enum credssp_cred_type of its payload */
 };
 
-/* One helper call in flight, on the waiter's stack. */
+/* How a helper request ended. */
 enum credssp_req_end {
 	CREDSSP_REQ_PENDING,
 	CREDSSP_REQ_DONE,		/* @res is set */
 	CREDSSP_REQ_BAD,		/* the helper's reply failed a check */
-	CREDSSP_REQ_LOST,		/* the helper went away */
+	CREDSSP_REQ_LOST,		/* the helper, or its socket, went away */
 	CREDSSP_REQ_ABANDONED,		/* the context was deleted */
 };
 
+/*
+ * One helper request (helper.c): a STEP on its waiter's stack, or a FREE
+ * allocated by credssp_helper_free(). Queued on credssp_net.queue until a
+ * helper socket takes it (HELPER_NEXT), then a STEP is on credssp_net.reqs
+ * until its HELPER_DONE; a FREE is freed once it was handed over.
+ */
 struct credssp_req {
-	struct list_head node;		/* credssp_net.reqs, under its lock */
+	struct list_head node;		/* queue or reqs, under cn->lock */
 	u64 id;
+	u32 op;				/* CREDSSP_HOP_* */
+	u32 gen;			/* the helper it is for */
+	u64 ctx_id;
+	/* STEP only */
+	struct credssp_ctx *ctx;	/* the waiter holds a reference */
+	const u8 *input;		/* the waiter's, while it waits */
 	u32 input_len;
+	u32 req_flags;
+	u32 options;
+	bool first;
+	bool taken;			/* a helper socket took it */
+	struct credssp_caller taker;	/* which one */
 	enum credssp_req_end end;
 	struct credssp_result *res;
 	struct completion done;
@@ -246,6 +276,7 @@ void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
 bool credssp_ctx_check_time(struct credssp_ctx *ctx);
 void credssp_result_free(struct credssp_result *res);
 u64 credssp_now(void);
+extern struct task_struct *credssp_test_sync_free_task;	/* KUnit only */
 
 /* helper.c: the upcall channel */
 bool credssp_status_known(u32 status);
@@ -253,7 +284,10 @@ int credssp_creds_validate(const u8 *data, u32 len, u8 *type);
 int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len);
 int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
 			    struct genl_info *info);
-int credssp_helper_done(struct credssp_net *cn, struct genl_info *info);
+int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
+			struct genl_info *info);
+int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
+			struct genl_info *info);
 void credssp_helper_release(struct credssp_net *cn, u32 portid);
 void credssp_helper_fail_all(struct credssp_net *cn);
 void credssp_helper_cancel(struct credssp_net *cn, struct credssp_req *req);
@@ -265,6 +299,12 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 			enum credssp_outcome *outcome);
 
 /* sspi.c: SSPI semantics, shared by netlink and the in-kernel API */
+struct credssp_accept_args;
+u32 credssp_sspi_accept_check(struct credssp_accept_args *a);
+u32 credssp_sspi_accept_new(struct credssp_net *cn,
+			    const struct credssp_caller *caller,
+			    struct credssp_cred *cred,
+			    struct credssp_accept_args *a);
 bool credssp_req_flags_ok(u32 req_flags);
 int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
 			 u32 *trailer);
@@ -305,8 +345,11 @@ int credssp_genl_init(void);
 void credssp_genl_exit(void);
 int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			   u32 seq);
-struct sk_buff *credssp_nl_helper_msg(u8 cmd);
 extern struct genl_family credssp_genl_family;
+/* Its multicast groups, by index. */
+enum credssp_nlgrp {
+	CREDSSP_NLGRP_HELPER,		/* CREDSSP_MCGRP_HELPER: HELPER_READY */
+};
 /* for the doits of other files (ktls.c, sock.c) */
 void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg);
 struct credssp_net *credssp_info_net(struct genl_info *info);
@@ -326,9 +369,54 @@ extern const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1];
 int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* sock.c: socket mode */
+struct credssp_sock_req;
+
+/* The completion of a netlink caller (call.c): with a reason in words. */
+typedef void (*credssp_sock_end_t)(void *data, u32 status,
+				   struct credssp_ctx *ctx, const char *msg);
+
+struct credssp_sock_start {
+	struct socket *sock;
+	struct credssp_cred *cred;
+	const struct credssp_caller *caller;
+	unsigned int timeout_ms;	/* 0: handshake_timeout_ms */
+	u32 req_flags;
+	u32 options;
+	credssp_sock_done_t done;	/* in-kernel consumers, or */
+	credssp_sock_end_t end;		/* netlink callers */
+	void *data;
+};
+
 int credssp_sock_init(void);
 void credssp_sock_exit(void);
-extern const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1];
-int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info);
+int credssp_sock_start(const struct credssp_sock_start *s, u32 *status,
+		       struct credssp_sock_req **reqp);
+void credssp_sock_req_get(struct credssp_sock_req *req);
+void credssp_sock_req_put(struct credssp_sock_req *req);
+void credssp_sock_req_abort(struct credssp_sock_req *req, u32 status);
+
+/* call.c: asynchronous ACCEPT and ACCEPT_SOCKET of netlink callers */
+struct credssp_call;
+extern unsigned int credssp_max_net_calls;
+int credssp_call_init(void);
+void credssp_call_exit(void);
+struct credssp_call *credssp_call_new(struct sk_buff *skb,
+				      struct genl_info *info,
+				      struct credssp_net *cn, u32 input_len);
+u8 *credssp_call_input(struct credssp_call *call);
+void credssp_call_put(struct credssp_call *call);
+void credssp_call_abandon(struct credssp_call *call);
+int credssp_call_queue_accept(struct credssp_call *call,
+			      struct credssp_cred *cred,
+			      struct credssp_ctx *ctx,
+			      struct credssp_accept_args *a);
+void credssp_call_set_sock(struct credssp_call *call, struct socket *sock);
+void credssp_call_sock_started(struct credssp_call *call,
+			       struct credssp_sock_req *sreq);
+void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
+			   const char *msg);
+bool credssp_call_cancel(struct credssp_net *cn,
+			 const struct credssp_caller *caller, u32 seq);
+void credssp_call_release(struct credssp_net *cn, u32 portid);
 
 #endif /* _CREDSSP_H */

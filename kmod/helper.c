@@ -1,14 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The upcall channel to the helper daemon (credsspd), one per netns.
+ * The upcall channel to the helper daemon (credsspd), one per netns, in
+ * net/handshake's shape: the kernel queues, the helper pulls.
  *
- * The helper registers its socket (HELPER_REGISTER). Every ACCEPT step
- * becomes a CREDSSP_CMD_HELPER_REQUEST unicast to that socket, answered by
- * exactly one HELPER_DONE quoting the request id. The caller waits for it
- * holding no lock (the request sits on its stack and on the netns's list of
- * requests in flight); whoever takes the request off the list - the
- * HELPER_DONE, the helper's socket closing, the context being deleted, or
- * the waiter itself on timeout - is the one that completes it.
+ * The helper's sockets register (HELPER_REGISTER, CAP_NET_ADMIN). Each
+ * ACCEPT step, and each request to drop a context's engine state, is
+ * queued on the netns (bounded: a step beyond CREDSSP_HELPER_QUEUE_MAX
+ * fails at once); a request going into an empty queue multicasts
+ * HELPER_READY to the "helper" group. A registered socket takes the first
+ * queued request with HELPER_NEXT, whose reply is the request, and answers
+ * a STEP with exactly one HELPER_DONE from the same socket: having taken
+ * the request is the only authority the answer needs, so the helper can
+ * drop every capability once its sockets are registered. Nothing is pushed
+ * at the helper, so nothing is lost when its receive buffer overruns, and
+ * no doit waits for anything.
+ *
+ * The caller of a step waits for the answer holding no lock (the STEP sits
+ * on its stack and on the netns's queue, then on its list of taken
+ * requests); whoever takes the request off its list - the HELPER_DONE, the
+ * socket that took it closing, the last helper socket closing, the context
+ * being deleted, or the waiter itself on timeout - is the one that
+ * completes it.
  *
  * Everything in HELPER_DONE is checked as hostile input before the caller
  * sees it.
@@ -160,6 +172,13 @@ int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len)
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_keys_len);
 
+/*
+ * STEPs queued or taken per netns. Each context has at most one step in
+ * flight, so this bounds what a slow or stuck helper lets pile up below
+ * max_net_contexts; a step beyond it fails at once.
+ */
+#define CREDSSP_HELPER_QUEUE_MAX	1024
+
 /**
  * credssp_helper_present - whether a helper serves a netns
  * @cn: the netns
@@ -180,19 +199,45 @@ bool credssp_helper_present(struct credssp_net *cn, pid_t *pid)
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_helper_present);
 
+/*
+ * The index of the helper socket with @portid (and @sk, unless NULL: the
+ * release notifier knows the portid only), or -1.
+ */
+static int credssp_helper_sock(struct credssp_net *cn, u32 portid,
+			       const void *sk)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&cn->lock);
+	for (i = 0; i < cn->helper.n_socks; i++)
+		if (cn->helper.socks[i].portid == portid &&
+		    (!sk || cn->helper.socks[i].sk == sk))
+			return i;
+	return -1;
+}
+
 /**
- * credssp_helper_register - make the sender the netns's helper
+ * credssp_helper_register - make the sender a helper socket of its netns
  * @cn: the netns
  * @skb: the HELPER_REGISTER message
  * @info: its parsed form
  *
- * Return: 0, -EPROTO for another helper version, -EBUSY if a helper's
- * socket is open, -ENODEV if the netns is going away.
+ * The first registration makes the sender's thread group the helper;
+ * further sockets of that thread group register while it still has
+ * CAP_NET_ADMIN (the command needs it), and then drops it: only a
+ * registered socket may take requests. The helper lasts until its last
+ * registered socket closes.
+ *
+ * Return: 0 (also for a socket registered already), -EPROTO for another
+ * helper version, -EBUSY if another process is the helper, -ENOSPC past
+ * CREDSSP_HELPER_SOCKS_MAX sockets, -ENODEV if the netns is going away.
  */
 int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
 			    struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[CREDSSP_A_H_VERSION];
+	struct credssp_helper *h = &cn->helper;
+	struct credssp_caller c;
 	int err = 0;
 
 	if (nla_get_u32(attr) != CREDSSP_HELPER_VERSION) {
@@ -200,34 +245,72 @@ int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
 				    "unsupported helper version");
 		return -EPROTO;
 	}
+	credssp_info_caller(skb, info, &c);
 	spin_lock(&cn->lock);
 	if (cn->dying) {
 		err = -ENODEV;
-	} else if (cn->helper.pid) {
+	} else if (!h->pid) {
+		h->gen++;
+		h->pid = get_pid(task_tgid(current));
+		h->socks[0] = c;
+		h->n_socks = 1;
+	} else if (h->pid != task_tgid(current)) {
 		NL_SET_ERR_MSG(info->extack, "a helper is registered");
 		err = -EBUSY;
+	} else if (credssp_helper_sock(cn, c.portid, c.sk) >= 0) {
+		/* Registered already. */
+	} else if (h->n_socks == ARRAY_SIZE(h->socks)) {
+		NL_SET_ERR_MSG(info->extack, "too many helper sockets");
+		err = -ENOSPC;
 	} else {
-		cn->helper.gen++;
-		cn->helper.portid = info->snd_portid;
-		cn->helper.sk = NETLINK_CB(skb).sk;
-		cn->helper.pid = get_pid(task_tgid(current));
+		h->socks[h->n_socks++] = c;
 	}
 	spin_unlock(&cn->lock);
 	return err;
 }
 
-/* End every request in flight with @end; the helper is gone. */
-static void credssp_reqs_end_locked(struct credssp_net *cn,
-				    enum credssp_req_end end)
+/* Take @req off the queue or the taken list. */
+static void credssp_req_unlink_locked(struct credssp_net *cn,
+				      struct credssp_req *req)
+{
+	lockdep_assert_held(&cn->lock);
+	list_del_init(&req->node);
+	if (req->op == CREDSSP_HOP_STEP)
+		cn->n_steps--;
+}
+
+/* Take @req off its list and end it: a STEP's waiter wakes, a FREE goes. */
+static void credssp_req_end_locked(struct credssp_net *cn,
+				   struct credssp_req *req,
+				   enum credssp_req_end end)
+{
+	credssp_req_unlink_locked(cn, req);
+	if (req->op != CREDSSP_HOP_STEP) {
+		kfree(req);
+		return;
+	}
+	req->end = end;
+	complete(&req->done);
+}
+
+/*
+ * The helper has no socket left: forget it and end every request, taken
+ * or queued (a queued FREE is moot: the engine contexts went with it).
+ * Return: the helper's pid, for the caller to put.
+ */
+static struct pid *credssp_helper_forget_locked(struct credssp_net *cn)
 {
 	struct credssp_req *req, *tmp;
+	struct pid *pid = cn->helper.pid;
 
 	lockdep_assert_held(&cn->lock);
-	list_for_each_entry_safe(req, tmp, &cn->reqs, node) {
-		list_del_init(&req->node);
-		req->end = end;
-		complete(&req->done);
-	}
+	cn->helper.pid = NULL;
+	cn->helper.n_socks = 0;
+	list_for_each_entry_safe(req, tmp, &cn->reqs, node)
+		credssp_req_end_locked(cn, req, CREDSSP_REQ_LOST);
+	list_for_each_entry_safe(req, tmp, &cn->queue, node)
+		credssp_req_end_locked(cn, req, CREDSSP_REQ_LOST);
+	return pid;
 }
 
 /**
@@ -235,19 +318,27 @@ static void credssp_reqs_end_locked(struct credssp_net *cn,
  * @cn: the netns
  * @portid: its portid
  *
- * If it was the helper's, the netns has no helper any more and every call
- * waiting for it fails at once.
+ * If it was a helper socket, the requests it took fail at once
+ * (CREDSSP_REQ_LOST); if it was the helper's last, the netns has no helper
+ * any more and every queued request fails too.
  */
 void credssp_helper_release(struct credssp_net *cn, u32 portid)
 {
+	struct credssp_helper *h = &cn->helper;
+	struct credssp_req *req, *tmp;
 	struct pid *pid = NULL;
+	int i;
 
 	spin_lock(&cn->lock);
-	if (cn->helper.pid && cn->helper.portid == portid) {
-		pid = cn->helper.pid;
-		cn->helper.pid = NULL;
-		cn->helper.sk = NULL;
-		credssp_reqs_end_locked(cn, CREDSSP_REQ_LOST);
+	i = credssp_helper_sock(cn, portid, NULL);
+	if (i >= 0) {
+		h->socks[i] = h->socks[--h->n_socks];
+		list_for_each_entry_safe(req, tmp, &cn->reqs, node)
+			if (req->taker.portid == portid)
+				credssp_req_end_locked(cn, req,
+						       CREDSSP_REQ_LOST);
+		if (!h->n_socks)
+			pid = credssp_helper_forget_locked(cn);
 	}
 	spin_unlock(&cn->lock);
 	put_pid(pid);
@@ -262,10 +353,7 @@ void credssp_helper_fail_all(struct credssp_net *cn)
 	struct pid *pid;
 
 	spin_lock(&cn->lock);
-	pid = cn->helper.pid;
-	cn->helper.pid = NULL;
-	cn->helper.sk = NULL;
-	credssp_reqs_end_locked(cn, CREDSSP_REQ_LOST);
+	pid = credssp_helper_forget_locked(cn);
 	spin_unlock(&cn->lock);
 	put_pid(pid);
 }
@@ -275,34 +363,47 @@ void credssp_helper_fail_all(struct credssp_net *cn)
  * @cn: the netns
  * @req: the request, which its context's lock keeps alive
  *
- * The waiter wakes up and finds its context deleted or failed. If the
- * helper's HELPER_DONE already took the request, that completes it.
+ * The waiter wakes up and finds its context deleted or failed. If a
+ * HELPER_DONE already took the request, that completes it. A first step
+ * no helper socket took leaves no engine state to free.
  */
 void credssp_helper_cancel(struct credssp_net *cn, struct credssp_req *req)
 {
+	lockdep_assert_held(&req->ctx->lock);
 	spin_lock(&cn->lock);
 	if (!list_empty(&req->node)) {
-		list_del_init(&req->node);
-		req->end = CREDSSP_REQ_ABANDONED;
-		complete(&req->done);
+		if (req->first && !req->taken)
+			clear_bit(CREDSSP_F_HELPER_STATE, &req->ctx->flags);
+		credssp_req_end_locked(cn, req, CREDSSP_REQ_ABANDONED);
 	}
 	spin_unlock(&cn->lock);
 }
 
-static struct sk_buff *credssp_helper_msg(size_t payload, void **hdr)
+/*
+ * Ring the helper's doorbell: the queue is no longer empty. Sent when a
+ * request goes into an empty queue, so a helper takes until -ENOENT; one
+ * that misses it (receive buffer overrun) finds the work by its timer.
+ */
+static void credssp_helper_notify(struct credssp_net *cn)
 {
 	struct sk_buff *skb;
+	void *hdr;
 
-	skb = genlmsg_new(payload + 128, GFP_KERNEL);
+	if (!genl_has_listeners(&credssp_genl_family, cn->net,
+				CREDSSP_NLGRP_HELPER))
+		return;
+	skb = genlmsg_new(0, GFP_KERNEL);
 	if (!skb)
-		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &credssp_genl_family, 0,
-			   CREDSSP_CMD_HELPER_REQUEST);
-	if (!*hdr) {
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &credssp_genl_family, 0,
+			  CREDSSP_CMD_HELPER_READY);
+	if (!hdr) {
 		nlmsg_free(skb);
-		return NULL;
+		return;
 	}
-	return skb;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&credssp_genl_family, cn->net, skb, 0,
+				CREDSSP_NLGRP_HELPER, GFP_KERNEL);
 }
 
 /**
@@ -311,37 +412,109 @@ static struct sk_buff *credssp_helper_msg(size_t payload, void **hdr)
  * @ctx_id: the context
  * @gen: the helper registration that holds the state
  *
- * A notification without reply; nothing is sent if that helper is gone.
+ * Queues a FREE, which needs no HELPER_DONE; nothing is queued if that
+ * helper is gone (its engine contexts went with it). FREEs do not count
+ * against the queue's bound: there is at most one per context whose step
+ * the helper took, and dropping one would leak that engine context.
+ *
+ * Context: process context, may sleep; no spinlock held.
  */
 void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen)
 {
-	struct sk_buff *skb;
-	u32 portid;
-	void *hdr;
-	u64 id;
+	struct credssp_req *req;
+	bool notify = false;
+
+	/* A few dozen bytes, and losing it leaks the helper's state. */
+	req = kzalloc(sizeof(*req), GFP_KERNEL | __GFP_NOFAIL);
+	INIT_LIST_HEAD(&req->node);
+	req->op = CREDSSP_HOP_FREE;
+	req->ctx_id = ctx_id;
+	req->gen = gen;
+	spin_lock(&cn->lock);
+	if (!cn->dying && cn->helper.pid && cn->helper.gen == gen) {
+		req->id = ++cn->next_req_id;
+		notify = list_empty(&cn->queue);
+		list_add_tail(&req->node, &cn->queue);
+		req = NULL;
+	}
+	spin_unlock(&cn->lock);
+	kfree(req);
+	if (notify)
+		credssp_helper_notify(cn);
+}
+
+/*
+ * Queue the STEP @req of @ctx. Return: SEC_E_OK when queued (*@notify:
+ * the queue was empty), or the status of a step that fails at once, with
+ * *@outcome.
+ */
+static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_req *req,
+			      bool *notify, enum credssp_outcome *outcome)
+{
+	struct credssp_net *cn = ctx->cn;
+	u32 status = SEC_E_OK;
+
+	spin_lock(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
+	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+		spin_unlock(&ctx->lock);
+		*outcome = CREDSSP_OUT_ABANDONED;
+		return SEC_E_INVALID_HANDLE;
+	}
+	req->options = ctx->options;
+	spin_lock(&cn->lock);
+	if (cn->dying || !cn->helper.pid ||
+	    (!req->first && cn->helper.gen != ctx->helper_gen)) {
+		*outcome = CREDSSP_OUT_HELPER_LOST;
+		status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	} else if (cn->n_steps >= CREDSSP_HELPER_QUEUE_MAX) {
+		pr_warn_ratelimited("credssp: helper queue full (%u requests), a step fails\n",
+				    cn->n_steps);
+		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		status = SEC_E_INSUFFICIENT_MEMORY;
+	} else {
+		ctx->helper_gen = cn->helper.gen;
+		req->gen = cn->helper.gen;
+		req->id = ++cn->next_req_id;
+		*notify = list_empty(&cn->queue);
+		list_add_tail(&req->node, &cn->queue);
+		cn->n_steps++;
+		ctx->req = req;
+		/*
+		 * The helper may hold engine state from now on. Set together
+		 * with ctx->req, under ctx->lock: whoever unlinks the context
+		 * sees both, or neither and we see it dead.
+		 */
+		set_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+	}
+	spin_unlock(&cn->lock);
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/*
+ * Wait for the answer to the queued @req. Return: whether the waiter took
+ * the request off its list itself (nobody answered), with *@left the
+ * result of the wait.
+ */
+static bool credssp_step_wait(struct credssp_net *cn, struct credssp_req *req,
+			      long *left)
+{
+	unsigned long timeout;
+	bool mine;
+
+	timeout = msecs_to_jiffies(READ_ONCE(credssp_helper_timeout_ms));
+	*left = wait_for_completion_killable_timeout(&req->done, timeout);
 
 	spin_lock(&cn->lock);
-	if (!cn->helper.pid || cn->helper.gen != gen) {
-		spin_unlock(&cn->lock);
-		return;
-	}
-	portid = cn->helper.portid;
-	id = ++cn->next_req_id;
+	mine = !list_empty(&req->node);
+	if (mine)
+		credssp_req_unlink_locked(cn, req);
 	spin_unlock(&cn->lock);
-
-	skb = credssp_helper_msg(0, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_u64_64bit(skb, CREDSSP_A_H_REQ_ID, id, CREDSSP_A_H_PAD) ||
-	    nla_put_u32(skb, CREDSSP_A_H_OP, CREDSSP_HOP_FREE) ||
-	    nla_put_u64_64bit(skb, CREDSSP_A_H_CTX_ID, ctx_id,
-			      CREDSSP_A_H_PAD)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	if (genlmsg_unicast(cn->net, skb, portid))
-		pr_debug("HOP_FREE for ctx %llx not delivered\n", ctx_id);
+	/* Someone else took it off and completes it; wait for that. */
+	if (!mine && *left <= 0)
+		wait_for_completion(&req->done);
+	return mine;
 }
 
 /**
@@ -354,13 +527,16 @@ void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen)
  * @resp: the helper's validated result, when it answered
  * @outcome: how the handshake ends if no result comes back
  *
- * Sleeps until the helper answers, helper_timeout_ms passes, the helper
- * goes away, the context is deleted or fails, or a fatal signal arrives.
+ * Queues the step for the helper, notifies it, and sleeps until a helper
+ * socket took it and answered, helper_timeout_ms passes, the helper (or
+ * the socket that took the step) goes away, the context is deleted or
+ * fails, or a fatal signal arrives.
  *
  * Return: the result's status if *@resp is set; otherwise
  * SEC_E_NO_AUTHENTICATING_AUTHORITY (no helper, helper lost, timeout),
- * SEC_E_INTERNAL_ERROR (a bad reply), SEC_E_INSUFFICIENT_MEMORY, or
- * SEC_E_INVALID_HANDLE (abandoned: the caller checks why).
+ * SEC_E_INTERNAL_ERROR (a bad reply), SEC_E_INSUFFICIENT_MEMORY (the
+ * helper's queue is full), or SEC_E_INVALID_HANDLE (abandoned: the caller
+ * checks why).
  */
 u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 			u32 input_len, u32 req_flags, bool first,
@@ -368,103 +544,41 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 			enum credssp_outcome *outcome)
 {
 	struct credssp_net *cn = ctx->cn;
-	struct credssp_req req = {};
-	struct sk_buff *skb;
-	bool mine = false;
-	unsigned long timeout;
-	u32 portid, status;
+	struct credssp_req req = {
+		.op = CREDSSP_HOP_STEP,
+		.ctx = ctx,
+		.ctx_id = ctx->id,
+		.input = input,
+		.input_len = input_len,
+		.req_flags = req_flags,
+		.first = first,
+	};
+	bool notify = false, mine;
 	long left;
-	void *hdr;
-	int err;
+	u32 status;
 
 	*resp = NULL;
 	INIT_LIST_HEAD(&req.node);
 	init_completion(&req.done);
-	req.input_len = input_len;
-
-	skb = credssp_helper_msg(nla_total_size(input_len), &hdr);
-	if (!skb) {
-		*outcome = CREDSSP_OUT_OTHER_ERROR;
-		return SEC_E_INSUFFICIENT_MEMORY;
-	}
-
-	spin_lock(&ctx->lock);
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
-		spin_unlock(&ctx->lock);
-		nlmsg_free(skb);
-		*outcome = CREDSSP_OUT_ABANDONED;
-		return SEC_E_INVALID_HANDLE;
-	}
-	spin_lock(&cn->lock);
-	if (cn->dying || !cn->helper.pid ||
-	    (!first && cn->helper.gen != ctx->helper_gen)) {
-		spin_unlock(&cn->lock);
-		spin_unlock(&ctx->lock);
-		nlmsg_free(skb);
-		*outcome = CREDSSP_OUT_HELPER_LOST;
-		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
-	}
-	portid = cn->helper.portid;
-	ctx->helper_gen = cn->helper.gen;
-	req.id = ++cn->next_req_id;
-	list_add_tail(&req.node, &cn->reqs);
-	spin_unlock(&cn->lock);
-	ctx->req = &req;
-	spin_unlock(&ctx->lock);
-
-	if (nla_put_u64_64bit(skb, CREDSSP_A_H_REQ_ID, req.id,
-			      CREDSSP_A_H_PAD) ||
-	    nla_put_u32(skb, CREDSSP_A_H_OP, CREDSSP_HOP_STEP) ||
-	    nla_put_u64_64bit(skb, CREDSSP_A_H_CTX_ID, ctx->id,
-			      CREDSSP_A_H_PAD) ||
-	    (first && nla_put_flag(skb, CREDSSP_A_H_FIRST)) ||
-	    nla_put_u32(skb, CREDSSP_A_H_REQ_FLAGS, req_flags) ||
-	    nla_put_u32(skb, CREDSSP_A_H_OPTIONS, ctx->options) ||
-	    (input_len && nla_put(skb, CREDSSP_A_H_INPUT, input_len, input))) {
-		nlmsg_free(skb);
-		err = -EMSGSIZE;
-	} else {
-		genlmsg_end(skb, hdr);
-		/* The helper may hold engine state from now on. */
-		set_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
-		err = genlmsg_unicast(cn->net, skb, portid);
-	}
-
-	left = 0;
-	if (!err) {
-		timeout = msecs_to_jiffies(READ_ONCE(credssp_helper_timeout_ms));
-		left = wait_for_completion_killable_timeout(&req.done, timeout);
-	}
-
-	spin_lock(&cn->lock);
-	if (!list_empty(&req.node)) {
-		list_del_init(&req.node);
-		mine = true;
-	}
-	spin_unlock(&cn->lock);
-	/* Someone else took it and completes it; wait for that. */
-	if (!mine && left <= 0)
-		wait_for_completion(&req.done);
+	status = credssp_step_queue(ctx, &req, &notify, outcome);
+	if (status != SEC_E_OK)
+		return status;
+	if (notify)
+		credssp_helper_notify(cn);
+	mine = credssp_step_wait(cn, &req, &left);
 
 	spin_lock(&ctx->lock);
 	ctx->req = NULL;
+	/* A first step no helper socket took: the helper holds nothing. */
+	if (mine && first && !req.taken)
+		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
 	spin_unlock(&ctx->lock);
 
 	if (mine) {
-		if (err) {
-			*outcome = CREDSSP_OUT_HELPER_LOST;
-			status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
-		} else if (left < 0) {
-			*outcome = CREDSSP_OUT_ABANDONED;
-			status = SEC_E_INTERNAL_ERROR;
-		} else {
-			*outcome = CREDSSP_OUT_TIMEOUT;
-			status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
-		}
-		return status;
+		*outcome = left < 0 ? CREDSSP_OUT_ABANDONED : CREDSSP_OUT_TIMEOUT;
+		return left < 0 ? SEC_E_INTERNAL_ERROR :
+			SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	}
-
 	switch (req.end) {
 	case CREDSSP_REQ_DONE:
 		*resp = req.res;
@@ -473,12 +587,182 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 		*outcome = CREDSSP_OUT_OTHER_ERROR;
 		return SEC_E_INTERNAL_ERROR;
 	case CREDSSP_REQ_LOST:
+		/*
+		 * The socket that took the step closed. If the helper lives
+		 * on, it may hold this context's engine state: tell it now
+		 * (the caller frees nothing after a lost helper).
+		 */
+		if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
+			credssp_helper_free(cn, ctx->id, ctx->helper_gen);
 		*outcome = CREDSSP_OUT_HELPER_LOST;
 		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	default:
 		*outcome = CREDSSP_OUT_ABANDONED;
 		return SEC_E_INVALID_HANDLE;
 	}
+}
+
+/* The attributes HELPER_NEXT's reply holds for @req. */
+static size_t credssp_req_size(const struct credssp_req *req)
+{
+	return 2 * nla_total_size_64bit(sizeof(u64)) +
+		3 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
+		nla_total_size(req->input_len);
+}
+
+static int credssp_req_fill(struct sk_buff *skb, const struct credssp_req *req)
+{
+	if (nla_put_u64_64bit(skb, CREDSSP_A_H_REQ_ID, req->id,
+			      CREDSSP_A_H_PAD) ||
+	    nla_put_u32(skb, CREDSSP_A_H_OP, req->op) ||
+	    nla_put_u64_64bit(skb, CREDSSP_A_H_CTX_ID, req->ctx_id,
+			      CREDSSP_A_H_PAD))
+		return -EMSGSIZE;
+	if (req->op != CREDSSP_HOP_STEP)
+		return 0;
+	if ((req->first && nla_put_flag(skb, CREDSSP_A_H_FIRST)) ||
+	    nla_put_u32(skb, CREDSSP_A_H_REQ_FLAGS, req->req_flags) ||
+	    nla_put_u32(skb, CREDSSP_A_H_OPTIONS, req->options) ||
+	    (req->input_len &&
+	     nla_put(skb, CREDSSP_A_H_INPUT, req->input_len, req->input)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Under cn->lock: the first queued request, if @c is a helper socket and
+ * @room bytes hold it; else NULL with *@err (-EPERM, -ENOENT), or with
+ * *@need set to the room it needs.
+ */
+static struct credssp_req *credssp_next_pick(struct credssp_net *cn,
+					     const struct credssp_caller *c,
+					     size_t room, size_t *need,
+					     int *err,
+					     struct netlink_ext_ack *extack)
+{
+	struct credssp_req *req;
+
+	lockdep_assert_held(&cn->lock);
+	*need = 0;
+	if (credssp_helper_sock(cn, c->portid, c->sk) < 0) {
+		NL_SET_ERR_MSG(extack, "not a registered helper socket");
+		*err = -EPERM;
+		return NULL;
+	}
+	req = list_first_entry_or_null(&cn->queue, struct credssp_req, node);
+	if (!req) {
+		NL_SET_ERR_MSG(extack, "no request queued");
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (credssp_req_size(req) > room) {
+		*need = credssp_req_size(req);
+		return NULL;
+	}
+	return req;
+}
+
+/*
+ * HELPER_NEXT's reply (request @id, or the FREE @fr) was not delivered:
+ * put the request back first in line, unless it ended meanwhile.
+ */
+static void credssp_next_undo(struct credssp_net *cn,
+			      const struct credssp_caller *c, u64 id,
+			      struct credssp_req *fr)
+{
+	struct credssp_req *req;
+	bool notify = false;
+
+	spin_lock(&cn->lock);
+	if (fr && !cn->dying && cn->helper.pid && cn->helper.gen == fr->gen) {
+		notify = list_empty(&cn->queue);
+		list_add(&fr->node, &cn->queue);
+		fr = NULL;
+	} else if (!fr) {
+		list_for_each_entry(req, &cn->reqs, node) {
+			if (req->id != id || !credssp_owner_match(&req->taker, c))
+				continue;
+			req->taken = false;
+			req->taker.portid = 0;
+			req->taker.sk = NULL;
+			notify = list_empty(&cn->queue);
+			list_move(&req->node, &cn->queue);
+			break;
+		}
+	}
+	spin_unlock(&cn->lock);
+	kfree(fr);
+	if (notify)
+		credssp_helper_notify(cn);
+}
+
+/**
+ * credssp_helper_next - hand the first queued request to a helper socket
+ * @cn: the netns
+ * @skb: the HELPER_NEXT message
+ * @info: its parsed form
+ *
+ * The reply is the request (CREDSSP_A_H_*). A STEP is then the sending
+ * socket's to answer with HELPER_DONE; a FREE needs no answer. If the
+ * reply cannot be delivered, the request goes back to the queue's head.
+ *
+ * Return: 0, -EPERM if the socket is not a registered helper socket,
+ * -ENOENT if nothing is queued, -ENOMEM, or the error of the reply's
+ * delivery.
+ */
+int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
+			struct genl_info *info)
+{
+	struct credssp_req *req, *fr = NULL;
+	struct sk_buff *msg = NULL;
+	struct credssp_caller c;
+	size_t room = 0, need;
+	void *hdr;
+	int err = 0;
+	u64 id;
+
+	credssp_info_caller(skb, info, &c);
+	for (;;) {
+		spin_lock(&cn->lock);
+		req = credssp_next_pick(cn, &c, room, &need, &err,
+					info->extack);
+		if (req || !need)
+			break;
+		spin_unlock(&cn->lock);
+		nlmsg_free(msg);
+		msg = genlmsg_new(need, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		room = need;
+	}
+	/* Filled under the lock: a STEP's input is its waiter's until then. */
+	hdr = req ? genlmsg_put_reply(msg, info, &credssp_genl_family, 0,
+				      info->genlhdr->cmd) : NULL;
+	if (req && (!hdr || credssp_req_fill(msg, req)))
+		err = -EMSGSIZE;
+	if (err) {
+		spin_unlock(&cn->lock);
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	id = req->id;
+	list_del_init(&req->node);
+	if (req->op == CREDSSP_HOP_STEP) {
+		req->taken = true;
+		req->taker = c;
+		list_add_tail(&req->node, &cn->reqs);
+	} else {
+		fr = req;
+	}
+	spin_unlock(&cn->lock);
+
+	err = genlmsg_reply(msg, info);
+	if (err)
+		credssp_next_undo(cn, &c, id, fr);
+	else
+		kfree(fr);
+	return err;
 }
 
 static const u32 credssp_ret_known =
@@ -705,55 +989,91 @@ fail:
 	return err;
 }
 
+/*
+ * S1: the keys and the delegated credentials were copied out; wipe them in
+ * the request too (every copy of those attributes), so that neither the
+ * freed skb nor an error ACK that echoes the request holds them.
+ */
+static void credssp_done_wipe(struct genl_info *info)
+{
+	const struct nlmsghdr *nlh = info->nlhdr;
+	struct nlattr *attr;
+	int rem;
+
+	nla_for_each_attr(attr, nlmsg_attrdata(nlh, GENL_HDRLEN),
+			  nlmsg_attrlen(nlh, GENL_HDRLEN), rem) {
+		switch (nla_type(attr)) {
+		case CREDSSP_A_H_CREDS:
+		case CREDSSP_A_H_KEYS_TX:
+		case CREDSSP_A_H_KEYS_RX:
+			memzero_explicit(nla_data(attr), nla_len(attr));
+			break;
+		}
+	}
+}
+
+/* Under cn->lock: take the STEP @id off the taken list if @c took it. */
+static struct credssp_req *credssp_done_find(struct credssp_net *cn,
+					     const struct credssp_caller *c,
+					     u64 id)
+{
+	struct credssp_req *req;
+
+	lockdep_assert_held(&cn->lock);
+	list_for_each_entry(req, &cn->reqs, node) {
+		if (req->id == id && credssp_owner_match(&req->taker, c)) {
+			credssp_req_unlink_locked(cn, req);
+			return req;
+		}
+	}
+	return NULL;
+}
+
 /**
  * credssp_helper_done - take the helper's answer to a step
  * @cn: the netns
- * @info: the HELPER_DONE request
+ * @skb: the HELPER_DONE message
+ * @info: its parsed form
  *
- * Return: 0; -EPERM if the sender is not the registered helper's process;
- * -ENOENT for a request not in flight; -EINVAL (the waiting call gets
- * SEC_E_INTERNAL_ERROR) or -ENOMEM for a reply that fails a check.
+ * The sending socket must be the one that took the request (HELPER_NEXT):
+ * that is the whole authorisation, no capability is needed.
+ *
+ * Return: 0; -ENOENT for a request this socket did not take or that is
+ * no longer awaited; -EINVAL (the waiting call gets SEC_E_INTERNAL_ERROR)
+ * or -ENOMEM for a reply that fails a check.
  */
-int credssp_helper_done(struct credssp_net *cn, struct genl_info *info)
+int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
+			struct genl_info *info)
 {
-	struct credssp_req *req = NULL, *r;
 	struct credssp_result *res = NULL;
+	struct credssp_req *req = NULL;
+	struct credssp_caller c;
 	bool no_status;
-	u64 id;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_REQ_ID)) {
 		NL_SET_ERR_MSG(info->extack, "H_REQ_ID required");
-		return -EINVAL;
+		err = -EINVAL;
+		goto out;
 	}
-	id = nla_get_u64(info->attrs[CREDSSP_A_H_REQ_ID]);
 	no_status = GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_SEC_STATUS);
 	if (no_status)
 		NL_SET_ERR_MSG(info->extack, "H_SEC_STATUS required");
 
+	credssp_info_caller(skb, info, &c);
 	spin_lock(&cn->lock);
-	if (!cn->helper.pid || cn->helper.pid != task_tgid(current)) {
-		spin_unlock(&cn->lock);
-		if (no_status)
-			return -EINVAL;
-		NL_SET_ERR_MSG(info->extack, "not the registered helper");
-		return -EPERM;
-	}
-	list_for_each_entry(r, &cn->reqs, node) {
-		if (r->id == id) {
-			req = r;
-			list_del_init(&req->node);
-			break;
-		}
-	}
+	req = credssp_done_find(cn, &c,
+				nla_get_u64(info->attrs[CREDSSP_A_H_REQ_ID]));
 	spin_unlock(&cn->lock);
 	if (!req) {
+		err = -EINVAL;
 		if (no_status)
-			return -EINVAL;
+			goto out;
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[CREDSSP_A_H_REQ_ID],
-				    "no such request in flight");
-		return -ENOENT;
+				    "no such request taken by this socket");
+		err = -ENOENT;
+		goto out;
 	}
 
 	/* The request is ours to complete; its waiter waits for us. */
@@ -769,5 +1089,7 @@ int credssp_helper_done(struct credssp_net *cn, struct genl_info *info)
 		req->end = CREDSSP_REQ_DONE;
 	}
 	complete(&req->done);
+out:
+	credssp_done_wipe(info);
 	return err;
 }

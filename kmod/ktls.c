@@ -209,8 +209,22 @@ static int credssp_ktls_check_ctx(struct credssp_ctx *ctx, const char **msg)
 }
 
 /*
+ * Wipe one direction's key material, and only that: the cipher and the
+ * lengths are not secret, and SECPKG_ATTR_STREAM_SIZES and SIZES compute
+ * the record overhead from the cipher (and res->tls_version, which is not
+ * touched either) for as long as the context is established, kTLS or not.
+ */
+static void credssp_ktls_wipe_keys(struct credssp_tls_keys *k)
+{
+	memzero_explicit(k->key, sizeof(k->key));
+	memzero_explicit(k->salt, sizeof(k->salt));
+	memzero_explicit(k->iv, sizeof(k->iv));
+	memzero_explicit(k->rec_seq, sizeof(k->rec_seq));
+}
+
+/*
  * Take the keys out of the context (and wipe them there): from now on no
- * other attach can get them.
+ * other attach can get them (has_keys is false).
  */
 static int credssp_ktls_take(struct credssp_ctx *ctx,
 			     struct credssp_ktls_keys *k, const char **msg)
@@ -228,8 +242,8 @@ static int credssp_ktls_take(struct credssp_ctx *ctx,
 	k->cipher = res->tx.cipher;
 	k->saved_tx = res->tx;
 	k->saved_rx = res->rx;
-	memzero_explicit(&res->tx, sizeof(res->tx));
-	memzero_explicit(&res->rx, sizeof(res->rx));
+	credssp_ktls_wipe_keys(&res->tx);
+	credssp_ktls_wipe_keys(&res->rx);
 	res->has_keys = false;
 unlock:
 	spin_unlock(&ctx->lock);

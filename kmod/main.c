@@ -22,20 +22,33 @@ static int __init credssp_init(void)
 	if (err)
 		goto err_sock;
 
-	err = credssp_genl_init();
+	err = credssp_call_init();
 	if (err)
-		goto err_genl;
+		goto err_call;
 
-	/* Last: the per-netns state and the socket notifier. */
+	/*
+	 * ORDER: the per-netns state (in every netns) before anything that
+	 * looks it up: the socket notifier (registered by
+	 * credssp_table_init() after the state) and the genl family, whose
+	 * doits may run as soon as it is registered. Unload goes the other
+	 * way: the family, then the notifier, then the state.
+	 */
 	err = credssp_table_init();
 	if (err)
 		goto err_table;
 
+	/* Last: from here on userspace reaches the module. */
+	err = credssp_genl_init();
+	if (err)
+		goto err_genl;
+
 	return 0;
 
-err_table:
-	credssp_genl_exit();
 err_genl:
+	credssp_table_exit();
+err_table:
+	credssp_call_exit();
+err_call:
 	credssp_sock_exit();
 err_sock:
 	credssp_keyring_exit();
@@ -47,8 +60,12 @@ static void __exit credssp_exit(void)
 {
 	/* Fail calls waiting for a helper: unregistering waits for them. */
 	credssp_table_shutdown();
-	/* Socket-mode calls end (and their doits return) before the family goes. */
+	/*
+	 * Socket-mode and queued netlink calls end, and send their outcome,
+	 * before the family goes.
+	 */
 	credssp_sock_exit();
+	credssp_call_exit();
 	credssp_genl_exit();
 	credssp_table_exit();
 	credssp_keyring_exit();

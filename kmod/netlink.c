@@ -175,7 +175,9 @@ int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			READ_ONCE(credssp_handshake_timeout_ms)) ||
 	    nla_put_u32(skb, CREDSSP_A_STATUS_MAX_LIFETIME,
 			READ_ONCE(credssp_max_lifetime)) ||
-	    nla_put_u32(skb, CREDSSP_A_STATUS_TOKEN_MAX, CREDSSP_TOKEN_MAX))
+	    nla_put_u32(skb, CREDSSP_A_STATUS_TOKEN_MAX, CREDSSP_TOKEN_MAX) ||
+	    nla_put_u32(skb, CREDSSP_A_STATUS_LIMIT_NET_CREDS,
+			READ_ONCE(credssp_max_net_creds)))
 		goto cancel;
 
 	for (o = 1; cn && o < CREDSSP_NR_OUTCOMES; o++) {
@@ -316,6 +318,27 @@ static const struct nla_policy credssp_accept_policy[CREDSSP_A_MAX + 1] = {
 	[CREDSSP_A_OPTIONS] = NLA_POLICY_MASK(NLA_U32, CREDSSP_OPT_ALL),
 };
 
+/*
+ * A call that is refused before it is queued gets its reply here, in the
+ * doit: the same message the outcome would be, with the request's sequence
+ * number, before the ACK.
+ */
+static int credssp_call_refused(struct genl_info *info, int err)
+{
+	if (err == -EBUSY)
+		return credssp_reply_status(info, SEC_E_INSUFFICIENT_MEMORY,
+					    "too many calls in flight in this netns (max_net_calls)");
+	if (err == -ENODEV)
+		return credssp_reply_status(info,
+					    SEC_E_NO_AUTHENTICATING_AUTHORITY,
+					    "credssp is unloading or the netns is going away");
+	return err;
+}
+
+/*
+ * ACCEPT never waits here: it is checked, its context made (first call),
+ * and queued (call.c); the outcome comes as a later message.
+ */
 static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_accept_args a = { .data_rep = SECURITY_NATIVE_DREP };
@@ -323,12 +346,11 @@ static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	struct credssp_cred *cred = NULL;
 	struct credssp_ctx *ctx = NULL;
 	struct credssp_caller caller;
+	struct credssp_call *call;
 	struct credssp_net *cn;
-	struct sk_buff *msg;
 	u64 ctx_id = 0;
 	u32 status;
-	void *hdr;
-	int err = 0;
+	int err;
 
 	cn = credssp_info_net(info);
 	if (!cn)
@@ -346,7 +368,7 @@ static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 		a.req_flags = nla_get_u32(tb[CREDSSP_A_REQ_FLAGS]);
 	if (tb[CREDSSP_A_DATA_REP])
 		a.data_rep = nla_get_u32(tb[CREDSSP_A_DATA_REP]);
-	if (tb[CREDSSP_A_OPTIONS])
+	if (tb[CREDSSP_A_OPTIONS] && !ctx_id)
 		a.options = nla_get_u32(tb[CREDSSP_A_OPTIONS]);
 	if (tb[CREDSSP_A_OUTPUT_SIZE])
 		a.output_size = nla_get_u32(tb[CREDSSP_A_OUTPUT_SIZE]);
@@ -360,12 +382,10 @@ static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 		a.input_len = nla_len(tb[CREDSSP_A_INPUT]);
 	}
 
-	/* fContextReq first: nothing is looked up or created for it. */
-	if (!credssp_req_flags_ok(a.req_flags)) {
-		status = credssp_sspi_accept(cn, &caller, NULL, NULL, &a);
+	/* Arguments first: nothing is looked up or created for a bad call. */
+	status = credssp_sspi_accept_check(&a);
+	if (status)
 		return credssp_reply_status(info, status, a.msg);
-	}
-
 	if (tb[CREDSSP_A_CRED_ID]) {
 		cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
 					   &caller);
@@ -382,40 +402,191 @@ static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
-	status = credssp_sspi_accept(cn, &caller, cred, ctx, &a);
-
-	if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED)
-		credssp_set_msg(info->extack, a.msg ?: credssp_status_msg(status));
-	msg = credssp_reply_new(info, nla_total_size(a.output_len) + 128,
-				status, &hdr);
-	if (!msg) {
-		err = -ENOMEM;
+	call = credssp_call_new(skb, info, cn, a.input_len);
+	if (IS_ERR(call)) {
+		err = credssp_call_refused(info, PTR_ERR(call));
 		goto out;
 	}
-	if (((ctx || a.new_ctx) &&
-	     nla_put_u64_64bit(msg, CREDSSP_A_CTX_ID,
-			       ctx ? ctx->id : a.new_ctx->id, CREDSSP_A_PAD)) ||
-	    (a.output && nla_put(msg, CREDSSP_A_OUTPUT, a.output_len,
-				 a.output)) ||
-	    (status == SEC_E_BUFFER_TOO_SMALL &&
-	     nla_put_u32(msg, CREDSSP_A_OUTPUT_NEEDED, a.output_needed)) ||
-	    (a.has_extra && nla_put_u32(msg, CREDSSP_A_EXTRA, a.extra)) ||
-	    ((status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED) &&
-	     nla_put_u32(msg, CREDSSP_A_RET_FLAGS, a.ret_flags)) ||
-	    (status == SEC_E_OK &&
-	     nla_put_u64_64bit(msg, CREDSSP_A_EXPIRY, a.expiry,
-			       CREDSSP_A_PAD))) {
-		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto out;
+	if (a.input_len) {
+		memcpy(credssp_call_input(call), a.input, a.input_len);
+		a.input = credssp_call_input(call);
 	}
-	err = credssp_reply_send(msg, hdr, info);
+	if (!ctx) {
+		status = credssp_sspi_accept_new(cn, &caller, cred, &a);
+		if (status) {
+			credssp_call_abandon(call);
+			err = credssp_reply_status(info, status, a.msg);
+			goto out;
+		}
+	}
+	err = credssp_call_queue_accept(call, cred, ctx, &a);
+	if (!err)
+		return 0;	/* the references are the call's */
+	if (a.new_ctx) {
+		credssp_ctx_unlink(a.new_ctx);
+		credssp_ctx_put(a.new_ctx);
+	}
+	credssp_call_abandon(call);
+	err = credssp_call_refused(info, err);
 out:
-	kfree_sensitive(a.output);
-	credssp_ctx_put(a.new_ctx);
 	credssp_ctx_put(ctx);
 	credssp_cred_put(cred);
 	return err;
+}
+
+/* ACCEPT_SOCKET */
+
+static const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1] = {
+	[CREDSSP_A_CRED_ID] = { .type = NLA_U64 },
+	[CREDSSP_A_SOCK_FD] = { .type = NLA_U32 },
+	[CREDSSP_A_REQ_FLAGS] = { .type = NLA_U32 },
+	[CREDSSP_A_OPTIONS] = { .type = NLA_U32 },
+	[CREDSSP_A_TIMEOUT_MS] = { .type = NLA_U32 },
+};
+
+static const char *credssp_sock_errmsg(int err)
+{
+	switch (err) {
+	case -EBADF:
+		return "SOCK_FD is not an open file";
+	case -ENOTSOCK:
+		return "SOCK_FD is not a socket";
+	case -EPROTONOSUPPORT:
+		return "not a TCP stream socket";
+	case -ENOTCONN:
+		return "the TCP connection is not established";
+	case -EEXIST:
+		return "the socket already has an upper layer protocol";
+	case -EXDEV:
+		return "the socket belongs to another network namespace";
+	case -ENOPROTOOPT:
+		return "no kTLS in this kernel";
+	case -EBUSY:
+		return "the socket is already in socket mode";
+	case -ENODEV:
+		return "credssp is unloading";
+	default:
+		return "cannot start socket mode";
+	}
+}
+
+static int credssp_sock_nl_err(struct genl_info *info, int err)
+{
+	NL_SET_BAD_ATTR(info->extack, info->attrs[CREDSSP_A_SOCK_FD]);
+	credssp_set_msg(info->extack, credssp_sock_errmsg(err));
+	return err;
+}
+
+/*
+ * ACCEPT_SOCKET starts socket mode (sock.c) and returns; the outcome
+ * message comes when the handshake ends (credssp_call_sock_end()). The
+ * call holds the socket's file until then.
+ */
+static int credssp_nl_accept_socket_doit(struct sk_buff *skb,
+					 struct genl_info *info)
+{
+	struct credssp_sock_req *sreq = NULL;
+	struct nlattr **tb = info->attrs;
+	struct credssp_sock_start s = {};
+	struct credssp_caller caller;
+	struct credssp_call *call;
+	struct credssp_cred *cred;
+	struct credssp_net *cn;
+	struct socket *sock;
+	u32 status;
+	int err;
+
+	if (credssp_missing(info, CREDSSP_A_CRED_ID, "CRED_ID required") ||
+	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD required"))
+		return -EINVAL;
+	cn = credssp_info_net(info);
+	if (!cn)
+		return -ENODEV;
+	credssp_info_caller(skb, info, &caller);
+	if (tb[CREDSSP_A_REQ_FLAGS])
+		s.req_flags = nla_get_u32(tb[CREDSSP_A_REQ_FLAGS]);
+	if (tb[CREDSSP_A_OPTIONS])
+		s.options = nla_get_u32(tb[CREDSSP_A_OPTIONS]);
+	if (tb[CREDSSP_A_TIMEOUT_MS])
+		s.timeout_ms = nla_get_u32(tb[CREDSSP_A_TIMEOUT_MS]);
+	if (!credssp_req_flags_ok(s.req_flags))
+		return credssp_reply_status(info, SEC_E_UNSUPPORTED_FUNCTION,
+					    "fContextReq flag not supported by CredSSP");
+	if (s.options & ~CREDSSP_OPT_ALL)
+		return credssp_reply_status(info, SEC_E_INVALID_PARAMETER,
+					    "unknown option");
+
+	cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
+				   &caller);
+	if (!cred)
+		return credssp_reply_status(info, SEC_E_INVALID_HANDLE,
+					    "no such credential handle");
+	sock = sockfd_lookup((int)nla_get_u32(tb[CREDSSP_A_SOCK_FD]), &err);
+	if (!sock) {
+		err = credssp_sock_nl_err(info, err);
+		goto out_cred;
+	}
+	if (sock->sk && !net_eq(sock_net(sock->sk), genl_info_net(info))) {
+		err = credssp_sock_nl_err(info, -EXDEV);
+		goto out_sock;
+	}
+	call = credssp_call_new(skb, info, cn, 0);
+	if (IS_ERR(call)) {
+		err = credssp_call_refused(info, PTR_ERR(call));
+		goto out_sock;
+	}
+
+	s.sock = sock;
+	s.cred = cred;
+	s.caller = &caller;
+	s.end = credssp_call_sock_end;
+	s.data = call;
+	err = credssp_sock_start(&s, &status, &sreq);
+	if (err) {
+		credssp_call_abandon(call);
+		if (err == -ENOMEM && status)
+			err = credssp_reply_status(info, status,
+						   "context limit reached");
+		else
+			credssp_sock_nl_err(info, err);
+		goto out_sock;
+	}
+	/* From here the call owns the socket's file; it may have ended. */
+	credssp_call_set_sock(call, sock);
+	credssp_call_sock_started(call, sreq);
+	credssp_cred_put(cred);
+	return 0;
+
+out_sock:
+	sockfd_put(sock);
+out_cred:
+	credssp_cred_put(cred);
+	return err;
+}
+
+/* CANCEL */
+
+static const struct nla_policy credssp_cancel_policy[CREDSSP_A_MAX + 1] = {
+	[CREDSSP_A_SEQ] = { .type = NLA_U32 },
+};
+
+static int credssp_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct credssp_caller caller;
+	struct credssp_net *cn;
+	bool found;
+
+	if (credssp_missing(info, CREDSSP_A_SEQ, "SEQ required"))
+		return -EINVAL;
+	cn = credssp_info_net(info);
+	if (!cn)
+		return -ENODEV;
+	credssp_info_caller(skb, info, &caller);
+	found = credssp_call_cancel(cn, &caller,
+				    nla_get_u32(info->attrs[CREDSSP_A_SEQ]));
+	return credssp_reply_status(info, found ? SEC_E_OK :
+				    SEC_E_INVALID_HANDLE,
+				    "no call of this socket in flight with that SEQ");
 }
 
 /* DELETE_CTX, QUERY_CTX */
@@ -712,7 +883,7 @@ static int credssp_nl_get_ctx_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
-/* HELPER_REGISTER, HELPER_DONE */
+/* HELPER_REGISTER, HELPER_NEXT, HELPER_DONE */
 
 static const struct nla_policy credssp_register_policy[CREDSSP_A_H_MAX + 1] = {
 	[CREDSSP_A_H_VERSION] = { .type = NLA_U32 },
@@ -756,18 +927,35 @@ static const struct nla_policy credssp_done_policy[CREDSSP_A_H_MAX + 1] = {
 	[CREDSSP_A_H_KEYS_RX] = { .type = NLA_NESTED },
 };
 
+/* No capability: HELPER_NEXT checks that the socket is a helper's. */
+static int credssp_nl_next_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct credssp_net *cn = credssp_info_net(info);
+
+	if (!cn)
+		return -ENODEV;
+	return credssp_helper_next(cn, skb, info);
+}
+
+/* No capability: a HELPER_DONE must come from the socket that took it. */
 static int credssp_nl_done_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_net *cn = credssp_info_net(info);
 
 	if (!cn)
 		return -ENODEV;
-	return credssp_helper_done(cn, info);
+	return credssp_helper_done(cn, skb, info);
 }
 
 static const struct genl_ops credssp_genl_ops[] = {
 	{
-		/* No policy: strict validation rejects every attribute. */
+		/*
+		 * No policy: with resv_start_op 0, genetlink gives the command
+		 * genl_policy_reject_all (maxattr 1, NLA_REJECT) in
+		 * genl_op_fill_in_reject_policy() (6.1 and later), and strict
+		 * validation then rejects every attribute with -EINVAL
+		 * (credssp_genl selftest unknown_attribute_rejected).
+		 */
 		.cmd = CREDSSP_CMD_GET_STATUS,
 		.doit = credssp_nl_get_status_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
@@ -827,7 +1015,11 @@ static const struct genl_ops credssp_genl_ops[] = {
 		.doit = credssp_nl_done_doit,
 		.policy = credssp_done_policy,
 		.maxattr = CREDSSP_A_H_MAX,
-		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		/* No policy: no attributes. */
+		.cmd = CREDSSP_CMD_HELPER_NEXT,
+		.doit = credssp_nl_next_doit,
 	},
 	{
 		.cmd = CREDSSP_CMD_KTLS_ATTACH,
@@ -843,6 +1035,18 @@ static const struct genl_ops credssp_genl_ops[] = {
 		.maxattr = CREDSSP_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = CREDSSP_CMD_CANCEL,
+		.doit = credssp_nl_cancel_doit,
+		.policy = credssp_cancel_policy,
+		.maxattr = CREDSSP_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group credssp_mcgrps[] = {
+	/* A doorbell without content: HELPER_READY. */
+	[CREDSSP_NLGRP_HELPER] = { .name = CREDSSP_MCGRP_HELPER },
 };
 
 struct genl_family credssp_genl_family __ro_after_init = {
@@ -851,6 +1055,8 @@ struct genl_family credssp_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = credssp_genl_ops,
 	.n_ops = ARRAY_SIZE(credssp_genl_ops),
+	.mcgrps = credssp_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(credssp_mcgrps),
 	.resv_start_op = 0,	/* every command is strictly validated */
 	.netnsok = true,
 	.parallel_ops = true,

@@ -29,7 +29,6 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
-#include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -46,9 +45,6 @@
 enum {
 	CREDSSP_SOCK_COMPLETED,		/* the callback's fate is decided */
 };
-
-typedef void (*credssp_sock_end_t)(void *data, u32 status,
-				   struct credssp_ctx *ctx, const char *msg);
 
 struct credssp_sock_req {
 	struct hlist_node node;		/* credssp_sock_hash */
@@ -71,19 +67,14 @@ struct credssp_sock_req {
 	struct completion released;	/* the worker let go of the socket */
 };
 
-struct credssp_sock_start {
-	struct socket *sock;
-	struct credssp_cred *cred;
-	const struct credssp_caller *caller;
-	unsigned int timeout_ms;
-	u32 req_flags;
-	u32 options;
-	credssp_sock_done_t done;
-	credssp_sock_end_t end;
-	void *data;
-};
-
+/*
+ * Two workqueues, so that socket-mode calls of network namespaces owned by
+ * other user namespaces (reachable without privilege where unprivileged
+ * user namespaces are allowed) can never take every worker from the initial
+ * user namespace's services and in-kernel consumers (the RDP gate).
+ */
 static struct workqueue_struct *credssp_sock_wq;
+static struct workqueue_struct *credssp_sock_uns_wq;
 static DEFINE_SPINLOCK(credssp_sock_lock);	/* the hash, @exiting */
 static DEFINE_HASHTABLE(credssp_sock_hash, 8);
 static bool credssp_sock_exiting;
@@ -102,7 +93,20 @@ static struct credssp_sock_req *credssp_sock_find(const struct sock *sk)
 	return NULL;
 }
 
-static void credssp_sock_req_put(struct credssp_sock_req *req)
+/**
+ * credssp_sock_req_get - take a reference to a socket-mode request
+ * @req: the request, referenced by the caller
+ */
+void credssp_sock_req_get(struct credssp_sock_req *req)
+{
+	refcount_inc(&req->ref);
+}
+
+/**
+ * credssp_sock_req_put - drop a reference to a socket-mode request
+ * @req: the request
+ */
+void credssp_sock_req_put(struct credssp_sock_req *req)
 {
 	if (refcount_dec_and_test(&req->ref))
 		kfree(req);
@@ -152,6 +156,20 @@ static void credssp_sock_abort(struct credssp_sock_req *req, u32 status)
 			credssp_ctx_unlink(ctx);
 		credssp_ctx_put(ctx);
 	}
+}
+
+/**
+ * credssp_sock_req_abort - make a socket-mode request end soon
+ * @req: the request, referenced by the caller
+ * @status: why (the first reason given wins)
+ *
+ * Never waits for the worker: its completion still runs, once.
+ *
+ * Context: process context, may sleep (the context is deleted).
+ */
+void credssp_sock_req_abort(struct credssp_sock_req *req, u32 status)
+{
+	credssp_sock_abort(req, status);
 }
 
 static void credssp_sock_timeout(struct work_struct *work)
@@ -520,19 +538,30 @@ static int credssp_sock_probe_tls(struct net *net)
 	return 0;
 }
 
-/*
- * Start a socket-mode accept for @s->caller (the kernel owner, or a netlink
- * sender). The context is made here, in the caller's task.
- * Return: 0 (one completion to come), or a negative errno; *@status says
- * why for -ENOMEM from the context table.
+/**
+ * credssp_sock_start - start a socket-mode accept
+ * @s: the socket, credential, caller and completion
+ * @status: the SECURITY_STATUS behind -ENOMEM from the context table, or 0
+ * @reqp: receives the request with a reference for the caller, or NULL
+ *
+ * The context is made here, in the caller's task, before the request is
+ * published: once it is in the hash, only the worker ends it (a cancel or
+ * an unload finds it there and aborts it, never frees it). Publishing,
+ * the unload check, the deadline and the worker are one critical section,
+ * so that credssp_sock_exit() either sees the request or refuses it.
+ *
+ * Return: 0 (one completion to come), or a negative errno and no
+ * completion: see credssp_accept_sock().
  */
-static int credssp_sock_start(const struct credssp_sock_start *s,
-			      u32 *status)
+int credssp_sock_start(const struct credssp_sock_start *s, u32 *status,
+		       struct credssp_sock_req **reqp)
 {
 	struct credssp_cred *cred = s->cred;
 	struct credssp_net *cn = cred->cn;
+	struct workqueue_struct *wq;
 	struct credssp_sock_req *req;
 	unsigned long delay;
+	unsigned int ms;
 	struct sock *sk;
 	u32 st;
 	int err;
@@ -550,10 +579,10 @@ static int credssp_sock_start(const struct credssp_sock_start *s,
 	if (err)
 		return err;
 
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
 	if (!req)
 		return -ENOMEM;
-	refcount_set(&req->ref, 1);
+	refcount_set(&req->ref, reqp ? 2 : 1);
 	spin_lock_init(&req->lock);
 	init_completion(&req->released);
 	INIT_WORK(&req->work, credssp_sock_work);
@@ -565,27 +594,20 @@ static int credssp_sock_start(const struct credssp_sock_start *s,
 	req->done = s->done;
 	req->end = s->end;
 	req->data = s->data;
-	delay = msecs_to_jiffies(s->timeout_ms ?:
-				 READ_ONCE(credssp_handshake_timeout_ms));
+	/* The caller may shorten the handshake deadline, never extend it. */
+	ms = READ_ONCE(credssp_handshake_timeout_ms);
+	if (s->timeout_ms && s->timeout_ms < ms)
+		ms = s->timeout_ms;
+	delay = msecs_to_jiffies(ms);
 	req->deadline = jiffies + delay;
-
-	spin_lock(&credssp_sock_lock);
-	if (credssp_sock_exiting) {
-		err = -ENODEV;
-		goto err_unlock;
-	}
-	if (credssp_sock_find(sk)) {
-		err = -EBUSY;
-		goto err_unlock;
-	}
-	hash_add(credssp_sock_hash, &req->node, (unsigned long)sk);
-	spin_unlock(&credssp_sock_lock);
+	wq = cn->net->user_ns == &init_user_ns ? credssp_sock_wq :
+	     credssp_sock_uns_wq;
 
 	st = credssp_ctx_new(cn, s->caller, cred, &req->ctx);
 	if (st) {
 		*status = st;
-		err = -ENOMEM;
-		goto err_unhash;
+		kfree(req);
+		return -ENOMEM;
 	}
 	spin_lock(&req->ctx->lock);
 	req->ctx->options = s->options;
@@ -594,19 +616,27 @@ static int credssp_sock_start(const struct credssp_sock_start *s,
 	/* credssp_sspi_accept() takes it for each step. */
 	clear_bit_unlock(CREDSSP_F_BUSY, &req->ctx->flags);
 
-	sock_hold(sk);
-	/* Not on credssp_sock_wq: its timer may fire while that drains. */
-	schedule_delayed_work(&req->timeout, delay);
-	queue_work(credssp_sock_wq, &req->work);
-	return 0;
-
-err_unhash:
 	spin_lock(&credssp_sock_lock);
-	hash_del(&req->node);
-err_unlock:
+	if (credssp_sock_exiting)
+		err = -ENODEV;
+	else if (credssp_sock_find(sk))
+		err = -EBUSY;
+	if (err) {
+		spin_unlock(&credssp_sock_lock);
+		credssp_ctx_unlink(req->ctx);
+		credssp_ctx_put(req->ctx);
+		kfree(req);
+		return err;
+	}
+	hash_add(credssp_sock_hash, &req->node, (unsigned long)sk);
+	sock_hold(sk);
+	if (reqp)
+		*reqp = req;
+	/* Not on @wq: its timer may fire while that drains. */
+	schedule_delayed_work(&req->timeout, delay);
+	queue_work(wq, &req->work);
 	spin_unlock(&credssp_sock_lock);
-	kfree(req);
-	return err;
+	return 0;
 }
 
 /**
@@ -649,7 +679,7 @@ int credssp_accept_sock(const struct credssp_sock_args *args)
 		.done = args->done,
 		.data = args->data,
 	};
-	return credssp_sock_start(&s, &status);
+	return credssp_sock_start(&s, &status, NULL);
 }
 EXPORT_SYMBOL_GPL(credssp_accept_sock);
 
@@ -699,6 +729,12 @@ int credssp_sock_init(void)
 					  WQ_MAX_ACTIVE);
 	if (!credssp_sock_wq)
 		return -ENOMEM;
+	credssp_sock_uns_wq = alloc_workqueue("credssp_sock_uns", WQ_UNBOUND,
+					      WQ_MAX_ACTIVE);
+	if (!credssp_sock_uns_wq) {
+		destroy_workqueue(credssp_sock_wq);
+		return -ENOMEM;
+	}
 	credssp_sock_exiting = false;
 	return 0;
 }
@@ -707,7 +743,7 @@ int credssp_sock_init(void)
  * credssp_sock_exit - end every socket-mode accept and refuse new ones
  *
  * Each running accept completes with SEC_E_NO_AUTHENTICATING_AUTHORITY
- * (its callback runs, so a waiting netlink caller gets its reply) before
+ * (its callback runs, so a netlink caller gets its outcome message) before
  * this returns.
  */
 void credssp_sock_exit(void)
@@ -739,193 +775,8 @@ void credssp_sock_exit(void)
 		credssp_sock_req_put(found);
 	}
 	/* Waits for every worker (each cancels its own deadline work). */
+	destroy_workqueue(credssp_sock_uns_wq);
 	destroy_workqueue(credssp_sock_wq);
+	credssp_sock_uns_wq = NULL;
 	credssp_sock_wq = NULL;
-}
-
-/* The netlink doit: ACCEPT_SOCKET waits for its own completion. */
-
-struct credssp_sock_nl {
-	struct completion done;
-	u32 status;
-	struct credssp_ctx *ctx;
-	const char *msg;
-};
-
-static void credssp_sock_nl_end(void *data, u32 status,
-				struct credssp_ctx *ctx, const char *msg)
-{
-	struct credssp_sock_nl *w = data;
-
-	w->status = status;
-	w->ctx = ctx;
-	w->msg = msg;
-	complete(&w->done);
-}
-
-const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CRED_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_SOCK_FD] = { .type = NLA_U32 },
-	[CREDSSP_A_REQ_FLAGS] = { .type = NLA_U32 },
-	[CREDSSP_A_OPTIONS] = { .type = NLA_U32 },
-	[CREDSSP_A_TIMEOUT_MS] = { .type = NLA_U32 },
-};
-
-static const char *credssp_sock_errmsg(int err)
-{
-	switch (err) {
-	case -EBADF:
-		return "SOCK_FD is not an open file";
-	case -ENOTSOCK:
-		return "SOCK_FD is not a socket";
-	case -EPROTONOSUPPORT:
-		return "not a TCP stream socket";
-	case -ENOTCONN:
-		return "the TCP connection is not established";
-	case -EEXIST:
-		return "the socket already has an upper layer protocol";
-	case -EXDEV:
-		return "the socket belongs to another network namespace";
-	case -ENOPROTOOPT:
-		return "no kTLS in this kernel";
-	case -EBUSY:
-		return "the socket is already in socket mode";
-	case -ENODEV:
-		return "credssp is unloading";
-	default:
-		return "cannot start socket mode";
-	}
-}
-
-static void credssp_sock_nl_err(struct genl_info *info, int err)
-{
-	NL_SET_BAD_ATTR(info->extack, info->attrs[CREDSSP_A_SOCK_FD]);
-	credssp_set_msg(info->extack, credssp_sock_errmsg(err));
-}
-
-static int credssp_sock_nl_reply(struct genl_info *info,
-				 struct credssp_sock_nl *w)
-{
-	struct credssp_ctx *ctx = w->ctx;
-	struct sk_buff *msg;
-	u32 ret_flags = 0;
-	u64 expiry;
-	void *hdr;
-
-	spin_lock(&ctx->lock);
-	if (ctx->res)
-		ret_flags = ctx->res->ret_flags;
-	expiry = ctx->expiry;
-	spin_unlock(&ctx->lock);
-
-	msg = credssp_reply_new(info, 2 * nla_total_size_64bit(sizeof(u64)) +
-				nla_total_size(sizeof(u32)), SEC_E_OK, &hdr);
-	if (!msg)
-		goto err;
-	if (nla_put_u64_64bit(msg, CREDSSP_A_CTX_ID, ctx->id, CREDSSP_A_PAD) ||
-	    nla_put_u32(msg, CREDSSP_A_RET_FLAGS, ret_flags) ||
-	    nla_put_u64_64bit(msg, CREDSSP_A_EXPIRY, expiry, CREDSSP_A_PAD)) {
-		nlmsg_free(msg);
-		goto err;
-	}
-	credssp_ctx_put(ctx);
-	return credssp_reply_send(msg, hdr, info);
-
-err:
-	/* The caller would never learn the handle. */
-	credssp_ctx_unlink(ctx);
-	credssp_ctx_put(ctx);
-	return -ENOMEM;
-}
-
-int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr **tb = info->attrs;
-	struct credssp_sock_start s = {};
-	struct credssp_sock_nl w = {};
-	struct credssp_caller caller;
-	struct credssp_cred *cred;
-	struct credssp_net *cn;
-	struct socket *sock;
-	u32 status;
-	int err;
-
-	if (credssp_missing(info, CREDSSP_A_CRED_ID, "CRED_ID required") ||
-	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD required"))
-		return -EINVAL;
-	cn = credssp_info_net(info);
-	if (!cn)
-		return -ENODEV;
-	credssp_info_caller(skb, info, &caller);
-	if (tb[CREDSSP_A_REQ_FLAGS])
-		s.req_flags = nla_get_u32(tb[CREDSSP_A_REQ_FLAGS]);
-	if (tb[CREDSSP_A_OPTIONS])
-		s.options = nla_get_u32(tb[CREDSSP_A_OPTIONS]);
-	if (tb[CREDSSP_A_TIMEOUT_MS])
-		s.timeout_ms = nla_get_u32(tb[CREDSSP_A_TIMEOUT_MS]);
-	if (!credssp_req_flags_ok(s.req_flags))
-		return credssp_reply_status(info, SEC_E_UNSUPPORTED_FUNCTION,
-					    "fContextReq flag not supported by CredSSP");
-	if (s.options & ~CREDSSP_OPT_ALL)
-		return credssp_reply_status(info, SEC_E_INVALID_PARAMETER,
-					    "unknown option");
-
-	cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
-				   &caller);
-	if (!cred)
-		return credssp_reply_status(info, SEC_E_INVALID_HANDLE,
-					    "no such credential handle");
-	sock = sockfd_lookup((int)nla_get_u32(tb[CREDSSP_A_SOCK_FD]), &err);
-	if (!sock) {
-		credssp_sock_nl_err(info, err);
-		goto out_cred;
-	}
-	if (sock->sk && !net_eq(sock_net(sock->sk), genl_info_net(info))) {
-		err = -EXDEV;
-		credssp_sock_nl_err(info, err);
-		goto out_sock;
-	}
-
-	init_completion(&w.done);
-	s.sock = sock;
-	s.cred = cred;
-	s.caller = &caller;
-	s.end = credssp_sock_nl_end;
-	s.data = &w;
-	err = credssp_sock_start(&s, &status);
-	if (err == -ENOMEM && status) {
-		err = credssp_reply_status(info, status,
-					   "context limit reached");
-		goto out_sock;
-	}
-	if (err) {
-		credssp_sock_nl_err(info, err);
-		goto out_sock;
-	}
-
-	if (wait_for_completion_interruptible(&w.done)) {
-		if (credssp_accept_sock_cancel(sock->sk)) {
-			/*
-			 * netlink_rcv_skb() sends no ACK for -EINTR (its
-			 * "dump started" value): send it here.
-			 */
-			credssp_set_msg(info->extack,
-					"interrupted: the handshake was cancelled");
-			netlink_ack(skb, (struct nlmsghdr *)info->nlhdr,
-				    -EINTR, info->extack);
-			err = -EINTR;
-			goto out_sock;
-		}
-		/* It completed meanwhile: its result stands. */
-		wait_for_completion(&w.done);
-	}
-	if (w.status == SEC_E_OK)
-		err = credssp_sock_nl_reply(info, &w);
-	else
-		err = credssp_reply_status(info, w.status, w.msg);
-out_sock:
-	sockfd_put(sock);
-out_cred:
-	credssp_cred_put(cred);
-	return err;
 }

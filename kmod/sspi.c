@@ -293,15 +293,88 @@ drop:
 }
 
 /**
+ * credssp_sspi_accept_check - the checks every AcceptSecurityContext gets
+ * @a: the arguments
+ *
+ * Done before anything is looked up or made.
+ *
+ * Return: SEC_E_OK, SEC_E_UNSUPPORTED_FUNCTION (fContextReq) or
+ * SEC_E_INVALID_PARAMETER (data representation, input, options), with
+ * @a->msg saying why.
+ */
+u32 credssp_sspi_accept_check(struct credssp_accept_args *a)
+{
+	if (!credssp_req_flags_ok(a->req_flags)) {
+		a->msg = "fContextReq flag not supported by CredSSP";
+		return SEC_E_UNSUPPORTED_FUNCTION;
+	}
+	if (a->data_rep != SECURITY_NATIVE_DREP &&
+	    a->data_rep != SECURITY_NETWORK_DREP) {
+		a->msg = "TargetDataRep is neither native nor network";
+		return SEC_E_INVALID_PARAMETER;
+	}
+	if (a->input_len > CREDSSP_TOKEN_MAX || (a->input_len && !a->input)) {
+		a->msg = "bad input token";
+		return SEC_E_INVALID_PARAMETER;
+	}
+	if (a->options & ~CREDSSP_OPT_ALL) {
+		a->msg = "unknown option";
+		return SEC_E_INVALID_PARAMETER;
+	}
+	return SEC_E_OK;
+}
+
+/**
+ * credssp_sspi_accept_new - make the context of a first AcceptSecurityContext
+ * @cn: the netns
+ * @caller: the owner of the new context
+ * @cred: the credential
+ * @a: the arguments; @a->new_ctx receives the context
+ *
+ * The context is linked, in its handshake, with BUSY held for the call
+ * that follows: credssp_sspi_accept() with no @ctx then uses @a->new_ctx
+ * instead of making one. The asynchronous netlink ACCEPT makes it in its
+ * doit, so that a cancel can find it while the call waits in a worker.
+ *
+ * Return: SEC_E_OK (a reference in @a->new_ctx), SEC_E_INVALID_HANDLE (no
+ * or a deleted credential) or SEC_E_INSUFFICIENT_MEMORY (a limit).
+ */
+u32 credssp_sspi_accept_new(struct credssp_net *cn,
+			    const struct credssp_caller *caller,
+			    struct credssp_cred *cred,
+			    struct credssp_accept_args *a)
+{
+	struct credssp_ctx *ctx;
+	u32 status;
+
+	if (!cred || test_bit(CREDSSP_F_DEAD, &cred->flags)) {
+		a->msg = "the first call needs a credential";
+		return SEC_E_INVALID_HANDLE;
+	}
+	status = credssp_ctx_new(cn, caller, cred, &ctx);
+	if (status) {
+		a->msg = "context limit reached";
+		return status;
+	}
+	spin_lock(&ctx->lock);
+	ctx->options = a->options;
+	spin_unlock(&ctx->lock);
+	a->new_ctx = ctx;
+	return SEC_E_OK;
+}
+
+/**
  * credssp_sspi_accept - AcceptSecurityContext
  * @cn: the netns
  * @caller: the owner of a new context
  * @cred: the credential (first call), or NULL
  * @ctx: the context (later calls, referenced by the caller), or NULL
- * @a: the other arguments and the results
+ * @a: the other arguments and the results; on a first call, @a->new_ctx
+ *	may already hold the context from credssp_sspi_accept_new()
  *
- * Sleeps while the helper runs the step. On a first call that does not
- * fail, @a->new_ctx is the new context with a reference for the caller.
+ * Sleeps while the helper runs the step: never called from a netlink
+ * handler (those queue the call, see call.c). On a first call that does
+ * not fail, @a->new_ctx is the new context with a reference for the caller.
  *
  * Return: the SECURITY_STATUS (see CREDSSP_CMD_ACCEPT in
  * <uapi/linux/credssp.h>).
@@ -316,35 +389,18 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 	bool first = !ctx, started;
 	u32 status;
 
-	if (!credssp_req_flags_ok(a->req_flags)) {
-		a->msg = "fContextReq flag not supported by CredSSP";
-		return SEC_E_UNSUPPORTED_FUNCTION;
-	}
-	if (a->data_rep != SECURITY_NATIVE_DREP &&
-	    a->data_rep != SECURITY_NETWORK_DREP) {
-		a->msg = "TargetDataRep is neither native nor network";
-		return SEC_E_INVALID_PARAMETER;
-	}
-	if (a->input_len > CREDSSP_TOKEN_MAX || (a->input_len && !a->input)) {
-		a->msg = "bad input token";
-		return SEC_E_INVALID_PARAMETER;
-	}
+	might_sleep();
+	status = credssp_sspi_accept_check(a);
+	if (status)
+		goto out_new;
 
 	if (first) {
-		if (!cred || test_bit(CREDSSP_F_DEAD, &cred->flags)) {
-			a->msg = "the first call needs a credential";
-			return SEC_E_INVALID_HANDLE;
+		if (!a->new_ctx) {
+			status = credssp_sspi_accept_new(cn, caller, cred, a);
+			if (status)
+				return status;
 		}
-		if (a->options & ~CREDSSP_OPT_ALL) {
-			a->msg = "unknown option";
-			return SEC_E_INVALID_PARAMETER;
-		}
-		status = credssp_ctx_new(cn, caller, cred, &ctx);
-		if (status) {
-			a->msg = "context limit reached";
-			return status;
-		}
-		ctx->options = a->options;
+		ctx = a->new_ctx;
 	} else {
 		if (cred && ctx->cred != cred) {
 			a->msg = "not the context's credential";
@@ -430,13 +486,30 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 	}
 
 out:
+	/*
+	 * Before the put below, which may drop the last reference of a
+	 * first call's context that was unlinked (review F3): the context
+	 * may be freed as soon as it returns. The caller's reference keeps
+	 * it alive until then.
+	 */
+	clear_bit_unlock(CREDSSP_F_BUSY, &ctx->flags);
 	if (first && !test_bit(CREDSSP_F_DEAD, &ctx->flags)) {
 		a->new_ctx = ctx;	/* the caller's reference */
 	} else if (first) {
 		a->new_ctx = NULL;
 		credssp_ctx_put(ctx);
 	}
-	clear_bit_unlock(CREDSSP_F_BUSY, &ctx->flags);
+	return status;
+
+out_new:
+	/* A context made for this call by credssp_sspi_accept_new() goes. */
+	if (first && a->new_ctx) {
+		ctx = a->new_ctx;
+		a->new_ctx = NULL;
+		credssp_ctx_unlink(ctx);
+		clear_bit_unlock(CREDSSP_F_BUSY, &ctx->flags);
+		credssp_ctx_put(ctx);
+	}
 	return status;
 }
 

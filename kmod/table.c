@@ -33,6 +33,7 @@
 unsigned int credssp_max_owner_contexts = 1024;
 module_param_named(max_owner_contexts, credssp_max_owner_contexts, uint, 0644);
 MODULE_PARM_DESC(max_owner_contexts, "Contexts per owner socket");
+EXPORT_SYMBOL_IF_KUNIT(credssp_max_owner_contexts);
 
 unsigned int credssp_max_net_contexts = 8192;
 module_param_named(max_net_contexts, credssp_max_net_contexts, uint, 0644);
@@ -41,6 +42,16 @@ MODULE_PARM_DESC(max_net_contexts, "Contexts per network namespace");
 unsigned int credssp_max_owner_creds = 64;
 module_param_named(max_owner_creds, credssp_max_owner_creds, uint, 0644);
 MODULE_PARM_DESC(max_owner_creds, "Credential handles per owner socket");
+
+/*
+ * A netns-wide cap on credentials, as max_net_contexts is for contexts:
+ * without it a user-namespace root holds max_owner_creds credentials per
+ * socket and opens as many sockets as its file limit allows. 1024 is 16
+ * sockets at the per-socket default; an acceptor needs one credential.
+ */
+unsigned int credssp_max_net_creds = 1024;
+module_param_named(max_net_creds, credssp_max_net_creds, uint, 0644);
+MODULE_PARM_DESC(max_net_creds, "Credential handles per network namespace");
 
 unsigned int credssp_helper_timeout_ms = 10000;
 module_param_named(helper_timeout_ms, credssp_helper_timeout_ms, uint, 0644);
@@ -57,6 +68,18 @@ module_param_named(max_lifetime, credssp_max_lifetime, uint, 0644);
 MODULE_PARM_DESC(max_lifetime, "Seconds an established context lives");
 
 static unsigned int credssp_net_id __read_mostly;
+/*
+ * True from the return of register_pernet_subsys() until just before
+ * unregister_pernet_subsys(). register_pernet_subsys() stores
+ * credssp_net_id before it has set the state up in any netns (it then
+ * walks them one by one, and net_generic() has no bounds check), and on a
+ * reload the old id points at the previous load's freed state: until this
+ * is set, credssp_pernet() must not read net_generic() at all. Nothing that
+ * calls credssp_pernet() is registered before the pernet operations
+ * (credssp_table_init(), main.c), so this is a second line of defence, and
+ * the one that covers in-kernel callers.
+ */
+static bool credssp_pernet_ready;
 static DEFINE_MUTEX(credssp_nets_lock);
 static LIST_HEAD(credssp_nets);
 
@@ -81,7 +104,8 @@ struct credssp_net *credssp_pernet(const struct net *net)
 {
 	struct credssp_net *cn;
 
-	if (!READ_ONCE(credssp_net_id))
+	/* Pairs with the smp_store_release() in credssp_table_init(). */
+	if (!smp_load_acquire(&credssp_pernet_ready))
 		return NULL;
 	cn = net_generic(net, credssp_net_id);
 	/* Published last by credssp_net_init(). */
@@ -184,16 +208,28 @@ static void credssp_owner_free(struct credssp_owner *o)
 
 /*
  * Account one more object to @caller in @cn, creating the owner record if
- * needed. Return: the owner, or NULL (limit reached or netns dying).
+ * needed. The netns limit (max_net_contexts, max_net_creds) applies to
+ * every owner, the kernel's included; the per-owner limit to netlink
+ * owners only (the kernel owner is bounded by the netns limit alone). An
+ * owner without a record yet holds 0 objects and is checked like any other,
+ * so a limit of 0 refuses its first object too. (Over netlink the owner of
+ * a new context normally has a record already, for its credential; it has
+ * none when that credential was freed by another thread in between.)
+ *
+ * The owner record is allocated with GFP_KERNEL_ACCOUNT: the caller
+ * triggers it, so it is charged to the caller's memory cgroup.
+ *
+ * Return: the owner, or NULL (limit reached or netns dying).
  */
 static struct credssp_owner *credssp_owner_charge(struct credssp_net *cn,
 						  const struct credssp_caller *c,
 						  bool ctx)
 {
 	struct credssp_owner *spare = NULL, *o;
+	unsigned int net_limit, owner_limit, held;
 
 	if (c->sk) {
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 		if (!spare)
 			return NULL;
 		spare->id = *c;
@@ -205,23 +241,20 @@ static struct credssp_owner *credssp_owner_charge(struct credssp_net *cn,
 		goto fail;
 	o = credssp_owner_find(cn, c);
 	if (ctx) {
-		unsigned int limit = o == &cn->kernel ?
-			READ_ONCE(credssp_max_net_contexts) :
-			READ_ONCE(credssp_max_owner_contexts);
-
-		if (cn->n_ctx >= READ_ONCE(credssp_max_net_contexts) ||
-		    (o && o->n_ctx >= limit))
+		net_limit = READ_ONCE(credssp_max_net_contexts);
+		owner_limit = READ_ONCE(credssp_max_owner_contexts);
+		held = o ? o->n_ctx : 0;
+		if (cn->n_ctx >= net_limit)
 			goto fail;
 	} else {
-		unsigned int limit = o == &cn->kernel ?
-			READ_ONCE(credssp_max_net_contexts) :
-			READ_ONCE(credssp_max_owner_creds);
-
-		if (o && o->n_cred >= limit)
-			goto fail;
-		if (!o && !limit)
+		net_limit = READ_ONCE(credssp_max_net_creds);
+		owner_limit = READ_ONCE(credssp_max_owner_creds);
+		held = o ? o->n_cred : 0;
+		if (cn->n_cred >= net_limit)
 			goto fail;
 	}
+	if (o != &cn->kernel && held >= owner_limit)
+		goto fail;
 	if (!o) {
 		o = spare;
 		spare = NULL;
@@ -310,7 +343,8 @@ u32 credssp_cred_new(struct credssp_net *cn,
 	u32 index;
 	int err;
 
-	cred = kzalloc(sizeof(*cred), GFP_KERNEL);
+	/* Caller-triggered: charged to its memory cgroup. */
+	cred = kzalloc(sizeof(*cred), GFP_KERNEL_ACCOUNT);
 	if (!cred)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	cred->owner = credssp_owner_charge(cn, caller, false);
@@ -324,7 +358,7 @@ u32 credssp_cred_new(struct credssp_net *cn,
 	cred->gen = get_random_u32();
 	/* Reserve the slot (lookups see NULL), then publish the object. */
 	err = xa_alloc_cyclic(&cn->creds, &index, NULL, xa_limit_32b,
-			      &cn->next_cred, GFP_KERNEL);
+			      &cn->next_cred, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		credssp_owner_uncharge(cn, cred->owner, false);
 		kfree(cred);
@@ -387,6 +421,18 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_cred_unlink);
 
 /* Contexts */
 
+/*
+ * KUnit only (never set otherwise): a task whose last credssp_ctx_put()
+ * frees the context before returning, after a grace period, instead of
+ * leaving that to call_rcu(). A write to the context after the caller
+ * dropped what may be the last reference (review F3) is then a certain
+ * KASAN report instead of a race that needs a preemption at the wrong
+ * instruction. That task's puts must be in process context with no lock
+ * held.
+ */
+struct task_struct *credssp_test_sync_free_task;
+EXPORT_SYMBOL_IF_KUNIT(credssp_test_sync_free_task);
+
 static void credssp_ctx_free_rcu(struct rcu_head *rcu)
 {
 	kfree(container_of(rcu, struct credssp_ctx, rcu));
@@ -407,8 +453,16 @@ void credssp_ctx_put(struct credssp_ctx *ctx)
 	key_put(ctx->key);
 	credssp_cred_put(ctx->cred);
 	put_pid(ctx->owner_pid);
+	if (IS_ENABLED(CONFIG_KUNIT) &&
+	    unlikely(READ_ONCE(credssp_test_sync_free_task) == current)) {
+		might_sleep();
+		synchronize_rcu();
+		kfree(ctx);
+		return;
+	}
 	call_rcu(&ctx->rcu, credssp_ctx_free_rcu);
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_put);
 
 /**
  * credssp_ctx_new - create a linked context in HANDSHAKE
@@ -428,7 +482,8 @@ u32 credssp_ctx_new(struct credssp_net *cn,
 	u32 index;
 	int err;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	/* Caller-triggered: charged to its memory cgroup. */
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return SEC_E_INSUFFICIENT_MEMORY;
 	ctx->owner = credssp_owner_charge(cn, caller, true);
@@ -451,7 +506,7 @@ u32 credssp_ctx_new(struct credssp_net *cn,
 	ctx->cred = cred;
 
 	err = xa_alloc_cyclic(&cn->ctxs, &index, NULL, xa_limit_32b,
-			      &cn->next_ctx, GFP_KERNEL);
+			      &cn->next_ctx, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		credssp_owner_uncharge(cn, ctx->owner, true);
 		credssp_cred_put(cred);
@@ -466,6 +521,7 @@ u32 credssp_ctx_new(struct credssp_net *cn,
 	*ctxp = ctx;
 	return SEC_E_OK;
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_new);
 
 /**
  * credssp_ctx_lookup - find a context by handle
@@ -576,6 +632,7 @@ bool credssp_ctx_unlink(struct credssp_ctx *ctx)
 	credssp_ctx_put(ctx);
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_unlink);
 
 /**
  * credssp_ctx_check_time - apply the handshake deadline and the expiry
@@ -721,6 +778,7 @@ static int credssp_netlink_notify(struct notifier_block *nb,
 		return NOTIFY_DONE;
 
 	credssp_helper_release(cn, n->portid);
+	credssp_call_release(cn, n->portid);
 
 	spin_lock(&cn->lock);
 	list_for_each_entry(o, &cn->owners, node)
@@ -744,7 +802,9 @@ static int __net_init credssp_net_init(struct net *net)
 	xa_init_flags(&cn->creds, XA_FLAGS_ALLOC1);
 	xa_init_flags(&cn->ctxs, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&cn->owners);
+	INIT_LIST_HEAD(&cn->queue);
 	INIT_LIST_HEAD(&cn->reqs);
+	INIT_LIST_HEAD(&cn->calls);
 	INIT_LIST_HEAD(&cn->kernel.node);
 	INIT_DELAYED_WORK(&cn->expire_work, credssp_expire_work);
 	mutex_lock(&credssp_nets_lock);
@@ -773,7 +833,10 @@ static void __net_exit credssp_net_exit(struct net *net)
 	/* A last put from a waiter may have re-armed nothing: dying is set. */
 	cancel_delayed_work_sync(&cn->expire_work);
 	WARN_ON(!list_empty(&cn->owners));
+	WARN_ON(!list_empty(&cn->queue));
 	WARN_ON(!list_empty(&cn->reqs));
+	/* Each call holds a reference on the netns. */
+	WARN_ON(!list_empty(&cn->calls));
 	xa_destroy(&cn->creds);
 	xa_destroy(&cn->ctxs);
 	mutex_lock(&credssp_nets_lock);
@@ -791,22 +854,36 @@ static struct pernet_operations credssp_net_ops = {
 /**
  * credssp_table_init - set up the per-netns state and the socket notifier
  *
+ * ORDER: the per-netns state first, in every netns, and only then the
+ * NETLINK_URELEASE notifier (and, in main.c, the genl family): those are
+ * what call credssp_pernet(), and register_pernet_subsys() publishes
+ * credssp_net_id before it has initialised a single netns. net/handshake
+ * registers its pernet operations last, which is safe only because it is
+ * built in; a module that is loaded while namespaces exist, or reloaded
+ * (the id comes back, pointing at the freed state of the last load), is not.
+ *
  * Return: 0 on success, or a negative errno.
  */
 int credssp_table_init(void)
 {
 	int err;
 
-	err = netlink_register_notifier(&credssp_netlink_notifier);
-	if (err)
-		return err;
-	/*
-	 * ORDER: the pernet state last: if registration fails, no exit
-	 * handler runs, and commands that came first found no state.
-	 */
 	err = register_pernet_subsys(&credssp_net_ops);
-	if (err)
-		netlink_unregister_notifier(&credssp_netlink_notifier);
+	if (err) {
+		/*
+		 * The id is freed but still stored: clear it, and nothing
+		 * reads it anyway while credssp_pernet_ready is false.
+		 */
+		credssp_net_id = 0;
+		return err;
+	}
+	/* Every netns has its state now, new ones get it at creation. */
+	smp_store_release(&credssp_pernet_ready, true);
+	err = netlink_register_notifier(&credssp_netlink_notifier);
+	if (err) {
+		WRITE_ONCE(credssp_pernet_ready, false);
+		unregister_pernet_subsys(&credssp_net_ops);
+	}
 	return err;
 }
 
@@ -831,8 +908,13 @@ void credssp_table_shutdown(void)
  */
 void credssp_table_exit(void)
 {
-	/* The notifier first: it must not run on state being freed. */
+	/*
+	 * The notifier first: it must not run on state being freed (the genl
+	 * family, the other caller of credssp_pernet(), is gone already).
+	 * Unregistering waits for a notifier call in progress.
+	 */
 	netlink_unregister_notifier(&credssp_netlink_notifier);
+	WRITE_ONCE(credssp_pernet_ready, false);
 	unregister_pernet_subsys(&credssp_net_ops);
 	rcu_barrier();
 }

@@ -370,6 +370,7 @@ struct credssp_status {
 	uint32_t limit_owner_contexts;
 	uint32_t limit_net_contexts;
 	uint32_t limit_owner_creds;
+	uint32_t limit_net_creds; /* 0 from a module without the limit */
 	uint32_t helper_timeout_ms;
 	uint32_t handshake_timeout_ms;
 	uint32_t max_lifetime; /* seconds */

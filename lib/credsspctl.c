@@ -218,13 +218,13 @@ static int cmd_status(struct credssp_handle *h)
 		printf("{\"helper\": %d, \"helper_pid\": %" PRIu32 ", \"contexts\": %" PRIu32
 		       ", \"creds\": %" PRIu32 ", \"keyring\": %" PRId32
 		       ", \"max_owner_contexts\": %" PRIu32 ", \"max_net_contexts\": %" PRIu32
-		       ", \"max_owner_creds\": %" PRIu32 ", \"helper_timeout_ms\": %" PRIu32
-		       ", \"handshake_timeout_ms\": %" PRIu32 ", \"max_lifetime\": %" PRIu32
-		       ", \"token_max\": %" PRIu32 "}\n",
+		       ", \"max_owner_creds\": %" PRIu32 ", \"max_net_creds\": %" PRIu32
+		       ", \"helper_timeout_ms\": %" PRIu32 ", \"handshake_timeout_ms\": %" PRIu32
+		       ", \"max_lifetime\": %" PRIu32 ", \"token_max\": %" PRIu32 "}\n",
 		       st.helper, st.helper_pid, st.contexts, st.creds, st.keyring,
 		       st.limit_owner_contexts, st.limit_net_contexts, st.limit_owner_creds,
-		       st.helper_timeout_ms, st.handshake_timeout_ms, st.max_lifetime,
-		       st.token_max);
+		       st.limit_net_creds, st.helper_timeout_ms, st.handshake_timeout_ms,
+		       st.max_lifetime, st.token_max);
 	} else {
 		printf("%-22s%d\n", "helper", st.helper);
 		printf("%-22s%" PRIu32 "\n", "helper_pid", st.helper_pid);
@@ -234,6 +234,7 @@ static int cmd_status(struct credssp_handle *h)
 		printf("%-22s%" PRIu32 "\n", "max_owner_contexts", st.limit_owner_contexts);
 		printf("%-22s%" PRIu32 "\n", "max_net_contexts", st.limit_net_contexts);
 		printf("%-22s%" PRIu32 "\n", "max_owner_creds", st.limit_owner_creds);
+		printf("%-22s%" PRIu32 "\n", "max_net_creds", st.limit_net_creds);
 		printf("%-22s%" PRIu32 "\n", "helper_timeout_ms", st.helper_timeout_ms);
 		printf("%-22s%" PRIu32 "\n", "handshake_timeout_ms", st.handshake_timeout_ms);
 		printf("%-22s%" PRIu32 "\n", "max_lifetime", st.max_lifetime);

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,8 +29,9 @@ struct credssp_handle {
 	pthread_mutex_t lock;
 	struct nl_sock *sk;
 	int family;
-	int err;       /* positive errno of the last call, 0 */
-	char msg[256]; /* extack message of the last call */
+	int err;	  /* positive errno of the last call, 0 */
+	char msg[256];	  /* extack message of the last call */
+	bool interrupted; /* a signal cancelled the last call */
 };
 
 /* ---- buffers released by credssp_free_context_buffer() ---- */
@@ -217,28 +219,76 @@ static void take_extack(struct credssp_handle *h, struct nlmsghdr *hdr, size_t o
 		get_str(a, h->msg, sizeof(h->msg));
 }
 
+static struct nl_msg *new_req(struct credssp_handle *h, uint8_t cmd, int flags, size_t payload);
+
+/*
+ * A signal interrupted the wait for an asynchronous call: ask the kernel to
+ * cancel it (CREDSSP_CMD_CANCEL). Its own reply and ACK carry another
+ * sequence number and are skipped; the call's outcome still comes.
+ */
+static void send_cancel(struct credssp_handle *h, uint32_t seq)
+{
+	struct nl_msg *msg = new_req(h, CREDSSP_CMD_CANCEL, 0, 0);
+
+	if (!msg)
+		return;
+	if (!nla_put_u32(msg, CREDSSP_A_SEQ, seq))
+		nl_send_auto(h->sk, msg);
+	nlmsg_free(msg);
+}
+
+/*
+ * Wait until @h's socket is readable. A signal (poll() is never restarted)
+ * cancels the asynchronous call @seq once; the wait goes on for its outcome.
+ */
+static int wait_readable(struct credssp_handle *h, uint32_t seq)
+{
+	struct pollfd p = {.fd = nl_socket_get_fd(h->sk), .events = POLLIN};
+
+	for (;;) {
+		if (poll(&p, 1, -1) > 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+		if (!h->interrupted) {
+			h->interrupted = true;
+			send_cancel(h, seq);
+		}
+	}
+}
+
 /*
  * Send @msg (consumed) on @h's socket, hand every reply to @fn and wait for
- * the ACK (do) or NLMSG_DONE (dump). Called with h->lock held.
+ * the ACK (do) or NLMSG_DONE (dump). With @async (ACCEPT, ACCEPT_SOCKET) the
+ * kernel answers in two parts: the ACK when the call is queued, and later
+ * the outcome, a message with the request's sequence number; a call refused
+ * at once has its reply before the ACK. Called with h->lock held.
  * Returns 0 or a negative errno: the kernel's, or a local one.
  */
-static int transact(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, void *arg)
+static int transact_async(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, void *arg,
+			  bool async)
 {
 	struct sockaddr_nl peer;
 	unsigned char *buf;
 	uint32_t seq;
-	bool done = false;
+	bool acked = false, got = false;
 	int n, err = 0, cb_err = 0;
 
+	h->interrupted = false;
 	n = nl_send_auto(h->sk, msg);
 	seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (n < 0)
 		return -nle_to_errno(n);
 
-	while (!done) {
+	while (!acked || (async && !err && !got)) {
 		struct nlmsghdr *hdr;
 
+		if (async) {
+			err = wait_readable(h, seq);
+			if (err)
+				return err;
+		}
 		buf = NULL;
 		n = nl_recv(h->sk, &peer, &buf, NULL);
 		if (n <= 0) {
@@ -262,8 +312,8 @@ static int transact(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, v
 						      NLMSG_ALIGN(e->msg.nlmsg_len);
 					take_extack(h, hdr, off);
 				}
-				done = true;
-				break;
+				acked = true;
+				continue;
 			}
 			if (hdr->nlmsg_type == NLMSG_DONE) {
 				int e = 0;
@@ -272,17 +322,23 @@ static int transact(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, v
 					memcpy(&e, nlmsg_data(hdr), sizeof(e));
 				err = e > 0 ? -e : e;
 				take_extack(h, hdr, NLMSG_ALIGN(sizeof(e)));
-				done = true;
-				break;
+				acked = true;
+				continue;
 			}
 			if (hdr->nlmsg_type < NLMSG_MIN_TYPE)
 				continue; /* NOOP, OVERRUN */
+			got = true;
 			if (!cb_err && fn)
 				cb_err = fn(hdr, arg);
 		}
 		free(buf);
 	}
 	return err ? err : cb_err;
+}
+
+static int transact(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, void *arg)
+{
+	return transact_async(h, msg, fn, arg, false);
 }
 
 /* A new request for @cmd; NULL on ENOMEM. */
@@ -358,13 +414,14 @@ static credssp_status_t fail_msg(struct credssp_handle *h, int err, const char *
  * Returns SEC_E_OK with @r holding the reply and *status its SEC_STATUS, or
  * the SECURITY_STATUS of a failure below SSPI (r empty).
  */
-static credssp_status_t call(struct credssp_handle *h, struct nl_msg *msg, struct one_reply *r,
-			     struct nlattr **tb, credssp_status_t *status)
+static credssp_status_t call_async(struct credssp_handle *h, struct nl_msg *msg,
+				   struct one_reply *r, struct nlattr **tb,
+				   credssp_status_t *status, bool async)
 {
 	int err;
 
 	r->hdr = NULL;
-	err = transact(h, msg, keep_reply, r);
+	err = transact_async(h, msg, keep_reply, r, async);
 	if (!err && !r->hdr)
 		err = -EPROTO;
 	if (!err && genlmsg_parse(r->hdr, 0, tb, CREDSSP_A_MAX, NULL))
@@ -376,7 +433,22 @@ static credssp_status_t call(struct credssp_handle *h, struct nl_msg *msg, struc
 		return fail(h, err);
 	}
 	*status = get_u32(tb[CREDSSP_A_SEC_STATUS]);
+	/* An asynchronous outcome carries its reason itself (no extack). */
+	if (tb[CREDSSP_A_MESSAGE] && !h->msg[0])
+		get_str(tb[CREDSSP_A_MESSAGE], h->msg, sizeof(h->msg));
+	/* Cancelled by a signal, and it did not complete first. */
+	if (h->interrupted && *status != SEC_E_OK && *status != SEC_I_CONTINUE_NEEDED) {
+		drop_reply(r);
+		snprintf(h->msg, sizeof(h->msg), "interrupted: the call was cancelled");
+		return fail(h, EINTR);
+	}
 	return SEC_E_OK;
+}
+
+static credssp_status_t call(struct credssp_handle *h, struct nl_msg *msg, struct one_reply *r,
+			     struct nlattr **tb, credssp_status_t *status)
+{
+	return call_async(h, msg, r, tb, status, false);
 }
 
 /* ---- SSPI calls ---- */
@@ -523,7 +595,7 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
 		status = fail(h, ENOMEM);
 		goto out;
 	}
-	st = call(h, msg, &r, tb, &status);
+	st = call_async(h, msg, &r, tb, &status, true);
 	if (st != SEC_E_OK) {
 		status = st;
 		goto out;
@@ -604,7 +676,7 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 		status = fail(h, ENOMEM);
 		goto out;
 	}
-	st = call(h, msg, &r, tb, &status);
+	st = call_async(h, msg, &r, tb, &status, true);
 	if (st != SEC_E_OK) {
 		status = st;
 		goto out;
@@ -824,6 +896,7 @@ static int parse_status(struct nlmsghdr *hdr, void *arg)
 	st->limit_owner_contexts = get_u32(tb[CREDSSP_A_STATUS_LIMIT_OWNER_CONTEXTS]);
 	st->limit_net_contexts = get_u32(tb[CREDSSP_A_STATUS_LIMIT_NET_CONTEXTS]);
 	st->limit_owner_creds = get_u32(tb[CREDSSP_A_STATUS_LIMIT_OWNER_CREDS]);
+	st->limit_net_creds = get_u32(tb[CREDSSP_A_STATUS_LIMIT_NET_CREDS]);
 	st->helper_timeout_ms = get_u32(tb[CREDSSP_A_STATUS_HELPER_TIMEOUT_MS]);
 	st->handshake_timeout_ms = get_u32(tb[CREDSSP_A_STATUS_HANDSHAKE_TIMEOUT_MS]);
 	st->max_lifetime = get_u32(tb[CREDSSP_A_STATUS_MAX_LIFETIME]);

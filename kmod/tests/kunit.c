@@ -363,6 +363,91 @@ static void credssp_test_kernel_api_no_helper(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, credssp_free_cred(cred), SEC_E_OK);
 }
 
+/*
+ * Review F3: a first ACCEPT that fails unlinks its context, and the call's
+ * own put is then the last one. The BUSY bit used to be cleared after that
+ * put. With credssp_test_sync_free_task set, this task's last put frees the
+ * context before it returns, so a write after it is a KASAN report (which
+ * fails this case and the guest run) instead of a race that needs a
+ * preemption between the two instructions. (An expiry scan holding a
+ * reference at that moment would take the last put instead: the loop.)
+ */
+static void credssp_test_accept_fail_last_put(struct kunit *test)
+{
+	struct credssp_net *cn = credssp_pernet(&init_net);
+	struct credssp_buffer ib = { SECBUFFER_TOKEN, 4, "\x16\x03\x01\x00" };
+	struct credssp_buffer_desc in = { 1, &ib };
+	struct credssp_buffer ob = { SECBUFFER_TOKEN, 0, NULL };
+	struct credssp_buffer_desc out = { 1, &ob };
+	struct credssp_ctx *ctx;
+	struct credssp_cred *cred;
+	u32 flags = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, cn);
+	if (credssp_helper_present(cn, NULL))
+		kunit_skip(test, "a helper serves init_net");
+	KUNIT_ASSERT_EQ(test, credssp_acquire_cred(&init_net, "CredSSP",
+						   SECPKG_CRED_INBOUND, &cred,
+						   NULL), SEC_E_OK);
+	WRITE_ONCE(credssp_test_sync_free_task, current);
+	for (i = 0; i < 4; i++) {
+		ctx = (void *)1;
+		KUNIT_EXPECT_EQ(test,
+				credssp_accept(cred, NULL, &in,
+					       ASC_REQ_ALLOCATE_MEMORY,
+					       SECURITY_NATIVE_DREP, 0, &ctx,
+					       &out, &flags, NULL),
+				SEC_E_NO_AUTHENTICATING_AUTHORITY);
+		KUNIT_EXPECT_NULL(test, ctx);
+	}
+	WRITE_ONCE(credssp_test_sync_free_task, NULL);
+	KUNIT_EXPECT_EQ(test, credssp_free_cred(cred), SEC_E_OK);
+}
+
+/*
+ * Review F11: max_owner_contexts 0 refuses the first context of an owner
+ * that has no record yet (over netlink: its credential was freed by another
+ * thread in between), not only of an owner that has one. The kernel owner
+ * is bounded by the netns limit alone.
+ */
+static void credssp_test_owner_limit_zero(struct kunit *test)
+{
+	struct credssp_net *cn = credssp_pernet(&init_net);
+	struct credssp_caller kernel = {}, fresh = { .portid = 0x7ffffff1,
+						     .sk = &fresh };
+	unsigned int saved = READ_ONCE(credssp_max_owner_contexts);
+	struct credssp_ctx *ctx = NULL;
+	struct credssp_cred *cred;
+	u32 n_ctx, st;
+	u64 expiry;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, cn);
+	KUNIT_ASSERT_EQ(test, credssp_sspi_acquire(cn, &kernel, "CredSSP",
+						   SECPKG_CRED_INBOUND, &cred,
+						   &expiry), SEC_E_OK);
+	n_ctx = READ_ONCE(cn->n_ctx);
+	for (i = 0; i < 2; i++) {
+		const struct credssp_caller *who = i ? &kernel : &fresh;
+
+		WRITE_ONCE(credssp_max_owner_contexts, 0);
+		st = credssp_ctx_new(cn, who, cred, &ctx);
+		WRITE_ONCE(credssp_max_owner_contexts, saved);
+		KUNIT_EXPECT_EQ_MSG(test, st,
+				    i ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY,
+				    "%s owner", i ? "kernel" : "new");
+		if (st == SEC_E_OK) {
+			clear_bit_unlock(CREDSSP_F_BUSY, &ctx->flags);
+			credssp_ctx_unlink(ctx);
+			credssp_ctx_put(ctx);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(cn->n_ctx), n_ctx);
+	KUNIT_EXPECT_TRUE(test, credssp_cred_unlink(cred));
+	credssp_cred_put(cred);
+}
+
 static void credssp_test_key_describe(struct kunit *test)
 {
 	char *buf = kunit_kzalloc(test, CREDSSP_KEY_DESC_MAX, GFP_KERNEL);
@@ -516,6 +601,8 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keys_len),
 	KUNIT_CASE(credssp_test_status_known),
 	KUNIT_CASE(credssp_test_kernel_api_no_helper),
+	KUNIT_CASE(credssp_test_accept_fail_last_put),
+	KUNIT_CASE(credssp_test_owner_limit_zero),
 	KUNIT_CASE(credssp_test_key_describe),
 	KUNIT_CASE(credssp_test_key_vet_foreign),
 	KUNIT_CASE(credssp_test_key_lifecycle),

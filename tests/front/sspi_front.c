@@ -30,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -157,22 +158,27 @@ static void put_creds(struct conn *c, const uint8_t *p, size_t len)
 	}
 	memcpy(&h, p, sizeof(h));
 	put(c, "cred_type", "%s", h.type == CREDSSP_CRED_PASSWORD ? "password" : "other");
-	for (unsigned int i = 0; i < h.n_fields; i++) {
+	/* Little-endian payload (__le16/__le32 in the uapi). */
+	for (unsigned int i = 0; i < le16toh(h.n_fields); i++) {
 		struct credssp_creds_field f;
+		uint32_t flen;
+		uint16_t id;
 
 		if (len - pos < sizeof(f))
 			break;
 		memcpy(&f, p + pos, sizeof(f));
 		pos += sizeof(f);
-		if (len - pos < f.len)
+		flen = le32toh(f.len);
+		id = le16toh(f.id);
+		if (len - pos < flen)
 			break;
-		if (f.id == CREDSSP_CF_DOMAIN)
-			put_utf16(c, "domain", p + pos, f.len);
-		else if (f.id == CREDSSP_CF_USER)
-			put_utf16(c, "user", p + pos, f.len);
-		else if (f.id == CREDSSP_CF_PASSWORD)
-			put_utf16(c, "password", p + pos, f.len);
-		pos += f.len;
+		if (id == CREDSSP_CF_DOMAIN)
+			put_utf16(c, "domain", p + pos, flen);
+		else if (id == CREDSSP_CF_USER)
+			put_utf16(c, "user", p + pos, flen);
+		else if (id == CREDSSP_CF_PASSWORD)
+			put_utf16(c, "password", p + pos, flen);
+		pos += flen;
 	}
 }
 

@@ -3,7 +3,8 @@
 #
 # tests/guest/run.sh MODDIR: the guest suites, run inside the test guest by
 # `make check-guest` (scripts/vm.sh --results DIR -- tests/guest/run.sh ...).
-# MODDIR holds credssp.ko and credssp_kunit.ko built for the running kernel.
+# MODDIR holds credssp.ko, credssp_kunit.ko and credssp_genl_toy.ko built for
+# the running kernel.
 # Writes one TAP file per suite into $VM_RESULTS and streams them.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +52,8 @@ unload() {
 { lifecycle; tap_done; } | tee "$out/lifecycle.tap"
 
 # kselftest programs (tests/selftests/*.c), one TAP file each.
+# credssp_genl_lock loads and unloads this module (a genl family, no more).
+export CREDSSP_TOY_KO="$(realpath -m "$moddir")/credssp_genl_toy.ko"
 for t in "$repo"/tests/selftests/*.c; do
 	name=$(basename "$t" .c)
 	"$repo/build/tests/$name" 2>&1 | tee "$out/selftest-$name.tap"

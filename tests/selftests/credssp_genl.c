@@ -141,6 +141,23 @@ TEST(unknown_attribute_rejected)
 	EXPECT_EQ(0, st.replies);
 }
 
+/*
+ * Review F9: GET_STATUS takes no attribute at all, whatever its type: 1
+ * (the NLA_REJECT slot of genetlink's reject-all policy) up to past the
+ * largest attribute of the family.
+ */
+TEST(status_stray_attribute_rejected)
+{
+	struct status st;
+	int type;
+
+	for (type = 1; type <= CREDSSP_A_MAX + 1; type++) {
+		EXPECT_EQ(-EINVAL, get_status(type, &st))
+		TH_LOG("attribute type %d", type);
+		EXPECT_EQ(0, st.replies);
+	}
+}
+
 static int drop_net_admin(void)
 {
 	struct __user_cap_header_struct hdr = {

@@ -189,6 +189,38 @@ TEST_F(kt, attach_installs_keys)
 	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
 }
 
+/*
+ * SIZES and STREAM_SIZES: the same exact values before and after the keys
+ * went to the socket (review F6: the attach wiped the cipher with the keys,
+ * STREAM_SIZES then failed and SIZES fell back to its maximum). TLS 1.3
+ * AES-GCM: a 5-byte header, a 16-byte tag and the content type byte.
+ */
+static void sizes_are_exact(struct __test_metadata *_metadata, struct conn *c, uint64_t ctx)
+{
+	struct nlattr *q[TB_MAX + 1];
+	struct reply r;
+
+	EXPECT_EQ(SEC_E_OK, query(c, ctx, SECPKG_ATTR_STREAM_SIZES, &r, q));
+	EXPECT_EQ(5, a_u32(q, CREDSSP_A_Q_STREAM_HEADER, 0));
+	EXPECT_EQ(17, a_u32(q, CREDSSP_A_Q_STREAM_TRAILER, 0));
+	EXPECT_EQ(16384, a_u32(q, CREDSSP_A_Q_STREAM_MAX_MESSAGE, 0));
+	reply_free(&r);
+	EXPECT_EQ(SEC_E_OK, query(c, ctx, SECPKG_ATTR_SIZES, &r, q));
+	EXPECT_EQ(5 + 17, a_u32(q, CREDSSP_A_Q_SECURITY_TRAILER, 0));
+	reply_free(&r);
+}
+
+TEST_F(kt, sizes_after_attach)
+{
+	uint64_t ctx = established(&self->c, self->cred);
+
+	ASSERT_NE(0, ctx);
+	sizes_are_exact(_metadata, &self->c, ctx);
+	ASSERT_EQ(0, attach(&self->c, ctx, self->srv));
+	sizes_are_exact(_metadata, &self->c, ctx);
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+}
+
 /* IPv6 works the same. */
 TEST_F(kt, attach_ipv6)
 {

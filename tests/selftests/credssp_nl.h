@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #endif
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -75,6 +76,7 @@ struct reply {
 	int err;       /* errno of the ACK (0 or negative); -ETIME: no answer */
 	char ext[256]; /* NLMSGERR_ATTR_MSG of the ACK */
 	int miss;      /* NLMSGERR_ATTR_MISS_TYPE of the ACK, or -1 */
+	bool intr;     /* a signal cancelled the (asynchronous) call */
 	int n;	       /* reply messages */
 	struct nlmsghdr *msg[MAX_MSGS];
 	struct nlattr *tb[TB_MAX + 1]; /* attributes of msg[0] */
@@ -203,17 +205,47 @@ static inline bool take_msg(struct nlmsghdr *h, struct reply *r)
 	return false;
 }
 
-/* Send @m (freed), collect replies until the ACK / NLMSG_DONE (25 s at most). */
+/*
+ * Set by a test's signal handler in the thread it interrupts: a signal that
+ * lands outside poll() still cancels the thread's asynchronous call.
+ */
+static __thread volatile sig_atomic_t nl_signalled;
+
+static inline void send_cancel(struct conn *c, uint32_t seq)
+{
+	struct nl_msg *m = nlmsg_alloc_size(MSG_ROOM);
+
+	if (!m)
+		abort();
+	pthread_mutex_lock(&c->lock);
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, 0, CREDSSP_CMD_CANCEL,
+		    CREDSSP_GENL_VERSION);
+	nla_put_u32(m, CREDSSP_A_SEQ, seq);
+	nl_complete_msg(c->sk, m);
+	pthread_mutex_unlock(&c->lock);
+	nl_send(c->sk, m);
+	nlmsg_free(m);
+}
+
+/*
+ * Send @m (freed), collect replies until the ACK / NLMSG_DONE (25 s at most).
+ * ACCEPT and ACCEPT_SOCKET are asynchronous: after their ACK, wait for the
+ * outcome message too (a call refused at once has its reply before the
+ * ACK). A signal during such a wait sends CANCEL for it once (r->intr), as
+ * libcredssp does, and the wait goes on for the outcome.
+ */
 static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 {
+	uint8_t cmd = ((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(m)))->cmd;
+	bool async = cmd == CREDSSP_CMD_ACCEPT || cmd == CREDSSP_CMD_ACCEPT_SOCKET;
 	uint64_t t0 = now_ms();
-	bool done = false;
+	bool done = false, acked = false;
 	uint32_t seq;
 	int ret, i;
 
 	memset(r, 0, sizeof(*r));
 	r->miss = -1;
-	/* Not under the lock: the kernel may keep a sender waiting for the helper. */
+	nl_signalled = 0;
 	pthread_mutex_lock(&c->lock);
 	nl_complete_msg(c->sk, m);
 	seq = nlmsg_hdr(m)->nlmsg_seq;
@@ -235,7 +267,8 @@ static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 		for (i = 0; i < c->nstash && !done; i++) {
 			if (c->stash[i]->nlmsg_seq != seq)
 				continue;
-			done = take_msg(c->stash[i], r);
+			acked |= take_msg(c->stash[i], r);
+			done = acked && (!async || r->err || r->n);
 			free(c->stash[i]);
 			memmove(&c->stash[i], &c->stash[i + 1],
 				(c->nstash - i - 1) * sizeof(c->stash[0]));
@@ -245,7 +278,8 @@ static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 		len = done ? 0 : nl_recv(c->sk, &nla, &buf, NULL);
 		for (h = (void *)buf; len > 0 && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
 			if (h->nlmsg_seq == seq && !done) {
-				done = take_msg(h, r);
+				acked |= take_msg(h, r);
+				done = acked && (!async || r->err || r->n);
 			} else if (h->nlmsg_seq != seq && c->nstash < STASH_MAX) {
 				c->stash[c->nstash] = malloc(h->nlmsg_len);
 				memcpy(c->stash[c->nstash++], h, h->nlmsg_len);
@@ -255,18 +289,31 @@ static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 		free(buf);
 		if (done)
 			break;
-		if (len < 0 && len != -NLE_AGAIN) {
+		if (len < 0 && len != -NLE_AGAIN && len != -NLE_INTR) {
 			r->err = -EBADF; /* the socket went away */
 			return r->err;
 		}
+		if (len == -NLE_INTR)
+			nl_signalled = 1;
 		if (now_ms() - t0 > 25000) {
 			r->err = -ETIME;
 			return r->err;
 		}
-		poll(&p, 1, 20);
+		if (poll(&p, 1, 20) < 0 && errno == EINTR)
+			nl_signalled = 1;
+		if (nl_signalled && async && !r->intr) {
+			nl_signalled = 0;
+			r->intr = true;
+			send_cancel(c, seq);
+		}
 	}
-	if (r->n)
+	if (r->n) {
 		genlmsg_parse(r->msg[0], 0, r->tb, TB_MAX, NULL);
+		/* An asynchronous outcome carries its reason (no extack). */
+		if (!r->ext[0] && r->tb[CREDSSP_A_MESSAGE])
+			snprintf(r->ext, sizeof(r->ext), "%s",
+				 (char *)nla_data(r->tb[CREDSSP_A_MESSAGE]));
+	}
 	return r->err;
 }
 
@@ -388,6 +435,73 @@ static inline uint32_t acc_step(struct conn *c, uint64_t cred, uint64_t *ctx, co
 
 	if (r.tb[CREDSSP_A_CTX_ID])
 		*ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
+	reply_free(&r);
+	return st;
+}
+
+/* ---- asynchronous calls, by hand ---- */
+
+/* Send @m (freed) without waiting; returns its sequence number. */
+static inline uint32_t send_only(struct conn *c, struct nl_msg *m)
+{
+	uint32_t seq;
+
+	pthread_mutex_lock(&c->lock);
+	nl_complete_msg(c->sk, m);
+	seq = nlmsg_hdr(m)->nlmsg_seq;
+	pthread_mutex_unlock(&c->lock);
+	if (nl_send(c->sk, m) < 0)
+		seq = 0;
+	nlmsg_free(m);
+	return seq;
+}
+
+/*
+ * The next message of @seq within @ms: NLMSG_ERROR (*err set) or a reply
+ * (kept in @r). Returns its type, or 0 when none came.
+ */
+static inline int next_msg(struct conn *c, uint32_t seq, int ms, int *err, struct reply *r)
+{
+	uint64_t t0 = now_ms();
+
+	for (;;) {
+		struct pollfd p = {.fd = nl_socket_get_fd(c->sk), .events = POLLIN};
+		struct sockaddr_nl nla;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *h;
+		int len, type = 0;
+
+		len = nl_recv(c->sk, &nla, &buf, NULL);
+		for (h = (void *)buf; len > 0 && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq != seq || type)
+				continue;
+			type = h->nlmsg_type;
+			if (type == NLMSG_ERROR) {
+				*err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			} else if (r) {
+				take_msg(h, r);
+				genlmsg_parse(r->msg[0], 0, r->tb, TB_MAX, NULL);
+			}
+		}
+		free(buf);
+		if (type)
+			return type;
+		if ((int)(now_ms() - t0) > ms)
+			return 0;
+		poll(&p, 1, 20);
+	}
+}
+
+/* CANCEL of the caller's asynchronous call @seq; returns the SEC status. */
+static inline uint32_t cancel_seq(struct conn *c, uint32_t seq)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_CANCEL, 0);
+	struct reply r;
+	uint32_t st;
+
+	nla_put_u32(m, CREDSSP_A_SEQ, seq);
+	transact(c, m, &r);
+	st = r.err ? (uint32_t)r.err : r_status(&r);
 	reply_free(&r);
 	return st;
 }
@@ -577,16 +691,17 @@ static pid_t fh_pid;
 static inline size_t fh_creds(uint8_t *buf, bool malformed)
 {
 	static const char *const vals[] = {"KCREDSSP", "alice", "Secret1!"};
-	struct credssp_creds_hdr h = {CREDSSP_CREDS_VERSION, CREDSSP_CRED_PASSWORD, 3};
+	/* Little-endian payload (__le16/__le32 in the uapi). */
+	struct credssp_creds_hdr h = {CREDSSP_CREDS_VERSION, CREDSSP_CRED_PASSWORD, htole16(3)};
 	size_t off = sizeof(h);
 	int i;
 
 	if (malformed)
-		h.n_fields = 4; /* one more field than the payload holds */
+		h.n_fields = htole16(4); /* one more field than the payload holds */
 	memcpy(buf, &h, sizeof(h));
 	for (i = 0; i < 3; i++) {
-		struct credssp_creds_field f = {(uint16_t)(CREDSSP_CF_DOMAIN + i), 0,
-						(uint32_t)strlen(vals[i]) * 2};
+		struct credssp_creds_field f = {htole16((uint16_t)(CREDSSP_CF_DOMAIN + i)), 0,
+						htole32((uint32_t)strlen(vals[i]) * 2)};
 		size_t j;
 
 		memcpy(buf + off, &f, sizeof(f));

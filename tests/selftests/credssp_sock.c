@@ -355,6 +355,9 @@ static void accept_sock(struct conn *c, const struct sa *a, struct sres *s)
 	s->err = transact(c, m, &r);
 	s->ms = now_ms() - t0;
 	s->status = s->err ? 0xdeadbeef : r_status(&r);
+	/* A signal cancelled it, and it did not complete first. */
+	if (!s->err && r.intr && s->status != SEC_E_OK)
+		s->err = -EINTR;
 	s->ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	s->expiry = a_u64(r.tb, CREDSSP_A_EXPIRY, 0);
 	s->ret_flags = a_u32(r.tb, CREDSSP_A_RET_FLAGS, 0);
@@ -421,6 +424,7 @@ static int ctx_dump_count(struct conn *c)
 static void on_signal(int sig)
 {
 	(void)sig;
+	nl_signalled = 1;
 }
 
 FIXTURE(sk)
@@ -957,6 +961,138 @@ TEST_F_TIMEOUT(sk, signal_races_completion, 300)
 	EXPECT_LT(0, n_ok);
 	EXPECT_EQ(0, contexts_now(&self->c));
 	EXPECT_EQ(0, ctx_dump_count(&self->c));
+}
+
+/* ---- the handler never waits ---- */
+
+static struct nl_msg *accept_sock_msg(struct conn *c, uint64_t cred, int fd, uint32_t timeout)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_ACCEPT_SOCKET, 0);
+
+	nla_put_u64(m, CREDSSP_A_CRED_ID, cred);
+	nla_put_u32(m, CREDSSP_A_SOCK_FD, (uint32_t)fd);
+	if (timeout)
+		nla_put_u32(m, CREDSSP_A_TIMEOUT_MS, timeout);
+	return m;
+}
+
+/* Start a call whose client says nothing; returns its sequence number. */
+static uint32_t start_silent(struct __test_metadata *_metadata, struct conn *c, uint64_t cred,
+			     int fd)
+{
+	uint64_t t0 = now_ms();
+	uint32_t seq;
+	int err = 1;
+
+	seq = send_only(c, accept_sock_msg(c, cred, fd, 20000));
+	EXPECT_NE(0, seq);
+	EXPECT_EQ(NLMSG_ERROR, next_msg(c, seq, 2000, &err, NULL));
+	EXPECT_EQ(0, err);
+	EXPECT_GT(500, now_ms() - t0);
+	return seq;
+}
+
+/* The ACK at once; CANCEL ends the handshake; the socket can start again. */
+TEST_F(sk, returns_at_once_then_cancel)
+{
+	struct reply r = {0};
+	uint64_t t0;
+	uint32_t seq;
+	int err;
+
+	seq = start_silent(_metadata, &self->c, self->cred, self->srv);
+	EXPECT_EQ(1, contexts_now(&self->c));
+	t0 = now_ms();
+	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
+	EXPECT_GT(2000, now_ms() - t0);
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
+	reply_free(&r);
+	EXPECT_EQ(0, contexts_now(&self->c));
+	/* Not left in socket mode: a new call starts (no -EBUSY). */
+	seq = start_silent(_metadata, &self->c, self->cred, self->srv);
+	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
+	reply_free(&r);
+	EXPECT_EQ(0, contexts_now(&self->c));
+}
+
+/*
+ * The caller closes the socket's fd during the call: the kernel holds the
+ * socket until the call ends (the handshake goes on), then lets it go.
+ */
+TEST_F(sk, fd_closed_during_call)
+{
+	struct timeval tv = {.tv_sec = 3};
+	struct reply r = {0};
+	uint32_t seq;
+	char c;
+	int err;
+
+	seq = start_silent(_metadata, &self->c, self->cred, self->srv);
+	close(self->srv);
+	self->srv = -1;
+	ASSERT_TRUE(send_rec(self->cli, 0x16, "cont"));
+	EXPECT_TRUE(expect_rec(self->cli, 0x16, "SRV1"));
+	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	reply_free(&r);
+	/* Released with the call: the client sees the end of the stream. */
+	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	EXPECT_EQ(0, recv(self->cli, &c, 1, 0));
+	EXPECT_EQ(0, contexts_now(&self->c));
+}
+
+/* TIMEOUT_MS cannot extend handshake_timeout_ms. */
+TEST_F(sk, deadline_capped)
+{
+	long orig = param_get("handshake_timeout_ms");
+	struct sa a = {.cred = self->cred, .fd = self->srv, .timeout = 0xffffffffU};
+	struct sres s;
+
+	ASSERT_LT(0, orig);
+	ASSERT_EQ(0, param_set("handshake_timeout_ms", 700));
+	accept_sock(&self->c, &a, &s);
+	param_set("handshake_timeout_ms", orig);
+	EXPECT_EQ(0, s.err);
+	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, s.status);
+	EXPECT_LE(600, s.ms);
+	EXPECT_GT(5000, s.ms);
+	EXPECT_EQ(0, contexts_now(&self->c));
+}
+
+/* The caller's netlink socket closes: its socket-mode call is aborted. */
+TEST_F(sk, owner_close_aborts)
+{
+	struct reply r = {0};
+	uint64_t t0, cred2;
+	struct conn c2;
+	uint32_t seq;
+	int err = 1;
+
+	ASSERT_EQ(0, conn_open(&c2));
+	cred2 = cred_new(&c2);
+	ASSERT_NE(0, cred2);
+	start_silent(_metadata, &c2, cred2, self->srv);
+	conn_close(&c2);
+	/* The socket is free again soon, not after the 20 s deadline. */
+	t0 = now_ms();
+	do {
+		seq = send_only(&self->c, accept_sock_msg(&self->c, self->cred, self->srv, 20000));
+		ASSERT_EQ(NLMSG_ERROR, next_msg(&self->c, seq, 2000, &err, NULL));
+		if (err == -EBUSY)
+			usleep(20000);
+	} while (err == -EBUSY && now_ms() - t0 < 5000);
+	EXPECT_EQ(0, err);
+	EXPECT_GT(2000, now_ms() - t0);
+	if (!err) {
+		EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+		ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
+		reply_free(&r);
+	}
+	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
 /*

@@ -27,11 +27,11 @@ static long orig_helper_timeout = -1;
 static pid_t main_pid;
 
 /* Parameters a test may change, restored by the test and at exit. */
-#define N_PARAMS 5
-static const char *const params[N_PARAMS] = {"helper_timeout_ms", "handshake_timeout_ms",
-					     "max_owner_contexts", "max_owner_creds",
-					     "max_lifetime"};
-static long orig_params[N_PARAMS] = {-1, -1, -1, -1, -1};
+#define N_PARAMS 7
+static const char *const params[N_PARAMS] = {
+	"helper_timeout_ms", "handshake_timeout_ms", "max_owner_contexts", "max_owner_creds",
+	"max_lifetime",	     "max_net_creds",	     "max_net_calls"};
+static long orig_params[N_PARAMS] = {-1, -1, -1, -1, -1, -1, -1};
 
 __attribute__((constructor)) static void save_params(void)
 {
@@ -1760,6 +1760,77 @@ TEST_F(hp, owner_cred_limit)
 	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, extra[0]));
 }
 
+/*
+ * Review F11: max_owner_contexts 0 refuses an owner's first context (the
+ * helper never sees a step). (The KUnit case credssp_test_owner_limit_zero
+ * covers an owner without a record, which netlink reaches only by a race.)
+ */
+TEST_F(hp, owner_context_limit_zero)
+{
+	struct reply r;
+	struct acc a = {.cred = self->cred, .in = "cont"};
+	uint32_t before = contexts_now(&self->c);
+
+	ASSERT_EQ(0, param_set("max_owner_contexts", 0));
+	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
+	reply_free(&r);
+	restore_all_params();
+	EXPECT_EQ(0, fh->n_step);
+	EXPECT_EQ(before, contexts_now(&self->c));
+}
+
+/* One u32 attribute of a GET_STATUS reply, ~0U if missing. */
+static uint32_t status_u32(struct conn *c, int attr)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_GET_STATUS, 0);
+	uint32_t v = ~0U;
+	struct reply r;
+
+	if (!transact(c, m, &r) && r.n)
+		v = a_u32(r.tb, attr, ~0U);
+	reply_free(&r);
+	return v;
+}
+
+/*
+ * Review F10: max_net_creds bounds the credentials of a whole netns, over
+ * all its owner sockets, and GET_STATUS reports it. In a netns of its own,
+ * so that nobody else's credentials count.
+ */
+TEST(net_cred_limit)
+{
+	uint64_t cred[3] = {0, 0, 0}, extra = 0;
+	struct conn c1, c2;
+	int i;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, param_set("max_net_creds", 3));
+	ASSERT_EQ(0, conn_open(&c1));
+	ASSERT_EQ(0, conn_open(&c2));
+	EXPECT_EQ(3, status_u32(&c1, CREDSSP_A_STATUS_LIMIT_NET_CREDS));
+	EXPECT_EQ(SEC_E_OK, acquire(&c1, "CredSSP", SECPKG_CRED_INBOUND, &cred[0], NULL));
+	EXPECT_EQ(SEC_E_OK, acquire(&c1, "CredSSP", SECPKG_CRED_INBOUND, &cred[1], NULL));
+	EXPECT_EQ(SEC_E_OK, acquire(&c2, "CredSSP", SECPKG_CRED_INBOUND, &cred[2], NULL));
+	/* The fourth, from either socket, each well under max_owner_creds. */
+	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY,
+		  acquire(&c2, "CredSSP", SECPKG_CRED_INBOUND, &extra, NULL));
+	EXPECT_EQ(0, extra);
+	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY,
+		  acquire(&c1, "CredSSP", SECPKG_CRED_INBOUND, &extra, NULL));
+	EXPECT_EQ(3, status_u32(&c1, CREDSSP_A_STATUS_CREDS));
+	/* A freed credential makes room again. */
+	EXPECT_EQ(SEC_E_OK, free_cred(&c1, cred[0]));
+	EXPECT_EQ(SEC_E_OK, acquire(&c2, "CredSSP", SECPKG_CRED_INBOUND, &extra, NULL));
+	restore_all_params();
+	EXPECT_NE(0, status_u32(&c1, CREDSSP_A_STATUS_LIMIT_NET_CREDS));
+	for (i = 1; i < 3; i++)
+		EXPECT_EQ(SEC_E_OK, free_cred(i == 1 ? &c1 : &c2, cred[i]));
+	EXPECT_EQ(SEC_E_OK, free_cred(&c2, extra));
+	conn_close(&c1);
+	conn_close(&c2);
+}
+
 TEST_F(hp, handshake_deadline)
 {
 	struct nlattr *q[TB_MAX + 1];
@@ -1856,6 +1927,127 @@ TEST_F(hp, stats_count_outcomes)
 	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_INVALID_TOKEN),
 		  stat_sum(&s1, CREDSSP_OUT_INVALID_TOKEN));
 	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_OTHER_ERROR), stat_sum(&s1, CREDSSP_OUT_OTHER_ERROR));
+}
+
+/* ---- asynchronous ACCEPT: the handler never waits ---- */
+
+static struct nl_msg *accept_msg(struct conn *c, uint64_t cred, uint64_t ctx, const char *in)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_ACCEPT, 0);
+
+	if (cred)
+		nla_put_u64(m, CREDSSP_A_CRED_ID, cred);
+	if (ctx)
+		nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	nla_put(m, CREDSSP_A_INPUT, strlen(in), in);
+	nla_put_u32(m, CREDSSP_A_OUTPUT_SIZE, CREDSSP_TOKEN_MAX);
+	return m;
+}
+
+/*
+ * The ACK comes while the helper still holds the step; the outcome, with
+ * the request's sequence number, comes when it answers.
+ */
+TEST_F(hp, accept_returns_at_once)
+{
+	uint32_t seq;
+	struct reply r = {0};
+	uint64_t t0;
+	int err = 1;
+
+	t0 = now_ms();
+	seq = send_only(&self->c, accept_msg(&self->c, self->cred, 0, "hold"));
+	ASSERT_NE(0, seq);
+	ASSERT_EQ(NLMSG_ERROR, next_msg(&self->c, seq, 2000, &err, NULL));
+	EXPECT_EQ(0, err);
+	EXPECT_GT(500, now_ms() - t0);
+	ASSERT_TRUE(wait_for(&fh->n_held, 1, 2000));
+	/* No outcome while the helper holds the step. */
+	EXPECT_EQ(0, next_msg(&self->c, seq, 300, &err, &r));
+	fh->release = 1;
+	ASSERT_NE(0, next_msg(&self->c, seq, 5000, &err, &r));
+	ASSERT_EQ(1, r.n);
+	EXPECT_EQ(CREDSSP_CMD_ACCEPT, ((struct genlmsghdr *)NLMSG_DATA(r.msg[0]))->cmd);
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, r_status(&r));
+	EXPECT_TRUE(out_is(&r, "srv1", 4));
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+	reply_free(&r);
+}
+
+/* CANCEL of a step the helper holds: the context goes, the outcome says so. */
+TEST_F(hp, cancel_held_accept)
+{
+	uint32_t before = contexts_now(&self->c), seq;
+	struct reply r = {0};
+	uint64_t ctx = 0;
+	struct conn c2;
+	int err = 1;
+
+	/* A later call: its context is deleted too. */
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	seq = send_only(&self->c, accept_msg(&self->c, 0, ctx, "hold"));
+	ASSERT_EQ(NLMSG_ERROR, next_msg(&self->c, seq, 2000, &err, NULL));
+	ASSERT_TRUE(wait_for(&fh->n_held, 1, 2000));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, cancel_seq(&self->c, seq + 1000));
+	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	ASSERT_NE(0, next_msg(&self->c, seq, 2000, &err, &r));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	ASSERT_NE(NULL, r.tb[CREDSSP_A_MESSAGE]);
+	TH_LOG("outcome: %s", (char *)nla_data(r.tb[CREDSSP_A_MESSAGE]));
+	reply_free(&r);
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, cancel_seq(&self->c, seq));
+	EXPECT_EQ(before, contexts_now(&self->c));
+
+	/* A first call: no context remains, no CTX_ID. */
+	seq = send_only(&self->c, accept_msg(&self->c, self->cred, 0, "hold"));
+	ASSERT_EQ(NLMSG_ERROR, next_msg(&self->c, seq, 2000, &err, NULL));
+	ASSERT_TRUE(wait_for(&fh->n_held, 2, 2000));
+	EXPECT_EQ(before + 1, contexts_now(&self->c));
+	/* Another socket cannot cancel this socket's calls. */
+	ASSERT_EQ(0, conn_open(&c2));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, cancel_seq(&c2, seq));
+	conn_close(&c2);
+	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	ASSERT_NE(0, next_msg(&self->c, seq, 2000, &err, &r));
+	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
+	reply_free(&r);
+	EXPECT_EQ(before, contexts_now(&self->c));
+	fh->release = 1;
+	handshake_works(_metadata, &self->c, self->cred);
+}
+
+/* max_net_calls: the call over the limit is refused at once, nothing lost. */
+TEST_F(hp, max_net_calls)
+{
+	struct acc a = {.cred = self->cred, .in = "cont"};
+	struct reply r = {0};
+	uint32_t seq[2];
+	uint64_t t0;
+	int i, err = 1;
+
+	ASSERT_EQ(0, param_set("max_net_calls", 2));
+	for (i = 0; i < 2; i++) {
+		seq[i] = send_only(&self->c, accept_msg(&self->c, self->cred, 0, "hold"));
+		ASSERT_EQ(NLMSG_ERROR, next_msg(&self->c, seq[i], 2000, &err, NULL));
+		EXPECT_EQ(0, err);
+	}
+	ASSERT_TRUE(wait_for(&fh->n_held, 2, 2000));
+	t0 = now_ms();
+	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
+	EXPECT_GT(1000, now_ms() - t0);
+	TH_LOG("over the limit: \"%s\"", r.ext);
+	EXPECT_NE(NULL, strstr(r.ext, "max_net_calls"));
+	reply_free(&r);
+	fh->release = 1;
+	for (i = 0; i < 2; i++) {
+		ASSERT_NE(0, next_msg(&self->c, seq[i], 5000, &err, &r));
+		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, r_status(&r));
+		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+		reply_free(&r);
+	}
+	restore_all_params();
+	handshake_works(_metadata, &self->c, self->cred);
 }
 
 /*

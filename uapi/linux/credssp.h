@@ -15,10 +15,28 @@
  * Name CREDSSP_GENL_NAME ("credssp"), version CREDSSP_GENL_VERSION. The
  * family is registered in every network namespace (netnsok); every command
  * acts on the namespace of the sending socket and sees only its objects. No
- * command runs under the global genl mutex (parallel_ops): a call waiting for
- * the helper blocks only its own caller. All commands validate attributes
+ * command waits in the kernel: every generic netlink request runs under
+ * genetlink's global lock, which registering any family takes for writing,
+ * so a request that waited for the helper or a client would hold up every
+ * generic netlink user of the machine. ACCEPT and ACCEPT_SOCKET are
+ * therefore asynchronous (below). All commands validate attributes
  * strictly: an unknown attribute, a wrong type or a wrong length fails the
  * request with -EINVAL and an extended ACK naming the attribute.
+ *
+ * Asynchronous calls
+ * ------------------
+ *
+ * ACCEPT and ACCEPT_SOCKET check their request, queue the call and return:
+ * the ACK (when NLM_F_ACK was asked for) comes first. The reply, called the
+ * outcome, follows when the call ends: a message of the same command with
+ * the request's sequence number, unicast to the sending socket, exactly one
+ * per queued call. A call refused before it is queued (bad handle, limit,
+ * unsupported flag) has its reply before the ACK, as any other command. An
+ * outcome that fails carries CREDSSP_A_MESSAGE, the reason an extack would
+ * give. A blocking caller (libcredssp) waits for it on its own socket.
+ * CREDSSP_CMD_CANCEL ends the wait early; closing the socket ends its calls
+ * without outcome. At most max_net_calls calls are in flight per network
+ * namespace; beyond, the reply is SEC_E_INSUFFICIENT_MEMORY at once.
  *
  * Two kinds of failure
  * --------------------
@@ -45,7 +63,7 @@
  * -----------
  *
  * Consumer commands (ACQUIRE_CRED, FREE_CRED, ACCEPT, DELETE_CTX, QUERY_CTX,
- * KTLS_ATTACH, ACCEPT_SOCKET):
+ * KTLS_ATTACH, ACCEPT_SOCKET, CANCEL):
  *   CAP_NET_ADMIN in the user namespace owning the network namespace
  *   (GENL_UNS_ADMIN_PERM), because an acceptor is a password oracle. The
  *   handle checks above apply on top, root included.
@@ -62,8 +80,13 @@
  *   max_owner_contexts   contexts per owner socket (default 1024)
  *   max_net_contexts     contexts per network namespace (default 8192)
  *   max_owner_creds      credential handles per owner socket (default 64)
+ *   max_net_creds        credential handles per network namespace (default
+ *                        1024)
+ *   max_net_calls        ACCEPT and ACCEPT_SOCKET calls in flight per
+ *                        network namespace (default 256)
  *   helper_timeout_ms    one helper call (default 10000)
- *   handshake_timeout_ms from the first ACCEPT to SEC_E_OK (default 60000)
+ *   handshake_timeout_ms from the first ACCEPT to SEC_E_OK (default 60000);
+ *                        also the longest ACCEPT_SOCKET deadline
  *   max_lifetime         seconds an established context lives (default
  *                        36000), capped further by what the helper reports
  *                        (a Kerberos ticket's end time)
@@ -101,7 +124,7 @@
  *   Reply:    CREDSSP_A_SEC_STATUS SEC_E_OK or SEC_E_INVALID_HANDLE
  *   Contexts made with it stay usable: they hold their own reference.
  *
- * CREDSSP_CMD_ACCEPT (do) - AcceptSecurityContext
+ * CREDSSP_CMD_ACCEPT (do, asynchronous) - AcceptSecurityContext
  *   Request:  CREDSSP_A_CRED_ID    u64, required on the first call; on later
  *                                  calls optional, and if present it must be
  *                                  the context's credential
@@ -155,9 +178,11 @@
  *                                  them again with the next bytes
  *             CREDSSP_A_RET_FLAGS  u32, ASC_RET_* on every success
  *             CREDSSP_A_EXPIRY     u64, on SEC_E_OK only
- *   A later call on a context whose first call is still running from another
- *   thread, or on a context that another thread deletes meanwhile, returns
- *   SEC_E_OUT_OF_SEQUENCE or SEC_E_INVALID_HANDLE; it never blocks others.
+ *             CREDSSP_A_MESSAGE    string, why, when the call failed
+ *   The reply is the call's outcome (see "Asynchronous calls"), unless the
+ *   call was refused before it was queued. A later call on a context whose
+ *   previous call is still running, or on a context that is deleted
+ *   meanwhile, returns SEC_E_OUT_OF_SEQUENCE or SEC_E_INVALID_HANDLE.
  *
  * CREDSSP_CMD_DELETE_CTX (do) - DeleteSecurityContext
  *   Request:  CREDSSP_A_CTX_ID
@@ -227,7 +252,8 @@
  *     other            from the TLS setsockopt: then the socket may be half
  *                      set up and must be closed; the keys are wiped
  *
- * CREDSSP_CMD_ACCEPT_SOCKET (do) - socket mode: authenticate a connection
+ * CREDSSP_CMD_ACCEPT_SOCKET (do, asynchronous) - socket mode: authenticate a
+ * connection
  *   Request:  CREDSSP_A_CRED_ID    u64, required
  *             CREDSSP_A_SOCK_FD    u32, a connected TCP socket of the sender
  *                                  whose next bytes are the client's first
@@ -236,7 +262,7 @@
  *             CREDSSP_A_REQ_FLAGS  u32, as ACCEPT
  *             CREDSSP_A_OPTIONS    u32, as ACCEPT
  *             CREDSSP_A_TIMEOUT_MS u32, deadline of the whole handshake;
- *                                  absent or 0: handshake_timeout_ms
+ *                                  absent, 0 or more: handshake_timeout_ms
  *   Reply:    CREDSSP_A_SEC_STATUS
  *               SEC_E_OK               authenticated, kTLS installed (TX and
  *                                      RX): read and write plaintext now
@@ -247,24 +273,37 @@
  *               SEC_E_INCOMPLETE_MESSAGE  the client closed or reset the
  *                                      connection before the end
  *               SEC_E_NO_AUTHENTICATING_AUTHORITY  no helper, or it died
- *               SEC_E_INVALID_HANDLE   bad or foreign CRED_ID
+ *               SEC_E_INVALID_HANDLE   cancelled (CANCEL), or bad CRED_ID
  *               SEC_E_INTERNAL_ERROR   a socket error, or kTLS could not
- *                                      be installed (extack says which)
+ *                                      be installed (MESSAGE says which)
  *             CREDSSP_A_CTX_ID     u64, on SEC_E_OK: the established
  *                                  context, owned by the sending socket
  *                                  like one made by ACCEPT (query it,
  *                                  delete it)
  *             CREDSSP_A_RET_FLAGS  u32, on SEC_E_OK
  *             CREDSSP_A_EXPIRY     u64, on SEC_E_OK
+ *             CREDSSP_A_MESSAGE    string, why, when the call failed
  *   The kernel reads whole TLS records and never a byte past the client's
  *   last CredSSP record: what the client sends after it (the RDP MCS
  *   Connect-Initial, even in the same TCP segment) is the first plaintext
  *   the caller reads through kTLS. The socket's fd must not be read or
- *   written until the reply. The call blocks (it does not hold the genl
- *   mutex); a signal ends it with -EINTR and the handshake is cancelled.
+ *   written until the reply, the call's outcome; the kernel holds the
+ *   socket until then, even if the fd is closed.
  *   Socket errors before the handshake starts are netlink errors as for
  *   KTLS_ATTACH (-EBADF, -ENOTSOCK, -EPROTONOSUPPORT, -ENOTCONN, -EEXIST,
  *   -EXDEV, -ENOPROTOOPT); -EBUSY if the socket is already in socket mode.
+ *
+ * CREDSSP_CMD_CANCEL (do) - end the wait of an asynchronous call
+ *   Request:  CREDSSP_A_SEQ        u32, the sequence number of the sender's
+ *                                  own ACCEPT or ACCEPT_SOCKET request
+ *   Reply:    CREDSSP_A_SEC_STATUS SEC_E_OK (it was in flight: its outcome
+ *                                  follows), SEC_E_INVALID_HANDLE (no such
+ *                                  call in flight: its outcome was sent)
+ *   An ACCEPT's context is deleted (a step in the helper is abandoned); an
+ *   ACCEPT_SOCKET handshake is aborted and its context deleted. A call that
+ *   was already completing still ends with its own status: SEC_E_OK means
+ *   the context is established and the caller's. libcredssp sends it when
+ *   a signal interrupts its wait.
  *
  * Admin commands
  * --------------
@@ -345,7 +384,8 @@
 
 #define CREDSSP_GENL_NAME	"credssp"
 #define CREDSSP_GENL_VERSION	1
-#define CREDSSP_HELPER_VERSION	1
+#define CREDSSP_HELPER_VERSION	2
+#define CREDSSP_MCGRP_HELPER	"helper"
 
 #define CREDSSP_PACKAGE_NAME	"CredSSP"
 #define CREDSSP_TOKEN_MAX	65000	/* one input or output token */
@@ -366,6 +406,9 @@ enum credssp_cmd {
 	CREDSSP_CMD_HELPER_DONE,
 	CREDSSP_CMD_KTLS_ATTACH,
 	CREDSSP_CMD_ACCEPT_SOCKET,
+	CREDSSP_CMD_CANCEL,
+	CREDSSP_CMD_HELPER_NEXT,
+	CREDSSP_CMD_HELPER_READY,
 
 	__CREDSSP_CMD_MAX,
 	CREDSSP_CMD_MAX = (__CREDSSP_CMD_MAX - 1)
@@ -397,6 +440,8 @@ enum credssp_attr {
 	CREDSSP_A_TIMEOUT_MS,		/* u32 */
 	CREDSSP_A_TLS_VERSION,		/* u32 */
 	CREDSSP_A_TLS_CIPHER,		/* u32, TLS_CIPHER_* */
+	CREDSSP_A_SEQ,			/* u32 */
+	CREDSSP_A_MESSAGE,		/* string */
 
 	__CREDSSP_A_MAX,
 	CREDSSP_A_MAX = (__CREDSSP_A_MAX - 1)
@@ -448,6 +493,7 @@ enum credssp_status_attr {
 	CREDSSP_A_STATUS_MAX_LIFETIME,		/* u32, seconds */
 	CREDSSP_A_STATUS_TOKEN_MAX,		/* u32 */
 	CREDSSP_A_STATUS_STAT,			/* nested, CREDSSP_A_STAT_*, repeated */
+	CREDSSP_A_STATUS_LIMIT_NET_CREDS,	/* u32 */
 
 	__CREDSSP_A_STATUS_MAX,
 	CREDSSP_A_STATUS_MAX = (__CREDSSP_A_STATUS_MAX - 1)
@@ -612,13 +658,13 @@ enum credssp_cred_field {
 struct credssp_creds_hdr {
 	__u8	version;
 	__u8	type;		/* enum credssp_cred_type */
-	__u16	n_fields;
+	__le16	n_fields;
 };
 
 struct credssp_creds_field {
-	__u16	id;		/* enum credssp_cred_field */
-	__u16	index;
-	__u32	len;
+	__le16	id;		/* enum credssp_cred_field */
+	__le16	index;
+	__le32	len;
 };
 
 /* SSPI statuses (SECURITY_STATUS) */

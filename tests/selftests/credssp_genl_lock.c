@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * credssp_genl_lock - a waiting CredSSP call must not stall generic netlink.
+ *
+ * Every generic netlink doit runs under genetlink's global cb_lock (read),
+ * and genl_register_family()/genl_unregister_family() take it for writing:
+ * a doit that sleeps holds up the writer, and every genl request of the
+ * system queues behind the writer. Each case leaves one CredSSP call waiting
+ * (its reply never read), then loads and unloads credssp_genl_toy.ko (a
+ * family and nothing else, kmod/tests/genl_toy.c) in one child while another
+ * child times CTRL_CMD_GETFAMILY "nlctrl", each on a fresh NETLINK_GENERIC
+ * socket, over and over until the unload is done. Every request must be
+ * answered within PROBE_MAX_MS, and the load and the unload must each end
+ * within LOAD_MAX_MS.
+ *
+ *   control              nothing waits (the measurement itself)
+ *   token_mode_held      ACCEPT whose helper step the fake helper holds
+ *   socket_mode_silent   ACCEPT_SOCKET on a connection whose client never
+ *                        sends a byte (TIMEOUT_MS 20000)
+ *   socket_mode_userns   the same by the root of a user namespace (uid
+ *                        nobody outside) in its own network namespace
+ *
+ * The module's path comes from CREDSSP_TOY_KO (tests/guest/run.sh sets it);
+ * without it every case fails. Each case ends the waiting call by killing
+ * its process, and checks that the children ended, that the toy module is
+ * gone and that no context was left behind.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/sockios.h>
+
+#include "credssp_nl.h"
+#include "kselftest_harness.h"
+
+#define TOY_NAME     "credssp_genl_toy"
+#define PROBE_MAX_MS 100
+#define LOAD_MAX_MS  1000
+/* How long the loader has before the case looks at what it saw. */
+#define WINDOW_MS  (2 * LOAD_MAX_MS + 500)
+#define REAP_MS	   10000
+#define SOCK_TO_MS 20000
+
+struct lk_shm {
+	/* the loader: finit_module, then delete_module */
+	volatile int load_done;
+	volatile int load_err, unload_err; /* 0 or an errno */
+	volatile uint64_t t_load0, t_load1, t_unload1;
+	/* the prober: GETFAMILY "nlctrl" until told to stop */
+	volatile int stop;
+	volatile int n_probe, probe_err;
+	volatile uint64_t probe_t0; /* start of the probe in flight; 0: none */
+	volatile uint64_t probe_max;
+	/* the waiting caller: 1 when its call is in the kernel, <0 the failed step */
+	volatile int ready;
+	volatile int sent; /* 1 when its sendmsg returned, -1 if it failed */
+};
+
+/* What the case saw when the loader's time was up (before any cleanup). */
+struct lk_snap {
+	int load_done, n_probe;
+	uint64_t worst, inflight;
+};
+
+enum { W_TOKEN, W_SOCK, W_SOCK_USERNS };
+
+/* ---- the loader and the prober ---- */
+
+static void loader_main(struct lk_shm *s, int fd)
+{
+	s->t_load0 = now_ms();
+	if (syscall(SYS_finit_module, fd, "", 0))
+		s->load_err = errno;
+	s->t_load1 = now_ms();
+	if (!s->load_err && syscall(SYS_delete_module, TOY_NAME, O_NONBLOCK))
+		s->unload_err = errno;
+	s->t_unload1 = now_ms();
+	s->load_done = 1;
+	_exit(0);
+}
+
+/* CTRL_CMD_GETFAMILY "nlctrl" on a fresh socket: 0, or a negative errno. */
+static int probe_once(void)
+{
+	struct {
+		struct nlmsghdr n;
+		struct genlmsghdr g;
+		struct nlattr a;
+		char name[8];
+	} req = {
+		.n = {.nlmsg_len = sizeof(req),
+		      .nlmsg_type = GENL_ID_CTRL,
+		      .nlmsg_flags = NLM_F_REQUEST,
+		      .nlmsg_seq = 1},
+		.g = {.cmd = CTRL_CMD_GETFAMILY, .version = 1},
+		.a = {.nla_len = NLA_HDRLEN + sizeof("nlctrl"), .nla_type = CTRL_ATTR_FAMILY_NAME},
+		.name = "nlctrl",
+	};
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct nlmsghdr *h = NULL;
+	static char buf[16384];
+	struct pollfd p;
+	int fd, ret = 0;
+	ssize_t n;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		ret = -errno;
+		goto out;
+	}
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, REAP_MS) != 1) {
+		ret = -ETIME;
+		goto out;
+	}
+	n = recv(fd, buf, sizeof(buf), 0);
+	h = (struct nlmsghdr *)buf;
+	if (n < (ssize_t)NLMSG_HDRLEN || !nlmsg_ok(h, (int)n)) {
+		ret = n < 0 ? -errno : -EBADMSG;
+		goto out;
+	}
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error ?: -EBADMSG;
+		goto out;
+	}
+	if (h->nlmsg_type != GENL_ID_CTRL || genlmsg_parse(h, 0, tb, CTRL_ATTR_MAX, NULL) ||
+	    !tb[CTRL_ATTR_FAMILY_ID] || nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) != GENL_ID_CTRL)
+		ret = -EBADMSG;
+out:
+	close(fd);
+	return ret;
+}
+
+static void prober_main(struct lk_shm *s)
+{
+	for (;;) {
+		uint64_t t0 = now_ms(), dt;
+		int err;
+
+		s->probe_t0 = t0;
+		err = probe_once();
+		dt = now_ms() - t0;
+		if (dt > s->probe_max)
+			s->probe_max = dt;
+		s->probe_t0 = 0;
+		if (err && !s->probe_err)
+			s->probe_err = err;
+		s->n_probe++;
+		if (s->stop)
+			break;
+		usleep(5000);
+	}
+	_exit(0);
+}
+
+static pid_t spawn(void (*fn)(struct lk_shm *, int), struct lk_shm *s, int arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fn(s, arg);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void prober_fn(struct lk_shm *s, int unused)
+{
+	(void)unused;
+	prober_main(s);
+}
+
+/* Reap *@pid within @ms; true (and *@pid = 0) when it is gone. */
+static bool reap_ms(pid_t *pid, int ms)
+{
+	uint64_t t0 = now_ms();
+
+	if (*pid <= 0)
+		return true;
+	do {
+		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+			*pid = 0;
+			return true;
+		}
+		usleep(2000);
+	} while (now_ms() - t0 < (uint64_t)ms);
+	return false;
+}
+
+static bool toy_loaded(void)
+{
+	return access("/sys/module/" TOY_NAME, F_OK) == 0;
+}
+
+/* ---- the waiting caller ---- */
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		_exit(20);
+	n = write(fd, s, strlen(s));
+	close(fd);
+	if (n != (ssize_t)strlen(s))
+		_exit(21);
+}
+
+/*
+ * Become nobody, then the root of a new user namespace with a network
+ * namespace of its own, loopback up. No capability in the initial one.
+ */
+static int userns_enter(void)
+{
+	struct ifreq ifr = {0};
+	int fd;
+
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -1;
+	/*
+	 * setresuid() cleared the parent-death signal, and dumpable: without
+	 * it /proc/self/uid_map would belong to root.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || prctl(PR_SET_DUMPABLE, 1) ||
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return -2;
+	write_file("/proc/self/uid_map", "0 65534 1\n");
+	write_file("/proc/self/setgroups", "deny\n");
+	write_file("/proc/self/gid_map", "0 65534 1\n");
+	if (getuid() != 0 || getgid() != 0)
+		return -3;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -4;
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		close(fd);
+		return -5;
+	}
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr)) {
+		close(fd);
+		return -6;
+	}
+	close(fd);
+	return 0;
+}
+
+struct fire {
+	struct conn *c;
+	struct nl_msg *m;
+	struct lk_shm *s;
+};
+
+/* Send the call and never read its reply (today sendmsg itself may sleep). */
+static void *fire_thread(void *p)
+{
+	struct fire *f = p;
+
+	f->s->sent = nl_send_auto(f->c->sk, f->m) < 0 ? -1 : 1;
+	nlmsg_free(f->m);
+	return NULL;
+}
+
+/*
+ * The waiting caller, a process of its own: starts the call from a thread,
+ * reports ready when the context of the call exists, then waits for SIGKILL.
+ */
+static void waiter_main(struct lk_shm *s, int mode)
+{
+	struct conn c, c2;
+	struct gstatus st;
+	struct fire f;
+	uint32_t base;
+	uint64_t cred, t0;
+	pthread_t t;
+	int srv, cli;
+
+#define W_FAIL(n)                \
+	do {                     \
+		s->ready = -(n); \
+		_exit(n);        \
+	} while (0)
+
+	if (mode == W_SOCK_USERNS && userns_enter())
+		W_FAIL(1);
+	if (conn_open(&c) || conn_open(&c2))
+		W_FAIL(2);
+	cred = cred_new(&c);
+	if (!cred)
+		W_FAIL(3);
+	if (get_status(&c2, &st))
+		W_FAIL(4);
+	base = st.contexts;
+	f.c = &c;
+	f.s = s;
+	if (mode == W_TOKEN) {
+		f.m = cmsg(&c, CREDSSP_CMD_ACCEPT, 0);
+		nla_put_u64(f.m, CREDSSP_A_CRED_ID, cred);
+		nla_put(f.m, CREDSSP_A_INPUT, 4, "hold");
+		nla_put_u32(f.m, CREDSSP_A_OUTPUT_SIZE, CREDSSP_TOKEN_MAX);
+	} else {
+		if (tcp_pair(&srv, &cli, false))
+			W_FAIL(5);
+		f.m = cmsg(&c, CREDSSP_CMD_ACCEPT_SOCKET, 0);
+		nla_put_u64(f.m, CREDSSP_A_CRED_ID, cred);
+		nla_put_u32(f.m, CREDSSP_A_SOCK_FD, (uint32_t)srv);
+		nla_put_u32(f.m, CREDSSP_A_TIMEOUT_MS, SOCK_TO_MS);
+	}
+	if (pthread_create(&t, NULL, fire_thread, &f))
+		W_FAIL(6);
+	for (t0 = now_ms(); now_ms() - t0 < 5000; usleep(5000)) {
+		if (s->sent < 0)
+			W_FAIL(7);
+		if (!get_status(&c2, &st) && st.contexts > base) {
+			s->ready = 1;
+			break;
+		}
+	}
+	if (s->ready != 1)
+		W_FAIL(8);
+	for (;;)
+		pause();
+#undef W_FAIL
+}
+
+static const char *const waiter_step[] = {
+	"?",
+	"becoming root of a user namespace",
+	"opening two credssp sockets",
+	"ACQUIRE_CRED",
+	"GET_STATUS",
+	"tcp_pair",
+	"pthread_create",
+	"sending the call",
+	"the call's context did not appear within 5 s",
+};
+
+/* ---- the fixture ---- */
+
+FIXTURE(lk)
+{
+	struct lk_shm *s;
+	struct conn c;
+	uint32_t ctx0;
+	pid_t waiter, loader, prober;
+	int ko_fd;
+	long helper_timeout; /* to restore; -1: untouched */
+	bool fh;
+};
+
+FIXTURE_SETUP(lk)
+{
+	const char *ko = getenv("CREDSSP_TOY_KO");
+	struct gstatus st;
+
+	self->ko_fd = -1;
+	self->helper_timeout = -1;
+	ASSERT_NE(NULL, ko)
+	{
+		TH_LOG("CREDSSP_TOY_KO must name credssp_genl_toy.ko (tests/guest/run.sh sets it)");
+	}
+	self->ko_fd = open(ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, self->ko_fd)
+	{
+		TH_LOG("%s: %s", ko, strerror(errno));
+	}
+	self->s = mmap(NULL, sizeof(*self->s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
+	ASSERT_NE(MAP_FAILED, self->s);
+	memset((void *)self->s, 0, sizeof(*self->s));
+	ASSERT_EQ(0, conn_open(&self->c))
+	{
+		TH_LOG("the credssp family is not there: load credssp.ko first");
+	}
+	if (toy_loaded())
+		syscall(SYS_delete_module, TOY_NAME, O_NONBLOCK);
+	ASSERT_FALSE(toy_loaded());
+	ASSERT_EQ(0, get_status(&self->c, &st));
+	self->ctx0 = st.contexts;
+}
+
+/* End the waiting call, then everything else; bounded, idempotent. */
+static bool lk_cleanup(FIXTURE_DATA(lk) * self)
+{
+	bool ok = true;
+
+	if (self->waiter > 0)
+		kill(self->waiter, SIGKILL);
+	ok &= reap_ms(&self->waiter, REAP_MS);
+	self->s->stop = 1;
+	ok &= reap_ms(&self->loader, REAP_MS);
+	ok &= reap_ms(&self->prober, REAP_MS);
+	if (self->fh) {
+		fh->release = 1;
+		fh_stop();
+		self->fh = false;
+	}
+	if (self->helper_timeout >= 0) {
+		param_set("helper_timeout_ms", self->helper_timeout);
+		self->helper_timeout = -1;
+	}
+	if (toy_loaded())
+		syscall(SYS_delete_module, TOY_NAME, O_NONBLOCK);
+	return ok;
+}
+
+FIXTURE_TEARDOWN(lk)
+{
+	lk_cleanup(self);
+	if (self->c.sk)
+		conn_close(&self->c);
+	if (self->ko_fd >= 0)
+		close(self->ko_fd);
+}
+
+/* Start the waiting caller in @mode and wait until its call is in the kernel. */
+static void start_waiter(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self, int mode)
+{
+	uint64_t t0 = now_ms();
+
+	self->waiter = spawn(waiter_main, self->s, mode);
+	ASSERT_LT(0, self->waiter);
+	while (!self->s->ready && now_ms() - t0 < 15000)
+		usleep(2000);
+	ASSERT_EQ(1, self->s->ready)
+	{
+		int i = -self->s->ready;
+
+		TH_LOG("waiting caller failed at: %s",
+		       self->s->ready ? waiter_step[i < 9 && i > 0 ? i : 0] : "timeout");
+	}
+}
+
+/*
+ * Load and unload the toy module while GETFAMILY is timed; look when the
+ * loader's time is up, then clean up (which ends any stall) and check.
+ */
+static void measure(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self, const char *what)
+{
+	struct lk_shm *s = self->s;
+	struct lk_snap snap;
+	uint64_t t0, inflight;
+	struct gstatus st;
+	uint32_t ctx;
+	bool reaped;
+
+	self->loader = spawn(loader_main, s, self->ko_fd);
+	ASSERT_LT(0, self->loader);
+	self->prober = spawn(prober_fn, s, 0);
+	ASSERT_LT(0, self->prober);
+	t0 = now_ms();
+	while (!s->load_done && now_ms() - t0 < WINDOW_MS)
+		usleep(2000);
+	if (s->load_done) {
+		s->stop = 1;
+		reap_ms(&self->prober, 2000);
+	}
+
+	inflight = s->probe_t0;
+	inflight = inflight ? now_ms() - inflight : 0;
+	snap.load_done = s->load_done;
+	snap.n_probe = s->n_probe;
+	snap.inflight = inflight;
+	snap.worst = s->probe_max > inflight ? s->probe_max : inflight;
+
+	reaped = lk_cleanup(self);
+
+	TH_LOG("%s: GETFAMILY worst %llu ms over %d probes%s; insmod/rmmod %s", what,
+	       (unsigned long long)snap.worst, snap.n_probe,
+	       snap.inflight ? " (one still waiting)" : "",
+	       snap.load_done ? "done" : "still waiting");
+	TH_LOG("%s: after cleanup: GETFAMILY worst %llu ms, insmod %llu ms, rmmod %llu ms", what,
+	       (unsigned long long)s->probe_max, (unsigned long long)(s->t_load1 - s->t_load0),
+	       (unsigned long long)(s->t_unload1 - s->t_load1));
+
+	EXPECT_TRUE(reaped)
+	{
+		TH_LOG("a child is stuck after cleanup");
+	}
+	EXPECT_LE(1, snap.n_probe + (snap.inflight ? 1 : 0));
+	EXPECT_GT(PROBE_MAX_MS, snap.worst)
+	{
+		TH_LOG("another process's GETFAMILY waited %llu ms behind the genl writer",
+		       (unsigned long long)snap.worst);
+	}
+	EXPECT_EQ(0, s->probe_err);
+	EXPECT_EQ(1, snap.load_done)
+	{
+		TH_LOG("insmod+rmmod of the toy family not done after %d ms", WINDOW_MS);
+	}
+	EXPECT_EQ(0, s->load_err);
+	EXPECT_EQ(0, s->unload_err);
+	EXPECT_GE(LOAD_MAX_MS, s->t_load1 - s->t_load0);
+	EXPECT_GE(LOAD_MAX_MS, s->t_unload1 - s->t_load1);
+	EXPECT_FALSE(toy_loaded());
+	/* The waiting call's context went with its process. */
+	for (t0 = now_ms(), ctx = ~0U; now_ms() - t0 < 3000; usleep(10000)) {
+		ctx = get_status(&self->c, &st) ? ~0U : st.contexts;
+		if (ctx == self->ctx0)
+			break;
+	}
+	EXPECT_EQ(self->ctx0, ctx);
+}
+
+/* Nothing waits: the measurement itself is within bounds. */
+TEST_F(lk, control)
+{
+	measure(_metadata, self, "control");
+}
+
+/* ACCEPT whose helper step the fake helper holds (never answers). */
+TEST_F(lk, token_mode_held)
+{
+	long to = param_get("helper_timeout_ms");
+
+	ASSERT_LT(0, to);
+	/* The held step must outlast the case (restored by the cleanup). */
+	ASSERT_EQ(0, param_set("helper_timeout_ms", 60000));
+	self->helper_timeout = to;
+	ASSERT_EQ(1, fh_start());
+	self->fh = true;
+	start_waiter(_metadata, self, W_TOKEN);
+	ASSERT_TRUE(wait_for(&fh->n_held, 1, 5000));
+	measure(_metadata, self, "token mode, helper holds");
+}
+
+/* ACCEPT_SOCKET on a connection whose client never sends a byte. */
+TEST_F(lk, socket_mode_silent)
+{
+	start_waiter(_metadata, self, W_SOCK);
+	measure(_metadata, self, "socket mode, silent client");
+}
+
+/* The same by an unprivileged user: root of its user and network namespace. */
+TEST_F(lk, socket_mode_userns)
+{
+	start_waiter(_metadata, self, W_SOCK_USERNS);
+	measure(_metadata, self, "socket mode, user-namespace root");
+}
+
+TEST_HARNESS_MAIN
