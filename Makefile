@@ -11,6 +11,7 @@
 #   make demo            real RDP clients authenticate at the in-kernel gate in the guest
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
+#   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)
 
 KVER ?= 6.12
 # DEBUG=1 builds against the debug guest kernel (KASAN, lockdep, kmemleak).
@@ -326,6 +327,18 @@ bench-ktls: $(BUILD)/bench/ktls_bench $(BUILD)/bench/ktls_client credsspd lib
 	$(MAKE) module KVER=6.12
 	scripts/vm.sh --kernel 6.12 --timeout 1500 -- bench/ktls.sh build/kmod-6.12/kmod
 # ---- end ktls ----
+
+# ---- bench-accept ----
+# The token-mode and socket-mode accept paths in the guest (bench/accept.sh,
+# bench/README): this tree built without sanitizers in its own directory
+# ($(BUILD)/bench-accept, never mixed with the sanitized $(BUILD)), then one
+# run of the plain 6.12 kernel. ACCEPT_ARGS: e.g. ACCEPT_ARGS="-n 100 -r 2".
+.PHONY: bench-accept
+bench-accept:
+	$(MAKE) BUILD=$(BUILD)/bench-accept SAN= KVER=6.12 module credsspd lib \
+		$(BUILD)/bench-accept/sspi_front gates $(BUILD)/bench-accept/bench/ktls_client
+	bench/accept.sh -b $(BUILD)/bench-accept $(ACCEPT_ARGS) .
+# ---- end bench-accept ----
 
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with

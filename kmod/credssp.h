@@ -350,6 +350,7 @@ extern struct genl_family credssp_genl_family;
 enum credssp_nlgrp {
 	CREDSSP_NLGRP_HELPER,		/* CREDSSP_MCGRP_HELPER: HELPER_READY */
 };
+
 /* for the doits of other files (ktls.c, sock.c) */
 void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg);
 struct credssp_net *credssp_info_net(struct genl_info *info);

@@ -468,7 +468,7 @@ static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_req *req,
 		*outcome = CREDSSP_OUT_HELPER_LOST;
 		status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	} else if (cn->n_steps >= CREDSSP_HELPER_QUEUE_MAX) {
-		pr_warn_ratelimited("credssp: helper queue full (%u requests), a step fails\n",
+		pr_warn_ratelimited("helper queue full (%u requests), a step fails\n",
 				    cn->n_steps);
 		*outcome = CREDSSP_OUT_OTHER_ERROR;
 		status = SEC_E_INSUFFICIENT_MEMORY;

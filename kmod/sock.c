@@ -454,7 +454,7 @@ static void credssp_sock_work(struct work_struct *work)
 	struct credssp_ctx *ctx = req->ctx;
 	const char *msg = NULL;
 	bool cancelled;
-	u32 status;
+	u32 status, aborted;
 	u8 *buf;
 	int err;
 
@@ -484,13 +484,23 @@ static void credssp_sock_work(struct work_struct *work)
 			msg = "kTLS could not be installed";
 		}
 	}
-	/* An abort explains the failure it caused. */
-	if (status != SEC_E_OK && credssp_sock_aborted(req))
-		status = credssp_sock_aborted(req);
-
 	spin_lock(&req->lock);
 	req->ctx = NULL;
+	aborted = req->abort_status;
 	spin_unlock(&req->lock);
+	/*
+	 * No abort reaches the context from here on. One that came before
+	 * explains the failure it caused and, even after the handshake
+	 * succeeded, decides the outcome (it may be deleting the context
+	 * right now): a caller never gets SEC_E_OK with a deleted context.
+	 * kTLS may be on the socket by then; after a failure the consumer
+	 * closes it.
+	 */
+	if (aborted) {
+		if (status == SEC_E_OK)
+			msg = "the call was aborted";
+		status = aborted;
+	}
 	spin_lock(&credssp_sock_lock);
 	hash_del(&req->node);
 	spin_unlock(&credssp_sock_lock);

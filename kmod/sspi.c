@@ -454,6 +454,8 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 		}
 		a->msg = status == SEC_E_INTERNAL_ERROR ?
 			"the helper's reply failed a check" :
+			status == SEC_E_INSUFFICIENT_MEMORY ?
+			"the helper's request queue is full" :
 			"no helper answered";
 		credssp_accept_fail(ctx, first, outcome,
 				    outcome != CREDSSP_OUT_HELPER_LOST);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * credsspd: the privileged helper of credssp.ko. It registers as the helper
- * of its network namespace over the "credssp" generic netlink family and
- * runs the CredSSP engine (TLS, SPNEGO/NTLM/Kerberos, TSRequests) for the
- * kernel's contexts. See credsspd(8).
+ * credsspd: the helper of credssp.ko. It registers as the helper of its
+ * network namespace over the "credssp" generic netlink family, drops every
+ * capability, and runs the CredSSP engine (TLS, SPNEGO/NTLM/Kerberos,
+ * TSRequests) for the requests its workers take from the kernel's queue.
+ * See credsspd(8).
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,7 +24,10 @@
 #include "privs.h"
 #include "worker.h"
 
-#define RCVBUF_BYTES (16 * 1024 * 1024)
+/* The notification socket's buffer: HELPER_READY is small, an overrun harmless. */
+#define RCVBUF_BYTES (1024 * 1024)
+/* Take requests this often even without a notification (one may be lost). */
+#define POLL_FALLBACK_MS 1000
 
 static void usage(FILE *f)
 {
@@ -54,20 +58,29 @@ static struct cssp_cred *load_cred(const struct credsspd_config *cfg)
 	return cred;
 }
 
-/* Poll the registered socket and the signals until SIGTERM or SIGINT. 0 or -1. */
+/*
+ * Watch the signals and the HELPER_READY notifications until SIGTERM or
+ * SIGINT, kicking the workers on each notification, on an overrun (which
+ * may have dropped one) and every POLL_FALLBACK_MS. 0 or -1.
+ */
 static int serve(struct cnl *nl, int sfd, struct pool *pool)
 {
 	struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN},
 				{.fd = cnl_fd(nl), .events = POLLIN}};
 	struct signalfd_siginfo si;
-	int ret;
+	int n, ret;
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		n = poll(pfd, 2, POLL_FALLBACK_MS);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
 			return -1;
+		}
+		if (n == 0) {
+			pool_kick(pool);
+			continue;
 		}
 		if (pfd[0].revents & POLLIN) {
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -81,20 +94,41 @@ static int serve(struct cnl *nl, int sfd, struct pool *pool)
 			return 0;
 		}
 		if (pfd[1].revents & (POLLIN | POLLERR)) {
-			ret = cnl_receive(nl, pool_request, pool);
+			ret = cnl_read_ready(nl);
 			if (ret == -ENOBUFS)
-				log_warn("netlink receive buffer overrun: requests were lost (the "
-					 "kernel's helper timeout fails those calls)");
-			else if (ret && ret != -EAGAIN && ret != -EINTR) {
+				log_debug("notifications lost to a receive buffer overrun: taking "
+					  "requests anyway (they wait in the kernel's queue)");
+			else if (ret < 0 && ret != -EAGAIN && ret != -EINTR) {
 				log_err("netlink receive: %s", strerror(-ret));
 				return -1;
 			}
+			if (ret)
+				pool_kick(pool);
 		}
 		if (pfd[1].revents & (POLLHUP | POLLNVAL)) {
 			log_err("netlink socket closed");
 			return -1;
 		}
 	}
+}
+
+/* Register the main socket (the process becomes the helper), then the workers'. 0 or -1. */
+static int register_helper(struct cnl *nl, struct pool *pool)
+{
+	int ret = cnl_register(nl);
+
+	if (!ret)
+		ret = pool_register(pool);
+	if (ret == -EBUSY) {
+		log_err("another helper is already registered in this network namespace "
+			"(is credsspd already running?)");
+	} else if (ret == -EPROTO) {
+		log_err("credssp.ko speaks another helper protocol version (credsspd speaks %u)",
+			CREDSSP_HELPER_VERSION);
+	} else if (ret) {
+		log_err("cannot register as the helper: %s", strerror(-ret));
+	}
+	return ret ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -107,7 +141,7 @@ int main(int argc, char **argv)
 	bool check = false, debug = false;
 	char err[512];
 	sigset_t mask;
-	int opt, ret, sfd = -1, status = 1;
+	int opt, sfd = -1, status = 1;
 
 	while ((opt = getopt(argc, argv, "c:Fdth")) != -1) {
 		switch (opt) {
@@ -170,6 +204,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The main socket watches HELPER_READY; the workers' take and answer. */
 	if (cnl_open(&nl, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
@@ -180,27 +215,27 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
-	ret = cnl_register(&nl, pool_request, pool);
-	if (ret == -EBUSY) {
-		log_err("another helper is already registered in this network namespace "
-			"(is credsspd already running?)");
+	if (register_helper(&nl, pool))
 		goto out;
-	} else if (ret == -EPROTO) {
-		log_err("credssp.ko speaks another helper protocol version (credsspd speaks %u)",
-			CREDSSP_HELPER_VERSION);
-		goto out;
-	} else if (ret) {
-		log_err("cannot register as the helper: %s", strerror(-ret));
+	if (cnl_join_ready(&nl, err, sizeof(err))) {
+		log_err("%s", err);
 		goto out;
 	}
+	/* Registered: no capability is needed from here on, none is kept. */
 	if (privs_drop(cfg.user, err, sizeof(err))) {
 		log_err("dropping privileges: %s", err);
 		goto out;
 	}
 	if (pool_start(pool))
 		goto out;
-	log_info("registered as the credssp helper (pid %d, %u workers%s%s)", (int)getpid(),
-		 cfg.workers, cfg.user ? ", user " : "", cfg.user ? cfg.user : "");
+	if (privs_check_threads(err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	log_info("registered as the credssp helper (pid %d, %u workers%s%s, no capabilities)",
+		 (int)getpid(), cfg.workers, cfg.user ? ", user " : "", cfg.user ? cfg.user : "");
+	/* Requests queued before the workers started. */
+	pool_kick(pool);
 	status = serve(&nl, sfd, pool) ? 1 : 0;
 
 out:

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The helper channel of the "credssp" generic netlink family
- * (<linux/credssp.h>, "Helper commands"): HELPER_REGISTER, the kernel's
- * HELPER_REQUESTs, HELPER_DONE. libnl builds and parses the messages; the
- * sockets are read directly so that requests only come from the kernel and
- * acknowledgements are matched by sequence number.
+ * (<linux/credssp.h>, "Helper commands"): HELPER_REGISTER, the HELPER_READY
+ * notifications, HELPER_NEXT and HELPER_DONE. libnl builds and parses the
+ * messages; the sockets are read directly so that messages only come from
+ * the kernel and replies and acknowledgements are matched by sequence
+ * number.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,6 +53,13 @@ int cnl_open(struct cnl *c, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "generic netlink family \"%s\" not found (is credssp.ko loaded?)",
 			 CREDSSP_GENL_NAME);
+		goto fail;
+	}
+	/* Now: libnl's own requests need its sequence checks, which ours bypass. */
+	c->ready_grp = genl_ctrl_resolve_grp(c->sk, CREDSSP_GENL_NAME, CREDSSP_MCGRP_HELPER);
+	if (c->ready_grp < 0) {
+		snprintf(err, errlen, "multicast group \"%s\" not found (credssp.ko too old?)",
+			 CREDSSP_MCGRP_HELPER);
 		goto fail;
 	}
 	/* Short ACKs (a HELPER_DONE may hold keys: never have it echoed), with messages. */
@@ -103,39 +111,35 @@ static struct nla_policy req_policy[CREDSSP_A_H_MAX + 1] = {
 	[CREDSSP_A_H_INPUT] = {.type = NLA_UNSPEC},
 };
 
-static void handle_request(struct nlmsghdr *nlh, cnl_request_fn fn, void *arg)
+/* HELPER_NEXT's reply into @req. 0, or -EBADMSG for a malformed one. */
+static int parse_request(struct nlmsghdr *nlh, struct cnl_request *req)
 {
 	struct nlattr *tb[CREDSSP_A_H_MAX + 1];
-	struct genlmsghdr *gh = nlmsg_data(nlh);
-	struct cnl_request req = {0};
 	int ret;
 
-	if (!genlmsg_valid_hdr(nlh, 0) || gh->cmd != CREDSSP_CMD_HELPER_REQUEST) {
-		log_warn("ignoring an unexpected message (type %u)", nlh->nlmsg_type);
-		return;
-	}
+	memset(req, 0, sizeof(*req));
 	ret = genlmsg_parse(nlh, 0, tb, CREDSSP_A_H_MAX, req_policy);
 	if (ret < 0 || !tb[CREDSSP_A_H_REQ_ID] || !tb[CREDSSP_A_H_OP] || !tb[CREDSSP_A_H_CTX_ID]) {
 		log_warn("ignoring a malformed helper request");
-		return;
+		return -EBADMSG;
 	}
-	req.req_id = nla_get_u64(tb[CREDSSP_A_H_REQ_ID]);
-	req.op = nla_get_u32(tb[CREDSSP_A_H_OP]);
-	req.ctx_id = nla_get_u64(tb[CREDSSP_A_H_CTX_ID]);
-	req.first = tb[CREDSSP_A_H_FIRST] != NULL;
+	req->req_id = nla_get_u64(tb[CREDSSP_A_H_REQ_ID]);
+	req->op = nla_get_u32(tb[CREDSSP_A_H_OP]);
+	req->ctx_id = nla_get_u64(tb[CREDSSP_A_H_CTX_ID]);
+	req->first = tb[CREDSSP_A_H_FIRST] != NULL;
 	if (tb[CREDSSP_A_H_REQ_FLAGS])
-		req.req_flags = nla_get_u32(tb[CREDSSP_A_H_REQ_FLAGS]);
+		req->req_flags = nla_get_u32(tb[CREDSSP_A_H_REQ_FLAGS]);
 	if (tb[CREDSSP_A_H_OPTIONS])
-		req.options = nla_get_u32(tb[CREDSSP_A_H_OPTIONS]);
+		req->options = nla_get_u32(tb[CREDSSP_A_H_OPTIONS]);
 	if (tb[CREDSSP_A_H_INPUT]) {
-		req.input = nla_data(tb[CREDSSP_A_H_INPUT]);
-		req.input_len = (size_t)nla_len(tb[CREDSSP_A_H_INPUT]);
-		if (req.input_len > CREDSSP_TOKEN_MAX) {
-			log_warn("ignoring a helper request with %zu input bytes", req.input_len);
-			return;
+		req->input = nla_data(tb[CREDSSP_A_H_INPUT]);
+		req->input_len = (size_t)nla_len(tb[CREDSSP_A_H_INPUT]);
+		if (req->input_len > CREDSSP_TOKEN_MAX) {
+			log_warn("ignoring a helper request with %zu input bytes", req->input_len);
+			return -EBADMSG;
 		}
 	}
-	fn(&req, arg);
+	return 0;
 }
 
 /* The extack message of an NLMSG_ERROR, if any. */
@@ -162,12 +166,51 @@ static void ack_message(struct nlmsghdr *nlh, char *ext, size_t extlen)
 			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 }
 
-/*
- * Read one datagram. Requests go to @fn; an ACK for @seq (if @seq != 0) is
- * stored in @ack_err and makes *@acked true. Returns 0 or a negative errno.
- */
-static int read_one(struct cnl *c, int flags, uint32_t seq, int *ack_err, bool *acked, char *ext,
-		    size_t extlen, cnl_request_fn fn, void *arg)
+/* What a transaction waits for, and what read_one() found. */
+struct cnl_wait {
+	uint32_t seq; /* 0: none, only notifications */
+	bool done;
+	int err;
+	char *ext;
+	size_t extlen;
+	struct cnl_request *req; /* HELPER_NEXT: its reply */
+	int ready;		 /* HELPER_READY notifications seen */
+};
+
+static void handle_msg(struct cnl *c, struct nlmsghdr *nlh, struct cnl_wait *w)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *e = nlmsg_data(nlh);
+
+		if (nlh->nlmsg_len < (__u32)nlmsg_size(sizeof(*e)) || !w->seq ||
+		    nlh->nlmsg_seq != w->seq)
+			return;
+		w->err = e->error;
+		w->done = true;
+		ack_message(nlh, w->ext, w->extlen);
+		return;
+	}
+	if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_DONE)
+		return;
+	if (nlh->nlmsg_type != c->family || !genlmsg_valid_hdr(nlh, 0)) {
+		log_warn("ignoring an unexpected message (type %u)", nlh->nlmsg_type);
+		return;
+	}
+	if (gh->cmd == CREDSSP_CMD_HELPER_READY) {
+		w->ready++;
+	} else if (gh->cmd == CREDSSP_CMD_HELPER_NEXT && w->req && w->seq &&
+		   nlh->nlmsg_seq == w->seq) {
+		w->err = parse_request(nlh, w->req);
+		w->done = true;
+	} else {
+		log_warn("ignoring an unexpected message (command %u)", gh->cmd);
+	}
+}
+
+/* Read one datagram into @w. Returns 0 or a negative errno. */
+static int read_one(struct cnl *c, int flags, struct cnl_wait *w)
 {
 	struct sockaddr_nl from;
 	socklen_t fromlen = sizeof(from);
@@ -190,45 +233,46 @@ static int read_one(struct cnl *c, int flags, uint32_t seq, int *ack_err, bool *
 		return 0;
 	}
 	len = (int)n;
-	for (nlh = (struct nlmsghdr *)c->rbuf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr *e = nlmsg_data(nlh);
-
-			if (nlh->nlmsg_len < (__u32)nlmsg_size(sizeof(*e)) || !seq ||
-			    nlh->nlmsg_seq != seq)
-				continue;
-			*ack_err = e->error;
-			*acked = true;
-			ack_message(nlh, ext, extlen);
-		} else if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_DONE) {
-			continue;
-		} else if (fn) {
-			handle_request(nlh, fn, arg);
-		}
-	}
+	for (nlh = (struct nlmsghdr *)c->rbuf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len))
+		handle_msg(c, nlh, w);
 	return 0;
 }
 
-static int wait_ack(struct cnl *c, uint32_t seq, char *ext, size_t extlen, cnl_request_fn fn,
-		    void *arg)
+/* Wait (SO_RCVTIMEO at most) for the end of transaction @w->seq. */
+static int wait_done(struct cnl *c, struct cnl_wait *w)
 {
-	bool acked = false;
-	int err = 0, ret;
+	int ret;
 
-	while (!acked) {
-		ret = read_one(c, 0, seq, &err, &acked, ext, extlen, fn, arg);
+	while (!w->done) {
+		ret = read_one(c, 0, w);
 		if (ret == -EAGAIN || ret == -EWOULDBLOCK)
 			return -ETIMEDOUT;
 		if (ret && ret != -ENOBUFS)
 			return ret;
 	}
-	return err;
+	return w->err;
 }
 
-int cnl_register(struct cnl *c, cnl_request_fn fn, void *arg)
+/* Send @msg (freed) and wait for its ACK or reply. */
+static int transact(struct cnl *c, struct nl_msg *msg, struct cnl_wait *w, const char *what)
+{
+	int ret = nl_send_auto(c->sk, msg);
+
+	if (ret < 0) {
+		log_err("cannot send %s: %s", what, nl_geterror(ret));
+		nlmsg_free(msg);
+		return -EIO;
+	}
+	w->seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	return wait_done(c, w);
+}
+
+int cnl_register(struct cnl *c)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 	char ext[256] = "";
+	struct cnl_wait w = {.ext = ext, .extlen = sizeof(ext)};
 	int ret;
 
 	if (!msg)
@@ -239,32 +283,56 @@ int cnl_register(struct cnl *c, cnl_request_fn fn, void *arg)
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	ret = nl_send_auto(c->sk, msg);
-	if (ret < 0) {
-		log_err("cannot send HELPER_REGISTER: %s", nl_geterror(ret));
-		nlmsg_free(msg);
-		return -EIO;
-	}
-	ret = wait_ack(c, nlmsg_hdr(msg)->nlmsg_seq, ext, sizeof(ext), fn, arg);
-	nlmsg_free(msg);
+	ret = transact(c, msg, &w, "HELPER_REGISTER");
 	if (ret && ext[0])
 		log_err("HELPER_REGISTER: %s", ext);
 	return ret;
 }
 
-int cnl_receive(struct cnl *c, cnl_request_fn fn, void *arg)
+int cnl_join_ready(struct cnl *c, char *err, size_t errlen)
 {
-	bool acked = false, got = false;
-	int err = 0, ret;
+	int ret = nl_socket_add_membership(c->sk, c->ready_grp);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot join multicast group \"%s\": %s",
+			 CREDSSP_MCGRP_HELPER, nl_geterror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+int cnl_read_ready(struct cnl *c)
+{
+	struct cnl_wait w = {0};
+	int ret, overrun = 0;
 
 	for (;;) {
-		ret = read_one(c, MSG_DONTWAIT, 0, &err, &acked, NULL, 0, fn, arg);
+		ret = read_one(c, MSG_DONTWAIT, &w);
 		if (ret == -EAGAIN || ret == -EWOULDBLOCK)
-			return got ? 0 : -EAGAIN;
-		if (ret)
+			return overrun ? overrun : w.ready;
+		if (ret == -ENOBUFS)
+			overrun = -ENOBUFS;
+		else if (ret)
 			return ret;
-		got = true;
 	}
+}
+
+int cnl_next(struct cnl *c, struct cnl_request *req)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	struct cnl_wait w = {.req = req};
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	/* No NLM_F_ACK: the reply, or an error ACK, ends the transaction. */
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_REQUEST,
+			 CREDSSP_CMD_HELPER_NEXT, CREDSSP_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = transact(c, msg, &w, "HELPER_NEXT");
+	return ret;
 }
 
 static int put_keys(struct nl_msg *msg, int type, const struct cssp_tls_keys *k,
@@ -309,6 +377,7 @@ static int put_result(struct nl_msg *msg, const struct cssp_result *r)
 int cnl_send_done(struct cnl *c, const struct cnl_done *d, char *ext, size_t extlen)
 {
 	size_t size = 4096 + d->output_len;
+	struct cnl_wait w = {.ext = ext, .extlen = extlen};
 	struct nl_msg *msg;
 	int ret;
 
@@ -336,7 +405,8 @@ int cnl_send_done(struct cnl *c, const struct cnl_done *d, char *ext, size_t ext
 		ret = -EIO;
 		goto out;
 	}
-	ret = wait_ack(c, nlmsg_hdr(msg)->nlmsg_seq, ext, extlen, NULL, NULL);
+	w.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	ret = wait_done(c, &w);
 out:
 	/* Keys and delegated credentials: wipe the whole buffer, not just what was used. */
 	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_get_max_size(msg));

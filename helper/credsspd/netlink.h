@@ -14,6 +14,7 @@ struct cssp_result;
 struct cnl {
 	struct nl_sock *sk;
 	int family;
+	int ready_grp; /* the "helper" multicast group */
 	uint8_t *rbuf; /* receive buffer, CNL_RBUF_SIZE bytes */
 };
 
@@ -27,7 +28,7 @@ int cnl_fd(const struct cnl *c);
 /* Ask for a receive buffer of @bytes (SO_RCVBUFFORCE, else SO_RCVBUF). */
 void cnl_set_rcvbuf(struct cnl *c, int bytes);
 
-/* One HELPER_REQUEST from the kernel. @input points into the receive buffer. */
+/* One request taken from the kernel's queue. @input points into the receive buffer. */
 struct cnl_request {
 	uint64_t req_id;
 	uint32_t op; /* CREDSSP_HOP_* */
@@ -38,21 +39,32 @@ struct cnl_request {
 	size_t input_len;
 };
 
-typedef void (*cnl_request_fn)(const struct cnl_request *req, void *arg);
+/*
+ * Send HELPER_REGISTER on @c and wait for its ACK: the first socket makes
+ * the process the helper, each further one becomes a helper socket too
+ * (while the process still has CAP_NET_ADMIN). Returns 0 or a negative
+ * errno (-EBUSY: another process is the helper; -EPROTO: another helper
+ * version).
+ */
+int cnl_register(struct cnl *c);
+
+/* Join the "helper" multicast group (HELPER_READY). 0 or -1 with @err. */
+int cnl_join_ready(struct cnl *c, char *err, size_t errlen);
 
 /*
- * Send HELPER_REGISTER on @c and wait for its ACK; HELPER_REQUESTs that
- * arrive meanwhile go to @fn. Returns 0 or a negative errno (-EBUSY: another
- * helper is registered; -EPROTO: another helper version).
+ * Read what is waiting on a socket that joined the group (non-blocking).
+ * Returns how many HELPER_READY notifications came, -ENOBUFS when the
+ * kernel dropped some (take requests anyway), or another negative errno.
  */
-int cnl_register(struct cnl *c, cnl_request_fn fn, void *arg);
+int cnl_read_ready(struct cnl *c);
 
 /*
- * Receive what is waiting on the registered socket (non-blocking) and pass
- * each HELPER_REQUEST to @fn. Returns 0, -EAGAIN when nothing was there,
- * -ENOBUFS when the kernel dropped messages, or another negative errno.
+ * Take the first queued request with HELPER_NEXT (on a registered socket
+ * that did not join the group). Returns 0 with *@req filled (its input
+ * valid until the next call on @c), -ENOENT when nothing is queued, or
+ * another negative errno.
  */
-int cnl_receive(struct cnl *c, cnl_request_fn fn, void *arg);
+int cnl_next(struct cnl *c, struct cnl_request *req);
 
 /* What a worker answers a STEP with. */
 struct cnl_done {
@@ -68,10 +80,11 @@ struct cnl_done {
 };
 
 /*
- * Send HELPER_DONE and wait for the kernel's ACK. The message, which may
- * hold keys and delegated credentials, is wiped before it is freed. Returns
- * 0 or a negative errno (-ENOENT: the kernel no longer waits for this
- * request); @ext gets the kernel's extack message, if any.
+ * Send HELPER_DONE, on the socket that took the request, and wait for the
+ * kernel's ACK. The message, which may hold keys and delegated
+ * credentials, is wiped before it is freed. Returns 0 or a negative errno
+ * (-ENOENT: the kernel no longer waits for this request); @ext gets the
+ * kernel's extack message, if any.
  */
 int cnl_send_done(struct cnl *c, const struct cnl_done *d, char *ext, size_t extlen);
 

@@ -21,12 +21,11 @@ struct entry {
 	struct entry *next;
 	uint64_t ctx_id;
 	struct cssp_ctx *ctx;
-	bool busy;  /* a STEP of it is queued or running: the job owns the engine context */
+	bool busy;  /* a STEP of it was taken and runs: the job owns the engine context */
 	bool freed; /* FREE came meanwhile: out of the table, the job's worker frees it */
 };
 
 struct job {
-	struct job *next;
 	uint64_t req_id, ctx_id;
 	bool first;
 	uint32_t req_flags, options;
@@ -46,9 +45,10 @@ struct worker {
 
 struct pool {
 	struct cssp_cred *cred;
-	pthread_mutex_t lock; /* the queue, the table, every entry's busy/freed */
+	pthread_mutex_t take_lock; /* one HELPER_NEXT and its bookkeeping at a time */
+	pthread_mutex_t lock;	   /* kick, stop, the table, every entry's busy/freed */
 	pthread_cond_t cond;
-	struct job *head, *tail;
+	unsigned long kick; /* bumped by pool_kick() */
 	bool stop;
 	struct entry *table[TABLE_SIZE];
 	unsigned int n_workers;
@@ -84,17 +84,6 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-static void enqueue(struct pool *p, struct job *j)
-{
-	j->next = NULL;
-	if (p->tail)
-		p->tail->next = j;
-	else
-		p->head = j;
-	p->tail = j;
-	pthread_cond_signal(&p->cond);
-}
-
 static void request_free(struct pool *p, const struct cnl_request *req)
 {
 	struct entry **pe, *e;
@@ -118,17 +107,17 @@ static void request_free(struct pool *p, const struct cnl_request *req)
 		entry_free(e);
 }
 
-static void request_step(struct pool *p, const struct cnl_request *req)
+/* A STEP taken from the kernel: its job, or NULL (out of memory: the kernel's timeout fails it). */
+static struct job *request_step(struct pool *p, const struct cnl_request *req)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	struct entry **pe, *e = NULL;
 
 	if (!j || (req->input_len && !(j->input = malloc(req->input_len)))) {
-		/* The kernel's helper timeout fails this call. */
-		log_err("ctx %" PRIx64 ": out of memory, request %" PRIu64 " dropped", req->ctx_id,
-			req->req_id);
+		log_err("ctx %" PRIx64 ": out of memory, request %" PRIu64 " not answered",
+			req->ctx_id, req->req_id);
 		free(j);
-		return;
+		return NULL;
 	}
 	j->req_id = req->req_id;
 	j->ctx_id = req->ctx_id;
@@ -163,19 +152,8 @@ static void request_step(struct pool *p, const struct cnl_request *req)
 		e->busy = true;
 	}
 	j->entry = e;
-	enqueue(p, j);
 	pthread_mutex_unlock(&p->lock);
-}
-
-void pool_request(const struct cnl_request *req, void *pool)
-{
-	struct pool *p = pool;
-
-	switch (req->op) {
-	case CREDSSP_HOP_STEP: request_step(p, req); break;
-	case CREDSSP_HOP_FREE: request_free(p, req); break;
-	default: log_warn("ignoring helper request op %u", req->op); break;
-	}
+	return j;
 }
 
 static const char *package_name(uint32_t pkg)
@@ -280,28 +258,72 @@ static void run_job(struct worker *w, struct job *j)
 		entry_free(e);
 }
 
+/*
+ * Take one request: 1 with a STEP's job in *@jp (NULL if it could not be
+ * set up), 1 for a FREE done, 0 when the queue is empty, -1 on an error.
+ */
+static int take(struct worker *w, struct job **jp)
+{
+	struct pool *p = w->pool;
+	struct cnl_request req;
+	int ret;
+
+	*jp = NULL;
+	pthread_mutex_lock(&p->take_lock);
+	ret = cnl_next(&w->nl, &req);
+	if (!ret) {
+		if (req.op == CREDSSP_HOP_STEP)
+			*jp = request_step(p, &req);
+		else if (req.op == CREDSSP_HOP_FREE)
+			request_free(p, &req);
+		else
+			log_warn("ignoring helper request op %u", req.op);
+	}
+	pthread_mutex_unlock(&p->take_lock);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == -EBADMSG)
+		return 1; /* logged; the kernel's timeout fails it */
+	if (ret) {
+		log_err("worker %u: HELPER_NEXT: %s", w->index, strerror(-ret));
+		return -1;
+	}
+	return 1;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pool *p = w->pool;
+	unsigned long seen = 0;
 	struct job *j;
 
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while (!p->stop && !p->head)
+		while (!p->stop && p->kick == seen)
 			pthread_cond_wait(&p->cond, &p->lock);
 		if (p->stop) {
 			pthread_mutex_unlock(&p->lock);
 			return NULL;
 		}
-		j = p->head;
-		p->head = j->next;
-		if (!p->head)
-			p->tail = NULL;
+		seen = p->kick;
 		pthread_mutex_unlock(&p->lock);
-		run_job(w, j);
-		job_free(j);
+		/* Until the queue is empty: HELPER_READY comes only when it fills again. */
+		while (take(w, &j) > 0) {
+			if (!j)
+				continue;
+			run_job(w, j);
+			job_free(j);
+		}
 	}
+}
+
+void pool_kick(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->kick++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
 }
 
 struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, size_t errlen)
@@ -314,6 +336,7 @@ struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, s
 		return NULL;
 	}
 	p->cred = cred;
+	pthread_mutex_init(&p->take_lock, NULL);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	for (i = 0; i < workers; i++) {
@@ -326,6 +349,19 @@ struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, s
 		p->n_workers++;
 	}
 	return p;
+}
+
+int pool_register(struct pool *p)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < p->n_workers; i++) {
+		ret = cnl_register(&p->workers[i].nl);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int pool_start(struct pool *p)
@@ -347,7 +383,6 @@ int pool_start(struct pool *p)
 void pool_free(struct pool *p)
 {
 	struct entry *e;
-	struct job *j;
 	unsigned int i;
 
 	if (!p)
@@ -361,13 +396,6 @@ void pool_free(struct pool *p)
 			pthread_join(p->workers[i].thread, NULL);
 		cnl_close(&p->workers[i].nl);
 	}
-	/* Queued steps: their entries are in the table unless a FREE took them out. */
-	while ((j = p->head)) {
-		p->head = j->next;
-		if (j->entry && j->entry->freed)
-			entry_free(j->entry);
-		job_free(j);
-	}
 	for (i = 0; i < TABLE_SIZE; i++) {
 		while ((e = p->table[i])) {
 			p->table[i] = e->next;
@@ -376,5 +404,6 @@ void pool_free(struct pool *p)
 	}
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
+	pthread_mutex_destroy(&p->take_lock);
 	free(p);
 }

@@ -15,8 +15,13 @@
 
 #include "fake_helper.h"
 
+/*
+ * The pull protocol (<linux/credssp.h>, "Helper commands"): @sk is
+ * registered, takes requests with HELPER_NEXT and answers them; @watch
+ * joined the "helper" group and only wakes the thread (HELPER_READY).
+ */
 struct fake_helper {
-	struct nl_sock *sk;
+	struct nl_sock *sk, *watch;
 	int family;
 	pthread_t thread;
 	unsigned int steps, errors;
@@ -84,6 +89,48 @@ static int put_keys(struct nl_msg *msg, int attr, uint8_t fill)
 	return 0;
 }
 
+/*
+ * Send @msg (freed) on @sk and read until the message of its sequence
+ * number: a reply (*@buf holds the datagram, free it; *@reply points into
+ * it) or an ACK (its errno is returned). Other messages are dropped.
+ */
+static int xact(struct nl_sock *sk, struct nl_msg *msg, unsigned char **buf,
+		struct nlmsghdr **reply)
+{
+	int ret = nl_send_auto(sk, msg);
+	uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq;
+
+	nlmsg_free(msg);
+	if (ret < 0)
+		return -EIO;
+	for (;;) {
+		struct sockaddr_nl nla;
+		unsigned char *b = NULL;
+		struct nlmsghdr *h;
+		int len = nl_recv(sk, &nla, &b, NULL);
+
+		if (len == -NLE_INTR)
+			continue;
+		if (len <= 0)
+			return -EIO;
+		for (h = (void *)b; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				ret = ((struct nlmsgerr *)nlmsg_data(h))->error;
+				free(b);
+				return ret;
+			}
+			if (reply) {
+				*buf = b;
+				*reply = h;
+				return 0;
+			}
+		}
+		free(b);
+	}
+}
+
 static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size_t len)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(16384);
@@ -95,8 +142,8 @@ static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size
 
 	if (!msg)
 		return;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, 0, CREDSSP_CMD_HELPER_DONE,
-		    CREDSSP_GENL_VERSION);
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, NLM_F_ACK,
+		    CREDSSP_CMD_HELPER_DONE, CREDSSP_GENL_VERSION);
 	if (len >= 4 && !memcmp(in, "CONT", 4)) {
 		const uint8_t *bar = memchr(in, '|', len);
 
@@ -142,54 +189,82 @@ static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size
 	err |= nla_put_u32(msg, CREDSSP_A_H_CONSUMED, consumed);
 	if (out_len)
 		err |= nla_put(msg, CREDSSP_A_H_OUTPUT, (int)out_len, out);
-	if (err)
+	if (err) {
 		fprintf(stderr, "# fake helper: message too large\n");
-	else if (nl_send_auto(fh->sk, msg) < 0)
-		__atomic_add_fetch(&fh->errors, 1, __ATOMIC_SEQ_CST);
-	nlmsg_free(msg);
-}
-
-static int on_request(struct nl_msg *msg, void *arg)
-{
-	struct fake_helper *fh = arg;
-	struct nlattr *tb[CREDSSP_A_H_MAX + 1];
-	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
-
-	if (g->cmd != CREDSSP_CMD_HELPER_REQUEST ||
-	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSSP_A_H_MAX, NULL) || !tb[CREDSSP_A_H_REQ_ID])
-		return NL_SKIP;
-	if (tb[CREDSSP_A_H_OP] && nla_get_u32(tb[CREDSSP_A_H_OP]) != CREDSSP_HOP_STEP)
-		return NL_SKIP; /* FREE: nothing to drop */
-	__atomic_add_fetch(&fh->steps, 1, __ATOMIC_SEQ_CST);
-	answer(fh, nla_get_u64(tb[CREDSSP_A_H_REQ_ID]),
-	       tb[CREDSSP_A_H_INPUT] ? nla_data(tb[CREDSSP_A_H_INPUT]) : NULL,
-	       tb[CREDSSP_A_H_INPUT] ? (size_t)nla_len(tb[CREDSSP_A_H_INPUT]) : 0);
-	return NL_OK;
-}
-
-static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct fake_helper *fh = arg;
-
-	(void)nla;
-	if (e->error) {
-		fprintf(stderr, "# fake helper: HELPER_DONE refused: %s\n", strerror(-e->error));
+		nlmsg_free(msg);
+		return;
+	}
+	err = xact(fh->sk, msg, NULL, NULL);
+	if (err) {
+		fprintf(stderr, "# fake helper: HELPER_DONE refused: %s\n", strerror(-err));
 		__atomic_add_fetch(&fh->errors, 1, __ATOMIC_SEQ_CST);
 	}
-	return NL_SKIP;
+}
+
+/* Take one request and answer it. Returns 1, or 0 when none is queued (or on an error). */
+static int take_one(struct fake_helper *fh)
+{
+	struct nlattr *tb[CREDSSP_A_H_MAX + 1];
+	struct nlmsghdr *h = NULL;
+	unsigned char *buf = NULL;
+	struct nl_msg *msg = nlmsg_alloc();
+	int err;
+
+	if (!msg)
+		return 0;
+	/* No NLM_F_ACK: the reply, or an error ACK (-ENOENT: nothing queued), ends it. */
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, 0, CREDSSP_CMD_HELPER_NEXT,
+		    CREDSSP_GENL_VERSION);
+	err = xact(fh->sk, msg, &buf, &h);
+	if (err) {
+		if (err != -ENOENT) {
+			fprintf(stderr, "# fake helper: HELPER_NEXT: %s\n", strerror(-err));
+			__atomic_add_fetch(&fh->errors, 1, __ATOMIC_SEQ_CST);
+		}
+		return 0;
+	}
+	if (((struct genlmsghdr *)nlmsg_data(h))->cmd == CREDSSP_CMD_HELPER_NEXT &&
+	    !genlmsg_parse(h, 0, tb, CREDSSP_A_H_MAX, NULL) && tb[CREDSSP_A_H_REQ_ID] &&
+	    tb[CREDSSP_A_H_OP] && nla_get_u32(tb[CREDSSP_A_H_OP]) == CREDSSP_HOP_STEP) {
+		__atomic_add_fetch(&fh->steps, 1, __ATOMIC_SEQ_CST);
+		answer(fh, nla_get_u64(tb[CREDSSP_A_H_REQ_ID]),
+		       tb[CREDSSP_A_H_INPUT] ? nla_data(tb[CREDSSP_A_H_INPUT]) : NULL,
+		       tb[CREDSSP_A_H_INPUT] ? (size_t)nla_len(tb[CREDSSP_A_H_INPUT]) : 0);
+	} /* FREE: nothing to drop */
+	free(buf);
+	return 1;
 }
 
 static void *loop(void *arg)
 {
 	struct fake_helper *fh = arg;
+	struct pollfd p = {.fd = nl_socket_get_fd(fh->watch), .events = POLLIN};
 
 	for (;;) {
-		int err = nl_recvmsgs_default(fh->sk);
+		/* HELPER_READY, or 100 ms: take until the queue is empty. */
+		if (poll(&p, 1, 100) > 0) {
+			struct sockaddr_nl nla;
+			unsigned char *b = NULL;
 
-		if (err == -NLE_BAD_SOCK)
-			break;
+			while (nl_recv(fh->watch, &nla, &b, NULL) > 0) {
+				free(b);
+				b = NULL;
+			}
+		}
+		while (take_one(fh))
+			;
 	}
 	return NULL;
+}
+
+static int join_ready(struct fake_helper *fh)
+{
+	int grp = genl_ctrl_resolve_grp(fh->watch, CREDSSP_GENL_NAME, CREDSSP_MCGRP_HELPER);
+
+	if (grp < 0 || nl_socket_add_membership(fh->watch, grp))
+		return -1;
+	nl_socket_set_nonblocking(fh->watch);
+	return 0;
 }
 
 struct fake_helper *fake_helper_start(void)
@@ -201,27 +276,24 @@ struct fake_helper *fake_helper_start(void)
 	if (!fh)
 		return NULL;
 	fh->sk = nl_socket_alloc();
-	if (!fh->sk || genl_connect(fh->sk))
+	fh->watch = nl_socket_alloc();
+	if (!fh->sk || !fh->watch || genl_connect(fh->sk) || genl_connect(fh->watch))
 		goto fail;
 	fh->family = genl_ctrl_resolve(fh->sk, CREDSSP_GENL_NAME);
-	if (fh->family < 0)
+	if (fh->family < 0 || join_ready(fh))
 		goto fail;
 	nl_socket_set_buffer_size(fh->sk, 1 << 20, 1 << 20);
 	msg = nlmsg_alloc();
 	if (!msg)
 		goto fail;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, 0, CREDSSP_CMD_HELPER_REGISTER,
-		    CREDSSP_GENL_VERSION);
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, NLM_F_ACK,
+		    CREDSSP_CMD_HELPER_REGISTER, CREDSSP_GENL_VERSION);
 	nla_put_u32(msg, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
-	err = nl_send_sync(fh->sk, msg);
+	err = xact(fh->sk, msg, NULL, NULL);
 	if (err) {
-		fprintf(stderr, "# fake helper: HELPER_REGISTER: %s\n", nl_geterror(err));
+		fprintf(stderr, "# fake helper: HELPER_REGISTER: %s\n", strerror(-err));
 		goto fail;
 	}
-	nl_socket_disable_seq_check(fh->sk);
-	nl_socket_disable_auto_ack(fh->sk);
-	nl_socket_modify_cb(fh->sk, NL_CB_VALID, NL_CB_CUSTOM, on_request, fh);
-	nl_socket_modify_err_cb(fh->sk, NL_CB_CUSTOM, on_error, fh);
 	if (pthread_create(&fh->thread, NULL, loop, fh))
 		goto fail;
 	pthread_detach(fh->thread);
@@ -231,6 +303,8 @@ fail:
 	fprintf(stderr, "# fake helper: cannot register\n");
 	if (fh->sk)
 		nl_socket_free(fh->sk);
+	if (fh->watch)
+		nl_socket_free(fh->watch);
 	free(fh);
 	return NULL;
 }

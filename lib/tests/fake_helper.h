@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A scripted stand-in for credsspd in the guest tests of libcredssp: a
- * thread that registers as the netns's helper and answers each STEP from
- * the first bytes of its input:
+ * thread that registers as the netns's helper, takes the queued requests
+ * (HELPER_NEXT) on each HELPER_READY and every 100 ms, and answers each
+ * STEP from the first bytes of its input:
  *   "CONT"  SEC_I_CONTINUE_NEEDED, output "server-token"; if the input holds
  *           a '|', only the bytes up to and including it are consumed
  *   "BIG"   SEC_I_CONTINUE_NEEDED, output FAKE_BIG_LEN bytes (i & 0xff)

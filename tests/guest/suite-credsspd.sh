@@ -5,14 +5,18 @@
 # (TAP). Run by tests/guest/run.sh with the module loaded (MODDIR); loads it
 # itself if it is not. Checks registration (GET_STATUS shows the helper and
 # its pid), that a second instance is refused with EBUSY, the privileges
-# left after start-up (CAP_NET_ADMIN only, no new privileges, the configured
-# user), SIGHUP, SIGTERM (clean exit, the kernel drops the helper at once)
-# and a restart registering again. Leaves the module loaded, no helper.
+# left after start-up (no capability in any set of any thread, no new
+# privileges, the configured user), also while clients authenticate
+# (build/sock_client, socket mode), SIGHUP, SIGTERM (clean exit, the kernel
+# drops the helper at once) and a restart registering again. Leaves the
+# module loaded, no helper. CREDSSP_BUILD names another build directory.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$repo/tests/lib/tap.sh"
-daemon=$repo/build/credsspd
+build=${CREDSSP_BUILD:-$repo/build}
+daemon=$build/credsspd
+client=$build/sock_client
 
 # A sanitizer report fails the daemon's exit status; keep the reports apart.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
@@ -125,32 +129,64 @@ stop() {
 
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-# caps_only_net_admin PID: effective, permitted and bounding sets are
-# CAP_NET_ADMIN (bit 12) only; nothing inheritable or ambient; no new privs.
-caps_only_net_admin() {
-	local f want
-	for f in CapEff CapPrm CapBnd; do
-		want=0000000000001000
-		[ "$(status_field "$1" $f)" = $want ] ||
-			{ echo "$f $(status_field "$1" $f), want $want"; return 1; }
-	done
-	for f in CapInh CapAmb; do
+# caps_none PID: effective, permitted, bounding, inheritable and ambient
+# sets empty (HELPER_NEXT and HELPER_DONE need no capability); no new privs.
+caps_none() {
+	local f
+	for f in CapEff CapPrm CapBnd CapInh CapAmb; do
 		[ "$(status_field "$1" $f)" = 0000000000000000 ] ||
 			{ echo "$f $(status_field "$1" $f)"; return 1; }
 	done
 	[ "$(status_field "$1" NoNewPrivs)" = 1 ] || { echo "NoNewPrivs not set"; return 1; }
 }
 
-# every_thread_caps PID: the workers too (capabilities are per thread).
-every_thread_caps() {
-	local t n=0
+# thread_caps_bad PID: "TASK FIELD=VALUE" for each thread whose CapEff or
+# CapPrm is not 0 (capabilities are per thread).
+thread_caps_bad() {
+	local t
 	for t in /proc/"$1"/task/*; do
-		[ "$(awk '$1 == "CapEff:" { print $2 }' "$t/status")" = 0000000000001000 ] ||
-			{ echo "thread $t: $(grep CapEff "$t/status")"; return 1; }
+		awk -v t="${t##*/}" '($1 == "CapEff:" || $1 == "CapPrm:") &&
+			$2 != "0000000000000000" { printf " %s %s%s", t, $1, $2 }' \
+			"$t/status" 2>/dev/null
+	done
+}
+
+# every_thread_caps PID: the workers too.
+every_thread_caps() {
+	local t n=0 bad
+	bad=$(thread_caps_bad "$1")
+	[ -z "$bad" ] || { echo "capabilities:$bad"; return 1; }
+	for t in /proc/"$1"/task/*; do
 		n=$((n + 1))
 	done
 	# main thread + 2 workers at least
 	[ $n -ge 3 ] || { echo "$n threads"; return 1; }
+}
+
+# caps_while_clients PID: three clients authenticate one after the other
+# (socket mode, SEC_E_OK through PID) while every thread of PID is sampled
+# every 50 ms: CapEff and CapPrm stay 0 throughout.
+caps_while_clients() {
+	local cpid rc=0 samples=0 bad= b i
+	[ -x "$client" ] || { echo "no $client (make sock)"; return 1; }
+	(
+		for i in 1 2 3; do
+			timeout 120 "$client" >"$tmp/client$i.out" 2>&1 || exit 1
+		done
+	) &
+	cpid=$!
+	while kill -0 "$cpid" 2>/dev/null; do
+		b=$(thread_caps_bad "$1")
+		bad=$bad$b
+		samples=$((samples + 1))
+		sleep 0.05
+	done
+	wait "$cpid" || rc=$?
+	[ $rc -eq 0 ] || { echo "a client failed:"; tail -n 5 "$tmp"/client*.out; return 1; }
+	grep -q 'SEC_E_OK' "$tmp/client3.out" || { cat "$tmp/client3.out"; return 1; }
+	[ -z "$bad" ] || { echo "capabilities:$bad"; return 1; }
+	[ $samples -ge 3 ] || { echo "$samples samples"; return 1; }
+	echo "# $samples samples of every thread while 3 clients authenticated"
 }
 
 uid_is() {
@@ -194,8 +230,11 @@ tap_check "no helper before start" status_is 0
 start "$tmp/credsspd.conf" "$tmp/log1"
 pid1=$pid
 tap_check "credsspd registers: GET_STATUS HELPER=1, HELPER_PID=its pid" wait_status 1 "$pid1"
-tap_check "CapEff=CapPrm=CapBnd=CAP_NET_ADMIN, no ambient, NoNewPrivs" caps_only_net_admin "$pid1"
-tap_check "every thread has CAP_NET_ADMIN only" every_thread_caps "$pid1"
+tap_check "no capability left (effective, permitted, bounding, inheritable, ambient), NoNewPrivs" \
+	caps_none "$pid1"
+tap_check "every thread: CapEff=CapPrm=0" every_thread_caps "$pid1"
+tap_check "every thread: CapEff=CapPrm=0 while clients authenticate (SEC_E_OK)" \
+	caps_while_clients "$pid1"
 
 second_refused() {
 	local out rc=0
@@ -234,7 +273,7 @@ if [ -n "$nobody_uid" ]; then
 	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 start "$tmp/user.conf" "$tmp/log3"
 	tap_check "user = nobody: registers" wait_status 1 "$pid"
 	tap_check "user = nobody: runs as nobody" uid_is "$pid" "$nobody_uid"
-	tap_check "user = nobody: CAP_NET_ADMIN only" caps_only_net_admin "$pid"
+	tap_check "user = nobody: no capability" caps_none "$pid"
 	stop TERM
 	tap_result $([ "$stopped" -eq 0 ]; echo $?) "user = nobody: SIGTERM, exit status 0" \
 		"exit $stopped; $(cat "$tmp/log3")"

@@ -41,6 +41,7 @@ kernel_reports() {
 }
 
 dmesg_lines=$(dmesg | wc -l)
+t0=$SECONDS
 "$here/genl-churn.py" "$nets" "$(nproc)" "$tmp/stop" >"$tmp/churn" 2>&1 &
 churn=$!
 for _ in $(seq 600); do
@@ -54,6 +55,7 @@ if ! grep -q '^ready' "$tmp/churn"; then
 	exit
 fi
 tap_result 0 "$nets netns churning generic netlink sockets"
+echo "# $nets netns made in $((SECONDS - t0)) s"
 
 cycles=0
 err=

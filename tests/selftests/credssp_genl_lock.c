@@ -476,7 +476,7 @@ static void measure(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self, 
 
 	reaped = lk_cleanup(self);
 
-	TH_LOG("%s: GETFAMILY worst %llu ms over %d probes%s; insmod/rmmod %s", what,
+	TH_LOG("%s: GETFAMILY worst %llu ms, %d answered%s; insmod+rmmod %s", what,
 	       (unsigned long long)snap.worst, snap.n_probe,
 	       snap.inflight ? " (one still waiting)" : "",
 	       snap.load_done ? "done" : "still waiting");

@@ -8,11 +8,13 @@
  * exactly what the kernel sent: the errno of the ACK, the extack message, and
  * every reply message.
  *
- * The fake helper is a forked child with its own genl socket: it registers
- * itself (so its HELPER_DONE comes from the registered thread group) and
- * answers each CREDSSP_HOP_STEP according to the first word of the input
- * token, which the test chooses (see fh_answer()). It reports what it saw in
- * a MAP_SHARED block (struct fh_shm).
+ * The fake helper is a forked child that speaks the helper's pull protocol:
+ * it registers two genl sockets (the first makes it the helper), joins the
+ * "helper" group on a third, takes requests with HELPER_NEXT on HELPER_READY
+ * (and every 50 ms without one), and answers each CREDSSP_HOP_STEP, from the
+ * socket that took it, according to the first word of the input token,
+ * which the test chooses (see fh_answer()). It reports what it saw in a
+ * MAP_SHARED block (struct fh_shm); struct fh_cfg sets it up.
  */
 #ifndef CREDSSP_SELFTEST_NL_H
 #define CREDSSP_SELFTEST_NL_H
@@ -36,11 +38,13 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/credssp.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -468,13 +472,37 @@ static inline int next_msg(struct conn *c, uint32_t seq, int ms, int *err, struc
 		struct pollfd p = {.fd = nl_socket_get_fd(c->sk), .events = POLLIN};
 		struct sockaddr_nl nla;
 		unsigned char *buf = NULL;
-		struct nlmsghdr *h;
-		int len, type = 0;
+		struct nlmsghdr *h, *stashed = NULL;
+		int len, type = 0, i;
 
-		len = nl_recv(c->sk, &nla, &buf, NULL);
-		for (h = (void *)buf; len > 0 && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
-			if (h->nlmsg_seq != seq || type)
+		/* What another transaction read for us first, then the socket. */
+		pthread_mutex_lock(&c->lock);
+		for (i = 0; i < c->nstash && !stashed; i++) {
+			if (c->stash[i]->nlmsg_seq != seq)
 				continue;
+			stashed = c->stash[i];
+			memmove(&c->stash[i], &c->stash[i + 1],
+				(c->nstash - i - 1) * sizeof(c->stash[0]));
+			c->nstash--;
+		}
+		pthread_mutex_unlock(&c->lock);
+		if (stashed) {
+			buf = (unsigned char *)stashed;
+			len = (int)stashed->nlmsg_len;
+		} else {
+			len = nl_recv(c->sk, &nla, &buf, NULL);
+		}
+		for (h = (void *)buf; len > 0 && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq != seq || type) {
+				/* Another call's message (or this one's next): keep it. */
+				pthread_mutex_lock(&c->lock);
+				if (c->nstash < STASH_MAX) {
+					c->stash[c->nstash] = malloc(h->nlmsg_len);
+					memcpy(c->stash[c->nstash++], h, h->nlmsg_len);
+				}
+				pthread_mutex_unlock(&c->lock);
+				continue;
+			}
 			type = h->nlmsg_type;
 			if (type == NLMSG_ERROR) {
 				*err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
@@ -675,6 +703,10 @@ struct fh_shm {
 	volatile int release; /* answer the "hold" requests */
 	volatile uint64_t held_req_id;
 	volatile int n_held;
+	volatile int pause;	/* take nothing, read nothing */
+	volatile int n_ready;	/* waits that saw HELPER_READY (or an overrun) */
+	volatile int next_err;	/* last unexpected HELPER_NEXT errno */
+	volatile uint64_t caps; /* effective | permitted after fh_cfg.drop_caps */
 };
 
 static struct fh_shm *fh;
@@ -722,11 +754,175 @@ struct fh_req {
 	char in[256]; /* first bytes of the input */
 };
 
-static struct conn fh_c;
+/*
+ * Set before fh_start() (the child inherits it): a receive buffer for the
+ * helper's sockets (SO_RCVBUF, 0: default), one request taken at a time
+ * and answered @step_delay_ms later (a slow helper), and whether the
+ * helper drops every capability once registered.
+ */
+struct fh_cfg {
+	int rcvbuf;
+	int step_delay_ms;
+	bool drop_caps;
+};
+
+static struct fh_cfg fh_cfg;
+static struct conn fh_c;  /* registered: takes (HELPER_NEXT) and answers */
+static struct conn fh_c2; /* registered too, takes nothing */
+static struct conn fh_w;  /* joined the "helper" group: HELPER_READY */
 static struct fh_req fh_q[512];
 static int fh_nq;
-static uint32_t fh_ack_seq;
-static bool fh_ack_seen;
+
+/* ---- the pull protocol, for the fake helpers of credssp_sspi.c and credssp_sock.c ---- */
+
+/*
+ * Send @m (freed) on @c and read until the message of its sequence number
+ * (5 s at most), dropping others: a reply (copied to *@out, free it) or an
+ * ACK (its errno returned, its extack in @ext). -ETIME without either.
+ */
+static inline int fh_xact(struct conn *c, struct nl_msg *m, struct nlmsghdr **out, char *ext,
+			  size_t extlen)
+{
+	uint64_t t0 = now_ms();
+	uint32_t seq;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (ext && extlen)
+		ext[0] = '\0';
+	ret = nl_send_auto(c->sk, m);
+	seq = nlmsg_hdr(m)->nlmsg_seq;
+	nlmsg_free(m);
+	if (ret < 0)
+		return -EIO;
+	while (now_ms() - t0 < 5000) {
+		struct pollfd p = {.fd = nl_socket_get_fd(c->sk), .events = POLLIN};
+		struct sockaddr_nl nla;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *h;
+		int len;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		len = nl_recv(c->sk, &nla, &buf, NULL);
+		if (len == -NLE_AGAIN || len == -NLE_INTR || len == -NLE_NOMEM)
+			continue;
+		if (len <= 0)
+			return -EBADF;
+		for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				if (ext)
+					parse_extack(h, ext, extlen);
+				free(buf);
+				return ret;
+			}
+			if (out) {
+				*out = malloc(h->nlmsg_len);
+				memcpy(*out, h, h->nlmsg_len);
+				free(buf);
+				return 0;
+			}
+		}
+		free(buf);
+	}
+	return -ETIME;
+}
+
+/* HELPER_REGISTER @c: 0 or the ACK's errno. */
+static inline int fh_register(struct conn *c)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_HELPER_REGISTER, 0);
+
+	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
+	return fh_xact(c, m, NULL, NULL, 0);
+}
+
+/* Join the "helper" group on @c: 0 or a negative error. */
+static inline int fh_join(struct conn *c)
+{
+	int grp = genl_ctrl_resolve_grp(c->sk, CREDSSP_GENL_NAME, CREDSSP_MCGRP_HELPER);
+
+	if (grp < 0)
+		return -ENOENT;
+	return nl_socket_add_membership(c->sk, grp) ? -EIO : 0;
+}
+
+/*
+ * Wait up to @timeout ms for something on the group socket @w and read it
+ * all. Returns the HELPER_READY notifications read (-1: some were lost to
+ * an overrun).
+ */
+static inline int fh_wait_ready(struct conn *w, int timeout)
+{
+	struct pollfd p = {.fd = nl_socket_get_fd(w->sk), .events = POLLIN};
+	int n = 0;
+
+	if (poll(&p, 1, timeout) <= 0)
+		return 0;
+	for (;;) {
+		struct sockaddr_nl nla;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *h;
+		int len = nl_recv(w->sk, &nla, &buf, NULL);
+
+		if (len == -NLE_AGAIN || len == 0)
+			return n;
+		if (len < 0)
+			return -1; /* ENOBUFS: take anyway */
+		for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
+			if (h->nlmsg_type == w->fam &&
+			    ((struct genlmsghdr *)nlmsg_data(h))->cmd == CREDSSP_CMD_HELPER_READY)
+				n++;
+		free(buf);
+	}
+}
+
+/*
+ * HELPER_NEXT on @c, without NLM_F_ACK (the reply, or an error ACK, ends
+ * it): 0 with *@h the request (free it), -ENOENT when none is queued, or
+ * another negative errno.
+ */
+static inline int fh_next(struct conn *c, struct nlmsghdr **h)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	if (!m)
+		abort();
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, 0, CREDSSP_CMD_HELPER_NEXT,
+		    CREDSSP_GENL_VERSION);
+	return fh_xact(c, m, h, NULL, 0);
+}
+
+/* Drop every capability (all sets, the bounding set too): 0 or -errno. */
+static inline int fh_drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {};
+	int cap;
+
+	for (cap = 0; cap < 64; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+/* The calling thread's effective and permitted capabilities, ORed. */
+static inline uint64_t fh_caps_now(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return ~0ULL;
+	return data[0].effective | data[0].permitted |
+	       (uint64_t)(data[1].effective | data[1].permitted) << 32;
+}
 
 static inline void fh_handle(struct nlmsghdr *h)
 {
@@ -735,18 +931,10 @@ static inline void fh_handle(struct nlmsghdr *h)
 	struct fh_req *q;
 	uint32_t op;
 
-	if (h->nlmsg_type == NLMSG_ERROR) {
-		if (h->nlmsg_seq == fh_ack_seq) {
-			fh->done_err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-			parse_extack(h, fh->done_ext, sizeof(fh->done_ext));
-			fh_ack_seen = true;
-		}
-		return;
-	}
 	if (h->nlmsg_type != fh_c.fam)
 		return;
 	g = nlmsg_data(h);
-	if (g->cmd != CREDSSP_CMD_HELPER_REQUEST)
+	if (g->cmd != CREDSSP_CMD_HELPER_NEXT)
 		return;
 	genlmsg_parse(h, 0, tb, TB_MAX, NULL);
 	op = a_u32(tb, CREDSSP_A_H_OP, 0);
@@ -773,8 +961,8 @@ static inline void fh_handle(struct nlmsghdr *h)
 		__sync_fetch_and_add(&fh->n_first, 1);
 	__sync_fetch_and_add(&fh->n_step, 1);
 	if (!strncmp(q->in, "exit", 4) || !strncmp(q->in, "okdie", 5))
-		_exit(0); /* dies with the request in flight */
-	q->due = now_ms();
+		_exit(0); /* dies with the request taken */
+	q->due = now_ms() + fh_cfg.step_delay_ms;
 	if (!strncmp(q->in, "slow", 4))
 		q->due += 2000;
 	if (!strncmp(q->in, "never", 5))
@@ -787,41 +975,60 @@ static inline void fh_handle(struct nlmsghdr *h)
 	fh_nq++;
 }
 
-/* One receive batch (waits up to @timeout ms). */
-static inline void fh_pump(int timeout)
+/*
+ * Wait up to @timeout ms for HELPER_READY, then take what is queued (also
+ * without one: the timer a real helper has), all of it, or one request
+ * when @one. Nothing while fh->pause is set.
+ */
+static inline bool fh_take(bool one)
 {
-	struct pollfd p = {.fd = nl_socket_get_fd(fh_c.sk), .events = POLLIN};
-	struct sockaddr_nl nla;
-	unsigned char *buf = NULL;
 	struct nlmsghdr *h;
-	int len;
+	bool took = false;
+	int ret;
 
-	if (poll(&p, 1, timeout) <= 0)
-		return;
-	len = nl_recv(fh_c.sk, &nla, &buf, NULL);
-	if (len == -NLE_AGAIN)
-		return;
-	if (len <= 0)
-		_exit(3); /* the kernel closed us out */
-	for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
+	for (;;) {
+		ret = fh_next(&fh_c, &h);
+		if (ret == -ENOENT)
+			return took;
+		if (ret == -EBADF)
+			_exit(3); /* the kernel closed us out */
+		if (ret) {
+			fh->next_err = ret;
+			return took;
+		}
 		fh_handle(h);
-	free(buf);
+		free(h);
+		took = true;
+		if (one)
+			return took;
+	}
 }
 
-/* Send a HELPER_DONE and wait for its ACK, queueing requests meanwhile. */
-static inline int fh_send(struct nl_msg *m)
+static inline void fh_pump(int timeout, bool one)
 {
-	int ret = nl_send_auto(fh_c.sk, m);
+	if (fh->pause) {
+		usleep(timeout * 1000);
+		return;
+	}
+	if (fh_take(one))
+		return;
+	if (fh_wait_ready(&fh_w, timeout))
+		__sync_fetch_and_add(&fh->n_ready, 1);
+	fh_take(one);
+}
 
-	fh_ack_seq = nlmsg_hdr(m)->nlmsg_seq;
-	nlmsg_free(m);
-	if (ret < 0)
-		return -EIO;
-	fh_ack_seen = false;
-	while (!fh_ack_seen)
-		fh_pump(5000);
+/* Send a HELPER_DONE (on @c) and wait for its ACK. */
+static inline int fh_send_on(struct conn *c, struct nl_msg *m)
+{
+	fh->done_err = fh_xact(c, m, NULL, fh->done_ext, sizeof(fh->done_ext));
 	__sync_fetch_and_add(&fh->n_done, 1);
 	return fh->done_err;
+}
+
+/* Send a HELPER_DONE on the socket that took the request and wait for its ACK. */
+static inline int fh_send(struct nl_msg *m)
+{
+	return fh_send_on(&fh_c, m);
 }
 
 static inline void fh_put_keys(struct nl_msg *m, int attr, int keylen)
@@ -945,6 +1152,13 @@ static inline void fh_answer(struct fh_req *q)
 			nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
 			fh->bogus_err = fh_send(m);
 			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
+		} else if (!strncmp(in, "h:othersock", 11)) {
+			/* First the answer from a helper socket that did not take it. */
+			m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+			nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
+			nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
+			fh->bogus_err = fh_send_on(&fh_c2, m);
+			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
 		} else if (!strncmp(in, "h:nostatus", 10)) {
 			/* First a DONE without its required SEC_STATUS. */
 			m = cmsg(&fh_c, CREDSSP_CMD_HELPER_DONE, 0);
@@ -972,38 +1186,57 @@ static inline void fh_answer(struct fh_req *q)
 	}
 }
 
+/* Open, register and join the fake helper's sockets. 0 or an errno. */
+static inline int fh_setup(void)
+{
+	int ret;
+
+	if (conn_open(&fh_c) || conn_open(&fh_c2) || conn_open(&fh_w))
+		return -ENOENT;
+	if (fh_cfg.rcvbuf) {
+		setsockopt(nl_socket_get_fd(fh_c.sk), SOL_SOCKET, SO_RCVBUF, &fh_cfg.rcvbuf,
+			   sizeof(fh_cfg.rcvbuf));
+		setsockopt(nl_socket_get_fd(fh_w.sk), SOL_SOCKET, SO_RCVBUF, &fh_cfg.rcvbuf,
+			   sizeof(fh_cfg.rcvbuf));
+	}
+	ret = fh_register(&fh_c);
+	if (!ret)
+		ret = fh_register(&fh_c2);
+	if (!ret)
+		ret = fh_join(&fh_w);
+	if (!ret && fh_cfg.drop_caps) {
+		ret = fh_drop_caps();
+		fh->caps = fh_caps_now();
+	}
+	return ret;
+}
+
 static inline void fh_main(void)
 {
-	struct nl_msg *m;
-	struct reply r;
+	int ret = fh_setup();
 
-	if (conn_open(&fh_c)) {
-		fh->registered = -ENOENT;
+	if (ret) {
+		fh->registered = ret;
 		_exit(1);
 	}
-	m = cmsg(&fh_c, CREDSSP_CMD_HELPER_REGISTER, 0);
-	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
-	if (transact(&fh_c, m, &r)) {
-		fh->registered = r.err;
-		_exit(1);
-	}
-	reply_free(&r);
 	fh->registered = 1;
 	for (;;) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
-		int i, n = fh_nq;
+		int i, n = fh_nq, pending = 0;
 
 		for (i = 0; i < n; i++) {
 			struct fh_req *q = &fh_q[i % 512];
 
 			if (!q->id)
 				continue;
+			pending++;
 			if (q->hold && !fh->release)
 				continue;
 			if (q->due <= now || (q->hold && fh->release)) {
 				struct fh_req copy = *q;
 
 				q->id = 0;
+				pending--;
 				fh_answer(&copy);
 				continue;
 			}
@@ -1011,9 +1244,15 @@ static inline void fh_main(void)
 				next = q->due;
 		}
 		now = now_ms();
+		if (fh_cfg.step_delay_ms && pending) {
+			/* A slow helper: the next request waits in the kernel's queue. */
+			usleep(1000 * (next > now ? (next - now > 50 ? 50 : next - now) : 0));
+			continue;
+		}
 		fh_pump(next == UINT64_MAX
 				? 50
-				: (int)(next > now ? (next - now > 50 ? 50 : next - now) : 0));
+				: (int)(next > now ? (next - now > 50 ? 50 : next - now) : 0),
+			fh_cfg.step_delay_ms);
 	}
 }
 

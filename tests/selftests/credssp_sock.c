@@ -139,7 +139,7 @@ static void sh_handle(struct nlmsghdr *h)
 	const char *w;
 
 	if (h->nlmsg_type != sh_c.fam ||
-	    ((struct genlmsghdr *)nlmsg_data(h))->cmd != CREDSSP_CMD_HELPER_REQUEST)
+	    ((struct genlmsghdr *)nlmsg_data(h))->cmd != CREDSSP_CMD_HELPER_NEXT)
 		return;
 	genlmsg_parse(h, 0, tb, TB_MAX, NULL);
 	if (a_u32(tb, CREDSSP_A_H_OP, 0) == CREDSSP_HOP_FREE) {
@@ -166,30 +166,28 @@ static void sh_handle(struct nlmsghdr *h)
 		q->due = UINT64_MAX;
 }
 
+/* The pull protocol of credssp_nl.h: sh_c takes and answers, sh_w gets HELPER_READY. */
 static void sh_main(void)
 {
-	struct nl_msg *m;
-	struct reply r;
+	struct conn sh_w;
+	int ret;
 
-	if (conn_open(&sh_c)) {
+	if (conn_open(&sh_c) || conn_open(&sh_w)) {
 		sh->registered = -ENOENT;
 		_exit(1);
 	}
-	m = cmsg(&sh_c, CREDSSP_CMD_HELPER_REGISTER, 0);
-	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
-	if (transact(&sh_c, m, &r)) {
-		sh->registered = r.err;
+	ret = fh_register(&sh_c);
+	if (!ret)
+		ret = fh_join(&sh_w);
+	if (ret) {
+		sh->registered = ret;
 		_exit(1);
 	}
-	reply_free(&r);
 	sh->registered = 1;
 	for (;;) {
-		struct pollfd p = {.fd = nl_socket_get_fd(sh_c.sk), .events = POLLIN};
-		struct sockaddr_nl nla;
-		unsigned char *buf = NULL;
 		struct nlmsghdr *h;
 		uint64_t now = now_ms();
-		int i, len, n = sh_nq < 256 ? sh_nq : 256;
+		int i, n = sh_nq < 256 ? sh_nq : 256;
 
 		for (i = 0; i < n; i++) {
 			if (sh_q[i].id && sh_q[i].due <= now) {
@@ -199,16 +197,13 @@ static void sh_main(void)
 				sh_answer(&copy);
 			}
 		}
-		if (poll(&p, 1, 10) <= 0)
-			continue;
-		len = nl_recv(sh_c.sk, &nla, &buf, NULL);
-		if (len == -NLE_AGAIN)
-			continue;
-		if (len <= 0)
-			_exit(3);
-		for (h = (void *)buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
+		fh_wait_ready(&sh_w, 10);
+		while ((ret = fh_next(&sh_c, &h)) == 0) {
 			sh_handle(h);
-		free(buf);
+			free(h);
+		}
+		if (ret == -EBADF)
+			_exit(3);
 	}
 }
 

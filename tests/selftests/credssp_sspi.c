@@ -874,6 +874,12 @@ static void all_eperm(struct __test_metadata *_metadata, struct conn *c)
 	EXPECT_EQ(-EPERM, ctx_state(c, 0x1234));
 	EXPECT_EQ(-EPERM, ctx_listed(c, 0x1234));
 	EXPECT_EQ(-EPERM, helper_register(c, CREDSSP_HELPER_VERSION, NULL, 0));
+	{
+		struct nlmsghdr *h = NULL;
+
+		/* Not a registered helper socket: nothing to take. */
+		EXPECT_EQ(-EPERM, fh_next(c, &h));
+	}
 }
 
 TEST(perm_nobody)
@@ -2048,6 +2054,191 @@ TEST_F(hp, max_net_calls)
 	}
 	restore_all_params();
 	handshake_works(_metadata, &self->c, self->cred);
+}
+
+/* ---- the helper channel pulls (issue 11, review F5) ---- */
+
+#define FLOOD 200
+
+/*
+ * Collect the outcomes of the asynchronous calls @seq[0..n) on @c (status
+ * in @st, context in @ctx; an error ACK's errno as its status), 60 s at
+ * most. Returns how many came.
+ */
+static int collect(struct conn *c, const uint32_t *seq, uint32_t *st, uint64_t *ctx, int n)
+{
+	uint64_t t0 = now_ms();
+	int got = 0, i;
+
+	for (i = 0; i < n; i++)
+		st[i] = 0xdeadbeef;
+	while (got < n && now_ms() - t0 < 60000) {
+		struct pollfd p = {.fd = nl_socket_get_fd(c->sk), .events = POLLIN};
+		struct sockaddr_nl nla;
+		unsigned char *buf = NULL;
+		struct nlmsghdr *h;
+		int len;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		len = nl_recv(c->sk, &nla, &buf, NULL);
+		for (h = (void *)buf; len > 0 && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+			struct nlattr *tb[TB_MAX + 1];
+			int err;
+
+			for (i = 0; i < n && seq[i] != h->nlmsg_seq; i++)
+				;
+			if (i == n || st[i] != 0xdeadbeef)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				if (err) {
+					st[i] = (uint32_t)err;
+					got++;
+				}
+				continue;
+			}
+			genlmsg_parse(h, 0, tb, TB_MAX, NULL);
+			st[i] = a_u32(tb, CREDSSP_A_SEC_STATUS, 0xdeadbee0);
+			ctx[i] = a_u64(tb, CREDSSP_A_CTX_ID, 0);
+			got++;
+		}
+		free(buf);
+	}
+	return got;
+}
+
+/*
+ * A flood of steps against a slow helper whose sockets have the smallest
+ * receive buffer: the kernel queues them and the helper pulls them one by
+ * one, so none is lost (a push overran that buffer: "requests were lost");
+ * every call is answered, and every context's FREE reaches the helper when
+ * the socket that owned them closes.
+ */
+TEST(helper_flood_slow_tiny_rcvbuf)
+{
+	static uint32_t seq[FLOOD], st[FLOOD];
+	static uint64_t ctx[FLOOD];
+	uint64_t cred, t0;
+	struct conn c;
+	int i, got;
+
+	fh_cfg.rcvbuf = 1; /* raised to the kernel's minimum */
+	fh_cfg.step_delay_ms = 5;
+	ASSERT_EQ(1, fh_start());
+	fh_cfg = (struct fh_cfg){0};
+	ASSERT_EQ(0, conn_open(&c));
+	cred = cred_new(&c);
+	ASSERT_NE(0, cred);
+	t0 = now_ms();
+	for (i = 0; i < FLOOD; i++) {
+		seq[i] = send_only(&c, accept_msg(&c, cred, 0, "cont"));
+		ASSERT_NE(0, seq[i]);
+	}
+	got = collect(&c, seq, st, ctx, FLOOD);
+	TH_LOG("%d of %d answered in %llu ms, %d READY wake-ups", got, FLOOD,
+	       (unsigned long long)(now_ms() - t0), fh->n_ready);
+	EXPECT_EQ(FLOOD, got);
+	for (i = 0; i < FLOOD; i++) {
+		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, st[i]) TH_LOG("call %d: 0x%x", i, st[i]);
+		EXPECT_NE(0, ctx[i]);
+	}
+	EXPECT_EQ(FLOOD, fh->n_step);
+	EXPECT_EQ(FLOOD, fh->n_done);
+	EXPECT_EQ(0, fh->done_err);
+	EXPECT_EQ(0, fh->next_err);
+	/* The owner goes: one FREE per context, none lost either. */
+	conn_close(&c);
+	EXPECT_TRUE(wait_for(&fh->n_free, FLOOD, 20000)) TH_LOG("%d FREEs", fh->n_free);
+	fh_stop();
+}
+
+/*
+ * Review F5: after a context's first step the helper stops reading (its
+ * receive buffer is the smallest there is); the second step fails by the
+ * helper timeout, and the FREE of the engine context the helper holds
+ * waits in the queue until the helper takes it.
+ */
+TEST(helper_free_after_failed_step)
+{
+	uint64_t cred, ctx = 0;
+	struct conn c;
+
+	fh_cfg.rcvbuf = 1;
+	ASSERT_EQ(1, fh_start());
+	fh_cfg = (struct fh_cfg){0};
+	ASSERT_EQ(0, conn_open(&c));
+	cred = cred_new(&c);
+	ASSERT_NE(0, cred);
+	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&c, cred, &ctx, "cont"));
+	set_helper_timeout(500);
+	fh->pause = 1;
+	usleep(200 * 1000);
+	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, acc_step(&c, 0, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(&c, ctx));
+	EXPECT_EQ(0, fh->n_free);
+	fh->pause = 0;
+	EXPECT_TRUE(wait_for(&fh->n_free, 1, 3000));
+	EXPECT_EQ(ctx, fh->free_ctx_id);
+	EXPECT_EQ(1, fh->n_step); /* the timed-out step was never handed over */
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&c, ctx));
+	usleep(200 * 1000);
+	EXPECT_EQ(1, fh->n_free); /* the FREE came once */
+	restore_helper_timeout();
+	handshake_works(_metadata, &c, cred);
+	conn_close(&c);
+	fh_stop();
+}
+
+/*
+ * HELPER_NEXT and HELPER_DONE need no capability, only the request: a
+ * helper with no capability at all serves; a socket that is not a helper
+ * socket cannot take (-EPERM) nor answer (-ENOENT); another helper socket
+ * cannot answer a request it did not take (-ENOENT).
+ */
+TEST(helper_without_capabilities)
+{
+	struct call_arg ca = {0};
+	struct nlmsghdr *h = NULL;
+	uint64_t cred, ctx = 0;
+	struct conn c, o;
+	char ext[256];
+	pthread_t t;
+	int err;
+
+	fh_cfg.drop_caps = true;
+	ASSERT_EQ(1, fh_start());
+	fh_cfg = (struct fh_cfg){0};
+	EXPECT_EQ(0, fh->caps);
+	ASSERT_EQ(0, conn_open(&c));
+	cred = cred_new(&c);
+	ASSERT_NE(0, cred);
+	handshake_works(_metadata, &c, cred);
+
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&c, cred, &ctx, "h:othersock"));
+	EXPECT_EQ(-ENOENT, fh->bogus_err);
+	TH_LOG("DONE from the helper's other socket: \"%s\"", fh->bogus_ext);
+	EXPECT_EQ(0, fh->done_err);
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&c, ctx));
+
+	ASSERT_EQ(0, conn_open(&o));
+	ca.c = &c;
+	ca.a.cred = cred;
+	ca.a.in = "hold";
+	ASSERT_EQ(0, pthread_create(&t, NULL, call_thread, &ca));
+	ASSERT_TRUE(wait_for(&fh->n_held, 1, 2000));
+	EXPECT_EQ(-EPERM, fh_next(&o, &h));
+	EXPECT_EQ(NULL, h);
+	err = foreign_done(fh->held_req_id, ext, sizeof(ext));
+	TH_LOG("DONE from a root socket that took nothing: %d \"%s\"", err, ext);
+	EXPECT_EQ(-ENOENT, err);
+	fh->release = 1;
+	pthread_join(t, NULL);
+	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, ca.status);
+	EXPECT_EQ(SEC_E_OK, delete_ctx(&c, ca.ctx));
+	conn_close(&o);
+	conn_close(&c);
+	fh_stop();
 }
 
 /*

@@ -69,10 +69,12 @@
  *   handle checks above apply on top, root included.
  * Admin views (GET_STATUS, GET_CTX): the same capability. They never show
  *   a secret.
- * Helper commands (HELPER_REGISTER, HELPER_DONE): CAP_NET_ADMIN in the
- *   initial user namespace (GENL_ADMIN_PERM), checked on the socket opener
- *   and on the sender. HELPER_DONE must come from the registered helper's
- *   process (same thread group).
+ * Helper commands: HELPER_REGISTER needs CAP_NET_ADMIN in the initial user
+ *   namespace (GENL_ADMIN_PERM), checked on the socket opener and on the
+ *   sender. HELPER_NEXT and HELPER_DONE need no capability: HELPER_NEXT
+ *   only serves a registered socket, and a HELPER_DONE is accepted only
+ *   from the socket that took the request. The helper can therefore drop
+ *   every capability once its sockets are registered.
  *
  * Limits (module parameters, reported by GET_STATUS)
  * ------
@@ -333,13 +335,33 @@
  * Helper commands (credsspd)
  * ---------------
  *
+ * The kernel queues the helper's work in each network namespace and the
+ * helper pulls it, as tlshd does with net/handshake: nothing is pushed, so
+ * nothing is lost when the helper's receive buffer overruns.
+ *
  * CREDSSP_CMD_HELPER_REGISTER (do)
  *   Request:  CREDSSP_A_H_VERSION (u32, CREDSSP_HELPER_VERSION)
- *   The sending socket becomes this netns's helper: the kernel sends it
- *   CREDSSP_CMD_HELPER_REQUEST messages (unicast) until it closes. -EBUSY if
- *   another helper's socket is open; -EPROTO for another helper version.
+ *   The first registration makes the sender's process (thread group) this
+ *   netns's helper and the sending socket a helper socket; further sockets
+ *   of the same process register the same way (at most 72; registering a
+ *   socket twice is no error), before the process drops CAP_NET_ADMIN.
+ *   The helper lasts until its last registered socket closes. -EBUSY if
+ *   another process is the helper; -EPROTO for another helper version;
+ *   -ENOSPC for too many sockets.
  *
- * CREDSSP_CMD_HELPER_REQUEST (kernel to helper, unicast)
+ * CREDSSP_CMD_HELPER_READY (kernel to the "helper" group, multicast)
+ *   No attributes. Sent to CREDSSP_MCGRP_HELPER ("helper") of the netns
+ *   when a request goes into an empty queue. A helper then takes requests
+ *   until HELPER_NEXT fails with -ENOENT; as a notification can be lost to
+ *   a receive-buffer overrun (ENOBUFS), it also takes at start and on a
+ *   timer. Join the group on a socket other than the ones that take and
+ *   answer requests, so that notifications never fill their buffers.
+ *
+ * CREDSSP_CMD_HELPER_NEXT (do)
+ *   Request: no attributes, from a registered helper socket (else -EPERM).
+ *   Takes the first queued request; the reply carries it (or the request
+ *   fails with -ENOENT: nothing is queued). If the reply cannot be
+ *   delivered, the request stays queued.
  *   CREDSSP_A_H_REQ_ID   u64, to quote in HELPER_DONE
  *   CREDSSP_A_H_OP       u32, CREDSSP_HOP_STEP or CREDSSP_HOP_FREE
  *   CREDSSP_A_H_CTX_ID   u64, the context (the helper's engine context key)
@@ -347,10 +369,21 @@
  *   CREDSSP_A_H_REQ_FLAGS u32, STEP: the caller's ASC_REQ_*
  *   CREDSSP_A_H_OPTIONS  u32, STEP: CREDSSP_OPT_*
  *   CREDSSP_A_H_INPUT    binary, STEP: the input token (may be absent: empty)
- *   FREE asks the helper to drop its engine context (deleted, expired, or
- *   its owner went away) and has no reply. A STEP is answered by exactly one
- *   HELPER_DONE; after a failed or final STEP the helper drops the engine
- *   context itself.
+ *   FREE asks the helper to drop its engine context (deleted, expired,
+ *   failed, or its owner went away) and has no answer. A STEP is the
+ *   taking socket's to answer with exactly one HELPER_DONE, within the
+ *   helper_timeout_ms that started when it was queued; after a failed or
+ *   final STEP the helper drops the engine context itself. Requests go out
+ *   in the order they were queued, so a FREE comes after the steps of its
+ *   context that were taken. When a socket that took a STEP closes, that
+ *   call fails at once (SEC_E_NO_AUTHENTICATING_AUTHORITY); when the last
+ *   helper socket closes, every queued call fails too. At most 1024 STEPs
+ *   are queued or taken per netns: beyond that a call fails at once with
+ *   SEC_E_INSUFFICIENT_MEMORY.
+ *
+ * CREDSSP_CMD_HELPER_REQUEST
+ *   Not sent any more (helper protocol version 1 pushed requests with it);
+ *   the value stays reserved.
  *
  * CREDSSP_CMD_HELPER_DONE (do)
  *   CREDSSP_A_H_REQ_ID      u64, required
@@ -371,11 +404,14 @@
  *   CREDSSP_A_H_CREDS       binary, the delegated credentials payload
  *   CREDSSP_A_H_KEYS_TX     nested CREDSSP_A_K_*: what the server sends
  *   CREDSSP_A_H_KEYS_RX     nested CREDSSP_A_K_*: what the server receives
- *   Every attribute is checked as hostile input: the request id must be one
- *   in flight to this helper, the status one of the known SEC_* values,
- *   CONSUMED no more than the input, key lengths those of the cipher, the
- *   credentials payload well formed. A reply that fails a check fails the
- *   call with SEC_E_INTERNAL_ERROR and the request with -EINVAL.
+ *   From the socket that took the request with HELPER_NEXT; any other
+ *   socket, and a request no longer awaited (timed out, context deleted),
+ *   gets -ENOENT. Every attribute is checked as hostile input: the status
+ *   one of the known SEC_* values, CONSUMED no more than the input, key
+ *   lengths those of the cipher, the credentials payload well formed. A
+ *   reply that fails a check fails the call with SEC_E_INTERNAL_ERROR and
+ *   the request with -EINVAL. The kernel wipes the keys and credentials in
+ *   the request once it copied them.
  */
 #ifndef _UAPI_LINUX_CREDSSP_H
 #define _UAPI_LINUX_CREDSSP_H
@@ -532,7 +568,7 @@ enum credssp_ctx_info_attr {
 	CREDSSP_A_CI_MAX = (__CREDSSP_A_CI_MAX - 1)
 };
 
-/* Helper commands (HELPER_REGISTER, HELPER_REQUEST, HELPER_DONE). */
+/* Helper commands (HELPER_REGISTER, HELPER_NEXT, HELPER_DONE). */
 enum credssp_helper_attr {
 	CREDSSP_A_H_UNSPEC,
 	CREDSSP_A_H_PAD,
