@@ -68,7 +68,7 @@ nl_error_with_msg() { # ERRNO_NAME OP JSON
 # shows a helper; once the CLI's socket is closed the kernel has dropped it.
 helper_follows_socket() {
 	local out
-	out=$(ynl --multi helper-register '{"version": 1}' --multi get-status '{}') || { echo "$out"; return 1; }
+	out=$(ynl --multi helper-register '{"version": 2}' --multi get-status '{}') || { echo "$out"; return 1; }
 	[ "$(jget "$out" '[r for r in j if r and "helper" in r][0]["helper"]')" = 1 ] || { echo "$out"; return 1; }
 	out=$(ynl --do get-status) || return 1
 	[ "$(jget "$out" 'j["helper"]')" = 0 ] || { echo "after close: $out"; return 1; }
