@@ -9,7 +9,8 @@
  * of the machine. So no handler of this module waits. The ACCEPT and
  * ACCEPT_SOCKET handlers check the request, make what the call needs and
  * queue a struct credssp_call; the handler returns at once (its ACK, when
- * asked for, is sent then). The outcome is a message of the same command,
+ * asked for, is sent then; a fast outcome may come before it: callers
+ * accept either order). The outcome is a message of the same command,
  * with the request's sequence number, unicast to the requesting socket:
  * exactly one per queued call, sent by the token-mode worker here or by the
  * socket-mode completion (sock.c).
@@ -23,6 +24,13 @@
  * Limits: max_net_calls calls in flight per netns (the rest are refused at
  * once with SEC_E_INSUFFICIENT_MEMORY). Token-mode workers wait for the
  * helper at most helper_timeout_ms and only in a netns that has a helper.
+ *
+ * Outcomes go to the caller's portid. A socket that binds that portid after
+ * the caller closed, before the NETLINK_URELEASE notifier marked its calls
+ * gone, may receive one: its context id and output token (TLS records),
+ * never a secret.
+ *
+ * Locks: credssp_call_lock, then credssp_net.lock.
  */
 
 #include <linux/file.h>
@@ -40,7 +48,13 @@ module_param_named(max_net_calls, credssp_max_net_calls, uint, 0644);
 MODULE_PARM_DESC(max_net_calls,
 		 "ACCEPT and ACCEPT_SOCKET calls in flight per network namespace");
 
+/*
+ * As for socket mode (sock.c): calls of network namespaces owned by other
+ * user namespaces run on their own workqueue, so that they can never take
+ * every worker from the initial user namespace's services.
+ */
 static struct workqueue_struct *credssp_call_wq;
+static struct workqueue_struct *credssp_call_uns_wq;
 static DEFINE_SPINLOCK(credssp_call_lock);	/* @credssp_call_exiting */
 static bool credssp_call_exiting;
 
@@ -52,6 +66,7 @@ struct credssp_call {
 	struct credssp_caller caller;
 	u32 seq;
 	u8 cmd;
+	size_t size;			/* of this allocation */
 	bool gone;			/* the caller's socket closed */
 	bool cancelled;
 	struct work_struct work;
@@ -84,11 +99,13 @@ struct credssp_call *credssp_call_new(struct sk_buff *skb,
 	struct credssp_call *call;
 	int err = 0;
 
-	call = kzalloc(struct_size(call, input, input_len),
-		       GFP_KERNEL_ACCOUNT);
+	/* Up to CREDSSP_TOKEN_MAX of input: not necessarily contiguous. */
+	call = kvzalloc(struct_size(call, input, input_len),
+			GFP_KERNEL_ACCOUNT);
 	if (!call)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&call->ref, 2);
+	call->size = struct_size(call, input, input_len);
 	call->cn = cn;
 	call->net = get_net(genl_info_net(info));
 	call->caller.portid = info->snd_portid;
@@ -108,7 +125,7 @@ struct credssp_call *credssp_call_new(struct sk_buff *skb,
 	spin_unlock(&cn->lock);
 	if (err) {
 		put_net(call->net);
-		kfree(call);
+		kvfree(call);
 		return ERR_PTR(err);
 	}
 	return call;
@@ -139,7 +156,7 @@ static void credssp_call_free(struct credssp_call *call)
 	if (call->sock)
 		sockfd_put(call->sock);
 	put_net(call->net);
-	kfree_sensitive(call);
+	kvfree_sensitive(call, call->size);
 }
 
 /**
@@ -152,18 +169,31 @@ void credssp_call_put(struct credssp_call *call)
 		credssp_call_free(call);
 }
 
-/* Off the list: no cancel finds it any more. Return: whether to reply. */
-static bool credssp_call_unlist(struct credssp_call *call)
+enum credssp_call_end {
+	CREDSSP_CALL_REPLY,		/* send the outcome */
+	CREDSSP_CALL_CANCELLED,		/* send it: the call was cancelled */
+	CREDSSP_CALL_GONE,		/* the caller's socket closed */
+};
+
+/*
+ * Off the list: no cancel finds it any more. A cancel that found it before
+ * decides the outcome (it deletes the context), even of a step that
+ * succeeded: a caller never gets SEC_E_OK for a context a cancel deletes.
+ */
+static enum credssp_call_end credssp_call_unlist(struct credssp_call *call)
 {
 	struct credssp_net *cn = call->cn;
-	bool gone;
+	enum credssp_call_end end = CREDSSP_CALL_REPLY;
 
 	spin_lock(&cn->lock);
 	list_del_init(&call->node);
 	cn->n_calls--;
-	gone = call->gone;
+	if (call->gone)
+		end = CREDSSP_CALL_GONE;
+	else if (call->cancelled)
+		end = CREDSSP_CALL_CANCELLED;
 	spin_unlock(&cn->lock);
-	return !gone;
+	return end;
 }
 
 /**
@@ -174,7 +204,7 @@ static bool credssp_call_unlist(struct credssp_call *call)
  */
 void credssp_call_abandon(struct credssp_call *call)
 {
-	credssp_call_unlist(call);
+	(void)credssp_call_unlist(call);
 	refcount_dec(&call->ref);
 	credssp_call_put(call);
 }
@@ -209,6 +239,21 @@ static int credssp_call_send(struct credssp_call *call, struct sk_buff *skb,
 	return genlmsg_unicast(call->net, skb, call->caller.portid);
 }
 
+/*
+ * The full outcome could not be built (a large output and no memory): the
+ * caller still gets one, small, so that its wait ends.
+ */
+static void credssp_call_send_nomem(struct credssp_call *call)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = credssp_call_msg(call, 0, SEC_E_INSUFFICIENT_MEMORY,
+			       "out of memory for the outcome", &hdr);
+	if (skb)
+		credssp_call_send(call, skb, hdr);
+}
+
 static int credssp_call_accept_reply(struct credssp_call *call, u32 status,
 				     struct credssp_ctx *ctx)
 {
@@ -221,8 +266,10 @@ static int credssp_call_accept_reply(struct credssp_call *call, u32 status,
 			 "call failed";
 	skb = credssp_call_msg(call, nla_total_size(a->output_len) + 128,
 			       status, a->msg, &hdr);
-	if (!skb)
+	if (!skb) {
+		credssp_call_send_nomem(call);
 		return -ENOMEM;
+	}
 	if ((ctx && nla_put_u64_64bit(skb, CREDSSP_A_CTX_ID, ctx->id,
 				      CREDSSP_A_PAD)) ||
 	    (a->output && nla_put(skb, CREDSSP_A_OUTPUT, a->output_len,
@@ -236,6 +283,7 @@ static int credssp_call_accept_reply(struct credssp_call *call, u32 status,
 	     nla_put_u64_64bit(skb, CREDSSP_A_EXPIRY, a->expiry,
 			       CREDSSP_A_PAD))) {
 		nlmsg_free(skb);
+		credssp_call_send_nomem(call);
 		return -EMSGSIZE;
 	}
 	return credssp_call_send(call, skb, hdr);
@@ -249,15 +297,30 @@ static void credssp_call_accept_work(struct work_struct *work)
 	struct credssp_ctx *ctx;
 	u32 status;
 
+	enum credssp_call_end end;
+
 	status = credssp_sspi_accept(call->cn, &call->caller, call->cred,
 				     call->ctx, a);
 	ctx = call->ctx ?: a->new_ctx;
+	end = credssp_call_unlist(call);
+	if (end == CREDSSP_CALL_CANCELLED &&
+	    (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED ||
+	     status == SEC_E_BUFFER_TOO_SMALL)) {
+		status = SEC_E_INVALID_HANDLE;
+		a->msg = "the call was cancelled";
+		kfree_sensitive(a->output);
+		a->output = NULL;
+		a->output_len = 0;
+		a->has_extra = false;
+		if (!call->ctx)
+			ctx = NULL;	/* a first call: no handle to report */
+	}
 	/*
 	 * A caller that cannot learn the outcome cannot go on with the
 	 * context either (nor, on a first call, learn its handle): delete it
 	 * rather than leave it to its owner's close.
 	 */
-	if (credssp_call_unlist(call) &&
+	if (end != CREDSSP_CALL_GONE &&
 	    !credssp_call_accept_reply(call, status, ctx))
 		ctx = NULL;
 	if (ctx)
@@ -301,7 +364,8 @@ int credssp_call_queue_accept(struct credssp_call *call,
 	cancelled = call->cancelled || call->gone;
 	spin_unlock(&call->cn->lock);
 	INIT_WORK(&call->work, credssp_call_accept_work);
-	queue_work(credssp_call_wq, &call->work);
+	queue_work(call->net->user_ns == &init_user_ns ? credssp_call_wq :
+		   credssp_call_uns_wq, &call->work);
 	spin_unlock(&credssp_call_lock);
 	/* A cancel that came before @target was known: apply it now. */
 	if (cancelled)
@@ -369,7 +433,7 @@ void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
 		expiry = ctx->expiry;
 		spin_unlock(&ctx->lock);
 	}
-	if (credssp_call_unlist(call))
+	if (credssp_call_unlist(call) != CREDSSP_CALL_GONE)
 		skb = credssp_call_msg(call,
 				       2 * nla_total_size_64bit(sizeof(u64)) +
 				       nla_total_size(sizeof(u32)), status,
@@ -384,6 +448,8 @@ void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
 	}
 	if (skb)
 		sent = !credssp_call_send(call, skb, hdr);
+	else if (!call->gone)
+		credssp_call_send_nomem(call);
 	if (ctx) {
 		/* The caller would never learn the handle: the context goes. */
 		if (!sent)
@@ -500,6 +566,12 @@ int credssp_call_init(void)
 	credssp_call_wq = alloc_workqueue("credssp_call", WQ_UNBOUND, 0);
 	if (!credssp_call_wq)
 		return -ENOMEM;
+	credssp_call_uns_wq = alloc_workqueue("credssp_call_uns", WQ_UNBOUND,
+					      0);
+	if (!credssp_call_uns_wq) {
+		destroy_workqueue(credssp_call_wq);
+		return -ENOMEM;
+	}
 	credssp_call_exiting = false;
 	return 0;
 }
@@ -515,6 +587,8 @@ void credssp_call_exit(void)
 	spin_lock(&credssp_call_lock);
 	credssp_call_exiting = true;
 	spin_unlock(&credssp_call_lock);
+	destroy_workqueue(credssp_call_uns_wq);
 	destroy_workqueue(credssp_call_wq);
+	credssp_call_uns_wq = NULL;
 	credssp_call_wq = NULL;
 }

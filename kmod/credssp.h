@@ -3,10 +3,14 @@
  * credssp.ko internal interfaces, shared between its files.
  *
  * Locking, outermost first:
+ *   credssp_call_lock     (call.c) the unload flag of netlink calls
  *   credssp_ctx.lock      state and result of one context
  *   credssp_net.lock      owners, counts, the helper, its sockets, the
- *                         queue of helper requests and the taken ones
+ *                         queue of helper requests and the taken ones,
+ *                         the netlink calls in flight
  *   xarray locks          (internal to xa_*)
+ * and apart from those: credssp_sock_lock, then a socket-mode request's
+ * lock, then the socket's wait queue lock (sock.c).
  * Nothing sleeps under either spinlock; a call waiting for the helper holds
  * no lock at all, only the context's BUSY bit and a reference.
  */
@@ -366,6 +370,8 @@ int credssp_reply_status(struct genl_info *info, u32 status,
 /* ktls.c: installing an established context's keys with kTLS */
 int credssp_sock_check(struct socket *sock, struct net *net,
 		       struct netlink_ext_ack *extack);
+int credssp_sock_check_locked(struct socket *sock, struct net *net,
+			      struct netlink_ext_ack *extack, bool locked);
 extern const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1];
 int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info);
 

@@ -139,10 +139,31 @@ static unsigned int credssp_ktls_fill(union credssp_crypto_info *ci,
 int credssp_sock_check(struct socket *sock, struct net *net,
 		       struct netlink_ext_ack *extack)
 {
+	return credssp_sock_check_locked(sock, net, extack, true);
+}
+
+/**
+ * credssp_sock_check_locked - credssp_sock_check(), with or without the lock
+ * @sock: the socket
+ * @net: the namespace it must belong to, or NULL not to check
+ * @extack: where to say why not, or NULL
+ * @locked: take the socket lock for the state and ULP checks; without it
+ *	they are a lockless snapshot, for netlink handlers, which must never
+ *	wait for a socket lock (a user can hold it indefinitely, e.g. with a
+ *	send() from memory that faults on a stalled FUSE file): the worker
+ *	that uses the socket checks again, under the lock
+ *
+ * Context: process context; sleeps only if @locked.
+ * Return: as credssp_sock_check().
+ */
+int credssp_sock_check_locked(struct socket *sock, struct net *net,
+			      struct netlink_ext_ack *extack, bool locked)
+{
 	struct sock *sk = sock ? sock->sk : NULL;
 	int err = 0;
 
-	might_sleep();
+	if (locked)
+		might_sleep();
 	if (!sk) {
 		credssp_set_msg(extack, "not a socket");
 		return -ENOTSOCK;
@@ -157,16 +178,18 @@ int credssp_sock_check(struct socket *sock, struct net *net,
 				"the socket belongs to another network namespace");
 		return -EXDEV;
 	}
-	lock_sock(sk);
-	if (sk->sk_state != TCP_ESTABLISHED) {
+	if (locked)
+		lock_sock(sk);
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED) {
 		credssp_set_msg(extack, "the TCP connection is not established");
 		err = -ENOTCONN;
-	} else if (inet_csk(sk)->icsk_ulp_ops) {
+	} else if (READ_ONCE(inet_csk(sk)->icsk_ulp_ops)) {
 		credssp_set_msg(extack,
 				"the socket already has an upper layer protocol");
 		err = -EEXIST;
 	}
-	release_sock(sk);
+	if (locked)
+		release_sock(sk);
 	return err;
 }
 

@@ -460,13 +460,18 @@ static void credssp_sock_work(struct work_struct *work)
 
 	add_wait_queue(wq_head, &wait);
 	buf = kvmalloc(CREDSSP_TOKEN_MAX, GFP_KERNEL);
-	if (buf) {
-		status = credssp_sock_handshake(req, &wait, buf, &msg);
-		kvfree_sensitive(buf, CREDSSP_TOKEN_MAX);
-	} else {
+	if (req->end && credssp_sock_check(req->sock, NULL, NULL)) {
+		/* The netlink handler only took a lockless snapshot. */
+		status = SEC_E_INTERNAL_ERROR;
+		msg = "not an established TCP socket without a ULP";
+	} else if (!buf) {
 		status = SEC_E_INSUFFICIENT_MEMORY;
 		msg = "out of memory";
+	} else {
+		status = credssp_sock_handshake(req, &wait, buf, &msg);
 	}
+	if (buf)
+		kvfree_sensitive(buf, CREDSSP_TOKEN_MAX);
 	remove_wait_queue(wq_head, &wait);
 	cancel_delayed_work_sync(&req->timeout);
 	spin_lock(&req->lock);
@@ -580,7 +585,11 @@ int credssp_sock_start(const struct credssp_sock_start *s, u32 *status,
 	if (!s->sock || !s->sock->sk)
 		return -ENOTSOCK;
 	sk = s->sock->sk;
-	err = credssp_sock_check(s->sock, NULL, NULL);
+	/*
+	 * A snapshot for a netlink caller (its handler must not wait for
+	 * the socket lock); the worker checks again under the lock.
+	 */
+	err = credssp_sock_check_locked(s->sock, NULL, NULL, !s->end);
 	if (err)
 		return err;
 	if (!net_eq(sock_net(sk), cn->net))
@@ -714,7 +723,9 @@ bool credssp_accept_sock_cancel(struct sock *sk)
 	might_sleep();
 	spin_lock(&credssp_sock_lock);
 	req = credssp_sock_find(sk);
-	if (!req || test_and_set_bit(CREDSSP_SOCK_COMPLETED, &req->flags)) {
+	/* Netlink callers' requests end through CANCEL, never here. */
+	if (!req || req->end ||
+	    test_and_set_bit(CREDSSP_SOCK_COMPLETED, &req->flags)) {
 		spin_unlock(&credssp_sock_lock);
 		return false;
 	}

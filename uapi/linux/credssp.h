@@ -27,9 +27,10 @@
  * ------------------
  *
  * ACCEPT and ACCEPT_SOCKET check their request, queue the call and return:
- * the ACK (when NLM_F_ACK was asked for) comes first. The reply, called the
- * outcome, follows when the call ends: a message of the same command with
- * the request's sequence number, unicast to the sending socket, exactly one
+ * the ACK (when NLM_F_ACK was asked for) comes then. The reply, called the
+ * outcome, comes when the call ends, usually after the ACK but possibly
+ * before it (accept either order): a message of the same command with the
+ * request's sequence number, unicast to the sending socket, exactly one
  * per queued call. A call refused before it is queued (bad handle, limit,
  * unsupported flag) has its reply before the ACK, as any other command. An
  * outcome that fails carries CREDSSP_A_MESSAGE, the reason an extack would
