@@ -132,7 +132,9 @@ guest() {
 	say "guest suites on $kver"
 	mkdir -p "$tap"
 	local rc=0
-	scripts/vm.sh --kernel "$kver" "${dbg[@]}" --results "$tap" -- \
+	# One boot runs every suite: about 10 minutes on a debug kernel under
+	# TCG; the timeout only stops a hung guest.
+	scripts/vm.sh --kernel "$kver" "${dbg[@]}" --timeout 2400 --results "$tap" -- \
 		tests/guest/run.sh "$moddir" || rc=$?
 	(tap_result $rc "guest run on $kver: clean exit, no kernel report" \
 		"vm.sh exit $rc, console log build/vm/console-$kver$([ "$debug" = 1 ] && echo -debug).log"

@@ -15,14 +15,14 @@
 # module now sets the state up first and registers the notifier and the
 # family after it. genl-churn.py makes KCREDSSP_RELOAD_NETNS namespaces
 # (default 100) and closes sockets in them as fast as it can while this
-# loops rmmod/insmod for KCREDSSP_RELOAD_SECS seconds (default 20). Any
+# loops rmmod/insmod for KCREDSSP_RELOAD_SECS seconds (default 15). Any
 # kernel report fails the suite (and the whole guest run: scripts/vm.sh
 # exits 125). Prints TAP; leaves the module loaded.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 moddir=${MODDIR:?run me from tests/guest/run.sh}
-nets=${KCREDSSP_RELOAD_NETNS:-100}
-secs=${KCREDSSP_RELOAD_SECS:-20}
+nets=${KCREDSSP_RELOAD_NETNS:-40}
+secs=${KCREDSSP_RELOAD_SECS:-15}
 . "$here/../lib/tap.sh"
 
 tmp=$(mktemp -d)
