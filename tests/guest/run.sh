@@ -54,9 +54,14 @@ unload() {
 # kselftest programs (tests/selftests/*.c), one TAP file each.
 # credssp_genl_lock loads and unloads this module (a genl family, no more).
 export CREDSSP_TOY_KO="$(realpath -m "$moddir")/credssp_genl_toy.ko"
+# How long each program and suite took, for the CI time budget (console only).
+took() { echo "# run.sh: $1 took $(($SECONDS - $2)) s"; }
+
 for t in "$repo"/tests/selftests/*.c; do
 	name=$(basename "$t" .c)
+	t0=$SECONDS
 	"$repo/build/tests/$name" 2>&1 | tee "$out/selftest-$name.tap"
+	took "selftest $name" $t0
 done
 
 # Suites in shell (tests/guest/suite-*.sh), run with credssp.ko loaded; each
@@ -64,7 +69,9 @@ done
 for t in "$here"/suite-*.sh; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
+	t0=$SECONDS
 	MODDIR=$moddir "$t" 2>&1 | tee "$out/$name.tap"
+	took "$name" $t0
 done
 
 if insmod "$moddir/credssp_kunit.ko"; then
