@@ -108,8 +108,7 @@ struct credssp_call *credssp_call_new(struct sk_buff *skb,
 	call->size = struct_size(call, input, input_len);
 	call->cn = cn;
 	call->net = get_net(genl_info_net(info));
-	call->caller.portid = info->snd_portid;
-	call->caller.sk = NETLINK_CB(skb).sk;	/* compared only */
+	credssp_info_caller(skb, info, &call->caller);
 	call->seq = info->snd_seq;
 	call->cmd = info->genlhdr->cmd;
 
@@ -119,9 +118,9 @@ struct credssp_call *credssp_call_new(struct sk_buff *skb,
 	else if (cn->n_calls >= READ_ONCE(credssp_max_net_calls))
 		err = -EBUSY;
 	else
-		list_add_tail(&call->node, &cn->calls);
-	if (!err)
 		cn->n_calls++;
+	if (!err)
+		list_add_tail(&call->node, &cn->calls);
 	spin_unlock(&cn->lock);
 	if (err) {
 		put_net(call->net);
@@ -377,14 +376,18 @@ int credssp_call_queue_accept(struct credssp_call *call,
 /**
  * credssp_call_sock_started - an ACCEPT_SOCKET call is running
  * @call: its call; the handler's reference is dropped here
+ * @sock: the socket, from sockfd_lookup(): the call releases it when it
+ *	ends, so that the socket outlives the worker even if its fd is closed
  * @sreq: the socket-mode request, referenced for the call
  *
  * A cancel that came while the request was being started aborts it now.
  */
-void credssp_call_sock_started(struct credssp_call *call,
+void credssp_call_sock_started(struct credssp_call *call, struct socket *sock,
 			       struct credssp_sock_req *sreq)
 {
 	bool cancelled;
+
+	call->sock = sock;
 
 	spin_lock(&call->cn->lock);
 	call->sreq = sreq;
@@ -393,16 +396,6 @@ void credssp_call_sock_started(struct credssp_call *call,
 	if (cancelled)
 		credssp_sock_req_abort(sreq, SEC_E_INVALID_HANDLE);
 	credssp_call_put(call);
-}
-
-/**
- * credssp_call_set_sock - the socket an ACCEPT_SOCKET call holds
- * @call: the call
- * @sock: from sockfd_lookup(); the call releases it when it ends
- */
-void credssp_call_set_sock(struct credssp_call *call, struct socket *sock)
-{
-	call->sock = sock;
 }
 
 /**

@@ -417,8 +417,7 @@ int credssp_call_queue_accept(struct credssp_call *call,
 			      struct credssp_cred *cred,
 			      struct credssp_ctx *ctx,
 			      struct credssp_accept_args *a);
-void credssp_call_set_sock(struct credssp_call *call, struct socket *sock);
-void credssp_call_sock_started(struct credssp_call *call,
+void credssp_call_sock_started(struct credssp_call *call, struct socket *sock,
 			       struct credssp_sock_req *sreq);
 void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
 			   const char *msg);

@@ -552,8 +552,7 @@ static int credssp_nl_accept_socket_doit(struct sk_buff *skb,
 		goto out_sock;
 	}
 	/* From here the call owns the socket's file; it may have ended. */
-	credssp_call_set_sock(call, sock);
-	credssp_call_sock_started(call, sreq);
+	credssp_call_sock_started(call, sock, sreq);
 	credssp_cred_put(cred);
 	return 0;
 

@@ -124,13 +124,19 @@ static void credssp_sock_wake(struct sock *sk)
 	rcu_read_unlock();
 }
 
-/*
- * Make the worker stop at its next wait or helper call: remember why
- * (the first reason wins), end a helper call in flight, wake it.
- * SEC_E_CONTEXT_EXPIRED fails the context by its deadline (the context's
- * deadline is the request's), anything else deletes it.
+/**
+ * credssp_sock_req_abort - make a socket-mode request end soon
+ * @req: the request, referenced by the caller
+ * @status: why (the first reason given wins)
+ *
+ * The worker stops at its next wait or helper call; a helper call in
+ * flight ends. SEC_E_CONTEXT_EXPIRED fails the context by its deadline
+ * (the context's deadline is the request's), anything else deletes it.
+ * Never waits for the worker: its completion still runs, once.
+ *
+ * Context: process context, may sleep (the context is deleted).
  */
-static void credssp_sock_abort(struct credssp_sock_req *req, u32 status)
+void credssp_sock_req_abort(struct credssp_sock_req *req, u32 status)
 {
 	struct credssp_ctx *ctx;
 
@@ -158,27 +164,13 @@ static void credssp_sock_abort(struct credssp_sock_req *req, u32 status)
 	}
 }
 
-/**
- * credssp_sock_req_abort - make a socket-mode request end soon
- * @req: the request, referenced by the caller
- * @status: why (the first reason given wins)
- *
- * Never waits for the worker: its completion still runs, once.
- *
- * Context: process context, may sleep (the context is deleted).
- */
-void credssp_sock_req_abort(struct credssp_sock_req *req, u32 status)
-{
-	credssp_sock_abort(req, status);
-}
-
 static void credssp_sock_timeout(struct work_struct *work)
 {
 	struct credssp_sock_req *req = container_of(to_delayed_work(work),
 						    struct credssp_sock_req,
 						    timeout);
 
-	credssp_sock_abort(req, SEC_E_CONTEXT_EXPIRED);
+	credssp_sock_req_abort(req, SEC_E_CONTEXT_EXPIRED);
 }
 
 static u32 credssp_sock_aborted(struct credssp_sock_req *req)
@@ -732,7 +724,7 @@ bool credssp_accept_sock_cancel(struct sock *sk)
 	refcount_inc(&req->ref);
 	spin_unlock(&credssp_sock_lock);
 
-	credssp_sock_abort(req, SEC_E_INVALID_HANDLE);
+	credssp_sock_req_abort(req, SEC_E_INVALID_HANDLE);
 	wait_for_completion(&req->released);
 	credssp_sock_req_put(req);
 	return true;
@@ -792,7 +784,7 @@ void credssp_sock_exit(void)
 		spin_unlock(&credssp_sock_lock);
 		if (!found)
 			break;
-		credssp_sock_abort(found, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+		credssp_sock_req_abort(found, SEC_E_NO_AUTHENTICATING_AUTHORITY);
 		credssp_sock_req_put(found);
 	}
 	/* Waits for every worker (each cancels its own deadline work). */

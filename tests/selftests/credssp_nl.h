@@ -215,20 +215,35 @@ static inline bool take_msg(struct nlmsghdr *h, struct reply *r)
  */
 static __thread volatile sig_atomic_t nl_signalled;
 
+/*
+ * Send @m (freed) without waiting; returns its sequence number, 0 if it
+ * could not be sent (libnl's sequence numbers start at the time of day).
+ */
+static inline uint32_t send_only(struct conn *c, struct nl_msg *m)
+{
+	uint32_t seq;
+
+	pthread_mutex_lock(&c->lock);
+	nl_complete_msg(c->sk, m);
+	seq = nlmsg_hdr(m)->nlmsg_seq;
+	pthread_mutex_unlock(&c->lock);
+	if (nl_send(c->sk, m) < 0)
+		seq = 0;
+	nlmsg_free(m);
+	return seq;
+}
+
+/* CANCEL of @seq, without an ACK: nobody waits for its reply. */
 static inline void send_cancel(struct conn *c, uint32_t seq)
 {
 	struct nl_msg *m = nlmsg_alloc_size(MSG_ROOM);
 
 	if (!m)
 		abort();
-	pthread_mutex_lock(&c->lock);
 	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, 0, CREDSSP_CMD_CANCEL,
 		    CREDSSP_GENL_VERSION);
 	nla_put_u32(m, CREDSSP_A_SEQ, seq);
-	nl_complete_msg(c->sk, m);
-	pthread_mutex_unlock(&c->lock);
-	nl_send(c->sk, m);
-	nlmsg_free(m);
+	send_only(c, m);
 }
 
 /*
@@ -245,18 +260,13 @@ static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 	uint64_t t0 = now_ms();
 	bool done = false, acked = false;
 	uint32_t seq;
-	int ret, i;
+	int i;
 
 	memset(r, 0, sizeof(*r));
 	r->miss = -1;
 	nl_signalled = 0;
-	pthread_mutex_lock(&c->lock);
-	nl_complete_msg(c->sk, m);
-	seq = nlmsg_hdr(m)->nlmsg_seq;
-	pthread_mutex_unlock(&c->lock);
-	ret = nl_send(c->sk, m);
-	nlmsg_free(m);
-	if (ret < 0) {
+	seq = send_only(c, m);
+	if (!seq) {
 		r->err = -EIO;
 		return r->err;
 	}
@@ -444,21 +454,6 @@ static inline uint32_t acc_step(struct conn *c, uint64_t cred, uint64_t *ctx, co
 }
 
 /* ---- asynchronous calls, by hand ---- */
-
-/* Send @m (freed) without waiting; returns its sequence number. */
-static inline uint32_t send_only(struct conn *c, struct nl_msg *m)
-{
-	uint32_t seq;
-
-	pthread_mutex_lock(&c->lock);
-	nl_complete_msg(c->sk, m);
-	seq = nlmsg_hdr(m)->nlmsg_seq;
-	pthread_mutex_unlock(&c->lock);
-	if (nl_send(c->sk, m) < 0)
-		seq = 0;
-	nlmsg_free(m);
-	return seq;
-}
 
 /*
  * The next message of @seq within @ms: NLMSG_ERROR (*err set) or a reply
