@@ -8,6 +8,8 @@
 #   make check           every test, both guest kernels, one summary line
 #   make check-host      host tests and style gates
 #   make check-guest     guest suites for KVER
+#   make ynl-gen         regenerate uapi/linux/credssp.h and kmod/netlink-gen.[ch]
+#                        from Documentation/netlink/specs/credssp.yaml
 #   make demo            real RDP clients authenticate at the in-kernel gate in the guest
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
@@ -49,7 +51,9 @@ NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 ENGINE_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl krb5-gssapi 2>/dev/null)
 ENGINE_LIBS := $(shell $(PKG_CONFIG) --libs openssl krb5-gssapi 2>/dev/null)
 ENGINE_SRCS := $(filter-out helper/credsspd.c,$(wildcard helper/*.c))
-ENGINE_HDRS := $(wildcard helper/*.h) uapi/linux/credssp.h
+# The uapi: credssp.h is generated from the YNL spec (make ynl-gen).
+UAPI_HDRS := uapi/linux/credssp.h uapi/linux/credssp_types.h
+ENGINE_HDRS := $(wildcard helper/*.h) $(UAPI_HDRS)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ENGINE_SAN_LIB := $(BUILD)/san/libcsspengine.a
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
@@ -123,15 +127,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_cred.h $(ENGINE_FUZZ_LIB) $(ENGI
 .PHONY: front
 front: $(BUILD)/front
 
-# The X.224 negotiation of samples/ugate (x224.h), compiled into each of
-# front, sspi_front and credssp-gate with that program's flags.
-X224_SRCS := samples/ugate/x224.c
-X224_HDRS := samples/ugate/x224.h
+# The X.224 negotiation (rdp/x224.h), compiled into each of front,
+# sspi_front, credssp-gate and credssp-rdpd with that program's flags.
+X224_SRCS := rdp/x224.c
+X224_HDRS := rdp/x224.h
 
 $(BUILD)/front: tests/front/front.c $(X224_SRCS) $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) \
 		$(ENGINE_HDRS) $(TESTLIB_HDRS) $(X224_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib -Isamples/ugate $(ENGINE_CFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib -Irdp $(ENGINE_CFLAGS) -o $@ $< \
 		$(X224_SRCS) $(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # The same kind of listener written against libcredssp's SSPI porting header
@@ -139,7 +143,7 @@ $(BUILD)/front: tests/front/front.c $(X224_SRCS) $(TESTLIB_SAN_LIB) $(ENGINE_SAN
 $(BUILD)/sspi_front: tests/front/sspi_front.c $(X224_SRCS) $(BUILD)/libcredssp.a $(LIB_HDRS) \
 		$(X224_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ilib -Isamples/ugate -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a \
+	$(CC) $(CFLAGS) $(SAN) -Ilib -Irdp -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a \
 		$(LIB_LIBS)
 
 # Benchmarks (bench/, see bench/README): no sanitizers, -O2, linked with a
@@ -211,7 +215,7 @@ $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/cre
 # installs under DESTDIR/PREFIX.
 LIB_VERSION := 0.1
 LIB_SRCS := lib/libcredssp.c lib/sspi.c
-LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h uapi/linux/credssp.h
+LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h $(UAPI_HDRS)
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB_CFLAGS := $(CFLAGS) -fPIC -Ilib $(NL_CFLAGS)
 LIB_LIBS := $(NL_LIBS) -lpthread
@@ -282,7 +286,7 @@ install-lib: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
 		lib/libcredssp.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libcredssp.pc
 	install -m 0644 lib/credssp.h lib/sspi.h $(DESTDIR)$(INCLUDEDIR)/credssp/
-	install -m 0644 uapi/linux/credssp.h $(DESTDIR)$(INCLUDEDIR)/credssp/linux/
+	install -m 0644 $(UAPI_HDRS) $(DESTDIR)$(INCLUDEDIR)/credssp/linux/
 	install -m 0755 $(BUILD)/credsspctl $(DESTDIR)$(SBINDIR)/
 	install -m 0644 Documentation/credsspctl.8 $(DESTDIR)$(MANDIR)/man8/
 # ---- end lib ----
@@ -351,8 +355,52 @@ gates: $(BUILD)/credssp-gate
 $(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(X224_SRCS) $(BUILD)/libcredssp.a \
 		$(LIB_HDRS) $(X224_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -Ilib -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a $(LIB_LIBS)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -Irdp -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a $(LIB_LIBS)
 # ---- end gates ----
+
+# ---- rdpd ----
+# credssp-rdpd, the RDP NLA front for xrdp (rdp/, Documentation/credssp-rdpd.rst),
+# linked with libcredssp and built with ASan + UBSan like the gates (the guest
+# test tests/guest/rdp-xrdp.sh runs it). Its codecs (rdp/x224.c, mcs.c,
+# info.c, creds.c) and configuration parser (config.c) are pure: the host unit
+# tests build/unit/rdp_codec and build/unit/rdpd_config, and the fuzzers
+# build/fuzz/fuzz_rdp_{mcs,info,creds} and fuzz_rdpd_config, link them
+# directly (explicit rules that take the place of the generic ones).
+RDP_CODEC_SRCS := rdp/x224.c rdp/mcs.c rdp/info.c rdp/creds.c
+RDP_HDRS := $(wildcard rdp/*.h)
+RDPD_SRCS := rdp/rdpd.c rdp/conn.c rdp/relay.c rdp/config.c $(RDP_CODEC_SRCS)
+KRB5_LIBS := $(shell $(PKG_CONFIG) --libs krb5 2>/dev/null)
+RDP_FUZZ := $(BUILD)/fuzz/fuzz_rdp_mcs $(BUILD)/fuzz/fuzz_rdp_info $(BUILD)/fuzz/fuzz_rdp_creds \
+	$(BUILD)/fuzz/fuzz_rdpd_config
+.PHONY: rdpd rdpd-fuzz
+rdpd: $(BUILD)/credssp-rdpd $(BUILD)/unit/rdp_codec $(BUILD)/unit/rdpd_config
+
+rdpd-fuzz: $(RDP_FUZZ)
+
+$(BUILD)/credssp-rdpd: $(RDPD_SRCS) $(RDP_HDRS) $(BUILD)/libcredssp.a $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ilib -Irdp -o $@ $(RDPD_SRCS) $(BUILD)/libcredssp.a \
+		$(LIB_LIBS) $(KRB5_LIBS)
+
+$(BUILD)/unit/rdp_codec: tests/unit/rdp_codec.c $(RDP_CODEC_SRCS) $(RDP_HDRS) tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Irdp -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< $(RDP_CODEC_SRCS) tests/lib/lsan-exit.c
+
+$(BUILD)/unit/rdpd_config: tests/unit/rdpd_config.c rdp/config.c rdp/config.h tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Irdp -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< rdp/config.c tests/lib/lsan-exit.c
+
+$(BUILD)/fuzz/fuzz_rdp_%: tests/fuzz/fuzz_rdp_%.c $(RDP_CODEC_SRCS) $(RDP_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Irdp -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(RDP_CODEC_SRCS)
+
+$(BUILD)/fuzz/fuzz_rdpd_config: tests/fuzz/fuzz_rdpd_config.c rdp/config.c rdp/config.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Irdp -fsanitize=fuzzer,address,undefined -o $@ $< rdp/config.c
+# ---- end rdpd ----
 
 # ---- sock ----
 # Socket mode end to end (tests/guest/suite-sock.sh): build/sock_client, the
@@ -381,10 +429,10 @@ ynl: $(BUILD)/ynl/cli.py
 $(BUILD)/ynl/cli.py:
 	rm -rf $(BUILD)/ynl && mkdir -p $(BUILD)/ynl
 	src="$$($(KSRC_CMD))" && cp -r "$$src/tools/net/ynl/cli.py" "$$src/tools/net/ynl/lib" \
-		"$$src/Documentation/netlink/genetlink-legacy.yaml" $(BUILD)/ynl/
+		"$$src/Documentation/netlink/genetlink.yaml" $(BUILD)/ynl/
 
 # The kselftest harness comes from the kernel source; the tests run in the guest.
-$(BUILD)/tests/%: tests/selftests/%.c tests/selftests/credssp_nl.h uapi/linux/credssp.h
+$(BUILD)/tests/%: tests/selftests/%.c tests/selftests/credssp_nl.h $(UAPI_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -isystem "$$($(KSRC_CMD))/tools/testing/selftests" $(NL_CFLAGS) \
 		-o $@ $< $(NL_LIBS)
@@ -404,6 +452,11 @@ install: module install-lib
 
 check:
 	scripts/check.sh all
+
+# The family's uapi header and kernel policies, from the YNL spec.
+.PHONY: ynl-gen
+ynl-gen:
+	scripts/ynl-gen.sh
 
 check-host:
 	scripts/check.sh host

@@ -117,7 +117,7 @@ static void setup(struct bench *b)
 		die("setup: %.900s", realm.err);
 	cfg.tls.state_dir = realm_path("state"); /* a self-signed RSA-2048 certificate */
 	cfg.ntlm_user_file = realm_path(users);
-	if (cssp_cred_new(&cfg, &b->cred, err, sizeof(err)) != SEC_E_OK)
+	if (cssp_cred_new(&cfg, &b->cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK)
 		die("cssp_cred_new: %s", err);
 
 	b->client_ctx = tls13_ctx(TLS_client_method());
@@ -176,7 +176,7 @@ static void credssp_once(struct bench *b, struct sample *out)
 	st = cssp_client_exchange(&c, &s);
 	if (s.broken)
 		die("cssp_ctx_step() broke engine.h: %s", s.err);
-	if (st != SEC_E_OK)
+	if (st != CREDSSP_SEC_STATUS_OK)
 		die("CredSSP accept: %s (0x%08x)", cssp_status_name(st), st);
 	r = cssp_ctx_result(s.ctx);
 	if (!r || r->package != CSSP_PACKAGE_NTLM || r->spnego || r->version != 6 ||

@@ -99,11 +99,11 @@ static int serve_ktls(int fd, size_t bytes, const char *path, const uint8_t *buf
 	uint8_t type, rec[64];
 	int file = -1, err;
 
-	if (!h || credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
-						     NULL) != SEC_E_OK)
+	if (!h || credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND,
+						     &cred, NULL) != CREDSSP_SEC_STATUS_OK)
 		ktls_die("libcredssp: %s", h ? credssp_last_message(h) : strerror(errno));
 	st = ktls_accept(h, cred, fd, &ctx, NULL);
-	if (st != SEC_E_OK)
+	if (st != CREDSSP_SEC_STATUS_OK)
 		ktls_die("CredSSP: %s", credssp_status_name(st));
 	err = credssp_ktls_attach(h, ctx, fd, &info);
 	if (err)

@@ -7,7 +7,7 @@
  *            a pubKeyAuth arriving with the last token is checked at once
  *   PUBKEY   the mechanism is complete and its last token was sent; waiting
  *            for the client's pubKeyAuth in a TSRequest of its own
- *   AUTHINFO waiting for authInfo; SEC_E_OK once TSCredentials is parsed
+ *   AUTHINFO waiting for authInfo; CREDSSP_SEC_STATUS_OK once TSCredentials is parsed
  *
  * The client's first TSRequest fixes its version; a later change, a version
  * below the credential's minimum (checked before any mechanism runs) or a
@@ -28,6 +28,7 @@
 #include <openssl/crypto.h>
 
 #include <linux/credssp.h>
+#include <linux/credssp_types.h>
 
 #include "binding.h"
 #include "engine.h"
@@ -70,20 +71,21 @@ struct cssp_ctx {
 const char *cssp_status_name(uint32_t status)
 {
 	switch (status) {
-	case SEC_E_OK: return "SEC_E_OK";
-	case SEC_I_CONTINUE_NEEDED: return "SEC_I_CONTINUE_NEEDED";
-	case SEC_I_COMPLETE_NEEDED: return "SEC_I_COMPLETE_NEEDED";
-	case SEC_I_COMPLETE_AND_CONTINUE: return "SEC_I_COMPLETE_AND_CONTINUE";
-	case SEC_E_INSUFFICIENT_MEMORY: return "SEC_E_INSUFFICIENT_MEMORY";
-	case SEC_E_INVALID_HANDLE: return "SEC_E_INVALID_HANDLE";
-	case SEC_E_UNSUPPORTED_FUNCTION: return "SEC_E_UNSUPPORTED_FUNCTION";
-	case SEC_E_INTERNAL_ERROR: return "SEC_E_INTERNAL_ERROR";
-	case SEC_E_INVALID_TOKEN: return "SEC_E_INVALID_TOKEN";
-	case SEC_E_LOGON_DENIED: return "SEC_E_LOGON_DENIED";
-	case SEC_E_NO_CREDENTIALS: return "SEC_E_NO_CREDENTIALS";
-	case SEC_E_NO_AUTHENTICATING_AUTHORITY: return "SEC_E_NO_AUTHENTICATING_AUTHORITY";
-	case SEC_E_INCOMPLETE_MESSAGE: return "SEC_E_INCOMPLETE_MESSAGE";
-	case SEC_E_BUFFER_TOO_SMALL: return "SEC_E_BUFFER_TOO_SMALL";
+	case CREDSSP_SEC_STATUS_OK: return "SEC_E_OK";
+	case CREDSSP_SEC_STATUS_CONTINUE_NEEDED: return "SEC_I_CONTINUE_NEEDED";
+	case CREDSSP_SEC_STATUS_COMPLETE_NEEDED: return "SEC_I_COMPLETE_NEEDED";
+	case CREDSSP_SEC_STATUS_COMPLETE_AND_CONTINUE: return "SEC_I_COMPLETE_AND_CONTINUE";
+	case CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY: return "SEC_E_INSUFFICIENT_MEMORY";
+	case CREDSSP_SEC_STATUS_INVALID_HANDLE: return "SEC_E_INVALID_HANDLE";
+	case CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION: return "SEC_E_UNSUPPORTED_FUNCTION";
+	case CREDSSP_SEC_STATUS_INTERNAL_ERROR: return "SEC_E_INTERNAL_ERROR";
+	case CREDSSP_SEC_STATUS_INVALID_TOKEN: return "SEC_E_INVALID_TOKEN";
+	case CREDSSP_SEC_STATUS_LOGON_DENIED: return "SEC_E_LOGON_DENIED";
+	case CREDSSP_SEC_STATUS_NO_CREDENTIALS: return "SEC_E_NO_CREDENTIALS";
+	case CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY:
+		return "SEC_E_NO_AUTHENTICATING_AUTHORITY";
+	case CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE: return "SEC_E_INCOMPLETE_MESSAGE";
+	case CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL: return "SEC_E_BUFFER_TOO_SMALL";
 	default: return "SEC_E_UNKNOWN";
 	}
 }
@@ -102,22 +104,22 @@ uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **ou
 	if (min < CSSP_VERSION_MIN || min > CSSP_VERSION_MAX) {
 		snprintf(err, errlen, "minimum CredSSP version %u is not in %d..%d", min,
 			 CSSP_VERSION_MIN, CSSP_VERSION_MAX);
-		return SEC_E_NO_CREDENTIALS;
+		return CREDSSP_SEC_STATUS_NO_CREDENTIALS;
 	}
 	cred = calloc(1, sizeof(*cred));
 	if (!cred) {
 		snprintf(err, errlen, "out of memory");
-		return SEC_E_INSUFFICIENT_MEMORY;
+		return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	}
 	cred->min_version = min;
 	cred->allow_other_delegated_user = cfg->allow_other_delegated_user;
 	if (cssp_tls_server_new(&cfg->tls, &cred->tls, err, errlen) ||
 	    cssp_gss_server_new(&gcfg, &cred->gss, err, errlen)) {
 		cssp_cred_free(cred);
-		return SEC_E_NO_CREDENTIALS;
+		return CREDSSP_SEC_STATUS_NO_CREDENTIALS;
 	}
 	*out = cred;
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 void cssp_cred_free(struct cssp_cred *cred)
@@ -178,13 +180,13 @@ static uint32_t send_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsrequest
 			       struct cssp_buf *output)
 {
 	struct cssp_buf der = {0};
-	uint32_t status = SEC_E_OK;
+	uint32_t status = CREDSSP_SEC_STATUS_OK;
 
 	if (cssp_tsrequest_encode(req, &der))
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	if (cssp_tls_write(ctx->tls, der.data, der.len) != CSSP_TLS_OK ||
 	    cssp_tls_take_output(ctx->tls, output))
-		status = SEC_E_INTERNAL_ERROR;
+		status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	cssp_buf_free(&der);
 	return status;
 }
@@ -221,10 +223,10 @@ static uint32_t check_pub_key_auth(struct cssp_ctx *ctx, const struct cssp_tsreq
 	uint32_t status;
 
 	status = cssp_gss_unwrap(ctx->gss, req->pub_key_auth.data, req->pub_key_auth.len, &plain);
-	if (status != SEC_E_OK)
+	if (status != CREDSSP_SEC_STATUS_OK)
 		return status;
 
-	status = SEC_E_LOGON_DENIED;
+	status = CREDSSP_SEC_STATUS_LOGON_DENIED;
 	if (ctx->version >= 5) {
 		if (!ctx->have_nonce || cssp_binding_hash(CSSP_CLIENT_TO_SERVER, ctx->nonce,
 							  CSSP_NONCE_LEN, pk->data, pk->len, want))
@@ -234,7 +236,7 @@ static uint32_t check_pub_key_auth(struct cssp_ctx *ctx, const struct cssp_tsreq
 			goto out;
 		if (cssp_binding_hash(CSSP_SERVER_TO_CLIENT, ctx->nonce, CSSP_NONCE_LEN, pk->data,
 				      pk->len, want)) {
-			status = SEC_E_INTERNAL_ERROR;
+			status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 			goto out;
 		}
 		status = cssp_gss_wrap(ctx->gss, want, sizeof(want), reply);
@@ -338,9 +340,9 @@ static int put_opt(struct cssp_buf *out, uint16_t *n, uint16_t id, bool has,
 static int put_guard(struct cssp_buf *out, uint16_t *n, uint16_t index,
 		     const struct cssp_guard_package *pkg)
 {
-	return put_field(out, n, CREDSSP_CF_PACKAGE_NAME, index, pkg->package_name.data,
+	return put_field(out, n, CREDSSP_CRED_FIELD_PACKAGE_NAME, index, pkg->package_name.data,
 			 pkg->package_name.len) ||
-	       put_field(out, n, CREDSSP_CF_CRED_BUFFER, index, pkg->cred_buffer.data,
+	       put_field(out, n, CREDSSP_CRED_FIELD_CRED_BUFFER, index, pkg->cred_buffer.data,
 			 pkg->cred_buffer.len);
 }
 
@@ -357,9 +359,11 @@ static int build_payload(const struct cssp_credentials *c, struct cssp_buf *out)
 	case CSSP_CRED_PASSWORD: {
 		const struct cssp_password_creds *p = &c->password;
 
-		err = put_field(out, &n, CREDSSP_CF_DOMAIN, 0, p->domain.data, p->domain.len) ||
-		      put_field(out, &n, CREDSSP_CF_USER, 0, p->user.data, p->user.len) ||
-		      put_field(out, &n, CREDSSP_CF_PASSWORD, 0, p->password.data, p->password.len);
+		err = put_field(out, &n, CREDSSP_CRED_FIELD_DOMAIN, 0, p->domain.data,
+				p->domain.len) ||
+		      put_field(out, &n, CREDSSP_CRED_FIELD_USER, 0, p->user.data, p->user.len) ||
+		      put_field(out, &n, CREDSSP_CRED_FIELD_PASSWORD, 0, p->password.data,
+				p->password.len);
 		break;
 	}
 	case CSSP_CRED_SMARTCARD: {
@@ -367,16 +371,20 @@ static int build_payload(const struct cssp_credentials *c, struct cssp_buf *out)
 		uint8_t ks[4] = {(uint8_t)s->key_spec, (uint8_t)(s->key_spec >> 8),
 				 (uint8_t)(s->key_spec >> 16), (uint8_t)(s->key_spec >> 24)};
 
-		err = put_field(out, &n, CREDSSP_CF_PIN, 0, s->pin.data, s->pin.len) ||
-		      put_field(out, &n, CREDSSP_CF_KEY_SPEC, 0, ks, sizeof(ks)) ||
-		      put_opt(out, &n, CREDSSP_CF_CARD_NAME, s->has_card_name, &s->card_name) ||
-		      put_opt(out, &n, CREDSSP_CF_READER_NAME, s->has_reader_name,
+		err = put_field(out, &n, CREDSSP_CRED_FIELD_PIN, 0, s->pin.data, s->pin.len) ||
+		      put_field(out, &n, CREDSSP_CRED_FIELD_KEY_SPEC, 0, ks, sizeof(ks)) ||
+		      put_opt(out, &n, CREDSSP_CRED_FIELD_CARD_NAME, s->has_card_name,
+			      &s->card_name) ||
+		      put_opt(out, &n, CREDSSP_CRED_FIELD_READER_NAME, s->has_reader_name,
 			      &s->reader_name) ||
-		      put_opt(out, &n, CREDSSP_CF_CONTAINER_NAME, s->has_container_name,
+		      put_opt(out, &n, CREDSSP_CRED_FIELD_CONTAINER_NAME, s->has_container_name,
 			      &s->container_name) ||
-		      put_opt(out, &n, CREDSSP_CF_CSP_NAME, s->has_csp_name, &s->csp_name) ||
-		      put_opt(out, &n, CREDSSP_CF_USER_HINT, s->has_user_hint, &s->user_hint) ||
-		      put_opt(out, &n, CREDSSP_CF_DOMAIN_HINT, s->has_domain_hint, &s->domain_hint);
+		      put_opt(out, &n, CREDSSP_CRED_FIELD_CSP_NAME, s->has_csp_name,
+			      &s->csp_name) ||
+		      put_opt(out, &n, CREDSSP_CRED_FIELD_USER_HINT, s->has_user_hint,
+			      &s->user_hint) ||
+		      put_opt(out, &n, CREDSSP_CRED_FIELD_DOMAIN_HINT, s->has_domain_hint,
+			      &s->domain_hint);
 		break;
 	}
 	case CSSP_CRED_REMOTE_GUARD: {
@@ -416,11 +424,11 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 	uint32_t status;
 
 	status = cssp_gss_unwrap(ctx->gss, req->auth_info.data, req->auth_info.len, &plain);
-	if (status != SEC_E_OK)
+	if (status != CREDSSP_SEC_STATUS_OK)
 		return status;
 	if (cssp_credentials_decode(plain.data, plain.len, &r->creds)) {
 		cssp_buf_free(&plain);
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	}
 	cssp_buf_free(&plain);
 
@@ -430,7 +438,7 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 
 		/* UTF-16LE: whole code units, or the string is malformed (not cut short) */
 		if (p->domain.len % 2 || p->user.len % 2 || p->password.len % 2)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		trim_nul(&p->domain);
 		trim_nul(&p->user);
 		trim_nul(&p->password);
@@ -443,7 +451,7 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 			if (cssp_utf16le_to_utf8(p->domain.data, p->domain.len, domain,
 						 sizeof(domain)) < 0 ||
 			    cssp_utf16le_to_utf8(p->user.data, p->user.len, user, sizeof(user)) < 0)
-				return SEC_E_INVALID_TOKEN;
+				return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 			if (!ctx->cred->allow_other_delegated_user &&
 			    !delegated_user_matches(r->principal, domain, user,
 						    r->package == CSSP_PACKAGE_KERBEROS))
@@ -462,7 +470,7 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 		if (sc->user_hint.len % 2 || sc->domain_hint.len % 2 ||
 		    cssp_utf16le_to_utf8(sc->user_hint.data, ulen, user, sizeof(user)) < 0 ||
 		    cssp_utf16le_to_utf8(sc->domain_hint.data, dlen, domain, sizeof(domain)) < 0)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		if (!delegated_user_matches(r->principal, domain, user,
 					    r->package == CSSP_PACKAGE_KERBEROS))
 			goto denied;
@@ -471,16 +479,16 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 	if (r->creds.type == CSSP_CRED_REMOTE_GUARD && r->package != CSSP_PACKAGE_KERBEROS)
 		goto denied;
 	if (!r->creds_empty && build_payload(&r->creds, &r->payload))
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	if (cssp_tls_export_keys(ctx->tls, &r->keys))
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	r->tls_version = cssp_tls_version(ctx->tls);
 	snprintf(r->tls_cipher, sizeof(r->tls_cipher), "%s", cssp_tls_cipher_name(ctx->tls));
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 
 denied:
 	send_error_code(ctx, NTSTATUS_LOGON_FAILURE, output);
-	return SEC_E_LOGON_DENIED;
+	return CREDSSP_SEC_STATUS_LOGON_DENIED;
 }
 
 /*
@@ -496,13 +504,13 @@ static uint32_t gss_completed(struct cssp_ctx *ctx)
 	uint32_t lifetime = cssp_gss_lifetime(ctx->gss);
 
 	if (!principal || strlen(principal) >= sizeof(r->principal))
-		return SEC_E_LOGON_DENIED;
+		return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	r->package = cssp_gss_mech(ctx->gss) == CSSP_MECH_KERBEROS ? CSSP_PACKAGE_KERBEROS
 								   : CSSP_PACKAGE_NTLM;
 	r->spnego = cssp_gss_spnego(ctx->gss);
 	memcpy(r->principal, principal, strlen(principal) + 1);
 	r->expiry = lifetime == UINT32_MAX ? UINT64_MAX : (uint64_t)time(NULL) + lifetime;
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsrequest *req,
@@ -515,7 +523,7 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 
 	if (!ctx->peer_version) {
 		if (req->version < CSSP_VERSION_MIN)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		ctx->peer_version = req->version;
 		ctx->version = req->version < CSSP_VERSION_MAX ? req->version : CSSP_VERSION_MAX;
 		ctx->result.peer_version = ctx->peer_version;
@@ -523,16 +531,16 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 		/* Downgrade protection (CVE-2018-0886) before any mechanism runs. */
 		if (ctx->version < ctx->cred->min_version) {
 			send_error_code(ctx, NTSTATUS_LOGON_FAILURE, output);
-			return SEC_E_LOGON_DENIED;
+			return CREDSSP_SEC_STATUS_LOGON_DENIED;
 		}
 	} else if (req->version != ctx->peer_version) {
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	}
 	if (req->has_error_code)
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	if (req->has_client_nonce) {
 		if (req->client_nonce.len != CSSP_NONCE_LEN)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		memcpy(ctx->nonce, req->client_nonce.data, CSSP_NONCE_LEN);
 		ctx->have_nonce = true;
 	}
@@ -540,18 +548,18 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 	switch (ctx->state) {
 	case CSSP_ST_NEGO:
 		if (!req->has_nego_token || req->has_auth_info)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		status = cssp_gss_accept(ctx->gss, req->nego_token.data, req->nego_token.len,
 					 &token, &complete, &ntstatus);
-		if (status != SEC_E_OK) {
+		if (status != CREDSSP_SEC_STATUS_OK) {
 			cssp_buf_free(&token);
-			if (status == SEC_E_LOGON_DENIED)
+			if (status == CREDSSP_SEC_STATUS_LOGON_DENIED)
 				send_error_code(ctx, ntstatus, output);
 			return status;
 		}
 		if (!complete) {
 			if (req->has_pub_key_auth || !token.len) {
-				status = SEC_E_INVALID_TOKEN;
+				status = CREDSSP_SEC_STATUS_INVALID_TOKEN;
 				goto out;
 			}
 			reply.has_nego_token = true;
@@ -560,7 +568,7 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 			goto out;
 		}
 		status = gss_completed(ctx);
-		if (status != SEC_E_OK) {
+		if (status != CREDSSP_SEC_STATUS_OK) {
 			send_error_code(ctx, NTSTATUS_LOGON_FAILURE, output);
 			goto out;
 		}
@@ -571,7 +579,7 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 		if (!req->has_pub_key_auth) {
 			/* The client waits for our last token before its pubKeyAuth. */
 			if (!token.len) {
-				status = SEC_E_INVALID_TOKEN;
+				status = CREDSSP_SEC_STATUS_INVALID_TOKEN;
 				goto out;
 			}
 			ctx->state = CSSP_ST_PUBKEY;
@@ -581,25 +589,25 @@ static uint32_t handle_tsrequest(struct cssp_ctx *ctx, const struct cssp_tsreque
 		break;
 	case CSSP_ST_PUBKEY:
 		if (req->has_nego_token || req->has_auth_info || !req->has_pub_key_auth)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		break;
 	case CSSP_ST_AUTHINFO:
 		if (req->has_nego_token || req->has_pub_key_auth || !req->has_auth_info)
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		status = accept_credentials(ctx, req, output);
-		if (status == SEC_E_OK)
+		if (status == CREDSSP_SEC_STATUS_OK)
 			ctx->state = CSSP_ST_DONE;
 		return status;
-	default: return SEC_E_INTERNAL_ERROR;
+	default: return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	}
 
 	/* NEGO completed with pubKeyAuth, or PUBKEY: check it, answer with ours. */
 	status = check_pub_key_auth(ctx, req, &reply.pub_key_auth);
-	if (status != SEC_E_OK)
+	if (status != CREDSSP_SEC_STATUS_OK)
 		goto out;
 	reply.has_pub_key_auth = true;
 	status = send_tsrequest(ctx, &reply, output);
-	if (status == SEC_E_OK)
+	if (status == CREDSSP_SEC_STATUS_OK)
 		ctx->state = CSSP_ST_AUTHINFO;
 out:
 	cssp_buf_free(&reply.pub_key_auth);
@@ -609,11 +617,11 @@ out:
 
 static uint32_t base_attrs(const struct cssp_ctx *ctx)
 {
-	uint32_t attrs =
-		ASC_RET_MUTUAL_AUTH | ASC_RET_CONFIDENTIALITY | ASC_RET_CONNECTION | ASC_RET_STREAM;
+	uint32_t attrs = CREDSSP_RET_MUTUAL_AUTH | CREDSSP_RET_CONFIDENTIALITY |
+			 CREDSSP_RET_CONNECTION | CREDSSP_RET_STREAM;
 
 	if (ctx->state == CSSP_ST_DONE && !ctx->result.creds_empty)
-		attrs |= ASC_RET_DELEGATE;
+		attrs |= CREDSSP_RET_DELEGATE;
 	return attrs;
 }
 
@@ -627,18 +635,18 @@ static uint32_t process_plaintext(struct cssp_ctx *ctx, struct cssp_buf *output,
 
 	*handled = false;
 	if (!pt->len)
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	elen = cssp_der_element_len(pt->data, pt->len, CSSP_TSREQUEST_MAX);
 	if (elen < 0)
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	if (elen == 0 || (size_t)elen > pt->len)
-		return SEC_E_OK; /* the TSRequest continues in later records */
+		return CREDSSP_SEC_STATUS_OK; /* the TSRequest continues in later records */
 	/* Lockstep protocol: one record stream, one message; nothing after it. */
 	if ((size_t)elen != pt->len)
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	*handled = true;
 	if (cssp_tsrequest_decode(pt->data, (size_t)elen, &req))
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	cssp_buf_consume(pt, (size_t)elen);
 	status = handle_tsrequest(ctx, &req, output);
 	cssp_tsrequest_clear(&req);
@@ -647,31 +655,31 @@ static uint32_t process_plaintext(struct cssp_ctx *ctx, struct cssp_buf *output,
 
 uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, struct cssp_step *step)
 {
-	uint32_t status = SEC_E_OK;
+	uint32_t status = CREDSSP_SEC_STATUS_OK;
 	bool handled = false;
 	size_t pos = 0;
 
 	memset(step, 0, sizeof(*step));
 	if (ctx->state == CSSP_ST_DONE || ctx->state == CSSP_ST_FAILED)
-		return SEC_E_UNSUPPORTED_FUNCTION;
+		return CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION;
 
 	while (pos < len && !handled) {
 		long rl = cssp_tls_record_len(in + pos, len - pos);
 
 		if (rl < 0) {
-			status = SEC_E_INVALID_TOKEN;
+			status = CREDSSP_SEC_STATUS_INVALID_TOKEN;
 			break;
 		}
 		if (rl == 0)
 			break; /* a partial record: extra, or incomplete below */
 		if (cssp_tls_feed_record(ctx->tls, in + pos, (size_t)rl) != CSSP_TLS_OK) {
-			status = SEC_E_INVALID_TOKEN;
+			status = CREDSSP_SEC_STATUS_INVALID_TOKEN;
 			cssp_tls_take_output(ctx->tls, &step->output); /* the alert */
 			break;
 		}
 		pos += (size_t)rl;
 		if (cssp_tls_take_output(ctx->tls, &step->output)) {
-			status = SEC_E_INSUFFICIENT_MEMORY;
+			status = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 			break;
 		}
 		if (!cssp_tls_handshake_done(ctx->tls))
@@ -679,11 +687,11 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 		if (ctx->state == CSSP_ST_TLS)
 			ctx->state = CSSP_ST_NEGO;
 		status = process_plaintext(ctx, &step->output, &handled);
-		if (status != SEC_E_OK)
+		if (status != CREDSSP_SEC_STATUS_OK)
 			break;
 	}
 
-	if (status != SEC_E_OK) {
+	if (status != CREDSSP_SEC_STATUS_OK) {
 		ctx->state = CSSP_ST_FAILED;
 		step->consumed = pos;
 		return status;
@@ -691,14 +699,14 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 	if (pos == 0) {
 		/* Nothing consumed: the input ends inside the first record. */
 		cssp_buf_free(&step->output);
-		return SEC_E_INCOMPLETE_MESSAGE;
+		return CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE;
 	}
 	step->consumed = pos;
 	step->extra = len - pos;
 	step->attrs = base_attrs(ctx);
 	if (ctx->state == CSSP_ST_DONE) {
 		step->expiry = ctx->result.expiry;
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
-	return SEC_I_CONTINUE_NEEDED;
+	return CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 }

@@ -35,7 +35,7 @@ struct cssp_cred_config {
 struct cssp_cred;
 struct cssp_ctx;
 
-/* Returns SEC_E_OK, or SEC_E_NO_CREDENTIALS with a message in @err. */
+/* Returns CREDSSP_SEC_STATUS_OK, or CREDSSP_SEC_STATUS_NO_CREDENTIALS with a message in @err. */
 uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **out, char *err,
 		       size_t errlen);
 void cssp_cred_free(struct cssp_cred *cred);
@@ -57,15 +57,16 @@ struct cssp_step {
 	size_t consumed;	/* input bytes consumed */
 	size_t extra;		/* input bytes after the last consumed record (SECBUFFER_EXTRA) */
 	uint32_t attrs;		/* ASC_RET_* on success */
-	uint64_t expiry;	/* on SEC_E_OK: Unix time the context expires; UINT64_MAX: never */
+	uint64_t expiry; /* on CREDSSP_SEC_STATUS_OK: Unix time the context expires; UINT64_MAX:
+			    never */
 };
 
 /*
  * One AcceptSecurityContext call. Returns:
- *   SEC_I_CONTINUE_NEEDED     send step->output (may be empty), call again
- *   SEC_E_INCOMPLETE_MESSAGE  the input ends inside a TLS record; nothing was
+ *   CREDSSP_SEC_STATUS_CONTINUE_NEEDED     send step->output (may be empty), call again
+ *   CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE  the input ends inside a TLS record; nothing was
  *                             consumed; call again with the same bytes + more
- *   SEC_E_OK                  authenticated: the result is ready; step->extra
+ *   CREDSSP_SEC_STATUS_OK                  authenticated: the result is ready; step->extra
  *                             bytes at the end of the input were not consumed
  *   an error                  the context is dead; step->output may hold an
  *                             errorCode TSRequest or a TLS alert to send
@@ -79,7 +80,7 @@ enum cssp_package {
 	CSSP_PACKAGE_KERBEROS,
 };
 
-/* What a context established; valid after SEC_E_OK until cssp_ctx_free(). */
+/* What a context established; valid after CREDSSP_SEC_STATUS_OK until cssp_ctx_free(). */
 struct cssp_result {
 	enum cssp_package package;
 	bool spnego; /* the client wrapped the mechanism in SPNEGO */

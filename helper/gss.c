@@ -60,13 +60,13 @@
  * SPNEGO NegTokenInit/NegTokenResp):
  *   - GSS_S_DEFECTIVE_TOKEN, GSS_S_NO_CONTEXT (message out of order),
  *     GSS_S_BAD_BINDINGS, and GSS_S_BAD_MECH on a raw token (a mechanism OID
- *     nobody registered): SEC_E_INVALID_TOKEN.
+ *     nobody registered): CREDSSP_SEC_STATUS_INVALID_TOKEN.
  *   - GSS_S_BAD_MECH under SPNEGO (no mechanism in common), GSS_S_NO_CRED
  *     (a raw token of a mechanism this server has no credential for, e.g.
  *     NTLM without a user file), GSS_S_DEFECTIVE_CREDENTIAL,
- *     GSS_S_CREDENTIALS_EXPIRED: SEC_E_NO_AUTHENTICATING_AUTHORITY.
- *   - GSS_S_BAD_SIG, GSS_S_CONTEXT_EXPIRED: SEC_E_LOGON_DENIED.
- *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: SEC_E_LOGON_DENIED.
+ *     GSS_S_CREDENTIALS_EXPIRED: CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY.
+ *   - GSS_S_BAD_SIG, GSS_S_CONTEXT_EXPIRED: CREDSSP_SEC_STATUS_LOGON_DENIED.
+ *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: CREDSSP_SEC_STATUS_LOGON_DENIED.
  *     (gss-ntlmssp 1.2 says EINVAL for a wrong password, ENOENT for an
  *     unknown user or domain in the user file, EACCES through
  *     NTLM_USER_FILE: numbers the glue may have renumbered.)
@@ -77,28 +77,28 @@
  *     status if the glue left it a krb5 code:
  *       BAD_INTEGRITY (keytab key does not decrypt the ticket), MODIFIED,
  *       REPEAT, SKEW, TKT_EXPIRED, TKT_NYV, BADMATCH, BADADDR, ILL_CR_TKT,
- *       INAPP_CKSUM: SEC_E_LOGON_DENIED;
+ *       INAPP_CKSUM: CREDSSP_SEC_STATUS_LOGON_DENIED;
  *       NOT_US (MIT's "Request ticket server ... not found in keytab"),
  *       NOKEY, BADKEYVER, WRONG_PRINC, KRB5_KT_*, and ENOENT/EACCES/EPERM
- *       (keytab file errors): SEC_E_NO_AUTHENTICATING_AUTHORITY;
- *       BADVERSION, MSG_TYPE, an ASN.1 decoding error: SEC_E_INVALID_TOKEN;
+ *       (keytab file errors): CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY;
+ *       BADVERSION, MSG_TYPE, an ASN.1 decoding error: CREDSSP_SEC_STATUS_INVALID_TOKEN;
  *       KRB_ERR_GENERIC in the KRB-ERROR (MIT's stand-in for any code
  *       outside the protocol's 0..127, e.g. WRONG_PRINC or a keytab error)
  *       with no krb5 minor status left to tell more:
- *       SEC_E_NO_AUTHENTICATING_AUTHORITY.
+ *       CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY.
  *     A krb5-framed token that does not even have the outline of an AP-REQ
- *     is SEC_E_INVALID_TOKEN (MIT reports it as GSS_S_FAILURE).
+ *     is CREDSSP_SEC_STATUS_INVALID_TOKEN (MIT reports it as GSS_S_FAILURE).
  *   - GSS_S_FAILURE from SPNEGO on a token with no mechanism token we can
- *     find (its own syntax is wrong): SEC_E_INVALID_TOKEN.
- *   - anything else: SEC_E_INTERNAL_ERROR.
+ *     find (its own syntax is wrong): CREDSSP_SEC_STATUS_INVALID_TOKEN.
+ *   - anything else: CREDSSP_SEC_STATUS_INTERNAL_ERROR.
  * A context that completes without GSS_C_CONF_FLAG, or anonymously, is
- * SEC_E_LOGON_DENIED. On a failure the error token GSS produced (SPNEGO
+ * CREDSSP_SEC_STATUS_LOGON_DENIED. On a failure the error token GSS produced (SPNEGO
  * reject, KRB-ERROR) is returned in *out for the caller to send or drop.
- * *ntstatus: STATUS_LOGON_FAILURE 0xC000006D for SEC_E_LOGON_DENIED,
- * STATUS_INVALID_PARAMETER 0xC000000D for SEC_E_INVALID_TOKEN,
- * STATUS_NO_LOGON_SERVERS 0xC000005E for SEC_E_NO_AUTHENTICATING_AUTHORITY,
- * STATUS_NO_MEMORY 0xC0000017 for SEC_E_INSUFFICIENT_MEMORY,
- * STATUS_INTERNAL_ERROR 0xC00000E5 otherwise, 0 on SEC_E_OK.
+ * *ntstatus: STATUS_LOGON_FAILURE 0xC000006D for CREDSSP_SEC_STATUS_LOGON_DENIED,
+ * STATUS_INVALID_PARAMETER 0xC000000D for CREDSSP_SEC_STATUS_INVALID_TOKEN,
+ * STATUS_NO_LOGON_SERVERS 0xC000005E for CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+ * STATUS_NO_MEMORY 0xC0000017 for CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY,
+ * STATUS_INTERNAL_ERROR 0xC00000E5 otherwise, 0 on CREDSSP_SEC_STATUS_OK.
  *
  * Wrap and unwrap
  * ---------------
@@ -113,10 +113,10 @@
  *
  * cssp_gss_unwrap() requires a sealed token (conf_state 1) and a plain
  * GSS_S_COMPLETE: an integrity-only token, or one flagged duplicate, old,
- * unsequenced or with a gap, is SEC_E_INVALID_TOKEN (CredSSP only carries
+ * unsequenced or with a gap, is CREDSSP_SEC_STATUS_INVALID_TOKEN (CredSSP only carries
  * encrypted pubKeyAuth and authInfo; such a token is not one, whatever its
- * checksum says). A bad checksum is SEC_E_INVALID_TOKEN too, an expired
- * context SEC_E_LOGON_DENIED. Plaintext that GSS returned is wiped before the
+ * checksum says). A bad checksum is CREDSSP_SEC_STATUS_INVALID_TOKEN too, an expired
+ * context CREDSSP_SEC_STATUS_LOGON_DENIED. Plaintext that GSS returned is wiped before the
  * buffer is released.
  *
  * Library quirks this file works around (MIT krb5 1.20.1, gss-ntlmssp 1.2.0)
@@ -225,11 +225,11 @@ static void set_err(char *err, size_t errlen, const char *what, OM_uint32 maj, O
 static uint32_t ntstatus_of(uint32_t status)
 {
 	switch (status) {
-	case SEC_E_OK: return 0;
-	case SEC_E_LOGON_DENIED: return STATUS_LOGON_FAILURE;
-	case SEC_E_INVALID_TOKEN: return STATUS_INVALID_PARAMETER;
-	case SEC_E_NO_AUTHENTICATING_AUTHORITY: return STATUS_NO_LOGON_SERVERS;
-	case SEC_E_INSUFFICIENT_MEMORY: return STATUS_NO_MEMORY;
+	case CREDSSP_SEC_STATUS_OK: return 0;
+	case CREDSSP_SEC_STATUS_LOGON_DENIED: return STATUS_LOGON_FAILURE;
+	case CREDSSP_SEC_STATUS_INVALID_TOKEN: return STATUS_INVALID_PARAMETER;
+	case CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY: return STATUS_NO_LOGON_SERVERS;
+	case CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY: return STATUS_NO_MEMORY;
 	default: return STATUS_INTERNAL_ERROR;
 	}
 }
@@ -639,7 +639,7 @@ static uint32_t map_krb5_code(long code)
 	case KRB5KRB_AP_ERR_BADADDR:
 	case KRB5KRB_AP_ERR_MODIFIED:
 	case KRB5KRB_AP_ERR_ILL_CR_TKT:
-	case KRB5KRB_AP_ERR_INAPP_CKSUM: return SEC_E_LOGON_DENIED;
+	case KRB5KRB_AP_ERR_INAPP_CKSUM: return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	case KRB5KRB_AP_ERR_NOT_US:
 	case KRB5KRB_AP_ERR_NOKEY:
 	case KRB5KRB_AP_ERR_BADKEYVER:
@@ -655,10 +655,10 @@ static uint32_t map_krb5_code(long code)
 	case KRB5_KEYTAB_BADVNO:
 	case ENOENT:
 	case EACCES:
-	case EPERM: return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	case EPERM: return CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY;
 	case KRB5KRB_AP_ERR_BADVERSION:
-	case KRB5KRB_AP_ERR_MSG_TYPE: return SEC_E_INVALID_TOKEN;
-	default: return SEC_E_INTERNAL_ERROR;
+	case KRB5KRB_AP_ERR_MSG_TYPE: return CREDSSP_SEC_STATUS_INVALID_TOKEN;
+	default: return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	}
 }
 
@@ -675,25 +675,26 @@ static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum
 	int32_t kerr;
 
 	if (GSS_CALLING_ERROR(maj))
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	switch (GSS_ROUTINE_ERROR(maj)) {
 	case GSS_S_BAD_MECH:
 		/* SPNEGO: no mechanism in common; raw: a mechanism OID we do not know */
-		return spnego ? SEC_E_NO_AUTHENTICATING_AUTHORITY : SEC_E_INVALID_TOKEN;
+		return spnego ? CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY
+			      : CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	case GSS_S_DEFECTIVE_TOKEN:
 	case GSS_S_NO_CONTEXT:
-	case GSS_S_BAD_BINDINGS: return SEC_E_INVALID_TOKEN;
+	case GSS_S_BAD_BINDINGS: return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	case GSS_S_NO_CRED:
 	case GSS_S_DEFECTIVE_CREDENTIAL:
-	case GSS_S_CREDENTIALS_EXPIRED: return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+	case GSS_S_CREDENTIALS_EXPIRED: return CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY;
 	case GSS_S_BAD_SIG:
-	case GSS_S_CONTEXT_EXPIRED: return SEC_E_LOGON_DENIED;
+	case GSS_S_CONTEXT_EXPIRED: return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	case GSS_S_FAILURE: break;
-	default: return SEC_E_INTERNAL_ERROR;
+	default: return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	}
 
 	switch (kind) {
-	case INNER_NTLM_AUTHENTICATE: return SEC_E_LOGON_DENIED;
+	case INNER_NTLM_AUTHENTICATE: return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	case INNER_KRB5:
 		/* the KRB-ERROR MIT answers with, if any, names a protocol error exactly */
 		has_kerr = errtok->length && krb_error_code(errtok->value, errtok->length, &kerr) &&
@@ -704,21 +705,23 @@ static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum
 		if (in_table(code, ERROR_TABLE_BASE_krb5))
 			return map_krb5_code(code);
 		if (in_table(code, ERROR_TABLE_BASE_asn1))
-			return SEC_E_INVALID_TOKEN;
+			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 		/* errno values are only ours if no other mechanism took them first */
 		if (min == ENOENT || min == EACCES || min == EPERM)
-			return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+			return CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY;
 		/*
 		 * KRB_ERR_GENERIC stands for every non-protocol code (keytab
 		 * errors, WRONG_PRINC, unsupported enctypes, errno): trouble on
 		 * this server's side of the ticket.
 		 */
-		return has_kerr ? SEC_E_NO_AUTHENTICATING_AUTHORITY : SEC_E_INTERNAL_ERROR;
-	case INNER_KRB5_MALFORMED: return SEC_E_INVALID_TOKEN;
+		return has_kerr ? CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY
+				: CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	case INNER_KRB5_MALFORMED: return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	case INNER_NONE:
 		/* SPNEGO failed on a token with no mechanism token in it: its own syntax */
-		return spnego ? SEC_E_INVALID_TOKEN : SEC_E_INTERNAL_ERROR;
-	default: return SEC_E_INTERNAL_ERROR;
+		return spnego ? CREDSSP_SEC_STATUS_INVALID_TOKEN
+			      : CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	default: return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	}
 }
 
@@ -747,33 +750,33 @@ static uint32_t established(struct cssp_gss *g, gss_name_t src, gss_OID mech, OM
 
 	/* CredSSP sends pubKeyAuth and authInfo sealed: no confidentiality, no logon. */
 	if (!(flags & GSS_C_CONF_FLAG) || (flags & GSS_C_ANON_FLAG))
-		return SEC_E_LOGON_DENIED;
+		return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	if (mech && gss_oid_equal(mech, &ntlm_oid))
 		g->mech = CSSP_MECH_NTLM;
 	else if (is_krb5_mech(mech))
 		g->mech = CSSP_MECH_KERBEROS;
 	else
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	if (src == GSS_C_NO_NAME)
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	maj = gss_display_name(&min, src, &name, NULL);
 	if (GSS_ERROR(maj))
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	/* gss-ntlmssp 1.2 counts the terminating NUL in the length */
 	if (name.length && ((const char *)name.value)[name.length - 1] == '\0')
 		name.length--;
 	if (name.length == 0 || memchr(name.value, '\0', name.length)) {
 		gss_release_buffer(&min, &name);
-		return SEC_E_LOGON_DENIED;
+		return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	}
 	g->principal = strndup(name.value, name.length);
 	gss_release_buffer(&min, &name);
 	if (!g->principal)
-		return SEC_E_INSUFFICIENT_MEMORY;
+		return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	/* gss-ntlmssp reports GSS_C_INDEFINITE (UINT32_MAX): NTLM has no end */
 	g->lifetime = g->mech == CSSP_MECH_NTLM ? UINT32_MAX : time_rec;
 	g->flags = flags;
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, struct cssp_buf *out,
@@ -790,15 +793,15 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	if (!g || !out || !complete || !ntstatus || (!token && len)) {
 		if (ntstatus)
 			*ntstatus = STATUS_INTERNAL_ERROR;
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	}
 	*complete = false;
 	*ntstatus = 0;
 	cssp_buf_free(out);
 	if (g->state == GSS_ST_DONE || g->state == GSS_ST_FAILED)
-		return fail(g, SEC_E_INTERNAL_ERROR, ntstatus);
+		return fail(g, CREDSSP_SEC_STATUS_INTERNAL_ERROR, ntstatus);
 	if (len == 0)
-		return fail(g, SEC_E_INVALID_TOKEN, ntstatus);
+		return fail(g, CREDSSP_SEC_STATUS_INVALID_TOKEN, ntstatus);
 
 	if (g->state == GSS_ST_NEW)
 		g->spnego = is_spnego_init(token, len);
@@ -823,18 +826,18 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	if (tok.length && cssp_buf_set(out, tok.value, tok.length)) {
 		gss_release_buffer(&tmp, &tok);
 		gss_release_name(&tmp, &src);
-		return fail(g, SEC_E_INSUFFICIENT_MEMORY, ntstatus);
+		return fail(g, CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY, ntstatus);
 	}
 	gss_release_buffer(&tmp, &tok);
 	if (maj & GSS_S_CONTINUE_NEEDED) {
 		gss_release_name(&tmp, &src);
 		g->state = GSS_ST_CONTINUE;
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
 
 	status = established(g, src, mech, flags, time_rec);
 	gss_release_name(&tmp, &src);
-	if (status != SEC_E_OK) {
+	if (status != CREDSSP_SEC_STATUS_OK) {
 		cssp_buf_free(out);
 		free(g->principal);
 		g->principal = NULL;
@@ -843,7 +846,7 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	}
 	g->state = GSS_ST_DONE;
 	*complete = true;
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 enum cssp_gss_mech cssp_gss_mech(const struct cssp_gss *g)
@@ -897,15 +900,15 @@ static uint32_t wrap_krb5(struct cssp_gss *g, const uint8_t *in, size_t len, str
 	/* No TRAILER buffer: MIT puts the trailer in the header, RRC = its length. */
 	maj = gss_wrap_iov_length(&min, g->ctx, 1, GSS_C_QOP_DEFAULT, &conf, iov, 3);
 	if (maj != GSS_S_COMPLETE || !conf)
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	hlen = iov[0].buffer.length;
 	plen = iov[2].buffer.length;
 	if (hlen == 0 || len > SIZE_MAX - hlen || plen > SIZE_MAX - hlen - len)
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	total = hlen + len + plen;
 	buf = malloc(total);
 	if (!buf)
-		return SEC_E_INSUFFICIENT_MEMORY;
+		return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	if (len)
 		memcpy(buf + hlen, in, len); /* sealed in place */
 	iov[0].buffer.value = buf;
@@ -916,11 +919,11 @@ static uint32_t wrap_krb5(struct cssp_gss *g, const uint8_t *in, size_t len, str
 	    iov[1].buffer.length != len || iov[2].buffer.length != plen) {
 		OPENSSL_cleanse(buf, total);
 		free(buf);
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	}
 	out->data = buf;
 	out->len = total;
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 /* NTLM: gss-ntlmssp's token is already signature || ciphertext. */
@@ -928,14 +931,14 @@ static uint32_t wrap_plain(struct cssp_gss *g, const uint8_t *in, size_t len, st
 {
 	gss_buffer_desc msg = {len, (void *)in}, tok = GSS_C_EMPTY_BUFFER;
 	OM_uint32 maj, min;
-	uint32_t status = SEC_E_OK;
+	uint32_t status = CREDSSP_SEC_STATUS_OK;
 	int conf = 0;
 
 	maj = gss_wrap(&min, g->ctx, 1, GSS_C_QOP_DEFAULT, &msg, &conf, &tok);
 	if (maj != GSS_S_COMPLETE || !conf || tok.length == 0)
-		status = SEC_E_INTERNAL_ERROR;
+		status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	else if (cssp_buf_set(out, tok.value, tok.length))
-		status = SEC_E_INSUFFICIENT_MEMORY;
+		status = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	gss_release_buffer(&min, &tok);
 	return status;
 }
@@ -943,10 +946,10 @@ static uint32_t wrap_plain(struct cssp_gss *g, const uint8_t *in, size_t len, st
 uint32_t cssp_gss_wrap(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out)
 {
 	if (!g || !out || (!in && len))
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	cssp_buf_free(out);
 	if (g->state != GSS_ST_DONE)
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	return g->mech == CSSP_MECH_KERBEROS ? wrap_krb5(g, in, len, out)
 					     : wrap_plain(g, in, len, out);
 }
@@ -955,35 +958,35 @@ uint32_t cssp_gss_unwrap(struct cssp_gss *g, const uint8_t *in, size_t len, stru
 {
 	gss_buffer_desc tok = {len, (void *)in}, msg = GSS_C_EMPTY_BUFFER;
 	OM_uint32 maj, min;
-	uint32_t status = SEC_E_OK;
+	uint32_t status = CREDSSP_SEC_STATUS_OK;
 	int conf = 0;
 
 	if (!g || !out || (!in && len))
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	cssp_buf_free(out);
 	if (g->state != GSS_ST_DONE)
-		return SEC_E_INTERNAL_ERROR;
+		return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	/*
 	 * gss-ntlmssp 1.2 allocates len - 16 bytes before checking the length
 	 * (an unsigned wrap-around for a short token): never give it one
 	 * shorter than the NTLMSSP_MESSAGE_SIGNATURE, which MS-NLMP fixes at 16.
 	 */
 	if (len == 0 || (g->mech == CSSP_MECH_NTLM && len < NTLM_SIGNATURE_LEN))
-		return SEC_E_INVALID_TOKEN;
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	maj = gss_unwrap(&min, g->ctx, &tok, &msg, &conf, NULL);
 	if (GSS_ERROR(maj)) {
 		switch (GSS_ROUTINE_ERROR(maj)) {
 		case GSS_S_DEFECTIVE_TOKEN:
 		case GSS_S_BAD_SIG:
-		case GSS_S_BAD_MECH: status = SEC_E_INVALID_TOKEN; break;
-		case GSS_S_CONTEXT_EXPIRED: status = SEC_E_LOGON_DENIED; break;
-		default: status = SEC_E_INTERNAL_ERROR;
+		case GSS_S_BAD_MECH: status = CREDSSP_SEC_STATUS_INVALID_TOKEN; break;
+		case GSS_S_CONTEXT_EXPIRED: status = CREDSSP_SEC_STATUS_LOGON_DENIED; break;
+		default: status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 		}
 	} else if (maj != GSS_S_COMPLETE || !conf) {
 		/* replayed or out-of-sequence, or integrity only: not a CredSSP blob */
-		status = SEC_E_INVALID_TOKEN;
+		status = CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	} else if (msg.length && cssp_buf_set(out, msg.value, msg.length)) {
-		status = SEC_E_INSUFFICIENT_MEMORY;
+		status = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	}
 	if (msg.value)
 		OPENSSL_cleanse(msg.value, msg.length);

@@ -48,13 +48,13 @@ enum cssp_gss_mech {
 
 /*
  * One gss_accept_sec_context() step with the client's token. On success
- * (SEC_E_OK) *@out holds the token to send (possibly empty) and *@complete
- * tells whether the context is established. Errors: SEC_E_LOGON_DENIED
+ * (CREDSSP_SEC_STATUS_OK) *@out holds the token to send (possibly empty) and *@complete
+ * tells whether the context is established. Errors: CREDSSP_SEC_STATUS_LOGON_DENIED
  * (wrong password, unknown user; *@ntstatus = the NTSTATUS for errorCode,
- * e.g. 0xC000006D STATUS_LOGON_FAILURE), SEC_E_INVALID_TOKEN (malformed
- * token), SEC_E_NO_AUTHENTICATING_AUTHORITY (keytab or KDC trouble, no
- * usable mechanism), SEC_E_INTERNAL_ERROR. A context without
- * GSS_C_CONF_FLAG at completion is SEC_E_LOGON_DENIED.
+ * e.g. 0xC000006D STATUS_LOGON_FAILURE), CREDSSP_SEC_STATUS_INVALID_TOKEN (malformed
+ * token), CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY (keytab or KDC trouble, no
+ * usable mechanism), CREDSSP_SEC_STATUS_INTERNAL_ERROR. A context without
+ * GSS_C_CONF_FLAG at completion is CREDSSP_SEC_STATUS_LOGON_DENIED.
  */
 uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, struct cssp_buf *out,
 			 bool *complete, uint32_t *ntstatus);
@@ -71,7 +71,7 @@ uint32_t cssp_gss_lifetime(const struct cssp_gss *g);
 /* GSS_C_* flags granted. */
 uint32_t cssp_gss_flags(const struct cssp_gss *g);
 
-/* Seal @len bytes in the Windows layout. SEC_E_OK or an SSPI error. */
+/* Seal @len bytes in the Windows layout. CREDSSP_SEC_STATUS_OK or an SSPI error. */
 uint32_t cssp_gss_wrap(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out);
 /* Unseal a Windows-layout blob; it must have been encrypted (conf_state). */
 uint32_t cssp_gss_unwrap(struct cssp_gss *g, const uint8_t *in, size_t len, struct cssp_buf *out);

@@ -220,7 +220,7 @@ static struct sk_buff *credssp_call_msg(struct credssp_call *call,
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, call->caller.portid, call->seq,
-			   &credssp_genl_family, 0, call->cmd);
+			   &credssp_nl_family, 0, call->cmd);
 	if (!*hdr || nla_put_u32(skb, CREDSSP_A_SEC_STATUS, status) ||
 	    (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED && text &&
 	     nla_put_string(skb, CREDSSP_A_MESSAGE, text))) {

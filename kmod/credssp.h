@@ -26,7 +26,8 @@
 #include <linux/xarray.h>
 #include <net/netlink.h>
 #include <net/credssp.h>
-#include <uapi/linux/credssp.h>
+
+#include "netlink-gen.h"
 
 struct genl_info;
 struct key;
@@ -48,8 +49,8 @@ extern unsigned int credssp_helper_timeout_ms;
 extern unsigned int credssp_handshake_timeout_ms;
 extern unsigned int credssp_max_lifetime;
 
-#define CREDSSP_NR_OUTCOMES	(CREDSSP_OUT_ABANDONED + 1)
-#define CREDSSP_NR_PACKAGES	(CREDSSP_PKG_KERBEROS + 1)
+#define CREDSSP_NR_OUTCOMES	(CREDSSP_OUTCOME_ABANDONED + 1)
+#define CREDSSP_NR_PACKAGES	(CREDSSP_PACKAGE_KERBEROS + 1)
 #define CREDSSP_CIPHER_NAME_MAX	63
 
 /*
@@ -98,8 +99,8 @@ struct credssp_net {
 	unsigned int n_ctx;
 	unsigned int n_cred;
 	struct credssp_helper helper;
-	struct list_head queue;		/* struct credssp_req, not taken yet */
-	struct list_head reqs;		/* struct credssp_req, taken */
+	struct list_head queue;		/* struct credssp_helper_req, not taken yet */
+	struct list_head reqs;		/* struct credssp_helper_req, taken */
 	unsigned int n_steps;		/* STEPs queued or taken */
 	struct list_head calls;		/* struct credssp_call (call.c) */
 	unsigned int n_calls;
@@ -184,7 +185,7 @@ struct credssp_ctx {
 	u64 created;			/* Unix seconds */
 	u64 expiry;			/* Unix seconds, once ESTABLISHED */
 	u32 package;
-	struct credssp_req *req;	/* the helper call in flight */
+	struct credssp_helper_req *req;	/* the helper call in flight */
 	/* A result whose token did not fit the caller's buffer. */
 	struct credssp_result *kept;
 	u32 kept_input_len;
@@ -210,7 +211,7 @@ enum credssp_req_end {
  * helper socket takes it (HELPER_NEXT), then a STEP is on credssp_net.reqs
  * until its HELPER_DONE; a FREE is freed once it was handed over.
  */
-struct credssp_req {
+struct credssp_helper_req {
 	struct list_head node;		/* queue or reqs, under cn->lock */
 	u64 id;
 	u32 op;				/* CREDSSP_HOP_* */
@@ -294,7 +295,7 @@ int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
 			struct genl_info *info);
 void credssp_helper_release(struct credssp_net *cn, u32 portid);
 void credssp_helper_fail_all(struct credssp_net *cn);
-void credssp_helper_cancel(struct credssp_net *cn, struct credssp_req *req);
+void credssp_helper_cancel(struct credssp_net *cn, struct credssp_helper_req *req);
 void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen);
 bool credssp_helper_present(struct credssp_net *cn, pid_t *pid);
 u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
@@ -344,16 +345,21 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 		       struct credssp_ctx_attrs *out);
 
+/* netlink-compat.c: the family on Linux 6.1 (genl-compat.h) */
+#ifdef CREDSSP_GENL_COMPAT
+int credssp_genl_compat_init(void);
+#else
+static inline int credssp_genl_compat_init(void)
+{
+	return 0;
+}
+#endif
+
 /* netlink.c: the "credssp" generic netlink family */
 int credssp_genl_init(void);
 void credssp_genl_exit(void);
 int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			   u32 seq);
-extern struct genl_family credssp_genl_family;
-/* Its multicast groups, by index. */
-enum credssp_nlgrp {
-	CREDSSP_NLGRP_HELPER,		/* CREDSSP_MCGRP_HELPER: HELPER_READY */
-};
 
 /* for the doits of other files (ktls.c, sock.c) */
 void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg);
@@ -372,8 +378,6 @@ int credssp_sock_check(struct socket *sock, struct net *net,
 		       struct netlink_ext_ack *extack);
 int credssp_sock_check_locked(struct socket *sock, struct net *net,
 			      struct netlink_ext_ack *extack, bool locked);
-extern const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1];
-int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* sock.c: socket mode */
 struct credssp_sock_req;

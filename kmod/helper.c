@@ -107,9 +107,9 @@ int credssp_creds_validate(const u8 *data, u32 len, u8 *type)
 	if (hdr->version != CREDSSP_CREDS_VERSION)
 		return -EINVAL;
 	switch (hdr->type) {
-	case CREDSSP_CRED_PASSWORD:
-	case CREDSSP_CRED_SMARTCARD:
-	case CREDSSP_CRED_REMOTE_GUARD:
+	case CREDSSP_CRED_TYPE_PASSWORD:
+	case CREDSSP_CRED_TYPE_SMARTCARD:
+	case CREDSSP_CRED_TYPE_REMOTE_GUARD:
 		break;
 	default:
 		return -EINVAL;
@@ -124,7 +124,7 @@ int credssp_creds_validate(const u8 *data, u32 len, u8 *type)
 			return -EINVAL;
 		id = credssp_le16(&f->id);
 		flen = credssp_le32(&f->len);
-		if (id < CREDSSP_CF_DOMAIN || id > CREDSSP_CF_CRED_BUFFER)
+		if (id < CREDSSP_CRED_FIELD_DOMAIN || id > CREDSSP_CRED_FIELD_CRED_BUFFER)
 			return -EINVAL;
 		off += sizeof(*f);
 		if (flen > len - off)
@@ -271,21 +271,21 @@ int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
 
 /* Take @req off the queue or the taken list. */
 static void credssp_req_unlink_locked(struct credssp_net *cn,
-				      struct credssp_req *req)
+				      struct credssp_helper_req *req)
 {
 	lockdep_assert_held(&cn->lock);
 	list_del_init(&req->node);
-	if (req->op == CREDSSP_HOP_STEP)
+	if (req->op == CREDSSP_HELPER_OP_STEP)
 		cn->n_steps--;
 }
 
 /* Take @req off its list and end it: a STEP's waiter wakes, a FREE goes. */
 static void credssp_req_end_locked(struct credssp_net *cn,
-				   struct credssp_req *req,
+				   struct credssp_helper_req *req,
 				   enum credssp_req_end end)
 {
 	credssp_req_unlink_locked(cn, req);
-	if (req->op != CREDSSP_HOP_STEP) {
+	if (req->op != CREDSSP_HELPER_OP_STEP) {
 		kfree(req);
 		return;
 	}
@@ -300,7 +300,7 @@ static void credssp_req_end_locked(struct credssp_net *cn,
  */
 static struct pid *credssp_helper_forget_locked(struct credssp_net *cn)
 {
-	struct credssp_req *req, *tmp;
+	struct credssp_helper_req *req, *tmp;
 	struct pid *pid = cn->helper.pid;
 
 	lockdep_assert_held(&cn->lock);
@@ -325,7 +325,7 @@ static struct pid *credssp_helper_forget_locked(struct credssp_net *cn)
 void credssp_helper_release(struct credssp_net *cn, u32 portid)
 {
 	struct credssp_helper *h = &cn->helper;
-	struct credssp_req *req, *tmp;
+	struct credssp_helper_req *req, *tmp;
 	struct pid *pid = NULL;
 	int i;
 
@@ -367,7 +367,7 @@ void credssp_helper_fail_all(struct credssp_net *cn)
  * HELPER_DONE already took the request, that completes it. A first step
  * no helper socket took leaves no engine state to free.
  */
-void credssp_helper_cancel(struct credssp_net *cn, struct credssp_req *req)
+void credssp_helper_cancel(struct credssp_net *cn, struct credssp_helper_req *req)
 {
 	lockdep_assert_held(&req->ctx->lock);
 	spin_lock(&cn->lock);
@@ -389,20 +389,20 @@ static void credssp_helper_notify(struct credssp_net *cn)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&credssp_genl_family, cn->net,
+	if (!genl_has_listeners(&credssp_nl_family, cn->net,
 				CREDSSP_NLGRP_HELPER))
 		return;
 	skb = genlmsg_new(0, GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &credssp_genl_family, 0,
+	hdr = genlmsg_put(skb, 0, 0, &credssp_nl_family, 0,
 			  CREDSSP_CMD_HELPER_READY);
 	if (!hdr) {
 		nlmsg_free(skb);
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&credssp_genl_family, cn->net, skb, 0,
+	genlmsg_multicast_netns(&credssp_nl_family, cn->net, skb, 0,
 				CREDSSP_NLGRP_HELPER, GFP_KERNEL);
 }
 
@@ -421,13 +421,13 @@ static void credssp_helper_notify(struct credssp_net *cn)
  */
 void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen)
 {
-	struct credssp_req *req;
+	struct credssp_helper_req *req;
 	bool notify = false;
 
 	/* A few dozen bytes, and losing it leaks the helper's state. */
 	req = kzalloc(sizeof(*req), GFP_KERNEL | __GFP_NOFAIL);
 	INIT_LIST_HEAD(&req->node);
-	req->op = CREDSSP_HOP_FREE;
+	req->op = CREDSSP_HELPER_OP_FREE;
 	req->ctx_id = ctx_id;
 	req->gen = gen;
 	spin_lock(&cn->lock);
@@ -448,7 +448,7 @@ void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen)
  * the queue was empty), or the status of a step that fails at once, with
  * *@outcome.
  */
-static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_req *req,
+static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_helper_req *req,
 			      bool *notify, enum credssp_outcome *outcome)
 {
 	struct credssp_net *cn = ctx->cn;
@@ -456,21 +456,21 @@ static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_req *req,
 
 	spin_lock(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+	    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
 		spin_unlock(&ctx->lock);
-		*outcome = CREDSSP_OUT_ABANDONED;
+		*outcome = CREDSSP_OUTCOME_ABANDONED;
 		return SEC_E_INVALID_HANDLE;
 	}
 	req->options = ctx->options;
 	spin_lock(&cn->lock);
 	if (cn->dying || !cn->helper.pid ||
 	    (!req->first && cn->helper.gen != ctx->helper_gen)) {
-		*outcome = CREDSSP_OUT_HELPER_LOST;
+		*outcome = CREDSSP_OUTCOME_HELPER_LOST;
 		status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	} else if (cn->n_steps >= CREDSSP_HELPER_QUEUE_MAX) {
 		pr_warn_ratelimited("helper queue full (%u requests), a step fails\n",
 				    cn->n_steps);
-		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 		status = SEC_E_INSUFFICIENT_MEMORY;
 	} else {
 		ctx->helper_gen = cn->helper.gen;
@@ -497,7 +497,7 @@ static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_req *req,
  * the request off its list itself (nobody answered), with *@left the
  * result of the wait.
  */
-static bool credssp_step_wait(struct credssp_net *cn, struct credssp_req *req,
+static bool credssp_step_wait(struct credssp_net *cn, struct credssp_helper_req *req,
 			      long *left)
 {
 	unsigned long timeout;
@@ -544,8 +544,8 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 			enum credssp_outcome *outcome)
 {
 	struct credssp_net *cn = ctx->cn;
-	struct credssp_req req = {
-		.op = CREDSSP_HOP_STEP,
+	struct credssp_helper_req req = {
+		.op = CREDSSP_HELPER_OP_STEP,
 		.ctx = ctx,
 		.ctx_id = ctx->id,
 		.input = input,
@@ -575,7 +575,7 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 	spin_unlock(&ctx->lock);
 
 	if (mine) {
-		*outcome = left < 0 ? CREDSSP_OUT_ABANDONED : CREDSSP_OUT_TIMEOUT;
+		*outcome = left < 0 ? CREDSSP_OUTCOME_ABANDONED : CREDSSP_OUTCOME_TIMEOUT;
 		return left < 0 ? SEC_E_INTERNAL_ERROR :
 			SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	}
@@ -584,7 +584,7 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 		*resp = req.res;
 		return req.res->status;
 	case CREDSSP_REQ_BAD:
-		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 		return SEC_E_INTERNAL_ERROR;
 	case CREDSSP_REQ_LOST:
 		/*
@@ -594,23 +594,23 @@ u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
 		 */
 		if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
 			credssp_helper_free(cn, ctx->id, ctx->helper_gen);
-		*outcome = CREDSSP_OUT_HELPER_LOST;
+		*outcome = CREDSSP_OUTCOME_HELPER_LOST;
 		return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	default:
-		*outcome = CREDSSP_OUT_ABANDONED;
+		*outcome = CREDSSP_OUTCOME_ABANDONED;
 		return SEC_E_INVALID_HANDLE;
 	}
 }
 
 /* The attributes HELPER_NEXT's reply holds for @req. */
-static size_t credssp_req_size(const struct credssp_req *req)
+static size_t credssp_req_size(const struct credssp_helper_req *req)
 {
 	return 2 * nla_total_size_64bit(sizeof(u64)) +
 		3 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
 		nla_total_size(req->input_len);
 }
 
-static int credssp_req_fill(struct sk_buff *skb, const struct credssp_req *req)
+static int credssp_req_fill(struct sk_buff *skb, const struct credssp_helper_req *req)
 {
 	if (nla_put_u64_64bit(skb, CREDSSP_A_H_REQ_ID, req->id,
 			      CREDSSP_A_H_PAD) ||
@@ -618,7 +618,7 @@ static int credssp_req_fill(struct sk_buff *skb, const struct credssp_req *req)
 	    nla_put_u64_64bit(skb, CREDSSP_A_H_CTX_ID, req->ctx_id,
 			      CREDSSP_A_H_PAD))
 		return -EMSGSIZE;
-	if (req->op != CREDSSP_HOP_STEP)
+	if (req->op != CREDSSP_HELPER_OP_STEP)
 		return 0;
 	if ((req->first && nla_put_flag(skb, CREDSSP_A_H_FIRST)) ||
 	    nla_put_u32(skb, CREDSSP_A_H_REQ_FLAGS, req->req_flags) ||
@@ -634,13 +634,12 @@ static int credssp_req_fill(struct sk_buff *skb, const struct credssp_req *req)
  * @room bytes hold it; else NULL with *@err (-EPERM, -ENOENT), or with
  * *@need set to the room it needs.
  */
-static struct credssp_req *credssp_next_pick(struct credssp_net *cn,
-					     const struct credssp_caller *c,
-					     size_t room, size_t *need,
-					     int *err,
+static struct credssp_helper_req *
+credssp_next_pick(struct credssp_net *cn, const struct credssp_caller *c,
+		  size_t room, size_t *need, int *err,
 					     struct netlink_ext_ack *extack)
 {
-	struct credssp_req *req;
+	struct credssp_helper_req *req;
 
 	lockdep_assert_held(&cn->lock);
 	*need = 0;
@@ -649,7 +648,7 @@ static struct credssp_req *credssp_next_pick(struct credssp_net *cn,
 		*err = -EPERM;
 		return NULL;
 	}
-	req = list_first_entry_or_null(&cn->queue, struct credssp_req, node);
+	req = list_first_entry_or_null(&cn->queue, struct credssp_helper_req, node);
 	if (!req) {
 		NL_SET_ERR_MSG(extack, "no request queued");
 		*err = -ENOENT;
@@ -668,9 +667,9 @@ static struct credssp_req *credssp_next_pick(struct credssp_net *cn,
  */
 static void credssp_next_undo(struct credssp_net *cn,
 			      const struct credssp_caller *c, u64 id,
-			      struct credssp_req *fr)
+			      struct credssp_helper_req *fr)
 {
-	struct credssp_req *req;
+	struct credssp_helper_req *req;
 	bool notify = false;
 
 	spin_lock(&cn->lock);
@@ -713,7 +712,7 @@ static void credssp_next_undo(struct credssp_net *cn,
 int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 			struct genl_info *info)
 {
-	struct credssp_req *req, *fr = NULL;
+	struct credssp_helper_req *req, *fr = NULL;
 	struct sk_buff *msg = NULL;
 	struct credssp_caller c;
 	size_t room = 0, need;
@@ -736,7 +735,7 @@ int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 		room = need;
 	}
 	/* Filled under the lock: a STEP's input is its waiter's until then. */
-	hdr = req ? genlmsg_put_reply(msg, info, &credssp_genl_family, 0,
+	hdr = req ? genlmsg_put_reply(msg, info, &credssp_nl_family, 0,
 				      info->genlhdr->cmd) : NULL;
 	if (req && (!hdr || credssp_req_fill(msg, req)))
 		err = -EMSGSIZE;
@@ -748,7 +747,7 @@ int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 	genlmsg_end(msg, hdr);
 	id = req->id;
 	list_del_init(&req->node);
-	if (req->op == CREDSSP_HOP_STEP) {
+	if (req->op == CREDSSP_HELPER_OP_STEP) {
 		req->taken = true;
 		req->taker = c;
 		list_add_tail(&req->node, &cn->reqs);
@@ -772,14 +771,6 @@ static const u32 credssp_ret_known =
 	ASC_RET_THIRD_LEG_FAILED | ASC_RET_EXTENDED_ERROR | ASC_RET_STREAM |
 	ASC_RET_INTEGRITY;
 
-static const struct nla_policy credssp_keys_policy[CREDSSP_A_K_MAX + 1] = {
-	[CREDSSP_A_K_CIPHER] = { .type = NLA_U32 },
-	[CREDSSP_A_K_KEY] = { .type = NLA_BINARY, .len = 32 },
-	[CREDSSP_A_K_SALT] = { .type = NLA_BINARY, .len = 4 },
-	[CREDSSP_A_K_IV] = { .type = NLA_BINARY, .len = 12 },
-	[CREDSSP_A_K_REC_SEQ] = { .type = NLA_BINARY, .len = 8 },
-};
-
 /* Exactly @len bytes (0: absent or empty) into @dst. */
 static int credssp_keys_field(struct nlattr *attr, u8 *dst, u8 len)
 {
@@ -798,7 +789,7 @@ static int credssp_keys_parse(struct nlattr *nest, struct credssp_tls_keys *k,
 	struct nlattr *tb[CREDSSP_A_K_MAX + 1];
 	int err;
 
-	err = nla_parse_nested(tb, CREDSSP_A_K_MAX, nest, credssp_keys_policy,
+	err = nla_parse_nested(tb, CREDSSP_A_K_MAX, nest, credssp_keys_nl_policy,
 			       extack);
 	if (err)
 		return err;
@@ -850,8 +841,8 @@ static int credssp_result_parse_ok(struct nlattr **tb,
 		NL_SET_ERR_MSG_ATTR(extack, attr, "bad or missing principal");
 		return -EINVAL;
 	}
-	if (res->package != CREDSSP_PKG_NTLM &&
-	    res->package != CREDSSP_PKG_KERBEROS) {
+	if (res->package != CREDSSP_PACKAGE_NTLM &&
+	    res->package != CREDSSP_PACKAGE_KERBEROS) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_H_PACKAGE],
 				    "SEC_E_OK needs PACKAGE NTLM or Kerberos");
 		return -EINVAL;
@@ -1013,11 +1004,10 @@ static void credssp_done_wipe(struct genl_info *info)
 }
 
 /* Under cn->lock: take the STEP @id off the taken list if @c took it. */
-static struct credssp_req *credssp_done_find(struct credssp_net *cn,
-					     const struct credssp_caller *c,
-					     u64 id)
+static struct credssp_helper_req *
+credssp_done_find(struct credssp_net *cn, const struct credssp_caller *c, u64 id)
 {
-	struct credssp_req *req;
+	struct credssp_helper_req *req;
 
 	lockdep_assert_held(&cn->lock);
 	list_for_each_entry(req, &cn->reqs, node) {
@@ -1046,7 +1036,7 @@ int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
 			struct genl_info *info)
 {
 	struct credssp_result *res = NULL;
-	struct credssp_req *req = NULL;
+	struct credssp_helper_req *req = NULL;
 	struct credssp_caller c;
 	bool no_status;
 	int err;

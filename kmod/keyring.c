@@ -162,7 +162,7 @@ static int credssp_key_put_str(char *buf, size_t size, size_t *pos,
  * @size: size of @buf
  * @ctx_id: the context handle
  * @user: the authenticated principal ("DOMAIN\user" or "user@REALM")
- * @package: the inner package, CREDSSP_PKG_NTLM or CREDSSP_PKG_KERBEROS
+ * @package: the inner package, CREDSSP_PACKAGE_NTLM or CREDSSP_PACKAGE_KERBEROS
  * @net_inum: inode number of the context's netns, 0 for the initial one
  *
  * The form is "credssp:ctx=0x<16 hex>;user=<user>;pkg=<NTLM|Kerberos>",
@@ -182,10 +182,10 @@ int credssp_key_describe(char *buf, size_t size, u64 ctx_id, const char *user,
 	int err;
 
 	switch (package) {
-	case CREDSSP_PKG_NTLM:
+	case CREDSSP_PACKAGE_NTLM:
 		pkg = "NTLM";
 		break;
-	case CREDSSP_PKG_KERBEROS:
+	case CREDSSP_PACKAGE_KERBEROS:
 		pkg = "Kerberos";
 		break;
 	default:
@@ -400,7 +400,7 @@ struct key *credssp_ctx_key(struct credssp_ctx *ctx)
 	if (!ctx)
 		return NULL;
 	spin_lock(&ctx->lock);
-	if (ctx->key && ctx->state == CREDSSP_CTX_ESTABLISHED)
+	if (ctx->key && ctx->state == CREDSSP_CTX_STATE_ESTABLISHED)
 		key = key_get(ctx->key);
 	spin_unlock(&ctx->lock);
 	return key;

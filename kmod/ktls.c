@@ -204,11 +204,11 @@ static int credssp_ktls_ctx_state(struct credssp_ctx *ctx, const char **msg)
 		*msg = "the context was deleted";
 		return -ENOENT;
 	}
-	if (ctx->state == CREDSSP_CTX_EXPIRED) {
+	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED) {
 		*msg = "the context expired";
 		return -EKEYEXPIRED;
 	}
-	if (ctx->state != CREDSSP_CTX_ESTABLISHED || !ctx->res) {
+	if (ctx->state != CREDSSP_CTX_STATE_ESTABLISHED || !ctx->res) {
 		*msg = "the context is not established";
 		return -EINVAL;
 	}
@@ -283,7 +283,7 @@ static void credssp_ktls_give_back(struct credssp_ctx *ctx,
 {
 	spin_lock(&ctx->lock);
 	if (!test_bit(CREDSSP_F_DEAD, &ctx->flags) &&
-	    ctx->state == CREDSSP_CTX_ESTABLISHED && ctx->res &&
+	    ctx->state == CREDSSP_CTX_STATE_ESTABLISHED && ctx->res &&
 	    !ctx->res->has_keys) {
 		ctx->res->tx = k->saved_tx;
 		ctx->res->rx = k->saved_rx;
@@ -437,11 +437,6 @@ int credssp_ktls_attach(struct credssp_ctx *ctx, struct socket *sock)
 }
 EXPORT_SYMBOL_GPL(credssp_ktls_attach);
 
-const struct nla_policy credssp_ktls_attach_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CTX_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_SOCK_FD] = { .type = NLA_U32 },
-};
-
 int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_caller caller;
@@ -493,7 +488,7 @@ int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto put_ctx;
 	}
-	hdr = genlmsg_put_reply(msg, info, &credssp_genl_family, 0,
+	hdr = genlmsg_put_reply(msg, info, &credssp_nl_family, 0,
 				info->genlhdr->cmd);
 	if (!hdr || nla_put_u32(msg, CREDSSP_A_TLS_VERSION, version) ||
 	    nla_put_u32(msg, CREDSSP_A_TLS_CIPHER, cipher)) {

@@ -77,4 +77,4 @@ module_exit(credssp_exit);
 MODULE_DESCRIPTION("CredSSP security package (server side)");
 MODULE_AUTHOR("The kcredssp developers");
 MODULE_LICENSE("GPL");
-MODULE_ALIAS_GENL_FAMILY(CREDSSP_GENL_NAME);
+MODULE_ALIAS_GENL_FAMILY(CREDSSP_FAMILY_NAME);

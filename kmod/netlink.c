@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "credssp" generic netlink family. The ABI is documented at the top of
- * include/uapi/linux/credssp.h (uapi/linux/credssp.h in this tree).
+ * The "credssp" generic netlink family: its handlers. The contract is
+ * Documentation/netlink/credssp.rst; the family, its policies and its
+ * operations table are generated from Documentation/netlink/specs/credssp.yaml
+ * into netlink-gen.c (scripts/ynl-gen.sh).
  *
  * The family is netnsok and parallel_ops: every command acts on the sender's
- * network namespace, and no command runs under the global genl mutex, so a
- * command that waits for the helper can never keep the helper's own reply
- * from being processed.
+ * network namespace, and no handler waits: ACCEPT and ACCEPT_SOCKET queue
+ * their call (call.c) and answer later.
  *
- * Every command has its own policy (strict: resv_start_op is 0), and this
- * file only parses, checks ownership and formats: the SSPI semantics are in
- * sspi.c, shared with the in-kernel API.
+ * Every command is strictly validated, and this file only parses, checks
+ * ownership and formats: the SSPI semantics are in sspi.c, shared with the
+ * in-kernel API.
  */
 
 #include <linux/key.h>
@@ -21,8 +22,6 @@
 #include <kunit/visibility.h>
 
 #include "credssp.h"
-
-#define CREDSSP_NAME_MAX	64	/* package names */
 
 /* extack messages of sspi.c are static strings, not literals. */
 void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg)
@@ -93,7 +92,7 @@ struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
 	msg = genlmsg_new(size + nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg)
 		return NULL;
-	*hdr = genlmsg_put_reply(msg, info, &credssp_genl_family, 0,
+	*hdr = genlmsg_put_reply(msg, info, &credssp_nl_family, 0,
 				 info->genlhdr->cmd);
 	if (!*hdr || nla_put_u32(msg, CREDSSP_A_SEC_STATUS, status)) {
 		nlmsg_free(msg);
@@ -145,7 +144,7 @@ int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 	void *hdr;
 	int o, p;
 
-	hdr = genlmsg_put(skb, portid, seq, &credssp_genl_family, 0,
+	hdr = genlmsg_put(skb, portid, seq, &credssp_nl_family, 0,
 			  CREDSSP_CMD_GET_STATUS);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -206,8 +205,42 @@ cancel:
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_nl_fill_status);
 
-static int credssp_nl_get_status_doit(struct sk_buff *skb,
-				      struct genl_info *info)
+/**
+ * credssp_nl_pre_doit - the permission of every consumer command
+ * @ops: the command
+ * @skb: the request
+ * @info: its parsed form
+ *
+ * CAP_NET_ADMIN in the user namespace that owns the sender's network
+ * namespace: what GENL_UNS_ADMIN_PERM checked, which a genetlink YNL spec
+ * cannot name. The helper commands check their own (helper.c).
+ *
+ * Return: 0, or -EPERM.
+ */
+int credssp_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			struct genl_info *info)
+{
+	if (!netlink_ns_capable(skb, genl_info_net(info)->user_ns,
+				CAP_NET_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+/**
+ * credssp_nl_dump_start - the permission of a dump (GET_CTX)
+ * @cb: the dump
+ *
+ * Return: 0, or -EPERM (as credssp_nl_pre_doit()).
+ */
+int credssp_nl_dump_start(struct netlink_callback *cb)
+{
+	if (!netlink_ns_capable(cb->skb, sock_net(cb->skb->sk)->user_ns,
+				CAP_NET_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+int credssp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	int err;
@@ -227,17 +260,9 @@ static int credssp_nl_get_status_doit(struct sk_buff *skb,
 
 /* ACQUIRE_CRED, FREE_CRED */
 
-static const struct nla_policy credssp_acquire_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_PACKAGE] = { .type = NLA_STRING, .len = CREDSSP_NAME_MAX },
-	[CREDSSP_A_CRED_USE] = { .type = NLA_U32 },
-	[CREDSSP_A_PRINCIPAL] = { .type = NLA_STRING,
-				  .len = CREDSSP_PRINCIPAL_MAX },
-};
-
-static int credssp_nl_acquire_doit(struct sk_buff *skb,
-				   struct genl_info *info)
+int credssp_nl_acquire_cred_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	char package[CREDSSP_NAME_MAX + 1];
+	char package[CREDSSP_PACKAGE_NAME_MAX + 1];
 	struct credssp_caller caller;
 	struct credssp_cred *cred;
 	struct credssp_net *cn;
@@ -276,12 +301,7 @@ static int credssp_nl_acquire_doit(struct sk_buff *skb,
 	return credssp_reply_send(msg, hdr, info);
 }
 
-static const struct nla_policy credssp_cred_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CRED_ID] = { .type = NLA_U64 },
-};
-
-static int credssp_nl_free_cred_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int credssp_nl_free_cred_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_caller caller;
 	struct credssp_cred *cred;
@@ -307,17 +327,6 @@ static int credssp_nl_free_cred_doit(struct sk_buff *skb,
 
 /* ACCEPT */
 
-static const struct nla_policy credssp_accept_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CRED_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_CTX_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_REQ_FLAGS] = { .type = NLA_U32 },
-	[CREDSSP_A_DATA_REP] = { .type = NLA_U32 },
-	/* Length checked by the doit: -EINVAL as the uapi says. */
-	[CREDSSP_A_INPUT] = { .type = NLA_BINARY },
-	[CREDSSP_A_OUTPUT_SIZE] = { .type = NLA_U32 },
-	[CREDSSP_A_OPTIONS] = NLA_POLICY_MASK(NLA_U32, CREDSSP_OPT_ALL),
-};
-
 /*
  * A call that is refused before it is queued gets its reply here, in the
  * doit: the same message the outcome would be, with the request's sequence
@@ -339,7 +348,7 @@ static int credssp_call_refused(struct genl_info *info, int err)
  * ACCEPT never waits here: it is checked, its context made (first call),
  * and queued (call.c); the outcome comes as a later message.
  */
-static int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
+int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_accept_args a = { .data_rep = SECURITY_NATIVE_DREP };
 	struct nlattr **tb = info->attrs;
@@ -436,14 +445,6 @@ out:
 
 /* ACCEPT_SOCKET */
 
-static const struct nla_policy credssp_accept_socket_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CRED_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_SOCK_FD] = { .type = NLA_U32 },
-	[CREDSSP_A_REQ_FLAGS] = { .type = NLA_U32 },
-	[CREDSSP_A_OPTIONS] = { .type = NLA_U32 },
-	[CREDSSP_A_TIMEOUT_MS] = { .type = NLA_U32 },
-};
-
 static const char *credssp_sock_errmsg(int err)
 {
 	switch (err) {
@@ -482,8 +483,7 @@ static int credssp_sock_nl_err(struct genl_info *info, int err)
  * message comes when the handshake ends (credssp_call_sock_end()). The
  * call holds the socket's file until then.
  */
-static int credssp_nl_accept_socket_doit(struct sk_buff *skb,
-					 struct genl_info *info)
+int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_sock_req *sreq = NULL;
 	struct nlattr **tb = info->attrs;
@@ -512,7 +512,7 @@ static int credssp_nl_accept_socket_doit(struct sk_buff *skb,
 	if (!credssp_req_flags_ok(s.req_flags))
 		return credssp_reply_status(info, SEC_E_UNSUPPORTED_FUNCTION,
 					    "fContextReq flag not supported by CredSSP");
-	if (s.options & ~CREDSSP_OPT_ALL)
+	if (s.options & ~CREDSSP_OPT_MASK)
 		return credssp_reply_status(info, SEC_E_INVALID_PARAMETER,
 					    "unknown option");
 
@@ -565,11 +565,7 @@ out_cred:
 
 /* CANCEL */
 
-static const struct nla_policy credssp_cancel_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_SEQ] = { .type = NLA_U32 },
-};
-
-static int credssp_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+int credssp_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_caller caller;
 	struct credssp_net *cn;
@@ -590,11 +586,7 @@ static int credssp_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* DELETE_CTX, QUERY_CTX */
 
-static const struct nla_policy credssp_ctx_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CTX_ID] = { .type = NLA_U64 },
-};
-
-static int credssp_nl_delete_doit(struct sk_buff *skb, struct genl_info *info)
+int credssp_nl_delete_ctx_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_caller caller;
 	struct credssp_net *cn;
@@ -632,11 +624,6 @@ static int credssp_nl_delete_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	return credssp_reply_status(info, status, NULL);
 }
-
-static const struct nla_policy credssp_query_policy[CREDSSP_A_MAX + 1] = {
-	[CREDSSP_A_CTX_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_QUERY_ATTR] = { .type = NLA_U32 },
-};
 
 static int credssp_put_query(struct sk_buff *msg, u32 attr,
 			     const struct credssp_ctx_attrs *q)
@@ -690,7 +677,7 @@ static int credssp_put_query(struct sk_buff *msg, u32 attr,
 	}
 }
 
-static int credssp_nl_query_doit(struct sk_buff *skb, struct genl_info *info)
+int credssp_nl_query_ctx_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_ctx_attrs q;
 	struct credssp_caller caller;
@@ -765,8 +752,8 @@ static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 	created = ctx->created;
 	expiry = ctx->expiry;
 	res = ctx->res;
-	done = res && (state == CREDSSP_CTX_ESTABLISHED ||
-		       state == CREDSSP_CTX_EXPIRED);
+	done = res && (state == CREDSSP_CTX_STATE_ESTABLISHED ||
+		       state == CREDSSP_CTX_STATE_EXPIRED);
 	if (done) {
 		strscpy(principal, res->principal, sizeof(principal));
 		strscpy(cipher, res->tls_cipher, sizeof(cipher));
@@ -782,7 +769,7 @@ static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 	}
 	spin_unlock(&ctx->lock);
 
-	hdr = genlmsg_put(msg, portid, seq, &credssp_genl_family, flags,
+	hdr = genlmsg_put(msg, portid, seq, &credssp_nl_family, flags,
 			  CREDSSP_CMD_GET_CTX);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -814,23 +801,22 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int credssp_nl_get_ctx_doit(struct sk_buff *skb,
-				   struct genl_info *info)
+int credssp_nl_get_ctx_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_net *cn;
 	struct credssp_ctx *ctx;
 	struct sk_buff *msg;
 	int err;
 
-	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID required"))
+	if (credssp_missing(info, CREDSSP_A_CI_ID, "CI_ID required"))
 		return -EINVAL;
 	cn = credssp_info_net(info);
 	if (!cn)
 		return -ENODEV;
-	ctx = credssp_ctx_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CTX_ID]),
+	ctx = credssp_ctx_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CI_ID]),
 				 NULL);
 	if (!ctx) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CREDSSP_A_CTX_ID],
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CREDSSP_A_CI_ID],
 				    "no such context");
 		return -ENOENT;
 	}
@@ -848,8 +834,7 @@ static int credssp_nl_get_ctx_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
-static int credssp_nl_get_ctx_dumpit(struct sk_buff *skb,
-				     struct netlink_callback *cb)
+int credssp_nl_get_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct credssp_dump_ctx *dc = (void *)cb->ctx;
 	struct credssp_net *cn = credssp_pernet(sock_net(skb->sk));
@@ -884,12 +869,7 @@ static int credssp_nl_get_ctx_dumpit(struct sk_buff *skb,
 
 /* HELPER_REGISTER, HELPER_NEXT, HELPER_DONE */
 
-static const struct nla_policy credssp_register_policy[CREDSSP_A_H_MAX + 1] = {
-	[CREDSSP_A_H_VERSION] = { .type = NLA_U32 },
-};
-
-static int credssp_nl_register_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+int credssp_nl_helper_register_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_net *cn;
 
@@ -901,33 +881,8 @@ static int credssp_nl_register_doit(struct sk_buff *skb,
 	return credssp_helper_register(cn, skb, info);
 }
 
-/*
- * Types only: the values and lengths of a HELPER_DONE are checked by
- * credssp_helper_done(), after it found the request, so that a bad reply
- * fails the waiting call at once (SEC_E_INTERNAL_ERROR) instead of leaving
- * it to time out.
- */
-static const struct nla_policy credssp_done_policy[CREDSSP_A_H_MAX + 1] = {
-	[CREDSSP_A_H_REQ_ID] = { .type = NLA_U64 },
-	[CREDSSP_A_H_SEC_STATUS] = { .type = NLA_U32 },
-	[CREDSSP_A_H_OUTPUT] = { .type = NLA_BINARY },
-	[CREDSSP_A_H_CONSUMED] = { .type = NLA_U32 },
-	[CREDSSP_A_H_RET_FLAGS] = { .type = NLA_U32 },
-	[CREDSSP_A_H_EXPIRY] = { .type = NLA_U64 },
-	[CREDSSP_A_H_PACKAGE] = { .type = NLA_U32 },
-	[CREDSSP_A_H_SPNEGO] = { .type = NLA_FLAG },
-	[CREDSSP_A_H_PRINCIPAL] = { .type = NLA_BINARY },
-	[CREDSSP_A_H_VERSION_NEGOTIATED] = { .type = NLA_U32 },
-	[CREDSSP_A_H_PEER_VERSION] = { .type = NLA_U32 },
-	[CREDSSP_A_H_TLS_VERSION] = { .type = NLA_U32 },
-	[CREDSSP_A_H_TLS_CIPHER] = { .type = NLA_BINARY },
-	[CREDSSP_A_H_CREDS] = { .type = NLA_BINARY },
-	[CREDSSP_A_H_KEYS_TX] = { .type = NLA_NESTED },
-	[CREDSSP_A_H_KEYS_RX] = { .type = NLA_NESTED },
-};
-
 /* No capability: HELPER_NEXT checks that the socket is a helper's. */
-static int credssp_nl_next_doit(struct sk_buff *skb, struct genl_info *info)
+int credssp_nl_helper_next_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_net *cn = credssp_info_net(info);
 
@@ -937,7 +892,7 @@ static int credssp_nl_next_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* No capability: a HELPER_DONE must come from the socket that took it. */
-static int credssp_nl_done_doit(struct sk_buff *skb, struct genl_info *info)
+int credssp_nl_helper_done_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_net *cn = credssp_info_net(info);
 
@@ -946,122 +901,6 @@ static int credssp_nl_done_doit(struct sk_buff *skb, struct genl_info *info)
 	return credssp_helper_done(cn, skb, info);
 }
 
-static const struct genl_ops credssp_genl_ops[] = {
-	{
-		/*
-		 * No policy: with resv_start_op 0, genetlink gives the command
-		 * genl_policy_reject_all (maxattr 1, NLA_REJECT) in
-		 * genl_op_fill_in_reject_policy() (6.1 and later), and strict
-		 * validation then rejects every attribute with -EINVAL
-		 * (credssp_genl selftest unknown_attribute_rejected).
-		 */
-		.cmd = CREDSSP_CMD_GET_STATUS,
-		.doit = credssp_nl_get_status_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_ACQUIRE_CRED,
-		.doit = credssp_nl_acquire_doit,
-		.policy = credssp_acquire_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_FREE_CRED,
-		.doit = credssp_nl_free_cred_doit,
-		.policy = credssp_cred_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_ACCEPT,
-		.doit = credssp_nl_accept_doit,
-		.policy = credssp_accept_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_DELETE_CTX,
-		.doit = credssp_nl_delete_doit,
-		.policy = credssp_ctx_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_QUERY_CTX,
-		.doit = credssp_nl_query_doit,
-		.policy = credssp_query_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_GET_CTX,
-		.doit = credssp_nl_get_ctx_doit,
-		.dumpit = credssp_nl_get_ctx_dumpit,
-		.policy = credssp_ctx_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_HELPER_REGISTER,
-		.doit = credssp_nl_register_doit,
-		.policy = credssp_register_policy,
-		.maxattr = CREDSSP_A_H_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_HELPER_DONE,
-		.doit = credssp_nl_done_doit,
-		.policy = credssp_done_policy,
-		.maxattr = CREDSSP_A_H_MAX,
-	},
-	{
-		/* No policy: no attributes. */
-		.cmd = CREDSSP_CMD_HELPER_NEXT,
-		.doit = credssp_nl_next_doit,
-	},
-	{
-		.cmd = CREDSSP_CMD_KTLS_ATTACH,
-		.doit = credssp_nl_ktls_attach_doit,
-		.policy = credssp_ktls_attach_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_ACCEPT_SOCKET,
-		.doit = credssp_nl_accept_socket_doit,
-		.policy = credssp_accept_socket_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CREDSSP_CMD_CANCEL,
-		.doit = credssp_nl_cancel_doit,
-		.policy = credssp_cancel_policy,
-		.maxattr = CREDSSP_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-};
-
-static const struct genl_multicast_group credssp_mcgrps[] = {
-	/* A doorbell without content: HELPER_READY. */
-	[CREDSSP_NLGRP_HELPER] = { .name = CREDSSP_MCGRP_HELPER },
-};
-
-struct genl_family credssp_genl_family __ro_after_init = {
-	.name = CREDSSP_GENL_NAME,
-	.version = CREDSSP_GENL_VERSION,
-	.module = THIS_MODULE,
-	.ops = credssp_genl_ops,
-	.n_ops = ARRAY_SIZE(credssp_genl_ops),
-	.mcgrps = credssp_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(credssp_mcgrps),
-	.resv_start_op = 0,	/* every command is strictly validated */
-	.netnsok = true,
-	.parallel_ops = true,
-};
-EXPORT_SYMBOL_IF_KUNIT(credssp_genl_family);
-
 /**
  * credssp_genl_init - register the "credssp" family
  *
@@ -1069,7 +908,11 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_genl_family);
  */
 int credssp_genl_init(void)
 {
-	return genl_register_family(&credssp_genl_family);
+	int err = credssp_genl_compat_init();
+
+	if (err)
+		return err;
+	return genl_register_family(&credssp_nl_family);
 }
 
 /**
@@ -1077,5 +920,6 @@ int credssp_genl_init(void)
  */
 void credssp_genl_exit(void)
 {
-	genl_unregister_family(&credssp_genl_family);
+	genl_unregister_family(&credssp_nl_family);
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_nl_family);

@@ -298,13 +298,13 @@ static u32 credssp_sock_err_status(struct credssp_sock_req *req, int err,
 				   const char **msg,
 				   enum credssp_outcome *outcome)
 {
-	*outcome = CREDSSP_OUT_ABANDONED;
+	*outcome = CREDSSP_OUTCOME_ABANDONED;
 	switch (err) {
 	case -ECANCELED:
 		*msg = "the call was aborted";
 		return credssp_sock_aborted(req);
 	case -ETIMEDOUT:
-		*outcome = CREDSSP_OUT_TIMEOUT;
+		*outcome = CREDSSP_OUTCOME_TIMEOUT;
 		*msg = "handshake deadline passed";
 		return SEC_E_CONTEXT_EXPIRED;
 	case -EPIPE:
@@ -315,15 +315,15 @@ static u32 credssp_sock_err_status(struct credssp_sock_req *req, int err,
 		*msg = "the client closed the connection";
 		return SEC_E_INCOMPLETE_MESSAGE;
 	case -EMSGSIZE:
-		*outcome = CREDSSP_OUT_INVALID_TOKEN;
+		*outcome = CREDSSP_OUTCOME_INVALID_TOKEN;
 		*msg = "client input larger than CREDSSP_TOKEN_MAX";
 		return SEC_E_INVALID_TOKEN;
 	case -ENOMEM:
-		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 		*msg = "out of memory";
 		return SEC_E_INSUFFICIENT_MEMORY;
 	default:
-		*outcome = CREDSSP_OUT_OTHER_ERROR;
+		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 		*msg = "socket error";
 		return SEC_E_INTERNAL_ERROR;
 	}
@@ -337,7 +337,7 @@ static u32 credssp_sock_handshake(struct credssp_sock_req *req,
 				  struct wait_queue_entry *wait, u8 *buf,
 				  const char **msg)
 {
-	enum credssp_outcome outcome = CREDSSP_OUT_OTHER_ERROR;
+	enum credssp_outcome outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 	struct credssp_ctx *ctx = req->ctx;
 	bool need_read = true, bad = false;
 	u32 len = 0, status, consumed;
@@ -376,7 +376,7 @@ static u32 credssp_sock_handshake(struct credssp_sock_req *req,
 			    status == SEC_E_INCOMPLETE_MESSAGE)) {
 			kfree_sensitive(a.output);
 			*msg = "not a TLS record";
-			outcome = CREDSSP_OUT_INVALID_TOKEN;
+			outcome = CREDSSP_OUTCOME_INVALID_TOKEN;
 			status = SEC_E_INVALID_TOKEN;
 			goto fail;
 		}
@@ -413,7 +413,7 @@ static u32 credssp_sock_handshake(struct credssp_sock_req *req,
 			if (a.has_extra && a.extra) {
 				/* Read past CredSSP: kTLS would miss them. */
 				*msg = "the client sent records after authInfo";
-				outcome = CREDSSP_OUT_OTHER_ERROR;
+				outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 				status = SEC_E_INTERNAL_ERROR;
 				goto fail;
 			}
@@ -426,11 +426,11 @@ static u32 credssp_sock_handshake(struct credssp_sock_req *req,
 
 fail:
 	/* Socket-side failures: the helper never ended the handshake. */
-	if (outcome == CREDSSP_OUT_TIMEOUT) {
+	if (outcome == CREDSSP_OUTCOME_TIMEOUT) {
 		credssp_ctx_check_time(ctx);
 	} else {
 		spin_lock(&ctx->lock);
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED, outcome);
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED, outcome);
 		spin_unlock(&ctx->lock);
 	}
 	return status;
@@ -678,7 +678,7 @@ int credssp_accept_sock(const struct credssp_sock_args *args)
 	if (!args || !args->done || !args->cred ||
 	    test_bit(CREDSSP_F_DEAD, &args->cred->flags) ||
 	    !credssp_req_flags_ok(args->req_flags) ||
-	    (args->options & ~CREDSSP_OPT_ALL))
+	    (args->options & ~CREDSSP_OPT_MASK))
 		return -EINVAL;
 	s = (struct credssp_sock_start) {
 		.sock = args->sock,

@@ -37,7 +37,7 @@ struct credssp_pkg_info {
 };
 
 static const struct credssp_pkg_info credssp_inner_pkgs[] = {
-	[CREDSSP_PKG_NTLM] = {
+	[CREDSSP_PACKAGE_NTLM] = {
 		.name = "NTLM",
 		.comment = "NTLM Security Package",
 		.capabilities = 0x00082b37,
@@ -45,7 +45,7 @@ static const struct credssp_pkg_info credssp_inner_pkgs[] = {
 		.rpcid = 10,
 		.max_token = 2888,
 	},
-	[CREDSSP_PKG_KERBEROS] = {
+	[CREDSSP_PACKAGE_KERBEROS] = {
 		.name = "Kerberos",
 		.comment = "Microsoft Kerberos V1.0",
 		.capabilities = 0x000f3bbf,
@@ -59,11 +59,11 @@ static const struct credssp_pkg_info credssp_inner_pkgs[] = {
  * credssp_req_flags_ok - whether CredSSP honours every fContextReq bit
  * @req_flags: ASC_REQ_*
  *
- * Return: true if @req_flags is within CREDSSP_ASC_REQ_SUPPORTED.
+ * Return: true if @req_flags is within CREDSSP_REQ_SUPPORTED.
  */
 bool credssp_req_flags_ok(u32 req_flags)
 {
-	return !(req_flags & ~CREDSSP_ASC_REQ_SUPPORTED);
+	return !(req_flags & ~CREDSSP_REQ_SUPPORTED);
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_req_flags_ok);
 
@@ -143,7 +143,7 @@ static u32 credssp_ctx_state_status(struct credssp_ctx *ctx)
 	lockdep_assert_held(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
 		return SEC_E_INVALID_HANDLE;
-	if (ctx->state == CREDSSP_CTX_FAILED && ctx->timed_out)
+	if (ctx->state == CREDSSP_CTX_STATE_FAILED && ctx->timed_out)
 		return SEC_E_CONTEXT_EXPIRED;
 	return SEC_E_OUT_OF_SEQUENCE;
 }
@@ -152,13 +152,13 @@ static enum credssp_outcome credssp_outcome_of(u32 status)
 {
 	switch (status) {
 	case SEC_E_OK:
-		return CREDSSP_OUT_OK;
+		return CREDSSP_OUTCOME_OK;
 	case SEC_E_LOGON_DENIED:
-		return CREDSSP_OUT_LOGON_DENIED;
+		return CREDSSP_OUTCOME_LOGON_DENIED;
 	case SEC_E_INVALID_TOKEN:
-		return CREDSSP_OUT_INVALID_TOKEN;
+		return CREDSSP_OUTCOME_INVALID_TOKEN;
 	default:
-		return CREDSSP_OUT_OTHER_ERROR;
+		return CREDSSP_OUTCOME_OTHER_ERROR;
 	}
 }
 
@@ -193,7 +193,7 @@ static void credssp_accept_fail(struct credssp_ctx *ctx, bool first,
 				enum credssp_outcome outcome, bool tell_helper)
 {
 	spin_lock(&ctx->lock);
-	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED, outcome);
+	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED, outcome);
 	spin_unlock(&ctx->lock);
 	if (!tell_helper)
 		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
@@ -216,7 +216,7 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 		/* Keep the result for a repeat with a larger buffer. */
 		spin_lock(&ctx->lock);
 		if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-		    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+		    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
 			status = credssp_ctx_state_status(ctx);
 			spin_unlock(&ctx->lock);
 			credssp_result_free(res);
@@ -250,7 +250,7 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 				a->msg = "no key for the delegated credentials";
 				key = NULL;
 				credssp_accept_fail(ctx, first,
-						    CREDSSP_OUT_OTHER_ERROR, false);
+						    CREDSSP_OUTCOME_OTHER_ERROR, false);
 				goto drop;
 			}
 		}
@@ -258,7 +258,7 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 
 	spin_lock(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+	    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
 		status = credssp_ctx_state_status(ctx);
 		spin_unlock(&ctx->lock);
 		goto drop;
@@ -273,8 +273,8 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 		if (key)
 			ctx->key_creds_type = res->creds[1];
 		res = NULL;
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_ESTABLISHED,
-					    CREDSSP_OUT_OK);
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_ESTABLISHED,
+					    CREDSSP_OUTCOME_OK);
 		/* The helper dropped its engine context after SEC_E_OK. */
 		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
 	}
@@ -317,7 +317,7 @@ u32 credssp_sspi_accept_check(struct credssp_accept_args *a)
 		a->msg = "bad input token";
 		return SEC_E_INVALID_PARAMETER;
 	}
-	if (a->options & ~CREDSSP_OPT_ALL) {
+	if (a->options & ~CREDSSP_OPT_MASK) {
 		a->msg = "unknown option";
 		return SEC_E_INVALID_PARAMETER;
 	}
@@ -384,7 +384,7 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 			struct credssp_cred *cred, struct credssp_ctx *ctx,
 			struct credssp_accept_args *a)
 {
-	enum credssp_outcome outcome = CREDSSP_OUT_OTHER_ERROR;
+	enum credssp_outcome outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 	struct credssp_result *res = NULL;
 	bool first = !ctx, started;
 	u32 status;
@@ -415,7 +415,7 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 
 	spin_lock(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_HANDSHAKE) {
+	    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
 		status = credssp_ctx_state_status(ctx);
 		spin_unlock(&ctx->lock);
 		a->msg = status == SEC_E_CONTEXT_EXPIRED ?
@@ -458,7 +458,7 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 			"the helper's request queue is full" :
 			"no helper answered";
 		credssp_accept_fail(ctx, first, outcome,
-				    outcome != CREDSSP_OUT_HELPER_LOST);
+				    outcome != CREDSSP_OUTCOME_HELPER_LOST);
 		goto out;
 	}
 
@@ -563,7 +563,7 @@ u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 	credssp_ctx_check_time(ctx);
 
 	spin_lock(&ctx->lock);
-	res = ctx->state == CREDSSP_CTX_ESTABLISHED ? ctx->res : NULL;
+	res = ctx->state == CREDSSP_CTX_STATE_ESTABLISHED ? ctx->res : NULL;
 	if (attr == SECPKG_ATTR_SIZES) {
 		out->sizes.max_token = CREDSSP_TOKEN_MAX;
 		out->sizes.max_signature = CREDSSP_MAX_SIGNATURE;
@@ -585,7 +585,7 @@ u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 		status = SEC_E_INVALID_HANDLE;
 		goto unlock;
 	}
-	if (ctx->state == CREDSSP_CTX_EXPIRED) {
+	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED) {
 		status = SEC_E_CONTEXT_EXPIRED;
 		goto unlock;
 	}
@@ -617,8 +617,8 @@ u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 	case SECPKG_ATTR_NEGOTIATION_PACKAGE: {
 		const struct credssp_pkg_info *p;
 
-		if (ctx->package != CREDSSP_PKG_NTLM &&
-		    ctx->package != CREDSSP_PKG_KERBEROS) {
+		if (ctx->package != CREDSSP_PACKAGE_NTLM &&
+		    ctx->package != CREDSSP_PACKAGE_KERBEROS) {
 			status = SEC_E_INTERNAL_ERROR;
 			break;
 		}
@@ -726,7 +726,7 @@ static struct credssp_buffer *credssp_find_buf(struct credssp_buffer_desc *d,
  *	SECBUFFER_EMPTY that becomes SECBUFFER_EXTRA (its @len the number of
  *	unconsumed bytes at the end of the token) on SEC_I_CONTINUE_NEEDED
  *	and SEC_E_OK
- * @req_flags: ASC_REQ_*, within CREDSSP_ASC_REQ_SUPPORTED
+ * @req_flags: ASC_REQ_*, within CREDSSP_REQ_SUPPORTED
  * @data_rep: SECURITY_NATIVE_DREP or SECURITY_NETWORK_DREP
  * @options: CREDSSP_OPT_*, first call only
  * @new_ctx: the context handle: the new one after a first call that did

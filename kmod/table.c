@@ -498,7 +498,7 @@ u32 credssp_ctx_new(struct credssp_net *cn,
 	ctx->owner_pid = get_pid(ctx->owner->pid);
 	ctx->gen = get_random_u32();
 	__set_bit(CREDSSP_F_BUSY, &ctx->flags);
-	ctx->state = CREDSSP_CTX_HANDSHAKE;
+	ctx->state = CREDSSP_CTX_STATE_HANDSHAKE;
 	ctx->created = credssp_now();
 	ctx->deadline = jiffies +
 		msecs_to_jiffies(READ_ONCE(credssp_handshake_timeout_ms));
@@ -585,13 +585,13 @@ void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
 				 enum credssp_outcome outcome)
 {
 	lockdep_assert_held(&ctx->lock);
-	if (ctx->state != CREDSSP_CTX_HANDSHAKE)
+	if (ctx->state != CREDSSP_CTX_STATE_HANDSHAKE)
 		return;
 	ctx->state = state;
 	if (outcome < CREDSSP_NR_OUTCOMES && ctx->package < CREDSSP_NR_PACKAGES)
 		atomic64_inc(&ctx->cn->stats[outcome][ctx->package]);
 	/* No key yet: it comes with ESTABLISHED (credssp_accept_success()). */
-	if (state != CREDSSP_CTX_ESTABLISHED)
+	if (state != CREDSSP_CTX_STATE_ESTABLISHED)
 		WARN_ON_ONCE(credssp_ctx_wipe_locked(ctx));
 }
 
@@ -617,8 +617,8 @@ bool credssp_ctx_unlink(struct credssp_ctx *ctx)
 	xa_erase(&cn->ctxs, credssp_handle_index(ctx->id));
 
 	spin_lock(&ctx->lock);
-	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED,
-				    CREDSSP_OUT_ABANDONED);
+	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
+				    CREDSSP_OUTCOME_ABANDONED);
 	if (ctx->req)
 		credssp_helper_cancel(cn, ctx->req);
 	key = credssp_ctx_wipe_locked(ctx);
@@ -654,19 +654,19 @@ bool credssp_ctx_check_time(struct credssp_ctx *ctx)
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
 		return false;
 	spin_lock(&ctx->lock);
-	if (ctx->state == CREDSSP_CTX_HANDSHAKE &&
+	if (ctx->state == CREDSSP_CTX_STATE_HANDSHAKE &&
 	    time_after_eq(jiffies, ctx->deadline)) {
 		ctx->timed_out = true;
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_FAILED,
-					    CREDSSP_OUT_TIMEOUT);
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
+					    CREDSSP_OUTCOME_TIMEOUT);
 		if (ctx->req)
 			credssp_helper_cancel(ctx->cn, ctx->req);
 		free_helper = true;
 		changed = true;
-	} else if (ctx->state == CREDSSP_CTX_ESTABLISHED &&
+	} else if (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
 		   ctx->expiry != CREDSSP_TIME_NEVER &&
 		   credssp_now() >= ctx->expiry) {
-		ctx->state = CREDSSP_CTX_EXPIRED;
+		ctx->state = CREDSSP_CTX_STATE_EXPIRED;
 		key = credssp_ctx_wipe_locked(ctx);
 		changed = true;
 	}

@@ -9,7 +9,7 @@
  * A session (struct credssp_handle) is one generic netlink socket to the
  * "credssp" family. EVERY CREDENTIAL AND CONTEXT HANDLE BELONGS TO THE
  * SESSION THAT CREATED IT: another session, in this process or another,
- * gets SEC_E_INVALID_HANDLE for it, and credssp_close() deletes all the
+ * gets CREDSSP_SEC_STATUS_INVALID_HANDLE for it, and credssp_close() deletes all the
  * handles of the session in the kernel (secrets wiped). Keep the session
  * open as long as its handles are in use.
  *
@@ -31,8 +31,8 @@
  * The SSPI calls return the SECURITY_STATUS Windows would return (SEC_E_*,
  * SEC_I_*, defined in <linux/credssp.h>). A request the kernel refuses at the
  * netlink level (malformed, no permission: CAP_NET_ADMIN is needed), and a
- * local failure (out of memory, socket error), map to SEC_E_INTERNAL_ERROR,
- * or SEC_E_INSUFFICIENT_MEMORY for ENOMEM; then credssp_last_error() gives
+ * local failure (out of memory, socket error), map to CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+ * or CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY for ENOMEM; then credssp_last_error() gives
  * the errno and credssp_last_message() the kernel's extended ACK message.
  * The kernel also explains most SSPI failures in an extack message, which
  * credssp_last_message() returns too.
@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include <linux/credssp.h>
+#include <linux/credssp_types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,7 +56,7 @@ extern "C" {
 
 #define LIBCREDSSP_VERSION "0.1"
 
-/** SECURITY_STATUS: SEC_E_OK, SEC_I_CONTINUE_NEEDED, SEC_E_* */
+/** SECURITY_STATUS: CREDSSP_SEC_STATUS_OK, CREDSSP_SEC_STATUS_CONTINUE_NEEDED, SEC_E_* */
 typedef uint32_t credssp_status_t;
 
 /** A session: one netlink socket, owner of the handles made through it. */
@@ -95,7 +96,7 @@ int credssp_last_error(const struct credssp_handle *h);
 const char *credssp_last_message(const struct credssp_handle *h);
 
 /**
- * credssp_status_name() - "SEC_E_INVALID_HANDLE" for SEC_E_INVALID_HANDLE.
+ * credssp_status_name() - "SEC_E_INVALID_HANDLE" for CREDSSP_SEC_STATUS_INVALID_HANDLE.
  *
  * Return: a static string; "SEC_E_UNKNOWN" for a value it does not know.
  */
@@ -108,12 +109,13 @@ const char *credssp_status_name(credssp_status_t status);
  * @h:         session
  * @principal: ignored (as Schannel), may be NULL
  * @package:   "CredSSP" (case-insensitive)
- * @cred_use:  SECPKG_CRED_INBOUND (others: SEC_E_UNSUPPORTED_FUNCTION)
- * @cred:      receives the credential handle (never 0) on SEC_E_OK
+ * @cred_use:  CREDSSP_CRED_USE_INBOUND (others: CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION)
+ * @cred:      receives the credential handle (never 0) on CREDSSP_SEC_STATUS_OK
  * @expiry:    receives its expiry (CREDSSP_TIME_NEVER); may be NULL
  *
- * Return: SEC_E_OK, SEC_E_SECPKG_NOT_FOUND, SEC_E_UNSUPPORTED_FUNCTION,
- * SEC_E_INSUFFICIENT_MEMORY (limit reached), SEC_E_INTERNAL_ERROR.
+ * Return: CREDSSP_SEC_STATUS_OK, CREDSSP_SEC_STATUS_SECPKG_NOT_FOUND,
+ * CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION, CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY (limit reached),
+ * CREDSSP_SEC_STATUS_INTERNAL_ERROR.
  */
 credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, const char *principal,
 						    const char *package, uint32_t cred_use,
@@ -123,7 +125,7 @@ credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, co
  * credssp_free_credentials_handle() - FreeCredentialsHandle. Contexts made
  * with the credential stay usable.
  *
- * Return: SEC_E_OK or SEC_E_INVALID_HANDLE.
+ * Return: CREDSSP_SEC_STATUS_OK or CREDSSP_SEC_STATUS_INVALID_HANDLE.
  */
 credssp_status_t credssp_free_credentials_handle(struct credssp_handle *h, uint64_t cred);
 
@@ -136,29 +138,29 @@ credssp_status_t credssp_free_credentials_handle(struct credssp_handle *h, uint6
  * @input:      the client's bytes (the input SECBUFFER_TOKEN); may be NULL
  *              when @input_len is 0
  * @input_len:  their length (the kernel refuses more than CREDSSP_TOKEN_MAX)
- * @req_flags:  ASC_REQ_* (fContextReq). With ASC_REQ_ALLOCATE_MEMORY the
+ * @req_flags:  ASC_REQ_* (fContextReq). With CREDSSP_REQ_ALLOCATE_MEMORY the
  *              library allocates the output token
- * @data_rep:   SECURITY_NATIVE_DREP or SECURITY_NETWORK_DREP
+ * @data_rep:   CREDSSP_DATA_REP_NATIVE or CREDSSP_DATA_REP_NETWORK
  * @options:    CREDSSP_OPT_* (first call only), usually 0
  * @new_ctx:    receives the context handle (the new one on a first call,
  *              @ctx later); 0 when a first call fails. May be NULL
- * @output:     the output SECBUFFER_TOKEN. With ASC_REQ_ALLOCATE_MEMORY,
+ * @output:     the output SECBUFFER_TOKEN. With CREDSSP_REQ_ALLOCATE_MEMORY,
  *              *@output receives a buffer to release with
  *              credssp_free_context_buffer() (NULL if the token is empty);
  *              otherwise *@output is the caller's buffer of *@output_len
  *              bytes. May be NULL: no output buffer (size 0)
  * @output_len: in: the caller's buffer size (without ALLOCATE_MEMORY);
- *              out: the token length, or with SEC_E_BUFFER_TOO_SMALL the
+ *              out: the token length, or with CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL the
  *              size needed (repeat the call, same input, bigger buffer)
  * @extra:      receives the count of bytes at the end of @input that were
  *              not consumed (SECBUFFER_EXTRA); may be NULL
  * @ret_flags:  receives ASC_RET_* (pfContextAttr); may be NULL
- * @expiry:     receives the context's expiry on SEC_E_OK; may be NULL
+ * @expiry:     receives the context's expiry on CREDSSP_SEC_STATUS_OK; may be NULL
  *
- * Return: SEC_I_CONTINUE_NEEDED (send the output, call again with the
- * client's next bytes, and the @extra ones first), SEC_E_OK (authenticated;
- * @extra bytes are application data), SEC_E_INCOMPLETE_MESSAGE (read more,
- * call again with all the bytes), SEC_E_BUFFER_TOO_SMALL, or an error; an
+ * Return: CREDSSP_SEC_STATUS_CONTINUE_NEEDED (send the output, call again with the
+ * client's next bytes, and the @extra ones first), CREDSSP_SEC_STATUS_OK (authenticated;
+ * @extra bytes are application data), CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE (read more,
+ * call again with all the bytes), CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL, or an error; an
  * error other than BUFFER_TOO_SMALL / INCOMPLETE_MESSAGE ends the context,
  * whose output token (an error TSRequest or TLS alert) should still be sent.
  * The context must then be deleted.
@@ -183,8 +185,8 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
  * @output_len: receives its length
  * @extra:   receives the unconsumed bytes at the end of @input; may be NULL
  *
- * Requests ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_STREAM |
- * ASC_REQ_DELEGATE | ASC_REQ_ALLOCATE_MEMORY, native data representation,
+ * Requests CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_INTEGRITY | CREDSSP_REQ_STREAM |
+ * CREDSSP_REQ_DELEGATE | CREDSSP_REQ_ALLOCATE_MEMORY, native data representation,
  * no options.
  *
  * Return: as credssp_accept_security_context().
@@ -205,7 +207,7 @@ struct credssp_ktls_info {
  * credssp_ktls_attach() - hand an established context's TLS records to the
  * kernel (kTLS) on the connection's socket.
  * @h:    the session that owns @ctx
- * @ctx:  a context that returned SEC_E_OK
+ * @ctx:  a context that returned CREDSSP_SEC_STATUS_OK
  * @fd:   the connected TCP socket the context's TLS records travel on. The
  *        caller must not have read past the client's last CredSSP record
  *        (SECBUFFER_EXTRA bytes were read too far: such a caller cannot
@@ -238,7 +240,7 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
  * @req_flags:  ASC_REQ_* as for credssp_accept_security_context()
  * @options:    CREDSSP_OPT_*
  * @timeout_ms: deadline for the whole handshake, 0 for the kernel's default
- * @ctx:        receives the established context on SEC_E_OK (0 otherwise)
+ * @ctx:        receives the established context on CREDSSP_SEC_STATUS_OK (0 otherwise)
  * @ret_flags:  receives ASC_RET_*; may be NULL
  * @expiry:     receives the context's expiry; may be NULL
  *
@@ -248,11 +250,11 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
  * records: what the client sends next is the first plaintext read() returns.
  * A signal ends the call (credssp_last_error() EINTR) and the handshake.
  *
- * Return: SEC_E_OK (read and write plaintext on @fd now), an engine error
- * such as SEC_E_LOGON_DENIED (the error was sent to the client),
- * SEC_E_CONTEXT_EXPIRED (deadline), SEC_E_INCOMPLETE_MESSAGE (the client
- * went away), SEC_E_NO_AUTHENTICATING_AUTHORITY (no helper),
- * SEC_E_INVALID_HANDLE, or SEC_E_INTERNAL_ERROR with credssp_last_error()
+ * Return: CREDSSP_SEC_STATUS_OK (read and write plaintext on @fd now), an engine error
+ * such as CREDSSP_SEC_STATUS_LOGON_DENIED (the error was sent to the client),
+ * CREDSSP_SEC_STATUS_CONTEXT_EXPIRED (deadline), CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE (the client
+ * went away), CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY (no helper),
+ * CREDSSP_SEC_STATUS_INVALID_HANDLE, or CREDSSP_SEC_STATUS_INTERNAL_ERROR with credssp_last_error()
  * set for failures below SSPI (EBADF, ENOTSOCK, ENOTCONN, EEXIST, EBUSY, ...).
  */
 credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, int fd,
@@ -262,14 +264,14 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
 /**
  * credssp_delete_security_context() - DeleteSecurityContext, at any stage.
  *
- * Return: SEC_E_OK or SEC_E_INVALID_HANDLE. With CAP_NET_ADMIN any context of
- * the network namespace may be deleted (the admin's credsspctl delete).
+ * Return: CREDSSP_SEC_STATUS_OK or CREDSSP_SEC_STATUS_INVALID_HANDLE. With CAP_NET_ADMIN any
+ * context of the network namespace may be deleted (the admin's credsspctl delete).
  */
 credssp_status_t credssp_delete_security_context(struct credssp_handle *h, uint64_t ctx);
 
 /* Results of credssp_query_context_attributes(), one per SECPKG_ATTR_*. */
 
-/** SECPKG_ATTR_SIZES */
+/** CREDSSP_QUERY_SIZES */
 struct credssp_sizes {
 	uint32_t max_token;
 	uint32_t max_signature;
@@ -277,7 +279,7 @@ struct credssp_sizes {
 	uint32_t security_trailer;
 };
 
-/** SECPKG_ATTR_STREAM_SIZES: the TLS records after authentication */
+/** CREDSSP_QUERY_STREAM_SIZES: the TLS records after authentication */
 struct credssp_stream_sizes {
 	uint32_t header;
 	uint32_t trailer;
@@ -286,12 +288,12 @@ struct credssp_stream_sizes {
 	uint32_t block_size;
 };
 
-/** SECPKG_ATTR_NAMES: "DOMAIN\user" or "user@REALM"; free user_name */
+/** CREDSSP_QUERY_NAMES: "DOMAIN\user" or "user@REALM"; free user_name */
 struct credssp_names {
 	char *user_name;
 };
 
-/** SECPKG_ATTR_LIFESPAN, Unix seconds */
+/** CREDSSP_QUERY_LIFESPAN, Unix seconds */
 struct credssp_lifespan {
 	uint64_t start;
 	uint64_t expiry;
@@ -307,19 +309,19 @@ struct credssp_pkg_info {
 	char *comment;
 };
 
-/** SECPKG_ATTR_PACKAGE_INFO: CredSSP itself; free info */
+/** CREDSSP_QUERY_PACKAGE_INFO: CredSSP itself; free info */
 struct credssp_package_info {
 	struct credssp_pkg_info *info;
 };
 
-/** SECPKG_ATTR_NEGOTIATION_PACKAGE: "NTLM" or "Kerberos"; free info */
+/** CREDSSP_QUERY_NEGOTIATION_PACKAGE: "NTLM" or "Kerberos"; free info */
 struct credssp_negotiation_info {
 	struct credssp_pkg_info *info;
 	uint32_t state; /* SECPKG_NEGOTIATION_* */
 };
 
 /**
- * SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2: the delegated credentials, in the
+ * CREDSSP_QUERY_CREDS, CREDSSP_QUERY_CREDS_2: the delegated credentials, in the
  * payload format of <linux/credssp.h> (struct credssp_creds_hdr ...); free
  * data (it is wiped). Returned once.
  */
@@ -336,9 +338,10 @@ struct credssp_client_creds {
  * @buffer: the struct named above for @attr; pointers in it are allocated
  *          and must be released with credssp_free_context_buffer()
  *
- * Return: SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_UNSUPPORTED_FUNCTION,
- * SEC_E_OUT_OF_SEQUENCE (not established; SIZES and PACKAGE_INFO answer at
- * any stage), SEC_E_CONTEXT_EXPIRED, SEC_E_NO_CREDENTIALS (CREDS).
+ * Return: CREDSSP_SEC_STATUS_OK, CREDSSP_SEC_STATUS_INVALID_HANDLE,
+ * CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION, CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE (not established;
+ * SIZES and PACKAGE_INFO answer at any stage), CREDSSP_SEC_STATUS_CONTEXT_EXPIRED,
+ * CREDSSP_SEC_STATUS_NO_CREDENTIALS (CREDS).
  */
 credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint64_t ctx,
 						  uint32_t attr, void *buffer);
@@ -347,7 +350,7 @@ credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint
  * credssp_free_context_buffer() - wipe and free a buffer the library
  * allocated (output token, name, package info, credentials). NULL is fine.
  *
- * Return: SEC_E_OK.
+ * Return: CREDSSP_SEC_STATUS_OK.
  */
 credssp_status_t credssp_free_context_buffer(void *buffer);
 

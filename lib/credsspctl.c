@@ -55,10 +55,10 @@ static int report(struct credssp_handle *h, const char *what, int err)
 static const char *state_name(uint32_t s)
 {
 	switch (s) {
-	case CREDSSP_CTX_HANDSHAKE: return "handshake";
-	case CREDSSP_CTX_ESTABLISHED: return "established";
-	case CREDSSP_CTX_FAILED: return "failed";
-	case CREDSSP_CTX_EXPIRED: return "expired";
+	case CREDSSP_CTX_STATE_HANDSHAKE: return "handshake";
+	case CREDSSP_CTX_STATE_ESTABLISHED: return "established";
+	case CREDSSP_CTX_STATE_FAILED: return "failed";
+	case CREDSSP_CTX_STATE_EXPIRED: return "expired";
 	}
 	return "unknown";
 }
@@ -66,9 +66,9 @@ static const char *state_name(uint32_t s)
 static const char *package_name(uint32_t p)
 {
 	switch (p) {
-	case CREDSSP_PKG_NONE: return "none";
-	case CREDSSP_PKG_NTLM: return "NTLM";
-	case CREDSSP_PKG_KERBEROS: return "Kerberos";
+	case CREDSSP_PACKAGE_NONE: return "none";
+	case CREDSSP_PACKAGE_NTLM: return "NTLM";
+	case CREDSSP_PACKAGE_KERBEROS: return "Kerberos";
 	}
 	return "unknown";
 }
@@ -76,13 +76,13 @@ static const char *package_name(uint32_t p)
 static const char *outcome_name(uint32_t o)
 {
 	switch (o) {
-	case CREDSSP_OUT_OK: return "ok";
-	case CREDSSP_OUT_LOGON_DENIED: return "logon_denied";
-	case CREDSSP_OUT_INVALID_TOKEN: return "invalid_token";
-	case CREDSSP_OUT_OTHER_ERROR: return "other_error";
-	case CREDSSP_OUT_TIMEOUT: return "timeout";
-	case CREDSSP_OUT_HELPER_LOST: return "helper_lost";
-	case CREDSSP_OUT_ABANDONED: return "abandoned";
+	case CREDSSP_OUTCOME_OK: return "ok";
+	case CREDSSP_OUTCOME_LOGON_DENIED: return "logon_denied";
+	case CREDSSP_OUTCOME_INVALID_TOKEN: return "invalid_token";
+	case CREDSSP_OUTCOME_OTHER_ERROR: return "other_error";
+	case CREDSSP_OUTCOME_TIMEOUT: return "timeout";
+	case CREDSSP_OUTCOME_HELPER_LOST: return "helper_lost";
+	case CREDSSP_OUTCOME_ABANDONED: return "abandoned";
 	}
 	return "unknown";
 }
@@ -91,9 +91,9 @@ static const char *creds_name(uint32_t t)
 {
 	switch (t) {
 	case 0: return "none";
-	case CREDSSP_CRED_PASSWORD: return "password";
-	case CREDSSP_CRED_SMARTCARD: return "smartcard";
-	case CREDSSP_CRED_REMOTE_GUARD: return "remote_guard";
+	case CREDSSP_CRED_TYPE_PASSWORD: return "password";
+	case CREDSSP_CRED_TYPE_SMARTCARD: return "smartcard";
+	case CREDSSP_CRED_TYPE_REMOTE_GUARD: return "remote_guard";
 	}
 	return "unknown";
 }
@@ -388,14 +388,15 @@ static int cmd_delete(struct credssp_handle *h, uint64_t id)
 	const char *msg = credssp_last_message(h);
 	int err = credssp_last_error(h);
 
-	if (st == SEC_E_OK) {
+	if (st == CREDSSP_SEC_STATUS_OK) {
 		printf("deleted context 0x%016" PRIx64 "\n", id);
 		return EXIT_OK;
 	}
 	if (err)
 		return report(h, "delete", -err);
 	fprintf(stderr, "%s: delete 0x%016" PRIx64 ": %s (0x%08" PRIx32 ")%s\n", prog, id,
-		credssp_status_name(st), st, st == SEC_E_INVALID_HANDLE ? ": no such context" : "");
+		credssp_status_name(st), st,
+		st == CREDSSP_SEC_STATUS_INVALID_HANDLE ? ": no such context" : "");
 	if (*msg)
 		fprintf(stderr, "%s: kernel: %s\n", prog, msg);
 	return EXIT_FAILED;

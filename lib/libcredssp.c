@@ -65,13 +65,13 @@ credssp_status_t credssp_free_context_buffer(void *buffer)
 	union cbuf_hdr *hdr;
 
 	if (!buffer)
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	hdr = (union cbuf_hdr *)buffer - 1;
 	if (hdr->h.magic != CBUF_MAGIC)
-		return SEC_E_INVALID_PARAMETER;
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 	explicit_bzero(hdr, sizeof(*hdr) + hdr->h.size);
 	free(hdr);
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 /* ---- attribute helpers: lengths checked, absent attributes read as 0 ---- */
@@ -152,7 +152,7 @@ struct credssp_handle *credssp_open(void)
 		err = nle_to_errno(err);
 		goto out_sock;
 	}
-	h->family = genl_ctrl_resolve(h->sk, CREDSSP_GENL_NAME);
+	h->family = genl_ctrl_resolve(h->sk, CREDSSP_FAMILY_NAME);
 	if (h->family < 0) {
 		err = nle_to_errno(h->family);
 		goto out_sock;
@@ -349,7 +349,7 @@ static struct nl_msg *new_req(struct credssp_handle *h, uint8_t cmd, int flags, 
 	if (!msg)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0, flags, cmd,
-			 CREDSSP_GENL_VERSION)) {
+			 CREDSSP_FAMILY_VERSION)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -400,7 +400,8 @@ static void end(struct credssp_handle *h)
 static credssp_status_t fail(struct credssp_handle *h, int err)
 {
 	h->err = err < 0 ? -err : err;
-	return h->err == ENOMEM ? SEC_E_INSUFFICIENT_MEMORY : SEC_E_INTERNAL_ERROR;
+	return h->err == ENOMEM ? CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY
+				: CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 }
 
 static credssp_status_t fail_msg(struct credssp_handle *h, int err, const char *msg)
@@ -411,7 +412,7 @@ static credssp_status_t fail_msg(struct credssp_handle *h, int err, const char *
 
 /*
  * Run a consumer command: send @msg, parse the reply into @tb.
- * Returns SEC_E_OK with @r holding the reply and *status its SEC_STATUS, or
+ * Returns CREDSSP_SEC_STATUS_OK with @r holding the reply and *status its SEC_STATUS, or
  * the SECURITY_STATUS of a failure below SSPI (r empty).
  */
 static credssp_status_t call_async(struct credssp_handle *h, struct nl_msg *msg,
@@ -437,12 +438,13 @@ static credssp_status_t call_async(struct credssp_handle *h, struct nl_msg *msg,
 	if (tb[CREDSSP_A_MESSAGE] && !h->msg[0])
 		get_str(tb[CREDSSP_A_MESSAGE], h->msg, sizeof(h->msg));
 	/* Cancelled by a signal, and it did not complete first. */
-	if (h->interrupted && *status != SEC_E_OK && *status != SEC_I_CONTINUE_NEEDED) {
+	if (h->interrupted && *status != CREDSSP_SEC_STATUS_OK &&
+	    *status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED) {
 		drop_reply(r);
 		snprintf(h->msg, sizeof(h->msg), "interrupted: the call was cancelled");
 		return fail(h, EINTR);
 	}
-	return SEC_E_OK;
+	return CREDSSP_SEC_STATUS_OK;
 }
 
 static credssp_status_t call(struct credssp_handle *h, struct nl_msg *msg, struct one_reply *r,
@@ -459,14 +461,14 @@ credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, co
 {
 	struct nlattr *tb[CREDSSP_A_MAX + 1];
 	struct one_reply r;
-	credssp_status_t st, status = SEC_E_INTERNAL_ERROR;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	struct nl_msg *msg;
 
 	if (!h || !cred)
-		return SEC_E_INVALID_PARAMETER;
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 	*cred = 0;
 	if (!package)
-		return SEC_E_SECPKG_NOT_FOUND;
+		return CREDSSP_SEC_STATUS_SECPKG_NOT_FOUND;
 	begin(h);
 	msg = new_req(h, CREDSSP_CMD_ACQUIRE_CRED, 0, strlen(package));
 	if (!msg || nla_put_string(msg, CREDSSP_A_PACKAGE, package) ||
@@ -477,11 +479,11 @@ credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, co
 		goto out;
 	}
 	st = call(h, msg, &r, tb, &status);
-	if (st != SEC_E_OK) {
+	if (st != CREDSSP_SEC_STATUS_OK) {
 		status = st;
 		goto out;
 	}
-	if (status == SEC_E_OK) {
+	if (status == CREDSSP_SEC_STATUS_OK) {
 		*cred = get_u64(tb[CREDSSP_A_CRED_ID]);
 		if (expiry)
 			*expiry = tb[CREDSSP_A_EXPIRY] ? get_u64(tb[CREDSSP_A_EXPIRY])
@@ -498,11 +500,11 @@ static credssp_status_t simple_call(struct credssp_handle *h, uint8_t cmd, int a
 {
 	struct nlattr *tb[CREDSSP_A_MAX + 1];
 	struct one_reply r;
-	credssp_status_t st, status = SEC_E_INTERNAL_ERROR;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	struct nl_msg *msg;
 
 	if (!h)
-		return SEC_E_INVALID_HANDLE;
+		return CREDSSP_SEC_STATUS_INVALID_HANDLE;
 	begin(h);
 	msg = new_req(h, cmd, 0, 0);
 	if (!msg || nla_put_u64(msg, attr, id)) {
@@ -511,7 +513,7 @@ static credssp_status_t simple_call(struct credssp_handle *h, uint8_t cmd, int a
 		goto out;
 	}
 	st = call(h, msg, &r, tb, &status);
-	if (st != SEC_E_OK)
+	if (st != CREDSSP_SEC_STATUS_OK)
 		status = st;
 	drop_reply(&r);
 out:
@@ -573,7 +575,7 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
 {
 	struct nlattr *tb[CREDSSP_A_MAX + 1];
 	struct one_reply r;
-	credssp_status_t st, status = SEC_E_INTERNAL_ERROR;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	struct nl_msg *msg;
 
 	if (ctx)
@@ -581,9 +583,9 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
 	if (ret_flags)
 		*ret_flags = 0;
 	if (!h)
-		return SEC_E_INVALID_HANDLE;
+		return CREDSSP_SEC_STATUS_INVALID_HANDLE;
 	if (fd < 0 || !ctx)
-		return SEC_E_INVALID_PARAMETER;
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 	begin(h);
 	msg = new_req(h, CREDSSP_CMD_ACCEPT_SOCKET, 0, 0);
 	if (!msg || nla_put_u64(msg, CREDSSP_A_CRED_ID, cred) ||
@@ -596,11 +598,11 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
 		goto out;
 	}
 	st = call_async(h, msg, &r, tb, &status, true);
-	if (st != SEC_E_OK) {
+	if (st != CREDSSP_SEC_STATUS_OK) {
 		status = st;
 		goto out;
 	}
-	if (status == SEC_E_OK) {
+	if (status == CREDSSP_SEC_STATUS_OK) {
 		*ctx = get_u64(tb[CREDSSP_A_CTX_ID]);
 		if (ret_flags)
 			*ret_flags = get_u32(tb[CREDSSP_A_RET_FLAGS]);
@@ -624,11 +626,11 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 						 size_t *output_len, size_t *extra,
 						 uint32_t *ret_flags, uint64_t *expiry)
 {
-	bool alloc = req_flags & ASC_REQ_ALLOCATE_MEMORY;
+	bool alloc = req_flags & CREDSSP_REQ_ALLOCATE_MEMORY;
 	struct nlattr *tb[CREDSSP_A_MAX + 1];
 	size_t out_size = 0;
 	struct one_reply r;
-	credssp_status_t st, status = SEC_E_INTERNAL_ERROR;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	struct nl_msg *msg;
 	int bad;
 
@@ -639,9 +641,9 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 	if (ret_flags)
 		*ret_flags = 0;
 	if (!h)
-		return SEC_E_INVALID_HANDLE;
+		return CREDSSP_SEC_STATUS_INVALID_HANDLE;
 	if ((!input && input_len) || (output && !output_len))
-		return SEC_E_INVALID_PARAMETER;
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 	if (output) {
 		if (alloc)
 			*output = NULL;
@@ -651,7 +653,7 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 	}
 	begin(h);
 	if (input_len > NLA_PAYLOAD_MAX) {
-		status = SEC_E_INVALID_PARAMETER;
+		status = CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 		h->err = EMSGSIZE;
 		snprintf(h->msg, sizeof(h->msg), "input token longer than a netlink attribute");
 		goto out;
@@ -677,7 +679,7 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 		goto out;
 	}
 	st = call_async(h, msg, &r, tb, &status, true);
-	if (st != SEC_E_OK) {
+	if (st != CREDSSP_SEC_STATUS_OK) {
 		status = st;
 		goto out;
 	}
@@ -687,9 +689,9 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 		*extra = get_u32(tb[CREDSSP_A_EXTRA]);
 	if (ret_flags)
 		*ret_flags = get_u32(tb[CREDSSP_A_RET_FLAGS]);
-	if (expiry && status == SEC_E_OK)
+	if (expiry && status == CREDSSP_SEC_STATUS_OK)
 		*expiry = tb[CREDSSP_A_EXPIRY] ? get_u64(tb[CREDSSP_A_EXPIRY]) : CREDSSP_TIME_NEVER;
-	if (status == SEC_E_BUFFER_TOO_SMALL) {
+	if (status == CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL) {
 		if (output)
 			*output_len = get_u32(tb[CREDSSP_A_OUTPUT_NEEDED]);
 	} else if (tb[CREDSSP_A_OUTPUT] && nla_len(tb[CREDSSP_A_OUTPUT]) > 0) {
@@ -697,22 +699,23 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 
 		if (!output) {
 			/* A token and nowhere to put it: the caller loses it. */
-			if (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED)
-				status = SEC_E_BUFFER_TOO_SMALL;
+			if (status == CREDSSP_SEC_STATUS_OK ||
+			    status == CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
+				status = CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL;
 		} else if (alloc) {
 			*output = credssp__cbuf_alloc(len);
 			if (*output) {
 				memcpy(*output, nla_data(tb[CREDSSP_A_OUTPUT]), len);
 				*output_len = len;
 				if (ret_flags)
-					*ret_flags |= ASC_RET_ALLOCATED_MEMORY;
+					*ret_flags |= CREDSSP_RET_ALLOCATED_MEMORY;
 			} else {
 				status = fail(h, ENOMEM);
 			}
 		} else if (len > out_size) {
 			/* The kernel should have said so; say it for it. */
 			*output_len = len;
-			status = SEC_E_BUFFER_TOO_SMALL;
+			status = CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL;
 		} else {
 			memcpy(*output, nla_data(tb[CREDSSP_A_OUTPUT]), len);
 			*output_len = len;
@@ -732,13 +735,13 @@ credssp_status_t credssp_accept(struct credssp_handle *h, uint64_t cred, uint64_
 	credssp_status_t st;
 
 	if (!ctx || !output || !output_len)
-		return SEC_E_INVALID_PARAMETER;
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 	in_ctx = *ctx;
 	st = credssp_accept_security_context(
 		h, cred, in_ctx, input, input_len,
-		ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_STREAM | ASC_REQ_DELEGATE |
-			ASC_REQ_ALLOCATE_MEMORY,
-		SECURITY_NATIVE_DREP, 0, ctx, output, output_len, extra, NULL, NULL);
+		CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_INTEGRITY | CREDSSP_REQ_STREAM |
+			CREDSSP_REQ_DELEGATE | CREDSSP_REQ_ALLOCATE_MEMORY,
+		CREDSSP_DATA_REP_NATIVE, 0, ctx, output, output_len, extra, NULL, NULL);
 	if (in_ctx && !*ctx)
 		*ctx = in_ctx; /* a failure below SSPI: the context still exists */
 	return st;
@@ -767,20 +770,20 @@ static struct credssp_pkg_info *pkg_info(struct nlattr **q)
 	return p;
 }
 
-/* Fill @buffer for @attr from the QUERY nest; SEC_E_OK or a failure. */
+/* Fill @buffer for @attr from the QUERY nest; CREDSSP_SEC_STATUS_OK or a failure. */
 static credssp_status_t fill_query(uint32_t attr, struct nlattr **q, void *buffer)
 {
 	switch (attr) {
-	case SECPKG_ATTR_SIZES: {
+	case CREDSSP_QUERY_SIZES: {
 		struct credssp_sizes *s = buffer;
 
 		s->max_token = get_u32(q[CREDSSP_A_Q_MAX_TOKEN]);
 		s->max_signature = get_u32(q[CREDSSP_A_Q_MAX_SIGNATURE]);
 		s->block_size = get_u32(q[CREDSSP_A_Q_BLOCK_SIZE]);
 		s->security_trailer = get_u32(q[CREDSSP_A_Q_SECURITY_TRAILER]);
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
-	case SECPKG_ATTR_STREAM_SIZES: {
+	case CREDSSP_QUERY_STREAM_SIZES: {
 		struct credssp_stream_sizes *s = buffer;
 
 		s->header = get_u32(q[CREDSSP_A_Q_STREAM_HEADER]);
@@ -788,53 +791,53 @@ static credssp_status_t fill_query(uint32_t attr, struct nlattr **q, void *buffe
 		s->max_message = get_u32(q[CREDSSP_A_Q_STREAM_MAX_MESSAGE]);
 		s->buffers = get_u32(q[CREDSSP_A_Q_STREAM_BUFFERS]);
 		s->block_size = get_u32(q[CREDSSP_A_Q_STREAM_BLOCK_SIZE]);
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
-	case SECPKG_ATTR_NAMES: {
+	case CREDSSP_QUERY_NAMES: {
 		struct credssp_names *n = buffer;
 		size_t len = q[CREDSSP_A_Q_NAME] ? (size_t)nla_len(q[CREDSSP_A_Q_NAME]) : 0;
 
 		n->user_name = credssp__cbuf_alloc(len + 1);
 		if (!n->user_name)
-			return SEC_E_INSUFFICIENT_MEMORY;
+			return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 		get_str(q[CREDSSP_A_Q_NAME], n->user_name, len + 1);
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
-	case SECPKG_ATTR_LIFESPAN: {
+	case CREDSSP_QUERY_LIFESPAN: {
 		struct credssp_lifespan *l = buffer;
 
 		l->start = get_u64(q[CREDSSP_A_Q_START]);
 		l->expiry = get_u64(q[CREDSSP_A_Q_EXPIRY]);
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
-	case SECPKG_ATTR_PACKAGE_INFO: {
+	case CREDSSP_QUERY_PACKAGE_INFO: {
 		struct credssp_package_info *p = buffer;
 
 		p->info = pkg_info(q);
-		return p->info ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
+		return p->info ? CREDSSP_SEC_STATUS_OK : CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	}
-	case SECPKG_ATTR_NEGOTIATION_PACKAGE: {
+	case CREDSSP_QUERY_NEGOTIATION_PACKAGE: {
 		struct credssp_negotiation_info *p = buffer;
 
 		p->state = get_u32(q[CREDSSP_A_Q_NEGO_STATE]);
 		p->info = pkg_info(q);
-		return p->info ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
+		return p->info ? CREDSSP_SEC_STATUS_OK : CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	}
-	case SECPKG_ATTR_CREDS:
-	case SECPKG_ATTR_CREDS_2: {
+	case CREDSSP_QUERY_CREDS:
+	case CREDSSP_QUERY_CREDS_2: {
 		struct credssp_client_creds *c = buffer;
 		size_t len = q[CREDSSP_A_Q_CREDS] ? (size_t)nla_len(q[CREDSSP_A_Q_CREDS]) : 0;
 
 		c->data = credssp__cbuf_alloc(len ? len : 1);
 		if (!c->data)
-			return SEC_E_INSUFFICIENT_MEMORY;
+			return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 		if (len)
 			memcpy(c->data, nla_data(q[CREDSSP_A_Q_CREDS]), len);
 		c->len = (uint32_t)len;
-		return SEC_E_OK;
+		return CREDSSP_SEC_STATUS_OK;
 	}
 	}
-	return SEC_E_UNSUPPORTED_FUNCTION;
+	return CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION;
 }
 
 credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint64_t ctx,
@@ -842,13 +845,13 @@ credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint
 {
 	struct nlattr *tb[CREDSSP_A_MAX + 1], *q[CREDSSP_A_Q_MAX + 1];
 	struct one_reply r;
-	credssp_status_t st, status = SEC_E_INTERNAL_ERROR;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 	struct nl_msg *msg;
 
 	if (!h)
-		return SEC_E_INVALID_HANDLE;
+		return CREDSSP_SEC_STATUS_INVALID_HANDLE;
 	if (!buffer)
-		return SEC_E_INVALID_PARAMETER;
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
 	begin(h);
 	msg = new_req(h, CREDSSP_CMD_QUERY_CTX, 0, 0);
 	if (!msg || nla_put_u64(msg, CREDSSP_A_CTX_ID, ctx) ||
@@ -858,18 +861,18 @@ credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint
 		goto out;
 	}
 	st = call(h, msg, &r, tb, &status);
-	if (st != SEC_E_OK) {
+	if (st != CREDSSP_SEC_STATUS_OK) {
 		status = st;
 		goto out;
 	}
-	if (status == SEC_E_OK) {
+	if (status == CREDSSP_SEC_STATUS_OK) {
 		memset(q, 0, sizeof(q));
 		if (tb[CREDSSP_A_QUERY] &&
 		    nla_parse_nested(q, CREDSSP_A_Q_MAX, tb[CREDSSP_A_QUERY], NULL))
 			status = fail_msg(h, EPROTO, "malformed query reply");
 		else
 			status = fill_query(attr, q, buffer);
-		if (status == SEC_E_INSUFFICIENT_MEMORY)
+		if (status == CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY)
 			h->err = ENOMEM;
 	}
 	drop_reply(&r);
@@ -1007,7 +1010,7 @@ int credssp_get_context(struct credssp_handle *h, uint64_t id, struct credssp_ct
 		return -EINVAL;
 	begin(h);
 	msg = new_req(h, CREDSSP_CMD_GET_CTX, 0, 0);
-	if (msg && nla_put_u64(msg, CREDSSP_A_CTX_ID, id)) {
+	if (msg && nla_put_u64(msg, CREDSSP_A_CI_ID, id)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
@@ -1051,26 +1054,27 @@ int credssp_list_contexts(struct credssp_handle *h, struct credssp_ctx_info **li
 const char *credssp_status_name(credssp_status_t status)
 {
 	switch (status) {
-#define N(x) \
-	case x: return #x
-		N(SEC_E_OK);
-		N(SEC_I_CONTINUE_NEEDED);
-		N(SEC_I_COMPLETE_NEEDED);
-		N(SEC_I_COMPLETE_AND_CONTINUE);
-		N(SEC_E_INSUFFICIENT_MEMORY);
-		N(SEC_E_INVALID_HANDLE);
-		N(SEC_E_UNSUPPORTED_FUNCTION);
-		N(SEC_E_INTERNAL_ERROR);
-		N(SEC_E_SECPKG_NOT_FOUND);
-		N(SEC_E_INVALID_TOKEN);
-		N(SEC_E_LOGON_DENIED);
-		N(SEC_E_NO_CREDENTIALS);
-		N(SEC_E_OUT_OF_SEQUENCE);
-		N(SEC_E_NO_AUTHENTICATING_AUTHORITY);
-		N(SEC_E_CONTEXT_EXPIRED);
-		N(SEC_E_INCOMPLETE_MESSAGE);
-		N(SEC_E_BUFFER_TOO_SMALL);
-		N(SEC_E_INVALID_PARAMETER);
+/* The Windows names: what admins and logs know. */
+#define N(x, w) \
+	case CREDSSP_SEC_STATUS_##x: return #w
+		N(OK, SEC_E_OK);
+		N(CONTINUE_NEEDED, SEC_I_CONTINUE_NEEDED);
+		N(COMPLETE_NEEDED, SEC_I_COMPLETE_NEEDED);
+		N(COMPLETE_AND_CONTINUE, SEC_I_COMPLETE_AND_CONTINUE);
+		N(INSUFFICIENT_MEMORY, SEC_E_INSUFFICIENT_MEMORY);
+		N(INVALID_HANDLE, SEC_E_INVALID_HANDLE);
+		N(UNSUPPORTED_FUNCTION, SEC_E_UNSUPPORTED_FUNCTION);
+		N(INTERNAL_ERROR, SEC_E_INTERNAL_ERROR);
+		N(SECPKG_NOT_FOUND, SEC_E_SECPKG_NOT_FOUND);
+		N(INVALID_TOKEN, SEC_E_INVALID_TOKEN);
+		N(LOGON_DENIED, SEC_E_LOGON_DENIED);
+		N(NO_CREDENTIALS, SEC_E_NO_CREDENTIALS);
+		N(OUT_OF_SEQUENCE, SEC_E_OUT_OF_SEQUENCE);
+		N(NO_AUTHENTICATING_AUTHORITY, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+		N(CONTEXT_EXPIRED, SEC_E_CONTEXT_EXPIRED);
+		N(INCOMPLETE_MESSAGE, SEC_E_INCOMPLETE_MESSAGE);
+		N(BUFFER_TOO_SMALL, SEC_E_BUFFER_TOO_SMALL);
+		N(INVALID_PARAMETER, SEC_E_INVALID_PARAMETER);
 #undef N
 	}
 	return "SEC_E_UNKNOWN";

@@ -51,7 +51,7 @@ static struct cssp_cred *load_cred(const struct credsspd_config *cfg)
 	cc.ntlm_user_file = cfg->ntlm_user_file;
 	cc.min_version = cfg->min_version;
 	cc.allow_other_delegated_user = cfg->allow_other_delegated_user;
-	if (cssp_cred_new(&cc, &cred, err, sizeof(err)) != SEC_E_OK) {
+	if (cssp_cred_new(&cc, &cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK) {
 		log_err("server credential: %s", err[0] ? err : "cannot be loaded");
 		return NULL;
 	}

@@ -48,15 +48,15 @@ int cnl_open(struct cnl *c, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open a generic netlink socket: %s", nl_geterror(ret));
 		goto fail;
 	}
-	c->family = genl_ctrl_resolve(c->sk, CREDSSP_GENL_NAME);
+	c->family = genl_ctrl_resolve(c->sk, CREDSSP_FAMILY_NAME);
 	if (c->family < 0) {
 		snprintf(err, errlen,
 			 "generic netlink family \"%s\" not found (is credssp.ko loaded?)",
-			 CREDSSP_GENL_NAME);
+			 CREDSSP_FAMILY_NAME);
 		goto fail;
 	}
 	/* Now: libnl's own requests need its sequence checks, which ours bypass. */
-	c->ready_grp = genl_ctrl_resolve_grp(c->sk, CREDSSP_GENL_NAME, CREDSSP_MCGRP_HELPER);
+	c->ready_grp = genl_ctrl_resolve_grp(c->sk, CREDSSP_FAMILY_NAME, CREDSSP_MCGRP_HELPER);
 	if (c->ready_grp < 0) {
 		snprintf(err, errlen, "multicast group \"%s\" not found (credssp.ko too old?)",
 			 CREDSSP_MCGRP_HELPER);
@@ -98,9 +98,9 @@ void cnl_set_rcvbuf(struct cnl *c, int bytes)
 uint32_t cnl_package(int engine_package)
 {
 	switch (engine_package) {
-	case CSSP_PACKAGE_NTLM: return CREDSSP_PKG_NTLM;
-	case CSSP_PACKAGE_KERBEROS: return CREDSSP_PKG_KERBEROS;
-	default: return CREDSSP_PKG_NONE;
+	case CSSP_PACKAGE_NTLM: return CREDSSP_PACKAGE_NTLM;
+	case CSSP_PACKAGE_KERBEROS: return CREDSSP_PACKAGE_KERBEROS;
+	default: return CREDSSP_PACKAGE_NONE;
 	}
 }
 
@@ -278,7 +278,7 @@ int cnl_register(struct cnl *c)
 	if (!msg)
 		return -ENOMEM;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_REQUEST | NLM_F_ACK,
-			 CREDSSP_CMD_HELPER_REGISTER, CREDSSP_GENL_VERSION) ||
+			 CREDSSP_CMD_HELPER_REGISTER, CREDSSP_FAMILY_VERSION) ||
 	    nla_put_u32(msg, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -327,7 +327,7 @@ int cnl_next(struct cnl *c, struct cnl_request *req)
 		return -ENOMEM;
 	/* No NLM_F_ACK: the reply, or an error ACK, ends the transaction. */
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_REQUEST,
-			 CREDSSP_CMD_HELPER_NEXT, CREDSSP_GENL_VERSION)) {
+			 CREDSSP_CMD_HELPER_NEXT, CREDSSP_FAMILY_VERSION)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
@@ -390,7 +390,7 @@ int cnl_send_done(struct cnl *c, const struct cnl_done *d, char *ext, size_t ext
 		return -ENOMEM;
 	ret = -EMSGSIZE;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_REQUEST | NLM_F_ACK,
-			 CREDSSP_CMD_HELPER_DONE, CREDSSP_GENL_VERSION) ||
+			 CREDSSP_CMD_HELPER_DONE, CREDSSP_FAMILY_VERSION) ||
 	    nla_put_u64(msg, CREDSSP_A_H_REQ_ID, d->req_id) ||
 	    nla_put_u32(msg, CREDSSP_A_H_SEC_STATUS, d->status) ||
 	    (d->output_len && nla_put(msg, CREDSSP_A_H_OUTPUT, (int)d->output_len, d->output)) ||

@@ -76,7 +76,7 @@ struct cnl_done {
 	uint32_t ret_flags;
 	bool has_package;
 	uint32_t package;		  /* CREDSSP_PKG_* */
-	const struct cssp_result *result; /* with SEC_E_OK */
+	const struct cssp_result *result; /* with CREDSSP_SEC_STATUS_OK */
 };
 
 /*

@@ -127,7 +127,7 @@ static struct job *request_step(struct pool *p, const struct cnl_request *req)
 	j->input_len = req->input_len;
 	if (req->input_len)
 		memcpy(j->input, req->input, req->input_len);
-	j->status = SEC_E_INTERNAL_ERROR;
+	j->status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 
 	pthread_mutex_lock(&p->lock);
 	pe = find(p, req->ctx_id);
@@ -141,7 +141,7 @@ static struct job *request_step(struct pool *p, const struct cnl_request *req)
 			e->next = p->table[slot(e->ctx_id)];
 			p->table[slot(e->ctx_id)] = e;
 		} else {
-			j->status = SEC_E_INSUFFICIENT_MEMORY;
+			j->status = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 		}
 	} else if (!pe) {
 		log_warn("ctx %" PRIx64 ": step of an unknown context", req->ctx_id);
@@ -159,8 +159,8 @@ static struct job *request_step(struct pool *p, const struct cnl_request *req)
 static const char *package_name(uint32_t pkg)
 {
 	switch (pkg) {
-	case CREDSSP_PKG_NTLM: return "NTLM";
-	case CREDSSP_PKG_KERBEROS: return "Kerberos";
+	case CREDSSP_PACKAGE_NTLM: return "NTLM";
+	case CREDSSP_PACKAGE_KERBEROS: return "Kerberos";
 	default: return "none";
 	}
 }
@@ -199,7 +199,7 @@ static void run_job(struct worker *w, struct job *j)
 		e->ctx = cssp_ctx_new(p->cred, &opts);
 	}
 	if (!e->ctx) {
-		d.status = SEC_E_INSUFFICIENT_MEMORY;
+		d.status = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	} else {
 		d.status = cssp_ctx_step(e->ctx, j->input, j->input_len, &step);
 		d.output = step.output.data;
@@ -207,24 +207,25 @@ static void run_job(struct worker *w, struct job *j)
 		d.consumed = (uint32_t)step.consumed;
 		d.ret_flags = step.attrs;
 		d.package = cnl_package(cssp_ctx_package(e->ctx));
-		d.has_package = d.package != CREDSSP_PKG_NONE;
-		if (d.status == SEC_E_OK) {
+		d.has_package = d.package != CREDSSP_PACKAGE_NONE;
+		if (d.status == CREDSSP_SEC_STATUS_OK) {
 			d.result = cssp_ctx_result(e->ctx);
 			if (!d.result) {
-				d.status = SEC_E_INTERNAL_ERROR;
+				d.status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 				d.output_len = 0;
 			}
 		}
 		if (d.output_len > CREDSSP_TOKEN_MAX) {
 			log_err("ctx %" PRIx64 ": output of %zu bytes is too large", j->ctx_id,
 				d.output_len);
-			d.status = SEC_E_INTERNAL_ERROR;
+			d.status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 			d.output_len = 0;
 			d.result = NULL;
 		}
-		final = d.status != SEC_I_CONTINUE_NEEDED && d.status != SEC_E_INCOMPLETE_MESSAGE;
+		final = d.status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED &&
+			d.status != CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE;
 	}
-	if (d.status == SEC_E_OK)
+	if (d.status == CREDSSP_SEC_STATUS_OK)
 		log_info("ctx %" PRIx64 ": authenticated %s (%s%s, TSRequest v%u, %s)", j->ctx_id,
 			 d.result->principal, d.result->spnego ? "SPNEGO/" : "",
 			 package_name(d.package), d.result->version, d.result->tls_cipher);
@@ -272,9 +273,9 @@ static int take(struct worker *w, struct job **jp)
 	pthread_mutex_lock(&p->take_lock);
 	ret = cnl_next(&w->nl, &req);
 	if (!ret) {
-		if (req.op == CREDSSP_HOP_STEP)
+		if (req.op == CREDSSP_HELPER_OP_STEP)
 			*jp = request_step(p, &req);
-		else if (req.op == CREDSSP_HOP_FREE)
+		else if (req.op == CREDSSP_HELPER_OP_FREE)
 			request_free(p, &req);
 		else
 			log_warn("ignoring helper request op %u", req.op);

@@ -41,10 +41,10 @@ static void credssp_test_keyring(struct kunit *test)
 
 static void credssp_test_family(struct kunit *test)
 {
-	const struct genl_family *family = &credssp_genl_family;
+	const struct genl_family *family = &credssp_nl_family;
 
-	KUNIT_EXPECT_STREQ(test, family->name, CREDSSP_GENL_NAME);
-	KUNIT_EXPECT_EQ(test, family->version, CREDSSP_GENL_VERSION);
+	KUNIT_EXPECT_STREQ(test, family->name, CREDSSP_FAMILY_NAME);
+	KUNIT_EXPECT_EQ(test, family->version, CREDSSP_FAMILY_VERSION);
 	KUNIT_EXPECT_NE(test, family->id, 0);
 	KUNIT_EXPECT_TRUE(test, family->netnsok);
 	KUNIT_EXPECT_TRUE(test, family->parallel_ops);
@@ -68,13 +68,13 @@ static void credssp_test_status_reply(struct kunit *test)
 	/* Assert: one genl message from this family, with the keyring serial */
 	nlh = nlmsg_hdr(skb);
 	KUNIT_EXPECT_EQ(test, nlh->nlmsg_len, skb->len);
-	KUNIT_EXPECT_EQ(test, nlh->nlmsg_type, credssp_genl_family.id);
+	KUNIT_EXPECT_EQ(test, nlh->nlmsg_type, credssp_nl_family.id);
 	KUNIT_EXPECT_EQ(test, nlh->nlmsg_pid, 42);
 	KUNIT_EXPECT_EQ(test, nlh->nlmsg_seq, 7);
 	gnlh = nlmsg_data(nlh);
 	KUNIT_EXPECT_EQ(test, gnlh->cmd, CREDSSP_CMD_GET_STATUS);
-	KUNIT_EXPECT_EQ(test, gnlh->version, CREDSSP_GENL_VERSION);
-	KUNIT_ASSERT_EQ(test, genlmsg_parse(nlh, &credssp_genl_family, tb,
+	KUNIT_EXPECT_EQ(test, gnlh->version, CREDSSP_FAMILY_VERSION);
+	KUNIT_ASSERT_EQ(test, genlmsg_parse(nlh, &credssp_nl_family, tb,
 					    CREDSSP_A_STATUS_MAX, NULL, NULL),
 			0);
 	KUNIT_ASSERT_NOT_NULL(test, tb[CREDSSP_A_STATUS_KEYRING]);
@@ -98,10 +98,10 @@ static void credssp_test_status_no_room(struct kunit *test)
 
 /* A password credential: DOMAIN "D", USER "u", PASSWORD "pw" (UTF-16LE). */
 static const u8 credssp_test_creds[] = {
-	1, CREDSSP_CRED_PASSWORD, 3, 0,
-	CREDSSP_CF_DOMAIN, 0, 0, 0, 2, 0, 0, 0, 'D', 0,
-	CREDSSP_CF_USER, 0, 0, 0, 2, 0, 0, 0, 'u', 0,
-	CREDSSP_CF_PASSWORD, 0, 0, 0, 4, 0, 0, 0, 'p', 0, 'w', 0,
+	1, CREDSSP_CRED_TYPE_PASSWORD, 3, 0,
+	CREDSSP_CRED_FIELD_DOMAIN, 0, 0, 0, 2, 0, 0, 0, 'D', 0,
+	CREDSSP_CRED_FIELD_USER, 0, 0, 0, 2, 0, 0, 0, 'u', 0,
+	CREDSSP_CRED_FIELD_PASSWORD, 0, 0, 0, 4, 0, 0, 0, 'p', 0, 'w', 0,
 };
 
 static int creds_check(const u8 *buf, u32 len)
@@ -116,7 +116,7 @@ static void credssp_test_creds_good(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, credssp_creds_validate(credssp_test_creds,
 						     sizeof(credssp_test_creds),
 						     &type), 0);
-	KUNIT_EXPECT_EQ(test, type, CREDSSP_CRED_PASSWORD);
+	KUNIT_EXPECT_EQ(test, type, CREDSSP_CRED_TYPE_PASSWORD);
 }
 
 static void credssp_test_creds_truncated(struct kunit *test)
@@ -162,7 +162,7 @@ static void credssp_test_creds_bad_ids(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memcpy(buf, credssp_test_creds, sizeof(credssp_test_creds));
-	buf[4] = CREDSSP_CF_CRED_BUFFER + 1;	/* unknown field id */
+	buf[4] = CREDSSP_CRED_FIELD_CRED_BUFFER + 1;	/* unknown field id */
 	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 	buf[4] = 0;				/* field id 0 */
 	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
@@ -172,7 +172,7 @@ static void credssp_test_creds_bad_ids(struct kunit *test)
 	buf[0] = 1;
 	buf[1] = 3;				/* unknown type */
 	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
-	buf[1] = CREDSSP_CRED_PASSWORD;
+	buf[1] = CREDSSP_CRED_TYPE_PASSWORD;
 	buf[2] = 4;				/* one field more than there is */
 	KUNIT_EXPECT_EQ(test, creds_check(buf, n), -EINVAL);
 }
@@ -180,7 +180,7 @@ static void credssp_test_creds_bad_ids(struct kunit *test)
 static void credssp_test_req_flags(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(0));
-	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(CREDSSP_ASC_REQ_SUPPORTED));
+	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(CREDSSP_REQ_SUPPORTED));
 	KUNIT_EXPECT_TRUE(test, credssp_req_flags_ok(ASC_REQ_ALLOCATE_MEMORY |
 						     ASC_REQ_DELEGATE));
 	KUNIT_EXPECT_FALSE(test, credssp_req_flags_ok(ASC_REQ_PROMPT_FOR_CREDS));
@@ -328,7 +328,7 @@ static void credssp_test_kernel_api_no_helper(struct kunit *test)
 						   &expiry), SEC_E_OK);
 	KUNIT_EXPECT_EQ(test, expiry, CREDSSP_TIME_NEVER);
 	n_ctx = READ_ONCE(cn->n_ctx);
-	lost = atomic64_read(&cn->stats[CREDSSP_OUT_HELPER_LOST][0]);
+	lost = atomic64_read(&cn->stats[CREDSSP_OUTCOME_HELPER_LOST][0]);
 
 	/* Refused before a context exists. */
 	KUNIT_EXPECT_EQ(test, credssp_accept(cred, NULL, &in, ASC_REQ_DATAGRAM,
@@ -354,7 +354,7 @@ static void credssp_test_kernel_api_no_helper(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ob.data);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(cn->n_ctx), n_ctx);
 	KUNIT_EXPECT_EQ(test,
-			atomic64_read(&cn->stats[CREDSSP_OUT_HELPER_LOST][0]),
+			atomic64_read(&cn->stats[CREDSSP_OUTCOME_HELPER_LOST][0]),
 			lost + 1);
 
 	KUNIT_EXPECT_EQ(test, credssp_query_ctx(NULL, SECPKG_ATTR_SIZES, &q),
@@ -459,19 +459,19 @@ static void credssp_test_key_describe(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, longp);
 	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 0x1234abcd00000007ULL,
-				 "KCREDSSP\\alice", CREDSSP_PKG_NTLM, 0);
+				 "KCREDSSP\\alice", CREDSSP_PACKAGE_NTLM, 0);
 	KUNIT_EXPECT_EQ(test, n, (int)strlen(want));
 	KUNIT_EXPECT_STREQ(test, buf, want);
 
 	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 1, "bob@REALM",
-				 CREDSSP_PKG_KERBEROS, 4026532180U);
+				 CREDSSP_PACKAGE_KERBEROS, 4026532180U);
 	KUNIT_EXPECT_GT(test, n, 0);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "credssp:ctx=0x0000000000000001;user=bob@REALM;pkg=Kerberos;net=4026532180");
 
 	/* A client-chosen name cannot add fields. */
 	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 2,
-				 "x;pkg=Kerberos%\n\x7f", CREDSSP_PKG_NTLM, 0);
+				 "x;pkg=Kerberos%\n\x7f", CREDSSP_PACKAGE_NTLM, 0);
 	KUNIT_EXPECT_GT(test, n, 0);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "credssp:ctx=0x0000000000000002;user=x%3Bpkg%3DKerberos%25%0A%7F;pkg=NTLM");
@@ -479,13 +479,13 @@ static void credssp_test_key_describe(struct kunit *test)
 	/* The longest principal, every byte escaped, fits. */
 	memset(longp, ';', CREDSSP_PRINCIPAL_MAX);
 	n = credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, ~0ULL, longp,
-				 CREDSSP_PKG_KERBEROS, ~0U);
+				 CREDSSP_PACKAGE_KERBEROS, ~0U);
 	KUNIT_EXPECT_GT(test, n, 3 * CREDSSP_PRINCIPAL_MAX);
 	KUNIT_EXPECT_LT(test, n, CREDSSP_KEY_DESC_MAX);
 
 	/* Refusals leave an empty string. */
 	KUNIT_EXPECT_EQ(test, credssp_key_describe(buf, 40, 1, "someone",
-						   CREDSSP_PKG_NTLM, 0), -E2BIG);
+						   CREDSSP_PACKAGE_NTLM, 0), -E2BIG);
 	KUNIT_EXPECT_STREQ(test, buf, "");
 	KUNIT_EXPECT_EQ(test, credssp_key_describe(buf, CREDSSP_KEY_DESC_MAX, 1,
 						   "u", 0, 0), -EINVAL);
@@ -544,7 +544,7 @@ static void credssp_test_key_lifecycle(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
 	ctx->id = 0xfeedf00d00000042ULL;
 	strscpy(res->principal, "D\\u", sizeof(res->principal));
-	res->package = CREDSSP_PKG_NTLM;
+	res->package = CREDSSP_PACKAGE_NTLM;
 	res->creds = (u8 *)credssp_test_creds;
 	res->creds_len = sizeof(credssp_test_creds);
 

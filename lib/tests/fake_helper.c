@@ -30,10 +30,10 @@ struct fake_helper {
 /* Password credentials: domain "T", user "a", password "p" in UTF-16LE. */
 static const uint8_t creds[] = {
 	CREDSSP_CREDS_VERSION,
-	CREDSSP_CRED_PASSWORD,
+	CREDSSP_CRED_TYPE_PASSWORD,
 	3,
 	0,
-	CREDSSP_CF_DOMAIN,
+	CREDSSP_CRED_FIELD_DOMAIN,
 	0,
 	0,
 	0,
@@ -43,7 +43,7 @@ static const uint8_t creds[] = {
 	0,
 	'T',
 	0,
-	CREDSSP_CF_USER,
+	CREDSSP_CRED_FIELD_USER,
 	0,
 	0,
 	0,
@@ -53,7 +53,7 @@ static const uint8_t creds[] = {
 	0,
 	'a',
 	0,
-	CREDSSP_CF_PASSWORD,
+	CREDSSP_CRED_FIELD_PASSWORD,
 	0,
 	0,
 	0,
@@ -134,7 +134,7 @@ static int xact(struct nl_sock *sk, struct nl_msg *msg, unsigned char **buf,
 static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size_t len)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(16384);
-	uint32_t status = SEC_E_INVALID_TOKEN, consumed = (uint32_t)len;
+	uint32_t status = CREDSSP_SEC_STATUS_INVALID_TOKEN, consumed = (uint32_t)len;
 	static uint8_t big[FAKE_BIG_LEN];
 	const void *out = NULL;
 	size_t out_len = 0, i;
@@ -143,11 +143,11 @@ static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size
 	if (!msg)
 		return;
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, NLM_F_ACK,
-		    CREDSSP_CMD_HELPER_DONE, CREDSSP_GENL_VERSION);
+		    CREDSSP_CMD_HELPER_DONE, CREDSSP_FAMILY_VERSION);
 	if (len >= 4 && !memcmp(in, "CONT", 4)) {
 		const uint8_t *bar = memchr(in, '|', len);
 
-		status = SEC_I_CONTINUE_NEEDED;
+		status = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 		out = FAKE_OUTPUT;
 		out_len = strlen(FAKE_OUTPUT);
 		if (bar)
@@ -155,22 +155,22 @@ static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size
 	} else if (len >= 3 && !memcmp(in, "BIG", 3)) {
 		for (i = 0; i < sizeof(big); i++)
 			big[i] = (uint8_t)i;
-		status = SEC_I_CONTINUE_NEEDED;
+		status = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 		out = big;
 		out_len = sizeof(big);
 	} else if (len >= 4 && !memcmp(in, "PART", 4)) {
-		status = SEC_E_INCOMPLETE_MESSAGE;
+		status = CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE;
 		consumed = 0;
 	} else if (len >= 4 && !memcmp(in, "DENY", 4)) {
-		status = SEC_E_LOGON_DENIED;
+		status = CREDSSP_SEC_STATUS_LOGON_DENIED;
 		out = "alert";
 		out_len = 5;
-		err |= nla_put_u32(msg, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		err |= nla_put_u32(msg, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
 	} else if (len >= 2 && !memcmp(in, "OK", 2)) {
-		status = SEC_E_OK;
+		status = CREDSSP_SEC_STATUS_OK;
 		out = "final";
 		out_len = 5;
-		err |= nla_put_u32(msg, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		err |= nla_put_u32(msg, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
 		err |= nla_put_flag(msg, CREDSSP_A_H_SPNEGO);
 		err |= nla_put_string(msg, CREDSSP_A_H_PRINCIPAL, FAKE_PRINCIPAL);
 		err |= nla_put_u32(msg, CREDSSP_A_H_VERSION_NEGOTIATED, 6);
@@ -181,8 +181,8 @@ static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size
 		err |= put_keys(msg, CREDSSP_A_H_KEYS_TX, 0x11);
 		err |= put_keys(msg, CREDSSP_A_H_KEYS_RX, 0x22);
 		err |= nla_put_u32(msg, CREDSSP_A_H_RET_FLAGS,
-				   ASC_RET_CONFIDENTIALITY | ASC_RET_INTEGRITY | ASC_RET_STREAM |
-					   ASC_RET_DELEGATE);
+				   CREDSSP_RET_CONFIDENTIALITY | CREDSSP_RET_INTEGRITY |
+					   CREDSSP_RET_STREAM | CREDSSP_RET_DELEGATE);
 	}
 	err |= nla_put_u64(msg, CREDSSP_A_H_REQ_ID, req);
 	err |= nla_put_u32(msg, CREDSSP_A_H_SEC_STATUS, status);
@@ -214,7 +214,7 @@ static int take_one(struct fake_helper *fh)
 		return 0;
 	/* No NLM_F_ACK: the reply, or an error ACK (-ENOENT: nothing queued), ends it. */
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, 0, CREDSSP_CMD_HELPER_NEXT,
-		    CREDSSP_GENL_VERSION);
+		    CREDSSP_FAMILY_VERSION);
 	err = xact(fh->sk, msg, &buf, &h);
 	if (err) {
 		if (err != -ENOENT) {
@@ -225,7 +225,7 @@ static int take_one(struct fake_helper *fh)
 	}
 	if (((struct genlmsghdr *)nlmsg_data(h))->cmd == CREDSSP_CMD_HELPER_NEXT &&
 	    !genlmsg_parse(h, 0, tb, CREDSSP_A_H_MAX, NULL) && tb[CREDSSP_A_H_REQ_ID] &&
-	    tb[CREDSSP_A_H_OP] && nla_get_u32(tb[CREDSSP_A_H_OP]) == CREDSSP_HOP_STEP) {
+	    tb[CREDSSP_A_H_OP] && nla_get_u32(tb[CREDSSP_A_H_OP]) == CREDSSP_HELPER_OP_STEP) {
 		__atomic_add_fetch(&fh->steps, 1, __ATOMIC_SEQ_CST);
 		answer(fh, nla_get_u64(tb[CREDSSP_A_H_REQ_ID]),
 		       tb[CREDSSP_A_H_INPUT] ? nla_data(tb[CREDSSP_A_H_INPUT]) : NULL,
@@ -259,7 +259,7 @@ static void *loop(void *arg)
 
 static int join_ready(struct fake_helper *fh)
 {
-	int grp = genl_ctrl_resolve_grp(fh->watch, CREDSSP_GENL_NAME, CREDSSP_MCGRP_HELPER);
+	int grp = genl_ctrl_resolve_grp(fh->watch, CREDSSP_FAMILY_NAME, CREDSSP_MCGRP_HELPER);
 
 	if (grp < 0 || nl_socket_add_membership(fh->watch, grp))
 		return -1;
@@ -279,7 +279,7 @@ struct fake_helper *fake_helper_start(void)
 	fh->watch = nl_socket_alloc();
 	if (!fh->sk || !fh->watch || genl_connect(fh->sk) || genl_connect(fh->watch))
 		goto fail;
-	fh->family = genl_ctrl_resolve(fh->sk, CREDSSP_GENL_NAME);
+	fh->family = genl_ctrl_resolve(fh->sk, CREDSSP_FAMILY_NAME);
 	if (fh->family < 0 || join_ready(fh))
 		goto fail;
 	nl_socket_set_buffer_size(fh->sk, 1 << 20, 1 << 20);
@@ -287,7 +287,7 @@ struct fake_helper *fake_helper_start(void)
 	if (!msg)
 		goto fail;
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, NLM_F_ACK,
-		    CREDSSP_CMD_HELPER_REGISTER, CREDSSP_GENL_VERSION);
+		    CREDSSP_CMD_HELPER_REGISTER, CREDSSP_FAMILY_VERSION);
 	nla_put_u32(msg, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
 	err = xact(fh->sk, msg, NULL, NULL);
 	if (err) {

@@ -4,14 +4,14 @@
  * thread that registers as the netns's helper, takes the queued requests
  * (HELPER_NEXT) on each HELPER_READY and every 100 ms, and answers each
  * STEP from the first bytes of its input:
- *   "CONT"  SEC_I_CONTINUE_NEEDED, output "server-token"; if the input holds
+ *   "CONT"  CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output "server-token"; if the input holds
  *           a '|', only the bytes up to and including it are consumed
- *   "BIG"   SEC_I_CONTINUE_NEEDED, output FAKE_BIG_LEN bytes (i & 0xff)
- *   "PART"  SEC_E_INCOMPLETE_MESSAGE
- *   "DENY"  SEC_E_LOGON_DENIED, output "alert", package NTLM
- *   "OK"    SEC_E_OK, output "final", principal FAKE_PRINCIPAL, NTLM, TLS 1.3
+ *   "BIG"   CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output FAKE_BIG_LEN bytes (i & 0xff)
+ *   "PART"  CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE
+ *   "DENY"  CREDSSP_SEC_STATUS_LOGON_DENIED, output "alert", package NTLM
+ *   "OK"    CREDSSP_SEC_STATUS_OK, output "final", principal FAKE_PRINCIPAL, NTLM, TLS 1.3
  *           AES-128-GCM keys, version 6, delegated password FAKE_CREDS
- *   other   SEC_E_INVALID_TOKEN
+ *   other   CREDSSP_SEC_STATUS_INVALID_TOKEN
  */
 #ifndef FAKE_HELPER_H
 #define FAKE_HELPER_H

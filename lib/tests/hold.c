@@ -43,15 +43,15 @@ int main(int argc, char **argv)
 	if (!fake_helper_start())
 		return 125;
 	h = credssp_open();
-	if (!h || credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
-						     NULL) != SEC_E_OK) {
+	if (!h || credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND,
+						     &cred, NULL) != CREDSSP_SEC_STATUS_OK) {
 		fprintf(stderr, "hold: cannot acquire a credential\n");
 		return 125;
 	}
 	for (i = 0; i < n; i++) {
 		ctx = 0;
-		if (step(h, cred, &ctx, "CONT") != SEC_I_CONTINUE_NEEDED ||
-		    (i == 0 && step(h, 0, &ctx, "OK") != SEC_E_OK)) {
+		if (step(h, cred, &ctx, "CONT") != CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
+		    (i == 0 && step(h, 0, &ctx, "OK") != CREDSSP_SEC_STATUS_OK)) {
 			fprintf(stderr, "hold: handshake step failed: %s\n",
 				credssp_last_message(h));
 			return 125;

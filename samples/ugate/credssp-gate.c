@@ -9,7 +9,7 @@
  *      a client that requires Restricted Admin mode gets it.
  *   2. credssp_accept_socket() on a libcredssp session of its own: the
  *      kernel runs CredSSP on the socket and installs kTLS.
- *   3. On SEC_E_OK: who authenticated (SECPKG_ATTR_NAMES, _NEGOTIATION_
+ *   3. On CREDSSP_SEC_STATUS_OK: who authenticated (CREDSSP_QUERY_NAMES, _NEGOTIATION_
  *      PACKAGE), the TLS version (getsockopt SOL_TLS), the delegated-
  *      credentials key (GET_CTX), and the client's MCS Connect-Initial read
  *      in plaintext through kTLS (the record type from the TLS_GET_RECORD_TYPE
@@ -166,12 +166,13 @@ static void describe(struct conn *c, struct credssp_handle *h, uint64_t ctx)
 	socklen_t cilen = sizeof(ci);
 	credssp_status_t s;
 
-	s = credssp_query_context_attributes(h, ctx, SECPKG_ATTR_NAMES, &names);
-	put(c, "principal", "%s", s == SEC_E_OK ? names.user_name : credssp_status_name(s));
+	s = credssp_query_context_attributes(h, ctx, CREDSSP_QUERY_NAMES, &names);
+	put(c, "principal", "%s",
+	    s == CREDSSP_SEC_STATUS_OK ? names.user_name : credssp_status_name(s));
 	credssp_free_context_buffer(names.user_name);
-	s = credssp_query_context_attributes(h, ctx, SECPKG_ATTR_NEGOTIATION_PACKAGE, &nego);
+	s = credssp_query_context_attributes(h, ctx, CREDSSP_QUERY_NEGOTIATION_PACKAGE, &nego);
 	put(c, "package", "%s",
-	    s == SEC_E_OK && nego.info ? nego.info->name : credssp_status_name(s));
+	    s == CREDSSP_SEC_STATUS_OK && nego.info ? nego.info->name : credssp_status_name(s));
 	credssp_free_context_buffer(nego.info);
 	/* The kernel's own view of the TLS layer it installed (no keys). */
 	memset(&ci, 0, sizeof(ci));
@@ -204,19 +205,19 @@ static bool serve(struct conn *c, uint64_t *ctx_out, struct credssp_handle **h_o
 		put(c, "status", "NO_SESSION (%s)", strerror(errno));
 		return false;
 	}
-	s = credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
+	s = credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
 					       NULL);
-	if (s == SEC_E_OK)
+	if (s == CREDSSP_SEC_STATUS_OK)
 		s = credssp_accept_socket(h, cred, c->fd,
-					  ASC_REQ_CONFIDENTIALITY | ASC_REQ_STREAM |
-						  ASC_REQ_DELEGATE | ASC_REQ_MUTUAL_AUTH,
+					  CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM |
+						  CREDSSP_REQ_DELEGATE | CREDSSP_REQ_MUTUAL_AUTH,
 					  options, 0, &ctx, &ret_flags, NULL);
 	put(c, "status", "%s", credssp_status_name(s));
-	if (s != SEC_E_OK && credssp_last_error(h))
+	if (s != CREDSSP_SEC_STATUS_OK && credssp_last_error(h))
 		put(c, "error", "%s: %s", strerror(credssp_last_error(h)), credssp_last_message(h));
-	else if (s != SEC_E_OK && *credssp_last_message(h))
+	else if (s != CREDSSP_SEC_STATUS_OK && *credssp_last_message(h))
 		put(c, "error", "%s", credssp_last_message(h));
-	if (s == SEC_E_OK) {
+	if (s == CREDSSP_SEC_STATUS_OK) {
 		put(c, "ret_flags", "0x%08x", ret_flags);
 		describe(c, h, ctx);
 		mcs = read_mcs(c);
@@ -227,7 +228,7 @@ static bool serve(struct conn *c, uint64_t *ctx_out, struct credssp_handle **h_o
 	/* The caller keeps the session (and so the context) until it is done. */
 	*ctx_out = ctx;
 	*h_out = h;
-	return s == SEC_E_OK && mcs;
+	return s == CREDSSP_SEC_STATUS_OK && mcs;
 }
 
 static int listen_on(void)
@@ -330,7 +331,7 @@ int main(int argc, char **argv)
 		put(&c, "peer", "%s", addr);
 		if (!serve(&c, &ctx, &h))
 			rc = 1;
-		if (ctx && credssp_delete_security_context(h, ctx) != SEC_E_OK)
+		if (ctx && credssp_delete_security_context(h, ctx) != CREDSSP_SEC_STATUS_OK)
 			put(&c, "delete", "failed");
 		credssp_close(h);
 		put(&c, "end", "%u", i);

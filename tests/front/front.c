@@ -8,12 +8,12 @@
  *      RDP_NEG_RSP selectedProtocol = PROTOCOL_HYBRID, or RDP_NEG_FAILURE
  *      (HYBRID_REQUIRED_BY_SERVER) when the client did not offer HYBRID.
  *   2. cssp_ctx_step() on the bytes read, exactly as engine.h documents:
- *      SEC_E_INCOMPLETE_MESSAGE (nothing consumed: read more), the outputs
+ *      CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE (nothing consumed: read more), the outputs
  *      sent, consumed/extra honoured (the extra bytes are the next input),
- *      until SEC_E_OK or an error (whose output, an errorCode TSRequest or
+ *      until CREDSSP_SEC_STATUS_OK or an error (whose output, an errorCode TSRequest or
  *      an alert, is sent before closing). The API contract is checked on
  *      every call (consumed + extra == input length and so on).
- *   3. On SEC_E_OK the exported kTLS keys are used the way the kernel would
+ *   3. On CREDSSP_SEC_STATUS_OK the exported kTLS keys are used the way the kernel would
  *      use them, with the record code of tests/lib/record.c (EVP only, no
  *      SSL object; TLS 1.2 and 1.3 nonce and additional-data rules):
  *        rx: the client's next record (often already in the extra bytes) is
@@ -170,7 +170,7 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 struct result {
 	char lines[16384];
 	size_t len;
-	bool success; /* SEC_E_OK, MCS Connect-Initial read, tx record sent */
+	bool success; /* CREDSSP_SEC_STATUS_OK, MCS Connect-Initial read, tx record sent */
 };
 
 static void put(struct result *r, const char *key, const char *fmt, ...)
@@ -526,7 +526,7 @@ static void serve(int fd, struct cssp_cred *cred, struct result *res)
 	const char *outcome;
 	bool hybrid, ra_requested;
 	unsigned int calls = 0;
-	uint32_t st = SEC_I_CONTINUE_NEEDED;
+	uint32_t st = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 	int r;
 
 	outcome = x224_outcome(fd, res, &hybrid, &ra_requested);
@@ -552,13 +552,13 @@ static void serve(int fd, struct cssp_cred *cred, struct result *res)
 			calls++;
 			logf_("step %u: in %zu -> %s, out %zu, consumed %zu, extra %zu", calls, len,
 			      cssp_status_name(st), step.output.len, step.consumed, step.extra);
-			if (st == SEC_E_INCOMPLETE_MESSAGE) {
+			if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE) {
 				if (step.consumed || step.output.len) {
 					put(res, "api_violation",
 					    "INCOMPLETE with consumed %zu output %zu",
 					    step.consumed, step.output.len);
 					cssp_buf_free(&step.output);
-					st = SEC_E_INTERNAL_ERROR;
+					st = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 					break;
 				}
 				goto read;
@@ -569,16 +569,16 @@ static void serve(int fd, struct cssp_cred *cred, struct result *res)
 					logf_("sending %zu bytes: %s", step.output.len, io_name(r));
 			}
 			cssp_buf_free(&step.output);
-			if (st != SEC_I_CONTINUE_NEEDED && st != SEC_E_OK)
+			if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED && st != CREDSSP_SEC_STATUS_OK)
 				break; /* an error: its output was sent; close */
 			if (step.consumed == 0 || step.consumed + step.extra != len) {
 				put(res, "api_violation", "%s with consumed %zu extra %zu of %zu",
 				    cssp_status_name(st), step.consumed, step.extra, len);
-				st = SEC_E_INTERNAL_ERROR;
+				st = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 				break;
 			}
 			cssp_buf_consume(&in, step.consumed);
-			if (st == SEC_E_OK)
+			if (st == CREDSSP_SEC_STATUS_OK)
 				break;
 			if (in.len)
 				continue; /* the extra bytes are the next input */
@@ -595,7 +595,7 @@ read:
 
 	put(res, "status", "%s", cssp_status_name(st));
 	put(res, "engine_calls", "%u", calls);
-	if (st == SEC_E_OK) {
+	if (st == CREDSSP_SEC_STATUS_OK) {
 		const struct cssp_result *cr = cssp_ctx_result(ctx);
 
 		put(res, "extra_at_ok", "%zu", in.len);
@@ -772,7 +772,7 @@ int main(int argc, char **argv)
 	cfg.keytab = opt.keytab;
 	cfg.ntlm_user_file = opt.ntlm_users;
 	cfg.min_version = opt.min_version;
-	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != SEC_E_OK) {
+	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK) {
 		logf_("cssp_cred_new: %s", err);
 		return 2;
 	}

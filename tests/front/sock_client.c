@@ -5,7 +5,7 @@
  *
  * One process, one loopback TCP connection. The server thread hands its end
  * to the kernel with libcredssp's credssp_accept_socket() and, once that
- * returns SEC_E_OK, reads the client's next application data from the fd
+ * returns CREDSSP_SEC_STATUS_OK, reads the client's next application data from the fd
  * in plaintext (kTLS). The client is cssp_client_exchange() with its engine
  * calls (cssp_ctx_new/step/free, cssp_cred_free) replaced by the socket:
  * each "step" writes what the client produced in one send() and collects
@@ -17,7 +17,7 @@
  *
  *   sock_client [--deny] [--version N]
  *     --deny       log on with the wrong NT hash: the server gets
- *                  SEC_E_LOGON_DENIED and the client its errorCode
+ *                  CREDSSP_SEC_STATUS_LOGON_DENIED and the client its errorCode
  *
  * Needs credssp.ko and credsspd (serving CONTOSO\alice, Passw0rd!).
  * Prints key=value lines; exit 0 when everything matched.
@@ -137,7 +137,7 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 	}
 	if (got)
 		cssp_buf_set(&step->output, buf, got);
-	return server_done ? server_status : SEC_I_CONTINUE_NEEDED;
+	return server_done ? server_status : CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 }
 
 /* ---- the server: socket mode through libcredssp ---- */
@@ -152,20 +152,20 @@ static void *server_thread(void *arg)
 	(void)arg;
 	if (!h) {
 		snprintf(server_msg, sizeof(server_msg), "credssp_open failed");
-		server_status = SEC_E_INTERNAL_ERROR;
+		server_status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 		server_done = 1;
 		return NULL;
 	}
-	st = credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
+	st = credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
 						NULL);
-	if (st == SEC_E_OK)
+	if (st == CREDSSP_SEC_STATUS_OK)
 		st = credssp_accept_socket(h, cred, srv_fd,
-					   ASC_REQ_CONFIDENTIALITY | ASC_REQ_STREAM |
-						   ASC_REQ_DELEGATE | ASC_REQ_MUTUAL_AUTH,
+					   CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM |
+						   CREDSSP_REQ_DELEGATE | CREDSSP_REQ_MUTUAL_AUTH,
 					   0, 0, &server_ctx, &server_ret_flags, &expiry);
-	if (st != SEC_E_OK)
+	if (st != CREDSSP_SEC_STATUS_OK)
 		snprintf(server_msg, sizeof(server_msg), "%s", credssp_last_message(h));
-	if (st == SEC_E_OK) {
+	if (st == CREDSSP_SEC_STATUS_OK) {
 		size_t have = 0;
 
 		/* The client's next record, decrypted by kTLS. */
@@ -178,7 +178,7 @@ static void *server_thread(void *arg)
 			have += (size_t)n;
 		}
 		server_next_len = (int)have;
-		if (credssp_delete_security_context(h, server_ctx) != SEC_E_OK)
+		if (credssp_delete_security_context(h, server_ctx) != CREDSSP_SEC_STATUS_OK)
 			snprintf(server_msg, sizeof(server_msg), "delete failed");
 	}
 	server_status = st;
@@ -254,10 +254,11 @@ int main(int argc, char **argv)
 		       ? "MCS Connect-Initial, exact"
 		       : "wrong");
 	if (deny)
-		ok = server_status == SEC_E_LOGON_DENIED && c.got_error_code && !server_ctx;
+		ok = server_status == CREDSSP_SEC_STATUS_LOGON_DENIED && c.got_error_code &&
+		     !server_ctx;
 	else
-		ok = server_status == SEC_E_OK && st == SEC_E_OK && server_ctx &&
-		     server_next_len == NEXT_PDU_LEN &&
+		ok = server_status == CREDSSP_SEC_STATUS_OK && st == CREDSSP_SEC_STATUS_OK &&
+		     server_ctx && server_next_len == NEXT_PDU_LEN &&
 		     !memcmp(server_next, NEXT_PDU, NEXT_PDU_LEN);
 	printf("result=%s\n", ok ? "ok" : "FAILED");
 	cssp_server_free(&s);

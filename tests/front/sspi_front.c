@@ -113,7 +113,7 @@ static void consume(struct conn *c, size_t n)
 }
 
 /*
- * X.224 Connection Request / Confirm (samples/ugate/x224.h), read exactly:
+ * X.224 Connection Request / Confirm (rdp/x224.h), read exactly:
  * what follows is AcceptSecurityContext's input. The RDP_NEG_RSP has no flags.
  */
 static bool x224(struct conn *c)
@@ -157,7 +157,7 @@ static void put_creds(struct conn *c, const uint8_t *p, size_t len)
 		return;
 	}
 	memcpy(&h, p, sizeof(h));
-	put(c, "cred_type", "%s", h.type == CREDSSP_CRED_PASSWORD ? "password" : "other");
+	put(c, "cred_type", "%s", h.type == CREDSSP_CRED_TYPE_PASSWORD ? "password" : "other");
 	/* Little-endian payload (__le16/__le32 in the uapi). */
 	for (unsigned int i = 0; i < le16toh(h.n_fields); i++) {
 		struct credssp_creds_field f;
@@ -172,11 +172,11 @@ static void put_creds(struct conn *c, const uint8_t *p, size_t len)
 		id = le16toh(f.id);
 		if (len - pos < flen)
 			break;
-		if (id == CREDSSP_CF_DOMAIN)
+		if (id == CREDSSP_CRED_FIELD_DOMAIN)
 			put_utf16(c, "domain", p + pos, flen);
-		else if (id == CREDSSP_CF_USER)
+		else if (id == CREDSSP_CRED_FIELD_USER)
 			put_utf16(c, "user", p + pos, flen);
-		else if (id == CREDSSP_CF_PASSWORD)
+		else if (id == CREDSSP_CRED_FIELD_PASSWORD)
 			put_utf16(c, "password", p + pos, flen);
 		pos += flen;
 	}

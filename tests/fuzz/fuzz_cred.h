@@ -38,7 +38,7 @@ static inline struct cssp_cred *fuzz_cred_new(bool ec, uint32_t min_version)
 	cfg.tls.self_signed_ec = ec;
 	cfg.ntlm_user_file = users;
 	cfg.min_version = min_version;
-	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != SEC_E_OK) {
+	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK) {
 		fprintf(stderr, "cssp_cred_new: %s\n", err);
 		abort();
 	}

@@ -46,19 +46,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		pos += n;
 		st = cssp_ctx_step(ctx, pending.data, pending.len, &step);
-		if (st == SEC_E_INCOMPLETE_MESSAGE) {
+		if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE) {
 			if (step.consumed || step.output.len)
 				abort();
 			continue;
 		}
 		if (step.consumed > pending.len)
 			abort();
-		if ((st == SEC_I_CONTINUE_NEEDED || st == SEC_E_OK) &&
+		if ((st == CREDSSP_SEC_STATUS_CONTINUE_NEEDED || st == CREDSSP_SEC_STATUS_OK) &&
 		    step.consumed + step.extra != pending.len)
 			abort();
 		cssp_buf_consume(&pending, step.consumed);
 		cssp_buf_free(&step.output);
-		if (st != SEC_I_CONTINUE_NEEDED)
+		if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
 			break;
 	}
 	cssp_buf_free(&pending);

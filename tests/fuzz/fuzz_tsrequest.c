@@ -38,7 +38,7 @@ static uint32_t pump(struct cssp_ctx *ctx, BIO *from_client, BIO *to_client,
 		     struct cssp_buf *pending)
 {
 	uint8_t buf[4096];
-	uint32_t st = SEC_I_CONTINUE_NEEDED;
+	uint32_t st = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 	int n;
 
 	while ((n = BIO_read(from_client, buf, sizeof(buf))) > 0)
@@ -48,19 +48,19 @@ static uint32_t pump(struct cssp_ctx *ctx, BIO *from_client, BIO *to_client,
 		struct cssp_step step;
 
 		st = cssp_ctx_step(ctx, pending->data, pending->len, &step);
-		if (st == SEC_E_INCOMPLETE_MESSAGE) {
+		if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE) {
 			if (step.consumed || step.output.len)
 				abort();
-			return SEC_I_CONTINUE_NEEDED;
+			return CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 		}
-		if (step.consumed > pending->len ||
-		    (st == SEC_I_CONTINUE_NEEDED && step.consumed + step.extra != pending->len))
+		if (step.consumed > pending->len || (st == CREDSSP_SEC_STATUS_CONTINUE_NEEDED &&
+						     step.consumed + step.extra != pending->len))
 			abort();
 		if (step.output.len)
 			BIO_write(to_client, step.output.data, (int)step.output.len);
 		cssp_buf_free(&step.output);
 		cssp_buf_consume(pending, step.consumed);
-		if (st != SEC_I_CONTINUE_NEEDED || step.consumed == 0)
+		if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED || step.consumed == 0)
 			break;
 	}
 	return st;
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cssp_buf pending = {0};
 	struct cssp_ctx *ctx;
 	BIO *rbio, *wbio;
-	uint32_t st = SEC_I_CONTINUE_NEEDED;
+	uint32_t st = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 	size_t pos = 0;
 	SSL *ssl;
 
@@ -87,12 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	SSL_set_bio(ssl, rbio, wbio);
 	SSL_set_connect_state(ssl);
 	for (int i = 0; i < 8 && SSL_do_handshake(ssl) != 1; i++)
-		if (pump(ctx, wbio, rbio, &pending) != SEC_I_CONTINUE_NEEDED)
+		if (pump(ctx, wbio, rbio, &pending) != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
 			abort(); /* the engine must complete a well-formed handshake */
 	if (!SSL_is_init_finished(ssl))
 		abort();
 
-	while (pos < size && st == SEC_I_CONTINUE_NEEDED) {
+	while (pos < size && st == CREDSSP_SEC_STATUS_CONTINUE_NEEDED) {
 		const uint8_t *end = memmem(data + pos, size - pos, sep, sizeof(sep));
 		size_t len = end ? (size_t)(end - (data + pos)) : size - pos;
 		uint8_t reply[4096];

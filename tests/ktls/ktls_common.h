@@ -210,14 +210,14 @@ static inline int ktls_send_type(int fd, const void *buf, size_t len, uint8_t ty
  * Token mode over @fd: read whole TLS records, one at a time, only when the
  * context wants more; send every output. Returns the final status; *@ctx is
  * the context. With @probe_einval, a KTLS_ATTACH is tried after the first
- * SEC_I_CONTINUE_NEEDED and must fail with -EINVAL (reported through
+ * CREDSSP_SEC_STATUS_CONTINUE_NEEDED and must fail with -EINVAL (reported through
  * *@probe_einval: 1 when it did).
  */
 static inline credssp_status_t ktls_accept(struct credssp_handle *h, uint64_t cred, int fd,
 					   uint64_t *ctx, int *probe_einval)
 {
 	static uint8_t in[CREDSSP_TOKEN_MAX];
-	credssp_status_t st = SEC_E_INCOMPLETE_MESSAGE;
+	credssp_status_t st = CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE;
 	size_t len = 0;
 
 	*ctx = 0;
@@ -225,19 +225,19 @@ static inline credssp_status_t ktls_accept(struct credssp_handle *h, uint64_t cr
 		size_t out_len = 0, extra = 0;
 		void *out = NULL;
 
-		if (st == SEC_E_INCOMPLETE_MESSAGE || len == 0) {
+		if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE || len == 0) {
 			if (ktls_read_record(fd, in, sizeof(in), &len)) {
 				fprintf(stderr, "the client closed during the handshake\n");
-				return SEC_E_INCOMPLETE_MESSAGE;
+				return CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE;
 			}
 		}
 		st = credssp_accept(h, cred, ctx, in, len, &out, &out_len, &extra);
 		if (out_len && ktls_write_full(fd, out, out_len))
-			st = SEC_E_INTERNAL_ERROR;
+			st = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 		credssp_free_context_buffer(out);
-		if (st == SEC_E_INCOMPLETE_MESSAGE)
+		if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE)
 			continue;
-		if (st != SEC_I_CONTINUE_NEEDED && st != SEC_E_OK) {
+		if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED && st != CREDSSP_SEC_STATUS_OK) {
 			fprintf(stderr, "accept: %s: %s\n", credssp_status_name(st),
 				credssp_last_message(h));
 			return st;
@@ -246,7 +246,7 @@ static inline credssp_status_t ktls_accept(struct credssp_handle *h, uint64_t cr
 			ktls_die("EXTRA %zu > input %zu", extra, len);
 		memmove(in, in + len - extra, extra);
 		len = extra;
-		if (st == SEC_E_OK) {
+		if (st == CREDSSP_SEC_STATUS_OK) {
 			if (extra)
 				ktls_die("SEC_E_OK with %zu EXTRA bytes: read too far", extra);
 			return st;
@@ -260,7 +260,7 @@ static inline credssp_status_t ktls_accept(struct credssp_handle *h, uint64_t cr
 					credssp_last_message(h));
 		}
 	}
-	return SEC_E_INTERNAL_ERROR;
+	return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 }
 #endif
 

@@ -3,7 +3,7 @@
  * ktls_front - the server half of the kTLS interop test (tests/guest/
  * suite-ktls.sh): a token-mode CredSSP server written against libcredssp,
  * through credssp.ko and the real credsspd, that hands the connection to
- * kTLS at SEC_E_OK.
+ * kTLS at CREDSSP_SEC_STATUS_OK.
  *
  *   ktls_front --port-file FILE --version 0x0303|0x0304 --cipher N
  *              --recv BYTES --send BYTES
@@ -11,7 +11,7 @@
  * Accepts one connection on 127.0.0.1 (port written to FILE), reads whole
  * TLS records and never a byte past the client's last CredSSP record,
  * checks that KTLS_ATTACH during the handshake is refused with -EINVAL,
- * attaches at SEC_E_OK (the reply must name the expected version and
+ * attaches at CREDSSP_SEC_STATUS_OK (the reply must name the expected version and
  * TLS_CIPHER_*, and getsockopt(SOL_TLS) must show them too), checks that a
  * second attach gets -EALREADY; then, in plaintext through kTLS: reads
  * BYTES of the pattern the client wrote with SSL_write (every record
@@ -87,8 +87,8 @@ int main(int argc, char **argv)
 	h = credssp_open();
 	if (!h)
 		ktls_die("credssp_open: %s", strerror(errno));
-	if (credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
-					       NULL) != SEC_E_OK)
+	if (credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
+					       NULL) != CREDSSP_SEC_STATUS_OK)
 		ktls_die("acquire: %s", credssp_last_message(h));
 	l = ktls_listen(0, port_file);
 	fd = accept(l, NULL, NULL);
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 
 	st = ktls_accept(h, cred, fd, &ctx, &einval);
 	printf("status=%s\n", credssp_status_name(st));
-	if (st != SEC_E_OK)
+	if (st != CREDSSP_SEC_STATUS_OK)
 		return 1;
 	printf("attach_before_ok=%s\n", einval == 1 ? "EINVAL" : "other");
 

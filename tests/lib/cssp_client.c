@@ -85,7 +85,7 @@ int cssp_server_init(struct server *s, struct cssp_cred *cred, const struct cssp
 
 	memset(s, 0, sizeof(*s));
 	s->cred = cred;
-	s->status = SEC_I_CONTINUE_NEEDED;
+	s->status = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
 	s->timed = timed;
 	t0 = timed ? cpu_now() : 0;
 	s->ctx = cssp_ctx_new(cred, opts);
@@ -137,7 +137,7 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 		uint64_t t0 = 0;
 		uint32_t st;
 
-		if (!s->pending.len || s->status != SEC_I_CONTINUE_NEEDED)
+		if (!s->pending.len || s->status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
 			return;
 		if (chunk)
 			avail = avail + chunk < s->pending.len ? avail + chunk : s->pending.len;
@@ -151,7 +151,7 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 				s->step_ns[s->steps] = t0;
 		}
 		s->steps++;
-		if (st == SEC_E_INCOMPLETE_MESSAGE) {
+		if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE) {
 			if (step.consumed != 0 || step.output.len != 0) {
 				broken(s, "SEC_E_INCOMPLETE_MESSAGE with consumed, output",
 				       step.consumed, step.output.len);
@@ -171,11 +171,11 @@ static void deliver(struct client *c, struct server *s, size_t chunk)
 		}
 		BIO_write(c->tls.rbio, step.output.data, (int)step.output.len);
 		cssp_buf_free(&step.output);
-		if (st == SEC_E_OK)
+		if (st == CREDSSP_SEC_STATUS_OK)
 			c->trailing_len = step.extra + (s->pending.len - avail);
 		cssp_buf_consume(&s->pending, step.consumed);
 		avail = 0;
-		if (st != SEC_I_CONTINUE_NEEDED)
+		if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
 			return;
 	}
 }
@@ -463,7 +463,7 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 	/* TLS */
 	for (rounds = 0; rounds < 10 && SSL_do_handshake(c->tls.ssl) != 1; rounds++) {
 		deliver(c, s, chunk);
-		if (s->status != SEC_I_CONTINUE_NEEDED)
+		if (s->status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
 			return s->status;
 	}
 	if (SSL_is_init_finished(c->tls.ssl) != 1)
@@ -501,7 +501,7 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 			send_req(c, &req, rounds);
 			cssp_tsrequest_clear(&req);
 			deliver(c, s, chunk);
-			if (s->status != SEC_I_CONTINUE_NEEDED) {
+			if (s->status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED) {
 				receive(c);
 				return s->status;
 			}
@@ -541,12 +541,12 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 		sent_auth_info = req.has_auth_info;
 		cssp_tsrequest_clear(&req);
 		deliver(c, s, chunk);
-		if (s->status != SEC_I_CONTINUE_NEEDED && c->bad == RETRY_AFTER_DENIAL &&
-		    sent_auth_info) {
+		if (s->status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED &&
+		    c->bad == RETRY_AFTER_DENIAL && sent_auth_info) {
 			receive(c);
 			return retry_auth_info(c, s, rounds + 1);
 		}
-		if (s->status != SEC_I_CONTINUE_NEEDED) {
+		if (s->status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED) {
 			receive(c); /* an errorCode, if any */
 			return s->status;
 		}

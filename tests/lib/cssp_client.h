@@ -106,7 +106,8 @@ struct client {
 	uint32_t server_version; /* of every TSRequest the server sent, or 0; UINT32_MAX: varied */
 	bool got_error_code;
 	uint32_t error_code;
-	size_t trailing_len; /* input after the server's SEC_E_OK (SECBUFFER_EXTRA and unread) */
+	size_t trailing_len; /* input after the server's CREDSSP_SEC_STATUS_OK (SECBUFFER_EXTRA and
+				unread) */
 	/* TSPasswordCreds to delegate instead of alice's, if set (ASCII) */
 	const char *deleg_domain, *deleg_user;
 	struct cssp_buf first_pub_key_auth; /* the client's pubKeyAuth blob, for replays */
@@ -122,7 +123,7 @@ struct server {
 	bool own_cred;		 /* cssp_server_free() frees cred */
 	struct cssp_ctx *ctx;	 /* the context under test */
 	struct cssp_buf pending; /* input not consumed yet */
-	uint32_t status;	 /* the last status, SEC_I_CONTINUE_NEEDED at first */
+	uint32_t status;	 /* the last status, CREDSSP_SEC_STATUS_CONTINUE_NEEDED at first */
 	bool broken;		 /* the engine broke its API contract, see err */
 	char err[256];
 	bool timed;	 /* add the thread CPU time of every engine call to cpu_ns */

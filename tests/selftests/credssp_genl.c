@@ -57,7 +57,7 @@ static int get_status(int extra_attr, struct status *st)
 	err = genl_connect(sk);
 	if (err)
 		goto out_sock;
-	family = genl_ctrl_resolve(sk, CREDSSP_GENL_NAME);
+	family = genl_ctrl_resolve(sk, CREDSSP_FAMILY_NAME);
 	if (family < 0) {
 		err = family;
 		goto out_sock;
@@ -68,7 +68,7 @@ static int get_status(int extra_attr, struct status *st)
 		goto out_sock;
 	}
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_ACK, CREDSSP_CMD_GET_STATUS,
-		    CREDSSP_GENL_VERSION);
+		    CREDSSP_FAMILY_VERSION);
 	if (extra_attr)
 		nla_put_u32(msg, extra_attr, 1);
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, status_cb, st);
@@ -116,7 +116,7 @@ TEST(family_resolves)
 
 	ASSERT_NE(NULL, sk);
 	ASSERT_EQ(0, genl_connect(sk));
-	EXPECT_LT(0, genl_ctrl_resolve(sk, CREDSSP_GENL_NAME));
+	EXPECT_LT(0, genl_ctrl_resolve(sk, CREDSSP_FAMILY_NAME));
 	nl_socket_free(sk);
 }
 

@@ -176,7 +176,7 @@ static int32_t ctx_key(struct conn *c, uint64_t ctx, uint32_t *creds_type)
 	struct reply r;
 	int32_t key = -1;
 
-	nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	nla_put_u64(m, CREDSSP_A_CI_ID, ctx);
 	if (!transact(c, m, &r) && r.n && r.tb[CREDSSP_A_CI_KEY])
 		key = (int32_t)nla_get_u32(r.tb[CREDSSP_A_CI_KEY]);
 	if (creds_type)
@@ -201,7 +201,7 @@ static uint64_t established(struct conn *c, uint64_t cred, const char *in, uint3
 	struct reply r;
 	uint64_t ctx = 0;
 
-	if (accept_r(c, &a, &r) == SEC_E_OK)
+	if (accept_r(c, &a, &r) == CREDSSP_SEC_STATUS_OK)
 		ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	return ctx;
@@ -283,8 +283,8 @@ TEST_F(k, key_made_on_ok)
 
 	/* GET_CTX reports the serial and the payload's type. */
 	EXPECT_EQ(p.serial, ctx_key(&self->c, ctx, &creds_type));
-	EXPECT_EQ(CREDSSP_CRED_PASSWORD, creds_type);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CRED_TYPE_PASSWORD, creds_type);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 static int read_fails(int32_t serial)
@@ -346,7 +346,7 @@ TEST_F(k, key_unreadable)
 	EXPECT_EQ(KEY_PERM, p.perm);
 	EXPECT_GT(0,
 		  kctl(KEYCTL_READ, (unsigned long)p.serial, (unsigned long)buf, sizeof(buf), 0));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* Userspace cannot create keys of the type, whatever the payload. */
@@ -390,22 +390,24 @@ TEST_F(k, query_creds_once)
 	key_desc(desc, sizeof(desc), ctx);
 	ASSERT_EQ(1, proc_keys(KEY_TYPE, desc, false, &p));
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_CREDS]);
 	EXPECT_EQ(n, (size_t)nla_len(q[CREDSSP_A_Q_CREDS]));
 	EXPECT_EQ(0, memcmp(want, nla_data(q[CREDSSP_A_Q_CREDS]), n));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	EXPECT_EQ(NULL, q[CREDSSP_A_Q_CREDS]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS, query(&self->c, ctx, SECPKG_ATTR_CREDS_2, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS_2, &r, q));
 	reply_free(&r);
 
 	/* The key is for in-kernel consumers: it stays until the context ends. */
 	EXPECT_EQ(1, proc_keys(KEY_TYPE, desc, false, NULL));
 	EXPECT_EQ(p.serial, ctx_key(&self->c, ctx, &creds_type));
-	EXPECT_EQ(CREDSSP_CRED_PASSWORD, creds_type);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CRED_TYPE_PASSWORD, creds_type);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	EXPECT_TRUE(key_gone(p.serial));
 }
 
@@ -418,13 +420,14 @@ TEST_F(k, query_creds_2_once)
 
 	ctx = established(&self->c, self->cred, "ok", 0);
 	ASSERT_NE(0, ctx);
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_CREDS_2, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_CREDS_2, &r, q));
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_CREDS]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	reply_free(&r);
 	EXPECT_LT(0, ctx_key(&self->c, ctx, NULL));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* Another socket (not the owner) gets neither the payload nor the key. */
@@ -438,15 +441,15 @@ TEST_F(k, foreign_socket_no_creds)
 	ctx = established(&self->c, self->cred, "ok", 0);
 	ASSERT_NE(0, ctx);
 	ASSERT_EQ(0, conn_open(&o));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, query(&o, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, query(&o, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	EXPECT_EQ(NULL, q[CREDSSP_A_Q_CREDS]);
 	reply_free(&r);
 	conn_close(&o);
 	/* Still there for the owner. */
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_CREDS]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* Restricted admin and empty credentials: no key. */
@@ -463,7 +466,7 @@ TEST_F(k, restricted_admin_no_key)
 	EXPECT_EQ(0, proc_keys(KEY_TYPE, desc, false, NULL));
 	EXPECT_EQ(0, ctx_key(&self->c, ctx, NULL));
 	EXPECT_EQ(before, count_keys());
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 
 	/* The helper passed nothing on (restricted admin clients send empty creds). */
 	ctx = established(&self->c, self->cred, "oknocreds", CREDSSP_OPT_RESTRICTED_ADMIN);
@@ -473,28 +476,28 @@ TEST_F(k, restricted_admin_no_key)
 	EXPECT_EQ(0, ctx_key(&self->c, ctx, &creds_type));
 	EXPECT_EQ(0, creds_type);
 	EXPECT_EQ(before, count_keys());
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 
 	ctx = established(&self->c, self->cred, "oknocreds", 0);
 	ASSERT_NE(0, ctx);
 	EXPECT_EQ(0, ctx_key(&self->c, ctx, NULL));
 	EXPECT_EQ(before, count_keys());
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
-/* No key before SEC_E_OK. */
+/* No key before CREDSSP_SEC_STATUS_OK. */
 TEST_F(k, no_key_in_handshake)
 {
 	uint64_t ctx = 0;
 	int before = count_keys();
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	EXPECT_EQ(0, ctx_key(&self->c, ctx, NULL));
 	EXPECT_EQ(before, count_keys());
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
 	EXPECT_LT(0, ctx_key(&self->c, ctx, NULL));
 	EXPECT_EQ(before + 1, count_keys());
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* DELETE_CTX unlinks the key at once; the collector frees it soon after. */
@@ -509,7 +512,7 @@ TEST_F(k, gone_after_delete)
 	key_desc(desc, sizeof(desc), ctx);
 	ASSERT_EQ(1, proc_keys(KEY_TYPE, desc, false, &p));
 	ASSERT_TRUE(keyring_has(self->keyring, p.serial));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	EXPECT_FALSE(keyring_has(self->keyring, p.serial));
 	EXPECT_GT(0, kctl(KEYCTL_SEARCH, (unsigned long)self->keyring, (unsigned long)KEY_TYPE,
 			  (unsigned long)desc, 0));
@@ -568,9 +571,9 @@ TEST_F(k, gone_after_expiry)
 		usleep(50000);
 	EXPECT_FALSE(keyring_has(self->keyring, p.serial));
 	EXPECT_TRUE(key_gone(p.serial));
-	EXPECT_EQ(CREDSSP_CTX_EXPIRED, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_EXPIRED, ctx_state(&self->c, ctx));
 	EXPECT_EQ(0, ctx_key(&self->c, ctx, NULL));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 #define MANY 1000
@@ -668,7 +671,7 @@ TEST_F_TIMEOUT(k, many_contexts, 600)
 	EXPECT_EQ(MANY, still_listed(serial, MANY));
 
 	for (i = 0; i < MANY; i++)
-		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx[i]));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx[i]));
 	/* Unlinked at once; freed by the collector soon after. */
 	EXPECT_EQ(before, count_keys());
 	t0 = now_ms();

@@ -2,7 +2,7 @@
 /*
  * credssp_ktls - guest selftests of CREDSSP_CMD_KTLS_ATTACH
  * (uapi/linux/credssp.h, "kTLS and socket mode") against the scripted fake
- * helper of credssp_nl.h, whose SEC_E_OK ("ok") carries TLS 1.3
+ * helper of credssp_nl.h, whose CREDSSP_SEC_STATUS_OK ("ok") carries TLS 1.3
  * AES-128-GCM keys: key bytes all CREDSSP_A_H_KEYS_TX (resp. _RX), salt
  * 01 02 03 04, iv 05 00.., record sequence number 1.
  *
@@ -63,7 +63,7 @@ static uint64_t established(struct conn *c, uint64_t cred)
 {
 	uint64_t ctx = 0;
 
-	if (acc_step(c, cred, &ctx, "ok") != SEC_E_OK)
+	if (acc_step(c, cred, &ctx, "ok") != CREDSSP_SEC_STATUS_OK)
 		return 0;
 	return ctx;
 }
@@ -185,8 +185,8 @@ TEST_F(kt, attach_installs_keys)
 	close(srv2);
 	close(cli2);
 	/* The context itself lives on. */
-	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ctx_state(&self->c, ctx));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_ESTABLISHED, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /*
@@ -200,12 +200,12 @@ static void sizes_are_exact(struct __test_metadata *_metadata, struct conn *c, u
 	struct nlattr *q[TB_MAX + 1];
 	struct reply r;
 
-	EXPECT_EQ(SEC_E_OK, query(c, ctx, SECPKG_ATTR_STREAM_SIZES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(c, ctx, CREDSSP_QUERY_STREAM_SIZES, &r, q));
 	EXPECT_EQ(5, a_u32(q, CREDSSP_A_Q_STREAM_HEADER, 0));
 	EXPECT_EQ(17, a_u32(q, CREDSSP_A_Q_STREAM_TRAILER, 0));
 	EXPECT_EQ(16384, a_u32(q, CREDSSP_A_Q_STREAM_MAX_MESSAGE, 0));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, query(c, ctx, SECPKG_ATTR_SIZES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(c, ctx, CREDSSP_QUERY_SIZES, &r, q));
 	EXPECT_EQ(5 + 17, a_u32(q, CREDSSP_A_Q_SECURITY_TRAILER, 0));
 	reply_free(&r);
 }
@@ -218,7 +218,7 @@ TEST_F(kt, sizes_after_attach)
 	sizes_are_exact(_metadata, &self->c, ctx);
 	ASSERT_EQ(0, attach(&self->c, ctx, self->srv));
 	sizes_are_exact(_metadata, &self->c, ctx);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* IPv6 works the same. */
@@ -241,7 +241,7 @@ TEST_F(kt, attach_ipv6)
 	}
 	close(srv);
 	close(cli);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* A record that is not application data comes with its type as a cmsg. */
@@ -282,22 +282,22 @@ TEST_F(kt, non_data_record_type)
 	EXPECT_EQ(SOL_TLS, cm->cmsg_level);
 	EXPECT_EQ(TLS_GET_RECORD_TYPE, cm->cmsg_type);
 	EXPECT_EQ(22, *CMSG_DATA(cm));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
-/* Before SEC_E_OK: -EINVAL, and the socket untouched. */
+/* Before CREDSSP_SEC_STATUS_OK: -EINVAL, and the socket untouched. */
 TEST_F(kt, not_established)
 {
 	uint64_t ctx = 0;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	EXPECT_EQ(-EINVAL, attach(&self->c, ctx, self->srv));
 	EXPECT_FALSE(has_ulp(self->srv));
 	/* A failed handshake too. */
-	EXPECT_EQ(SEC_E_LOGON_DENIED, acc_step(&self->c, 0, &ctx, "deny"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, acc_step(&self->c, 0, &ctx, "deny"));
 	EXPECT_EQ(-EINVAL, attach(&self->c, ctx, self->srv));
 	EXPECT_FALSE(has_ulp(self->srv));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	/* Deleted, or never existed: -ENOENT. */
 	EXPECT_EQ(-ENOENT, attach(&self->c, ctx, self->srv));
 	EXPECT_EQ(-ENOENT, attach(&self->c, 0x123456789abcULL, self->srv));
@@ -318,7 +318,7 @@ TEST_F(kt, expired)
 	usleep(2300000);
 	EXPECT_EQ(-EKEYEXPIRED, attach(&self->c, ctx, self->srv));
 	EXPECT_FALSE(has_ulp(self->srv));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* Another session's context does not exist for this one. */
@@ -334,7 +334,7 @@ TEST_F(kt, foreign_context)
 	conn_close(&c2);
 	/* Its owner still can. */
 	EXPECT_EQ(0, attach(&self->c, ctx, self->srv));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /*
@@ -417,7 +417,7 @@ TEST_F(kt, socket_refusals_keep_keys)
 	/* after all that, the keys are still there */
 	EXPECT_EQ(0, attach(&self->c, ctx, self->srv));
 	EXPECT_EQ(-EALREADY, attach(&self->c, ctx, self->srv));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* A socket of another network namespace: -EXDEV. */
@@ -444,7 +444,7 @@ TEST_F(kt, other_netns)
 	close(c2);
 	/* The keys stayed: the original netns's socket takes them. */
 	EXPECT_EQ(0, attach(&self->c, ctx, self->srv));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* Four attaches racing for the same context: exactly one wins. */
@@ -487,7 +487,7 @@ TEST_F(kt, racing_attaches)
 	}
 	EXPECT_EQ(1, ok);
 	EXPECT_EQ(3, already);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 TEST_HARNESS_MAIN

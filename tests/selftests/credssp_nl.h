@@ -11,7 +11,7 @@
  * The fake helper is a forked child that speaks the helper's pull protocol:
  * it registers two genl sockets (the first makes it the helper), joins the
  * "helper" group on a third, takes requests with HELPER_NEXT on HELPER_READY
- * (and every 50 ms without one), and answers each CREDSSP_HOP_STEP, from the
+ * (and every 50 ms without one), and answers each CREDSSP_HELPER_OP_STEP, from the
  * socket that took it, according to the first word of the input token,
  * which the test chooses (see fh_answer()). It reports what it saw in a
  * MAP_SHARED block (struct fh_shm); struct fh_cfg sets it up.
@@ -46,6 +46,7 @@
 
 #include <linux/capability.h>
 #include <linux/credssp.h>
+#include <linux/credssp_types.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/tls.h>
@@ -121,7 +122,7 @@ static inline int conn_open(struct conn *c)
 	nl_socket_set_buffer_size(c->sk, 1 << 20, 1 << 20);
 	nl_socket_enable_msg_peek(c->sk);
 	nl_socket_disable_seq_check(c->sk);
-	c->fam = genl_ctrl_resolve(c->sk, CREDSSP_GENL_NAME);
+	c->fam = genl_ctrl_resolve(c->sk, CREDSSP_FAMILY_NAME);
 	if (c->fam < 0) {
 		nl_socket_free(c->sk);
 		c->sk = NULL;
@@ -187,7 +188,7 @@ static inline struct nl_msg *cmsg(struct conn *c, int cmd, int flags)
 	if (!m)
 		abort();
 	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, NLM_F_ACK | flags, cmd,
-		    CREDSSP_GENL_VERSION);
+		    CREDSSP_FAMILY_VERSION);
 	return m;
 }
 
@@ -241,7 +242,7 @@ static inline void send_cancel(struct conn *c, uint32_t seq)
 	if (!m)
 		abort();
 	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, 0, CREDSSP_CMD_CANCEL,
-		    CREDSSP_GENL_VERSION);
+		    CREDSSP_FAMILY_VERSION);
 	nla_put_u32(m, CREDSSP_A_SEQ, seq);
 	send_only(c, m);
 }
@@ -373,7 +374,7 @@ static inline uint64_t cred_new(struct conn *c)
 {
 	uint64_t cred = 0;
 
-	if (acquire(c, "CredSSP", SECPKG_CRED_INBOUND, &cred, NULL) != SEC_E_OK)
+	if (acquire(c, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred, NULL) != CREDSSP_SEC_STATUS_OK)
 		return 0;
 	return cred;
 }
@@ -615,7 +616,7 @@ static inline int ctx_state(struct conn *c, uint64_t ctx)
 	struct reply r;
 	int ret;
 
-	nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	nla_put_u64(m, CREDSSP_A_CI_ID, ctx);
 	transact(c, m, &r);
 	if (r.err == -ENOENT)
 		ret = 0;
@@ -707,9 +708,9 @@ struct fh_shm {
 static struct fh_shm *fh;
 static pid_t fh_pid;
 
-#define FH_RET_FLAGS                                                                          \
-	(ASC_RET_MUTUAL_AUTH | ASC_RET_CONFIDENTIALITY | ASC_RET_INTEGRITY | ASC_RET_STREAM | \
-	 ASC_RET_DELEGATE)
+#define FH_RET_FLAGS                                                                     \
+	(CREDSSP_RET_MUTUAL_AUTH | CREDSSP_RET_CONFIDENTIALITY | CREDSSP_RET_INTEGRITY | \
+	 CREDSSP_RET_STREAM | CREDSSP_RET_DELEGATE)
 #define FH_PRINCIPAL "KCREDSSP\\alice"
 #define FH_CIPHER    "TLS_AES_128_GCM_SHA256"
 #define FH_LIFETIME  3600
@@ -719,7 +720,8 @@ static inline size_t fh_creds(uint8_t *buf, bool malformed)
 {
 	static const char *const vals[] = {"KCREDSSP", "alice", "Secret1!"};
 	/* Little-endian payload (__le16/__le32 in the uapi). */
-	struct credssp_creds_hdr h = {CREDSSP_CREDS_VERSION, CREDSSP_CRED_PASSWORD, htole16(3)};
+	struct credssp_creds_hdr h = {CREDSSP_CREDS_VERSION, CREDSSP_CRED_TYPE_PASSWORD,
+				      htole16(3)};
 	size_t off = sizeof(h);
 	int i;
 
@@ -727,8 +729,8 @@ static inline size_t fh_creds(uint8_t *buf, bool malformed)
 		h.n_fields = htole16(4); /* one more field than the payload holds */
 	memcpy(buf, &h, sizeof(h));
 	for (i = 0; i < 3; i++) {
-		struct credssp_creds_field f = {htole16((uint16_t)(CREDSSP_CF_DOMAIN + i)), 0,
-						htole32((uint32_t)strlen(vals[i]) * 2)};
+		struct credssp_creds_field f = {htole16((uint16_t)(CREDSSP_CRED_FIELD_DOMAIN + i)),
+						0, htole32((uint32_t)strlen(vals[i]) * 2)};
 		size_t j;
 
 		memcpy(buf + off, &f, sizeof(f));
@@ -839,7 +841,7 @@ static inline int fh_register(struct conn *c)
 /* Join the "helper" group on @c: 0 or a negative error. */
 static inline int fh_join(struct conn *c)
 {
-	int grp = genl_ctrl_resolve_grp(c->sk, CREDSSP_GENL_NAME, CREDSSP_MCGRP_HELPER);
+	int grp = genl_ctrl_resolve_grp(c->sk, CREDSSP_FAMILY_NAME, CREDSSP_MCGRP_HELPER);
 
 	if (grp < 0)
 		return -ENOENT;
@@ -888,7 +890,7 @@ static inline int fh_next(struct conn *c, struct nlmsghdr **h)
 	if (!m)
 		abort();
 	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, c->fam, 0, 0, CREDSSP_CMD_HELPER_NEXT,
-		    CREDSSP_GENL_VERSION);
+		    CREDSSP_FAMILY_VERSION);
 	return fh_xact(c, m, h, NULL, 0);
 }
 
@@ -934,7 +936,7 @@ static inline void fh_handle(struct nlmsghdr *h)
 	genlmsg_parse(h, 0, tb, TB_MAX, NULL);
 	op = a_u32(tb, CREDSSP_A_H_OP, 0);
 	fh->last_op = op;
-	if (op == CREDSSP_HOP_FREE) {
+	if (op == CREDSSP_HELPER_OP_FREE) {
 		fh->free_ctx_id = a_u64(tb, CREDSSP_A_H_CTX_ID, 0);
 		__sync_fetch_and_add(&fh->n_free, 1);
 		return;
@@ -1053,12 +1055,12 @@ static inline struct nl_msg *fh_done_msg(uint64_t req_id, uint32_t status)
 /*
  * The script, chosen by the first word of the input ("word|rest": CONSUMED
  * stops after the '|', the rest is EXTRA):
- *   cont, hold, slow, (empty)  SEC_I_CONTINUE_NEEDED, output "srv1"
- *   big                        SEC_I_CONTINUE_NEEDED, output 3000 bytes
- *   ok                         SEC_E_OK, output "srvF", the full result
+ *   cont, hold, slow, (empty)  CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output "srv1"
+ *   big                        CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output 3000 bytes
+ *   ok                         CREDSSP_SEC_STATUS_OK, output "srvF", the full result
  *   oknocreds                  the same without a credentials payload
- *   incomplete                 SEC_E_INCOMPLETE_MESSAGE, nothing consumed
- *   deny                       SEC_E_LOGON_DENIED, output "err!", NTLM
+ *   incomplete                 CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, nothing consumed
+ *   deny                       CREDSSP_SEC_STATUS_LOGON_DENIED, output "err!", NTLM
  *   never                      no answer; exit, okdie: the helper exits
  *   h:*                        hostile replies (see below)
  */
@@ -1100,12 +1102,12 @@ static inline void fh_answer(struct fh_req *q)
 
 		if (badcreds)
 			n -= 4;
-		m = fh_done_msg(q->id, SEC_E_OK);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_OK);
 		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srvF");
 		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
 		nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
 		nla_put_u64(m, CREDSSP_A_H_EXPIRY, now_real() + FH_LIFETIME);
-		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
 		if (prinul)
 			nla_put(m, CREDSSP_A_H_PRINCIPAL, strlen(principal), principal);
 		else
@@ -1121,35 +1123,36 @@ static inline void fh_answer(struct fh_req *q)
 			fh_put_keys(m, CREDSSP_A_H_KEYS_RX, keylen);
 		}
 	} else if (!strncmp(in, "incomplete", 10)) {
-		m = fh_done_msg(q->id, SEC_E_INCOMPLETE_MESSAGE);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE);
 		nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
 	} else if (!strncmp(in, "deny", 4)) {
-		m = fh_done_msg(q->id, SEC_E_LOGON_DENIED);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_LOGON_DENIED);
 		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "err!");
 		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
-		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
 	} else if (!strncmp(in, "h:status", 8)) {
 		m = fh_done_msg(q->id, 0x12345678);
 		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
 	} else if (!strncmp(in, "h:consumed", 10)) {
-		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
 		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
 		nla_put_u32(m, CREDSSP_A_H_CONSUMED, q->inlen + 1);
 	} else if (!strncmp(in, "h:outbig", 8)) {
-		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
 		memset(big, 'O', sizeof(big));
 		nla_put(m, CREDSSP_A_H_OUTPUT, sizeof(big), big);
 		nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
 	} else {
 		if (!strncmp(in, "h:reqid", 7)) {
 			/* A DONE for a request that is not in flight first. */
-			m = fh_done_msg(q->id ^ 0x5a5a5a5a00000000ULL, SEC_I_CONTINUE_NEEDED);
+			m = fh_done_msg(q->id ^ 0x5a5a5a5a00000000ULL,
+					CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
 			nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
 			fh->bogus_err = fh_send(m);
 			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
 		} else if (!strncmp(in, "h:othersock", 11)) {
 			/* First the answer from a helper socket that did not take it. */
-			m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+			m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
 			nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
 			nla_put_u32(m, CREDSSP_A_H_CONSUMED, consumed);
 			fh->bogus_err = fh_send_on(&fh_c2, m);
@@ -1161,7 +1164,7 @@ static inline void fh_answer(struct fh_req *q)
 			fh->bogus_err = fh_send(m);
 			memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));
 		}
-		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
 		if (!strncmp(in, "big", 3)) {
 			memset(big, 'B', 3000);
 			nla_put(m, CREDSSP_A_H_OUTPUT, 3000, big);
@@ -1174,7 +1177,7 @@ static inline void fh_answer(struct fh_req *q)
 	fh_send(m);
 	if (!strncmp(in, "h:twice", 7)) {
 		/* The same answer again: the request is no longer in flight. */
-		m = fh_done_msg(q->id, SEC_I_CONTINUE_NEEDED);
+		m = fh_done_msg(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
 		nla_put(m, CREDSSP_A_H_OUTPUT, 4, "srv1");
 		fh->bogus_err = fh_send(m);
 		memcpy(fh->bogus_ext, fh->done_ext, sizeof(fh->bogus_ext));

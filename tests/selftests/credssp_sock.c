@@ -6,16 +6,16 @@
  * records, so the script word is the body of the first record of the input
  * (after its 5-byte header), not the first bytes of the input:
  *
- *   cont     SEC_I_CONTINUE_NEEDED, output the record 16 03 03 00 04 "SRV1"
+ *   cont     CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output the record 16 03 03 00 04 "SRV1"
  *            (consumes the first record: a second one is EXTRA)
- *   part     SEC_I_CONTINUE_NEEDED, no output (a TSRequest in pieces)
- *   more     SEC_E_INCOMPLETE_MESSAGE while the input is one record, then
- *            SEC_I_CONTINUE_NEEDED ("SRV2") consuming all of it
- *   big      SEC_I_CONTINUE_NEEDED, a 60000-byte output (partial sends)
+ *   part     CREDSSP_SEC_STATUS_CONTINUE_NEEDED, no output (a TSRequest in pieces)
+ *   more     CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE while the input is one record, then
+ *            CREDSSP_SEC_STATUS_CONTINUE_NEEDED ("SRV2") consuming all of it
+ *   big      CREDSSP_SEC_STATUS_CONTINUE_NEEDED, a 60000-byte output (partial sends)
  *   slow     as cont, 300 ms later
- *   ok       SEC_E_OK, output "SRVF" record, the fake TLS 1.3 AES-128-GCM
+ *   ok       CREDSSP_SEC_STATUS_OK, output "SRVF" record, the fake TLS 1.3 AES-128-GCM
  *            keys of credssp_nl.h (fh_put_keys), record sequence 1
- *   deny     SEC_E_LOGON_DENIED, output the record 15 03 03 00 04 "err!"
+ *   deny     CREDSSP_SEC_STATUS_LOGON_DENIED, output the record 15 03 03 00 04 "err!"
  *   never    no answer; die: the helper exits with the request in flight
  *
  * The client side is a thread (or the test itself) writing fake TLS records
@@ -94,11 +94,11 @@ static void sh_answer(struct sh_pending *q)
 	if (first > q->inlen)
 		first = q->inlen;
 	if (!strncmp(w, "ok", 2)) {
-		m = sh_done(q->id, SEC_E_OK, first);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_OK, first);
 		sh_out(m, 0x17, "SRVF");
 		nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
 		nla_put_u64(m, CREDSSP_A_H_EXPIRY, now_real() + FH_LIFETIME);
-		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
 		nla_put_string(m, CREDSSP_A_H_PRINCIPAL, FH_PRINCIPAL);
 		nla_put_u32(m, CREDSSP_A_H_VERSION_NEGOTIATED, 6);
 		nla_put_u32(m, CREDSSP_A_H_PEER_VERSION, 6);
@@ -107,26 +107,26 @@ static void sh_answer(struct sh_pending *q)
 		fh_put_keys(m, CREDSSP_A_H_KEYS_TX, 16);
 		fh_put_keys(m, CREDSSP_A_H_KEYS_RX, 16);
 	} else if (!strncmp(w, "deny", 4)) {
-		m = sh_done(q->id, SEC_E_LOGON_DENIED, first);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_LOGON_DENIED, first);
 		sh_out(m, 0x15, "err!");
-		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PKG_NTLM);
+		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
 	} else if (!strncmp(w, "more", 4) && first == q->inlen) {
-		m = sh_done(q->id, SEC_E_INCOMPLETE_MESSAGE, 0);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, 0);
 	} else if (!strncmp(w, "more", 4)) {
-		m = sh_done(q->id, SEC_I_CONTINUE_NEEDED, q->inlen);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED, q->inlen);
 		sh_out(m, 0x16, "SRV2");
 	} else if (!strncmp(w, "part", 4)) {
-		m = sh_done(q->id, SEC_I_CONTINUE_NEEDED, first);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED, first);
 	} else if (!strncmp(w, "big", 3)) {
 		static uint8_t big[BIG_OUT];
 		int i;
 
 		for (i = 0; i < BIG_OUT; i++)
 			big[i] = (uint8_t)(i * 13 + 7);
-		m = sh_done(q->id, SEC_I_CONTINUE_NEEDED, first);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED, first);
 		nla_put(m, CREDSSP_A_H_OUTPUT, BIG_OUT, big);
 	} else {
-		m = sh_done(q->id, SEC_I_CONTINUE_NEEDED, first);
+		m = sh_done(q->id, CREDSSP_SEC_STATUS_CONTINUE_NEEDED, first);
 		sh_out(m, 0x16, "SRV1");
 	}
 	sh_send(m);
@@ -142,7 +142,7 @@ static void sh_handle(struct nlmsghdr *h)
 	    ((struct genlmsghdr *)nlmsg_data(h))->cmd != CREDSSP_CMD_HELPER_NEXT)
 		return;
 	genlmsg_parse(h, 0, tb, TB_MAX, NULL);
-	if (a_u32(tb, CREDSSP_A_H_OP, 0) == CREDSSP_HOP_FREE) {
+	if (a_u32(tb, CREDSSP_A_H_OP, 0) == CREDSSP_HELPER_OP_FREE) {
 		__sync_fetch_and_add(&sh->n_free, 1);
 		return;
 	}
@@ -351,7 +351,7 @@ static void accept_sock(struct conn *c, const struct sa *a, struct sres *s)
 	s->ms = now_ms() - t0;
 	s->status = s->err ? 0xdeadbeef : r_status(&r);
 	/* A signal cancelled it, and it did not complete first. */
-	if (!s->err && r.intr && s->status != SEC_E_OK)
+	if (!s->err && r.intr && s->status != CREDSSP_SEC_STATUS_OK)
 		s->err = -EINTR;
 	s->ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	s->expiry = a_u64(r.tb, CREDSSP_A_EXPIRY, 0);
@@ -486,7 +486,7 @@ TEST_F(sk, happy_path_reads_nothing_past_credssp)
 	ASSERT_TRUE(send_all(self->cli, buf, n + (size_t)enc));
 	call_join(&k);
 	ASSERT_EQ(0, k.s.err);
-	ASSERT_EQ(SEC_E_OK, k.s.status);
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, k.s.status);
 	EXPECT_TRUE(expect_rec(self->cli, 0x17, "SRVF"));
 	EXPECT_NE(0, k.s.ctx);
 	EXPECT_EQ((uint32_t)FH_RET_FLAGS, k.s.ret_flags);
@@ -494,11 +494,11 @@ TEST_F(sk, happy_path_reads_nothing_past_credssp)
 	EXPECT_EQ(5, sh->n_step);
 
 	/* The caller's context: QUERY works, GET_CTX names its port. */
-	EXPECT_EQ(SEC_E_OK, query(&self->c, k.s.ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, k.s.ctx, CREDSSP_QUERY_NAMES, &r, q));
 	EXPECT_STREQ(FH_PRINCIPAL,
 		     q[CREDSSP_A_Q_NAME] ? (char *)nla_data(q[CREDSSP_A_Q_NAME]) : "");
 	reply_free(&r);
-	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ctx_state(&self->c, k.s.ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_ESTABLISHED, ctx_state(&self->c, k.s.ctx));
 
 	/* kTLS with the helper's keys, TX untouched, RX about to read seq 1. */
 	fh_tls_info(&want, CREDSSP_A_H_KEYS_TX, 1);
@@ -510,7 +510,7 @@ TEST_F(sk, happy_path_reads_nothing_past_credssp)
 	ASSERT_TRUE(read_all(self->srv, plain, sizeof(MCS) - 1, 5));
 	EXPECT_EQ(0, memcmp(plain, MCS, sizeof(MCS) - 1));
 
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, k.s.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, k.s.ctx));
 	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
@@ -532,9 +532,9 @@ TEST_F(sk, big_output_partial_sends)
 	EXPECT_EQ(0, bad);
 	ASSERT_TRUE(send_rec(self->cli, 0x17, "ok"));
 	call_join(&k);
-	EXPECT_EQ(SEC_E_OK, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, k.s.status);
 	EXPECT_TRUE(expect_rec(self->cli, 0x17, "SRVF"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, k.s.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, k.s.ctx));
 }
 
 /* A failure: the errorCode output reaches the client, then the status. */
@@ -551,14 +551,14 @@ TEST_F(sk, error_output_then_status)
 	EXPECT_TRUE(expect_rec(self->cli, 0x15, "err!"));
 	call_join(&k);
 	EXPECT_EQ(0, k.s.err);
-	EXPECT_EQ(SEC_E_LOGON_DENIED, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, k.s.status);
 	EXPECT_EQ(0, k.s.ctx);
 	EXPECT_NE(0, k.s.ext[0]);
 	EXPECT_EQ(0, contexts_now(&self->c));
 	EXPECT_EQ(0, ctx_dump_count(&self->c));
 	ASSERT_EQ(0, get_status(&self->c, &s1));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_LOGON_DENIED) + 1,
-		  stat_sum(&s1, CREDSSP_OUT_LOGON_DENIED));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_LOGON_DENIED) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_LOGON_DENIED));
 	/* No kTLS on a failure. */
 	{
 		char name[16] = "";
@@ -578,11 +578,11 @@ TEST_F(sk, not_a_record)
 	ASSERT_TRUE(send_all(self->cli, "GET / HTTP/1.1\r\n\r\n", 18));
 	call_join(&k);
 	EXPECT_EQ(0, k.s.err);
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, k.s.status);
 	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
-/* The client goes away in the middle: SEC_E_INCOMPLETE_MESSAGE. */
+/* The client goes away in the middle: CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE. */
 TEST_F(sk, client_disconnects)
 {
 	struct call k;
@@ -597,7 +597,7 @@ TEST_F(sk, client_disconnects)
 	self->cli = -1;
 	call_join(&k);
 	EXPECT_EQ(0, k.s.err);
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, k.s.status);
 	EXPECT_GT(2000, k.s.ms);
 	EXPECT_EQ(0, contexts_now(&self->c));
 	EXPECT_EQ(0, ctx_dump_count(&self->c));
@@ -616,7 +616,7 @@ TEST_F(sk, client_resets)
 	close(self->cli);
 	self->cli = -1;
 	call_join(&k);
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, k.s.status);
 	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
@@ -632,12 +632,13 @@ TEST_F(sk, deadline)
 	EXPECT_TRUE(expect_rec(self->cli, 0x16, "SRV1"));
 	call_join(&k);
 	EXPECT_EQ(0, k.s.err);
-	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTEXT_EXPIRED, k.s.status);
 	EXPECT_LE(450, k.s.ms);
 	EXPECT_GT(2500, k.s.ms);
 	EXPECT_EQ(0, contexts_now(&self->c));
 	ASSERT_EQ(0, get_status(&self->c, &s1));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_TIMEOUT) + 1, stat_sum(&s1, CREDSSP_OUT_TIMEOUT));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_TIMEOUT) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_TIMEOUT));
 }
 
 /* The deadline also ends a helper step that takes too long. */
@@ -648,13 +649,13 @@ TEST_F(sk, deadline_during_helper_step)
 	ASSERT_EQ(0, call_start(&k, &self->c, self->cred, self->srv, 500));
 	ASSERT_TRUE(send_rec(self->cli, 0x16, "never"));
 	call_join(&k);
-	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTEXT_EXPIRED, k.s.status);
 	EXPECT_LE(450, k.s.ms);
 	EXPECT_GT(2500, k.s.ms);
 	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
-/* The helper dies during a step: SEC_E_NO_AUTHENTICATING_AUTHORITY at once. */
+/* The helper dies during a step: CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY at once. */
 TEST_F(sk, helper_dies)
 {
 	struct call k;
@@ -664,7 +665,7 @@ TEST_F(sk, helper_dies)
 	EXPECT_TRUE(expect_rec(self->cli, 0x16, "SRV1"));
 	ASSERT_TRUE(send_rec(self->cli, 0x17, "die"));
 	call_join(&k);
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, k.s.status);
 	EXPECT_GT(2000, k.s.ms);
 	EXPECT_EQ(0, contexts_now(&self->c));
 }
@@ -679,7 +680,7 @@ TEST_F(sk, no_helper)
 	ASSERT_EQ(0, call_start(&k, &self->c, self->cred, self->srv, 0));
 	ASSERT_TRUE(send_rec(self->cli, 0x16, "cont"));
 	call_join(&k);
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, k.s.status);
 	EXPECT_EQ(0, contexts_now(&self->c));
 }
 
@@ -731,11 +732,11 @@ TEST_F(sk, refusals)
 	a.cred = self->cred ^ 0x100000000ULL;
 	accept_sock(&self->c, &a, &s);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, s.status);
 	a.cred = self->cred;
 	a.flags = 0x80000000U;
 	accept_sock(&self->c, &a, &s);
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION, s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION, s.status);
 	EXPECT_EQ(0, contexts_now(&self->c));
 	/* Nothing was read from the socket. */
 	ASSERT_TRUE(send_rec(self->cli, 0x16, "x"));
@@ -758,7 +759,7 @@ TEST_F(sk, foreign_cred)
 	ASSERT_EQ(0, conn_open(&other));
 	accept_sock(&other, &a, &s);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, s.status);
 	conn_close(&other);
 }
 
@@ -781,11 +782,11 @@ TEST_F(sk, busy)
 	/* The first one is unharmed. */
 	ASSERT_TRUE(send_rec(self->cli, 0x17, "ok"));
 	call_join(&k);
-	EXPECT_EQ(SEC_E_OK, k.s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, k.s.status);
 	/* kTLS now: the socket has a ULP. */
 	accept_sock(&c2, &a, &s);
 	EXPECT_EQ(-EEXIST, s.err);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, k.s.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, k.s.ctx));
 	conn_close(&c2);
 }
 
@@ -843,7 +844,7 @@ TEST_F(sk, parallel_calls)
 	}
 	for (i = 1; i < 16; i++) {
 		call_join(&k[i]);
-		EXPECT_EQ(SEC_E_OK, k[i].s.status);
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, k[i].s.status);
 		EXPECT_TRUE(expect_rec(cli[i], 0x17, "SRVF"));
 	}
 	EXPECT_GT(8000, now_ms() - t0);
@@ -852,7 +853,7 @@ TEST_F(sk, parallel_calls)
 	/* The stuck one ends with its helper; the others die with their owners. */
 	sh_stop();
 	call_join(&k[0]);
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, k[0].s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, k[0].s.status);
 	for (i = 0; i < 16; i++) {
 		close(cli[i]);
 		conn_close(&c[i]);
@@ -876,14 +877,14 @@ TEST_F(sk, context_dies_with_caller)
 	ASSERT_EQ(0, call_start(&k, &c2, cred2, self->srv, 0));
 	ASSERT_TRUE(send_rec(self->cli, 0x17, "ok"));
 	call_join(&k);
-	ASSERT_EQ(SEC_E_OK, k.s.status);
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, k.s.status);
 	EXPECT_EQ(1, ctx_listed(&self->c, k.s.ctx));
 	/* Not ours: the other socket's. */
 	{
 		struct reply r;
 
-		EXPECT_EQ(SEC_E_INVALID_HANDLE,
-			  query(&self->c, k.s.ctx, SECPKG_ATTR_NAMES, &r, NULL));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+			  query(&self->c, k.s.ctx, CREDSSP_QUERY_NAMES, &r, NULL));
 		reply_free(&r);
 	}
 	conn_close(&c2);
@@ -933,10 +934,10 @@ TEST_F_TIMEOUT(sk, signal_races_completion, 300)
 		if (k.s.err == -EINTR) {
 			n_intr++;
 			EXPECT_EQ(0, k.s.ctx);
-		} else if (!k.s.err && k.s.status == SEC_E_OK) {
+		} else if (!k.s.err && k.s.status == CREDSSP_SEC_STATUS_OK) {
 			n_ok++;
 			EXPECT_NE(0, k.s.ctx);
-			EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, k.s.ctx));
+			EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, k.s.ctx));
 		} else {
 			n_other++;
 			fprintf(stderr, "# iteration %d: err %d status %#x %llu ms\n", i, k.s.err,
@@ -998,16 +999,16 @@ TEST_F(sk, returns_at_once_then_cancel)
 	seq = start_silent(_metadata, &self->c, self->cred, self->srv);
 	EXPECT_EQ(1, contexts_now(&self->c));
 	t0 = now_ms();
-	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cancel_seq(&self->c, seq));
 	ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
 	EXPECT_GT(2000, now_ms() - t0);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, r_status(&r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	EXPECT_EQ(0, contexts_now(&self->c));
 	/* Not left in socket mode: a new call starts (no -EBUSY). */
 	seq = start_silent(_metadata, &self->c, self->cred, self->srv);
-	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cancel_seq(&self->c, seq));
 	ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
 	reply_free(&r);
 	EXPECT_EQ(0, contexts_now(&self->c));
@@ -1030,9 +1031,9 @@ TEST_F(sk, fd_closed_during_call)
 	self->srv = -1;
 	ASSERT_TRUE(send_rec(self->cli, 0x16, "cont"));
 	EXPECT_TRUE(expect_rec(self->cli, 0x16, "SRV1"));
-	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cancel_seq(&self->c, seq));
 	ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, r_status(&r));
 	reply_free(&r);
 	/* Released with the call: the client sees the end of the stream. */
 	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
@@ -1052,7 +1053,7 @@ TEST_F(sk, deadline_capped)
 	accept_sock(&self->c, &a, &s);
 	param_set("handshake_timeout_ms", orig);
 	EXPECT_EQ(0, s.err);
-	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, s.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTEXT_EXPIRED, s.status);
 	EXPECT_LE(600, s.ms);
 	EXPECT_GT(5000, s.ms);
 	EXPECT_EQ(0, contexts_now(&self->c));
@@ -1083,7 +1084,7 @@ TEST_F(sk, owner_close_aborts)
 	EXPECT_EQ(0, err);
 	EXPECT_GT(2000, now_ms() - t0);
 	if (!err) {
-		EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cancel_seq(&self->c, seq));
 		ASSERT_NE(0, next_msg(&self->c, seq, 3000, &err, &r));
 		reply_free(&r);
 	}

@@ -145,28 +145,32 @@ TEST(acquire_table)
 
 	ASSERT_EQ(0, conn_open(&c));
 	ASSERT_EQ(0, get_status(&c, &s0));
-	EXPECT_EQ(SEC_E_OK, acquire(&c, "CredSSP", SECPKG_CRED_INBOUND, &a, &exp));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&c, "CredSSP", CREDSSP_CRED_USE_INBOUND, &a, &exp));
 	EXPECT_NE(0, a);
 	EXPECT_EQ(CREDSSP_TIME_NEVER, exp);
 	exp = 0;
-	EXPECT_EQ(SEC_E_OK, acquire(&c, "credssp", SECPKG_CRED_INBOUND, &b, &exp));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&c, "credssp", CREDSSP_CRED_USE_INBOUND, &b, &exp));
 	EXPECT_NE(0, b);
 	EXPECT_NE(a, b);
 	EXPECT_EQ(CREDSSP_TIME_NEVER, exp);
-	EXPECT_EQ(SEC_E_SECPKG_NOT_FOUND, acquire(&c, "Negotiate", SECPKG_CRED_INBOUND, &x, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_SECPKG_NOT_FOUND,
+		  acquire(&c, "Negotiate", CREDSSP_CRED_USE_INBOUND, &x, NULL));
 	EXPECT_EQ(0, x);
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
-		  acquire(&c, "CredSSP", SECPKG_CRED_OUTBOUND, &x, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION,
+		  acquire(&c, "CredSSP", CREDSSP_CRED_USE_OUTBOUND, &x, NULL));
 	EXPECT_EQ(0, x);
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION, acquire(&c, "CredSSP", SECPKG_CRED_BOTH, &x, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION,
+		  acquire(&c, "CredSSP", CREDSSP_CRED_USE_BOTH, &x, NULL));
 	EXPECT_EQ(0, x);
 	ASSERT_EQ(0, get_status(&c, &s1));
 	EXPECT_EQ(s0.creds + 2, s1.creds);
-	EXPECT_EQ(SEC_E_OK, free_cred(&c, a));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, free_cred(&c, a));
-	EXPECT_EQ(SEC_E_OK, free_cred(&c, b));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, free_cred(&c, b));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, free_cred(&c, 0x123456789abcULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&c, a));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, free_cred(&c, a));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&c, b));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, free_cred(&c, b));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, free_cred(&c, 0x123456789abcULL));
 	ASSERT_EQ(0, get_status(&c, &s2));
 	EXPECT_EQ(s0.creds, s2.creds);
 	conn_close(&c);
@@ -177,10 +181,10 @@ TEST_F(hp, free_cred_keeps_contexts)
 {
 	uint64_t ctx = 0;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, self->cred));
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&self->c, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* Later calls: CRED_ID, if present, must be the context's. */
@@ -192,17 +196,18 @@ TEST_F(hp, later_call_other_cred)
 	uint32_t st;
 
 	ASSERT_NE(0, other);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	a.ctx = ctx;
 	a.cred = other;
 	st = accept_r(&self->c, &a, &r);
 	reply_free(&r);
 	TH_LOG("later call with another credential: 0x%x", st);
-	EXPECT_TRUE(st == SEC_E_INVALID_HANDLE || st == SEC_E_INVALID_PARAMETER);
+	EXPECT_TRUE(st == CREDSSP_SEC_STATUS_INVALID_HANDLE ||
+		    st == CREDSSP_SEC_STATUS_INVALID_PARAMETER);
 	EXPECT_EQ(1, fh->n_step);
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, other));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&self->c, other));
 }
 
 /* OPTIONS reach the helper on the first call. */
@@ -214,16 +219,16 @@ TEST_F(hp, options_passed)
 			.opts_val = CREDSSP_OPT_RESTRICTED_ADMIN};
 	struct reply r;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(CREDSSP_OPT_RESTRICTED_ADMIN, fh->last_options);
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	a.opts = false;
 	a.cred = 0;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	reply_free(&r);
 	EXPECT_EQ(CREDSSP_OPT_RESTRICTED_ADMIN, fh->last_options); /* kept by the context */
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 }
 
 /* ---- ACCEPT: refusals before any helper work ---- */
@@ -246,29 +251,29 @@ TEST_F(nh, accept_bogus_handles)
 	struct acc a = {.cred = self->cred ^ 0x10000ULL, .in = "cont"};
 	struct reply r;
 
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	a.cred = self->cred;
 	a.ctx = 0x7777777777ULL;
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, accept_r(&self->c, &a, &r));
 	reply_free(&r);
 }
 
 TEST_F(hp, accept_unsupported_flags)
 {
-	static const uint32_t bad[] = {ASC_REQ_PROMPT_FOR_CREDS, 0x80000000U, ASC_REQ_DATAGRAM,
-				       ASC_REQ_USE_DCE_STYLE};
+	static const uint32_t bad[] = {CREDSSP_REQ_SESSION_TICKET, 0x80000000U,
+				       CREDSSP_REQ_DATAGRAM, CREDSSP_REQ_USE_DCE_STYLE};
 	uint32_t before = contexts_now(&self->c);
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct acc a = {.cred = self->cred,
 				.in = "cont",
-				.flags = bad[i] | ASC_REQ_CONFIDENTIALITY};
+				.flags = bad[i] | CREDSSP_REQ_CONFIDENTIALITY};
 		struct reply r;
 
-		EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION, accept_r(&self->c, &a, &r))
+		EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION, accept_r(&self->c, &a, &r))
 		{
 			TH_LOG("flags 0x%x", bad[i]);
 		}
@@ -285,19 +290,19 @@ TEST_F(hp, accept_data_rep)
 	uint32_t before = contexts_now(&self->c);
 	struct reply r;
 
-	EXPECT_EQ(SEC_E_INVALID_PARAMETER, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_PARAMETER, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	EXPECT_EQ(before, contexts_now(&self->c));
 	EXPECT_EQ(0, fh->n_step);
 	/* Both defined values are accepted. */
-	a.drep_val = SECURITY_NETWORK_DREP;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+	a.drep_val = CREDSSP_DATA_REP_NETWORK;
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
 	reply_free(&r);
-	a.drep_val = SECURITY_NATIVE_DREP;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+	a.drep_val = CREDSSP_DATA_REP_NATIVE;
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
 	reply_free(&r);
 }
 
@@ -308,7 +313,7 @@ TEST_F(nh, accept_no_helper_fails_fast)
 	uint64_t t0 = now_ms(), dt;
 	struct reply r;
 
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
 	dt = now_ms() - t0;
 	EXPECT_LT(dt, 1000);
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
@@ -322,11 +327,11 @@ TEST_F(hp, handshake_ok)
 {
 	struct acc a = {.cred = self->cred,
 			.in = "cont",
-			.flags = ASC_REQ_CONFIDENTIALITY | ASC_REQ_STREAM};
+			.flags = CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM};
 	uint64_t ctx, expiry, t;
 	struct reply r;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	ASSERT_NE(0, ctx);
 	EXPECT_TRUE(out_is(&r, "srv1", 4));
@@ -338,13 +343,13 @@ TEST_F(hp, handshake_ok)
 	EXPECT_EQ(1, fh->n_step);
 	EXPECT_EQ(1, fh->n_first);
 	EXPECT_EQ(4, fh->last_inlen);
-	EXPECT_EQ(ASC_REQ_CONFIDENTIALITY | ASC_REQ_STREAM, fh->last_req_flags);
-	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM, fh->last_req_flags);
+	EXPECT_EQ(CREDSSP_CTX_STATE_HANDSHAKE, ctx_state(&self->c, ctx));
 	EXPECT_EQ(1, ctx_listed(&self->c, ctx));
 
 	a.ctx = ctx;
 	a.cred = 0;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(ctx, a_u64(r.tb, CREDSSP_A_CTX_ID, 0));
 	EXPECT_TRUE(out_is(&r, "srv1", 4));
 	reply_free(&r);
@@ -355,7 +360,7 @@ TEST_F(hp, handshake_ok)
 	a.cred = self->cred;
 	a.in = "ok";
 	t = now_real();
-	EXPECT_EQ(SEC_E_OK, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(ctx, a_u64(r.tb, CREDSSP_A_CTX_ID, 0));
 	EXPECT_TRUE(out_is(&r, "srvF", 4));
 	EXPECT_NE(NULL, r.tb[CREDSSP_A_RET_FLAGS]);
@@ -364,16 +369,16 @@ TEST_F(hp, handshake_ok)
 	EXPECT_LE(t + FH_LIFETIME - 5, expiry);
 	EXPECT_GE(t + FH_LIFETIME + 5, expiry);
 	reply_free(&r);
-	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_ESTABLISHED, ctx_state(&self->c, ctx));
 
 	/* Established: no more ACCEPT. */
 	a.in = "cont";
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
 	reply_free(&r);
 	EXPECT_EQ(3, fh->n_step);
 
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, ctx));
 	EXPECT_EQ(0, ctx_state(&self->c, ctx));
 	EXPECT_EQ(0, ctx_listed(&self->c, ctx));
 }
@@ -384,17 +389,17 @@ TEST_F(hp, get_ctx_after_ok)
 	struct reply r;
 	uint64_t ctx = 0;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	ASSERT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
 	m = cmsg(&self->c, CREDSSP_CMD_GET_CTX, 0);
-	nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	nla_put_u64(m, CREDSSP_A_CI_ID, ctx);
 	ASSERT_EQ(0, transact(&self->c, m, &r));
 	ASSERT_EQ(1, r.n);
 	EXPECT_EQ(ctx, a_u64(r.tb, CREDSSP_A_CI_ID, 0));
-	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, a_u32(r.tb, CREDSSP_A_CI_STATE, 0));
+	EXPECT_EQ(CREDSSP_CTX_STATE_ESTABLISHED, a_u32(r.tb, CREDSSP_A_CI_STATE, 0));
 	EXPECT_EQ(nl_socket_get_local_port(self->c.sk), a_u32(r.tb, CREDSSP_A_CI_OWNER_PORTID, 0));
 	EXPECT_EQ((uint32_t)getpid(), a_u32(r.tb, CREDSSP_A_CI_OWNER_PID, 0));
-	EXPECT_EQ(CREDSSP_PKG_NTLM, a_u32(r.tb, CREDSSP_A_CI_PACKAGE, 0));
+	EXPECT_EQ(CREDSSP_PACKAGE_NTLM, a_u32(r.tb, CREDSSP_A_CI_PACKAGE, 0));
 	ASSERT_NE(NULL, r.tb[CREDSSP_A_CI_PRINCIPAL]);
 	EXPECT_STREQ(FH_PRINCIPAL, nla_get_string(r.tb[CREDSSP_A_CI_PRINCIPAL]));
 	EXPECT_EQ(6, a_u32(r.tb, CREDSSP_A_CI_VERSION, 0));
@@ -405,9 +410,9 @@ TEST_F(hp, get_ctx_after_ok)
 	EXPECT_NE(0, a_u64(r.tb, CREDSSP_A_CI_EXPIRY, 0));
 	/* Credentials were delegated: the serial of their key in .credssp. */
 	EXPECT_LT(0, (int32_t)a_u32(r.tb, CREDSSP_A_CI_KEY, 0));
-	EXPECT_EQ(CREDSSP_CRED_PASSWORD, a_u32(r.tb, CREDSSP_A_CI_CREDS_TYPE, 0));
+	EXPECT_EQ(CREDSSP_CRED_TYPE_PASSWORD, a_u32(r.tb, CREDSSP_A_CI_CREDS_TYPE, 0));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 TEST_F(hp, query_before_established)
@@ -416,15 +421,15 @@ TEST_F(hp, query_before_established)
 	uint64_t ctx = 0;
 	struct reply r;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_SIZES, &r, q));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_SIZES, &r, q));
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_MAX_TOKEN]);
 	EXPECT_NE(0, a_u32(q, CREDSSP_A_Q_MAX_TOKEN, 0));
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_MAX_SIGNATURE]);
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_BLOCK_SIZE]);
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_SECURITY_TRAILER]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_PACKAGE_INFO, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_PACKAGE_INFO, &r, q));
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_PKG_NAME]);
 	EXPECT_STREQ(CREDSSP_PACKAGE_NAME, nla_get_string(q[CREDSSP_A_Q_PKG_NAME]));
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_PKG_COMMENT]);
@@ -434,15 +439,19 @@ TEST_F(hp, query_before_established)
 	EXPECT_EQ(CREDSSP_PKG_RPCID, a_u32(q, CREDSSP_A_Q_PKG_RPCID, 0));
 	EXPECT_NE(0, a_u32(q, CREDSSP_A_Q_PKG_MAX_TOKEN, 0));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, query(&self->c, ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE,
+		  query(&self->c, ctx, CREDSSP_QUERY_NAMES, &r, q));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_QUERY]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, query(&self->c, ctx, SECPKG_ATTR_LIFESPAN, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE,
+		  query(&self->c, ctx, CREDSSP_QUERY_LIFESPAN, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, query(&self->c, ctx, SECPKG_ATTR_SIZES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  query(&self->c, ctx, CREDSSP_QUERY_SIZES, &r, q));
 	reply_free(&r);
 }
 
@@ -454,22 +463,22 @@ TEST_F(hp, query_after_ok)
 	uint64_t ctx = 0, t = now_real();
 	struct reply r;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	ASSERT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_NAMES, &r, q));
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_NAME]);
 	EXPECT_STREQ(FH_PRINCIPAL, nla_get_string(q[CREDSSP_A_Q_NAME]));
 	reply_free(&r);
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_LIFESPAN, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_LIFESPAN, &r, q));
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_START]);
 	EXPECT_LE(a_u64(q, CREDSSP_A_Q_START, ~0ULL), t + 5);
 	EXPECT_LE(t + FH_LIFETIME - 5, a_u64(q, CREDSSP_A_Q_EXPIRY, 0));
 	EXPECT_GE(t + FH_LIFETIME + 5, a_u64(q, CREDSSP_A_Q_EXPIRY, ~0ULL));
 	reply_free(&r);
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_STREAM_SIZES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_STREAM_SIZES, &r, q));
 	EXPECT_EQ(5, a_u32(q, CREDSSP_A_Q_STREAM_HEADER, 0));
 	EXPECT_EQ(17, a_u32(q, CREDSSP_A_Q_STREAM_TRAILER, 0));
 	EXPECT_EQ(16384, a_u32(q, CREDSSP_A_Q_STREAM_MAX_MESSAGE, 0));
@@ -477,30 +486,34 @@ TEST_F(hp, query_after_ok)
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_STREAM_BLOCK_SIZE]);
 	reply_free(&r);
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_NEGOTIATION_PACKAGE, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  query(&self->c, ctx, CREDSSP_QUERY_NEGOTIATION_PACKAGE, &r, q));
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_PKG_NAME]);
 	EXPECT_STREQ("NTLM", nla_get_string(q[CREDSSP_A_Q_PKG_NAME]));
-	EXPECT_EQ(SECPKG_NEGOTIATION_COMPLETE, a_u32(q, CREDSSP_A_Q_NEGO_STATE, 99));
+	EXPECT_EQ(CREDSSP_NEGO_STATE_COMPLETE, a_u32(q, CREDSSP_A_Q_NEGO_STATE, 99));
 	reply_free(&r);
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_SIZES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_SIZES, &r, q));
 	reply_free(&r);
 
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_CREDS]);
 	EXPECT_EQ(ncreds, (size_t)nla_len(q[CREDSSP_A_Q_CREDS]));
 	EXPECT_EQ(0, memcmp(creds, nla_data(q[CREDSSP_A_Q_CREDS]), ncreds));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_QUERY]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS, query(&self->c, ctx, SECPKG_ATTR_CREDS_2, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS_2, &r, q));
 	reply_free(&r);
 
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION, query(&self->c, ctx, 0x12345, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION, query(&self->c, ctx, 0x12345, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, query(&self->c, ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  query(&self->c, ctx, CREDSSP_QUERY_NAMES, &r, q));
 	reply_free(&r);
 }
 
@@ -510,13 +523,14 @@ TEST_F(hp, creds_2_once)
 	uint64_t ctx = 0;
 	struct reply r;
 
-	ASSERT_EQ(SEC_E_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_CREDS_2, &r, q));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_CREDS_2, &r, q));
 	EXPECT_NE(NULL, q[CREDSSP_A_Q_CREDS]);
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS, query(&self->c, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 TEST_F(hp, extra_reported)
@@ -524,15 +538,15 @@ TEST_F(hp, extra_reported)
 	struct acc a = {.cred = self->cred, .in = "cont|ab"};
 	struct reply r;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(2, a_u32(r.tb, CREDSSP_A_EXTRA, 0));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	a.in = "ok|hello";
-	EXPECT_EQ(SEC_E_OK, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(5, a_u32(r.tb, CREDSSP_A_EXTRA, 0));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 }
 
 TEST_F(hp, incomplete_passed_through)
@@ -541,26 +555,26 @@ TEST_F(hp, incomplete_passed_through)
 	struct acc a = {.cred = self->cred, .in = "incomplete"};
 	struct reply r;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	a.ctx = ctx;
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_OUTPUT]);
 	reply_free(&r);
-	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_CTX_STATE_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
 
 	/* On a first call: the status passes through too. */
 	a.ctx = 0;
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, accept_r(&self->c, &a, &r));
 	TH_LOG("first-call INCOMPLETE: CTX_ID %s", r.tb[CREDSSP_A_CTX_ID] ? "returned" : "absent");
 	if (r.tb[CREDSSP_A_CTX_ID]) {
 		uint64_t c2 = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 
-		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, 0, &c2, "cont"));
-		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, c2));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, 0, &c2, "cont"));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, c2));
 	}
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 TEST_F(hp, buffer_too_small_keeps_result)
@@ -571,28 +585,28 @@ TEST_F(hp, buffer_too_small_keeps_result)
 	int steps;
 
 	memset(want, 'B', sizeof(want));
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	a.in = "big";
 	a.outsize = 100;
-	EXPECT_EQ(SEC_E_BUFFER_TOO_SMALL, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(3000, a_u32(r.tb, CREDSSP_A_OUTPUT_NEEDED, 0));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_OUTPUT]);
 	reply_free(&r);
 	steps = fh->n_step;
 	EXPECT_EQ(2, steps);
 	a.outsize = 3000;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(a.ctx, a_u64(r.tb, CREDSSP_A_CTX_ID, 0));
 	EXPECT_TRUE(out_is(&r, want, sizeof(want)));
 	reply_free(&r);
 	EXPECT_EQ(steps, fh->n_step); /* the kept result, no new request */
 	a.in = "ok";
 	a.outsize = 0;
-	EXPECT_EQ(SEC_E_OK, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, accept_r(&self->c, &a, &r));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 }
 
 /* The same on a first call: the kept result needs a handle to be found. */
@@ -601,39 +615,39 @@ TEST_F(hp, buffer_too_small_first_call)
 	struct acc a = {.cred = self->cred, .in = "cont", .outsize = 2};
 	struct reply r;
 
-	EXPECT_EQ(SEC_E_BUFFER_TOO_SMALL, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(4, a_u32(r.tb, CREDSSP_A_OUTPUT_NEEDED, 0));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	ASSERT_NE(0, a.ctx);
 	EXPECT_EQ(1, fh->n_step);
 	a.outsize = 4;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	EXPECT_TRUE(out_is(&r, "srv1", 4));
 	reply_free(&r);
 	EXPECT_EQ(1, fh->n_step);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 }
 
 TEST_F(hp, allocate_memory)
 {
 	struct acc a = {.cred = self->cred,
 			.in = "cont",
-			.flags = ASC_REQ_ALLOCATE_MEMORY,
+			.flags = CREDSSP_REQ_ALLOCATE_MEMORY,
 			.outsize = NO_OUTSIZE};
 	struct reply r;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	EXPECT_TRUE(out_is(&r, "srv1", 4));
-	EXPECT_EQ(ASC_RET_ALLOCATED_MEMORY,
-		  a_u32(r.tb, CREDSSP_A_RET_FLAGS, 0) & ASC_RET_ALLOCATED_MEMORY);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+	EXPECT_EQ(CREDSSP_RET_ALLOCATED_MEMORY,
+		  a_u32(r.tb, CREDSSP_A_RET_FLAGS, 0) & CREDSSP_RET_ALLOCATED_MEMORY);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
 	reply_free(&r);
 	/* Without it, an absent OUTPUT_SIZE is a zero-sized buffer. */
 	a.flags = 0;
-	EXPECT_EQ(SEC_E_BUFFER_TOO_SMALL, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(4, a_u32(r.tb, CREDSSP_A_OUTPUT_NEEDED, 0));
-	EXPECT_EQ(0, a_u32(r.tb, CREDSSP_A_RET_FLAGS, 0) & ASC_RET_ALLOCATED_MEMORY);
+	EXPECT_EQ(0, a_u32(r.tb, CREDSSP_A_RET_FLAGS, 0) & CREDSSP_RET_ALLOCATED_MEMORY);
 	if (r.tb[CREDSSP_A_CTX_ID])
 		delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0));
 	reply_free(&r);
@@ -645,7 +659,7 @@ TEST_F(hp, first_call_failure)
 	struct acc a = {.cred = self->cred, .in = "deny"};
 	struct reply r;
 
-	EXPECT_EQ(SEC_E_LOGON_DENIED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	EXPECT_TRUE(out_is(&r, "err!", 4));
 	reply_free(&r);
@@ -657,22 +671,22 @@ TEST_F(hp, later_failure)
 	struct acc a = {.cred = self->cred, .in = "cont"};
 	struct reply r;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	a.in = "deny";
-	EXPECT_EQ(SEC_E_LOGON_DENIED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, accept_r(&self->c, &a, &r));
 	EXPECT_TRUE(out_is(&r, "err!", 4));
 	if (r.tb[CREDSSP_A_CTX_ID])
 		EXPECT_EQ(a.ctx, a_u64(r.tb, CREDSSP_A_CTX_ID, 0));
 	reply_free(&r);
-	EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_FAILED, ctx_state(&self->c, a.ctx));
 	a.in = "cont";
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
 	reply_free(&r);
 	EXPECT_EQ(2, fh->n_step);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, a.ctx));
 }
 
 /* DELETE at each stage; a context with helper state gets a HOP_FREE. */
@@ -680,18 +694,18 @@ TEST_F(hp, delete_each_stage)
 {
 	uint64_t ctx = 0;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, ctx));
 	EXPECT_TRUE(wait_for(&fh->n_free, 1, 1000));
 	EXPECT_EQ(fh->last_ctx_id, fh->free_ctx_id);
 
 	ctx = 0;
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	ASSERT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, 0x4242424242ULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, 0x4242424242ULL));
 }
 
 /* ---- ownership ---- */
@@ -705,30 +719,31 @@ TEST_F(hp, foreign_socket_handles)
 	struct reply r;
 
 	ASSERT_EQ(0, conn_open(&c2));
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	/* Another socket, same process, root: the owner check holds. */
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, accept_r(&c2, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, accept_r(&c2, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	a.ctx = ctx;
 	a.cred = 0;
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, accept_r(&c2, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, accept_r(&c2, &a, &r));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, query(&c2, ctx, SECPKG_ATTR_SIZES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, query(&c2, ctx, CREDSSP_QUERY_SIZES, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, free_cred(&c2, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, free_cred(&c2, self->cred));
 	EXPECT_EQ(1, fh->n_step); /* nothing reached the helper */
 	/* The owner still can. */
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
 	/* A context of another socket in another state. */
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx2, "cont"));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, query(&c2, ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  acc_step(&self->c, self->cred, &ctx2, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, query(&c2, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	reply_free(&r);
 	/* DELETE is the one command an admin may use on any context. */
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&c2, ctx2));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx2));
-	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, self->cred));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&c2, ctx2));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, ctx2));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&self->c, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	conn_close(&c2);
 }
 
@@ -743,9 +758,9 @@ TEST_F(hp, owner_close_frees)
 	ASSERT_EQ(0, conn_open(&o));
 	cred = cred_new(&o);
 	ASSERT_NE(0, cred);
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&o, cred, &ctx[0], "cont"));
-	EXPECT_EQ(SEC_E_OK, acc_step(&o, cred, &ctx[1], "ok"));
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&o, cred, &ctx[2], "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&o, cred, &ctx[0], "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&o, cred, &ctx[1], "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&o, cred, &ctx[2], "cont"));
 	ASSERT_EQ(0, get_status(&self->c, &s1));
 	EXPECT_EQ(s0.contexts + 3, s1.contexts);
 	EXPECT_EQ(s0.creds + 1, s1.creds);
@@ -760,7 +775,8 @@ TEST_F(hp, owner_close_frees)
 		EXPECT_EQ(0, ctx_listed(&self->c, ctx[i]));
 	/* The two contexts with helper state are dropped by the helper. */
 	EXPECT_TRUE(wait_for(&fh->n_free, 2, 1000));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_ABANDONED) + 2, stat_sum(&s2, CREDSSP_OUT_ABANDONED));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_ABANDONED) + 2,
+		  stat_sum(&s2, CREDSSP_OUTCOME_ABANDONED));
 }
 
 static int helper_register(struct conn *c, int version, char *ext, size_t extlen);
@@ -777,7 +793,7 @@ TEST_F(hp, netns_isolation)
 	ASSERT_NE(MAP_FAILED, res);
 	for (i = 0; i < 16; i++)
 		res[i] = 12345;
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -822,10 +838,10 @@ TEST_F(hp, netns_isolation)
 	EXPECT_EQ(0, res[1]);
 	EXPECT_EQ(0, res[2]);
 	EXPECT_EQ(0, res[3]);
-	EXPECT_EQ((int)SEC_E_INVALID_HANDLE, res[4]);
-	EXPECT_EQ((int)SEC_E_INVALID_HANDLE, res[5]);
+	EXPECT_EQ((int)CREDSSP_SEC_STATUS_INVALID_HANDLE, res[4]);
+	EXPECT_EQ((int)CREDSSP_SEC_STATUS_INVALID_HANDLE, res[5]);
 	EXPECT_EQ(0, res[6]); /* GET_CTX: -ENOENT */
-	EXPECT_EQ((int)SEC_E_NO_AUTHENTICATING_AUTHORITY, res[7]);
+	EXPECT_EQ((int)CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, res[7]);
 	EXPECT_EQ(0, res[8]);
 	EXPECT_EQ(1, res[9]);
 	EXPECT_EQ(1, res[10]);
@@ -833,9 +849,9 @@ TEST_F(hp, netns_isolation)
 	ASSERT_EQ(0, get_status(&self->c, &s));
 	EXPECT_EQ(1, s.helper);
 	EXPECT_EQ((uint32_t)fh_pid, s.helper_pid);
-	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* ---- permissions ---- */
@@ -863,12 +879,12 @@ static void all_eperm(struct __test_metadata *_metadata, struct conn *c)
 	struct gstatus s;
 	struct reply r;
 
-	EXPECT_EQ((uint32_t)-EPERM, acquire(c, "CredSSP", SECPKG_CRED_INBOUND, NULL, NULL));
+	EXPECT_EQ((uint32_t)-EPERM, acquire(c, "CredSSP", CREDSSP_CRED_USE_INBOUND, NULL, NULL));
 	EXPECT_EQ((uint32_t)-EPERM, free_cred(c, 0x1234));
 	EXPECT_EQ((uint32_t)-EPERM, accept_r(c, &a, &r));
 	reply_free(&r);
 	EXPECT_EQ((uint32_t)-EPERM, delete_ctx(c, 0x1234));
-	EXPECT_EQ((uint32_t)-EPERM, query(c, 0x1234, SECPKG_ATTR_SIZES, &r, q));
+	EXPECT_EQ((uint32_t)-EPERM, query(c, 0x1234, CREDSSP_QUERY_SIZES, &r, q));
 	reply_free(&r);
 	EXPECT_EQ(-EPERM, get_status(c, &s));
 	EXPECT_EQ(-EPERM, ctx_state(c, 0x1234));
@@ -960,13 +976,13 @@ TEST(perm_userns_root)
 		if (conn_open(&c))
 			_exit(5);
 		res[0] = helper_register(&c, CREDSSP_HELPER_VERSION, NULL, 0);
-		res[1] = (int)acquire(&c, "CredSSP", SECPKG_CRED_INBOUND, NULL, NULL);
+		res[1] = (int)acquire(&c, "CredSSP", CREDSSP_CRED_USE_INBOUND, NULL, NULL);
 		conn_close(&c);
 		if (unshare(CLONE_NEWNET))
 			_exit(6);
 		if (conn_open(&c))
 			_exit(7);
-		res[2] = (int)acquire(&c, "CredSSP", SECPKG_CRED_INBOUND, &cred, NULL);
+		res[2] = (int)acquire(&c, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred, NULL);
 		res[3] = cred != 0;
 		res[4] = helper_register(&c, CREDSSP_HELPER_VERSION, NULL, 0);
 		conn_close(&c);
@@ -981,9 +997,9 @@ TEST(perm_userns_root)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(-EPERM, res[0]);	  /* helper: CAP_NET_ADMIN in init_user_ns */
-	EXPECT_EQ(-EPERM, res[1]);	  /* consumer: over the initial netns */
-	EXPECT_EQ((int)SEC_E_OK, res[2]); /* consumer: its own netns */
+	EXPECT_EQ(-EPERM, res[0]);		       /* helper: CAP_NET_ADMIN in init_user_ns */
+	EXPECT_EQ(-EPERM, res[1]);		       /* consumer: over the initial netns */
+	EXPECT_EQ((int)CREDSSP_SEC_STATUS_OK, res[2]); /* consumer: its own netns */
 	EXPECT_EQ(1, res[3]);
 	EXPECT_EQ(-EPERM, res[4]); /* still no helper from a user namespace */
 }
@@ -1001,8 +1017,9 @@ TEST_F(hp, register_busy)
 	{
 		uint64_t ctx = 0;
 
-		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+			  acc_step(&self->c, self->cred, &ctx, "cont"));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	}
 }
 
@@ -1042,7 +1059,7 @@ static void b_unknown_attr(struct nl_msg *m, uint64_t cred)
 {
 	(void)cred;
 	nla_put_string(m, CREDSSP_A_PACKAGE, "CredSSP");
-	nla_put_u32(m, CREDSSP_A_CRED_USE, SECPKG_CRED_INBOUND);
+	nla_put_u32(m, CREDSSP_A_CRED_USE, CREDSSP_CRED_USE_INBOUND);
 	nla_put_u32(m, CREDSSP_A_MAX + 1, 1);
 }
 
@@ -1055,13 +1072,13 @@ static void b_use_u64(struct nl_msg *m, uint64_t cred)
 {
 	(void)cred;
 	nla_put_string(m, CREDSSP_A_PACKAGE, "CredSSP");
-	nla_put_u64(m, CREDSSP_A_CRED_USE, SECPKG_CRED_INBOUND);
+	nla_put_u64(m, CREDSSP_A_CRED_USE, CREDSSP_CRED_USE_INBOUND);
 }
 
 static void b_no_package(struct nl_msg *m, uint64_t cred)
 {
 	(void)cred;
-	nla_put_u32(m, CREDSSP_A_CRED_USE, SECPKG_CRED_INBOUND);
+	nla_put_u32(m, CREDSSP_A_CRED_USE, CREDSSP_CRED_USE_INBOUND);
 }
 
 static void b_no_cred(struct nl_msg *m, uint64_t cred)
@@ -1094,7 +1111,7 @@ static void b_query_no_attr(struct nl_msg *m, uint64_t cred)
 static void b_query_no_ctx(struct nl_msg *m, uint64_t cred)
 {
 	(void)cred;
-	nla_put_u32(m, CREDSSP_A_QUERY_ATTR, SECPKG_ATTR_SIZES);
+	nla_put_u32(m, CREDSSP_A_QUERY_ATTR, CREDSSP_QUERY_SIZES);
 }
 
 static void b_ctx_short(struct nl_msg *m, uint64_t cred)
@@ -1111,7 +1128,7 @@ static void b_status_attr(struct nl_msg *m, uint64_t cred)
 static void b_getctx_unknown(struct nl_msg *m, uint64_t cred)
 {
 	(void)cred;
-	nla_put_u64(m, CREDSSP_A_CTX_ID, 0x5151515151ULL);
+	nla_put_u64(m, CREDSSP_A_CI_ID, 0x5151515151ULL);
 }
 
 static void b_done_no_status(struct nl_msg *m, uint64_t cred)
@@ -1174,22 +1191,23 @@ TEST_F(nh, package_without_nul)
 	struct reply r;
 
 	nla_put(m, CREDSSP_A_PACKAGE, 7, "CredSSP");
-	nla_put_u32(m, CREDSSP_A_CRED_USE, SECPKG_CRED_INBOUND);
+	nla_put_u32(m, CREDSSP_A_CRED_USE, CREDSSP_CRED_USE_INBOUND);
 	transact(&self->c, m, &r);
 	TH_LOG("PACKAGE without NUL: errno %d status 0x%x", r.err, r_status(&r));
 	if (r.err) {
 		EXPECT_EQ(-EINVAL, r.err);
 	} else {
-		EXPECT_EQ(SEC_E_OK, r_status(&r));
-		EXPECT_EQ(SEC_E_OK, free_cred(&self->c, a_u64(r.tb, CREDSSP_A_CRED_ID, 0)));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, r_status(&r));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+			  free_cred(&self->c, a_u64(r.tb, CREDSSP_A_CRED_ID, 0)));
 	}
 	reply_free(&r);
 	m = cmsg(&self->c, CREDSSP_CMD_ACQUIRE_CRED, 0);
 	nla_put(m, CREDSSP_A_PACKAGE, 8, "CredSSPx");
-	nla_put_u32(m, CREDSSP_A_CRED_USE, SECPKG_CRED_INBOUND);
+	nla_put_u32(m, CREDSSP_A_CRED_USE, CREDSSP_CRED_USE_INBOUND);
 	transact(&self->c, m, &r);
 	if (!r.err)
-		EXPECT_EQ(SEC_E_SECPKG_NOT_FOUND, r_status(&r));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_SECPKG_NOT_FOUND, r_status(&r));
 	reply_free(&r);
 }
 
@@ -1205,7 +1223,7 @@ FIXTURE(hostile)
 FIXTURE_VARIANT(hostile)
 {
 	const char *word;
-	bool final; /* a SEC_E_OK reply (vs CONTINUE) */
+	bool final; /* a CREDSSP_SEC_STATUS_OK reply (vs CONTINUE) */
 };
 
 FIXTURE_VARIANT_ADD(hostile, unknown_status){.word = "h:status"};
@@ -1240,29 +1258,30 @@ TEST_F(hostile, reply_refused)
 	struct gstatus s;
 	struct reply r;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	a.in = variant->word;
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_EXPIRY]);
 	reply_free(&r);
 	ASSERT_TRUE(wait_for(&fh->n_done, 2, 2000));
 	EXPECT_EQ(-EINVAL, fh->done_err);
 	EXPECT_NE(0, strlen(fh->done_ext));
 	TH_LOG("%s: DONE errno %d, extack \"%s\"", variant->word, fh->done_err, fh->done_ext);
-	EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(&self->c, a.ctx));
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, query(&self->c, a.ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_CTX_STATE_FAILED, ctx_state(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE,
+		  query(&self->c, a.ctx, CREDSSP_QUERY_NAMES, &r, q));
 	reply_free(&r);
 	a.in = "cont";
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 	/* The helper is still registered and serves the next context. */
 	ASSERT_EQ(0, get_status(&self->c, &s));
 	EXPECT_EQ(1, s.helper);
 	a.ctx = 0;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0));
 	reply_free(&r);
 }
@@ -1270,34 +1289,36 @@ TEST_F(hostile, reply_refused)
 /*
  * DONEs that name no request in flight fail alone (-ENOENT) and the call is
  * answered by the next one; a DONE for the request in flight that fails a
- * check (here: no SEC_STATUS) fails the call with SEC_E_INTERNAL_ERROR.
+ * check (here: no SEC_STATUS) fails the call with CREDSSP_SEC_STATUS_INTERNAL_ERROR.
  */
 TEST_F(hp, done_malformed)
 {
 	uint64_t ctx = 0, ctx2 = 0;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "h:reqid"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  acc_step(&self->c, self->cred, &ctx, "h:reqid"));
 	EXPECT_EQ(-ENOENT, fh->bogus_err) TH_LOG("DONE with unknown REQ_ID: %d", fh->bogus_err);
 	EXPECT_NE(0, strlen(fh->bogus_ext));
 	TH_LOG("unknown REQ_ID: \"%s\"", fh->bogus_ext);
 	fh->bogus_err = 1;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, 0, &ctx, "h:twice"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, 0, &ctx, "h:twice"));
 	ASSERT_TRUE(wait_for(&fh->n_done, 4, 2000));
 	EXPECT_EQ(-ENOENT, fh->bogus_err) TH_LOG("second DONE for a request: %d", fh->bogus_err);
-	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
-	EXPECT_EQ(SEC_E_OK, acc_step(&self->c, 0, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx2, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  acc_step(&self->c, self->cred, &ctx2, "cont"));
 	fh->bogus_err = 1;
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR, acc_step(&self->c, 0, &ctx2, "h:nostatus"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR, acc_step(&self->c, 0, &ctx2, "h:nostatus"));
 	ASSERT_TRUE(wait_for(&fh->n_done, 8, 2000));
 	EXPECT_EQ(-EINVAL, fh->bogus_err) TH_LOG("DONE without SEC_STATUS: %d", fh->bogus_err);
 	EXPECT_NE(0, strlen(fh->bogus_ext));
 	TH_LOG("no SEC_STATUS: \"%s\"", fh->bogus_ext);
 	EXPECT_EQ(-ENOENT, fh->done_err); /* the proper answer came too late */
-	EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(&self->c, ctx2));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx2));
+	EXPECT_EQ(CREDSSP_CTX_STATE_FAILED, ctx_state(&self->c, ctx2));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx2));
 }
 
 struct call_arg {
@@ -1332,7 +1353,7 @@ static int foreign_done(uint64_t req_id, char *ext, size_t extlen)
 		return -1000;
 	m = cmsg(&c, CREDSSP_CMD_HELPER_DONE, 0);
 	nla_put_u64(m, CREDSSP_A_H_REQ_ID, req_id);
-	nla_put_u32(m, CREDSSP_A_H_SEC_STATUS, SEC_E_OK);
+	nla_put_u32(m, CREDSSP_A_H_SEC_STATUS, CREDSSP_SEC_STATUS_OK);
 	nla_put_u32(m, CREDSSP_A_H_CONSUMED, 0);
 	err = transact(&c, m, &r);
 	snprintf(ext, extlen, "%s", r.ext);
@@ -1358,10 +1379,10 @@ TEST_F(hp, done_from_another_process)
 	EXPECT_NE(0, strlen(ext));
 	fh->release = 1;
 	pthread_join(t, NULL);
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, ca.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, ca.status);
 	EXPECT_NE(0, ca.ctx);
 	EXPECT_EQ(0, fh->done_err);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ca.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ca.ctx));
 }
 
 /* ---- helper death, timeouts, owners gone ---- */
@@ -1370,9 +1391,9 @@ static void handshake_works(struct __test_metadata *_metadata, struct conn *c, u
 {
 	uint64_t ctx = 0;
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(c, cred, &ctx, "cont"));
-	EXPECT_EQ(SEC_E_OK, acc_step(c, 0, &ctx, "ok"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(c, cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(c, ctx));
 }
 
 /* @n CONTINUE steps, then @word which kills the helper. */
@@ -1388,39 +1409,39 @@ static void die_at(struct __test_metadata *_metadata, struct conn *c, uint64_t c
 
 	ASSERT_EQ(0, get_status(c, &s0));
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(c, &a, &r));
+		ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(c, &a, &r));
 		a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 		reply_free(&r);
 	}
 	a.in = word;
 	t0 = now_ms();
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, accept_r(c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, accept_r(c, &a, &r));
 	EXPECT_GT(1000, now_ms() - t0);
 	if (!n)
 		EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	fh_reap();
 	if (n) {
-		EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(c, a.ctx));
+		EXPECT_EQ(CREDSSP_CTX_STATE_FAILED, ctx_state(c, a.ctx));
 		a.in = "cont";
-		EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, accept_r(c, &a, &r));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, accept_r(c, &a, &r));
 		reply_free(&r);
-		EXPECT_EQ(SEC_E_OK, delete_ctx(c, a.ctx));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(c, a.ctx));
 	}
 	EXPECT_EQ(before, contexts_now(c));
 	ASSERT_EQ(0, get_status(c, &s1));
 	EXPECT_EQ(0, s1.helper);
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_HELPER_LOST) + 1,
-		  stat_sum(&s1, CREDSSP_OUT_HELPER_LOST));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_HELPER_LOST) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_HELPER_LOST));
 	/* Without a helper: fast failure, counted too. */
 	a.ctx = 0;
 	t0 = now_ms();
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, accept_r(c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, accept_r(c, &a, &r));
 	EXPECT_GT(1000, now_ms() - t0);
 	reply_free(&r);
 	ASSERT_EQ(0, get_status(c, &s1));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_HELPER_LOST) + 2,
-		  stat_sum(&s1, CREDSSP_OUT_HELPER_LOST));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_HELPER_LOST) + 2,
+		  stat_sum(&s1, CREDSSP_OUTCOME_HELPER_LOST));
 	/* A new helper registers at once and serves. */
 	ASSERT_EQ(1, fh_start());
 	handshake_works(_metadata, c, cred);
@@ -1448,12 +1469,12 @@ TEST_F(hp, established_survives_helper)
 	uint64_t ctx = 0;
 	struct reply r;
 
-	ASSERT_EQ(SEC_E_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, self->cred, &ctx, "ok"));
 	fh_stop();
-	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ctx_state(&self->c, ctx));
-	EXPECT_EQ(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_CTX_STATE_ESTABLISHED, ctx_state(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_NAMES, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 TEST_F(hp, helper_never_answers)
@@ -1467,25 +1488,26 @@ TEST_F(hp, helper_never_answers)
 	TH_LOG("helper_timeout_ms in force: %ld", tmo);
 	ASSERT_EQ(0, get_status(&self->c, &s0));
 	EXPECT_EQ(tmo, (long)s0.helper_timeout_ms);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, accept_r(&self->c, &a, &r));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	reply_free(&r);
 	a.in = "never";
 	t0 = now_ms();
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
 	dt = now_ms() - t0;
 	reply_free(&r);
 	TH_LOG("timed out after %llu ms", (unsigned long long)dt);
 	EXPECT_LE(tmo - 50, (long)dt);
 	EXPECT_GE(tmo + 1500, (long)dt);
-	EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_FAILED, ctx_state(&self->c, a.ctx));
 	ASSERT_EQ(0, get_status(&self->c, &s1));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_TIMEOUT) + 1, stat_sum(&s1, CREDSSP_OUT_TIMEOUT));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_TIMEOUT) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_TIMEOUT));
 	EXPECT_EQ(1, s1.helper); /* a slow helper is not a dead one */
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 	/* First call timing out: no context remains. */
 	a.ctx = 0;
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	restore_helper_timeout();
@@ -1511,7 +1533,7 @@ TEST_F(hp, owner_killed_in_flight)
 		if (conn_open(&o))
 			_exit(1);
 		cred = cred_new(&o);
-		if (acc_step(&o, cred, &ctx, "cont") != SEC_I_CONTINUE_NEEDED)
+		if (acc_step(&o, cred, &ctx, "cont") != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
 			_exit(2);
 		acc_step(&o, cred, &ctx, "hold");
 		_exit(3);
@@ -1526,7 +1548,8 @@ TEST_F(hp, owner_killed_in_flight)
 	ASSERT_EQ(0, get_status(&self->c, &s1));
 	EXPECT_EQ(s0.contexts, s1.contexts);
 	EXPECT_EQ(s0.creds, s1.creds);
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_ABANDONED) + 1, stat_sum(&s1, CREDSSP_OUT_ABANDONED));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_ABANDONED) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_ABANDONED));
 	EXPECT_TRUE(wait_for(&fh->n_free, 1, 1000));
 	/* The late answer finds nothing; the helper lives on. */
 	fh->release = 1;
@@ -1554,7 +1577,7 @@ TEST_F(hp, owner_fd_closed_in_flight)
 	ASSERT_EQ(0, conn_open(&o));
 	ca.a.cred = cred_new(&o);
 	ASSERT_NE(0, ca.a.cred);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&o, ca.a.cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&o, ca.a.cred, &ctx, "cont"));
 	ca.c = &o;
 	ca.a.ctx = ctx;
 	ASSERT_EQ(0, pthread_create(&t, NULL, call_thread, &ca));
@@ -1583,19 +1606,20 @@ TEST_F(hp, delete_while_in_flight)
 	uint64_t ctx = 0;
 	pthread_t t;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	ca.a.ctx = ctx;
 	ca.a.in = "hold";
 	ASSERT_EQ(0, pthread_create(&t, NULL, call_thread, &ca));
 	ASSERT_TRUE(wait_for(&fh->n_held, 1, 2000));
 	usleep(20000);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	pthread_join(t, NULL);
 	TH_LOG("ACCEPT whose context was deleted: 0x%x after %llu ms", ca.status,
 	       (unsigned long long)ca.ms);
-	EXPECT_TRUE(ca.status == SEC_E_INVALID_HANDLE || ca.status == SEC_E_OUT_OF_SEQUENCE);
+	EXPECT_TRUE(ca.status == CREDSSP_SEC_STATUS_INVALID_HANDLE ||
+		    ca.status == CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE);
 	EXPECT_GT(1000, ca.ms);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, ctx));
 	EXPECT_TRUE(wait_for(&fh->n_free, 1, 1000));
 }
 
@@ -1609,7 +1633,7 @@ TEST_F(hp, concurrent_call_same_context)
 	struct acc a;
 	struct reply r;
 
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	ca.a.ctx = ctx;
 	ca.a.in = "hold";
 	ASSERT_EQ(0, pthread_create(&t, NULL, call_thread, &ca));
@@ -1620,19 +1644,19 @@ TEST_F(hp, concurrent_call_same_context)
 	a.ctx = ctx;
 	a.in = "cont";
 	t0 = now_ms();
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, accept_r(&self->c, &a, &r));
 	EXPECT_GT(1000, now_ms() - t0);
 	reply_free(&r);
 	/* Another socket: not its handle. */
 	ASSERT_EQ(0, conn_open(&c2));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, accept_r(&c2, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, accept_r(&c2, &a, &r));
 	reply_free(&r);
 	conn_close(&c2);
 	EXPECT_EQ(2, fh->n_step);
 	fh->release = 1;
 	pthread_join(t, NULL);
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, ca.status);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, ca.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
 /* ---- many contexts in flight ---- */
@@ -1696,8 +1720,8 @@ TEST_F(hp, many_in_flight)
 		for (j = 0; j < N_PER; j++) {
 			bool slow = i == 0 && j == 0;
 
-			EXPECT_EQ(SEC_I_CONTINUE_NEEDED, w[i].st[j]);
-			EXPECT_EQ(SEC_E_OK, w[i].st2[j]);
+			EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, w[i].st[j]);
+			EXPECT_EQ(CREDSSP_SEC_STATUS_OK, w[i].st2[j]);
 			if (slow) {
 				EXPECT_LE(1900, w[i].ms[j]);
 			} else {
@@ -1730,8 +1754,9 @@ TEST_F(hp, owner_context_limit)
 	ASSERT_EQ(0, param_set("max_owner_contexts", 3));
 	ASSERT_EQ(0, get_status(&self->c, &s));
 	for (i = 0; i < 3; i++)
-		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx[i], "cont"));
-	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+			  acc_step(&self->c, self->cred, &ctx[i], "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	EXPECT_EQ(3, fh->n_step);
@@ -1742,14 +1767,15 @@ TEST_F(hp, owner_context_limit)
 
 		ASSERT_EQ(0, conn_open(&c2));
 		cred2 = cred_new(&c2);
-		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&c2, cred2, &c2ctx, "cont"));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&c2, cred2, &c2ctx, "cont"));
 		conn_close(&c2);
 	}
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx[0]));
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx[3], "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx[0]));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  acc_step(&self->c, self->cred, &ctx[3], "cont"));
 	restore_all_params();
 	for (i = 1; i < 4; i++)
-		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx[i]));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx[i]));
 }
 
 TEST_F(hp, owner_cred_limit)
@@ -1758,12 +1784,13 @@ TEST_F(hp, owner_cred_limit)
 
 	/* The fixture holds one credential already. */
 	ASSERT_EQ(0, param_set("max_owner_creds", 2));
-	EXPECT_EQ(SEC_E_OK, acquire(&self->c, "CredSSP", SECPKG_CRED_INBOUND, &extra[0], NULL));
-	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY,
-		  acquire(&self->c, "CredSSP", SECPKG_CRED_INBOUND, &extra[1], NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&self->c, "CredSSP", CREDSSP_CRED_USE_INBOUND, &extra[0], NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY,
+		  acquire(&self->c, "CredSSP", CREDSSP_CRED_USE_INBOUND, &extra[1], NULL));
 	EXPECT_EQ(0, extra[1]);
 	restore_all_params();
-	EXPECT_EQ(SEC_E_OK, free_cred(&self->c, extra[0]));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&self->c, extra[0]));
 }
 
 /*
@@ -1778,7 +1805,7 @@ TEST_F(hp, owner_context_limit_zero)
 	uint32_t before = contexts_now(&self->c);
 
 	ASSERT_EQ(0, param_set("max_owner_contexts", 0));
-	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	restore_all_params();
@@ -1815,24 +1842,28 @@ TEST(net_cred_limit)
 	ASSERT_EQ(0, conn_open(&c1));
 	ASSERT_EQ(0, conn_open(&c2));
 	EXPECT_EQ(3, status_u32(&c1, CREDSSP_A_STATUS_LIMIT_NET_CREDS));
-	EXPECT_EQ(SEC_E_OK, acquire(&c1, "CredSSP", SECPKG_CRED_INBOUND, &cred[0], NULL));
-	EXPECT_EQ(SEC_E_OK, acquire(&c1, "CredSSP", SECPKG_CRED_INBOUND, &cred[1], NULL));
-	EXPECT_EQ(SEC_E_OK, acquire(&c2, "CredSSP", SECPKG_CRED_INBOUND, &cred[2], NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&c1, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred[0], NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&c1, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred[1], NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&c2, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred[2], NULL));
 	/* The fourth, from either socket, each well under max_owner_creds. */
-	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY,
-		  acquire(&c2, "CredSSP", SECPKG_CRED_INBOUND, &extra, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY,
+		  acquire(&c2, "CredSSP", CREDSSP_CRED_USE_INBOUND, &extra, NULL));
 	EXPECT_EQ(0, extra);
-	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY,
-		  acquire(&c1, "CredSSP", SECPKG_CRED_INBOUND, &extra, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY,
+		  acquire(&c1, "CredSSP", CREDSSP_CRED_USE_INBOUND, &extra, NULL));
 	EXPECT_EQ(3, status_u32(&c1, CREDSSP_A_STATUS_CREDS));
 	/* A freed credential makes room again. */
-	EXPECT_EQ(SEC_E_OK, free_cred(&c1, cred[0]));
-	EXPECT_EQ(SEC_E_OK, acquire(&c2, "CredSSP", SECPKG_CRED_INBOUND, &extra, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&c1, cred[0]));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  acquire(&c2, "CredSSP", CREDSSP_CRED_USE_INBOUND, &extra, NULL));
 	restore_all_params();
 	EXPECT_NE(0, status_u32(&c1, CREDSSP_A_STATUS_LIMIT_NET_CREDS));
 	for (i = 1; i < 3; i++)
-		EXPECT_EQ(SEC_E_OK, free_cred(i == 1 ? &c1 : &c2, cred[i]));
-	EXPECT_EQ(SEC_E_OK, free_cred(&c2, extra));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(i == 1 ? &c1 : &c2, cred[i]));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, free_cred(&c2, extra));
 	conn_close(&c1);
 	conn_close(&c2);
 }
@@ -1846,18 +1877,19 @@ TEST_F(hp, handshake_deadline)
 
 	ASSERT_EQ(0, param_set("handshake_timeout_ms", 800));
 	ASSERT_EQ(0, get_status(&self->c, &s0));
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	usleep(1300000);
-	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, acc_step(&self->c, 0, &ctx, "ok"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTEXT_EXPIRED, acc_step(&self->c, 0, &ctx, "ok"));
 	restore_all_params();
 	EXPECT_EQ(1, fh->n_step);
-	EXPECT_NE(CREDSSP_CTX_HANDSHAKE, ctx_state(&self->c, ctx));
-	EXPECT_NE(SEC_E_OK, query(&self->c, ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_NE(CREDSSP_CTX_STATE_HANDSHAKE, ctx_state(&self->c, ctx));
+	EXPECT_NE(CREDSSP_SEC_STATUS_OK, query(&self->c, ctx, CREDSSP_QUERY_NAMES, &r, q));
 	reply_free(&r);
 	ASSERT_EQ(0, get_status(&self->c, &s1));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_TIMEOUT) + 1, stat_sum(&s1, CREDSSP_OUT_TIMEOUT));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_TIMEOUT) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_TIMEOUT));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, ctx));
 }
 
 /* An established context reaching its expiry: keys and credentials go. */
@@ -1869,7 +1901,7 @@ TEST_F(hp, established_expires)
 	struct reply r;
 
 	ASSERT_EQ(0, param_set("max_lifetime", 1));
-	ASSERT_EQ(SEC_E_OK, accept_r(&self->c, &a, &r));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, accept_r(&self->c, &a, &r));
 	a.ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
 	expiry = a_u64(r.tb, CREDSSP_A_EXPIRY, 0);
 	reply_free(&r);
@@ -1878,14 +1910,16 @@ TEST_F(hp, established_expires)
 	EXPECT_LE(t, expiry);
 	EXPECT_GE(t + 2, expiry);
 	usleep(2300000);
-	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, query(&self->c, a.ctx, SECPKG_ATTR_NAMES, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTEXT_EXPIRED,
+		  query(&self->c, a.ctx, CREDSSP_QUERY_NAMES, &r, q));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_CONTEXT_EXPIRED, query(&self->c, a.ctx, SECPKG_ATTR_CREDS, &r, q));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTEXT_EXPIRED,
+		  query(&self->c, a.ctx, CREDSSP_QUERY_CREDS, &r, q));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_QUERY]);
 	reply_free(&r);
-	EXPECT_EQ(CREDSSP_CTX_EXPIRED, ctx_state(&self->c, a.ctx));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a.ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_CTX_STATE_EXPIRED, ctx_state(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, delete_ctx(&self->c, a.ctx));
 }
 
 /* ---- statistics ---- */
@@ -1902,37 +1936,41 @@ TEST_F(hp, stats_count_outcomes)
 	handshake_works(_metadata, &self->c, self->cred);
 	/* one LOGON_DENIED on a first call, one on a later call */
 	ctx = 0;
-	EXPECT_EQ(SEC_E_LOGON_DENIED, acc_step(&self->c, self->cred, &ctx, "deny"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, acc_step(&self->c, self->cred, &ctx, "deny"));
 	ctx = 0;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	EXPECT_EQ(SEC_E_LOGON_DENIED, acc_step(&self->c, 0, &ctx, "deny"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, acc_step(&self->c, 0, &ctx, "deny"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	/* one ABANDONED */
 	ctx = 0;
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 	/* one TIMEOUT */
 	set_helper_timeout(500);
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, accept_r(&self->c, &a, &r));
 	reply_free(&r);
 	restore_helper_timeout();
 	/* one HELPER_LOST */
 	ctx = 0;
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, acc_step(&self->c, self->cred, &ctx, "exit"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+		  acc_step(&self->c, self->cred, &ctx, "exit"));
 	fh_reap();
 	ASSERT_EQ(0, get_status(&self->c, &s1));
-	EXPECT_EQ(s0.stat[CREDSSP_OUT_OK][CREDSSP_PKG_NTLM] + 1,
-		  s1.stat[CREDSSP_OUT_OK][CREDSSP_PKG_NTLM]);
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_OK) + 1, stat_sum(&s1, CREDSSP_OUT_OK));
-	EXPECT_EQ(s0.stat[CREDSSP_OUT_LOGON_DENIED][CREDSSP_PKG_NTLM] + 2,
-		  s1.stat[CREDSSP_OUT_LOGON_DENIED][CREDSSP_PKG_NTLM]);
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_ABANDONED) + 1, stat_sum(&s1, CREDSSP_OUT_ABANDONED));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_TIMEOUT) + 1, stat_sum(&s1, CREDSSP_OUT_TIMEOUT));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_HELPER_LOST) + 1,
-		  stat_sum(&s1, CREDSSP_OUT_HELPER_LOST));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_INVALID_TOKEN),
-		  stat_sum(&s1, CREDSSP_OUT_INVALID_TOKEN));
-	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUT_OTHER_ERROR), stat_sum(&s1, CREDSSP_OUT_OTHER_ERROR));
+	EXPECT_EQ(s0.stat[CREDSSP_OUTCOME_OK][CREDSSP_PACKAGE_NTLM] + 1,
+		  s1.stat[CREDSSP_OUTCOME_OK][CREDSSP_PACKAGE_NTLM]);
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_OK) + 1, stat_sum(&s1, CREDSSP_OUTCOME_OK));
+	EXPECT_EQ(s0.stat[CREDSSP_OUTCOME_LOGON_DENIED][CREDSSP_PACKAGE_NTLM] + 2,
+		  s1.stat[CREDSSP_OUTCOME_LOGON_DENIED][CREDSSP_PACKAGE_NTLM]);
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_ABANDONED) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_ABANDONED));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_TIMEOUT) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_TIMEOUT));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_HELPER_LOST) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_HELPER_LOST));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_INVALID_TOKEN),
+		  stat_sum(&s1, CREDSSP_OUTCOME_INVALID_TOKEN));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_OTHER_ERROR),
+		  stat_sum(&s1, CREDSSP_OUTCOME_OTHER_ERROR));
 }
 
 /* ---- asynchronous ACCEPT: the handler never waits ---- */
@@ -1974,9 +2012,9 @@ TEST_F(hp, accept_returns_at_once)
 	ASSERT_NE(0, next_msg(&self->c, seq, 5000, &err, &r));
 	ASSERT_EQ(1, r.n);
 	EXPECT_EQ(CREDSSP_CMD_ACCEPT, ((struct genlmsghdr *)NLMSG_DATA(r.msg[0]))->cmd);
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, r_status(&r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, r_status(&r));
 	EXPECT_TRUE(out_is(&r, "srv1", 4));
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
 	reply_free(&r);
 }
 
@@ -1990,18 +2028,18 @@ TEST_F(hp, cancel_held_accept)
 	int err = 1;
 
 	/* A later call: its context is deleted too. */
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
 	seq = send_only(&self->c, accept_msg(&self->c, 0, ctx, "hold"));
 	ASSERT_EQ(NLMSG_ERROR, next_msg(&self->c, seq, 2000, &err, NULL));
 	ASSERT_TRUE(wait_for(&fh->n_held, 1, 2000));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, cancel_seq(&self->c, seq + 1000));
-	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, cancel_seq(&self->c, seq + 1000));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cancel_seq(&self->c, seq));
 	ASSERT_NE(0, next_msg(&self->c, seq, 2000, &err, &r));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, r_status(&r));
 	ASSERT_NE(NULL, r.tb[CREDSSP_A_MESSAGE]);
 	TH_LOG("outcome: %s", (char *)nla_data(r.tb[CREDSSP_A_MESSAGE]));
 	reply_free(&r);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, cancel_seq(&self->c, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, cancel_seq(&self->c, seq));
 	EXPECT_EQ(before, contexts_now(&self->c));
 
 	/* A first call: no context remains, no CTX_ID. */
@@ -2011,11 +2049,11 @@ TEST_F(hp, cancel_held_accept)
 	EXPECT_EQ(before + 1, contexts_now(&self->c));
 	/* Another socket cannot cancel this socket's calls. */
 	ASSERT_EQ(0, conn_open(&c2));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, cancel_seq(&c2, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, cancel_seq(&c2, seq));
 	conn_close(&c2);
-	EXPECT_EQ(SEC_E_OK, cancel_seq(&self->c, seq));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cancel_seq(&self->c, seq));
 	ASSERT_NE(0, next_msg(&self->c, seq, 2000, &err, &r));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, r_status(&r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, r_status(&r));
 	EXPECT_EQ(NULL, r.tb[CREDSSP_A_CTX_ID]);
 	reply_free(&r);
 	EXPECT_EQ(before, contexts_now(&self->c));
@@ -2040,7 +2078,7 @@ TEST_F(hp, max_net_calls)
 	}
 	ASSERT_TRUE(wait_for(&fh->n_held, 2, 2000));
 	t0 = now_ms();
-	EXPECT_EQ(SEC_E_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY, accept_r(&self->c, &a, &r));
 	EXPECT_GT(1000, now_ms() - t0);
 	TH_LOG("over the limit: \"%s\"", r.ext);
 	EXPECT_NE(NULL, strstr(r.ext, "max_net_calls"));
@@ -2048,8 +2086,9 @@ TEST_F(hp, max_net_calls)
 	fh->release = 1;
 	for (i = 0; i < 2; i++) {
 		ASSERT_NE(0, next_msg(&self->c, seq[i], 5000, &err, &r));
-		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, r_status(&r));
-		EXPECT_EQ(SEC_E_OK, delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, r_status(&r));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+			  delete_ctx(&self->c, a_u64(r.tb, CREDSSP_A_CTX_ID, 0)));
 		reply_free(&r);
 	}
 	restore_all_params();
@@ -2140,7 +2179,8 @@ TEST(helper_flood_slow_tiny_rcvbuf)
 	       (unsigned long long)(now_ms() - t0), fh->n_ready);
 	EXPECT_EQ(FLOOD, got);
 	for (i = 0; i < FLOOD; i++) {
-		EXPECT_EQ(SEC_I_CONTINUE_NEEDED, st[i]) TH_LOG("call %d: 0x%x", i, st[i]);
+		EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, st[i])
+		TH_LOG("call %d: 0x%x", i, st[i]);
 		EXPECT_NE(0, ctx[i]);
 	}
 	EXPECT_EQ(FLOOD, fh->n_step);
@@ -2172,18 +2212,18 @@ TEST(helper_free_after_failed_step)
 	ASSERT_EQ(0, conn_open(&c));
 	cred = cred_new(&c);
 	ASSERT_NE(0, cred);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&c, cred, &ctx, "cont"));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&c, cred, &ctx, "cont"));
 	set_helper_timeout(500);
 	fh->pause = 1;
 	usleep(200 * 1000);
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, acc_step(&c, 0, &ctx, "cont"));
-	EXPECT_EQ(CREDSSP_CTX_FAILED, ctx_state(&c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, acc_step(&c, 0, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_CTX_STATE_FAILED, ctx_state(&c, ctx));
 	EXPECT_EQ(0, fh->n_free);
 	fh->pause = 0;
 	EXPECT_TRUE(wait_for(&fh->n_free, 1, 3000));
 	EXPECT_EQ(ctx, fh->free_ctx_id);
 	EXPECT_EQ(1, fh->n_step); /* the timed-out step was never handed over */
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&c, ctx));
 	usleep(200 * 1000);
 	EXPECT_EQ(1, fh->n_free); /* the FREE came once */
 	restore_helper_timeout();
@@ -2217,13 +2257,13 @@ TEST(helper_without_capabilities)
 	ASSERT_NE(0, cred);
 	handshake_works(_metadata, &c, cred);
 
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, acc_step(&c, cred, &ctx, "h:othersock"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&c, cred, &ctx, "h:othersock"));
 	EXPECT_EQ(-ENOENT, fh->bogus_err);
 	TH_LOG("DONE from the helper's other socket: \"%s\"", fh->bogus_ext);
 	/* The outcome may come before the helper has read its DONE's ACK. */
 	EXPECT_TRUE(wait_for(&fh->done_err, 0, 2000));
 	EXPECT_EQ(0, fh->done_err);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&c, ctx));
 
 	ASSERT_EQ(0, conn_open(&o));
 	ca.c = &c;
@@ -2238,8 +2278,8 @@ TEST(helper_without_capabilities)
 	EXPECT_EQ(-ENOENT, err);
 	fh->release = 1;
 	pthread_join(t, NULL);
-	EXPECT_EQ(SEC_I_CONTINUE_NEEDED, ca.status);
-	EXPECT_EQ(SEC_E_OK, delete_ctx(&c, ca.ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, ca.status);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&c, ca.ctx));
 	conn_close(&o);
 	conn_close(&c);
 	fh_stop();
@@ -2264,8 +2304,8 @@ static int hold_main(bool inflight)
 	if (fh_start() != 1 || conn_open(&c) || conn_open(&c3))
 		return 1;
 	cred = cred_new(&c);
-	if (!cred || acc_step(&c, cred, &c1, "cont") != SEC_I_CONTINUE_NEEDED ||
-	    acc_step(&c, cred, &c2, "ok") != SEC_E_OK)
+	if (!cred || acc_step(&c, cred, &c1, "cont") != CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
+	    acc_step(&c, cred, &c2, "ok") != CREDSSP_SEC_STATUS_OK)
 		return 2;
 	if (inflight) {
 		ca.c = &c3;

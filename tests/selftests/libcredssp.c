@@ -41,9 +41,9 @@ FIXTURE_SETUP(lib)
 
 	self->h = credssp_open();
 	ASSERT_NE(NULL, self->h) TH_LOG("credssp_open: %s", strerror(errno));
-	ASSERT_EQ(SEC_E_OK,
-		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP", SECPKG_CRED_INBOUND,
-						     &self->cred, &expiry));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, credssp_acquire_credentials_handle(
+						 self->h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND,
+						 &self->cred, &expiry));
 	ASSERT_NE(0, self->cred);
 	ASSERT_EQ(CREDSSP_TIME_NEVER, expiry);
 	ASSERT_EQ(0, credssp_last_error(self->h));
@@ -87,27 +87,30 @@ TEST_F(lib, acquire_packages)
 {
 	uint64_t cred = 1;
 
-	EXPECT_EQ(SEC_E_SECPKG_NOT_FOUND,
-		  credssp_acquire_credentials_handle(self->h, NULL, "NTLM", SECPKG_CRED_INBOUND,
-						     &cred, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_SECPKG_NOT_FOUND,
+		  credssp_acquire_credentials_handle(self->h, NULL, "NTLM",
+						     CREDSSP_CRED_USE_INBOUND, &cred, NULL));
 	EXPECT_EQ(0, cred);
-	EXPECT_EQ(SEC_E_OK, credssp_acquire_credentials_handle(self->h, "ignored", "credssp",
-							       SECPKG_CRED_INBOUND, &cred, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_acquire_credentials_handle(self->h, "ignored", "credssp",
+						     CREDSSP_CRED_USE_INBOUND, &cred, NULL));
 	EXPECT_NE(0, cred);
 	EXPECT_NE(self->cred, cred);
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
-		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP", SECPKG_CRED_OUTBOUND,
-						     &cred, NULL));
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
-		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP", SECPKG_CRED_BOTH,
-						     &cred, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP",
+						     CREDSSP_CRED_USE_OUTBOUND, &cred, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP",
+						     CREDSSP_CRED_USE_BOTH, &cred, NULL));
 }
 
 TEST_F(lib, free_credentials)
 {
-	EXPECT_EQ(SEC_E_OK, credssp_free_credentials_handle(self->h, self->cred));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_free_credentials_handle(self->h, self->cred));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_free_credentials_handle(self->h, 12345));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_free_credentials_handle(self->h, 12345));
 }
 
 TEST_F(lib, accept_without_helper)
@@ -120,7 +123,7 @@ TEST_F(lib, accept_without_helper)
 	credssp_free_status(&st);
 	if (st.helper)
 		SKIP(return, "a helper is registered in this netns");
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
 		  step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
 	EXPECT_LT(now() - t0, 5.0);
 	EXPECT_EQ(0, ctx);
@@ -134,12 +137,14 @@ TEST_F(lib, foreign_credential)
 	uint64_t ctx = 0;
 
 	ASSERT_NE(NULL, other);
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_free_credentials_handle(other, self->cred));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, step(other, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_free_credentials_handle(other, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  step(other, self->cred, &ctx, "CONT", NULL, NULL));
 	EXPECT_EQ(0, ctx);
 	credssp_close(other);
 	/* still ours */
-	EXPECT_EQ(SEC_E_OK, credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_credentials_handle(self->h, self->cred));
 }
 
 /* Requests the kernel cannot take fail below SSPI, with errno and message. */
@@ -153,12 +158,12 @@ TEST_F(lib, netlink_errors)
 
 	memset(big, 'A', sizeof(big));
 	st = credssp_accept_security_context(self->h, self->cred, 0, big, CREDSSP_TOKEN_MAX + 1,
-					     ASC_REQ_ALLOCATE_MEMORY, SECURITY_NATIVE_DREP, 0, &ctx,
-					     &out, &out_len, NULL, NULL, NULL);
-	EXPECT_NE(SEC_E_OK, st);
-	EXPECT_NE(SEC_I_CONTINUE_NEEDED, st);
+					     CREDSSP_REQ_ALLOCATE_MEMORY, CREDSSP_DATA_REP_NATIVE,
+					     0, &ctx, &out, &out_len, NULL, NULL, NULL);
+	EXPECT_NE(CREDSSP_SEC_STATUS_OK, st);
+	EXPECT_NE(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, st);
 	EXPECT_EQ(0, ctx);
-	if (st == SEC_E_INTERNAL_ERROR) {
+	if (st == CREDSSP_SEC_STATUS_INTERNAL_ERROR) {
 		EXPECT_EQ(EINVAL, credssp_last_error(self->h));
 		EXPECT_NE(0, strlen(credssp_last_message(self->h)));
 	}
@@ -166,12 +171,12 @@ TEST_F(lib, netlink_errors)
 	       credssp_last_error(self->h), credssp_last_message(self->h));
 	/* More than one attribute can carry: refused locally. */
 	st = credssp_accept_security_context(self->h, self->cred, 0, big, sizeof(big),
-					     ASC_REQ_ALLOCATE_MEMORY, SECURITY_NATIVE_DREP, 0, &ctx,
-					     &out, &out_len, NULL, NULL, NULL);
-	EXPECT_EQ(SEC_E_INVALID_PARAMETER, st);
+					     CREDSSP_REQ_ALLOCATE_MEMORY, CREDSSP_DATA_REP_NATIVE,
+					     0, &ctx, &out, &out_len, NULL, NULL, NULL);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_PARAMETER, st);
 	EXPECT_EQ(EMSGSIZE, credssp_last_error(self->h));
 	/* The session still works. */
-	EXPECT_EQ(SEC_E_OK, credssp_free_credentials_handle(self->h, self->cred));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_credentials_handle(self->h, self->cred));
 	EXPECT_EQ(0, credssp_last_error(self->h));
 }
 
@@ -180,9 +185,10 @@ TEST_F(lib, unknown_context)
 	struct credssp_sizes sz;
 	struct credssp_ctx_info ci;
 
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, 12345));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE,
-		  credssp_query_context_attributes(self->h, 12345, SECPKG_ATTR_SIZES, &sz));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_delete_security_context(self->h, 12345));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_query_context_attributes(self->h, 12345, CREDSSP_QUERY_SIZES, &sz));
 	EXPECT_EQ(-ENOENT, credssp_get_context(self->h, 12345, &ci));
 }
 
@@ -207,93 +213,97 @@ TEST_F(lib, handshake)
 
 	ASSERT_NE(NULL, other);
 	ASSERT_NE(NULL, fh);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(self->h, self->cred, &ctx, "CONT", out, &len));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  step(self->h, self->cred, &ctx, "CONT", out, &len));
 	ASSERT_NE(0, ctx);
 	EXPECT_STREQ(FAKE_OUTPUT, out);
 
 	/* Visible to the admin view, owned by us, authenticating. */
 	ASSERT_EQ(0, credssp_get_context(self->h, ctx, &ci));
 	EXPECT_EQ(ctx, ci.id);
-	EXPECT_EQ(CREDSSP_CTX_HANDSHAKE, ci.state);
+	EXPECT_EQ(CREDSSP_CTX_STATE_HANDSHAKE, ci.state);
 	EXPECT_EQ((uint32_t)getpid(), ci.owner_pid);
 	EXPECT_NE(0, ci.owner_portid);
 
 	/* Another session: not its context. */
-	EXPECT_EQ(SEC_E_INVALID_HANDLE,
-		  credssp_query_context_attributes(other, ctx, SECPKG_ATTR_SIZES, &sizes));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_query_context_attributes(other, ctx, CREDSSP_QUERY_SIZES, &sizes));
 	ctx2 = ctx;
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, step(other, 0, &ctx2, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, step(other, 0, &ctx2, "CONT", NULL, NULL));
 
-	/* SIZES and PACKAGE_INFO at any stage, the rest after SEC_E_OK. */
-	EXPECT_EQ(SEC_E_OK,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_SIZES, &sizes));
+	/* SIZES and PACKAGE_INFO at any stage, the rest after CREDSSP_SEC_STATUS_OK. */
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_SIZES, &sizes));
 	EXPECT_NE(0, sizes.max_token);
-	EXPECT_EQ(SEC_E_OK,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_PACKAGE_INFO, &pkg));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_PACKAGE_INFO, &pkg));
 	ASSERT_NE(NULL, pkg.info);
 	EXPECT_STREQ("CredSSP", pkg.info->name);
 	EXPECT_STREQ(CREDSSP_PKG_COMMENT, pkg.info->comment);
 	EXPECT_EQ(CREDSSP_PKG_CAPABILITIES, pkg.info->capabilities);
 	credssp_free_context_buffer(pkg.info);
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_NAMES, &names));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_NAMES, &names));
 
 	/* Partial input: nothing consumed. */
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, step(self->h, 0, &ctx, "PART", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE,
+		  step(self->h, 0, &ctx, "PART", NULL, NULL));
 
 	/* Final step, through the long form, bytes left over. */
 	len = sizeof(out);
 	o = out;
-	ASSERT_EQ(SEC_E_OK,
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK,
 		  credssp_accept_security_context(self->h, self->cred, ctx, "OK+app", 6,
-						  ASC_REQ_STREAM, SECURITY_NATIVE_DREP, 0, &ctx2,
-						  &o, &len, &extra, &flags, &expiry))
+						  CREDSSP_REQ_STREAM, CREDSSP_DATA_REP_NATIVE, 0,
+						  &ctx2, &o, &len, &extra, &flags, &expiry))
 	TH_LOG("%s", credssp_last_message(self->h));
 	EXPECT_EQ(ctx, ctx2);
 	EXPECT_EQ(5, len);
 	EXPECT_EQ(0, memcmp(out, "final", 5));
 	EXPECT_EQ(0, extra); /* the fake helper consumed it all */
-	EXPECT_TRUE(flags & ASC_RET_STREAM);
+	EXPECT_TRUE(flags & CREDSSP_RET_STREAM);
 	EXPECT_NE(0, expiry);
 
-	EXPECT_EQ(SEC_E_OK,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_NAMES, &names));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_NAMES, &names));
 	EXPECT_STREQ(FAKE_PRINCIPAL, names.user_name);
 	credssp_free_context_buffer(names.user_name);
-	EXPECT_EQ(SEC_E_OK,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_LIFESPAN, &life));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_LIFESPAN, &life));
 	EXPECT_LE(life.start, life.expiry);
 	EXPECT_EQ(expiry, life.expiry);
-	EXPECT_EQ(SEC_E_OK,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_STREAM_SIZES, &ss));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_STREAM_SIZES, &ss));
 	EXPECT_NE(0, ss.max_message);
-	EXPECT_EQ(SEC_E_OK, credssp_query_context_attributes(
-				    self->h, ctx, SECPKG_ATTR_NEGOTIATION_PACKAGE, &nego));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_NEGOTIATION_PACKAGE,
+						   &nego));
 	ASSERT_NE(NULL, nego.info);
 	EXPECT_STREQ("NTLM", nego.info->name);
-	EXPECT_EQ(SECPKG_NEGOTIATION_COMPLETE, nego.state);
+	EXPECT_EQ(CREDSSP_NEGO_STATE_COMPLETE, nego.state);
 	credssp_free_context_buffer(nego.info);
-	ASSERT_EQ(SEC_E_OK, credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_CREDS, &cc));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_CREDS, &cc));
 	EXPECT_EQ(clen, cc.len);
 	EXPECT_EQ(0, memcmp(want, cc.data, clen));
 	credssp_free_context_buffer(cc.data);
-	EXPECT_EQ(SEC_E_NO_CREDENTIALS,
-		  credssp_query_context_attributes(self->h, ctx, SECPKG_ATTR_CREDS_2, &cc));
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_CREDS_2, &cc));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION,
 		  credssp_query_context_attributes(self->h, ctx, 0x7777, &sizes));
 
 	ASSERT_EQ(0, credssp_get_context(self->h, ctx, &ci));
-	EXPECT_EQ(CREDSSP_CTX_ESTABLISHED, ci.state);
+	EXPECT_EQ(CREDSSP_CTX_STATE_ESTABLISHED, ci.state);
 	EXPECT_STREQ(FAKE_PRINCIPAL, ci.principal);
-	EXPECT_EQ(CREDSSP_PKG_NTLM, ci.package);
+	EXPECT_EQ(CREDSSP_PACKAGE_NTLM, ci.package);
 	EXPECT_EQ(0x0304, ci.tls_version);
 	EXPECT_STREQ("TLS_AES_128_GCM_SHA256", ci.tls_cipher);
 	EXPECT_EQ(6, ci.version);
 
 	/* Established: another step is out of sequence. */
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, step(self->h, 0, &ctx, "CONT", NULL, NULL));
-	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(self->h, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, step(self->h, 0, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
 	EXPECT_EQ(0, fake_helper_errors(fh));
 	credssp_close(other);
 }
@@ -306,12 +316,13 @@ TEST_F(lib, extra_bytes)
 	void *out = NULL;
 
 	ASSERT_NE(NULL, fh);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, credssp_accept(self->h, self->cred, &ctx, "CONT|next", 9,
-							&out, &out_len, &extra));
+	ASSERT_EQ(
+		CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		credssp_accept(self->h, self->cred, &ctx, "CONT|next", 9, &out, &out_len, &extra));
 	EXPECT_EQ(4, extra);
 	EXPECT_EQ(strlen(FAKE_OUTPUT), out_len);
 	credssp_free_context_buffer(out);
-	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_delete_security_context(self->h, ctx));
 }
 
 TEST_F(lib, buffer_too_small)
@@ -324,17 +335,18 @@ TEST_F(lib, buffer_too_small)
 	unsigned int steps;
 
 	ASSERT_NE(NULL, fh);
-	EXPECT_EQ(SEC_E_BUFFER_TOO_SMALL,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL,
 		  credssp_accept_security_context(self->h, self->cred, 0, "BIG", 3, 0,
-						  SECURITY_NATIVE_DREP, 0, &ctx, &out, &len, NULL,
-						  NULL, NULL));
+						  CREDSSP_DATA_REP_NATIVE, 0, &ctx, &out, &len,
+						  NULL, NULL, NULL));
 	EXPECT_EQ(FAKE_BIG_LEN, len);
 	ASSERT_NE(0, ctx);
 	steps = fake_helper_steps(fh);
 	len = sizeof(buf);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, credssp_accept_security_context(
-						 self->h, 0, ctx, "BIG", 3, 0, SECURITY_NATIVE_DREP,
-						 0, &ctx2, &out, &len, NULL, NULL, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  credssp_accept_security_context(self->h, 0, ctx, "BIG", 3, 0,
+						  CREDSSP_DATA_REP_NATIVE, 0, &ctx2, &out, &len,
+						  NULL, NULL, NULL));
 	EXPECT_EQ(ctx, ctx2);
 	ASSERT_EQ(FAKE_BIG_LEN, len);
 	for (i = 0; i < len; i++)
@@ -353,18 +365,19 @@ TEST_F(lib, logon_denied)
 	size_t i;
 
 	ASSERT_NE(NULL, fh);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
-	EXPECT_EQ(SEC_E_LOGON_DENIED, step(self->h, 0, &ctx, "DENY", out, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, step(self->h, 0, &ctx, "DENY", out, NULL));
 	EXPECT_STREQ("alert", out);
-	EXPECT_EQ(SEC_E_OUT_OF_SEQUENCE, step(self->h, 0, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE, step(self->h, 0, &ctx, "CONT", NULL, NULL));
 	ASSERT_EQ(0, credssp_get_status(self->h, &st));
 	for (i = 0; i < st.n_stats; i++)
-		if (st.stats[i].outcome == CREDSSP_OUT_LOGON_DENIED &&
-		    st.stats[i].package == CREDSSP_PKG_NTLM)
+		if (st.stats[i].outcome == CREDSSP_OUTCOME_LOGON_DENIED &&
+		    st.stats[i].package == CREDSSP_PACKAGE_NTLM)
 			denied = st.stats[i].count;
 	credssp_free_status(&st);
 	EXPECT_LE(1, denied);
-	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_delete_security_context(self->h, ctx));
 }
 
 /* Closing a session deletes its handles in the kernel. */
@@ -385,10 +398,12 @@ TEST_F(lib, close_deletes_handles)
 	credssp_free_status(&st);
 	before = st.contexts;
 	creds_before = st.creds;
-	ASSERT_EQ(SEC_E_OK, credssp_acquire_credentials_handle(s, NULL, "CredSSP",
-							       SECPKG_CRED_INBOUND, &cred, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_acquire_credentials_handle(s, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND,
+						     &cred, NULL));
 	for (k = 0; k < 3; k++)
-		ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(s, cred, &ctx[k], "CONT", NULL, NULL));
+		ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+			  step(s, cred, &ctx[k], "CONT", NULL, NULL));
 	ASSERT_EQ(0, credssp_get_status(self->h, &st));
 	credssp_free_status(&st);
 	EXPECT_EQ(before + 3, st.contexts);
@@ -417,9 +432,10 @@ TEST_F(lib, admin_delete)
 
 	ASSERT_NE(NULL, fh);
 	ASSERT_NE(NULL, admin);
-	ASSERT_EQ(SEC_I_CONTINUE_NEEDED, step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
-	EXPECT_EQ(SEC_E_OK, credssp_delete_security_context(admin, ctx));
-	EXPECT_EQ(SEC_E_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  step(self->h, self->cred, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_delete_security_context(admin, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE, credssp_delete_security_context(self->h, ctx));
 	credssp_close(admin);
 }
 
@@ -441,14 +457,15 @@ static void *work(void *arg)
 
 	if (!h)
 		return NULL;
-	if (!w->h && credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND,
-							&cred, NULL) != SEC_E_OK)
+	if (!w->h &&
+	    credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
+					       NULL) != CREDSSP_SEC_STATUS_OK)
 		goto out;
 	for (i = 0; i < ROUNDS; i++) {
 		ctx = 0;
-		if (step(h, cred, &ctx, "CONT", NULL, NULL) != SEC_I_CONTINUE_NEEDED ||
-		    step(h, 0, &ctx, "OK", NULL, NULL) != SEC_E_OK ||
-		    credssp_delete_security_context(h, ctx) != SEC_E_OK)
+		if (step(h, cred, &ctx, "CONT", NULL, NULL) != CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
+		    step(h, 0, &ctx, "OK", NULL, NULL) != CREDSSP_SEC_STATUS_OK ||
+		    credssp_delete_security_context(h, ctx) != CREDSSP_SEC_STATUS_OK)
 			goto out;
 		w->ok++;
 	}
@@ -493,9 +510,9 @@ TEST(no_capability)
 	ASSERT_EQ(0, syscall(SYS_capset, &hdr, data));
 	h = credssp_open();
 	ASSERT_NE(NULL, h);
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR,
-		  credssp_acquire_credentials_handle(h, NULL, "CredSSP", SECPKG_CRED_INBOUND, &cred,
-						     NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+		  credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND,
+						     &cred, NULL));
 	EXPECT_EQ(EPERM, credssp_last_error(h));
 	EXPECT_EQ(0, cred);
 	EXPECT_EQ(-EPERM, credssp_get_status(h, &st));
@@ -505,10 +522,11 @@ TEST(no_capability)
 
 TEST(status_names)
 {
-	EXPECT_STREQ("SEC_E_OK", credssp_status_name(SEC_E_OK));
-	EXPECT_STREQ("SEC_E_INVALID_HANDLE", credssp_status_name(SEC_E_INVALID_HANDLE));
+	EXPECT_STREQ("SEC_E_OK", credssp_status_name(CREDSSP_SEC_STATUS_OK));
+	EXPECT_STREQ("SEC_E_INVALID_HANDLE",
+		     credssp_status_name(CREDSSP_SEC_STATUS_INVALID_HANDLE));
 	EXPECT_STREQ("SEC_E_UNKNOWN", credssp_status_name(0x12345678));
-	EXPECT_EQ(SEC_E_OK, credssp_free_context_buffer(NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_context_buffer(NULL));
 }
 
 TEST_HARNESS_MAIN

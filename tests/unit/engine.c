@@ -16,6 +16,7 @@
 #include <gssapi/gssapi_krb5.h>
 
 #include <linux/credssp.h>
+#include <linux/credssp_types.h>
 
 #include "cssp_client.h"
 #include "der.h"
@@ -73,7 +74,7 @@ static int server_init_users(struct __test_metadata *_metadata, struct server *s
 	char err[512] = "";
 
 	memset(s, 0, sizeof(*s));
-	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != SEC_E_OK) {
+	if (cssp_cred_new(&cfg, &cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK) {
 		TH_LOG("cssp_cred_new: %s", err);
 		return -1;
 	}
@@ -130,7 +131,7 @@ static void expect_password_result(struct __test_metadata *_metadata, const stru
 	/* the kernel payload: header, then domain, user, password */
 	ASSERT_GE(r->payload.len, sizeof(struct credssp_creds_hdr));
 	EXPECT_EQ(CREDSSP_CREDS_VERSION, r->payload.data[0]);
-	EXPECT_EQ(CREDSSP_CRED_PASSWORD, r->payload.data[1]);
+	EXPECT_EQ(CREDSSP_CRED_TYPE_PASSWORD, r->payload.data[1]);
 	EXPECT_EQ(3, r->payload.data[2] | r->payload.data[3] << 8);
 	EXPECT_EQ(sizeof(struct credssp_creds_hdr) + 3 * sizeof(struct credssp_creds_field) +
 			  r->creds.password.domain.len + r->creds.password.user.len +
@@ -149,7 +150,7 @@ TEST(ntlm_raw_v6)
 	NEED_SETUP();
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	expect_password_result(_metadata, r, "CONTOSO", CSSP_PACKAGE_NTLM, 6);
 	EXPECT_STREQ("CONTOSO\\alice", r->principal);
@@ -169,7 +170,7 @@ TEST(ntlm_spnego_v6)
 	NEED_SETUP();
 	ASSERT_EQ(0, client_init(&c, &spnego_oid, &ntlm_oid, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	expect_password_result(_metadata, r, "CONTOSO", CSSP_PACKAGE_NTLM, 6);
 	EXPECT_TRUE(r->spnego);
@@ -187,7 +188,7 @@ TEST(krb5_raw_v2_echo)
 	ASSERT_EQ(0, client_init(&c, (gss_OID)gss_mech_krb5, NULL, 2, NULL));
 	ASSERT_EQ(0, server_init(_metadata, &s, 2, NULL, false));
 	c.bad = NUL_TERMINATED; /* rdesktop */
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	expect_password_result(_metadata, r, REALM, CSSP_PACKAGE_KERBEROS, 2);
 	EXPECT_STREQ("alice@" REALM, r->principal);
@@ -205,7 +206,7 @@ TEST(krb5_spnego_v6)
 	NEED_SETUP();
 	ASSERT_EQ(0, client_init(&c, &spnego_oid, (gss_OID)gss_mech_krb5, 6, NULL));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	expect_password_result(_metadata, r, REALM, CSSP_PACKAGE_KERBEROS, 6);
 	EXPECT_TRUE(r->spnego);
@@ -224,7 +225,8 @@ TEST(versions)
 		NEED_SETUP();
 		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, v, ALICE_NT));
 		ASSERT_EQ(0, server_init(_metadata, &s, 2, NULL, false));
-		EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s)) TH_LOG("version %u", v);
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s))
+		TH_LOG("version %u", v);
 		r = cssp_ctx_result(s.ctx);
 		ASSERT_NE(NULL, r);
 		EXPECT_EQ(v, r->peer_version);
@@ -246,7 +248,7 @@ TEST(minimum_version)
 		NEED_SETUP();
 		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, v, ALICE_NT));
 		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-		EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+		EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 		/* errorCode exists in v3 and v4, not in v2 */
 		EXPECT_EQ(v != 2, c.got_error_code) TH_LOG("version %u", v);
 		if (c.got_error_code)
@@ -267,7 +269,7 @@ TEST(wrong_password_sends_error_code)
 	NEED_SETUP();
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, WRONG_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 	EXPECT_TRUE(c.got_error_code);
 	EXPECT_EQ(STATUS_LOGON_FAILURE, c.error_code);
 	EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
@@ -275,7 +277,7 @@ TEST(wrong_password_sends_error_code)
 	{
 		struct cssp_step step;
 
-		EXPECT_NE(SEC_I_CONTINUE_NEEDED,
+		EXPECT_NE(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
 			  cssp_ctx_step(s.ctx, (const uint8_t *)"\x17", 1, &step));
 		cssp_buf_free(&step.output);
 	}
@@ -310,11 +312,11 @@ TEST(binding_failures)
 {
 	static const struct bad_case cases[] = {
 		/* a wrong key is a man in the middle: no errorCode, just the end */
-		{WRONG_PUBKEY, 6, SEC_E_LOGON_DENIED, false},
-		{WRONG_PUBKEY, 3, SEC_E_LOGON_DENIED, false},
+		{WRONG_PUBKEY, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{WRONG_PUBKEY, 3, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 		/* never a fallback from hash to echo */
-		{ECHO_AT_V6, 6, SEC_E_LOGON_DENIED, false},
-		{NO_NONCE, 6, SEC_E_LOGON_DENIED, false},
+		{ECHO_AT_V6, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{NO_NONCE, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -324,9 +326,9 @@ TEST(binding_failures)
 TEST(protocol_violations)
 {
 	static const struct bad_case cases[] = {
-		{CHANGE_VERSION, 6, SEC_E_INVALID_TOKEN, false},
-		{EARLY_AUTH_INFO, 6, SEC_E_INVALID_TOKEN, false},
-		{GARBAGE_PLAINTEXT, 6, SEC_E_INVALID_TOKEN, false},
+		{CHANGE_VERSION, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{EARLY_AUTH_INFO, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{GARBAGE_PLAINTEXT, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -342,7 +344,7 @@ TEST(delegated_user_must_match)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = OTHER_USER;
-	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 	EXPECT_TRUE(c.got_error_code);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
@@ -351,7 +353,7 @@ TEST(delegated_user_must_match)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, true));
 	c.bad = OTHER_USER;
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -368,14 +370,14 @@ TEST(restricted_admin)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = EMPTY_CREDS;
-	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, &opts, false));
 	c.bad = EMPTY_CREDS;
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	ASSERT_NE(NULL, r);
 	EXPECT_TRUE(r->creds_empty);
@@ -395,13 +397,13 @@ TEST(smartcard_credentials)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = SMARTCARD;
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	ASSERT_NE(NULL, r);
 	EXPECT_EQ(CSSP_CRED_SMARTCARD, r->creds.type);
 	EXPECT_EQ(12, r->creds.smartcard.pin.len);
 	EXPECT_EQ(1, r->creds.smartcard.key_spec);
-	EXPECT_EQ(CREDSSP_CRED_SMARTCARD, r->payload.data[1]);
+	EXPECT_EQ(CREDSSP_CRED_TYPE_SMARTCARD, r->payload.data[1]);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -417,7 +419,7 @@ TEST(remote_guard_credentials)
 	ASSERT_EQ(0, client_init(&c, &spnego_oid, (gss_OID)gss_mech_krb5, 6, NULL));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = REMOTE_GUARD;
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	r = cssp_ctx_result(s.ctx);
 	ASSERT_NE(NULL, r);
 	EXPECT_EQ(CSSP_CRED_REMOTE_GUARD, r->creds.type);
@@ -426,7 +428,7 @@ TEST(remote_guard_credentials)
 	EXPECT_EQ(1, r->creds.remote_guard.n_supplemental);
 	EXPECT_EQ(20, r->creds.remote_guard.supplemental[0].cred_buffer.len);
 	/* payload: logon package name + buffer, supplemental name + buffer */
-	EXPECT_EQ(CREDSSP_CRED_REMOTE_GUARD, r->payload.data[1]);
+	EXPECT_EQ(CREDSSP_CRED_TYPE_REMOTE_GUARD, r->payload.data[1]);
 	EXPECT_EQ(4, r->payload.data[2] | r->payload.data[3] << 8);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
@@ -434,7 +436,7 @@ TEST(remote_guard_credentials)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = REMOTE_GUARD;
-	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 	EXPECT_TRUE(c.got_error_code);
 	EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
 	cssp_client_free(&c);
@@ -465,7 +467,7 @@ static void run_case(struct __test_metadata *_metadata, const struct case_ex *b)
 	EXPECT_EQ(b->want, exchange(_metadata, &c, &s))
 	TH_LOG("misbehaviour %d, %s v%u", b->bad, krb5 ? "krb5" : "NTLM", b->version);
 	EXPECT_EQ(b->error_code, c.got_error_code) TH_LOG("misbehaviour %d", b->bad);
-	if (b->want != SEC_E_OK)
+	if (b->want != CREDSSP_SEC_STATUS_OK)
 		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
@@ -479,21 +481,21 @@ TEST(fields_out_of_turn)
 {
 	static const struct case_ex cases[] = {
 		/* pubKeyAuth again with authInfo: AUTHINFO takes authInfo alone */
-		{PUBKEY_AGAIN, NTLM, 6, SEC_E_INVALID_TOKEN, false},
-		{PUBKEY_AGAIN, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		{PUBKEY_AGAIN, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{PUBKEY_AGAIN, KRB5, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 		/* a negoToken after the mechanism completed */
-		{TOKEN_AFTER_COMPLETE, NTLM, 6, SEC_E_INVALID_TOKEN, false},
-		{TOKEN_AFTER_COMPLETE, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		{TOKEN_AFTER_COMPLETE, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{TOKEN_AFTER_COMPLETE, KRB5, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 		/* authInfo where pubKeyAuth is due (PUBKEY state: Kerberos, own message) */
-		{AUTH_INFO_FOR_PUBKEY, KRB5, 6, SEC_E_INVALID_TOKEN, false},
-		{AUTH_INFO_FOR_PUBKEY, KRB5, 2, SEC_E_INVALID_TOKEN, false},
+		{AUTH_INFO_FOR_PUBKEY, KRB5, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{AUTH_INFO_FOR_PUBKEY, KRB5, 2, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 		/* errorCode is the server's field */
-		{CLIENT_ERROR_CODE, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		{CLIENT_ERROR_CODE, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 		/* a clientNonce that is not 32 bytes */
-		{SHORT_NONCE, NTLM, 6, SEC_E_INVALID_TOKEN, false},
+		{SHORT_NONCE, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 		/* the client's own pubKeyAuth blob replayed as authInfo */
-		{REPLAY_PUBKEY_AS_AUTH, NTLM, 6, SEC_E_INVALID_TOKEN, false},
-		{REPLAY_PUBKEY_AS_AUTH, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		{REPLAY_PUBKEY_AS_AUTH, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{REPLAY_PUBKEY_AS_AUTH, KRB5, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -503,7 +505,8 @@ TEST(fields_out_of_turn)
 /* UTF-16 strings are whole code units: an odd length is malformed, not cut short. */
 TEST(credentials_odd_utf16)
 {
-	static const struct case_ex c = {ODD_PASSWORD, NTLM, 6, SEC_E_INVALID_TOKEN, false};
+	static const struct case_ex c = {ODD_PASSWORD, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN,
+					 false};
 
 	run_case(_metadata, &c);
 }
@@ -512,23 +515,23 @@ TEST(credentials_odd_utf16)
 TEST(binding_every_byte)
 {
 	static const struct case_ex cases[] = {
-		{HASH_TRUNCATED, NTLM, 6, SEC_E_LOGON_DENIED, false},
-		{HASH_LAST_BYTE, NTLM, 6, SEC_E_LOGON_DENIED, false},
-		{HASH_LAST_BYTE, KRB5, 5, SEC_E_LOGON_DENIED, false},
+		{HASH_TRUNCATED, NTLM, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{HASH_LAST_BYTE, NTLM, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{HASH_LAST_BYTE, KRB5, 5, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 		/* the server's own direction reflected back */
-		{HASH_S2C_MAGIC, NTLM, 6, SEC_E_LOGON_DENIED, false},
+		{HASH_S2C_MAGIC, NTLM, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 		/* the nonce that counts is the one that comes with pubKeyAuth */
-		{NONCE_CHANGED, NTLM, 6, SEC_E_LOGON_DENIED, false},
-		{NONCE_CHANGED, KRB5, 6, SEC_E_LOGON_DENIED, false},
+		{NONCE_CHANGED, NTLM, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{NONCE_CHANGED, KRB5, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 		/* PUBKEY state (Kerberos, own message): the nonce and the key are checked too */
-		{NO_NONCE, KRB5, 6, SEC_E_LOGON_DENIED, false},
-		{WRONG_PUBKEY, KRB5, 6, SEC_E_LOGON_DENIED, false},
-		{WRONG_PUBKEY, KRB5, 2, SEC_E_LOGON_DENIED, false},
-		{ECHO_AT_V6, KRB5, 6, SEC_E_LOGON_DENIED, false},
+		{NO_NONCE, KRB5, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{WRONG_PUBKEY, KRB5, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{WRONG_PUBKEY, KRB5, 2, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{ECHO_AT_V6, KRB5, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 		/* echo: the client sends the key, never the server's key + 1 */
-		{ECHO_PLUS_ONE, NTLM, 3, SEC_E_LOGON_DENIED, false},
+		{ECHO_PLUS_ONE, NTLM, 3, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 		/* a nonce sent once, in the first TSRequest, still binds */
-		{NONCE_FIRST_ONLY, NTLM, 6, SEC_E_OK, false},
+		{NONCE_FIRST_ONLY, NTLM, 6, CREDSSP_SEC_STATUS_OK, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -539,8 +542,8 @@ TEST(binding_every_byte)
 TEST(binding_and_credentials_sealed)
 {
 	static const struct case_ex cases[] = {
-		{PUBKEY_INTEG_ONLY, KRB5, 6, SEC_E_INVALID_TOKEN, false},
-		{AUTH_INFO_INTEG_ONLY, KRB5, 6, SEC_E_INVALID_TOKEN, false},
+		{PUBKEY_INTEG_ONLY, KRB5, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{AUTH_INFO_INTEG_ONLY, KRB5, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -557,7 +560,8 @@ TEST(version_below_two)
 		NEED_SETUP();
 		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, v, ALICE_NT));
 		ASSERT_EQ(0, server_init(_metadata, &s, 2, NULL, false));
-		EXPECT_EQ(SEC_E_INVALID_TOKEN, exchange(_metadata, &c, &s)) TH_LOG("version %u", v);
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, exchange(_metadata, &c, &s))
+		TH_LOG("version %u", v);
 		EXPECT_FALSE(c.last.has_nego_token);
 		cssp_client_free(&c);
 		cssp_server_free(&s);
@@ -573,7 +577,7 @@ TEST(minimum_version_six)
 	NEED_SETUP();
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 5, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 6, NULL, false));
-	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 	EXPECT_FALSE(c.got_error_code); /* version 5 has no errorCode */
 	EXPECT_FALSE(c.last.has_nego_token);
 	cssp_client_free(&c);
@@ -589,7 +593,7 @@ TEST(server_messages_shape)
 	NEED_SETUP();
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	EXPECT_EQ(0, c.server_nonces);
 	EXPECT_EQ(1, c.server_pub_key_auths);
 	EXPECT_FALSE(c.got_error_code);
@@ -619,7 +623,7 @@ TEST(ntlm_no_domain_delegates_other_domain)
 	r = cssp_ctx_result(s.ctx);
 	if (r)
 		TH_LOG("principal \"%s\" delegated FABRIKAM\\alice", r->principal);
-	EXPECT_EQ(SEC_E_LOGON_DENIED, st);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, st);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -657,7 +661,7 @@ TEST(long_ntlm_domain_principal_not_truncated)
 		TH_LOG("principal: ...%s (%zu chars)", r->principal + 500, strlen(r->principal));
 		EXPECT_EQ(n, strlen(r->principal));
 	}
-	EXPECT_NE(SEC_E_OK, st);
+	EXPECT_NE(CREDSSP_SEC_STATUS_OK, st);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -678,7 +682,7 @@ TEST(smartcard_hint_must_match)
 	c.bad = SMARTCARD;
 	c.deleg_user = "bob";
 	c.deleg_domain = "CONTOSO";
-	EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 
@@ -687,7 +691,7 @@ TEST(smartcard_hint_must_match)
 	c.bad = SMARTCARD;
 	c.deleg_user = "alice";
 	c.deleg_domain = "CONTOSO";
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -698,8 +702,8 @@ TEST(smartcard_hint_must_match)
 TEST(missing_nonce_is_not_a_zero_nonce)
 {
 	static const struct case_ex cases[] = {
-		{NO_NONCE_ZERO, NTLM, 6, SEC_E_LOGON_DENIED, false},
-		{NO_NONCE_ZERO, KRB5, 5, SEC_E_LOGON_DENIED, false},
+		{NO_NONCE_ZERO, NTLM, 6, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
+		{NO_NONCE_ZERO, KRB5, 5, CREDSSP_SEC_STATUS_LOGON_DENIED, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -709,7 +713,8 @@ TEST(missing_nonce_is_not_a_zero_nonce)
 /* A clientNonce is 32 bytes: a longer one is refused, not cut to its first 32. */
 TEST(long_nonce)
 {
-	static const struct case_ex c = {LONG_NONCE, NTLM, 6, SEC_E_INVALID_TOKEN, false};
+	static const struct case_ex c = {LONG_NONCE, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN,
+					 false};
 
 	run_case(_metadata, &c);
 }
@@ -724,7 +729,7 @@ TEST(junk_after_tsrequest)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = JUNK_AFTER_TSREQUEST;
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, exchange(_metadata, &c, &s));
 	/* refused at that record: the NEGOTIATE got no CHALLENGE */
 	EXPECT_EQ(0, c.server_msgs);
 	cssp_client_free(&c);
@@ -738,8 +743,8 @@ TEST(junk_after_tsrequest)
 TEST(last_token_without_pub_key_auth)
 {
 	static const struct case_ex cases[] = {
-		{SKIP_PUBKEY, NTLM, 6, SEC_E_INVALID_TOKEN, false},
-		{SKIP_PUBKEY, NTLM, 2, SEC_E_INVALID_TOKEN, false},
+		{SKIP_PUBKEY, NTLM, 6, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
+		{SKIP_PUBKEY, NTLM, 2, CREDSSP_SEC_STATUS_INVALID_TOKEN, false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -763,7 +768,8 @@ TEST(early_auth_info_refused_at_once)
 		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 		c.bad = bad[i];
-		EXPECT_EQ(SEC_E_INVALID_TOKEN, exchange(_metadata, &c, &s)) TH_LOG("%d", bad[i]);
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, exchange(_metadata, &c, &s))
+		TH_LOG("%d", bad[i]);
 		EXPECT_EQ(0, c.server_pub_key_auths) TH_LOG("%d", bad[i]);
 		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
 		cssp_client_free(&c);
@@ -784,7 +790,8 @@ TEST(delegated_user_not_a_prefix)
 		ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 		c.deleg_user = users[i];
-		EXPECT_EQ(SEC_E_LOGON_DENIED, exchange(_metadata, &c, &s)) TH_LOG("%s", users[i]);
+		EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, exchange(_metadata, &c, &s))
+		TH_LOG("%s", users[i]);
 		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
 		cssp_client_free(&c);
 		cssp_server_free(&s);
@@ -801,14 +808,14 @@ TEST(dead_after_denial)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = RETRY_AFTER_DENIAL;
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION, exchange(_metadata, &c, &s));
 	EXPECT_TRUE(c.got_error_code); /* from the first refusal */
 	EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
 
-/* After SEC_E_OK the context takes no more input, and its result stays. */
+/* After CREDSSP_SEC_STATUS_OK the context takes no more input, and its result stays. */
 TEST(nothing_after_ok)
 {
 	struct cssp_step step;
@@ -819,9 +826,9 @@ TEST(nothing_after_ok)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = TRAILING_RECORD;
-	ASSERT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	ASSERT_LT(0, s.pending.len);
-	EXPECT_EQ(SEC_E_UNSUPPORTED_FUNCTION,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION,
 		  cssp_ctx_step(s.ctx, s.pending.data, s.pending.len, &step));
 	EXPECT_EQ(0, step.output.len);
 	EXPECT_EQ(0, step.consumed);
@@ -841,7 +848,7 @@ TEST(trailing_record_is_extra)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = TRAILING_RECORD;
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	/* one TLS record holding the 11 bytes: 5 + 11 + AEAD overhead */
 	EXPECT_GE(c.trailing_len, 5 + 11 + 16);
 	EXPECT_LE(c.trailing_len, 5 + 11 + 1 + 16 + 8);
@@ -861,7 +868,7 @@ TEST(byte_by_byte)
 	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
 	c.bad = BYTE_BY_BYTE;
-	EXPECT_EQ(SEC_E_OK, exchange(_metadata, &c, &s));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -876,19 +883,20 @@ TEST(bad_input)
 
 	NEED_SETUP();
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE, cssp_ctx_step(s.ctx, NULL, 0, &step));
-	EXPECT_EQ(SEC_E_INCOMPLETE_MESSAGE,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, cssp_ctx_step(s.ctx, NULL, 0, &step));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE,
 		  cssp_ctx_step(s.ctx, hello_partial, sizeof(hello_partial), &step));
 	EXPECT_EQ(0, step.consumed);
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_ctx_step(s.ctx, not_tls, sizeof(not_tls) - 1, &step));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_ctx_step(s.ctx, not_tls, sizeof(not_tls) - 1, &step));
 	cssp_buf_free(&step.output);
 	cssp_server_free(&s);
 }
 
 TEST(status_names)
 {
-	EXPECT_STREQ("SEC_E_OK", cssp_status_name(SEC_E_OK));
-	EXPECT_STREQ("SEC_E_LOGON_DENIED", cssp_status_name(SEC_E_LOGON_DENIED));
+	EXPECT_STREQ("SEC_E_OK", cssp_status_name(CREDSSP_SEC_STATUS_OK));
+	EXPECT_STREQ("SEC_E_LOGON_DENIED", cssp_status_name(CREDSSP_SEC_STATUS_LOGON_DENIED));
 	EXPECT_STREQ("SEC_E_INVALID_HANDLE", cssp_status_name(0x80100003U));
 	EXPECT_STREQ("SEC_E_UNKNOWN", cssp_status_name(0x12345678U));
 }

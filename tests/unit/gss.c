@@ -174,7 +174,7 @@ static uint32_t handshake(struct __test_metadata *_metadata, struct peer *c, str
 	struct cssp_buf reply = {0};
 	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, in;
 	bool server_done = false;
-	uint32_t st = SEC_E_OK;
+	uint32_t st = CREDSSP_SEC_STATUS_OK;
 	OM_uint32 min;
 	int round;
 
@@ -198,7 +198,7 @@ static uint32_t handshake(struct __test_metadata *_metadata, struct peer *c, str
 			st = cssp_gss_accept(g, out.value, out.length, &reply, &server_done,
 					     ntstatus);
 			gss_release_buffer(&min, &out);
-			if (st != SEC_E_OK)
+			if (st != CREDSSP_SEC_STATUS_OK)
 				break;
 		}
 		if (c->done && server_done && !reply.len)
@@ -244,7 +244,7 @@ static void client_to_server(struct __test_metadata *_metadata, struct peer *c, 
 	maj = gss_wrap(&min, c->ctx, 1, GSS_C_QOP_DEFAULT, &in, &conf, &tok);
 	ASSERT_EQ(GSS_S_COMPLETE, maj);
 	ASSERT_EQ(1, conf);
-	EXPECT_EQ(SEC_E_OK, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
 	EXPECT_EQ(len, plain.len);
 	if (plain.len == len)
 		EXPECT_EQ(0, memcmp(plain.data, msg, len));
@@ -263,7 +263,7 @@ static void server_to_client(struct __test_metadata *_metadata, struct peer *c, 
 
 	ASSERT_LE(len, sizeof(msg));
 	fill(msg, len, seed);
-	ASSERT_EQ(SEC_E_OK, cssp_gss_wrap(g, msg, len, blob));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, cssp_gss_wrap(g, msg, len, blob));
 	in.length = blob->len;
 	in.value = blob->data;
 	maj = gss_unwrap(&min, c->ctx, &in, &out, &conf, NULL);
@@ -352,7 +352,7 @@ static void expect_ntlm_ok(struct __test_metadata *_metadata, const char *users,
 	ASSERT_NE(NULL, g);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, mech, mech,
 			   mech == &spnego_oid ? &ntlm_oid : NULL, target));
-	ASSERT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_TRUE(c.done);
 	EXPECT_EQ(CSSP_MECH_NTLM, cssp_gss_mech(g));
 	EXPECT_EQ(mech == &spnego_oid, cssp_gss_spnego(g));
@@ -411,7 +411,7 @@ TEST(ntlm_spnego_with_kerberos_configured)
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &spnego_oid, &spnego_oid,
 			   &ntlm_oid, target));
-	ASSERT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_EQ(CSSP_MECH_NTLM, cssp_gss_mech(g));
 	EXPECT_TRUE(cssp_gss_spnego(g));
 	EXPECT_STREQ("CONTOSO\\alice", cssp_gss_principal(g));
@@ -437,16 +437,17 @@ static void expect_ntlm_denied(struct __test_metadata *_metadata, const char *us
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, user, nt_hash, mech, mech,
 			   mech == &spnego_oid ? &ntlm_oid : NULL, "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_LOGON_DENIED, handshake(_metadata, &c, g, &nt, &out));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, handshake(_metadata, &c, g, &nt, &out));
 	EXPECT_EQ(STATUS_LOGON_FAILURE, nt);
 	if (mech == &spnego_oid) /* a NegTokenResp reject for the client */
 		EXPECT_TRUE(out.len > 0 && out.data[0] == 0xa1);
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
 	EXPECT_EQ(NULL, cssp_gss_principal(g));
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
 		  cssp_gss_accept(g, (const uint8_t *)"NTLMSSP", 8, &out, &complete, &nt));
 	EXPECT_FALSE(complete);
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR, cssp_gss_wrap(g, (const uint8_t *)"x", 1, &out));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+		  cssp_gss_wrap(g, (const uint8_t *)"x", 1, &out));
 	cssp_buf_free(&out);
 	peer_free(&c);
 	cssp_gss_free(g);
@@ -501,14 +502,14 @@ TEST(ntlm_user_file_per_credential)
 	g = cssp_gss_new(a);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
 			   "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 	peer_free(&c);
 	cssp_gss_free(g);
 
 	g = cssp_gss_new(b);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\bob", BOB_NT, &ntlm_oid, &ntlm_oid, NULL,
 			   "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_STREQ("CONTOSO\\bob", cssp_gss_principal(g));
 	peer_free(&c);
 	cssp_gss_free(g);
@@ -516,7 +517,7 @@ TEST(ntlm_user_file_per_credential)
 	g = cssp_gss_new(a);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\bob", BOB_NT, &ntlm_oid, &ntlm_oid, NULL,
 			   "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_LOGON_DENIED, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, handshake(_metadata, &c, g, &nt, NULL));
 	peer_free(&c);
 	cssp_gss_free(g);
 
@@ -533,10 +534,10 @@ static uint32_t accept_once(struct cssp_gss_server *srv, const void *tok, size_t
 	uint32_t st;
 
 	if (!g)
-		return SEC_E_INSUFFICIENT_MEMORY;
+		return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	st = cssp_gss_accept(g, tok, len, &out, &complete, nt);
-	if (st != SEC_E_OK && complete)
-		st = SEC_E_OK; /* never complete on failure: make the test fail */
+	if (st != CREDSSP_SEC_STATUS_OK && complete)
+		st = CREDSSP_SEC_STATUS_OK; /* never complete on failure: make the test fail */
 	cssp_buf_free(&out);
 	cssp_gss_free(g);
 	return st;
@@ -584,7 +585,8 @@ TEST(garbage_tokens)
 	ASSERT_NE(NULL, srv);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		nt = 0;
-		EXPECT_EQ(SEC_E_INVALID_TOKEN, accept_once(srv, cases[i].bytes, cases[i].len, &nt))
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+			  accept_once(srv, cases[i].bytes, cases[i].len, &nt))
 		TH_LOG("%s", cases[i].name);
 		EXPECT_EQ(0xC000000DU, nt) TH_LOG("%s", cases[i].name);
 	}
@@ -609,7 +611,8 @@ TEST(mechanism_not_configured)
 	g = cssp_gss_new(krb5_only);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
 			   "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+		  handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_EQ(0xC000005EU, nt);
 	peer_free(&c);
 	cssp_gss_free(g);
@@ -617,7 +620,8 @@ TEST(mechanism_not_configured)
 	g = cssp_gss_new(ntlm_only);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, gss_mech_krb5, gss_mech_krb5, NULL,
 			   "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+		  handshake(_metadata, &c, g, &nt, NULL));
 	peer_free(&c);
 	cssp_gss_free(g);
 
@@ -625,7 +629,8 @@ TEST(mechanism_not_configured)
 	g = cssp_gss_new(ntlm_only);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, &spnego_oid, &spnego_oid,
 			   gss_mech_krb5, "TERMSRV@" HOST));
-	EXPECT_EQ(SEC_E_NO_AUTHENTICATING_AUTHORITY, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+		  handshake(_metadata, &c, g, &nt, NULL));
 	peer_free(&c);
 	cssp_gss_free(g);
 
@@ -647,7 +652,7 @@ static void expect_krb5_ok(struct __test_metadata *_metadata, const char *keytab
 	ASSERT_NE(NULL, g);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, mech, mech,
 			   mech == &spnego_oid ? gss_mech_krb5 : NULL, target));
-	ASSERT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_TRUE(c.done) TH_LOG("the initiator needs the AP-REP");
 	EXPECT_EQ(CSSP_MECH_KERBEROS, cssp_gss_mech(g));
 	EXPECT_EQ(mech == &spnego_oid, cssp_gss_spnego(g));
@@ -699,7 +704,7 @@ TEST(krb5_spnego_both_configured)
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, &spnego_oid, &spnego_oid, NULL,
 			   "TERMSRV@" HOST));
-	ASSERT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_EQ(CSSP_MECH_KERBEROS, cssp_gss_mech(g));
 	EXPECT_STREQ("alice@" REALM, cssp_gss_principal(g));
 	krb5_roundtrips(_metadata, &c, g);
@@ -734,7 +739,7 @@ static void expect_krb5_denied(struct __test_metadata *_metadata, const char *ke
 			   mech == &spnego_oid ? gss_mech_krb5 : NULL, target));
 	EXPECT_EQ(status, handshake(_metadata, &c, g, &nt, &out));
 	EXPECT_NE(0, nt);
-	if (status == SEC_E_LOGON_DENIED)
+	if (status == CREDSSP_SEC_STATUS_LOGON_DENIED)
 		EXPECT_EQ(STATUS_LOGON_FAILURE, nt);
 	EXPECT_EQ(NULL, cssp_gss_principal(g));
 	cssp_buf_free(&out);
@@ -748,14 +753,14 @@ TEST(krb5_service_not_in_keytab)
 {
 	NEED_KDC();
 	expect_krb5_denied(_metadata, realm_path("termsrv.keytab"), gss_mech_krb5,
-			   "TERMSRV@" OTHER_HOST, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+			   "TERMSRV@" OTHER_HOST, CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY);
 }
 
 TEST(krb5_spnego_service_not_in_keytab)
 {
 	NEED_KDC();
 	expect_krb5_denied(_metadata, realm_path("termsrv.keytab"), &spnego_oid,
-			   "TERMSRV@" OTHER_HOST, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+			   "TERMSRV@" OTHER_HOST, CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY);
 }
 
 /* A keytab with TERMSRV and HTTP keys, a ticket for HTTP: not a service we accept. */
@@ -763,14 +768,14 @@ TEST(krb5_other_service_in_keytab)
 {
 	NEED_KDC();
 	expect_krb5_denied(_metadata, realm_path("mixed.keytab"), gss_mech_krb5, "HTTP@" HOST,
-			   SEC_E_NO_AUTHENTICATING_AUTHORITY);
+			   CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY);
 }
 
 TEST(krb5_spnego_other_service_in_keytab)
 {
 	NEED_KDC();
 	expect_krb5_denied(_metadata, realm_path("mixed.keytab"), &spnego_oid, "HTTP@" HOST,
-			   SEC_E_NO_AUTHENTICATING_AUTHORITY);
+			   CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY);
 }
 
 /* The keytab has the right kvno and the wrong key: KRB5KRB_AP_ERR_BAD_INTEGRITY. */
@@ -778,14 +783,14 @@ TEST(krb5_wrong_key)
 {
 	NEED_KDC();
 	expect_krb5_denied(_metadata, realm_path("wrong.keytab"), gss_mech_krb5, "TERMSRV@" HOST,
-			   SEC_E_LOGON_DENIED);
+			   CREDSSP_SEC_STATUS_LOGON_DENIED);
 }
 
 TEST(krb5_spnego_wrong_key)
 {
 	NEED_KDC();
 	expect_krb5_denied(_metadata, realm_path("wrong.keytab"), &spnego_oid, "TERMSRV@" HOST,
-			   SEC_E_LOGON_DENIED);
+			   CREDSSP_SEC_STATUS_LOGON_DENIED);
 }
 
 /* An initiator that does not ask for confidentiality is refused. */
@@ -803,7 +808,7 @@ TEST(ntlm_without_confidentiality)
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
 			   "TERMSRV@" HOST));
 	c.req_flags = GSS_C_INTEG_FLAG;
-	EXPECT_EQ(SEC_E_LOGON_DENIED, handshake(_metadata, &c, g, &nt, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED, handshake(_metadata, &c, g, &nt, NULL));
 	EXPECT_EQ(STATUS_LOGON_FAILURE, nt);
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
 	peer_free(&c);
@@ -829,29 +834,34 @@ TEST(krb5_unwrap_refusals)
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "alice@" REALM, NULL, gss_mech_krb5, gss_mech_krb5, NULL,
 			   "TERMSRV@" HOST));
-	ASSERT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 
 	maj = gss_wrap(&min, c.ctx, 0, GSS_C_QOP_DEFAULT, &in, &conf, &tok);
 	ASSERT_EQ(GSS_S_COMPLETE, maj);
 	ASSERT_EQ(0, conf);
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, tok.value, tok.length, &plain));
 	EXPECT_EQ(0, plain.len);
 	gss_release_buffer(&min, &tok);
 
 	maj = gss_wrap(&min, c.ctx, 1, GSS_C_QOP_DEFAULT, &in, &conf, &tok);
 	ASSERT_EQ(GSS_S_COMPLETE, maj);
 	((uint8_t *)tok.value)[tok.length - 1] ^= 1;
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, tok.value, tok.length, &plain));
 	((uint8_t *)tok.value)[tok.length - 1] ^= 1;
-	EXPECT_EQ(SEC_E_OK, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
 	EXPECT_EQ(5, plain.len);
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, tok.value, tok.length, &plain))
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, tok.value, tok.length, &plain))
 	TH_LOG("a replayed token");
 	EXPECT_EQ(0, plain.len);
 	gss_release_buffer(&min, &tok);
 
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, (const uint8_t *)"\x05\x04", 2, &plain));
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, (const uint8_t *)"", 0, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, (const uint8_t *)"\x05\x04", 2, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, (const uint8_t *)"", 0, &plain));
 
 	cssp_buf_free(&plain);
 	peer_free(&c);
@@ -876,17 +886,20 @@ TEST(ntlm_unwrap_refusals)
 	g = cssp_gss_new(srv);
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
 			   "TERMSRV@" HOST));
-	ASSERT_EQ(SEC_E_OK, handshake(_metadata, &c, g, &nt, NULL));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, handshake(_metadata, &c, g, &nt, NULL));
 
 	maj = gss_wrap(&min, c.ctx, 1, GSS_C_QOP_DEFAULT, &in, &conf, &tok);
 	ASSERT_EQ(GSS_S_COMPLETE, maj);
 	((uint8_t *)tok.value)[tok.length - 1] ^= 1;
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, tok.value, tok.length, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, tok.value, tok.length, &plain));
 	EXPECT_EQ(0, plain.len);
 	gss_release_buffer(&min, &tok);
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, (const uint8_t *)"\x01", 1, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, (const uint8_t *)"\x01", 1, &plain));
 	/* one byte short of the 16-byte signature (gss-ntlmssp would allocate len - 16) */
-	EXPECT_EQ(SEC_E_INVALID_TOKEN, cssp_gss_unwrap(g, (const uint8_t *)ZEROS16, 15, &plain));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+		  cssp_gss_unwrap(g, (const uint8_t *)ZEROS16, 15, &plain));
 	EXPECT_EQ(0, plain.len);
 
 	cssp_buf_free(&plain);
@@ -965,8 +978,10 @@ TEST(before_completion)
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
 	EXPECT_EQ(NULL, cssp_gss_principal(g));
 	EXPECT_EQ(0, cssp_gss_lifetime(g));
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR, cssp_gss_wrap(g, (const uint8_t *)"x", 1, &out));
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR, cssp_gss_unwrap(g, (const uint8_t *)"x", 1, &out));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+		  cssp_gss_wrap(g, (const uint8_t *)"x", 1, &out));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+		  cssp_gss_unwrap(g, (const uint8_t *)"x", 1, &out));
 
 	/* after the NEGOTIATE: a CHALLENGE, not complete, still nothing to report */
 	ASSERT_TRUE(client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
@@ -975,13 +990,15 @@ TEST(before_completion)
 				     GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &tok, NULL,
 				     NULL);
 	ASSERT_EQ(GSS_S_CONTINUE_NEEDED, c.maj);
-	EXPECT_EQ(SEC_E_OK, cssp_gss_accept(g, tok.value, tok.length, &out, &complete, &nt));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  cssp_gss_accept(g, tok.value, tok.length, &out, &complete, &nt));
 	EXPECT_FALSE(complete);
 	EXPECT_EQ(0, nt);
 	ASSERT_GT(out.len, 8);
 	EXPECT_EQ(0, memcmp(out.data, "NTLMSSP\0\x02\x00\x00\x00", 12));
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
-	EXPECT_EQ(SEC_E_INTERNAL_ERROR, cssp_gss_wrap(g, (const uint8_t *)"x", 1, &out));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+		  cssp_gss_wrap(g, (const uint8_t *)"x", 1, &out));
 	gss_release_buffer(&min, &tok);
 
 	cssp_buf_free(&out);

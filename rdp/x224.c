@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x224: the RDP negotiation in front of CredSSP (see x224.h). Shared by
- * credssp-gate and the test listeners tests/front/front.c and sspi_front.c.
+ * credssp-rdpd, credssp-gate and the test listeners tests/front/front.c and
+ * sspi_front.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -182,4 +184,48 @@ int x224_send_confirm(int fd, const struct timespec *deadline, bool hybrid, uint
 	}
 	cc[13] = 8;
 	return x224_send_all(fd, deadline, cc, sizeof(cc));
+}
+
+size_t x224_build_request(uint8_t *buf, size_t size, uint32_t requested)
+{
+	/* TPKT, X.224 CR TPDU (LI 14, code 0xe0, DST-REF 0, SRC-REF 0, class 0), RDP_NEG_REQ */
+	static const uint8_t cr[11] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0, 0, 0, 0, 0};
+
+	if (size < 19)
+		return 0;
+	memcpy(buf, cr, sizeof(cr));
+	buf[11] = X224_TYPE_RDP_NEG_REQ;
+	buf[12] = 0;
+	buf[13] = 8;
+	buf[14] = 0;
+	buf[15] = (uint8_t)requested;
+	buf[16] = (uint8_t)(requested >> 8);
+	buf[17] = (uint8_t)(requested >> 16);
+	buf[18] = (uint8_t)(requested >> 24);
+	return 19;
+}
+
+int x224_parse_confirm(const uint8_t *p, size_t len, struct x224_confirm *cc)
+{
+	size_t end;
+
+	*cc = (struct x224_confirm){0};
+	if (len < 11 || p[0] != 3 || p[1] != 0 || (size_t)(p[2] << 8 | p[3]) != len)
+		return X224_BAD_TPKT;
+	/* X.224 CC TPDU: LI, code 0xd0, DST-REF, SRC-REF, class 0; LI counts the rest */
+	end = 5 + (size_t)p[4];
+	if (p[5] != 0xd0 || end != len || (p[10] & 0xf0))
+		return X224_BAD_X224_CR;
+	if (end == 11)
+		return X224_OK;
+	/* RDP_NEG_RSP or RDP_NEG_FAILURE: type, flags, length 8 (LE16), a LE32 */
+	if (end != 19 || p[13] != 8 || p[14] != 0 ||
+	    (p[11] != X224_TYPE_RDP_NEG_RSP && p[11] != X224_TYPE_RDP_NEG_FAILURE))
+		return X224_BAD_X224_CR;
+	cc->have_neg = true;
+	cc->failure = p[11] == X224_TYPE_RDP_NEG_FAILURE;
+	cc->neg_flags = p[12];
+	cc->value = (uint32_t)p[15] | (uint32_t)p[16] << 8 | (uint32_t)p[17] << 16 |
+		    (uint32_t)p[18] << 24;
+	return X224_OK;
 }

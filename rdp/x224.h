@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * x224: the RDP negotiation in front of CredSSP, for a listener in userspace
- * ([MS-RDPBCGR] 2.2.1.1 Connection Request, 2.2.1.2 Connection Confirm).
+ * ([MS-RDPBCGR] 2.2.1.1 Connection Request, 2.2.1.2 Connection Confirm), and
+ * the client side of it that the RDP NLA front (credssp-rdpd) speaks to its
+ * backend (x224_build_request(), x224_parse_confirm()).
  *
  * The Connection Request is one TPKT (RFC 1006) carrying an X.224 CR TPDU:
  * an optional cookie or routing token up to CR LF, then an optional
@@ -40,7 +42,10 @@
 #define X224_NEG_RSP_EXTENDED_CLIENT_DATA	0x01
 #define X224_NEG_RSP_DYNVC_GFX			0x02
 #define X224_NEG_RSP_RESTRICTED_ADMIN_SUPPORTED 0x08
+#define X224_PROTOCOL_RDP			0x00000000U
+#define X224_PROTOCOL_SSL			0x00000001U
 #define X224_PROTOCOL_HYBRID			0x00000002U
+#define X224_PROTOCOL_HYBRID_EX			0x00000008U
 #define X224_HYBRID_REQUIRED_BY_SERVER		0x00000005U
 
 /* The RDP_NEG_RSP flags FreeRDP's own server sends. */
@@ -58,6 +63,9 @@ enum x224_status {
 	X224_BAD_X224_CR = -5,	  /* not an X.224 CR TPDU, or its length indicator is wrong */
 	X224_BAD_X224_COOKIE = -6 /* a cookie or routing token without CR LF */
 };
+
+/* A Connection Confirm TPDU is at most this long (TPKT 4 + CC 7 + 8). */
+#define X224_CONFIRM_LEN 19
 
 /* What the client asked for. */
 struct x224_request {
@@ -104,5 +112,27 @@ int x224_read_request(int fd, const struct timespec *deadline, uint8_t *buf, siz
  * RDP_NEG_FAILURE with HYBRID_REQUIRED_BY_SERVER.
  */
 int x224_send_confirm(int fd, const struct timespec *deadline, bool hybrid, uint8_t flags);
+
+/* What a server answered (x224_parse_confirm()). */
+struct x224_confirm {
+	bool have_neg;	   /* an RDP_NEG_RSP or RDP_NEG_FAILURE was present */
+	bool failure;	   /* it was an RDP_NEG_FAILURE */
+	uint8_t neg_flags; /* its flags */
+	uint32_t value;	   /* selectedProtocol, or failureCode */
+};
+
+/*
+ * Build a Connection Request (no cookie) with an RDP_NEG_REQ of flags 0
+ * asking for @requested into @buf of @size bytes (at least 19).
+ * Return: its length (19), or 0 when @size is too small.
+ */
+size_t x224_build_request(uint8_t *buf, size_t size, uint32_t requested);
+
+/*
+ * Parse a Connection Confirm (one whole TPKT of @len bytes) into *@cc.
+ * Return: X224_OK, X224_BAD_TPKT or X224_BAD_X224_CR (not a CC TPDU, a
+ * length indicator that does not match, a malformed RDP_NEG_* structure).
+ */
+int x224_parse_confirm(const uint8_t *p, size_t len, struct x224_confirm *cc);
 
 #endif /* KCREDSSP_X224_H */
