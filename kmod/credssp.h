@@ -378,6 +378,9 @@ int credssp_sock_check(struct socket *sock, struct net *net,
 		       struct netlink_ext_ack *extack);
 int credssp_sock_check_locked(struct socket *sock, struct net *net,
 			      struct netlink_ext_ack *extack, bool locked);
+int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
+			 struct net *net, struct netlink_ext_ack *extack,
+			 u32 *version, u32 *cipher);
 
 /* sock.c: socket mode */
 struct credssp_sock_req;

@@ -314,9 +314,9 @@ static bool credssp_ktls_have_aead(u32 cipher)
 	return true;
 }
 
-static int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
-				struct net *net, struct netlink_ext_ack *extack,
-				u32 *version, u32 *cipher)
+int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
+			 struct net *net, struct netlink_ext_ack *extack,
+			 u32 *version, u32 *cipher)
 {
 	struct credssp_ktls_keys *k;
 	const char *msg = NULL;
@@ -436,69 +436,3 @@ int credssp_ktls_attach(struct credssp_ctx *ctx, struct socket *sock)
 	return credssp_ktls_install(ctx, sock, NULL, NULL, NULL, NULL);
 }
 EXPORT_SYMBOL_GPL(credssp_ktls_attach);
-
-int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct credssp_caller caller;
-	u32 version = 0, cipher = 0;
-	struct credssp_net *cn;
-	struct credssp_ctx *ctx;
-	struct socket *sock;
-	struct sk_buff *msg;
-	void *hdr;
-	int err, fd;
-
-	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID is required") ||
-	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD is required"))
-		return -EINVAL;
-	cn = credssp_info_net(info);
-	if (!cn)
-		return -ENODEV;
-	credssp_info_caller(skb, info, &caller);
-	ctx = credssp_ctx_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CTX_ID]),
-				 &caller);
-	if (!ctx) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CREDSSP_A_CTX_ID],
-				    "no such context for this socket");
-		return -ENOENT;
-	}
-	fd = (int)nla_get_u32(info->attrs[CREDSSP_A_SOCK_FD]);
-	sock = fd < 0 ? NULL : sockfd_lookup(fd, &err);
-	if (!sock) {
-		if (fd < 0)
-			err = -EBADF;
-		if (err == -ENOTSOCK)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[CREDSSP_A_SOCK_FD],
-					    "SOCK_FD is not a socket");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[CREDSSP_A_SOCK_FD],
-					    "SOCK_FD is not an open file");
-		goto put_ctx;
-	}
-	err = credssp_ktls_install(ctx, sock, genl_info_net(info),
-				   info->extack, &version, &cipher);
-	sockfd_put(sock);
-	if (err)
-		goto put_ctx;
-
-	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto put_ctx;
-	}
-	hdr = genlmsg_put_reply(msg, info, &credssp_nl_family, 0,
-				info->genlhdr->cmd);
-	if (!hdr || nla_put_u32(msg, CREDSSP_A_TLS_VERSION, version) ||
-	    nla_put_u32(msg, CREDSSP_A_TLS_CIPHER, cipher)) {
-		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto put_ctx;
-	}
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
-put_ctx:
-	credssp_ctx_put(ctx);
-	return err;
-}

@@ -240,11 +240,28 @@ int credssp_nl_dump_start(struct netlink_callback *cb)
 	return 0;
 }
 
+/*
+ * A command that takes no attributes has no policy, and genetlink parses
+ * nothing for a split operation without one: refuse what strict validation
+ * would have refused (GET_STATUS, HELPER_NEXT).
+ */
+static int credssp_nl_no_attrs(struct genl_info *info)
+{
+	if (nlmsg_attrlen(info->nlhdr, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG(info->extack, "this command takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int credssp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	int err;
 
+	err = credssp_nl_no_attrs(info);
+	if (err)
+		return err;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -884,8 +901,13 @@ int credssp_nl_helper_register_doit(struct sk_buff *skb, struct genl_info *info)
 /* No capability: HELPER_NEXT checks that the socket is a helper's. */
 int credssp_nl_helper_next_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct credssp_net *cn = credssp_info_net(info);
+	struct credssp_net *cn;
+	int err;
 
+	err = credssp_nl_no_attrs(info);
+	if (err)
+		return err;
+	cn = credssp_info_net(info);
 	if (!cn)
 		return -ENODEV;
 	return credssp_helper_next(cn, skb, info);
@@ -899,6 +921,73 @@ int credssp_nl_helper_done_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!cn)
 		return -ENODEV;
 	return credssp_helper_done(cn, skb, info);
+}
+
+/* KTLS_ATTACH: the keys of an established context onto a socket (ktls.c). */
+int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct credssp_caller caller;
+	u32 version = 0, cipher = 0;
+	struct credssp_net *cn;
+	struct credssp_ctx *ctx;
+	struct socket *sock;
+	struct sk_buff *msg;
+	void *hdr;
+	int err, fd;
+
+	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID is required") ||
+	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD is required"))
+		return -EINVAL;
+	cn = credssp_info_net(info);
+	if (!cn)
+		return -ENODEV;
+	credssp_info_caller(skb, info, &caller);
+	ctx = credssp_ctx_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CTX_ID]),
+				 &caller);
+	if (!ctx) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CREDSSP_A_CTX_ID],
+				    "no such context for this socket");
+		return -ENOENT;
+	}
+	fd = (int)nla_get_u32(info->attrs[CREDSSP_A_SOCK_FD]);
+	sock = fd < 0 ? NULL : sockfd_lookup(fd, &err);
+	if (!sock) {
+		if (fd < 0)
+			err = -EBADF;
+		if (err == -ENOTSOCK)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[CREDSSP_A_SOCK_FD],
+					    "SOCK_FD is not a socket");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[CREDSSP_A_SOCK_FD],
+					    "SOCK_FD is not an open file");
+		goto put_ctx;
+	}
+	err = credssp_ktls_install(ctx, sock, genl_info_net(info),
+				   info->extack, &version, &cipher);
+	sockfd_put(sock);
+	if (err)
+		goto put_ctx;
+
+	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto put_ctx;
+	}
+	hdr = genlmsg_put_reply(msg, info, &credssp_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, CREDSSP_A_TLS_VERSION, version) ||
+	    nla_put_u32(msg, CREDSSP_A_TLS_CIPHER, cipher)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto put_ctx;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+put_ctx:
+	credssp_ctx_put(ctx);
+	return err;
 }
 
 /**
