@@ -572,7 +572,7 @@ int credssp_call_init(void)
 /**
  * credssp_call_exit - refuse new calls and wait for the queued ones
  *
- * Called after the helpers' calls were failed (credssp_table_shutdown()),
+ * Called after the helpers' calls were failed (credssp_pernet_shutdown()),
  * so every queued ACCEPT ends promptly and sends its outcome.
  */
 void credssp_call_exit(void)

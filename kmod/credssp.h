@@ -251,16 +251,19 @@ struct key *credssp_key_new(const struct credssp_ctx *ctx,
 			    const struct credssp_result *res, u64 expiry);
 void credssp_key_drop(struct key *key);
 
-/* table.c: per-netns handle tables */
-int credssp_table_init(void);
-void credssp_table_exit(void);
+/* net.c: the per-netns state */
+int credssp_pernet_init(void);
+void credssp_pernet_shutdown(void);
+void credssp_pernet_exit(void);
 struct credssp_net *credssp_pernet(const struct net *net);
+
+/* table.c: per-netns handle tables */
+void credssp_expire_work(struct work_struct *work);
 u64 credssp_handle_make(u32 gen, u32 index);
 u32 credssp_handle_index(u64 id);
 u32 credssp_handle_gen(u64 id);
 bool credssp_owner_match(const struct credssp_caller *owner,
 			 const struct credssp_caller *caller);
-void credssp_table_shutdown(void);
 u32 credssp_cred_new(struct credssp_net *cn,
 		     const struct credssp_caller *caller,
 		     struct credssp_cred **credp);

@@ -29,11 +29,11 @@ static int __init credssp_init(void)
 	/*
 	 * ORDER: the per-netns state (in every netns) before anything that
 	 * looks it up: the socket notifier (registered by
-	 * credssp_table_init() after the state) and the genl family, whose
+	 * credssp_pernet_init() after the state) and the genl family, whose
 	 * doits may run as soon as it is registered. Unload goes the other
 	 * way: the family, then the notifier, then the state.
 	 */
-	err = credssp_table_init();
+	err = credssp_pernet_init();
 	if (err)
 		goto err_table;
 
@@ -45,7 +45,7 @@ static int __init credssp_init(void)
 	return 0;
 
 err_genl:
-	credssp_table_exit();
+	credssp_pernet_exit();
 err_table:
 	credssp_call_exit();
 err_call:
@@ -59,7 +59,7 @@ err_keyring:
 static void __exit credssp_exit(void)
 {
 	/* Fail calls waiting for a helper: unregistering waits for them. */
-	credssp_table_shutdown();
+	credssp_pernet_shutdown();
 	/*
 	 * Socket-mode and queued netlink calls end, and send their outcome,
 	 * before the family goes.
@@ -67,7 +67,7 @@ static void __exit credssp_exit(void)
 	credssp_sock_exit();
 	credssp_call_exit();
 	credssp_genl_exit();
-	credssp_table_exit();
+	credssp_pernet_exit();
 	credssp_keyring_exit();
 }
 
