@@ -314,6 +314,50 @@ static bool credssp_ktls_have_aead(u32 cipher)
 	return true;
 }
 
+/* The crypto info of both directions from the taken keys, or why not. */
+static int credssp_ktls_prepare(struct credssp_ktls_keys *k, const char **msg)
+{
+	if (k->version != TLS_1_2_VERSION && k->version != TLS_1_3_VERSION) {
+		*msg = "the session's TLS version cannot be offloaded";
+		return -EOPNOTSUPP;
+	}
+	if (k->saved_rx.cipher != k->cipher) {
+		*msg = "the session's ciphers of both directions differ";
+		return -EOPNOTSUPP;
+	}
+	k->len = credssp_ktls_fill(&k->tx, k->version, &k->saved_tx);
+	if (!k->len ||
+	    credssp_ktls_fill(&k->rx, k->version, &k->saved_rx) != k->len) {
+		*msg = "the session's cipher cannot be offloaded";
+		return -EOPNOTSUPP;
+	}
+	if (!credssp_ktls_have_aead(k->cipher)) {
+		*msg = "kTLS here does not offer the session's cipher";
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Why setting TCP_ULP "tls" failed with @err; the errno to return. */
+static int credssp_ktls_ulp_err(int err, const char **msg)
+{
+	switch (err) {
+	case -ENOENT:
+		*msg = "this kernel has no kTLS (CONFIG_TLS)";
+		return -ENOPROTOOPT;
+	case -EEXIST:
+		*msg = "the socket already has an upper layer protocol";
+		break;
+	case -ENOTCONN:
+		*msg = "the TCP connection is not established";
+		break;
+	default:
+		*msg = "setting the TCP_ULP \"tls\" failed";
+		break;
+	}
+	return err;
+}
+
 int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
 			 struct net *net, struct netlink_ext_ack *extack,
 			 u32 *version, u32 *cipher)
@@ -338,44 +382,13 @@ int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
 		goto out;
 
 	/* Refusals before the socket is touched keep the keys. */
-	err = -EOPNOTSUPP;
-	if (k->version != TLS_1_2_VERSION && k->version != TLS_1_3_VERSION) {
-		msg = "the session's TLS version cannot be offloaded";
+	err = credssp_ktls_prepare(k, &msg);
+	if (err)
 		goto give_back;
-	}
-	if (k->saved_rx.cipher != k->cipher) {
-		msg = "the session's ciphers of both directions differ";
-		goto give_back;
-	}
-	k->len = credssp_ktls_fill(&k->tx, k->version, &k->saved_tx);
-	if (!k->len ||
-	    credssp_ktls_fill(&k->rx, k->version, &k->saved_rx) != k->len) {
-		msg = "the session's cipher cannot be offloaded";
-		goto give_back;
-	}
-	if (!credssp_ktls_have_aead(k->cipher)) {
-		msg = "kTLS here does not offer the session's cipher";
-		goto give_back;
-	}
-
 	err = credssp_ktls_setsockopt(sock, SOL_TCP, TCP_ULP, "tls",
 				      sizeof("tls"));
 	if (err) {
-		switch (err) {
-		case -ENOENT:
-			err = -ENOPROTOOPT;
-			msg = "this kernel has no kTLS (CONFIG_TLS)";
-			break;
-		case -EEXIST:
-			msg = "the socket already has an upper layer protocol";
-			break;
-		case -ENOTCONN:
-			msg = "the TCP connection is not established";
-			break;
-		default:
-			msg = "setting the TCP_ULP \"tls\" failed";
-			break;
-		}
+		err = credssp_ktls_ulp_err(err, &msg);
 		goto give_back;
 	}
 

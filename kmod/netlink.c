@@ -365,16 +365,53 @@ static int credssp_call_refused(struct genl_info *info, int err)
  * ACCEPT never waits here: it is checked, its context made (first call),
  * and queued (call.c); the outcome comes as a later message.
  */
+/*
+ * An ACCEPT request's attributes into @a (the input still in the message)
+ * and @ctx_id (0 for a first call). Only the wire is checked here.
+ */
+static int credssp_nl_accept_args(struct genl_info *info,
+				  struct credssp_accept_args *a, u64 *ctx_id)
+{
+	struct nlattr **tb = info->attrs;
+
+	*ctx_id = tb[CREDSSP_A_CTX_ID] ? nla_get_u64(tb[CREDSSP_A_CTX_ID]) : 0;
+	if (!*ctx_id && !tb[CREDSSP_A_CRED_ID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CREDSSP_A_CTX_ID],
+				    "the first ACCEPT needs CRED_ID");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, CREDSSP_A_CRED_ID);
+		return -EINVAL;
+	}
+	a->data_rep = SECURITY_NATIVE_DREP;
+	if (tb[CREDSSP_A_REQ_FLAGS])
+		a->req_flags = nla_get_u32(tb[CREDSSP_A_REQ_FLAGS]);
+	if (tb[CREDSSP_A_DATA_REP])
+		a->data_rep = nla_get_u32(tb[CREDSSP_A_DATA_REP]);
+	if (tb[CREDSSP_A_OPTIONS] && !*ctx_id)
+		a->options = nla_get_u32(tb[CREDSSP_A_OPTIONS]);
+	if (tb[CREDSSP_A_OUTPUT_SIZE])
+		a->output_size = nla_get_u32(tb[CREDSSP_A_OUTPUT_SIZE]);
+	if (tb[CREDSSP_A_INPUT]) {
+		if (nla_len(tb[CREDSSP_A_INPUT]) > CREDSSP_TOKEN_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[CREDSSP_A_INPUT],
+					    "INPUT longer than CREDSSP_TOKEN_MAX");
+			return -EINVAL;
+		}
+		a->input = nla_data(tb[CREDSSP_A_INPUT]);
+		a->input_len = nla_len(tb[CREDSSP_A_INPUT]);
+	}
+	return 0;
+}
+
 int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct credssp_accept_args a = { .data_rep = SECURITY_NATIVE_DREP };
+	struct credssp_accept_args a = {};
 	struct nlattr **tb = info->attrs;
 	struct credssp_cred *cred = NULL;
 	struct credssp_ctx *ctx = NULL;
 	struct credssp_caller caller;
 	struct credssp_call *call;
 	struct credssp_net *cn;
-	u64 ctx_id = 0;
+	u64 ctx_id;
 	u32 status;
 	int err;
 
@@ -382,31 +419,9 @@ int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!cn)
 		return -ENODEV;
 	credssp_info_caller(skb, info, &caller);
-	if (tb[CREDSSP_A_CTX_ID])
-		ctx_id = nla_get_u64(tb[CREDSSP_A_CTX_ID]);
-	if (!ctx_id && !tb[CREDSSP_A_CRED_ID]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[CREDSSP_A_CTX_ID],
-				    "the first ACCEPT needs CRED_ID");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, CREDSSP_A_CRED_ID);
-		return -EINVAL;
-	}
-	if (tb[CREDSSP_A_REQ_FLAGS])
-		a.req_flags = nla_get_u32(tb[CREDSSP_A_REQ_FLAGS]);
-	if (tb[CREDSSP_A_DATA_REP])
-		a.data_rep = nla_get_u32(tb[CREDSSP_A_DATA_REP]);
-	if (tb[CREDSSP_A_OPTIONS] && !ctx_id)
-		a.options = nla_get_u32(tb[CREDSSP_A_OPTIONS]);
-	if (tb[CREDSSP_A_OUTPUT_SIZE])
-		a.output_size = nla_get_u32(tb[CREDSSP_A_OUTPUT_SIZE]);
-	if (tb[CREDSSP_A_INPUT]) {
-		if (nla_len(tb[CREDSSP_A_INPUT]) > CREDSSP_TOKEN_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[CREDSSP_A_INPUT],
-					    "INPUT longer than CREDSSP_TOKEN_MAX");
-			return -EINVAL;
-		}
-		a.input = nla_data(tb[CREDSSP_A_INPUT]);
-		a.input_len = nla_len(tb[CREDSSP_A_INPUT]);
-	}
+	err = credssp_nl_accept_args(info, &a, &ctx_id);
+	if (err)
+		return err;
 
 	/* Arguments first: nothing is looked up or created for a bad call. */
 	status = credssp_sspi_accept_check(&a);

@@ -363,6 +363,98 @@ u32 credssp_sspi_accept_new(struct credssp_net *cn,
 	return SEC_E_OK;
 }
 
+/*
+ * The context a call works on: a first call's new one (made now unless
+ * credssp_sspi_accept_new() made it already), or @ctxp's, made BUSY.
+ */
+static u32 credssp_accept_enter(struct credssp_net *cn,
+				const struct credssp_caller *caller,
+				struct credssp_cred *cred,
+				struct credssp_ctx **ctxp,
+				struct credssp_accept_args *a)
+{
+	struct credssp_ctx *ctx = *ctxp;
+	u32 status;
+
+	if (!ctx) {
+		if (!a->new_ctx) {
+			status = credssp_sspi_accept_new(cn, caller, cred, a);
+			if (status)
+				return status;
+		}
+		*ctxp = a->new_ctx;
+		return SEC_E_OK;
+	}
+	if (cred && ctx->cred != cred) {
+		a->msg = "not the context's credential";
+		return SEC_E_INVALID_HANDLE;
+	}
+	if (test_and_set_bit_lock(CREDSSP_F_BUSY, &ctx->flags)) {
+		a->msg = "a call on this context is in progress";
+		return SEC_E_OUT_OF_SEQUENCE;
+	}
+	credssp_ctx_check_time(ctx);
+	return SEC_E_OK;
+}
+
+/*
+ * What a helper step on @ctx ended in (status, and the result @res unless
+ * the call failed before one came), turned into the call's status; the
+ * result is consumed (credssp_sspi_accept()).
+ */
+static u32 credssp_accept_step_done(struct credssp_ctx *ctx, bool first,
+				    u32 status, struct credssp_result *res,
+				    enum credssp_outcome outcome,
+				    struct credssp_accept_args *a)
+{
+	if (!res) {
+		if (status == SEC_E_INVALID_HANDLE) {
+			/* Abandoned: deleted, or failed by its deadline. */
+			spin_lock(&ctx->lock);
+			status = credssp_ctx_state_status(ctx);
+			spin_unlock(&ctx->lock);
+			if (first && !test_bit(CREDSSP_F_DEAD, &ctx->flags))
+				credssp_ctx_unlink(ctx);
+			a->msg = "context deleted or expired during the call";
+			return status;
+		}
+		a->msg = status == SEC_E_INTERNAL_ERROR ?
+			"the helper's reply failed a check" :
+			status == SEC_E_INSUFFICIENT_MEMORY ?
+			"the helper's request queue is full" :
+			"no helper answered";
+		credssp_accept_fail(ctx, first, outcome,
+				    outcome != CREDSSP_OUTCOME_HELPER_LOST);
+		return status;
+	}
+
+	switch (status) {
+	case SEC_E_INCOMPLETE_MESSAGE:
+		/* Nothing consumed, the context unchanged. */
+		credssp_result_free(res);
+		a->msg = "incomplete message";
+		break;
+	case SEC_I_CONTINUE_NEEDED:
+	case SEC_E_OK:
+		status = credssp_accept_success(ctx, res, a, first);
+		break;
+	default:
+		/* The helper dropped its engine context itself. */
+		if (res->package) {
+			spin_lock(&ctx->lock);
+			ctx->package = res->package;
+			spin_unlock(&ctx->lock);
+		}
+		credssp_take_output(res, a);
+		credssp_result_free(res);
+		a->msg = "authentication failed";
+		credssp_accept_fail(ctx, first, credssp_outcome_of(status),
+				    false);
+		break;
+	}
+	return status;
+}
+
 /**
  * credssp_sspi_accept - AcceptSecurityContext
  * @cn: the netns
@@ -394,24 +486,9 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 	if (status)
 		goto out_new;
 
-	if (first) {
-		if (!a->new_ctx) {
-			status = credssp_sspi_accept_new(cn, caller, cred, a);
-			if (status)
-				return status;
-		}
-		ctx = a->new_ctx;
-	} else {
-		if (cred && ctx->cred != cred) {
-			a->msg = "not the context's credential";
-			return SEC_E_INVALID_HANDLE;
-		}
-		if (test_and_set_bit_lock(CREDSSP_F_BUSY, &ctx->flags)) {
-			a->msg = "a call on this context is in progress";
-			return SEC_E_OUT_OF_SEQUENCE;
-		}
-		credssp_ctx_check_time(ctx);
-	}
+	status = credssp_accept_enter(cn, caller, cred, &ctx, a);
+	if (status)
+		return status;
 
 	spin_lock(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
@@ -441,51 +518,7 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 	started = test_and_set_bit(CREDSSP_F_STARTED, &ctx->flags);
 	status = credssp_helper_step(ctx, a->input, a->input_len,
 				     a->req_flags, !started, &res, &outcome);
-	if (!res) {
-		if (status == SEC_E_INVALID_HANDLE) {
-			/* Abandoned: deleted, or failed by its deadline. */
-			spin_lock(&ctx->lock);
-			status = credssp_ctx_state_status(ctx);
-			spin_unlock(&ctx->lock);
-			if (first && !test_bit(CREDSSP_F_DEAD, &ctx->flags))
-				credssp_ctx_unlink(ctx);
-			a->msg = "context deleted or expired during the call";
-			goto out;
-		}
-		a->msg = status == SEC_E_INTERNAL_ERROR ?
-			"the helper's reply failed a check" :
-			status == SEC_E_INSUFFICIENT_MEMORY ?
-			"the helper's request queue is full" :
-			"no helper answered";
-		credssp_accept_fail(ctx, first, outcome,
-				    outcome != CREDSSP_OUTCOME_HELPER_LOST);
-		goto out;
-	}
-
-	switch (status) {
-	case SEC_E_INCOMPLETE_MESSAGE:
-		/* Nothing consumed, the context unchanged. */
-		credssp_result_free(res);
-		a->msg = "incomplete message";
-		break;
-	case SEC_I_CONTINUE_NEEDED:
-	case SEC_E_OK:
-		status = credssp_accept_success(ctx, res, a, first);
-		break;
-	default:
-		/* The helper dropped its engine context itself. */
-		if (res->package) {
-			spin_lock(&ctx->lock);
-			ctx->package = res->package;
-			spin_unlock(&ctx->lock);
-		}
-		credssp_take_output(res, a);
-		credssp_result_free(res);
-		a->msg = "authentication failed";
-		credssp_accept_fail(ctx, first, credssp_outcome_of(status),
-				    false);
-		break;
-	}
+	status = credssp_accept_step_done(ctx, first, status, res, outcome, a);
 
 out:
 	/*
@@ -524,6 +557,62 @@ static void credssp_pkg_credssp(struct credssp_ctx_attrs *out)
 	out->pkg.rpcid = CREDSSP_PKG_RPCID;
 	out->pkg.max_token = CREDSSP_TOKEN_MAX;
 	out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
+}
+
+/*
+ * The attributes of an established context, from its result @res; under
+ * ctx->lock (SECPKG_ATTR_CREDS hands the credentials over, once).
+ */
+static u32 credssp_query_established(struct credssp_ctx *ctx,
+				     struct credssp_result *res, u32 attr,
+				     struct credssp_ctx_attrs *out)
+{
+	lockdep_assert_held(&ctx->lock);
+
+	switch (attr) {
+	case SECPKG_ATTR_NAMES:
+		strscpy(out->names.name, res->principal,
+			sizeof(out->names.name));
+		break;
+	case SECPKG_ATTR_LIFESPAN:
+		out->lifespan.start = ctx->created;
+		out->lifespan.expiry = ctx->expiry;
+		break;
+	case SECPKG_ATTR_STREAM_SIZES:
+		if (credssp_stream_sizes(res->tls_version, res->tx.cipher,
+					 &out->stream.header,
+					 &out->stream.trailer))
+			return SEC_E_INTERNAL_ERROR;
+		out->stream.max_message = CREDSSP_STREAM_MAX_MSG;
+		out->stream.buffers = CREDSSP_STREAM_BUFFERS;
+		out->stream.block_size = 1;
+		break;
+	case SECPKG_ATTR_NEGOTIATION_PACKAGE: {
+		const struct credssp_pkg_info *p;
+
+		if (ctx->package != CREDSSP_PACKAGE_NTLM &&
+		    ctx->package != CREDSSP_PACKAGE_KERBEROS)
+			return SEC_E_INTERNAL_ERROR;
+		p = &credssp_inner_pkgs[ctx->package];
+		out->pkg.name = p->name;
+		out->pkg.comment = p->comment;
+		out->pkg.capabilities = p->capabilities;
+		out->pkg.version = p->version;
+		out->pkg.rpcid = p->rpcid;
+		out->pkg.max_token = p->max_token;
+		out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
+		break;
+	}
+	default:	/* SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2 */
+		if (!res->creds)
+			return SEC_E_NO_CREDENTIALS;
+		out->creds.data = res->creds;
+		out->creds.len = res->creds_len;
+		res->creds = NULL;
+		res->creds_len = 0;
+		break;
+	}
+	return SEC_E_OK;
 }
 
 /**
@@ -594,55 +683,7 @@ u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 		goto unlock;
 	}
 
-	switch (attr) {
-	case SECPKG_ATTR_NAMES:
-		strscpy(out->names.name, res->principal,
-			sizeof(out->names.name));
-		break;
-	case SECPKG_ATTR_LIFESPAN:
-		out->lifespan.start = ctx->created;
-		out->lifespan.expiry = ctx->expiry;
-		break;
-	case SECPKG_ATTR_STREAM_SIZES:
-		if (credssp_stream_sizes(res->tls_version, res->tx.cipher,
-					 &out->stream.header,
-					 &out->stream.trailer)) {
-			status = SEC_E_INTERNAL_ERROR;
-			break;
-		}
-		out->stream.max_message = CREDSSP_STREAM_MAX_MSG;
-		out->stream.buffers = CREDSSP_STREAM_BUFFERS;
-		out->stream.block_size = 1;
-		break;
-	case SECPKG_ATTR_NEGOTIATION_PACKAGE: {
-		const struct credssp_pkg_info *p;
-
-		if (ctx->package != CREDSSP_PACKAGE_NTLM &&
-		    ctx->package != CREDSSP_PACKAGE_KERBEROS) {
-			status = SEC_E_INTERNAL_ERROR;
-			break;
-		}
-		p = &credssp_inner_pkgs[ctx->package];
-		out->pkg.name = p->name;
-		out->pkg.comment = p->comment;
-		out->pkg.capabilities = p->capabilities;
-		out->pkg.version = p->version;
-		out->pkg.rpcid = p->rpcid;
-		out->pkg.max_token = p->max_token;
-		out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
-		break;
-	}
-	default:	/* SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2 */
-		if (!ctx->res->creds) {
-			status = SEC_E_NO_CREDENTIALS;
-			break;
-		}
-		out->creds.data = ctx->res->creds;
-		out->creds.len = ctx->res->creds_len;
-		ctx->res->creds = NULL;
-		ctx->res->creds_len = 0;
-		break;
-	}
+	status = credssp_query_established(ctx, ctx->res, attr, out);
 unlock:
 	spin_unlock(&ctx->lock);
 	return status;
