@@ -28,8 +28,9 @@
  * Statuses
  * ========
  *
- * The SSPI calls return the SECURITY_STATUS Windows would return (SEC_E_*,
- * SEC_I_*, defined in <linux/credssp.h>). A request the kernel refuses at the
+ * The SSPI calls return the SECURITY_STATUS Windows would return, named
+ * CREDSSP_SEC_STATUS_* in <linux/credssp.h> (lib/sspi.h has the Windows
+ * names, SEC_E_* and SEC_I_*, for the same values). A request the kernel refuses at the
  * netlink level (malformed, no permission: CAP_NET_ADMIN is needed), and a
  * local failure (out of memory, socket error), map to CREDSSP_SEC_STATUS_INTERNAL_ERROR,
  * or CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY for ENOMEM; then credssp_last_error() gives
@@ -56,7 +57,7 @@ extern "C" {
 
 #define LIBCREDSSP_VERSION "0.1"
 
-/** SECURITY_STATUS: CREDSSP_SEC_STATUS_OK, CREDSSP_SEC_STATUS_CONTINUE_NEEDED, SEC_E_* */
+/** SECURITY_STATUS: CREDSSP_SEC_STATUS_* (enum credssp_sec_status) */
 typedef uint32_t credssp_status_t;
 
 /** A session: one netlink socket, owner of the handles made through it. */
@@ -138,8 +139,8 @@ credssp_status_t credssp_free_credentials_handle(struct credssp_handle *h, uint6
  * @input:      the client's bytes (the input SECBUFFER_TOKEN); may be NULL
  *              when @input_len is 0
  * @input_len:  their length (the kernel refuses more than CREDSSP_TOKEN_MAX)
- * @req_flags:  ASC_REQ_* (fContextReq). With CREDSSP_REQ_ALLOCATE_MEMORY the
- *              library allocates the output token
+ * @req_flags:  CREDSSP_REQ_* (fContextReq, ASC_REQ_* in lib/sspi.h). With
+ * CREDSSP_REQ_ALLOCATE_MEMORY the library allocates the output token
  * @data_rep:   CREDSSP_DATA_REP_NATIVE or CREDSSP_DATA_REP_NETWORK
  * @options:    CREDSSP_OPT_* (first call only), usually 0
  * @new_ctx:    receives the context handle (the new one on a first call,
@@ -237,7 +238,7 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
  * @cred:       credential handle
  * @fd:         a connected TCP socket whose next bytes are the client's first
  *              TLS record (after any RDP X.224 negotiation done by the caller)
- * @req_flags:  ASC_REQ_* as for credssp_accept_security_context()
+ * @req_flags:  CREDSSP_REQ_* as for credssp_accept_security_context()
  * @options:    CREDSSP_OPT_*
  * @timeout_ms: deadline for the whole handshake, 0 for the kernel's default
  * @ctx:        receives the established context on CREDSSP_SEC_STATUS_OK (0 otherwise)
