@@ -73,9 +73,12 @@ struct work {
 	uint8_t *out; /* a PDU being built */
 };
 
-/* Read into w->in (appending) until one whole TPKT is there: its length to *@pdu. */
-static int read_tpkt(int fd, uint8_t *buf, size_t *have, const struct timespec *until, size_t *pdu,
-		     const char **why)
+/*
+ * Read into @buf (appending) until one whole TPKT is there: its length to
+ * *@pdu. @tls: @fd is the kTLS client socket (rdpd_tls_read()).
+ */
+static int read_tpkt(int fd, bool tls, uint8_t *buf, size_t *have, const struct timespec *until,
+		     size_t *pdu, const char **why)
 {
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -95,11 +98,19 @@ static int read_tpkt(int fd, uint8_t *buf, size_t *have, const struct timespec *
 			*why = r ? "poll error" : "step deadline passed";
 			return -1;
 		}
-		n = read(fd, buf + *have, TPKT_BUF - *have);
+		*why = "";
+		if (tls)
+			n = rdpd_tls_read(fd, buf + *have, TPKT_BUF - *have, 0, why);
+		else
+			n = read(fd, buf + *have, TPKT_BUF - *have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			*why = n ? strerror(errno) : "connection closed";
+			if (!n)
+				*why = **why ? "connection closed (TLS close_notify)"
+					     : "connection closed";
+			else if (!tls || errno != EPROTO)
+				*why = strerror(errno);
 			return -1;
 		}
 		*have += (size_t)n;
@@ -333,7 +344,22 @@ static int connect_backend(struct work *w)
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	r = connect(fd, (struct sockaddr *)&ss, sl);
+	/*
+	 * xrdp listens with a backlog of 2 (g_sck_listen()): a non-blocking
+	 * connect to a unix socket whose backlog is full fails with EAGAIN at
+	 * once (TCP would queue the SYN). Retry until the step deadline, with
+	 * a short back-off, while xrdp accepts the others.
+	 */
+	for (unsigned int ms = 5;; ms = ms < 200 ? ms * 2 : 200) {
+		r = connect(fd, (struct sockaddr *)&ss, sl);
+		if (!r || errno != EAGAIN || !rdpd_cfg.backend_unix)
+			break;
+		if (x224_ms_until(&until) <= (int)ms || rdpd_stopping) {
+			errno = ETIMEDOUT;
+			break;
+		}
+		poll(NULL, 0, (int)ms);
+	}
 	if (r && errno == EINPROGRESS) {
 		socklen_t el = sizeof(err);
 
@@ -345,8 +371,11 @@ static int connect_backend(struct work *w)
 			r = -1, errno = err ? err : ETIMEDOUT;
 	}
 	if (r) {
-		rdpd_audit(c, "failed", "backend %s: %s", rdpd_cfg.backend_unix ? "unix" : "tcp",
-			   strerror(errno));
+		rdpd_audit(c, "failed", "backend %s: %s%s", rdpd_cfg.backend_unix ? "unix" : "tcp",
+			   strerror(errno),
+			   errno == ETIMEDOUT && rdpd_cfg.backend_unix
+				   ? " (its listen backlog stayed full until the step deadline)"
+				   : "");
 		close(fd);
 		return -1;
 	}
@@ -435,7 +464,7 @@ static int mcs(struct work *w)
 
 	/* the client's Connect-Initial */
 	until = rdpd_step_deadline(c);
-	if (read_tpkt(c->fd, w->in, &w->in_len, &until, &pdu, &why)) {
+	if (read_tpkt(c->fd, true, w->in, &w->in_len, &until, &pdu, &why)) {
 		rdpd_audit(c, "failed", "MCS Connect-Initial: %s", why);
 		return -1;
 	}
@@ -464,7 +493,7 @@ static int mcs(struct work *w)
 	if (!bk || !data)
 		goto out;
 	until = rdpd_step_deadline(c);
-	if (read_tpkt(c->backend, bk, &bk_have, &until, &pdu, &why)) {
+	if (read_tpkt(c->backend, false, bk, &bk_have, &until, &pdu, &why)) {
 		rdpd_audit(c, "failed", "backend MCS Connect-Response: %s", why);
 		goto out;
 	}
@@ -530,11 +559,17 @@ static int mcs(struct work *w)
 			goto out;
 		}
 		if (p[0].revents) {
-			ssize_t n = read(c->fd, w->in + w->in_len, TPKT_BUF - w->in_len);
+			ssize_t n = rdpd_tls_read(c->fd, w->in + w->in_len, TPKT_BUF - w->in_len, 0,
+						  &why);
 
+			if (n < 0 && errno == EINTR)
+				continue;
 			if (n <= 0) {
 				rdpd_audit(c, "failed", "client: %s during MCS",
-					   n ? strerror(errno) : "closed");
+					   !n && *why	     ? "closed (TLS close_notify)"
+					   : !n		     ? "closed"
+					   : errno == EPROTO ? why
+							     : strerror(errno));
 				goto out;
 			}
 			w->in_len += (size_t)n;

@@ -63,6 +63,19 @@ struct timespec rdpd_step_deadline(const struct rdpd_conn *c);
  */
 int rdpd_relay(struct rdpd_conn *c, const uint8_t *pending, size_t pending_len);
 
+/*
+ * Read plaintext from the kTLS client socket @fd (relay.c), the way kTLS
+ * wants to be read: recvmsg() with room for the TLS_GET_RECORD_TYPE cmsg, so
+ * that a record that is not application data is consumed and named instead
+ * of failing the read with EIO (read()) or EINVAL (splice()). Return: bytes
+ * of application data (> 0); 0 at the end (EOF with *@why "", or the
+ * client's close_notify alert with *@why "TLS close_notify"); -1 with errno
+ * (EAGAIN, EINTR, a socket error) or, for any other non-data record, errno
+ * EPROTO and *@why set to what it was (a fatal alert, a KeyUpdate kTLS
+ * cannot follow, ...).
+ */
+ssize_t rdpd_tls_read(int fd, uint8_t *buf, size_t len, int flags, const char **why);
+
 /* Set when the daemon is stopping: relays end. */
 extern volatile int rdpd_stopping;
 

@@ -3,14 +3,18 @@
  * relay: session data between the kTLS client socket and the backend after
  * the Client Info PDU. With splice (the default) bytes go socket -> pipe ->
  * socket inside the kernel: kTLS decrypts into the pipe and encrypts out of
- * it, no userspace copy. Each direction ends on its own (EOF, reset, a TLS
- * alert): the other side then gets a FIN (shutdown SHUT_WR) and the other
- * direction carries on until it ends too (half-close both ways).
+ * it, no userspace copy. Each direction ends on its own (EOF, reset, the
+ * client's close_notify or another TLS alert): the other side then gets a FIN
+ * (shutdown SHUT_WR; the client a close_notify alert first) and the other
+ * direction carries on until it ends too (half-close both ways). Records
+ * from the client that are not data: rdpd_tls_read().
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/tls.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,6 +26,46 @@
 
 #define RELAY_CHUNK (64 * 1024)
 
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+
+ssize_t rdpd_tls_read(int fd, uint8_t *buf, size_t len, int flags, const char **why)
+{
+	static __thread char text[160];
+	union {
+		char b[CMSG_SPACE(sizeof(unsigned char))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr m = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf.b,
+		.msg_controllen = sizeof(cbuf.b),
+	};
+	struct cmsghdr *cm;
+	unsigned char type = X224_TLS_DATA;
+	ssize_t n;
+
+	*why = "";
+	n = recvmsg(fd, &m, flags);
+	if (n <= 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == SOL_TLS && cm->cmsg_type == TLS_GET_RECORD_TYPE)
+			type = *(unsigned char *)CMSG_DATA(cm);
+	if (type == X224_TLS_DATA)
+		return n;
+	if (!x224_tls_record(type, buf, (size_t)n, text, sizeof(text))) {
+		*why = "TLS close_notify"; /* the client's end of data */
+		return 0;
+	}
+	*why = text;
+	errno = EPROTO;
+	return -1;
+}
+
 struct dir {
 	const char *name;
 	int in, out;
@@ -31,6 +75,9 @@ struct dir {
 	size_t off;   /* read/write: first byte not yet written */
 	bool eof;     /* nothing more comes from in */
 	bool done;    /* out was shut down */
+	bool tls;     /* in is the kTLS client socket */
+	bool out_tls; /* out is */
+	bool ctrl;    /* splice met a record that is not data: read it once the pipe drained */
 	uint64_t *count;
 };
 
@@ -40,31 +87,73 @@ static bool gone(int err)
 	       err == ENOTCONN || err == ETIMEDOUT;
 }
 
+/*
+ * The end of the data to the client, the TLS way: a close_notify alert
+ * (kTLS sends a record of the type in the TLS_SET_RECORD_TYPE cmsg) before
+ * the FIN. TLS 1.3 allows the other direction to go on (RFC 8446 6.1).
+ */
+static void send_close_notify(int fd)
+{
+	static const uint8_t alert[2] = {1, 0}; /* warning, close_notify */
+	union {
+		char b[CMSG_SPACE(sizeof(unsigned char))];
+		struct cmsghdr align;
+	} cbuf = {0};
+	struct iovec iov = {.iov_base = (void *)alert, .iov_len = sizeof(alert)};
+	struct msghdr m = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf.b,
+		.msg_controllen = sizeof(cbuf.b),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+	cm->cmsg_level = SOL_TLS;
+	cm->cmsg_type = TLS_SET_RECORD_TYPE;
+	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*(unsigned char *)CMSG_DATA(cm) = X224_TLS_ALERT;
+	if (sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(alert))
+		rdpd_log(LOG_DEBUG, "close_notify: %s", strerror(errno));
+}
+
 /* Move what can move without blocking. Return: true if anything moved, -1 on error in *err. */
 static bool step(struct dir *d, int *err)
 {
 	bool moved = false;
 	ssize_t n;
 
-	if (!d->eof && d->held < RELAY_CHUNK) {
-		if (d->buf)
-			n = read(d->in, d->buf + d->off + d->held, RELAY_CHUNK - d->off - d->held);
+	if (!d->eof && d->held < RELAY_CHUNK && !(d->ctrl && d->held)) {
+		const char *why = "";
+
+		if (d->buf && d->tls)
+			n = rdpd_tls_read(d->in, d->buf + d->off + d->held,
+					  RELAY_CHUNK - d->off - d->held, MSG_DONTWAIT, &why);
+		else if (d->buf)
+			n = recv(d->in, d->buf + d->off + d->held, RELAY_CHUNK - d->off - d->held,
+				 MSG_DONTWAIT);
 		else
 			n = splice(d->in, NULL, d->pipe[1], NULL, RELAY_CHUNK - d->held,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n < 0 && errno == EINVAL && !d->buf && !d->held) {
+		if (n < 0 && errno == EINVAL && !d->buf && d->tls) {
 			/*
-			 * kTLS refused to splice this record (seen on 6.12 for
-			 * the client's records): this direction reads and
-			 * writes from here on.
+			 * kTLS does not splice a record that is not
+			 * application data (tls_sw_splice_read(): EINVAL,
+			 * the record stays queued): most often the client's
+			 * close_notify. Once the pipe is empty this direction
+			 * reads with recvmsg() and the record-type cmsg, which
+			 * consumes the record and says what it was.
 			 */
+			d->ctrl = true;
+			if (d->held)
+				goto write;
 			d->buf = malloc(RELAY_CHUNK);
 			if (!d->buf) {
 				*err = ENOMEM;
 				return false;
 			}
 			d->off = 0;
-			rdpd_log(LOG_DEBUG, "relay %s: splice: EINVAL, read/write from now on",
+			d->ctrl = false;
+			rdpd_log(LOG_DEBUG, "relay %s: a TLS record that is not data: recvmsg",
 				 d->name);
 			return true;
 		}
@@ -72,6 +161,12 @@ static bool step(struct dir *d, int *err)
 			d->held += (size_t)n;
 			moved = true;
 		} else if (n == 0) {
+			if (*why)
+				rdpd_log(LOG_DEBUG, "relay %s: %s", d->name, why);
+			d->eof = true;
+			moved = true;
+		} else if (errno == EPROTO && *why) {
+			rdpd_log(LOG_INFO, "relay %s: %s: the end", d->name, why);
 			d->eof = true;
 			moved = true;
 		} else if (errno != EAGAIN && errno != EINTR) {
@@ -85,6 +180,7 @@ static bool step(struct dir *d, int *err)
 			moved = true;
 		}
 	}
+write:
 	if (d->held) {
 		if (d->buf)
 			n = send(d->out, d->buf + d->off, d->held, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -110,6 +206,8 @@ static bool step(struct dir *d, int *err)
 		}
 	}
 	if (d->eof && !d->held && !d->done) {
+		if (d->out_tls)
+			send_close_notify(d->out);
 		shutdown(d->out, SHUT_WR);
 		d->done = true;
 		moved = true;
@@ -138,8 +236,13 @@ int rdpd_relay(struct rdpd_conn *c, const uint8_t *pending, size_t pending_len)
 		{.name = "client->backend",
 		 .in = c->fd,
 		 .out = c->backend,
+		 .tls = true,
 		 .count = &c->to_backend},
-		{.name = "backend->client", .in = c->backend, .out = c->fd, .count = &c->to_client},
+		{.name = "backend->client",
+		 .in = c->backend,
+		 .out = c->fd,
+		 .out_tls = true,
+		 .count = &c->to_client},
 	};
 	struct timespec idle_until = {0};
 	struct timespec until;
@@ -189,7 +292,9 @@ int rdpd_relay(struct rdpd_conn *c, const uint8_t *pending, size_t pending_len)
 			break;
 		for (i = 0; i < 2; i++) {
 			add_poll(p, &np, d[i].in,
-				 !d[i].eof && d[i].held < RELAY_CHUNK ? POLLIN : 0);
+				 !d[i].eof && d[i].held < RELAY_CHUNK && !(d[i].ctrl && d[i].held)
+					 ? POLLIN
+					 : 0);
 			add_poll(p, &np, d[i].out, d[i].held ? POLLOUT : 0);
 		}
 		if (rdpd_cfg.idle_timeout) {

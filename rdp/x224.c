@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -228,4 +229,54 @@ int x224_parse_confirm(const uint8_t *p, size_t len, struct x224_confirm *cc)
 	cc->value = (uint32_t)p[15] | (uint32_t)p[16] << 8 | (uint32_t)p[17] << 16 |
 		    (uint32_t)p[18] << 24;
 	return X224_OK;
+}
+
+static const char *tls_alert_name(unsigned int d)
+{
+	switch (d) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 22: return "record_overflow";
+	case 40: return "handshake_failure";
+	case 47: return "illegal_parameter";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 80: return "internal_error";
+	case 90: return "user_canceled";
+	default: return "?";
+	}
+}
+
+static const char *tls_handshake_name(unsigned int t)
+{
+	switch (t) {
+	case 0: return "HelloRequest, renegotiation";
+	case 1: return "ClientHello, renegotiation";
+	case 4: return "NewSessionTicket";
+	case 13: return "CertificateRequest";
+	case 24: return "KeyUpdate";
+	default: return "?";
+	}
+}
+
+int x224_tls_record(unsigned int type, const uint8_t *p, size_t n, char *why, size_t size)
+{
+	if (type == X224_TLS_ALERT && n == 2 && p[1] == 0)
+		return 0;
+	if (type == X224_TLS_ALERT && n == 2)
+		snprintf(why, size, "the client sent the TLS alert %s %u (%s)",
+			 p[0] == 2   ? "fatal"
+			 : p[0] == 1 ? "warning"
+				     : "of level ?",
+			 p[1], tls_alert_name(p[1]));
+	else if (type == X224_TLS_HANDSHAKE && n >= 1)
+		snprintf(why, size,
+			 "the client sent the TLS handshake message %u (%s, %zu bytes), which "
+			 "kTLS cannot follow",
+			 p[0], tls_handshake_name(p[0]), n);
+	else
+		snprintf(why, size, "the client sent a TLS record of type %u (%zu bytes)", type, n);
+	return -1;
 }

@@ -77,6 +77,18 @@ struct x224_request {
 	bool restricted_admin; /* RESTRICTED_ADMIN_MODE_REQUIRED */
 };
 
+/* TLS content types (RFC 8446 5.1), as kTLS reports them (TLS_GET_RECORD_TYPE). */
+enum { X224_TLS_ALERT = 21, X224_TLS_HANDSHAKE = 22, X224_TLS_DATA = 23 };
+
+/*
+ * A TLS record that is not application data, read from a kTLS socket with
+ * its type: @type, its first @n bytes @p. Return: 0 for a close_notify
+ * alert (the peer's end of data, as a FIN); -1 for anything else, with what
+ * it was in @why (@size bytes): "the client sent the TLS alert fatal 20
+ * (bad_record_mac)", "... handshake message 24 (KeyUpdate) ...".
+ */
+int x224_tls_record(unsigned int type, const uint8_t *p, size_t n, char *why, size_t size);
+
 /* "EOF", "TIMEOUT", "IO_ERROR", "BAD_TPKT", "BAD_X224_CR", "BAD_X224_COOKIE" or "OK". */
 const char *x224_status_name(int status);
 

@@ -38,16 +38,29 @@ for f in passwd shadow group; do
 done
 chown 5001:5001 /tmp/home/alice
 chmod 0700 /tmp/home/alice
+# The X server of the session (xorgxrdp's Xorg, run by xrdp-sesman as alice)
+# puts its sockets there: root's, sticky, as on a booted system.
+mkdir -p /tmp/.X11-unix /tmp/.ICE-unix
+chmod 1777 /tmp /tmp/.X11-unix /tmp/.ICE-unix
 
 insmod "$moddir/kmod/credssp.ko" || fail "insmod credssp.ko"
 start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log" || fail "credsspd did not register"
 helper=$credsspd_pid
 
 mkdir -p /run/xrdp /var/run/xrdp
-sed -e 's|^port=.*|port=unix://./run/xrdp/rdpd.socket|' -e 's/^security_layer=.*/security_layer=rdp/' \
-	-e 's/^crypt_level=.*/crypt_level=none/' -e 's|^LogFile=xrdp.log|LogFile=/var/log/xrdp.log|' \
+# Only [Globals]' port: the session sections' port=-1 is what makes xrdp go
+# through xrdp-sesman (xrdp_mm_connect(): use_sesman when port is "-1");
+# rewriting it too made libxup connect to "unix://..." as a TCP port, in a
+# loop, and sesman never heard of the user.
+sed -e '/^\[Globals\]/,/^\[/{s|^port=.*|port=unix://./run/xrdp/rdpd.socket|}' \
+	-e '/^\[Globals\]/,/^\[/{s/^security_layer=.*/security_layer=rdp/}' \
+	-e '/^\[Globals\]/,/^\[/{s/^crypt_level=.*/crypt_level=none/}' \
+	-e 's|^LogFile=xrdp.log|LogFile=/var/log/xrdp.log|' \
 	-e 's/^LogLevel=INFO/LogLevel=DEBUG/' -e 's/^EnableSyslog=true/EnableSyslog=false/' \
 	/etc/xrdp/xrdp.ini >/tmp/xrdp.ini
+grep -q '^port=unix://./run/xrdp/rdpd.socket' /tmp/xrdp.ini &&
+	[ "$(sed -n '/^\[Xorg\]/,/^\[/p' /tmp/xrdp.ini | grep -c '^port=-1')" = 1 ] ||
+	fail "cannot configure xrdp.ini: $(grep -n '^port=\|^\[' /tmp/xrdp.ini)"
 sed -e 's|^LogFile=xrdp-sesman.log|LogFile=/var/log/xrdp-sesman.log|' \
 	-e 's/^LogLevel=INFO/LogLevel=DEBUG/' -e 's/^EnableSyslog=true/EnableSyslog=false/' \
 	/etc/xrdp/sesman.ini >/tmp/sesman.ini
@@ -84,6 +97,10 @@ snapshot() {
 	ps -eo user:16,pid,args >"$dir/ps.tmp" && mv "$dir/ps.tmp" "$dir/ps.txt"
 	cp /var/log/xrdp.log "$dir/xrdp.log" 2>/dev/null
 	cp /var/log/xrdp-sesman.log "$dir/xrdp-sesman.log" 2>/dev/null
+	# the session's own logs: Xorg's, and the session script's
+	for f in /tmp/home/alice/.xorgxrdp.*.log /tmp/home/alice/.xsession-errors; do
+		[ -f "$f" ] && cp "$f" "$dir/alice$(basename "$f")" 2>/dev/null
+	done
 }
 for _ in $(seq 1800); do
 	snapshot

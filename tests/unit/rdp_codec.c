@@ -510,4 +510,33 @@ TEST(single_sign_on_policy)
 	EXPECT_FALSE(rdp_ntlm_local_name("A\\alice", out, 5));
 }
 
+/* What the front says about a record kTLS hands out that is not data. */
+TEST(tls_records_not_data)
+{
+	const uint8_t close_notify[] = {1, 0}, fatal_mac[] = {2, 20}, odd[] = {7, 200};
+	const uint8_t key_update[] = {24, 0, 0, 1, 0}, short_alert[] = {2};
+	char why[160];
+
+	ASSERT_EQ(0, x224_tls_record(X224_TLS_ALERT, close_notify, 2, why, sizeof(why)));
+	/* a fatal close_notify is still the end of data, not an error */
+	ASSERT_EQ(0, x224_tls_record(X224_TLS_ALERT, (const uint8_t[]){2, 0}, 2, why, sizeof(why)));
+	ASSERT_EQ(-1, x224_tls_record(X224_TLS_ALERT, fatal_mac, 2, why, sizeof(why)));
+	ASSERT_STREQ("the client sent the TLS alert fatal 20 (bad_record_mac)", why);
+	ASSERT_EQ(-1, x224_tls_record(X224_TLS_ALERT, odd, 2, why, sizeof(why)));
+	ASSERT_STREQ("the client sent the TLS alert of level ? 200 (?)", why);
+	ASSERT_EQ(-1, x224_tls_record(X224_TLS_ALERT, short_alert, 1, why, sizeof(why)));
+	ASSERT_STREQ("the client sent a TLS record of type 21 (1 bytes)", why);
+	/* an alert of 2 bytes is exactly that: more is not an alert */
+	ASSERT_EQ(-1, x224_tls_record(X224_TLS_ALERT, key_update, 3, why, sizeof(why)));
+	ASSERT_EQ(-1, x224_tls_record(X224_TLS_HANDSHAKE, key_update, 5, why, sizeof(why)));
+	ASSERT_STREQ("the client sent the TLS handshake message 24 (KeyUpdate, 5 bytes), which "
+		     "kTLS cannot follow",
+		     why);
+	ASSERT_EQ(-1, x224_tls_record(20, close_notify, 1, why, sizeof(why)));
+	ASSERT_STREQ("the client sent a TLS record of type 20 (1 bytes)", why);
+	/* truncated to the caller's buffer */
+	ASSERT_EQ(-1, x224_tls_record(X224_TLS_ALERT, fatal_mac, 2, why, 8));
+	ASSERT_STREQ("the cli", why);
+}
+
 TEST_HARNESS_MAIN
