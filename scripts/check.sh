@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/check.sh all|host|guest [KVER]: the test runner behind `make check`,
+# scripts/check.sh all|host|guest [KVER]|debian [KVER]: the test runner behind `make check`,
 # `make check-host` and `make check-guest`.
 #
 #   host   build the userspace parts, host unit tests (ASan + UBSan), a bounded
 #          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 30), real
 #          RDP clients against the engine (tests/interop), style gates
-#   guest  for KVER (default 6.12): guest kernels, credssp.ko build and sparse,
-#          tests of scripts/vm.sh (plain kernel), then the guest suites
-#          (lifecycle, kselftests, KUnit) in one boot of the debug kernel
+#   guest  for KVER (default 6.12): Debian's own kernel image of KVER (fetched,
+#          not built: scripts/debian-kernel.sh), credssp.ko against its
+#          headers, tests of scripts/vm.sh and the module's load and unload on
+#          it; then the debug kernel built here, credssp.ko and sparse for it,
+#          and the guest suites (lifecycle, kselftests, KUnit) in one boot of it
+#   debian only the Debian-kernel part of guest for KVER
 #   fuzz   only the fuzzers, e.g. KCREDSSP_FUZZ_SECONDS=3600 (make fuzz-run)
-#   all    host, then guest for 6.12 and 6.1
+#   all    host, then the debug part of guest 6.1; alongside them the Debian
+#          parts of 6.12 and 6.1, then the debug part of 6.12 (that output
+#          comes after theirs); the debug kernels build in the background
+#          meanwhile, and no guest suite starts before they are built
 #
 # Every step writes TAP into build/results/; the counts come from those files
 # (scripts/tap-summary.py) and the last line printed is
 # "N passed, N failed, N skipped". Exits non-zero if anything failed.
 #
 # The guest suites run on the debug kernel (KASAN, lockdep, kmemleak) unless
-# KCREDSSP_CHECK_DEBUG=0.
+# KCREDSSP_CHECK_DEBUG=0 (then on the plain kernel built here).
+#
+# Each stage's header shows the time since the start ("=== [  123 s] ...");
+# a table of the stages' durations comes before the summary.
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -32,16 +41,27 @@ files=()
 [ -f tests/unit/lsan.supp ] &&
 	export LSAN_OPTIONS="suppressions=$repo/tests/unit/lsan.supp:print_suppressions=0"
 
-say() { printf '\n=== %s\n' "$*"; }
+t0=$SECONDS
+times=()
+say() { printf '\n=== [%5d s] %s\n' $((SECONDS - t0)) "$*"; }
+# What the guest stages run besides credssp.ko (make targets).
+guest_progs=(selftests credsspd lib ynl build/sspi_front ktls sock gates rdpd)
+# took NAME START: record how long a stage took since START ($SECONDS).
+took() {
+	local s=$((SECONDS - $2))
+	printf '=== %s: %d s\n' "$1" "$s"
+	times+=("$(printf '%6d s  %s' "$s" "$1")")
+}
 
 # step NAME TAPFILE COMMAND...: run a TAP-producing command, keep its output.
 step() {
-	local name=$1 file=$results/$2
+	local name=$1 file=$results/$2 start=$SECONDS
 	shift 2
 	say "$name"
 	mkdir -p "$(dirname "$file")"
 	"$@" 2>&1 | tee "$file"
 	files+=("$file")
+	took "$name" "$start"
 }
 
 # build_step NAME TAPFILE COMMAND...: a command that must succeed, as one test.
@@ -113,39 +133,76 @@ host() {
 	step "style: checkpatch, clang-format" host/style.tap scripts/style.sh
 }
 
+# vm_run NAME RESULTS TAPNAME KVER VMOPTION... -- COMMAND...: run COMMAND in
+# the guest with RESULTS shared; RESULTS/../TAPNAME.tap records vm.sh's exit
+# (a clean exit and no kernel report).
+vm_run() {
+	local name=$1 res=$2 tapname=$3 kver=$4 start=$SECONDS rc=0 variant
+	shift 4
+	say "$name"
+	mkdir -p "$res"
+	scripts/vm.sh --kernel "$kver" --results "$res" "$@" || rc=$?
+	variant=$kver
+	case " $* " in *" --debug "*) variant+=-debug ;; *" --debian "*) variant+=-debian ;; esac
+	(tap_result $rc "$name: clean exit, no kernel report" \
+		"vm.sh exit $rc, console log build/vm/console-$variant.log"
+	 tap_done) >"$(dirname "$res")/$tapname.tap"
+	files+=("$(dirname "$res")/$tapname.tap")
+	took "$name" "$start"
+}
+
+# guest KVER: both parts; guest_debian and guest_debug write into the same
+# results directory, emptied by guest_clean.
+guest_clean() { rm -rf "$results/guest-$1"; }
 guest() {
+	guest_clean "$1"
+	guest_debian "$1"
+	guest_debug "$1"
+}
+
+guest_debian() {
+	local kver=$1 dir=$results/guest-$1 kdir
+	# Debian's own kernel image (fetched once, cached): vm.sh's own tests boot
+	# many times, and credssp.ko must load on a kernel people run.
+	build_step "Debian's kernel image $kver" "guest-$kver/debian-kernel.tap" \
+		scripts/debian-kernel.sh "$kver"
+	kdir=$(scripts/debian-kernel.sh --kdir "$kver" 2>/dev/null) || kdir=/nonexistent
+	build_step "credssp.ko against Debian's $kver headers" "guest-$kver/debian-module.tap" \
+		make --no-print-directory module KDIR="$kdir"
+	step "scripts/vm.sh on Debian's $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh --debian "$kver"
+	vm_run "credssp.ko on Debian's $kver" "$dir/debian" debian-run "$kver" --debian -- \
+		tests/guest/run.sh --lifecycle "build/kmod-kdir$(tr / - <<<"$kdir")/kmod"
+	files+=("$dir/debian/lifecycle.tap")
+}
+
+guest_debug() {
 	local kver=$1 dbg=() mk=() dir=$results/guest-$1
 	[ "$debug" = 1 ] && { dbg=(--debug); mk=(DEBUG=1); }
-	rm -rf "$dir"
-	build_step "guest kernel $kver" "guest-$kver/kernel.tap" scripts/kernel.sh "$kver"
-	[ "$debug" = 1 ] && build_step "debug guest kernel $kver" "guest-$kver/kernel-debug.tap" \
-		scripts/kernel.sh --debug "$kver"
+	if [ "$debug" = 1 ]; then
+		build_step "debug guest kernel $kver" "guest-$kver/kernel-debug.tap" \
+			scripts/kernel.sh --debug "$kver"
+	else
+		build_step "guest kernel $kver" "guest-$kver/kernel.tap" scripts/kernel.sh "$kver"
+	fi
 	build_step "credssp.ko and test programs for $kver" "guest-$kver/module.tap" \
-		make --no-print-directory module selftests credsspd lib ynl build/sspi_front ktls sock gates \
-		KVER="$kver" "${mk[@]}"
+		make --no-print-directory module "${guest_progs[@]}" KVER="$kver" "${mk[@]}"
 	build_step "sparse C=2 on $kver" "guest-$kver/sparse.tap" sparse_clean "$kver" "${mk[@]}"
-	# vm.sh's own tests boot many times: the plain kernel is enough for them.
-	step "scripts/vm.sh on $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh "$kver"
 
 	local moddir tap=$dir/suites
 	moddir=build/kmod-$kver$([ "$debug" = 1 ] && echo -debug)/kmod
-	say "guest suites on $kver"
-	mkdir -p "$tap"
-	local rc=0
 	# One boot runs every suite: about 10 minutes on a debug kernel under
 	# TCG; the timeout only stops a hung guest.
-	scripts/vm.sh --kernel "$kver" "${dbg[@]}" --timeout 2400 --results "$tap" -- \
-		tests/guest/run.sh "$moddir" || rc=$?
-	(tap_result $rc "guest run on $kver: clean exit, no kernel report" \
-		"vm.sh exit $rc, console log build/vm/console-$kver$([ "$debug" = 1 ] && echo -debug).log"
-	 tap_done) >"$dir/vm-run.tap"
-	files+=("$dir/vm-run.tap")
+	vm_run "guest suites on $kver" "$tap" vm-run "$kver" "${dbg[@]}" --timeout 2400 -- \
+		tests/guest/run.sh "$moddir"
 	# Real RDP clients on the host through credssp.ko + credsspd in the guest.
 	step "real clients through the kernel on $kver" "guest-$kver/host-interop.tap" \
 		tests/guest/host-interop.sh "$kver" "${dbg[@]}"
 	# The same clients against the RDP NLA gates (kernel and userspace) in socket mode.
 	step "real clients through the RDP NLA gates on $kver" "guest-$kver/gate-interop.tap" \
 		tests/guest/gate-interop.sh "$kver" "${dbg[@]}"
+	# NLA in front of Debian's xrdp: credssp-rdpd, single sign-on into a session.
+	step "real clients through credssp-rdpd into xrdp on $kver" "guest-$kver/rdp-xrdp.tap" \
+		tests/guest/rdp-xrdp.sh "$kver" "${dbg[@]}"
 	# Each suite promised a plan; a suite file that never appeared is a failure.
 	local s
 	local suites=(lifecycle) t
@@ -160,13 +217,78 @@ guest() {
 	done
 }
 
+# The kernels the guest stages need, built in the background one at a time
+# (scripts/kernel.sh serializes builds; a stage asking for a kernel waits for
+# it); nothing to do when they are cached. kernels_wait returns once the
+# builder is done: the guest suites time some operations (rmmod within 3 s)
+# and do not share the CPU with a kernel build.
+kernels_bg() {
+	local v fd
+	if [ "$debug" = 1 ]; then v=(--debug); else v=(); fi
+	exec {fd}>"$results/kernels-bg.lock"
+	flock "$fd"
+	{ scripts/kernel.sh "${v[@]}" 6.12 && scripts/kernel.sh "${v[@]}" 6.1; } \
+		>"$results/kernels-bg.log" 2>&1 &
+	exec {fd}>&- # the builder holds the lock until it ends
+}
+kernels_wait() {
+	[ -e "$results/kernels-bg.lock" ] || return 0
+	say "waiting for the kernels building in the background ($results/kernels-bg.log)"
+	flock "$results/kernels-bg.lock" true
+}
+
+# lane NAME FUNCTION...: run the stages in the background, their output in
+# $results/lane-NAME.log; lane_join NAME waits, prints that output and takes
+# over its results and times.
+declare -A lane_pid
+lane() {
+	local name=$1
+	shift
+	rm -f "$results/lane-$name".*
+	(
+		files=() times=()
+		for f in "$@"; do eval "$f"; done
+		printf '%s\n' "${files[@]}" >"$results/lane-$name.files"
+		printf '%s\n' "${times[@]}" >"$results/lane-$name.times"
+	) >"$results/lane-$name.log" 2>&1 </dev/null &
+	lane_pid[$name]=$!
+}
+lane_join() {
+	local name=$1 f
+	wait "${lane_pid[$name]}"
+	say "output of the stages that ran alongside ($name), from $results/lane-$name.log"
+	cat "$results/lane-$name.log"
+	while IFS= read -r f; do [ -z "$f" ] || files+=("$f"); done <"$results/lane-$name.files"
+	while IFS= read -r f; do [ -z "$f" ] || times+=("$f   (alongside)"); done <"$results/lane-$name.times"
+}
+
+mkdir -p "$results"
 case "$mode" in
 host) host ;;
 fuzz) fuzz ;;
 guest) guest "${2:-6.12}" ;;
-all) host; guest 6.12; guest 6.1 ;;
-*) echo "usage: check.sh all|host|fuzz|guest [KVER]" >&2; exit 2 ;;
+debian) guest_clean "${2:-6.12}"; guest_debian "${2:-6.12}" ;;
+all)
+	# Two lanes on two cores: a guest under TCG or a fuzzer keeps about one
+	# core busy. The userspace both lanes use is built first (two makes must
+	# not write the same files); the kernels build in the background.
+	rm -f "$results/kernels-bg.lock"
+	kernels_bg
+	say "build userspace for every stage"
+	make --no-print-directory -k -j"$(nproc)" userspace fuzz front "${guest_progs[@]}" >/dev/null 2>&1
+	guest_clean 6.12
+	guest_clean 6.1
+	lane alongside "guest_debian 6.12" "guest_debian 6.1" kernels_wait "guest_debug 6.12"
+	host
+	kernels_wait
+	guest_debug 6.1
+	lane_join alongside
+	;;
+*) echo "usage: check.sh all|host|fuzz|guest [KVER]|debian [KVER]" >&2; exit 2 ;;
 esac
 
+say "time per stage"
+printf '%s\n' "${times[@]}"
+printf '%6d s  in all\n' $((SECONDS - t0))
 say "summary"
 scripts/tap-summary.py "${files[@]}"

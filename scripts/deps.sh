@@ -3,7 +3,10 @@
 #
 # Install every build and test dependency of kcredssp with apt, idempotently.
 # Adds Debian's bookworm-backports suite when it is missing (bookworm only),
-# for linux-source-6.12 and freerdp3-x11. Quiet when everything is present.
+# for linux-source-6.12 and freerdp3-x11, and for Debian's 6.12 kernel image
+# that scripts/debian-kernel.sh fetches with `apt-get download` (busybox-static
+# builds its initramfs; pahole lets modules build against 6.12's headers).
+# Quiet when everything is present.
 set -euo pipefail
 
 # Packages from the release itself.
@@ -16,7 +19,9 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libkeyutils-dev keyutils
 	krb5-kdc krb5-admin-server krb5-user
 	freerdp2-x11 rdesktop xvfb xauth tshark
+	xrdp xorgxrdp xterm
 	sparse clang clang-format libclang-rt-14-dev
+	busybox-static pahole
 )
 # Packages taken from bookworm-backports.
 BPO_PKGS=(linux-source-6.12 freerdp3-x11)

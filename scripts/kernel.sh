@@ -77,6 +77,10 @@ if [ -f "$out/.kcredssp-complete" ]; then
 	echo "$out"
 	exit 0
 fi
+# One kernel build at a time, whatever the variant: each uses every core
+# (make check may ask for the next one while the first still builds).
+exec 7>"$cache/kernel/.build.lock"
+flock 7
 
 rm -rf "$out"
 mkdir -p "$out"

@@ -32,20 +32,55 @@ keyring_matches() {
 	[ -n "$want" ] && want=$((16#$want)) && [ "$(field keyring)" = "$want" ] || { "$ctl" status; echo "want $want"; return 1; }
 }
 
-# json CMD...: the command succeeds and prints valid JSON
-json() {
-	local out
-	out=$("$@") || { echo "$out"; return 1; }
-	$py -m json.tool <<<"$out" >/dev/null || { echo "$out"; return 1; }
+# Under TCG a Python start-up costs seconds: the JSON checks are deferred.
+# defer NAME CODE CMD...: run CMD now (it must succeed); at the end one
+# Python process parses each output as JSON (j) and runs CODE (assert
+# statements or one expression that must be true) with env holding CTX_IDS,
+# CTX_OK and HOLDER as they were. Their TAP lines come last.
+tmp=$(mktemp -d /tmp/lib-suite.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export tmp
+defer() {
+	local f=$tmp/deferred.${EPOCHREALTIME/./}
+	printf '%s' "$1" >"$f.name"
+	printf '%s' "$2" >"$f.code"
+	shift 2
+	printf '%s\n' "CTX_IDS=${CTX_IDS:-}" "CTX_OK=${CTX_OK:-}" "HOLDER=${HOLDER:-}" >"$f.env"
+	"$@" >"$f.out" 2>&1
+	echo $? >"$f.rc"
 }
-
-# jcheck EXPR CMD...: the JSON output j of CMD makes EXPR true
-jcheck() {
-	local expr=$1 out
-	shift
-	out=$("$@") || { echo "$out"; return 1; }
-	$py -c 'import json, os, sys; j = json.loads(sys.stdin.read()); sys.exit(0 if eval(sys.argv[1]) else 1)' \
-		"$expr" <<<"$out" || { echo "$out"; return 1; }
+run_deferred() {
+	local f out
+	out=$($py - "$tmp" <<'PY' 2>&1
+import glob, json, sys
+for name in sorted(glob.glob(sys.argv[1] + "/deferred.*.name")):
+    base = name[:-len(".name")]
+    out = open(base + ".out").read()
+    rc = int(open(base + ".rc").read())
+    env = dict(l.split("=", 1) for l in open(base + ".env").read().splitlines())
+    code = open(base + ".code").read()
+    try:
+        assert rc == 0, f"exit {rc}"
+        j = json.loads(out)
+        try:
+            ok = eval(compile(code, name, "eval"), {"j": j, "env": env})
+            assert ok, "false"
+        except SyntaxError:
+            exec(compile(code, name, "exec"), {"j": j, "env": env})
+        print(base, "ok")
+    except Exception as e:
+        print(base, "fail", json.dumps(f"{type(e).__name__}: {e}; output: {out}"))
+PY
+)
+	for f in "$tmp"/deferred.*.name; do
+		[ -e "$f" ] || continue
+		f=${f%.name}
+		case "$(grep -F "$f " <<<"$out")" in
+		"$f ok") tap_result 0 "$(cat "$f.name")" ;;
+		"$f fail"*) tap_result 1 "$(cat "$f.name")" "$(grep -F "$f fail" <<<"$out")" ;;
+		*) tap_result 1 "$(cat "$f.name")" "no result: $out" ;;
+		esac
+	done
 }
 
 # fails_with CODE PATTERN CMD...: exit status CODE and PATTERN on stderr
@@ -58,11 +93,11 @@ fails_with() {
 
 tap_check "credsspctl status: no helper, no contexts, no creds" status_idle
 tap_check "credsspctl status: keyring serial as in /proc/keys" keyring_matches
-tap_check "credsspctl status -j is JSON" json "$ctl" status -j
-tap_check "credsspctl status -j: helper 0, limits" \
-	jcheck 'j["helper"] == 0 and j["max_owner_contexts"] > 0 and j["token_max"] == 65000' "$ctl" -j status
-tap_check "credsspctl contexts -j with no context: []" jcheck 'j == []' "$ctl" contexts -j
-tap_check "credsspctl stats -j is JSON" json "$ctl" stats -j
+defer "credsspctl status -j is JSON" True "$ctl" status -j
+defer "credsspctl status -j: helper 0, limits" \
+	'j["helper"] == 0 and j["max_owner_contexts"] > 0 and j["token_max"] == 65000' "$ctl" -j status
+defer "credsspctl contexts -j with no context: []" 'j == []' "$ctl" contexts -j
+defer "credsspctl stats -j is JSON" True "$ctl" stats -j
 tap_check "credsspctl stats (table)" "$ctl" stats
 tap_check "credsspctl delete 12345 fails cleanly (exit 1)" \
 	fails_with 1 "SEC_E_INVALID_HANDLE" "$ctl" delete 12345
@@ -70,24 +105,22 @@ tap_check "credsspctl show 12345 fails cleanly (exit 1)" fails_with 1 "no contex
 tap_check "credsspctl show junk: usage error (exit 2)" fails_with 2 "not a context id" "$ctl" show 12x
 tap_check "credsspctl frobnicate: usage error (exit 2)" fails_with 2 "unknown command" "$ctl" frobnicate
 
-# Live contexts from build/lib/hold, which runs each check below (exported
+# Live contexts from build/lib/hold, which runs the checks below (exported
 # to bash) with CTX_IDS and CTX_OK set: one established, the rest
-# authenticating.
+# authenticating. One holder for all of them (each costs seconds under TCG):
+# held_checks CHECK... writes each check's status and output to
+# $tmp/held.CHECK.
 export ctl py
 count_rows() { "$ctl" contexts | grep -c '^0x'; }
 three_rows() { [ "$(count_rows)" = 3 ] || { "$ctl" contexts; return 1; }; }
 contexts_json() {
-	local out
-	out=$("$ctl" contexts -j) || return 1
-	HOLDER=$PPID $py -c '
-import json, os, sys
-j = json.loads(sys.argv[1])
-ids = set(int(i) for i in os.environ["CTX_IDS"].split())
+	HOLDER=$PPID defer "credsspctl contexts -j: valid JSON, the holder's pid, states" '
+ids = set(int(i) for i in env["CTX_IDS"].split())
 mine = [c for c in j if c["id"] in ids]
 assert len(mine) == 3, j
-assert all(c["owner_pid"] == int(os.environ["HOLDER"]) for c in mine), j
+assert all(c["owner_pid"] == int(env["HOLDER"]) for c in mine), j
 assert sorted(c["state"] for c in mine) == ["established", "handshake", "handshake"], j
-' "$out" || { echo "$out"; return 1; }
+' "$ctl" contexts -j
 }
 show_ok() {
 	local out
@@ -99,18 +132,17 @@ show_ok() {
 show_json() {
 	local out
 	out=$("$ctl" -j show "$CTX_OK") || return 1
-	grep -qF '"TEST\\alice"' <<<"$out" && $py -c '
-import json, os, sys
-j = json.loads(sys.argv[1])
-assert j["principal"] == "TEST\\alice" and j["id"] == int(os.environ["CTX_OK"]), j
+	grep -qF '"TEST\\alice"' <<<"$out" || { echo "$out"; return 1; }
+	defer "credsspctl show -j ID: JSON" '
+assert j["principal"] == "TEST\\alice" and j["id"] == int(env["CTX_OK"]), j
 assert j["tls_cipher"] == "TLS_AES_128_GCM_SHA256" and j["package"] == "NTLM", j
 assert j["state"] == "established" and j["version"] == 6, j
-' "$out" || { echo "$out"; return 1; }
+' "$ctl" -j show "$CTX_OK"
 }
 status_held() {
 	local out
 	out=$("$ctl" status) || return 1
-	grep -Eq '^contexts +2$' <<<"$out" && grep -Eq '^creds +1$' <<<"$out" &&
+	grep -Eq '^contexts +3$' <<<"$out" && grep -Eq '^creds +1$' <<<"$out" &&
 		grep -Eq '^helper +1$' <<<"$out" || { echo "$out"; return 1; }
 }
 admin_delete() {
@@ -118,23 +150,48 @@ admin_delete() {
 	set -- $CTX_IDS
 	"$ctl" delete "$2" || return 1
 	! "$ctl" show "$2" 2>/dev/null || return 1
-	[ "$(count_rows)" = 1 ] || { "$ctl" contexts; return 1; }
+	[ "$(count_rows)" = 2 ] || { "$ctl" contexts; return 1; }
 	"$ctl" delete "0x$(printf %x "$1")" # the hex form too
 }
-export -f count_rows three_rows contexts_json show_ok show_json status_held admin_delete
-
-tap_check "credsspctl contexts: three rows" "$hold" 3 bash -c three_rows
-tap_check "credsspctl contexts -j: valid JSON, the holder's pid, states" \
-	"$hold" 3 bash -c contexts_json
-tap_check "credsspctl show ID: principal, TLS, package, state" "$hold" 1 bash -c show_ok
-tap_check "credsspctl show -j ID: JSON, backslash escaped" "$hold" 1 bash -c show_json
-tap_check "credsspctl status while held: contexts 2, creds 1, helper 1" \
-	"$hold" 2 bash -c status_held
-tap_check "credsspctl delete ID: another session's context, by the admin" \
-	"$hold" 2 bash -c admin_delete
+vg() {
+	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
+}
+ctl_vg() {
+	vg "$ctl" contexts -j >/dev/null && vg "$ctl" -j show "$CTX_OK" >/dev/null &&
+		vg "$ctl" stats >/dev/null
+}
+held_checks() {
+	local c
+	for c in "$@"; do
+		"$c" >"$tmp/held.$c" 2>&1
+		echo $? >"$tmp/held.$c.rc"
+	done
+}
+export -f count_rows three_rows contexts_json show_ok show_json status_held admin_delete \
+	vg ctl_vg held_checks defer
+# The contexts being authenticated expire after handshake_timeout_ms (60 s):
+# the valgrind runs (seconds each) get a holder of their own, further down.
+"$hold" 3 bash -c 'held_checks three_rows contexts_json show_ok show_json status_held admin_delete' \
+	>"$tmp/hold.out" 2>&1
+hold_rc=$?
+# held NAME CHECK: the result of CHECK in a holder's session.
+held() {
+	local rc
+	rc=$(cat "$tmp/held.$2.rc" 2>/dev/null) ||
+		{ tap_result 1 "$1" "no result; hold exit $hold_rc: $(cat "$tmp/hold.out")"; return; }
+	tap_result "$rc" "$1" "$([ "$rc" = 0 ] || printf '%s\n(exit %s)' "$(cat "$tmp/held.$2")" "$rc")"
+}
+held "credsspctl contexts: three rows" three_rows
+held "credsspctl contexts -j: the holder's pid, states (JSON checked at the end)" contexts_json
+held "credsspctl show ID: principal, TLS, package, state" show_ok
+held "credsspctl show -j ID: backslash escaped" show_json
+held "credsspctl status while held: contexts 3, creds 1, helper 1" status_held
+held "credsspctl delete ID: another session's context, by the admin" admin_delete
+tap_result "$hold_rc" "hold: the session closed cleanly" "$(cat "$tmp/hold.out")"
 tap_check "after the holder closed: contexts 0, creds 0" status_idle
-tap_check "credsspctl stats -j counts the established handshake" \
-	jcheck 'any(s["outcome"] == "ok" and s["package"] == "NTLM" and s["count"] >= 1 for s in j["handshakes"])' \
+defer "credsspctl stats -j counts the established handshake" \
+	'any(s["outcome"] == "ok" and s["package"] == "NTLM" and s["count"] >= 1 for s in j["handshakes"])' \
 	"$ctl" stats -j
 
 # The SSPI porting header: a Windows-style server, no helper (its own TAP).
@@ -151,15 +208,6 @@ tap_result $rc "sspi_handshake: SecBufferDesc handshake to SEC_E_OK ($(grep -c '
 
 # No leak, no invalid access in the library (valgrind, if installed).
 if command -v valgrind >/dev/null; then
-	vg() {
-		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"
-	}
-	ctl_vg() {
-		vg "$ctl" contexts -j >/dev/null && vg "$ctl" -j show "$CTX_OK" >/dev/null &&
-			vg "$ctl" stats >/dev/null
-	}
-	export -f vg ctl_vg
 	tap_check "valgrind: sspi_handshake" vg "$repo/build/lib/sspi_handshake"
 	tap_check "valgrind: credsspctl contexts -j, show -j, stats with live contexts" \
 		"$hold" 2 bash -c ctl_vg
@@ -187,4 +235,5 @@ else
 	tap_result 1 "rmmod credssp for the not-loaded check"
 fi
 
+run_deferred
 tap_done

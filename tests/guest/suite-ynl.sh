@@ -11,27 +11,27 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 
 cli=("$repo/build/ynl/cli.py" --spec "$repo/Documentation/netlink/specs/credssp.yaml")
-schema=$repo/build/ynl/genetlink.yaml
 
-# Under TCG every Python start-up costs seconds: the CLI runs twice (with
-# the schema, and unprivileged); every other check runs in one Python
-# process through the YNL library the CLI is a front for, on the same spec,
-# and prints one JSON line per check: {"ok": ..., "detail": ...}.
+# Under TCG every Python start-up costs seconds (importing jsonschema alone
+# about ten in the debug guest): the CLI runs twice (get-status, and
+# unprivileged); every other check runs in one Python process through the
+# YNL library the CLI is a front for, on the same spec, and prints one JSON
+# line per check: {"ok": ..., "detail": ...}. The spec's validation against
+# the genetlink schema is the host's (scripts/ynl-gen.sh --check).
 
 # The CLI prints the kernel's extack message of a successful reply (SSPI
 # failures carry one) as a "Netlink warning" block before the JSON: keep the
 # JSON lines of a success, everything of a failure.
 cli_status_matches_keyring() {
 	local out rc=0 want
-	out=$(/usr/bin/python3 "${cli[@]}" --schema "$schema" --output-json --do get-status 2>&1) || rc=$?
+	out=$(/usr/bin/python3 "${cli[@]}" --no-schema --output-json --do get-status 2>&1) || rc=$?
 	[ $rc = 0 ] || { echo "$out"; return 1; }
 	want=$(printf '%d' "0x$(awk '/ keyring   \.credssp: /{print $1}' /proc/keys)")
-	/usr/bin/python3 -c '
-import json, sys
-j = json.loads([l for l in sys.argv[1].splitlines() if l[:1] in "[{"][0])
-assert j["keyring"] == int(sys.argv[2]), j
-assert j["helper"] == 0 and j["token-max"] == 65000 and j["limit-owner-contexts"] > 0, j
-' "$out" "$want" || { echo "$out"; return 1; }
+	# One JSON object on one line (json.dumps): its fields by pattern.
+	out=$(grep -E '^[[{]' <<<"$out")
+	grep -Eq "[{ ]\"keyring\": $want[,}]" <<<"$out" && grep -Eq '[{ ]"helper": 0[,}]' <<<"$out" &&
+		grep -Eq '[{ ]"token-max": 65000[,}]' <<<"$out" &&
+		grep -Eq '[{ ]"limit-owner-contexts": [1-9][0-9]*[,}]' <<<"$out" || { echo "$out"; return 1; }
 }
 
 unprivileged_refused() {
@@ -62,7 +62,6 @@ UNSUPPORTED = 0x80090302
 
 
 def family():
-    # The spec was validated against the schema by the CLI check above.
     return YnlFamily(spec, "")
 
 
@@ -177,7 +176,7 @@ out=$(lib_checks 2>&1)
 rc=$?
 # One JSON line per check, in order; whatever else was printed is the detail
 # of the first check without a line (a crash of the whole process).
-mapfile -t lines < <(grep -E '^\{"ok": ' <<<"$out")
+mapfile -t lines <<<"$(grep -E '^\{"ok": ' <<<"$out")"
 rest=$(grep -vE '^\{"ok": ' <<<"$out")
 for i in "${!names[@]}"; do
 	line=${lines[$i]:-}

@@ -451,7 +451,7 @@ static void start_waiter(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * s
  * loader's time is up, then clean up (which ends any stall) and check.
  */
 static uint64_t measure(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self,
-			const char *what, uint64_t base)
+			const char *what, uint64_t base, bool judge)
 {
 	struct lk_shm *s = self->s;
 	struct lk_snap snap;
@@ -499,12 +499,13 @@ static uint64_t measure(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * se
 		TH_LOG("a child is stuck after cleanup");
 	}
 	EXPECT_LE(1, snap.n_probe + (snap.inflight ? 1 : 0));
-	EXPECT_GT(base + PROBE_MAX_MS, snap.worst)
-	{
-		TH_LOG("another process's GETFAMILY waited %llu ms behind the genl writer "
-		       "(%llu ms with nothing waiting)",
-		       (unsigned long long)snap.worst, (unsigned long long)base);
-	}
+	if (judge)
+		EXPECT_GT(base + PROBE_MAX_MS, snap.worst)
+		{
+			TH_LOG("another process's GETFAMILY waited %llu ms behind the genl "
+			       "writer (%llu ms with nothing waiting)",
+			       (unsigned long long)snap.worst, (unsigned long long)base);
+		}
 	EXPECT_EQ(0, s->probe_err);
 	EXPECT_EQ(1, snap.load_done)
 	{
@@ -532,49 +533,83 @@ static uint64_t measure(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * se
  */
 static uint64_t baseline(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self)
 {
-	return measure(_metadata, self, "baseline, nothing waits", CONTROL_MAX_MS - PROBE_MAX_MS);
+	return measure(_metadata, self, "baseline, nothing waits", CONTROL_MAX_MS - PROBE_MAX_MS,
+		       true);
 }
 
 /* Nothing waits: the measurement itself is within bounds. */
 TEST_F(lk, control)
 {
-	measure(_metadata, self, "control", CONTROL_MAX_MS - PROBE_MAX_MS);
+	measure(_metadata, self, "control", CONTROL_MAX_MS - PROBE_MAX_MS, true);
+}
+
+/*
+ * One measurement with a call left waiting in @mode, against a baseline
+ * taken just before; the worst latency over the bound is returned in
+ * *over (0 within it).
+ */
+static void attempt(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self, int mode,
+		    const char *what, bool judge, uint64_t *over)
+{
+	long to = param_get("helper_timeout_ms");
+	uint64_t base, worst;
+
+	base = baseline(_metadata, self);
+	if (mode == W_TOKEN) {
+		ASSERT_LT(0, to);
+		/* The held step must outlast the case (restored by the cleanup). */
+		ASSERT_EQ(0, param_set("helper_timeout_ms", 60000));
+		self->helper_timeout = to;
+		ASSERT_EQ(1, fh_start());
+		self->fh = true;
+	}
+	start_waiter(_metadata, self, mode);
+	if (mode == W_TOKEN)
+		ASSERT_TRUE(wait_for(&fh->n_held, 1, 5000));
+	worst = measure(_metadata, self, what, base, judge);
+	*over = worst >= base + PROBE_MAX_MS ? worst - base : 0;
+}
+
+/*
+ * A waiting call must cost nothing: the fault held every GETFAMILY for as
+ * long as the call waited (seconds, every time), while this machine's own
+ * noise (a TCG guest sharing its cores) only sometimes adds a few hundred
+ * milliseconds. So a case that is over the bound is measured again, up to
+ * ATTEMPTS times in all, and judged on its last measurement.
+ */
+#define ATTEMPTS 3
+static void judged(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self, int mode,
+		   const char *what)
+{
+	uint64_t over = 0;
+	int i;
+
+	for (i = 1; i < ATTEMPTS; i++) {
+		attempt(_metadata, self, mode, what, false, &over);
+		if (!over)
+			return;
+		TH_LOG("%s: attempt %d of %d over the bound by %llu ms; again", what, i, ATTEMPTS,
+		       (unsigned long long)over);
+	}
+	attempt(_metadata, self, mode, what, true, &over);
 }
 
 /* ACCEPT whose helper step the fake helper holds (never answers). */
 TEST_F(lk, token_mode_held)
 {
-	long to = param_get("helper_timeout_ms");
-	uint64_t base;
-
-	ASSERT_LT(0, to);
-	base = baseline(_metadata, self);
-	/* The held step must outlast the case (restored by the cleanup). */
-	ASSERT_EQ(0, param_set("helper_timeout_ms", 60000));
-	self->helper_timeout = to;
-	ASSERT_EQ(1, fh_start());
-	self->fh = true;
-	start_waiter(_metadata, self, W_TOKEN);
-	ASSERT_TRUE(wait_for(&fh->n_held, 1, 5000));
-	measure(_metadata, self, "token mode, helper holds", base);
+	judged(_metadata, self, W_TOKEN, "token mode, helper holds");
 }
 
 /* ACCEPT_SOCKET on a connection whose client never sends a byte. */
 TEST_F(lk, socket_mode_silent)
 {
-	uint64_t base = baseline(_metadata, self);
-
-	start_waiter(_metadata, self, W_SOCK);
-	measure(_metadata, self, "socket mode, silent client", base);
+	judged(_metadata, self, W_SOCK, "socket mode, silent client");
 }
 
 /* The same by an unprivileged user: root of its user and network namespace. */
 TEST_F(lk, socket_mode_userns)
 {
-	uint64_t base = baseline(_metadata, self);
-
-	start_waiter(_metadata, self, W_SOCK_USERNS);
-	measure(_metadata, self, "socket mode, user-namespace root", base);
+	judged(_metadata, self, W_SOCK_USERNS, "socket mode, user-namespace root");
 }
 
 TEST_HARNESS_MAIN
