@@ -43,6 +43,61 @@ chmod 0700 /tmp/home/alice
 mkdir -p /tmp/.X11-unix /tmp/.ICE-unix
 chmod 1777 /tmp /tmp/.X11-unix /tmp/.ICE-unix
 
+# Every login is a round of PAM calls, and Linux-PAM's libpam opens an audit
+# netlink socket at each one (pam_authenticate, pam_acct_mgmt, pam_setcred,
+# pam_open_session, pam_close_session, pam_end: _pam_auditlog()). The test
+# kernel has no CONFIG_AUDIT, so each socket(AF_NETLINK, SOCK_RAW,
+# NETLINK_AUDIT) makes netlink_create() request_module("net-pf-16-proto-9"):
+# the kernel spawns /sbin/modprobe, which here runs under TCG off the 9p root
+# and finds nothing (EPROTONOSUPPORT). strace of one PAM login of alice with
+# Debian's /etc/pam.d/xrdp-sesman in the guest: 6 such socket() calls, 0.4 to
+# 0.8 s each with the guest otherwise idle, nearly all of the time of each
+# PAM call (a pam_unix-only stack measured the same: the PAM modules --
+# pam_systemd, pam_env, pam_cap -- are not what is slow). With ten xrdp
+# connections (and Xorg) busy, sesman took 8-12 s per login, one login at a
+# time (0.9.21, listen backlog 2): xrdp's 4 connects of 3 s ran out for
+# half of the ten. An empty kernel.modprobe makes request_module() fail at
+# once (-ENOENT, kernel/module/kmod.c): nothing in this guest loads a
+# module on demand (credssp.ko is insmod-ed, TLS is built in; the debug
+# kernel's release has no /lib/modules/ directory on this root: modprobe
+# never finds anything there).
+echo >/proc/sys/kernel/modprobe || fail "cannot clear kernel.modprobe"
+# One PAM login of alice through Debian's unmodified stack, timed per call
+# (DIR/pam-timing.log): the account works, and how long sesman will take.
+cat >/tmp/pamtime.py <<'PAMTIME'
+import ctypes, sys, time
+pam = ctypes.CDLL("libpam.so.0")
+class Msg(ctypes.Structure): _fields_=[("msg_style",ctypes.c_int),("msg",ctypes.c_char_p)]
+class Resp(ctypes.Structure): _fields_=[("resp",ctypes.c_char_p),("resp_retcode",ctypes.c_int)]
+CONV=ctypes.CFUNCTYPE(ctypes.c_int,ctypes.c_int,ctypes.POINTER(ctypes.POINTER(Msg)),ctypes.POINTER(ctypes.POINTER(Resp)),ctypes.c_void_p)
+class Conv(ctypes.Structure): _fields_=[("conv",CONV),("appdata",ctypes.c_void_p)]
+libc=ctypes.CDLL(None); libc.calloc.restype=ctypes.c_void_p; libc.strdup.restype=ctypes.c_void_p
+service, user, pw = sys.argv[1], sys.argv[2], sys.argv[3]
+def conv(n, msgs, resp, _):
+    r = libc.calloc(n, ctypes.sizeof(Resp))
+    arr = ctypes.cast(r, ctypes.POINTER(Resp))
+    for i in range(n):
+        if msgs[i].contents.msg_style in (1, 2):
+            arr[i].resp = ctypes.cast(libc.strdup(pw.encode()), ctypes.c_char_p)
+    resp[0] = arr
+    return 0
+c = Conv(CONV(conv), None); h = ctypes.c_void_p()
+t = time.monotonic()
+def step(name, rc):
+    global t
+    now = time.monotonic(); print("pam %s %s rc=%d %.3fs" % (service, name, rc, now - t), flush=True); t = now
+step("start", pam.pam_start(service.encode(), user.encode(), ctypes.byref(c), ctypes.byref(h)))
+step("authenticate", pam.pam_authenticate(h, 0))
+step("acct_mgmt", pam.pam_acct_mgmt(h, 0))
+step("setcred", pam.pam_setcred(h, 2))
+step("open_session", pam.pam_open_session(h, 0))
+step("close_session", pam.pam_close_session(h, 0))
+step("end", pam.pam_end(h, 0))
+PAMTIME
+python3 /tmp/pamtime.py xrdp-sesman alice 'Passw0rd!' >"$dir/pam-timing.log" 2>&1
+grep -q '^pam xrdp-sesman authenticate rc=0' "$dir/pam-timing.log" ||
+	fail "alice cannot log in with PAM: $(cat "$dir/pam-timing.log")"
+
 insmod "$moddir/kmod/credssp.ko" || fail "insmod credssp.ko"
 start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log" || fail "credsspd did not register"
 helper=$credsspd_pid
