@@ -5,7 +5,7 @@
 # `make check-host` and `make check-guest`.
 #
 #   host   build the userspace parts, host unit tests (ASan + UBSan), a bounded
-#          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 30), real
+#          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 15), real
 #          RDP clients against the engine (tests/interop), style gates
 #   guest  for KVER (default 6.12): Debian's own kernel image of KVER (fetched,
 #          not built: scripts/debian-kernel.sh), credssp.ko against its
@@ -14,8 +14,8 @@
 #          and the guest suites (lifecycle, kselftests, KUnit) in one boot of it
 #   debian only the Debian-kernel part of guest for KVER
 #   fuzz   only the fuzzers, e.g. KCREDSSP_FUZZ_SECONDS=3600 (make fuzz-run)
-#   all    host, then the debug part of guest 6.1; alongside them the Debian
-#          parts of 6.12 and 6.1, then the debug part of 6.12 (that output
+#   all    host, then the Debian and debug parts of guest 6.1; alongside
+#          them the Debian part of 6.12, then its debug part (that output
 #          comes after theirs); the debug kernels build in the background
 #          meanwhile, and no guest suite starts before they are built
 #
@@ -88,7 +88,7 @@ sparse_clean() {
 
 # A bounded libFuzzer run from the checked-in seed corpus; any crash,
 # sanitizer report or leak fails it.
-fuzz_seconds=${KCREDSSP_FUZZ_SECONDS:-30}
+fuzz_seconds=${KCREDSSP_FUZZ_SECONDS:-15}
 run_fuzzer() {
 	local bin=$1 name corpus
 	name=$(basename "$bin")
@@ -200,9 +200,13 @@ guest_debug() {
 	# The same clients against the RDP NLA gates (kernel and userspace) in socket mode.
 	step "real clients through the RDP NLA gates on $kver" "guest-$kver/gate-interop.tap" \
 		tests/guest/gate-interop.sh "$kver" "${dbg[@]}"
-	# NLA in front of Debian's xrdp: credssp-rdpd, single sign-on into a session.
-	step "real clients through credssp-rdpd into xrdp on $kver" "guest-$kver/rdp-xrdp.tap" \
-		tests/guest/rdp-xrdp.sh "$kver" "${dbg[@]}"
+	# NLA in front of Debian's xrdp: credssp-rdpd, single sign-on into a
+	# session. About 5 minutes of the CI budget: on the 6.12 lane only (the
+	# front is userspace; the kernel's socket mode is proven on both kernels
+	# by the gates above); KCREDSSP_CHECK_RDP_ALL=1 runs it on 6.1 too.
+	[ "$kver" = 6.12 ] || [ "${KCREDSSP_CHECK_RDP_ALL:-0}" = 1 ] &&
+		step "real clients through credssp-rdpd into xrdp on $kver" "guest-$kver/rdp-xrdp.tap" \
+			tests/guest/rdp-xrdp.sh "$kver" "${dbg[@]}"
 	# Each suite promised a plan; a suite file that never appeared is a failure.
 	local s
 	local suites=(lifecycle) t
@@ -278,8 +282,9 @@ all)
 	make --no-print-directory -k -j"$(nproc)" userspace fuzz front "${guest_progs[@]}" >/dev/null 2>&1
 	guest_clean 6.12
 	guest_clean 6.1
-	lane alongside "guest_debian 6.12" "guest_debian 6.1" kernels_wait "guest_debug 6.12"
+	lane alongside "guest_debian 6.12" kernels_wait "guest_debug 6.12"
 	host
+	guest_debian 6.1
 	kernels_wait
 	guest_debug 6.1
 	lane_join alongside
