@@ -231,7 +231,7 @@ int x224_parse_confirm(const uint8_t *p, size_t len, struct x224_confirm *cc)
 	return X224_OK;
 }
 
-static const char *tls_alert_name(unsigned int d)
+const char *tls_alert_name(unsigned int d)
 {
 	switch (d) {
 	case 0: return "close_notify";

@@ -147,4 +147,7 @@ size_t x224_build_request(uint8_t *buf, size_t size, uint32_t requested);
  */
 int x224_parse_confirm(const uint8_t *p, size_t len, struct x224_confirm *cc);
 
+/* The name of a TLS alert description (RFC 8446 6), "?" if unknown. */
+const char *tls_alert_name(unsigned int d);
+
 #endif /* KCREDSSP_X224_H */

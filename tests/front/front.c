@@ -243,23 +243,6 @@ static long wait_record(int fd, struct cssp_buf *in, const struct timespec *unti
 	}
 }
 
-static const char *alert_name(uint8_t d)
-{
-	switch (d) {
-	case 0: return "close_notify";
-	case 10: return "unexpected_message";
-	case 20: return "bad_record_mac";
-	case 22: return "record_overflow";
-	case 40: return "handshake_failure";
-	case 47: return "illegal_parameter";
-	case 50: return "decode_error";
-	case 51: return "decrypt_error";
-	case 80: return "internal_error";
-	case 90: return "user_canceled";
-	default: return "other";
-	}
-}
-
 /* ---------------------------------------------------------------------------------------------
  * X.224
  */
@@ -503,7 +486,7 @@ static void after_ok(int fd, struct cssp_buf *in, const struct cssp_result *cr, 
 			cssp_buf_consume(in, (size_t)rl);
 			if (type == REC_CT_ALERT && ptlen == 2) {
 				put(res, "tx_reply", "alert:%s:%s",
-				    pt[0] == 2 ? "fatal" : "warning", alert_name(pt[1]));
+				    pt[0] == 2 ? "fatal" : "warning", tls_alert_name(pt[1]));
 				break;
 			}
 			hex(h, sizeof(h), pt, ptlen < 16 ? ptlen : 16);
