@@ -260,11 +260,12 @@ static int credssp_call_accept_reply(struct credssp_call *call, u32 status,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED && !a->msg)
-		a->msg = call->cancelled ? "the call was cancelled" :
-			 "call failed";
+	if (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED &&
+	    call->cancelled && !a->why)
+		a->why = CREDSSP_R_CANCELLED;
 	skb = credssp_call_msg(call, nla_total_size(a->output_len) + 128,
-			       status, a->msg, &hdr);
+			       status, credssp_reason_text(a->why, status),
+			       &hdr);
 	if (!skb) {
 		credssp_call_send_nomem(call);
 		return -ENOMEM;
@@ -306,7 +307,7 @@ static void credssp_call_accept_work(struct work_struct *work)
 	    (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED ||
 	     status == SEC_E_BUFFER_TOO_SMALL)) {
 		status = SEC_E_INVALID_HANDLE;
-		a->msg = "the call was cancelled";
+		a->why = CREDSSP_R_CANCELLED;
 		kfree_sensitive(a->output);
 		a->output = NULL;
 		a->output_len = 0;
@@ -403,38 +404,35 @@ void credssp_call_sock_started(struct credssp_call *call, struct socket *sock,
  * @data: the call
  * @status: the outcome
  * @ctx: on SEC_E_OK the established context, referenced, or NULL
- * @msg: why it failed
+ * @why: why it failed
  *
  * Runs in the socket-mode worker, after the kernel let go of the socket.
  */
 void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
-			   const char *msg)
+			   enum credssp_reason why)
 {
 	struct credssp_call *call = data;
+	struct credssp_ctx_view *v = NULL;
 	struct sk_buff *skb = NULL;
 	bool sent = false;
-	u32 ret_flags = 0;
-	u64 expiry = 0;
 	void *hdr;
 
 	if (status != SEC_E_OK && call->cancelled)
-		msg = "the call was cancelled";
+		why = CREDSSP_R_CANCELLED;
 	if (ctx) {
-		spin_lock(&ctx->lock);
-		if (ctx->res)
-			ret_flags = ctx->res->ret_flags;
-		expiry = ctx->expiry;
-		spin_unlock(&ctx->lock);
+		v = kmalloc(sizeof(*v), GFP_KERNEL);
+		if (v)
+			credssp_ctx_view(ctx, v);
 	}
-	if (credssp_call_unlist(call) != CREDSSP_CALL_GONE)
+	if (credssp_call_unlist(call) != CREDSSP_CALL_GONE && (v || !ctx))
 		skb = credssp_call_msg(call,
 				       2 * nla_total_size_64bit(sizeof(u64)) +
 				       nla_total_size(sizeof(u32)), status,
-				       msg, &hdr);
+				       credssp_reason_text(why, status), &hdr);
 	if (skb && ctx &&
 	    (nla_put_u64_64bit(skb, CREDSSP_A_CTX_ID, ctx->id, CREDSSP_A_PAD) ||
-	     nla_put_u32(skb, CREDSSP_A_RET_FLAGS, ret_flags) ||
-	     nla_put_u64_64bit(skb, CREDSSP_A_EXPIRY, expiry,
+	     nla_put_u32(skb, CREDSSP_A_RET_FLAGS, v->ret_flags) ||
+	     nla_put_u64_64bit(skb, CREDSSP_A_EXPIRY, v->expiry,
 			       CREDSSP_A_PAD))) {
 		nlmsg_free(skb);
 		skb = NULL;
@@ -449,6 +447,7 @@ void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
 			credssp_ctx_unlink(ctx);
 		credssp_ctx_put(ctx);	/* the worker's reference */
 	}
+	kfree(v);
 	credssp_call_put(call);
 }
 

@@ -2,6 +2,24 @@
 /*
  * credssp.ko internal interfaces, shared between its files.
  *
+ * The files, each calling only those below it (the accept path goes down
+ * once: netlink.c, call.c or sock.c, sspi.c, keyring.c and helper.c,
+ * ctx.c, table.c, wire.c):
+ *   netlink.c   the genetlink handlers; the only file that speaks words
+ *               (extack, outcome messages) from enum credssp_reason
+ *   call.c      asynchronous ACCEPT and ACCEPT_SOCKET of netlink callers
+ *   sock.c      socket mode: the handshake on a socket, in a worker
+ *   ktls.c      the one kTLS probe, and installing a context's keys
+ *   sspi.c      SSPI semantics, for netlink and in-kernel consumers
+ *   keyring.c   the ".credssp" keyring of delegated credentials
+ *   helper.c    the queue of helper requests and its sockets
+ *   ctx.c       a context's life and state: the only owner of ctx->lock's
+ *               fields but ctx->req (helper.c's, the step in flight)
+ *   table.c     handles, owners, limits, credentials
+ *   wire.c      checks of what crosses the edges (helper answers, keys,
+ *               credentials payloads), pure functions, KUnit-tested
+ *   net.c       the per-netns state and its notifier; main.c the module
+ *
  * Locking, outermost first:
  *   credssp_call_lock     (call.c) the unload flag of netlink calls
  *   credssp_ctx.lock      state and result of one context
@@ -18,6 +36,7 @@
 #define _CREDSSP_H
 
 #include <linux/completion.h>
+#include <linux/key.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -48,6 +67,84 @@ extern unsigned int credssp_max_net_creds;
 extern unsigned int credssp_helper_timeout_ms;
 extern unsigned int credssp_handshake_timeout_ms;
 extern unsigned int credssp_max_lifetime;
+
+/*
+ * Why a call failed, as the files below netlink.c report it: a code, not
+ * words. netlink.c alone turns it into the extack message or the outcome
+ * message's CREDSSP_A_MESSAGE (credssp_reason_text()).
+ */
+enum credssp_reason {
+	CREDSSP_R_NONE,
+	/* AcceptSecurityContext's arguments and context */
+	CREDSSP_R_REQ_FLAGS,
+	CREDSSP_R_DATA_REP,
+	CREDSSP_R_BAD_INPUT,
+	CREDSSP_R_BAD_OPTION,
+	CREDSSP_R_NO_CRED,
+	CREDSSP_R_CTX_LIMIT,
+	CREDSSP_R_WRONG_CRED,
+	CREDSSP_R_BUSY,
+	CREDSSP_R_DEADLINE,
+	CREDSSP_R_NOT_IN_HANDSHAKE,
+	CREDSSP_R_REPEAT_INPUT,
+	CREDSSP_R_BUFFER_TOO_SMALL,
+	CREDSSP_R_ABANDONED,
+	/* the step in the helper */
+	CREDSSP_R_BAD_REPLY,
+	CREDSSP_R_QUEUE_FULL,
+	CREDSSP_R_NO_HELPER,
+	CREDSSP_R_INCOMPLETE,
+	CREDSSP_R_AUTH_FAILED,
+	CREDSSP_R_NO_KEY,
+	/* the call */
+	CREDSSP_R_CANCELLED,
+	CREDSSP_R_ABORTED,
+	CREDSSP_R_NOMEM,
+	/* socket mode's connection */
+	CREDSSP_R_CLIENT_CLOSED,
+	CREDSSP_R_TOO_LARGE,
+	CREDSSP_R_SOCK_ERROR,
+	CREDSSP_R_NOT_TLS,
+	CREDSSP_R_TRAILING,
+	/* the socket kTLS goes on */
+	CREDSSP_R_NOT_SOCKET,
+	CREDSSP_R_NOT_TCP,
+	CREDSSP_R_OTHER_NETNS,
+	CREDSSP_R_NOT_CONNECTED,
+	CREDSSP_R_HAS_ULP,
+	/* the context's keys and kTLS */
+	CREDSSP_R_CTX_DELETED,
+	CREDSSP_R_CTX_EXPIRED,
+	CREDSSP_R_NOT_ESTABLISHED,
+	CREDSSP_R_KEYS_TAKEN,
+	CREDSSP_R_TLS_VERSION,
+	CREDSSP_R_CIPHERS_DIFFER,
+	CREDSSP_R_CIPHER,
+	CREDSSP_R_NO_AEAD,
+	CREDSSP_R_NO_KTLS,
+	CREDSSP_R_ULP_FAILED,
+	CREDSSP_R_TLS_TX,
+	CREDSSP_R_TLS_RX,
+	/* a HELPER_DONE that fails a check (wire.c) */
+	CREDSSP_R_DONE_STATUS,
+	CREDSSP_R_DONE_CONSUMED,
+	CREDSSP_R_DONE_RET_FLAGS,
+	CREDSSP_R_DONE_PACKAGE,
+	CREDSSP_R_DONE_OUTPUT,
+	CREDSSP_R_DONE_PRINCIPAL,
+	CREDSSP_R_DONE_OK_PACKAGE,
+	CREDSSP_R_DONE_TLS_VERSION,
+	CREDSSP_R_DONE_TLS_CIPHER,
+	CREDSSP_R_DONE_NO_KEYS,
+	CREDSSP_R_DONE_KEYS_INCOMPLETE,
+	CREDSSP_R_DONE_KEYS_CIPHER,
+	CREDSSP_R_DONE_KEYS_LENGTH,
+	CREDSSP_R_DONE_KEYS_DIFFER,
+	CREDSSP_R_DONE_NO_VERSION,
+	CREDSSP_R_DONE_VERSION,
+	CREDSSP_R_DONE_CREDS,
+	__CREDSSP_R_MAX
+};
 
 #define CREDSSP_NR_OUTCOMES	(CREDSSP_OUTCOME_ABANDONED + 1)
 #define CREDSSP_NR_PACKAGES	(CREDSSP_PACKAGE_KERBEROS + 1)
@@ -257,8 +354,7 @@ void credssp_pernet_shutdown(void);
 void credssp_pernet_exit(void);
 struct credssp_net *credssp_pernet(const struct net *net);
 
-/* table.c: per-netns handle tables */
-void credssp_expire_work(struct work_struct *work);
+/* table.c: handles, owners and credentials */
 u64 credssp_handle_make(u32 gen, u32 index);
 u32 credssp_handle_index(u64 id);
 u32 credssp_handle_gen(u64 id);
@@ -271,25 +367,82 @@ struct credssp_cred *credssp_cred_lookup(struct credssp_net *cn, u64 id,
 					 const struct credssp_caller *caller);
 bool credssp_cred_unlink(struct credssp_cred *cred);
 void credssp_cred_put(struct credssp_cred *cred);
+struct credssp_owner *credssp_owner_charge(struct credssp_net *cn,
+					   const struct credssp_caller *c,
+					   bool ctx);
+void credssp_owner_uncharge(struct credssp_net *cn, struct credssp_owner *o,
+			    bool ctx);
+u64 credssp_now(void);
+
+/* ctx.c: a context's life and state */
+struct credssp_ctx_view {
+	bool dead;
+	bool done;			/* ESTABLISHED or EXPIRED, with a result */
+	enum credssp_ctx_state state;
+	u32 package;
+	u64 created;
+	u64 expiry;
+	u32 ret_flags;
+	u32 version;
+	u32 tls_version;
+	u32 cipher;			/* TLS_CIPHER_* */
+	key_serial_t key;
+	u8 creds_type;
+	char principal[CREDSSP_PRINCIPAL_MAX + 1];
+	char tls_cipher[CREDSSP_CIPHER_NAME_MAX + 1];
+};
+
+extern struct task_struct *credssp_test_sync_free_task;	/* KUnit only */
+unsigned long credssp_ctx_timeout(unsigned int timeout_ms);
 u32 credssp_ctx_new(struct credssp_net *cn,
 		    const struct credssp_caller *caller,
-		    struct credssp_cred *cred, struct credssp_ctx **ctxp);
+		    struct credssp_cred *cred, u32 options,
+		    unsigned long deadline, struct credssp_ctx **ctxp);
 struct credssp_ctx *credssp_ctx_lookup(struct credssp_net *cn, u64 id,
 				       const struct credssp_caller *caller);
 bool credssp_ctx_unlink(struct credssp_ctx *ctx);
 void credssp_ctx_put(struct credssp_ctx *ctx);
-void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
-				 enum credssp_ctx_state state,
-				 enum credssp_outcome outcome);
 bool credssp_ctx_check_time(struct credssp_ctx *ctx);
-void credssp_result_free(struct credssp_result *res);
-u64 credssp_now(void);
-extern struct task_struct *credssp_test_sync_free_task;	/* KUnit only */
+void credssp_expire_work(struct work_struct *work);
+bool credssp_ctx_in_handshake_locked(struct credssp_ctx *ctx);
+u32 credssp_ctx_status(struct credssp_ctx *ctx);
+u32 credssp_ctx_step_begin(struct credssp_ctx *ctx, u32 input_len,
+			   struct credssp_result **kept,
+			   enum credssp_reason *why);
+u32 credssp_ctx_keep(struct credssp_ctx *ctx, struct credssp_result *res,
+		     u32 input_len);
+void credssp_ctx_set_package(struct credssp_ctx *ctx, u32 package);
+u32 credssp_ctx_step_apply(struct credssp_ctx *ctx,
+			   struct credssp_result **resp, struct key *key,
+			   u64 expiry);
+void credssp_ctx_fail(struct credssp_ctx *ctx, enum credssp_outcome outcome);
+void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v);
+u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len);
+int credssp_ctx_keys_check(struct credssp_ctx *ctx, enum credssp_reason *why);
+int credssp_ctx_take_keys(struct credssp_ctx *ctx, struct credssp_tls_keys *tx,
+			  struct credssp_tls_keys *rx, u32 *tls_version,
+			  enum credssp_reason *why);
+void credssp_ctx_return_keys(struct credssp_ctx *ctx,
+			     const struct credssp_tls_keys *tx,
+			     const struct credssp_tls_keys *rx);
 
-/* helper.c: the upcall channel */
+/* wire.c: checks of what crosses the module's edges */
+struct credssp_bad {
+	const struct nlattr *attr;	/* the offending one, or NULL */
+	enum credssp_reason why;
+};
+
+bool credssp_req_flags_ok(u32 req_flags);
+int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
+			 u32 *trailer);
 bool credssp_status_known(u32 status);
 int credssp_creds_validate(const u8 *data, u32 len, u8 *type);
 int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len);
+int credssp_result_parse(struct nlattr **tb, u32 input_len,
+			 struct credssp_result **resp, struct credssp_bad *bad);
+void credssp_result_free(struct credssp_result *res);
+
+/* helper.c: the upcall channel */
 int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
 			    struct genl_info *info);
 int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
@@ -313,9 +466,6 @@ u32 credssp_sspi_accept_new(struct credssp_net *cn,
 			    const struct credssp_caller *caller,
 			    struct credssp_cred *cred,
 			    struct credssp_accept_args *a);
-bool credssp_req_flags_ok(u32 req_flags);
-int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
-			 u32 *trailer);
 
 struct credssp_accept_args {
 	/* in */
@@ -334,7 +484,7 @@ struct credssp_accept_args {
 	bool has_extra;
 	u32 ret_flags;
 	u64 expiry;
-	const char *msg;		/* why, for the extack */
+	enum credssp_reason why;	/* of a failure */
 };
 
 u32 credssp_sspi_acquire(struct credssp_net *cn,
@@ -364,7 +514,8 @@ void credssp_genl_exit(void);
 int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			   u32 seq);
 
-/* for the doits of other files (ktls.c, sock.c) */
+const char *credssp_reason_text(enum credssp_reason why, u32 status);
+/* for the doits of other files (helper.c, call.c) */
 void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg);
 struct credssp_net *credssp_info_net(struct genl_info *info);
 void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
@@ -378,19 +529,21 @@ int credssp_reply_status(struct genl_info *info, u32 status,
 
 /* ktls.c: installing an established context's keys with kTLS */
 int credssp_sock_check(struct socket *sock, struct net *net,
-		       struct netlink_ext_ack *extack);
+		       enum credssp_reason *why);
 int credssp_sock_check_locked(struct socket *sock, struct net *net,
-			      struct netlink_ext_ack *extack, bool locked);
+			      enum credssp_reason *why, bool locked);
+int credssp_ktls_probe(struct net *net, u32 cipher, enum credssp_reason *why);
 int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
-			 struct net *net, struct netlink_ext_ack *extack,
+			 struct net *net, enum credssp_reason *why,
 			 u32 *version, u32 *cipher);
 
 /* sock.c: socket mode */
 struct credssp_sock_req;
 
-/* The completion of a netlink caller (call.c): with a reason in words. */
+/* The completion of a netlink caller (call.c): with the reason. */
 typedef void (*credssp_sock_end_t)(void *data, u32 status,
-				   struct credssp_ctx *ctx, const char *msg);
+				   struct credssp_ctx *ctx,
+				   enum credssp_reason why);
 
 struct credssp_sock_start {
 	struct socket *sock;
@@ -430,7 +583,7 @@ int credssp_call_queue_accept(struct credssp_call *call,
 void credssp_call_sock_started(struct credssp_call *call, struct socket *sock,
 			       struct credssp_sock_req *sreq);
 void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
-			   const char *msg);
+			   enum credssp_reason why);
 bool credssp_call_cancel(struct credssp_net *cn,
 			 const struct credssp_caller *caller, u32 seq);
 void credssp_call_release(struct credssp_net *cn, u32 portid);

@@ -36,142 +36,6 @@
 
 #include "credssp.h"
 
-/**
- * credssp_status_known - whether the helper may answer a step with a status
- * @status: the SECURITY_STATUS
- *
- * Return: true for the statuses of <uapi/linux/credssp.h> that end a step;
- * false for anything else, including the ones only the kernel produces
- * (SEC_E_BUFFER_TOO_SMALL) and the SEC_I_COMPLETE_* ones CredSSP never uses.
- */
-bool credssp_status_known(u32 status)
-{
-	switch (status) {
-	case SEC_E_OK:
-	case SEC_I_CONTINUE_NEEDED:
-	case SEC_E_INCOMPLETE_MESSAGE:
-	case SEC_E_INSUFFICIENT_MEMORY:
-	case SEC_E_INVALID_HANDLE:
-	case SEC_E_UNSUPPORTED_FUNCTION:
-	case SEC_E_INTERNAL_ERROR:
-	case SEC_E_SECPKG_NOT_FOUND:
-	case SEC_E_INVALID_TOKEN:
-	case SEC_E_LOGON_DENIED:
-	case SEC_E_NO_CREDENTIALS:
-	case SEC_E_OUT_OF_SEQUENCE:
-	case SEC_E_NO_AUTHENTICATING_AUTHORITY:
-	case SEC_E_CONTEXT_EXPIRED:
-	case SEC_E_INVALID_PARAMETER:
-		return true;
-	default:
-		return false;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_status_known);
-
-static u16 credssp_le16(const void *p)
-{
-	__le16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le16_to_cpu(v);
-}
-
-static u32 credssp_le32(const void *p)
-{
-	__le32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32_to_cpu(v);
-}
-
-/**
- * credssp_creds_validate - check a delegated credentials payload
- * @data: the payload
- * @len: its length
- * @type: where to store its enum credssp_cred_type, or NULL
- *
- * The payload must be a version 1 header of a known type followed by
- * exactly n_fields fields of known ids that fill it to the last byte.
- *
- * Return: 0 if well formed, -EINVAL if not.
- */
-int credssp_creds_validate(const u8 *data, u32 len, u8 *type)
-{
-	const struct credssp_creds_hdr *hdr = (const void *)data;
-	u32 off = sizeof(*hdr);
-	unsigned int i, n;
-
-	if (len < sizeof(*hdr) || len > CREDSSP_CREDS_MAX)
-		return -EINVAL;
-	if (hdr->version != CREDSSP_CREDS_VERSION)
-		return -EINVAL;
-	switch (hdr->type) {
-	case CREDSSP_CRED_TYPE_PASSWORD:
-	case CREDSSP_CRED_TYPE_SMARTCARD:
-	case CREDSSP_CRED_TYPE_REMOTE_GUARD:
-		break;
-	default:
-		return -EINVAL;
-	}
-	n = credssp_le16(&hdr->n_fields);
-	for (i = 0; i < n; i++) {
-		const struct credssp_creds_field *f = (const void *)(data + off);
-		u16 id;
-		u32 flen;
-
-		if (len - off < sizeof(*f))
-			return -EINVAL;
-		id = credssp_le16(&f->id);
-		flen = credssp_le32(&f->len);
-		if (id < CREDSSP_CRED_FIELD_DOMAIN || id > CREDSSP_CRED_FIELD_CRED_BUFFER)
-			return -EINVAL;
-		off += sizeof(*f);
-		if (flen > len - off)
-			return -EINVAL;
-		off += flen;
-	}
-	if (off != len)
-		return -EINVAL;
-	if (type)
-		*type = hdr->type;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_creds_validate);
-
-/**
- * credssp_keys_len - the key material lengths of a kTLS cipher
- * @cipher: TLS_CIPHER_*
- * @key_len: key bytes
- * @salt_len: salt bytes
- * @iv_len: explicit IV bytes
- *
- * Return: 0, or -EINVAL for a cipher CredSSP does not offer.
- */
-int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len)
-{
-	switch (cipher) {
-	case TLS_CIPHER_AES_GCM_128:
-		*key_len = 16;
-		*salt_len = 4;
-		*iv_len = 8;
-		return 0;
-	case TLS_CIPHER_AES_GCM_256:
-		*key_len = 32;
-		*salt_len = 4;
-		*iv_len = 8;
-		return 0;
-	case TLS_CIPHER_CHACHA20_POLY1305:
-		*key_len = 32;
-		*salt_len = 0;
-		*iv_len = 12;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_keys_len);
-
 /*
  * STEPs queued or taken per netns. Each context has at most one step in
  * flight, so this bounds what a slow or stuck helper lets pile up below
@@ -454,14 +318,13 @@ static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_helper_req
 	struct credssp_net *cn = ctx->cn;
 	u32 status = SEC_E_OK;
 
+	req->options = ctx->options;	/* fixed for the context's life */
 	spin_lock(&ctx->lock);
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
+	if (!credssp_ctx_in_handshake_locked(ctx)) {
 		spin_unlock(&ctx->lock);
 		*outcome = CREDSSP_OUTCOME_ABANDONED;
 		return SEC_E_INVALID_HANDLE;
 	}
-	req->options = ctx->options;
 	spin_lock(&cn->lock);
 	if (cn->dying || !cn->helper.pid ||
 	    (!req->first && cn->helper.gen != ctx->helper_gen)) {
@@ -764,222 +627,6 @@ int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 	return err;
 }
 
-static const u32 credssp_ret_known =
-	ASC_RET_DELEGATE | ASC_RET_MUTUAL_AUTH | ASC_RET_REPLAY_DETECT |
-	ASC_RET_SEQUENCE_DETECT | ASC_RET_CONFIDENTIALITY |
-	ASC_RET_USE_SESSION_KEY | ASC_RET_CONNECTION | ASC_RET_CALL_LEVEL |
-	ASC_RET_THIRD_LEG_FAILED | ASC_RET_EXTENDED_ERROR | ASC_RET_STREAM |
-	ASC_RET_INTEGRITY;
-
-/* Exactly @len bytes (0: absent or empty) into @dst. */
-static int credssp_keys_field(struct nlattr *attr, u8 *dst, u8 len)
-{
-	u32 have = attr ? nla_len(attr) : 0;
-
-	if (have != len)
-		return -EINVAL;
-	if (len)
-		memcpy(dst, nla_data(attr), len);
-	return 0;
-}
-
-static int credssp_keys_parse(struct nlattr *nest, struct credssp_tls_keys *k,
-			      struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[CREDSSP_A_K_MAX + 1];
-	int err;
-
-	err = nla_parse_nested(tb, CREDSSP_A_K_MAX, nest, credssp_keys_nl_policy,
-			       extack);
-	if (err)
-		return err;
-	if (!tb[CREDSSP_A_K_CIPHER] || !tb[CREDSSP_A_K_KEY] ||
-	    !tb[CREDSSP_A_K_REC_SEQ]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "keys incomplete");
-		return -EINVAL;
-	}
-	k->cipher = nla_get_u32(tb[CREDSSP_A_K_CIPHER]);
-	if (credssp_keys_len(k->cipher, &k->key_len, &k->salt_len,
-			     &k->iv_len)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_K_CIPHER],
-				    "unsupported cipher");
-		return -EINVAL;
-	}
-	if (credssp_keys_field(tb[CREDSSP_A_K_KEY], k->key, k->key_len) ||
-	    credssp_keys_field(tb[CREDSSP_A_K_SALT], k->salt, k->salt_len) ||
-	    credssp_keys_field(tb[CREDSSP_A_K_IV], k->iv, k->iv_len) ||
-	    credssp_keys_field(tb[CREDSSP_A_K_REC_SEQ], k->rec_seq, 8)) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "key material length does not match the cipher");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* A NUL-terminated string of at most @max bytes, no NUL inside. */
-static int credssp_string(struct nlattr *attr, char *dst, size_t max)
-{
-	u32 len = nla_len(attr);
-	const char *s = nla_data(attr);
-
-	if (!len || len > max + 1 || s[len - 1] || strnlen(s, len) != len - 1)
-		return -EINVAL;
-	memcpy(dst, s, len);
-	return 0;
-}
-
-static int credssp_result_parse_ok(struct nlattr **tb,
-				   struct credssp_result *res,
-				   struct netlink_ext_ack *extack)
-{
-	struct nlattr *attr;
-	int err;
-
-	attr = tb[CREDSSP_A_H_PRINCIPAL];
-	if (!attr || credssp_string(attr, res->principal,
-				    CREDSSP_PRINCIPAL_MAX)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "bad or missing principal");
-		return -EINVAL;
-	}
-	if (res->package != CREDSSP_PACKAGE_NTLM &&
-	    res->package != CREDSSP_PACKAGE_KERBEROS) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_H_PACKAGE],
-				    "SEC_E_OK needs PACKAGE NTLM or Kerberos");
-		return -EINVAL;
-	}
-	attr = tb[CREDSSP_A_H_TLS_VERSION];
-	if (!attr || (nla_get_u32(attr) != 0x0303 &&
-		      nla_get_u32(attr) != 0x0304)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "bad or missing TLS version");
-		return -EINVAL;
-	}
-	res->tls_version = nla_get_u32(attr);
-	attr = tb[CREDSSP_A_H_TLS_CIPHER];
-	if (attr && credssp_string(attr, res->tls_cipher,
-				   CREDSSP_CIPHER_NAME_MAX)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "bad TLS cipher name");
-		return -EINVAL;
-	}
-	if (!tb[CREDSSP_A_H_KEYS_TX] || !tb[CREDSSP_A_H_KEYS_RX]) {
-		NL_SET_ERR_MSG(extack, "SEC_E_OK needs KEYS_TX and KEYS_RX");
-		return -EINVAL;
-	}
-	err = credssp_keys_parse(tb[CREDSSP_A_H_KEYS_TX], &res->tx, extack);
-	if (err)
-		return err;
-	err = credssp_keys_parse(tb[CREDSSP_A_H_KEYS_RX], &res->rx, extack);
-	if (err)
-		return err;
-	if (res->tx.cipher != res->rx.cipher) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_H_KEYS_RX],
-				    "TX and RX ciphers differ");
-		return -EINVAL;
-	}
-	res->has_keys = true;
-	res->expiry = tb[CREDSSP_A_H_EXPIRY] ?
-		nla_get_u64(tb[CREDSSP_A_H_EXPIRY]) : CREDSSP_TIME_NEVER;
-	if (!tb[CREDSSP_A_H_VERSION_NEGOTIATED]) {
-		NL_SET_ERR_MSG(extack, "SEC_E_OK needs VERSION_NEGOTIATED");
-		return -EINVAL;
-	}
-	res->version = nla_get_u32(tb[CREDSSP_A_H_VERSION_NEGOTIATED]);
-	if (res->version < 2 || res->version > 6) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_H_VERSION_NEGOTIATED],
-				    "TSRequest version out of range");
-		return -EINVAL;
-	}
-	if (tb[CREDSSP_A_H_PEER_VERSION])
-		res->peer_version = nla_get_u32(tb[CREDSSP_A_H_PEER_VERSION]);
-	attr = tb[CREDSSP_A_H_CREDS];
-	if (attr) {
-		if (credssp_creds_validate(nla_data(attr), nla_len(attr),
-					   NULL)) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "malformed credentials payload");
-			return -EINVAL;
-		}
-		res->creds = kmemdup(nla_data(attr), nla_len(attr),
-				     GFP_KERNEL);
-		if (!res->creds)
-			return -ENOMEM;
-		res->creds_len = nla_len(attr);
-	}
-	return 0;
-}
-
-/* Turn a HELPER_DONE into a result, trusting nothing in it. */
-static int credssp_result_parse(struct nlattr **tb, u32 input_len,
-				struct credssp_result **resp,
-				struct netlink_ext_ack *extack)
-{
-	struct credssp_result *res;
-	struct nlattr *attr;
-	int err = -EINVAL;
-
-	res = kzalloc(sizeof(*res), GFP_KERNEL);
-	if (!res)
-		return -ENOMEM;
-	res->status = nla_get_u32(tb[CREDSSP_A_H_SEC_STATUS]);
-	if (!credssp_status_known(res->status)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CREDSSP_A_H_SEC_STATUS],
-				    "unknown status");
-		goto fail;
-	}
-	res->consumed = input_len;
-	attr = tb[CREDSSP_A_H_CONSUMED];
-	if (attr) {
-		res->consumed = nla_get_u32(attr);
-		if (res->consumed > input_len) {
-			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "consumed more than the input");
-			goto fail;
-		}
-	}
-	if (res->status == SEC_E_INCOMPLETE_MESSAGE)
-		res->consumed = 0;
-	attr = tb[CREDSSP_A_H_RET_FLAGS];
-	if (attr) {
-		res->ret_flags = nla_get_u32(attr);
-		if (res->ret_flags & ~credssp_ret_known) {
-			NL_SET_ERR_MSG_ATTR(extack, attr, "unknown ASC_RET_*");
-			goto fail;
-		}
-	}
-	attr = tb[CREDSSP_A_H_PACKAGE];
-	if (attr)
-		res->package = nla_get_u32(attr);
-	if (res->package >= CREDSSP_NR_PACKAGES) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "unknown package");
-		goto fail;
-	}
-	res->spnego = nla_get_flag(tb[CREDSSP_A_H_SPNEGO]);
-	attr = tb[CREDSSP_A_H_OUTPUT];
-	if (attr && nla_len(attr)) {
-		if (nla_len(attr) > CREDSSP_TOKEN_MAX) {
-			NL_SET_ERR_MSG_ATTR(extack, attr, "output too long");
-			goto fail;
-		}
-		res->output = kmemdup(nla_data(attr), nla_len(attr),
-				      GFP_KERNEL);
-		if (!res->output) {
-			err = -ENOMEM;
-			goto fail;
-		}
-		res->output_len = nla_len(attr);
-	}
-	if (res->status == SEC_E_OK) {
-		err = credssp_result_parse_ok(tb, res, extack);
-		if (err)
-			goto fail;
-	}
-	*resp = res;
-	return 0;
-
-fail:
-	credssp_result_free(res);
-	return err;
-}
-
 /*
  * S1: the keys and the delegated credentials were copied out; wipe them in
  * the request too (every copy of those attributes), so that neither the
@@ -1037,6 +684,7 @@ int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
 {
 	struct credssp_result *res = NULL;
 	struct credssp_helper_req *req = NULL;
+	struct credssp_bad bad = {};
 	struct credssp_caller c;
 	bool no_status;
 	int err;
@@ -1071,7 +719,11 @@ int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
 		err = -EINVAL;
 	else
 		err = credssp_result_parse(info->attrs, req->input_len, &res,
-					   info->extack);
+					   &bad);
+	if (err == -EINVAL && !no_status) {
+		NL_SET_BAD_ATTR(info->extack, bad.attr);
+		credssp_set_msg(info->extack, credssp_reason_text(bad.why, 0));
+	}
 	if (err) {
 		req->end = CREDSSP_REQ_BAD;
 	} else {

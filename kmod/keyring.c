@@ -374,35 +374,3 @@ void credssp_keyring_exit(void)
 	credssp_key_cred = NULL;
 	put_cred(cred);
 }
-
-/**
- * credssp_ctx_key - the delegated-credentials key of a context
- * @ctx: a context handle of an in-kernel consumer
- *
- * The key's payload is a struct user_key_payload (<keys/user-type.h>)
- * holding the version 1 delegated credentials payload of
- * <uapi/linux/credssp.h>; read it under down_read(&key->sem) with
- * user_key_payload_locked(), or under RCU with user_key_payload_rcu(), after
- * key_validate(). The key lives until the context is deleted, expires, or
- * its owner goes away: it is then revoked (the payload is wiped, readers see
- * NULL), invalidated (key_validate() fails) and unlinked, and freed once the
- * last reference is dropped. SECPKG_ATTR_CREDS does not end it.
- *
- * Context: any context that may take a spinlock.
- * Return: a reference to the key (release it with key_put()), or NULL if
- * the client delegated nothing (restricted admin), the context is not
- * established, or it already ended.
- */
-struct key *credssp_ctx_key(struct credssp_ctx *ctx)
-{
-	struct key *key = NULL;
-
-	if (!ctx)
-		return NULL;
-	spin_lock(&ctx->lock);
-	if (ctx->key && ctx->state == CREDSSP_CTX_STATE_ESTABLISHED)
-		key = key_get(ctx->key);
-	spin_unlock(&ctx->lock);
-	return key;
-}
-EXPORT_SYMBOL_GPL(credssp_ctx_key);

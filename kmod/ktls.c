@@ -127,7 +127,7 @@ static unsigned int credssp_ktls_fill(union credssp_crypto_info *ci,
  * credssp_sock_check - whether kTLS can be installed on a socket
  * @sock: the socket
  * @net: the namespace it must belong to, or NULL not to check
- * @extack: where to say why not, or NULL
+ * @why: the reason of a refusal, or NULL
  *
  * A connected (ESTABLISHED) TCP stream socket, IPv4 or IPv6, with no upper
  * layer protocol yet. Nothing is changed.
@@ -137,16 +137,16 @@ static unsigned int credssp_ktls_fill(union credssp_crypto_info *ci,
  * (another netns), -ENOTCONN (not established) or -EEXIST (has a ULP).
  */
 int credssp_sock_check(struct socket *sock, struct net *net,
-		       struct netlink_ext_ack *extack)
+		       enum credssp_reason *why)
 {
-	return credssp_sock_check_locked(sock, net, extack, true);
+	return credssp_sock_check_locked(sock, net, why, true);
 }
 
 /**
  * credssp_sock_check_locked - credssp_sock_check(), with or without the lock
  * @sock: the socket
  * @net: the namespace it must belong to, or NULL not to check
- * @extack: where to say why not, or NULL
+ * @why: the reason of a refusal, or NULL
  * @locked: take the socket lock for the state and ULP checks; without it
  *	they are a lockless snapshot, for netlink handlers, which must never
  *	wait for a socket lock (a user can hold it indefinitely, e.g. with a
@@ -157,139 +157,43 @@ int credssp_sock_check(struct socket *sock, struct net *net,
  * Return: as credssp_sock_check().
  */
 int credssp_sock_check_locked(struct socket *sock, struct net *net,
-			      struct netlink_ext_ack *extack, bool locked)
+			      enum credssp_reason *why, bool locked)
 {
 	struct sock *sk = sock ? sock->sk : NULL;
+	enum credssp_reason r = CREDSSP_R_NONE;
 	int err = 0;
 
 	if (locked)
 		might_sleep();
 	if (!sk) {
-		credssp_set_msg(extack, "not a socket");
-		return -ENOTSOCK;
+		r = CREDSSP_R_NOT_SOCKET;
+		err = -ENOTSOCK;
+	} else if (sock->type != SOCK_STREAM ||
+		   sk->sk_protocol != IPPROTO_TCP ||
+		   (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		r = CREDSSP_R_NOT_TCP;
+		err = -EPROTONOSUPPORT;
+	} else if (net && !net_eq(sock_net(sk), net)) {
+		r = CREDSSP_R_OTHER_NETNS;
+		err = -EXDEV;
 	}
-	if (sock->type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP ||
-	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
-		credssp_set_msg(extack, "not a TCP stream socket");
-		return -EPROTONOSUPPORT;
-	}
-	if (net && !net_eq(sock_net(sk), net)) {
-		credssp_set_msg(extack,
-				"the socket belongs to another network namespace");
-		return -EXDEV;
-	}
+	if (err)
+		goto out;
 	if (locked)
 		lock_sock(sk);
 	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED) {
-		credssp_set_msg(extack, "the TCP connection is not established");
+		r = CREDSSP_R_NOT_CONNECTED;
 		err = -ENOTCONN;
 	} else if (READ_ONCE(inet_csk(sk)->icsk_ulp_ops)) {
-		credssp_set_msg(extack,
-				"the socket already has an upper layer protocol");
+		r = CREDSSP_R_HAS_ULP;
 		err = -EEXIST;
 	}
 	if (locked)
 		release_sock(sk);
+out:
+	if (why && err)
+		*why = r;
 	return err;
-}
-
-/*
- * Why the context's keys cannot be taken now (ctx locked).
- * Return: 0 if they can, or the attach's error with @msg set.
- */
-static int credssp_ktls_ctx_state(struct credssp_ctx *ctx, const char **msg)
-{
-	lockdep_assert_held(&ctx->lock);
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags)) {
-		*msg = "the context was deleted";
-		return -ENOENT;
-	}
-	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED) {
-		*msg = "the context expired";
-		return -EKEYEXPIRED;
-	}
-	if (ctx->state != CREDSSP_CTX_STATE_ESTABLISHED || !ctx->res) {
-		*msg = "the context is not established";
-		return -EINVAL;
-	}
-	if (!ctx->res->has_keys) {
-		*msg = "the context's keys were already installed";
-		return -EALREADY;
-	}
-	return 0;
-}
-
-/* Check the context, unlocked: an error here leaves the keys where they are. */
-static int credssp_ktls_check_ctx(struct credssp_ctx *ctx, const char **msg)
-{
-	int err;
-
-	credssp_ctx_check_time(ctx);
-	spin_lock(&ctx->lock);
-	err = credssp_ktls_ctx_state(ctx, msg);
-	spin_unlock(&ctx->lock);
-	return err;
-}
-
-/*
- * Wipe one direction's key material, and only that: the cipher and the
- * lengths are not secret, and SECPKG_ATTR_STREAM_SIZES and SIZES compute
- * the record overhead from the cipher (and res->tls_version, which is not
- * touched either) for as long as the context is established, kTLS or not.
- */
-static void credssp_ktls_wipe_keys(struct credssp_tls_keys *k)
-{
-	memzero_explicit(k->key, sizeof(k->key));
-	memzero_explicit(k->salt, sizeof(k->salt));
-	memzero_explicit(k->iv, sizeof(k->iv));
-	memzero_explicit(k->rec_seq, sizeof(k->rec_seq));
-}
-
-/*
- * Take the keys out of the context (and wipe them there): from now on no
- * other attach can get them (has_keys is false).
- */
-static int credssp_ktls_take(struct credssp_ctx *ctx,
-			     struct credssp_ktls_keys *k, const char **msg)
-{
-	struct credssp_result *res;
-	int err;
-
-	credssp_ctx_check_time(ctx);
-	spin_lock(&ctx->lock);
-	err = credssp_ktls_ctx_state(ctx, msg);
-	if (err)
-		goto unlock;
-	res = ctx->res;
-	k->version = res->tls_version;
-	k->cipher = res->tx.cipher;
-	k->saved_tx = res->tx;
-	k->saved_rx = res->rx;
-	credssp_ktls_wipe_keys(&res->tx);
-	credssp_ktls_wipe_keys(&res->rx);
-	res->has_keys = false;
-unlock:
-	spin_unlock(&ctx->lock);
-	return err;
-}
-
-/*
- * Put the keys back: the socket was not touched (TCP_ULP failed), so the
- * caller may attach them to another socket. Only into the same established
- * context that still has none.
- */
-static void credssp_ktls_give_back(struct credssp_ctx *ctx,
-				   struct credssp_ktls_keys *k)
-{
-	spin_lock(&ctx->lock);
-	if (!test_bit(CREDSSP_F_DEAD, &ctx->flags) &&
-	    ctx->state == CREDSSP_CTX_STATE_ESTABLISHED && ctx->res &&
-	    !ctx->res->has_keys) {
-		ctx->res->tx = k->saved_tx;
-		ctx->res->rx = k->saved_rx;
-		ctx->res->has_keys = true;
-	}
-	spin_unlock(&ctx->lock);
 }
 
 static int credssp_ktls_setsockopt(struct socket *sock, int level, int name,
@@ -299,108 +203,164 @@ static int credssp_ktls_setsockopt(struct socket *sock, int level, int name,
 				     len);
 }
 
-/* Whether this kernel's crypto has the cipher's AEAD (kTLS allocates it). */
-static bool credssp_ktls_have_aead(u32 cipher)
-{
-	const char *name = credssp_ktls_aead(cipher);
-	struct crypto_aead *tfm;
+static bool credssp_ktls_have_ulp;	/* a probe found kTLS */
 
-	if (!name)
-		return false;
-	tfm = crypto_alloc_aead(name, 0, 0);
-	if (IS_ERR(tfm))
-		return false;
+/**
+ * credssp_ktls_probe - whether kTLS can carry a session here
+ * @net: the namespace to probe in
+ * @cipher: TLS_CIPHER_*, or 0 for kTLS itself only
+ * @why: the reason of a refusal
+ *
+ * The one probe for kTLS, before socket mode's handshake (cipher 0) and
+ * before an attach touches its socket. TCP_ULP "tls" on a fresh unconnected
+ * socket fails with -ENOENT without kTLS (after trying to load the module)
+ * and -ENOTCONN with it; once found, kTLS stays (the tls module cannot go
+ * while a socket uses it, and this module's own probe needs none). The
+ * cipher's AEAD is allocated once, as kTLS will: a kernel may have kTLS
+ * without ChaCha20-Poly1305.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ENOPROTOOPT (no kTLS), -EOPNOTSUPP (no AEAD for @cipher), or
+ * an error of the probe socket's creation.
+ */
+int credssp_ktls_probe(struct net *net, u32 cipher, enum credssp_reason *why)
+{
+	struct crypto_aead *tfm;
+	struct socket *probe;
+	const char *name;
+	int err;
+
+	might_sleep();
+	if (!READ_ONCE(credssp_ktls_have_ulp)) {
+		err = sock_create_kern(net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+				       &probe);
+		if (err) {
+			*why = CREDSSP_R_NOMEM;
+			return err;
+		}
+		err = credssp_ktls_setsockopt(probe, SOL_TCP, TCP_ULP, "tls",
+					      sizeof("tls"));
+		sock_release(probe);
+		if (err == -ENOENT) {
+			*why = CREDSSP_R_NO_KTLS;
+			return -ENOPROTOOPT;
+		}
+		WRITE_ONCE(credssp_ktls_have_ulp, true);
+	}
+	if (!cipher)
+		return 0;
+	name = credssp_ktls_aead(cipher);
+	tfm = name ? crypto_alloc_aead(name, 0, 0) : ERR_PTR(-ENOENT);
+	if (IS_ERR(tfm)) {
+		*why = CREDSSP_R_NO_AEAD;
+		return -EOPNOTSUPP;
+	}
 	crypto_free_aead(tfm);
-	return true;
+	return 0;
 }
 
 /* The crypto info of both directions from the taken keys, or why not. */
-static int credssp_ktls_prepare(struct credssp_ktls_keys *k, const char **msg)
+static int credssp_ktls_prepare(struct credssp_ktls_keys *k, struct net *net,
+				enum credssp_reason *why)
 {
 	if (k->version != TLS_1_2_VERSION && k->version != TLS_1_3_VERSION) {
-		*msg = "the session's TLS version cannot be offloaded";
+		*why = CREDSSP_R_TLS_VERSION;
 		return -EOPNOTSUPP;
 	}
 	if (k->saved_rx.cipher != k->cipher) {
-		*msg = "the session's ciphers of both directions differ";
+		*why = CREDSSP_R_CIPHERS_DIFFER;
 		return -EOPNOTSUPP;
 	}
 	k->len = credssp_ktls_fill(&k->tx, k->version, &k->saved_tx);
 	if (!k->len ||
 	    credssp_ktls_fill(&k->rx, k->version, &k->saved_rx) != k->len) {
-		*msg = "the session's cipher cannot be offloaded";
+		*why = CREDSSP_R_CIPHER;
 		return -EOPNOTSUPP;
 	}
-	if (!credssp_ktls_have_aead(k->cipher)) {
-		*msg = "kTLS here does not offer the session's cipher";
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	return credssp_ktls_probe(net, k->cipher, why);
 }
 
 /* Why setting TCP_ULP "tls" failed with @err; the errno to return. */
-static int credssp_ktls_ulp_err(int err, const char **msg)
+static int credssp_ktls_ulp_err(int err, enum credssp_reason *why)
 {
 	switch (err) {
 	case -ENOENT:
-		*msg = "this kernel has no kTLS (CONFIG_TLS)";
+		*why = CREDSSP_R_NO_KTLS;
 		return -ENOPROTOOPT;
 	case -EEXIST:
-		*msg = "the socket already has an upper layer protocol";
+		*why = CREDSSP_R_HAS_ULP;
 		break;
 	case -ENOTCONN:
-		*msg = "the TCP connection is not established";
+		*why = CREDSSP_R_NOT_CONNECTED;
 		break;
 	default:
-		*msg = "setting the TCP_ULP \"tls\" failed";
+		*why = CREDSSP_R_ULP_FAILED;
 		break;
 	}
 	return err;
 }
 
+/**
+ * credssp_ktls_install - install an established context's keys on a socket
+ * @ctx: the context, referenced
+ * @sock: the socket
+ * @net: the namespace @sock must belong to, or NULL not to check
+ * @why: the reason of a failure
+ * @version: receives the TLS version installed, or NULL
+ * @cipher: receives the cipher installed, or NULL
+ *
+ * credssp_ktls_attach() with a netns check and the reason of a failure, for
+ * CREDSSP_CMD_KTLS_ATTACH.
+ *
+ * Context: process context, may sleep; no spinlock held.
+ * Return: as credssp_ktls_attach(), plus -EXDEV (@sock in another netns).
+ */
 int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
-			 struct net *net, struct netlink_ext_ack *extack,
+			 struct net *net, enum credssp_reason *why,
 			 u32 *version, u32 *cipher)
 {
 	struct credssp_ktls_keys *k;
-	const char *msg = NULL;
 	int err;
 
 	might_sleep();
-	err = credssp_ktls_check_ctx(ctx, &msg);
+	err = credssp_ctx_keys_check(ctx, why);
 	if (err)
-		goto fail_msg;
-	err = credssp_sock_check(sock, net, extack);
+		return err;
+	err = credssp_sock_check(sock, net, why);
 	if (err)
 		return err;
 
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
-	if (!k)
+	if (!k) {
+		*why = CREDSSP_R_NOMEM;
 		return -ENOMEM;
-	err = credssp_ktls_take(ctx, k, &msg);
+	}
+	err = credssp_ctx_take_keys(ctx, &k->saved_tx, &k->saved_rx,
+				    &k->version, why);
 	if (err)
 		goto out;
+	k->cipher = k->saved_tx.cipher;
 
 	/* Refusals before the socket is touched keep the keys. */
-	err = credssp_ktls_prepare(k, &msg);
+	err = credssp_ktls_prepare(k, sock_net(sock->sk), why);
 	if (err)
 		goto give_back;
 	err = credssp_ktls_setsockopt(sock, SOL_TCP, TCP_ULP, "tls",
 				      sizeof("tls"));
 	if (err) {
-		err = credssp_ktls_ulp_err(err, &msg);
+		err = credssp_ktls_ulp_err(err, why);
 		goto give_back;
 	}
 
 	/* From here on the socket is half set up: the keys stay wiped. */
 	err = credssp_ktls_setsockopt(sock, SOL_TLS, TLS_TX, &k->tx, k->len);
 	if (err) {
-		msg = "TLS_TX failed: close the socket";
+		*why = CREDSSP_R_TLS_TX;
 		goto out;
 	}
 	err = credssp_ktls_setsockopt(sock, SOL_TLS, TLS_RX, &k->rx, k->len);
 	if (err) {
-		msg = "TLS_RX failed: close the socket";
+		*why = CREDSSP_R_TLS_RX;
 		goto out;
 	}
 	if (version)
@@ -410,12 +370,9 @@ int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
 	goto out;
 
 give_back:
-	credssp_ktls_give_back(ctx, k);
+	credssp_ctx_return_keys(ctx, &k->saved_tx, &k->saved_rx);
 out:
 	kfree_sensitive(k);
-fail_msg:
-	if (err)
-		credssp_set_msg(extack, msg);
 	return err;
 }
 
@@ -444,8 +401,10 @@ fail_msg:
  */
 int credssp_ktls_attach(struct credssp_ctx *ctx, struct socket *sock)
 {
+	enum credssp_reason why;
+
 	if (!ctx || !sock)
 		return -EINVAL;
-	return credssp_ktls_install(ctx, sock, NULL, NULL, NULL, NULL);
+	return credssp_ktls_install(ctx, sock, NULL, &why, NULL, NULL);
 }
 EXPORT_SYMBOL_GPL(credssp_ktls_attach);

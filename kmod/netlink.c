@@ -83,6 +83,85 @@ static const char *credssp_status_msg(u32 status)
 	}
 }
 
+static const char *const credssp_reasons[__CREDSSP_R_MAX] = {
+	[CREDSSP_R_REQ_FLAGS] = "fContextReq flag not supported by CredSSP",
+	[CREDSSP_R_DATA_REP] = "TargetDataRep is neither native nor network",
+	[CREDSSP_R_BAD_INPUT] = "bad input token",
+	[CREDSSP_R_BAD_OPTION] = "unknown option",
+	[CREDSSP_R_NO_CRED] = "the first call needs a credential",
+	[CREDSSP_R_CTX_LIMIT] = "context limit reached",
+	[CREDSSP_R_WRONG_CRED] = "not the context's credential",
+	[CREDSSP_R_BUSY] = "a call on this context is in progress",
+	[CREDSSP_R_DEADLINE] = "handshake deadline passed",
+	[CREDSSP_R_NOT_IN_HANDSHAKE] = "context not in its handshake",
+	[CREDSSP_R_REPEAT_INPUT] = "repeat the call with the same input",
+	[CREDSSP_R_BUFFER_TOO_SMALL] = "output buffer too small",
+	[CREDSSP_R_ABANDONED] = "context deleted or expired during the call",
+	[CREDSSP_R_BAD_REPLY] = "the helper's reply failed a check",
+	[CREDSSP_R_QUEUE_FULL] = "the helper's request queue is full",
+	[CREDSSP_R_NO_HELPER] = "no helper answered",
+	[CREDSSP_R_INCOMPLETE] = "incomplete message",
+	[CREDSSP_R_AUTH_FAILED] = "authentication failed",
+	[CREDSSP_R_NO_KEY] = "no key for the delegated credentials",
+	[CREDSSP_R_CANCELLED] = "the call was cancelled",
+	[CREDSSP_R_ABORTED] = "the call was aborted",
+	[CREDSSP_R_NOMEM] = "out of memory",
+	[CREDSSP_R_CLIENT_CLOSED] = "the client closed the connection",
+	[CREDSSP_R_TOO_LARGE] = "client input larger than CREDSSP_TOKEN_MAX",
+	[CREDSSP_R_SOCK_ERROR] = "socket error",
+	[CREDSSP_R_NOT_TLS] = "not a TLS record",
+	[CREDSSP_R_TRAILING] = "the client sent records after authInfo",
+	[CREDSSP_R_NOT_SOCKET] = "not a socket",
+	[CREDSSP_R_NOT_TCP] = "not a TCP stream socket",
+	[CREDSSP_R_OTHER_NETNS] = "the socket belongs to another network namespace",
+	[CREDSSP_R_NOT_CONNECTED] = "the TCP connection is not established",
+	[CREDSSP_R_HAS_ULP] = "the socket already has an upper layer protocol",
+	[CREDSSP_R_CTX_DELETED] = "the context was deleted",
+	[CREDSSP_R_CTX_EXPIRED] = "the context expired",
+	[CREDSSP_R_NOT_ESTABLISHED] = "the context is not established",
+	[CREDSSP_R_KEYS_TAKEN] = "the context's keys were already installed",
+	[CREDSSP_R_TLS_VERSION] = "the session's TLS version cannot be offloaded",
+	[CREDSSP_R_CIPHERS_DIFFER] = "the session's ciphers of both directions differ",
+	[CREDSSP_R_CIPHER] = "the session's cipher cannot be offloaded",
+	[CREDSSP_R_NO_AEAD] = "kTLS here does not offer the session's cipher",
+	[CREDSSP_R_NO_KTLS] = "this kernel has no kTLS (CONFIG_TLS)",
+	[CREDSSP_R_ULP_FAILED] = "setting the TCP_ULP \"tls\" failed",
+	[CREDSSP_R_TLS_TX] = "TLS_TX failed: close the socket",
+	[CREDSSP_R_TLS_RX] = "TLS_RX failed: close the socket",
+	[CREDSSP_R_DONE_STATUS] = "unknown status",
+	[CREDSSP_R_DONE_CONSUMED] = "consumed more than the input",
+	[CREDSSP_R_DONE_RET_FLAGS] = "unknown ASC_RET_*",
+	[CREDSSP_R_DONE_PACKAGE] = "unknown package",
+	[CREDSSP_R_DONE_OUTPUT] = "output too long",
+	[CREDSSP_R_DONE_PRINCIPAL] = "bad or missing principal",
+	[CREDSSP_R_DONE_OK_PACKAGE] = "SEC_E_OK needs PACKAGE NTLM or Kerberos",
+	[CREDSSP_R_DONE_TLS_VERSION] = "bad or missing TLS version",
+	[CREDSSP_R_DONE_TLS_CIPHER] = "bad TLS cipher name",
+	[CREDSSP_R_DONE_NO_KEYS] = "SEC_E_OK needs KEYS_TX and KEYS_RX",
+	[CREDSSP_R_DONE_KEYS_INCOMPLETE] = "keys incomplete",
+	[CREDSSP_R_DONE_KEYS_CIPHER] = "unsupported cipher",
+	[CREDSSP_R_DONE_KEYS_LENGTH] = "key material length does not match the cipher",
+	[CREDSSP_R_DONE_KEYS_DIFFER] = "TX and RX ciphers differ",
+	[CREDSSP_R_DONE_NO_VERSION] = "SEC_E_OK needs VERSION_NEGOTIATED",
+	[CREDSSP_R_DONE_VERSION] = "TSRequest version out of range",
+	[CREDSSP_R_DONE_CREDS] = "malformed credentials payload",
+};
+
+/**
+ * credssp_reason_text - the words of a reason, for an extack or an outcome
+ * @why: the reason, or CREDSSP_R_NONE
+ * @status: the call's status, which speaks when @why does not
+ *
+ * Return: a static string.
+ */
+const char *credssp_reason_text(enum credssp_reason why, u32 status)
+{
+	if (why > CREDSSP_R_NONE && why < __CREDSSP_R_MAX && credssp_reasons[why])
+		return credssp_reasons[why];
+	return credssp_status_msg(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_reason_text);
+
 /* Start a reply carrying the SSPI status. */
 struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
 				  u32 status, void **hdr)
@@ -426,7 +505,8 @@ int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 	/* Arguments first: nothing is looked up or created for a bad call. */
 	status = credssp_sspi_accept_check(&a);
 	if (status)
-		return credssp_reply_status(info, status, a.msg);
+		return credssp_reply_status(info, status,
+					    credssp_reason_text(a.why, status));
 	if (tb[CREDSSP_A_CRED_ID]) {
 		cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
 					   &caller);
@@ -456,7 +536,9 @@ int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 		status = credssp_sspi_accept_new(cn, &caller, cred, &a);
 		if (status) {
 			credssp_call_abandon(call);
-			err = credssp_reply_status(info, status, a.msg);
+			err = credssp_reply_status(info, status,
+						   credssp_reason_text(a.why,
+								       status));
 			goto out;
 		}
 	}
@@ -768,69 +850,47 @@ struct credssp_dump_ctx {
 static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 			    u32 portid, u32 seq, int flags)
 {
-	const struct credssp_result *res;
-	u32 state, package, creds_type = 0;
-	char principal[CREDSSP_PRINCIPAL_MAX + 1] = "";
-	char cipher[CREDSSP_CIPHER_NAME_MAX + 1] = "";
-	u32 version = 0, tls_version = 0;
-	key_serial_t key = 0;
-	u64 created, expiry;
-	bool done;
+	struct credssp_ctx_view *v;
 	void *hdr;
+	int err = -EMSGSIZE;
 
-	spin_lock(&ctx->lock);
-	state = ctx->state;
-	package = ctx->package;
-	created = ctx->created;
-	expiry = ctx->expiry;
-	res = ctx->res;
-	done = res && (state == CREDSSP_CTX_STATE_ESTABLISHED ||
-		       state == CREDSSP_CTX_STATE_EXPIRED);
-	if (done) {
-		strscpy(principal, res->principal, sizeof(principal));
-		strscpy(cipher, res->tls_cipher, sizeof(cipher));
-		version = res->version;
-		tls_version = res->tls_version;
-		if (res->creds)
-			creds_type = res->creds[1];
-	}
-	/* Kept after SECPKG_ATTR_CREDS took the payload: the key's type. */
-	if (ctx->key) {
-		key = key_serial(ctx->key);
-		creds_type = ctx->key_creds_type;
-	}
-	spin_unlock(&ctx->lock);
-
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	credssp_ctx_view(ctx, v);
 	hdr = genlmsg_put(msg, portid, seq, &credssp_nl_family, flags,
 			  CREDSSP_CMD_GET_CTX);
 	if (!hdr)
-		return -EMSGSIZE;
+		goto out;
 	if (nla_put_u64_64bit(msg, CREDSSP_A_CI_ID, ctx->id, CREDSSP_A_CI_PAD) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_STATE, state) ||
+	    nla_put_u32(msg, CREDSSP_A_CI_STATE, v->state) ||
 	    nla_put_u32(msg, CREDSSP_A_CI_OWNER_PORTID, ctx->oid.portid) ||
 	    nla_put_u32(msg, CREDSSP_A_CI_OWNER_PID,
 			ctx->owner_pid ? pid_vnr(ctx->owner_pid) : 0) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_PACKAGE, package) ||
-	    nla_put_u64_64bit(msg, CREDSSP_A_CI_CREATED, created,
+	    nla_put_u32(msg, CREDSSP_A_CI_PACKAGE, v->package) ||
+	    nla_put_u64_64bit(msg, CREDSSP_A_CI_CREATED, v->created,
 			      CREDSSP_A_CI_PAD) ||
-	    nla_put_s32(msg, CREDSSP_A_CI_KEY, key) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, creds_type))
+	    nla_put_s32(msg, CREDSSP_A_CI_KEY, v->key) ||
+	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, v->creds_type))
 		goto cancel;
-	if (done &&
-	    (nla_put_string(msg, CREDSSP_A_CI_PRINCIPAL, principal) ||
-	     nla_put_u32(msg, CREDSSP_A_CI_VERSION, version) ||
-	     nla_put_u32(msg, CREDSSP_A_CI_TLS_VERSION, tls_version) ||
-	     (cipher[0] &&
-	      nla_put_string(msg, CREDSSP_A_CI_TLS_CIPHER, cipher)) ||
-	     nla_put_u64_64bit(msg, CREDSSP_A_CI_EXPIRY, expiry,
+	if (v->done &&
+	    (nla_put_string(msg, CREDSSP_A_CI_PRINCIPAL, v->principal) ||
+	     nla_put_u32(msg, CREDSSP_A_CI_VERSION, v->version) ||
+	     nla_put_u32(msg, CREDSSP_A_CI_TLS_VERSION, v->tls_version) ||
+	     (v->tls_cipher[0] &&
+	      nla_put_string(msg, CREDSSP_A_CI_TLS_CIPHER, v->tls_cipher)) ||
+	     nla_put_u64_64bit(msg, CREDSSP_A_CI_EXPIRY, v->expiry,
 			       CREDSSP_A_CI_PAD)))
 		goto cancel;
 	genlmsg_end(msg, hdr);
-	return 0;
+	err = 0;
+	goto out;
 
 cancel:
 	genlmsg_cancel(msg, hdr);
-	return -EMSGSIZE;
+out:
+	kfree(v);
+	return err;
 }
 
 int credssp_nl_get_ctx_doit(struct sk_buff *skb, struct genl_info *info)
@@ -941,6 +1001,7 @@ int credssp_nl_helper_done_doit(struct sk_buff *skb, struct genl_info *info)
 /* KTLS_ATTACH: the keys of an established context onto a socket (ktls.c). */
 int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	enum credssp_reason why = CREDSSP_R_NONE;
 	struct credssp_caller caller;
 	u32 version = 0, cipher = 0;
 	struct credssp_net *cn;
@@ -979,11 +1040,13 @@ int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 					    "SOCK_FD is not an open file");
 		goto put_ctx;
 	}
-	err = credssp_ktls_install(ctx, sock, genl_info_net(info),
-				   info->extack, &version, &cipher);
+	err = credssp_ktls_install(ctx, sock, genl_info_net(info), &why,
+				   &version, &cipher);
 	sockfd_put(sock);
-	if (err)
+	if (err) {
+		credssp_set_msg(info->extack, credssp_reason_text(why, 0));
 		goto put_ctx;
+	}
 
 	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg) {

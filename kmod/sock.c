@@ -78,7 +78,6 @@ static struct workqueue_struct *credssp_sock_uns_wq;
 static DEFINE_SPINLOCK(credssp_sock_lock);	/* the hash, @exiting */
 static DEFINE_HASHTABLE(credssp_sock_hash, 8);
 static bool credssp_sock_exiting;
-static bool credssp_sock_have_tls;	/* a probe found kTLS */
 
 static const struct credssp_caller credssp_sock_kernel = {};
 
@@ -295,144 +294,175 @@ static int credssp_sock_read_record(struct credssp_sock_req *req,
 
 /* The status of a socket error, and the outcome it gives the context. */
 static u32 credssp_sock_err_status(struct credssp_sock_req *req, int err,
-				   const char **msg,
+				   enum credssp_reason *why,
 				   enum credssp_outcome *outcome)
 {
 	*outcome = CREDSSP_OUTCOME_ABANDONED;
 	switch (err) {
 	case -ECANCELED:
-		*msg = "the call was aborted";
+		*why = CREDSSP_R_ABORTED;
 		return credssp_sock_aborted(req);
 	case -ETIMEDOUT:
 		*outcome = CREDSSP_OUTCOME_TIMEOUT;
-		*msg = "handshake deadline passed";
+		*why = CREDSSP_R_DEADLINE;
 		return SEC_E_CONTEXT_EXPIRED;
 	case -EPIPE:
 	case -ECONNRESET:
 	case -ECONNABORTED:
 	case -ENOTCONN:
 	case -ESHUTDOWN:
-		*msg = "the client closed the connection";
+		*why = CREDSSP_R_CLIENT_CLOSED;
 		return SEC_E_INCOMPLETE_MESSAGE;
 	case -EMSGSIZE:
 		*outcome = CREDSSP_OUTCOME_INVALID_TOKEN;
-		*msg = "client input larger than CREDSSP_TOKEN_MAX";
+		*why = CREDSSP_R_TOO_LARGE;
 		return SEC_E_INVALID_TOKEN;
 	case -ENOMEM:
 		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
-		*msg = "out of memory";
+		*why = CREDSSP_R_NOMEM;
 		return SEC_E_INSUFFICIENT_MEMORY;
 	default:
 		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
-		*msg = "socket error";
+		*why = CREDSSP_R_SOCK_ERROR;
 		return SEC_E_INTERNAL_ERROR;
 	}
 }
 
+/* The state of one socket-mode handshake, between its steps. */
+struct credssp_sock_hs {
+	u8 *buf;			/* the client's records not consumed */
+	u32 len;
+	bool need_read;
+	bool bad;			/* the last record was not TLS */
+	bool sock_fail;			/* failed on the socket's side */
+	enum credssp_outcome outcome;	/* of a socket-side failure */
+	enum credssp_reason why;
+};
+
+/*
+ * Where the handshake goes after a step that returned @status with @a:
+ * drop what the engine consumed and decide whether to read. Return:
+ * SEC_I_CONTINUE_NEEDED to go on, or the handshake's final status; a
+ * socket-side failure sets @hs->outcome.
+ */
+static u32 credssp_sock_advance(struct credssp_sock_hs *hs, u32 status,
+				const struct credssp_accept_args *a)
+{
+	u32 consumed;
+
+	switch (status) {
+	case SEC_E_INCOMPLETE_MESSAGE:
+		hs->need_read = true;
+		return SEC_I_CONTINUE_NEEDED;
+	case SEC_I_CONTINUE_NEEDED:
+		consumed = hs->len - (a->has_extra ? a->extra : 0);
+		if (!consumed && !a->output_len) {
+			/* No progress: the engine wants more. */
+			hs->need_read = true;
+			return status;
+		}
+		memmove(hs->buf, hs->buf + consumed, hs->len - consumed);
+		hs->len -= consumed;
+		hs->need_read = !hs->len;
+		return status;
+	case SEC_E_OK:
+		if (a->has_extra && a->extra) {
+			/* Read past CredSSP: kTLS would miss them. */
+			hs->why = CREDSSP_R_TRAILING;
+			hs->sock_fail = true;
+			return SEC_E_INTERNAL_ERROR;
+		}
+		return SEC_E_OK;
+	default:
+		hs->why = a->why ?: CREDSSP_R_AUTH_FAILED;
+		return status;
+	}
+}
+
+/*
+ * One step: the engine's answer to the records in @hs, sent to the
+ * client. Return: as credssp_sock_advance().
+ */
+static u32 credssp_sock_step(struct credssp_sock_req *req,
+			     struct wait_queue_entry *wait,
+			     struct credssp_sock_hs *hs)
+{
+	struct credssp_accept_args a = {
+		.req_flags = req->req_flags,
+		.data_rep = SECURITY_NATIVE_DREP,
+		.input = hs->buf,
+		.input_len = hs->len,
+		.output_size = CREDSSP_TOKEN_MAX,
+	};
+	u32 status;
+	int err = 0;
+
+	status = credssp_sspi_accept(req->ctx->cn, &req->caller, NULL,
+				     req->ctx, &a);
+	if (hs->bad && (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED ||
+			status == SEC_E_INCOMPLETE_MESSAGE)) {
+		kfree_sensitive(a.output);
+		hs->why = CREDSSP_R_NOT_TLS;
+		hs->outcome = CREDSSP_OUTCOME_INVALID_TOKEN;
+		hs->sock_fail = true;
+		return SEC_E_INVALID_TOKEN;
+	}
+	if (a.output_len)
+		err = credssp_sock_send(req, wait, a.output, a.output_len);
+	kfree_sensitive(a.output);
+	if (err && (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED)) {
+		hs->sock_fail = true;
+		return credssp_sock_err_status(req, err, &hs->why,
+					       &hs->outcome);
+	}
+	return credssp_sock_advance(hs, status, &a);
+}
+
 /*
  * The handshake: records in, tokens out, until SEC_E_OK or a failure.
- * Return: the status; the context is left to the caller.
+ * Return: the status, with @why; the context is left to the caller.
  */
 static u32 credssp_sock_handshake(struct credssp_sock_req *req,
 				  struct wait_queue_entry *wait, u8 *buf,
-				  const char **msg)
+				  enum credssp_reason *why)
 {
-	enum credssp_outcome outcome = CREDSSP_OUTCOME_OTHER_ERROR;
-	struct credssp_ctx *ctx = req->ctx;
-	bool need_read = true, bad = false;
-	u32 len = 0, status, consumed;
+	struct credssp_sock_hs hs = {
+		.buf = buf,
+		.need_read = true,
+		.outcome = CREDSSP_OUTCOME_OTHER_ERROR,
+	};
+	u32 status;
 	int err;
 
-	for (;;) {
-		struct credssp_accept_args a = {
-			.req_flags = req->req_flags,
-			.data_rep = SECURITY_NATIVE_DREP,
-			.output_size = CREDSSP_TOKEN_MAX,
-		};
-
-		if (need_read) {
-			err = credssp_sock_read_record(req, wait, buf, &len);
-			if (err == -EBADMSG) {
-				/* Let the engine answer it (a TLS alert). */
-				bad = true;
-			} else if (err) {
-				status = credssp_sock_err_status(req, err, msg,
-								 &outcome);
-				goto fail;
+	do {
+		if (hs.need_read) {
+			err = credssp_sock_read_record(req, wait, buf, &hs.len);
+			/* Not TLS: let the engine answer it (a TLS alert). */
+			hs.bad = err == -EBADMSG;
+			if (err && !hs.bad) {
+				hs.sock_fail = true;
+				status = credssp_sock_err_status(req, err,
+								 &hs.why,
+								 &hs.outcome);
+				break;
 			}
 		}
 		status = credssp_sock_aborted(req);
 		if (status) {
-			*msg = "the call was aborted";
+			*why = CREDSSP_R_ABORTED;
 			return status;
 		}
+		status = credssp_sock_step(req, wait, &hs);
+	} while (status == SEC_I_CONTINUE_NEEDED);
 
-		a.input = buf;
-		a.input_len = len;
-		status = credssp_sspi_accept(ctx->cn, &req->caller, NULL, ctx,
-					     &a);
-		if (bad && (status == SEC_E_OK ||
-			    status == SEC_I_CONTINUE_NEEDED ||
-			    status == SEC_E_INCOMPLETE_MESSAGE)) {
-			kfree_sensitive(a.output);
-			*msg = "not a TLS record";
-			outcome = CREDSSP_OUTCOME_INVALID_TOKEN;
-			status = SEC_E_INVALID_TOKEN;
-			goto fail;
-		}
-		if (a.output_len) {
-			err = credssp_sock_send(req, wait, a.output,
-						a.output_len);
-			kfree_sensitive(a.output);
-			if (err && (status == SEC_E_OK ||
-				    status == SEC_I_CONTINUE_NEEDED)) {
-				status = credssp_sock_err_status(req, err, msg,
-								 &outcome);
-				goto fail;
-			}
-		} else {
-			kfree_sensitive(a.output);
-		}
-
-		switch (status) {
-		case SEC_E_INCOMPLETE_MESSAGE:
-			need_read = true;
-			break;
-		case SEC_I_CONTINUE_NEEDED:
-			consumed = len - (a.has_extra ? a.extra : 0);
-			if (!consumed && !a.output_len) {
-				/* No progress: the engine wants more. */
-				need_read = true;
-				break;
-			}
-			memmove(buf, buf + consumed, len - consumed);
-			len -= consumed;
-			need_read = !len;
-			break;
-		case SEC_E_OK:
-			if (a.has_extra && a.extra) {
-				/* Read past CredSSP: kTLS would miss them. */
-				*msg = "the client sent records after authInfo";
-				outcome = CREDSSP_OUTCOME_OTHER_ERROR;
-				status = SEC_E_INTERNAL_ERROR;
-				goto fail;
-			}
-			return SEC_E_OK;
-		default:
-			*msg = a.msg ?: "authentication failed";
-			return status;
-		}
-	}
-
-fail:
+	*why = hs.why;
+	if (!hs.sock_fail)
+		return status;
 	/* Socket-side failures: the helper never ended the handshake. */
-	if (outcome == CREDSSP_OUTCOME_TIMEOUT) {
-		credssp_ctx_check_time(ctx);
-	} else {
-		spin_lock(&ctx->lock);
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED, outcome);
-		spin_unlock(&ctx->lock);
-	}
+	if (hs.outcome == CREDSSP_OUTCOME_TIMEOUT)
+		credssp_ctx_check_time(req->ctx);
+	else
+		credssp_ctx_fail(req->ctx, hs.outcome);
 	return status;
 }
 
@@ -444,7 +474,7 @@ static void credssp_sock_work(struct work_struct *work)
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct wait_queue_head *wq_head = sk_sleep(req->sk);
 	struct credssp_ctx *ctx = req->ctx;
-	const char *msg = NULL;
+	enum credssp_reason why = CREDSSP_R_NONE;
 	bool cancelled;
 	u32 status, aborted;
 	u8 *buf;
@@ -452,15 +482,14 @@ static void credssp_sock_work(struct work_struct *work)
 
 	add_wait_queue(wq_head, &wait);
 	buf = kvmalloc(CREDSSP_TOKEN_MAX, GFP_KERNEL);
-	if (req->end && credssp_sock_check(req->sock, NULL, NULL)) {
+	if (req->end && credssp_sock_check(req->sock, NULL, &why)) {
 		/* The netlink handler only took a lockless snapshot. */
 		status = SEC_E_INTERNAL_ERROR;
-		msg = "not an established TCP socket without a ULP";
 	} else if (!buf) {
 		status = SEC_E_INSUFFICIENT_MEMORY;
-		msg = "out of memory";
+		why = CREDSSP_R_NOMEM;
 	} else {
-		status = credssp_sock_handshake(req, &wait, buf, &msg);
+		status = credssp_sock_handshake(req, &wait, buf, &why);
 	}
 	if (buf)
 		kvfree_sensitive(buf, CREDSSP_TOKEN_MAX);
@@ -473,12 +502,12 @@ static void credssp_sock_work(struct work_struct *work)
 	/* Not for a cancelled call: its consumer gave the socket up. */
 	if (status == SEC_E_OK && !test_bit(CREDSSP_SOCK_COMPLETED,
 					    &req->flags)) {
-		err = credssp_ktls_attach(ctx, req->sock);
+		err = credssp_ktls_install(ctx, req->sock, NULL, &why, NULL,
+					   NULL);
 		if (err) {
 			pr_debug("ctx %llx: kTLS attach failed (%d)\n",
 				 ctx->id, err);
 			status = SEC_E_INTERNAL_ERROR;
-			msg = "kTLS could not be installed";
 		}
 	}
 	spin_lock(&req->lock);
@@ -495,7 +524,7 @@ static void credssp_sock_work(struct work_struct *work)
 	 */
 	if (aborted) {
 		if (status == SEC_E_OK)
-			msg = "the call was aborted";
+			why = CREDSSP_R_ABORTED;
 		status = aborted;
 	}
 	spin_lock(&credssp_sock_lock);
@@ -512,37 +541,12 @@ static void credssp_sock_work(struct work_struct *work)
 	complete_all(&req->released);
 	if (!cancelled) {
 		if (req->end)
-			req->end(req->data, status, ctx, msg);
+			req->end(req->data, status, ctx, why);
 		else
 			req->done(req->data, status, ctx);
 	}
 	sock_put(req->sk);
 	credssp_sock_req_put(req);
-}
-
-/*
- * Whether this kernel has kTLS, before the handshake rather than at its
- * end: TCP_ULP "tls" on a fresh unconnected socket fails with -ENOENT
- * without it (after trying to load the module) and -ENOTCONN with it.
- * Return: 0, -ENOPROTOOPT, or an error from socket creation.
- */
-static int credssp_sock_probe_tls(struct net *net)
-{
-	struct socket *probe;
-	int err;
-
-	if (READ_ONCE(credssp_sock_have_tls))
-		return 0;
-	err = sock_create_kern(net, AF_INET, SOCK_STREAM, IPPROTO_TCP, &probe);
-	if (err)
-		return err;
-	err = probe->ops->setsockopt(probe, SOL_TCP, TCP_ULP,
-				     KERNEL_SOCKPTR("tls"), sizeof("tls"));
-	sock_release(probe);
-	if (err == -ENOENT)
-		return -ENOPROTOOPT;
-	WRITE_ONCE(credssp_sock_have_tls, true);
-	return 0;
 }
 
 /**
@@ -568,7 +572,7 @@ int credssp_sock_start(const struct credssp_sock_start *s, u32 *status,
 	struct workqueue_struct *wq;
 	struct credssp_sock_req *req;
 	unsigned long delay;
-	unsigned int ms;
+	enum credssp_reason why;
 	struct sock *sk;
 	u32 st;
 	int err;
@@ -581,12 +585,10 @@ int credssp_sock_start(const struct credssp_sock_start *s, u32 *status,
 	 * A snapshot for a netlink caller (its handler must not wait for
 	 * the socket lock); the worker checks again under the lock.
 	 */
-	err = credssp_sock_check_locked(s->sock, NULL, NULL, !s->end);
+	err = credssp_sock_check_locked(s->sock, cn->net, &why, !s->end);
 	if (err)
 		return err;
-	if (!net_eq(sock_net(sk), cn->net))
-		return -EXDEV;
-	err = credssp_sock_probe_tls(cn->net);
+	err = credssp_ktls_probe(cn->net, 0, &why);
 	if (err)
 		return err;
 
@@ -606,24 +608,18 @@ int credssp_sock_start(const struct credssp_sock_start *s, u32 *status,
 	req->end = s->end;
 	req->data = s->data;
 	/* The caller may shorten the handshake deadline, never extend it. */
-	ms = READ_ONCE(credssp_handshake_timeout_ms);
-	if (s->timeout_ms && s->timeout_ms < ms)
-		ms = s->timeout_ms;
-	delay = msecs_to_jiffies(ms);
+	delay = credssp_ctx_timeout(s->timeout_ms);
 	req->deadline = jiffies + delay;
 	wq = cn->net->user_ns == &init_user_ns ? credssp_sock_wq :
 	     credssp_sock_uns_wq;
 
-	st = credssp_ctx_new(cn, s->caller, cred, &req->ctx);
+	st = credssp_ctx_new(cn, s->caller, cred, s->options, req->deadline,
+			     &req->ctx);
 	if (st) {
 		*status = st;
 		kfree(req);
 		return -ENOMEM;
 	}
-	spin_lock(&req->ctx->lock);
-	req->ctx->options = s->options;
-	req->ctx->deadline = req->deadline;
-	spin_unlock(&req->ctx->lock);
 	/* credssp_sspi_accept() takes it for each step. */
 	clear_bit_unlock(CREDSSP_F_BUSY, &req->ctx->flags);
 

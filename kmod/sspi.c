@@ -56,58 +56,6 @@ static const struct credssp_pkg_info credssp_inner_pkgs[] = {
 };
 
 /**
- * credssp_req_flags_ok - whether CredSSP honours every fContextReq bit
- * @req_flags: ASC_REQ_*
- *
- * Return: true if @req_flags is within CREDSSP_REQ_SUPPORTED.
- */
-bool credssp_req_flags_ok(u32 req_flags)
-{
-	return !(req_flags & ~CREDSSP_REQ_SUPPORTED);
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_req_flags_ok);
-
-/**
- * credssp_stream_sizes - TLS record overhead after authentication
- * @tls_version: 0x0303 (TLS 1.2) or 0x0304 (TLS 1.3)
- * @cipher: TLS_CIPHER_*
- * @header: bytes before the data (record header, TLS 1.2 GCM explicit nonce)
- * @trailer: bytes after it (tag, TLS 1.3 content type)
- *
- * Return: 0, or -EINVAL for an unknown version or cipher.
- */
-int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
-			 u32 *trailer)
-{
-	bool gcm;
-
-	switch (cipher) {
-	case TLS_CIPHER_AES_GCM_128:
-	case TLS_CIPHER_AES_GCM_256:
-		gcm = true;
-		break;
-	case TLS_CIPHER_CHACHA20_POLY1305:
-		gcm = false;
-		break;
-	default:
-		return -EINVAL;
-	}
-	switch (tls_version) {
-	case 0x0303:
-		*header = gcm ? 5 + 8 : 5;
-		*trailer = 16;
-		return 0;
-	case 0x0304:
-		*header = 5;
-		*trailer = 16 + 1;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_stream_sizes);
-
-/**
  * credssp_sspi_acquire - AcquireCredentialsHandle
  * @cn: the netns
  * @caller: the owner of the new handle
@@ -136,17 +84,6 @@ u32 credssp_sspi_acquire(struct credssp_net *cn,
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_sspi_acquire);
-
-/* Why a call on @ctx in a state other than HANDSHAKE fails. */
-static u32 credssp_ctx_state_status(struct credssp_ctx *ctx)
-{
-	lockdep_assert_held(&ctx->lock);
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
-		return SEC_E_INVALID_HANDLE;
-	if (ctx->state == CREDSSP_CTX_STATE_FAILED && ctx->timed_out)
-		return SEC_E_CONTEXT_EXPIRED;
-	return SEC_E_OUT_OF_SEQUENCE;
-}
 
 static enum credssp_outcome credssp_outcome_of(u32 status)
 {
@@ -192,9 +129,7 @@ static bool credssp_wants_key(const struct credssp_ctx *ctx,
 static void credssp_accept_fail(struct credssp_ctx *ctx, bool first,
 				enum credssp_outcome outcome, bool tell_helper)
 {
-	spin_lock(&ctx->lock);
-	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED, outcome);
-	spin_unlock(&ctx->lock);
+	credssp_ctx_fail(ctx, outcome);
 	if (!tell_helper)
 		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
 	if (first)
@@ -210,23 +145,17 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 {
 	u64 now = credssp_now(), cap, expiry = 0;
 	struct key *key = NULL;
-	u32 status = res->status;
+	u32 status = res->status, applied;
 
 	if (!credssp_take_output(res, a)) {
 		/* Keep the result for a repeat with a larger buffer. */
-		spin_lock(&ctx->lock);
-		if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-		    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
-			status = credssp_ctx_state_status(ctx);
-			spin_unlock(&ctx->lock);
+		a->output_needed = res->output_len;
+		status = credssp_ctx_keep(ctx, res, a->input_len);
+		if (status) {
 			credssp_result_free(res);
 			return status;
 		}
-		ctx->kept = res;
-		ctx->kept_input_len = a->input_len;
-		spin_unlock(&ctx->lock);
-		a->output_needed = res->output_len;
-		a->msg = "output buffer too small";
+		a->why = CREDSSP_R_BUFFER_TOO_SMALL;
 		return SEC_E_BUFFER_TOO_SMALL;
 	}
 
@@ -247,7 +176,7 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 			key = credssp_key_new(ctx, res, expiry);
 			if (IS_ERR(key)) {
 				status = SEC_E_INSUFFICIENT_MEMORY;
-				a->msg = "no key for the delegated credentials";
+				a->why = CREDSSP_R_NO_KEY;
 				key = NULL;
 				credssp_accept_fail(ctx, first,
 						    CREDSSP_OUTCOME_OTHER_ERROR, false);
@@ -256,29 +185,13 @@ static u32 credssp_accept_success(struct credssp_ctx *ctx,
 		}
 	}
 
-	spin_lock(&ctx->lock);
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
-		status = credssp_ctx_state_status(ctx);
-		spin_unlock(&ctx->lock);
+	applied = credssp_ctx_step_apply(ctx, &res, key, expiry);
+	if (applied) {
+		status = applied;
 		goto drop;
 	}
-	if (res->package)
-		ctx->package = res->package;
-	if (status == SEC_E_OK) {
-		ctx->expiry = expiry;
-		a->expiry = ctx->expiry;
-		ctx->res = res;
-		ctx->key = key;
-		if (key)
-			ctx->key_creds_type = res->creds[1];
-		res = NULL;
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_ESTABLISHED,
-					    CREDSSP_OUTCOME_OK);
-		/* The helper dropped its engine context after SEC_E_OK. */
-		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
-	}
-	spin_unlock(&ctx->lock);
+	if (status == SEC_E_OK)
+		a->expiry = expiry;
 	credssp_result_free(res);
 	return status;
 
@@ -300,25 +213,25 @@ drop:
  *
  * Return: SEC_E_OK, SEC_E_UNSUPPORTED_FUNCTION (fContextReq) or
  * SEC_E_INVALID_PARAMETER (data representation, input, options), with
- * @a->msg saying why.
+ * @a->why saying why.
  */
 u32 credssp_sspi_accept_check(struct credssp_accept_args *a)
 {
 	if (!credssp_req_flags_ok(a->req_flags)) {
-		a->msg = "fContextReq flag not supported by CredSSP";
+		a->why = CREDSSP_R_REQ_FLAGS;
 		return SEC_E_UNSUPPORTED_FUNCTION;
 	}
 	if (a->data_rep != SECURITY_NATIVE_DREP &&
 	    a->data_rep != SECURITY_NETWORK_DREP) {
-		a->msg = "TargetDataRep is neither native nor network";
+		a->why = CREDSSP_R_DATA_REP;
 		return SEC_E_INVALID_PARAMETER;
 	}
 	if (a->input_len > CREDSSP_TOKEN_MAX || (a->input_len && !a->input)) {
-		a->msg = "bad input token";
+		a->why = CREDSSP_R_BAD_INPUT;
 		return SEC_E_INVALID_PARAMETER;
 	}
 	if (a->options & ~CREDSSP_OPT_MASK) {
-		a->msg = "unknown option";
+		a->why = CREDSSP_R_BAD_OPTION;
 		return SEC_E_INVALID_PARAMETER;
 	}
 	return SEC_E_OK;
@@ -348,17 +261,15 @@ u32 credssp_sspi_accept_new(struct credssp_net *cn,
 	u32 status;
 
 	if (!cred || test_bit(CREDSSP_F_DEAD, &cred->flags)) {
-		a->msg = "the first call needs a credential";
+		a->why = CREDSSP_R_NO_CRED;
 		return SEC_E_INVALID_HANDLE;
 	}
-	status = credssp_ctx_new(cn, caller, cred, &ctx);
+	status = credssp_ctx_new(cn, caller, cred, a->options,
+				 jiffies + credssp_ctx_timeout(0), &ctx);
 	if (status) {
-		a->msg = "context limit reached";
+		a->why = CREDSSP_R_CTX_LIMIT;
 		return status;
 	}
-	spin_lock(&ctx->lock);
-	ctx->options = a->options;
-	spin_unlock(&ctx->lock);
 	a->new_ctx = ctx;
 	return SEC_E_OK;
 }
@@ -386,11 +297,11 @@ static u32 credssp_accept_enter(struct credssp_net *cn,
 		return SEC_E_OK;
 	}
 	if (cred && ctx->cred != cred) {
-		a->msg = "not the context's credential";
+		a->why = CREDSSP_R_WRONG_CRED;
 		return SEC_E_INVALID_HANDLE;
 	}
 	if (test_and_set_bit_lock(CREDSSP_F_BUSY, &ctx->flags)) {
-		a->msg = "a call on this context is in progress";
+		a->why = CREDSSP_R_BUSY;
 		return SEC_E_OUT_OF_SEQUENCE;
 	}
 	credssp_ctx_check_time(ctx);
@@ -410,19 +321,15 @@ static u32 credssp_accept_step_done(struct credssp_ctx *ctx, bool first,
 	if (!res) {
 		if (status == SEC_E_INVALID_HANDLE) {
 			/* Abandoned: deleted, or failed by its deadline. */
-			spin_lock(&ctx->lock);
-			status = credssp_ctx_state_status(ctx);
-			spin_unlock(&ctx->lock);
+			status = credssp_ctx_status(ctx);
 			if (first && !test_bit(CREDSSP_F_DEAD, &ctx->flags))
 				credssp_ctx_unlink(ctx);
-			a->msg = "context deleted or expired during the call";
-			return status;
+			a->why = CREDSSP_R_ABANDONED;
+			return status ?: SEC_E_OUT_OF_SEQUENCE;
 		}
-		a->msg = status == SEC_E_INTERNAL_ERROR ?
-			"the helper's reply failed a check" :
-			status == SEC_E_INSUFFICIENT_MEMORY ?
-			"the helper's request queue is full" :
-			"no helper answered";
+		a->why = status == SEC_E_INTERNAL_ERROR ? CREDSSP_R_BAD_REPLY :
+			 status == SEC_E_INSUFFICIENT_MEMORY ?
+			 CREDSSP_R_QUEUE_FULL : CREDSSP_R_NO_HELPER;
 		credssp_accept_fail(ctx, first, outcome,
 				    outcome != CREDSSP_OUTCOME_HELPER_LOST);
 		return status;
@@ -432,7 +339,7 @@ static u32 credssp_accept_step_done(struct credssp_ctx *ctx, bool first,
 	case SEC_E_INCOMPLETE_MESSAGE:
 		/* Nothing consumed, the context unchanged. */
 		credssp_result_free(res);
-		a->msg = "incomplete message";
+		a->why = CREDSSP_R_INCOMPLETE;
 		break;
 	case SEC_I_CONTINUE_NEEDED:
 	case SEC_E_OK:
@@ -440,14 +347,10 @@ static u32 credssp_accept_step_done(struct credssp_ctx *ctx, bool first,
 		break;
 	default:
 		/* The helper dropped its engine context itself. */
-		if (res->package) {
-			spin_lock(&ctx->lock);
-			ctx->package = res->package;
-			spin_unlock(&ctx->lock);
-		}
+		credssp_ctx_set_package(ctx, res->package);
 		credssp_take_output(res, a);
 		credssp_result_free(res);
-		a->msg = "authentication failed";
+		a->why = CREDSSP_R_AUTH_FAILED;
 		credssp_accept_fail(ctx, first, credssp_outcome_of(status),
 				    false);
 		break;
@@ -490,30 +393,13 @@ u32 credssp_sspi_accept(struct credssp_net *cn,
 	if (status)
 		return status;
 
-	spin_lock(&ctx->lock);
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    ctx->state != CREDSSP_CTX_STATE_HANDSHAKE) {
-		status = credssp_ctx_state_status(ctx);
-		spin_unlock(&ctx->lock);
-		a->msg = status == SEC_E_CONTEXT_EXPIRED ?
-			"handshake deadline passed" :
-			"context not in its handshake";
+	status = credssp_ctx_step_begin(ctx, a->input_len, &res, &a->why);
+	if (status)
 		goto out;
-	}
-	if (ctx->kept) {
-		if (a->input_len != ctx->kept_input_len) {
-			spin_unlock(&ctx->lock);
-			a->msg = "repeat the call with the same input";
-			status = SEC_E_INVALID_PARAMETER;
-			goto out;
-		}
-		res = ctx->kept;
-		ctx->kept = NULL;
-		spin_unlock(&ctx->lock);
+	if (res) {
 		status = credssp_accept_success(ctx, res, a, first);
 		goto out;
 	}
-	spin_unlock(&ctx->lock);
 
 	started = test_and_set_bit(CREDSSP_F_STARTED, &ctx->flags);
 	status = credssp_helper_step(ctx, a->input, a->input_len,
@@ -559,41 +445,35 @@ static void credssp_pkg_credssp(struct credssp_ctx_attrs *out)
 	out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
 }
 
-/*
- * The attributes of an established context, from its result @res; under
- * ctx->lock (SECPKG_ATTR_CREDS hands the credentials over, once).
- */
+/* The attributes of an established context, from its view @v. */
 static u32 credssp_query_established(struct credssp_ctx *ctx,
-				     struct credssp_result *res, u32 attr,
-				     struct credssp_ctx_attrs *out)
+				     const struct credssp_ctx_view *v,
+				     u32 attr, struct credssp_ctx_attrs *out)
 {
-	lockdep_assert_held(&ctx->lock);
+	const struct credssp_pkg_info *p;
 
 	switch (attr) {
 	case SECPKG_ATTR_NAMES:
-		strscpy(out->names.name, res->principal,
-			sizeof(out->names.name));
-		break;
+		strscpy(out->names.name, v->principal, sizeof(out->names.name));
+		return SEC_E_OK;
 	case SECPKG_ATTR_LIFESPAN:
-		out->lifespan.start = ctx->created;
-		out->lifespan.expiry = ctx->expiry;
-		break;
+		out->lifespan.start = v->created;
+		out->lifespan.expiry = v->expiry;
+		return SEC_E_OK;
 	case SECPKG_ATTR_STREAM_SIZES:
-		if (credssp_stream_sizes(res->tls_version, res->tx.cipher,
+		if (credssp_stream_sizes(v->tls_version, v->cipher,
 					 &out->stream.header,
 					 &out->stream.trailer))
 			return SEC_E_INTERNAL_ERROR;
 		out->stream.max_message = CREDSSP_STREAM_MAX_MSG;
 		out->stream.buffers = CREDSSP_STREAM_BUFFERS;
 		out->stream.block_size = 1;
-		break;
-	case SECPKG_ATTR_NEGOTIATION_PACKAGE: {
-		const struct credssp_pkg_info *p;
-
-		if (ctx->package != CREDSSP_PACKAGE_NTLM &&
-		    ctx->package != CREDSSP_PACKAGE_KERBEROS)
+		return SEC_E_OK;
+	case SECPKG_ATTR_NEGOTIATION_PACKAGE:
+		if (v->package != CREDSSP_PACKAGE_NTLM &&
+		    v->package != CREDSSP_PACKAGE_KERBEROS)
 			return SEC_E_INTERNAL_ERROR;
-		p = &credssp_inner_pkgs[ctx->package];
+		p = &credssp_inner_pkgs[v->package];
 		out->pkg.name = p->name;
 		out->pkg.comment = p->comment;
 		out->pkg.capabilities = p->capabilities;
@@ -601,18 +481,29 @@ static u32 credssp_query_established(struct credssp_ctx *ctx,
 		out->pkg.rpcid = p->rpcid;
 		out->pkg.max_token = p->max_token;
 		out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
-		break;
-	}
+		return SEC_E_OK;
 	default:	/* SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2 */
-		if (!res->creds)
-			return SEC_E_NO_CREDENTIALS;
-		out->creds.data = res->creds;
-		out->creds.len = res->creds_len;
-		res->creds = NULL;
-		res->creds_len = 0;
-		break;
+		return credssp_ctx_take_creds(ctx, &out->creds.data,
+					      &out->creds.len);
 	}
-	return SEC_E_OK;
+}
+
+/* SECPKG_ATTR_SIZES, at any stage of the context. */
+static void credssp_query_sizes(const struct credssp_ctx_view *v,
+				struct credssp_ctx_attrs *out)
+{
+	u32 hdr, trl;
+
+	out->sizes.max_token = CREDSSP_TOKEN_MAX;
+	out->sizes.max_signature = CREDSSP_MAX_SIGNATURE;
+	out->sizes.block_size = 1;
+	/* Before the TLS session is known: the largest overhead. */
+	if (v->state != CREDSSP_CTX_STATE_ESTABLISHED || !v->done ||
+	    credssp_stream_sizes(v->tls_version, v->cipher, &hdr, &trl)) {
+		hdr = CREDSSP_STREAM_HDR_MAX;
+		trl = CREDSSP_STREAM_TRL_MAX;
+	}
+	out->sizes.security_trailer = hdr + trl;
 }
 
 /**
@@ -630,8 +521,8 @@ static u32 credssp_query_established(struct credssp_ctx *ctx,
 u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 		       struct credssp_ctx_attrs *out)
 {
-	const struct credssp_result *res;
-	u32 status = SEC_E_OK, hdr, trl;
+	struct credssp_ctx_view *v;
+	u32 status = SEC_E_OK;
 
 	memset(out, 0, sizeof(*out));
 	switch (attr) {
@@ -649,43 +540,27 @@ u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 	}
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
 		return SEC_E_INVALID_HANDLE;
-	credssp_ctx_check_time(ctx);
-
-	spin_lock(&ctx->lock);
-	res = ctx->state == CREDSSP_CTX_STATE_ESTABLISHED ? ctx->res : NULL;
-	if (attr == SECPKG_ATTR_SIZES) {
-		out->sizes.max_token = CREDSSP_TOKEN_MAX;
-		out->sizes.max_signature = CREDSSP_MAX_SIGNATURE;
-		out->sizes.block_size = 1;
-		/* Before the TLS session is known: the largest overhead. */
-		if (!res || credssp_stream_sizes(res->tls_version,
-						 res->tx.cipher, &hdr, &trl)) {
-			hdr = CREDSSP_STREAM_HDR_MAX;
-			trl = CREDSSP_STREAM_TRL_MAX;
-		}
-		out->sizes.security_trailer = hdr + trl;
-		goto unlock;
-	}
 	if (attr == SECPKG_ATTR_PACKAGE_INFO) {
 		credssp_pkg_credssp(out);
-		goto unlock;
+		return SEC_E_OK;
 	}
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags)) {
-		status = SEC_E_INVALID_HANDLE;
-		goto unlock;
-	}
-	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED) {
-		status = SEC_E_CONTEXT_EXPIRED;
-		goto unlock;
-	}
-	if (!res) {
-		status = SEC_E_OUT_OF_SEQUENCE;
-		goto unlock;
-	}
+	credssp_ctx_check_time(ctx);
 
-	status = credssp_query_established(ctx, ctx->res, attr, out);
-unlock:
-	spin_unlock(&ctx->lock);
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	credssp_ctx_view(ctx, v);
+	if (attr == SECPKG_ATTR_SIZES)
+		credssp_query_sizes(v, out);
+	else if (v->dead)
+		status = SEC_E_INVALID_HANDLE;
+	else if (v->state == CREDSSP_CTX_STATE_EXPIRED)
+		status = SEC_E_CONTEXT_EXPIRED;
+	else if (v->state != CREDSSP_CTX_STATE_ESTABLISHED || !v->done)
+		status = SEC_E_OUT_OF_SEQUENCE;
+	else
+		status = credssp_query_established(ctx, v, attr, out);
+	kfree(v);
 	return status;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-netns handle tables: credential and context objects, their owners,
- * limits and expiry. The per-netns state itself, and what happens when an
- * owner's socket closes, are net.c's.
+ * Per-netns handle tables: handles, credential objects, the owners of
+ * credentials and contexts, and their limits. Contexts themselves are
+ * ctx.c's; the per-netns state, and what happens when an owner's socket
+ * closes, are net.c's.
  *
  * A handle is a u64: a random 32-bit generation in the high half and the
  * object's xarray index (xa_alloc_cyclic, never 0) in the low half. Both are
@@ -179,9 +180,9 @@ static void credssp_owner_free(struct credssp_owner *o)
  *
  * Return: the owner, or NULL (limit reached or netns dying).
  */
-static struct credssp_owner *credssp_owner_charge(struct credssp_net *cn,
-						  const struct credssp_caller *c,
-						  bool ctx)
+struct credssp_owner *credssp_owner_charge(struct credssp_net *cn,
+					   const struct credssp_caller *c,
+					   bool ctx)
 {
 	struct credssp_owner *spare = NULL, *o;
 	unsigned int net_limit, owner_limit, held;
@@ -235,8 +236,8 @@ fail:
 	return NULL;
 }
 
-static void credssp_owner_uncharge(struct credssp_net *cn,
-				   struct credssp_owner *o, bool ctx)
+void credssp_owner_uncharge(struct credssp_net *cn, struct credssp_owner *o,
+			    bool ctx)
 {
 	struct credssp_owner *to_free = NULL;
 
@@ -251,19 +252,6 @@ static void credssp_owner_uncharge(struct credssp_net *cn,
 	credssp_owner_maybe_free(cn, o, &to_free);
 	spin_unlock(&cn->lock);
 	credssp_owner_free(to_free);
-}
-
-/**
- * credssp_result_free - wipe and free a helper result
- * @res: the result, or NULL
- */
-void credssp_result_free(struct credssp_result *res)
-{
-	if (!res)
-		return;
-	kfree_sensitive(res->output);
-	kfree_sensitive(res->creds);
-	kfree_sensitive(res);	/* the keys */
 }
 
 /* Credentials */
@@ -376,297 +364,3 @@ bool credssp_cred_unlink(struct credssp_cred *cred)
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_cred_unlink);
-
-/* Contexts */
-
-/*
- * KUnit only (never set otherwise): a task whose last credssp_ctx_put()
- * frees the context before returning, after a grace period, instead of
- * leaving that to call_rcu(). A write to the context after the caller
- * dropped what may be the last reference (review F3) is then a certain
- * KASAN report instead of a race that needs a preemption at the wrong
- * instruction. That task's puts must be in process context with no lock
- * held.
- */
-struct task_struct *credssp_test_sync_free_task;
-EXPORT_SYMBOL_IF_KUNIT(credssp_test_sync_free_task);
-
-static void credssp_ctx_free_rcu(struct rcu_head *rcu)
-{
-	kfree(container_of(rcu, struct credssp_ctx, rcu));
-}
-
-/**
- * credssp_ctx_put - drop a reference to a context
- * @ctx: the context, or NULL
- */
-void credssp_ctx_put(struct credssp_ctx *ctx)
-{
-	if (!ctx || !refcount_dec_and_test(&ctx->ref))
-		return;
-	credssp_result_free(ctx->kept);
-	credssp_result_free(ctx->res);
-	/* Unlinking dropped the key: a context is unlinked before its end. */
-	WARN_ON_ONCE(ctx->key);
-	key_put(ctx->key);
-	credssp_cred_put(ctx->cred);
-	put_pid(ctx->owner_pid);
-	if (IS_ENABLED(CONFIG_KUNIT) &&
-	    unlikely(READ_ONCE(credssp_test_sync_free_task) == current)) {
-		might_sleep();
-		synchronize_rcu();
-		kfree(ctx);
-		return;
-	}
-	call_rcu(&ctx->rcu, credssp_ctx_free_rcu);
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_put);
-
-/**
- * credssp_ctx_new - create a linked context in HANDSHAKE
- * @cn: the netns
- * @caller: its owner
- * @cred: its credential (the context takes a reference)
- * @ctxp: the context, with a reference for the caller besides the table's,
- *	and CREDSSP_F_BUSY set for the caller
- *
- * Return: SEC_E_OK, or SEC_E_INSUFFICIENT_MEMORY (limit or allocation).
- */
-u32 credssp_ctx_new(struct credssp_net *cn,
-		    const struct credssp_caller *caller,
-		    struct credssp_cred *cred, struct credssp_ctx **ctxp)
-{
-	struct credssp_ctx *ctx;
-	u32 index;
-	int err;
-
-	/* Caller-triggered: charged to its memory cgroup. */
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
-	if (!ctx)
-		return SEC_E_INSUFFICIENT_MEMORY;
-	ctx->owner = credssp_owner_charge(cn, caller, true);
-	if (!ctx->owner) {
-		kfree(ctx);
-		return SEC_E_INSUFFICIENT_MEMORY;
-	}
-	refcount_set(&ctx->ref, 2);
-	spin_lock_init(&ctx->lock);
-	ctx->cn = cn;
-	ctx->oid = *caller;
-	ctx->owner_pid = get_pid(ctx->owner->pid);
-	ctx->gen = get_random_u32();
-	__set_bit(CREDSSP_F_BUSY, &ctx->flags);
-	ctx->state = CREDSSP_CTX_STATE_HANDSHAKE;
-	ctx->created = credssp_now();
-	ctx->deadline = jiffies +
-		msecs_to_jiffies(READ_ONCE(credssp_handshake_timeout_ms));
-	refcount_inc(&cred->ref);
-	ctx->cred = cred;
-
-	err = xa_alloc_cyclic(&cn->ctxs, &index, NULL, xa_limit_32b,
-			      &cn->next_ctx, GFP_KERNEL_ACCOUNT);
-	if (err < 0) {
-		credssp_owner_uncharge(cn, ctx->owner, true);
-		credssp_cred_put(cred);
-		put_pid(ctx->owner_pid);
-		kfree(ctx);
-		return SEC_E_INSUFFICIENT_MEMORY;
-	}
-	ctx->id = credssp_handle_make(ctx->gen, index);
-	xa_store(&cn->ctxs, index, ctx, GFP_KERNEL);
-	schedule_delayed_work(&cn->expire_work, HZ);
-	pr_debug("ctx %llx created\n", ctx->id);
-	*ctxp = ctx;
-	return SEC_E_OK;
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_new);
-
-/**
- * credssp_ctx_lookup - find a context by handle
- * @cn: the netns
- * @id: the handle
- * @caller: who asks; NULL skips the owner check (admin views)
- *
- * Return: the context with a reference, or NULL (unknown, foreign or
- * deleted).
- */
-struct credssp_ctx *credssp_ctx_lookup(struct credssp_net *cn, u64 id,
-				       const struct credssp_caller *caller)
-{
-	struct credssp_ctx *ctx;
-
-	rcu_read_lock();
-	ctx = xa_load(&cn->ctxs, credssp_handle_index(id));
-	if (!ctx || ctx->gen != credssp_handle_gen(id) ||
-	    test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
-	    (caller && !credssp_owner_match(&ctx->oid, caller)) ||
-	    !refcount_inc_not_zero(&ctx->ref))
-		ctx = NULL;
-	rcu_read_unlock();
-	return ctx;
-}
-
-/*
- * Wipe @ctx's secrets. Return: its key, which the caller drops with
- * credssp_key_drop() once it released the lock.
- */
-static struct key *credssp_ctx_wipe_locked(struct credssp_ctx *ctx)
-{
-	struct key *key = ctx->key;
-
-	lockdep_assert_held(&ctx->lock);
-	ctx->key = NULL;
-	credssp_result_free(ctx->kept);
-	ctx->kept = NULL;
-	if (ctx->res) {
-		kfree_sensitive(ctx->res->creds);
-		ctx->res->creds = NULL;
-		ctx->res->creds_len = 0;
-		memzero_explicit(&ctx->res->tx, sizeof(ctx->res->tx));
-		memzero_explicit(&ctx->res->rx, sizeof(ctx->res->rx));
-		ctx->res->has_keys = false;
-	}
-	return key;
-}
-
-/**
- * credssp_ctx_leave_handshake - end a context's handshake
- * @ctx: the context, locked
- * @state: its new state
- * @outcome: how the handshake ended, for the statistics
- *
- * Counts the outcome once per context; a context not in HANDSHAKE is left
- * alone.
- */
-void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
-				 enum credssp_ctx_state state,
-				 enum credssp_outcome outcome)
-{
-	lockdep_assert_held(&ctx->lock);
-	if (ctx->state != CREDSSP_CTX_STATE_HANDSHAKE)
-		return;
-	ctx->state = state;
-	if (outcome < CREDSSP_NR_OUTCOMES && ctx->package < CREDSSP_NR_PACKAGES)
-		atomic64_inc(&ctx->cn->stats[outcome][ctx->package]);
-	/* No key yet: it comes with ESTABLISHED (credssp_accept_success()). */
-	if (state != CREDSSP_CTX_STATE_ESTABLISHED)
-		WARN_ON_ONCE(credssp_ctx_wipe_locked(ctx));
-}
-
-/**
- * credssp_ctx_unlink - delete a context
- * @ctx: the context
- *
- * Removes it from the table, abandons a helper call in flight (its waiter
- * gets SEC_E_INVALID_HANDLE), wipes its secrets, revokes and unlinks its
- * delegated-credentials key, tells the helper to drop its engine context,
- * and drops the table's reference.
- *
- * Context: process context, may sleep; no spinlock held.
- * Return: true if this call unlinked it, false if it already was.
- */
-bool credssp_ctx_unlink(struct credssp_ctx *ctx)
-{
-	struct credssp_net *cn = ctx->cn;
-	struct key *key;
-
-	if (test_and_set_bit(CREDSSP_F_DEAD, &ctx->flags))
-		return false;
-	xa_erase(&cn->ctxs, credssp_handle_index(ctx->id));
-
-	spin_lock(&ctx->lock);
-	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
-				    CREDSSP_OUTCOME_ABANDONED);
-	if (ctx->req)
-		credssp_helper_cancel(cn, ctx->req);
-	key = credssp_ctx_wipe_locked(ctx);
-	spin_unlock(&ctx->lock);
-	credssp_key_drop(key);
-
-	if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
-		credssp_helper_free(cn, ctx->id, ctx->helper_gen);
-	credssp_owner_uncharge(cn, ctx->owner, true);
-	pr_debug("ctx %llx deleted\n", ctx->id);
-	credssp_ctx_put(ctx);
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_unlink);
-
-/**
- * credssp_ctx_check_time - apply the handshake deadline and the expiry
- * @ctx: the context, referenced
- *
- * A HANDSHAKE context past its deadline fails (outcome TIMEOUT; a helper
- * call in flight is abandoned and the helper told to drop its state); an
- * ESTABLISHED context past its expiry becomes EXPIRED, its keys and
- * credentials wiped, its delegated-credentials key revoked and unlinked.
- *
- * Context: process context, may sleep; no spinlock held.
- * Return: true if the context changed state.
- */
-bool credssp_ctx_check_time(struct credssp_ctx *ctx)
-{
-	bool changed = false, free_helper = false;
-	struct key *key = NULL;
-
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
-		return false;
-	spin_lock(&ctx->lock);
-	if (ctx->state == CREDSSP_CTX_STATE_HANDSHAKE &&
-	    time_after_eq(jiffies, ctx->deadline)) {
-		ctx->timed_out = true;
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
-					    CREDSSP_OUTCOME_TIMEOUT);
-		if (ctx->req)
-			credssp_helper_cancel(ctx->cn, ctx->req);
-		free_helper = true;
-		changed = true;
-	} else if (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
-		   ctx->expiry != CREDSSP_TIME_NEVER &&
-		   credssp_now() >= ctx->expiry) {
-		ctx->state = CREDSSP_CTX_STATE_EXPIRED;
-		key = credssp_ctx_wipe_locked(ctx);
-		changed = true;
-	}
-	spin_unlock(&ctx->lock);
-	credssp_key_drop(key);
-	if (free_helper &&
-	    test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
-		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
-	return changed;
-}
-
-/*
- * One delayed work per netns rather than a timer per context: the scan is
- * cheap at the limits (a few thousand contexts once a second), it runs in
- * process context where telling the helper (HOP_FREE, a GFP_KERNEL netlink
- * message) is allowed, and there is nothing to cancel per context. Calls on
- * a context check its times themselves, so the work's granularity never
- * lets an expired context be used.
- */
-void credssp_expire_work(struct work_struct *work)
-{
-	struct credssp_net *cn = container_of(to_delayed_work(work),
-					      struct credssp_net, expire_work);
-	struct credssp_ctx *ctx;
-	unsigned long index;
-	bool again;
-
-	rcu_read_lock();
-	xa_for_each(&cn->ctxs, index, ctx) {
-		if (!refcount_inc_not_zero(&ctx->ref))
-			continue;
-		rcu_read_unlock();
-		credssp_ctx_check_time(ctx);
-		credssp_ctx_put(ctx);
-		cond_resched();
-		rcu_read_lock();
-	}
-	rcu_read_unlock();
-
-	spin_lock(&cn->lock);
-	again = cn->n_ctx && !cn->dying;
-	spin_unlock(&cn->lock);
-	if (again)
-		schedule_delayed_work(&cn->expire_work, HZ);
-}

@@ -432,7 +432,8 @@ static void credssp_test_owner_limit_zero(struct kunit *test)
 		const struct credssp_caller *who = i ? &kernel : &fresh;
 
 		WRITE_ONCE(credssp_max_owner_contexts, 0);
-		st = credssp_ctx_new(cn, who, cred, &ctx);
+		st = credssp_ctx_new(cn, who, cred, 0,
+				     jiffies + credssp_ctx_timeout(0), &ctx);
 		WRITE_ONCE(credssp_max_owner_contexts, saved);
 		KUNIT_EXPECT_EQ_MSG(test, st,
 				    i ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY,
@@ -585,6 +586,228 @@ static void credssp_test_key_lifecycle(struct kunit *test)
 	key_put(keep);
 }
 
+/*
+ * wire.c: HELPER_DONE answers. One good SEC_E_OK answer, then each check
+ * broken on its own: the parse must refuse it, name the attribute and say
+ * why. The attributes are put in an skb as the helper would and indexed
+ * by type (the HELPER_DONE policy, which checks types and lengths, ran
+ * before credssp_result_parse() in the module; these inputs all pass it).
+ */
+enum credssp_test_done_fault {
+	DONE_GOOD,
+	DONE_STATUS,
+	DONE_CONSUMED,
+	DONE_RET_FLAGS,
+	DONE_PACKAGE,
+	DONE_OUTPUT,
+	DONE_NO_PRINCIPAL,
+	DONE_PRINCIPAL_NUL,
+	DONE_OK_PACKAGE,
+	DONE_TLS_VERSION,
+	DONE_TLS_CIPHER,
+	DONE_NO_KEYS,
+	DONE_KEYS_INCOMPLETE,
+	DONE_KEYS_CIPHER,
+	DONE_KEYS_LENGTH,
+	DONE_KEYS_DIFFER,
+	DONE_NO_VERSION,
+	DONE_VERSION,
+	DONE_CREDS,
+	DONE_NR
+};
+
+static const struct {
+	enum credssp_reason why;
+	int attr;		/* the attribute named, 0 for none */
+} credssp_test_done_want[DONE_NR] = {
+	[DONE_STATUS] = { CREDSSP_R_DONE_STATUS, CREDSSP_A_H_SEC_STATUS },
+	[DONE_CONSUMED] = { CREDSSP_R_DONE_CONSUMED, CREDSSP_A_H_CONSUMED },
+	[DONE_RET_FLAGS] = { CREDSSP_R_DONE_RET_FLAGS, CREDSSP_A_H_RET_FLAGS },
+	[DONE_PACKAGE] = { CREDSSP_R_DONE_PACKAGE, CREDSSP_A_H_PACKAGE },
+	[DONE_OUTPUT] = { CREDSSP_R_DONE_OUTPUT, CREDSSP_A_H_OUTPUT },
+	[DONE_NO_PRINCIPAL] = { CREDSSP_R_DONE_PRINCIPAL, 0 },
+	[DONE_PRINCIPAL_NUL] = { CREDSSP_R_DONE_PRINCIPAL,
+				 CREDSSP_A_H_PRINCIPAL },
+	[DONE_OK_PACKAGE] = { CREDSSP_R_DONE_OK_PACKAGE, CREDSSP_A_H_PACKAGE },
+	[DONE_TLS_VERSION] = { CREDSSP_R_DONE_TLS_VERSION,
+			       CREDSSP_A_H_TLS_VERSION },
+	[DONE_TLS_CIPHER] = { CREDSSP_R_DONE_TLS_CIPHER,
+			      CREDSSP_A_H_TLS_CIPHER },
+	[DONE_NO_KEYS] = { CREDSSP_R_DONE_NO_KEYS, 0 },
+	[DONE_KEYS_INCOMPLETE] = { CREDSSP_R_DONE_KEYS_INCOMPLETE,
+				   CREDSSP_A_H_KEYS_TX },
+	[DONE_KEYS_CIPHER] = { CREDSSP_R_DONE_KEYS_CIPHER,
+			       CREDSSP_A_K_CIPHER },
+	[DONE_KEYS_LENGTH] = { CREDSSP_R_DONE_KEYS_LENGTH,
+			       CREDSSP_A_H_KEYS_RX },
+	[DONE_KEYS_DIFFER] = { CREDSSP_R_DONE_KEYS_DIFFER,
+			       CREDSSP_A_H_KEYS_RX },
+	[DONE_NO_VERSION] = { CREDSSP_R_DONE_NO_VERSION, 0 },
+	[DONE_VERSION] = { CREDSSP_R_DONE_VERSION,
+			   CREDSSP_A_H_VERSION_NEGOTIATED },
+	[DONE_CREDS] = { CREDSSP_R_DONE_CREDS, CREDSSP_A_H_CREDS },
+};
+
+static int credssp_test_put_keys(struct sk_buff *skb, int type, u32 cipher,
+				 int key_len, bool rec_seq)
+{
+	static const u8 zero[32];
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest || nla_put_u32(skb, CREDSSP_A_K_CIPHER, cipher) ||
+	    nla_put(skb, CREDSSP_A_K_KEY, key_len, zero) ||
+	    nla_put(skb, CREDSSP_A_K_SALT, 4, zero) ||
+	    nla_put(skb, CREDSSP_A_K_IV, 8, zero) ||
+	    (rec_seq && nla_put(skb, CREDSSP_A_K_REC_SEQ, 8, zero)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* A SEC_E_OK answer to a 100-byte input, with @f broken. */
+static int credssp_test_put_done(struct sk_buff *skb,
+				 enum credssp_test_done_fault f)
+{
+	const char *principal = f == DONE_PRINCIPAL_NUL ? "a\0b" : "DOM\\alice";
+	int plen = f == DONE_PRINCIPAL_NUL ? 4 : strlen(principal) + 1;
+	u32 out_len = f == DONE_OUTPUT ? CREDSSP_TOKEN_MAX + 1 : 5;
+	u32 pkg = f == DONE_PACKAGE ? CREDSSP_NR_PACKAGES :
+		  f == DONE_OK_PACKAGE ? 0 : CREDSSP_PACKAGE_NTLM;
+	/* One byte short: a field that does not fit. */
+	u32 creds_len = sizeof(credssp_test_creds) - (f == DONE_CREDS ? 1 : 0);
+	struct nlattr *out;
+
+	if (nla_put_u32(skb, CREDSSP_A_H_SEC_STATUS,
+			f == DONE_STATUS ? 0x80090300 : SEC_E_OK) ||
+	    nla_put_u32(skb, CREDSSP_A_H_CONSUMED,
+			f == DONE_CONSUMED ? 101 : 100) ||
+	    nla_put_u32(skb, CREDSSP_A_H_RET_FLAGS,
+			f == DONE_RET_FLAGS ? BIT(31) : ASC_RET_CONFIDENTIALITY) ||
+	    nla_put_u32(skb, CREDSSP_A_H_PACKAGE, pkg) ||
+	    (f != DONE_NO_PRINCIPAL &&
+	     nla_put(skb, CREDSSP_A_H_PRINCIPAL, plen, principal)) ||
+	    nla_put_u32(skb, CREDSSP_A_H_TLS_VERSION,
+			f == DONE_TLS_VERSION ? 0x0302 : 0x0304) ||
+	    nla_put(skb, CREDSSP_A_H_TLS_CIPHER, f == DONE_TLS_CIPHER ? 3 : 4,
+		    f == DONE_TLS_CIPHER ? "AES" : "AES") ||
+	    (f != DONE_NO_VERSION &&
+	     nla_put_u32(skb, CREDSSP_A_H_VERSION_NEGOTIATED,
+			 f == DONE_VERSION ? 7 : 6)) ||
+	    nla_put(skb, CREDSSP_A_H_CREDS,
+		    creds_len,
+		    credssp_test_creds))
+		return -EMSGSIZE;
+	out = nla_reserve(skb, CREDSSP_A_H_OUTPUT, out_len);
+	if (!out)
+		return -EMSGSIZE;
+	memset(nla_data(out), 0x16, out_len);
+	if (f == DONE_NO_KEYS)
+		return 0;
+	if (credssp_test_put_keys(skb, CREDSSP_A_H_KEYS_TX,
+				  f == DONE_KEYS_CIPHER ? 0xffff :
+				  TLS_CIPHER_AES_GCM_128, 16,
+				  f != DONE_KEYS_INCOMPLETE))
+		return -EMSGSIZE;
+	if (f == DONE_KEYS_DIFFER)
+		return credssp_test_put_keys(skb, CREDSSP_A_H_KEYS_RX,
+					     TLS_CIPHER_AES_GCM_256, 32, true);
+	return credssp_test_put_keys(skb, CREDSSP_A_H_KEYS_RX,
+				     TLS_CIPHER_AES_GCM_128,
+				     f == DONE_KEYS_LENGTH ? 15 : 16, true);
+}
+
+static void credssp_test_done_one(struct kunit *test,
+				  enum credssp_test_done_fault f)
+{
+	struct nlattr *tb[CREDSSP_A_H_MAX + 1] = {};
+	struct credssp_result *res = NULL;
+	struct credssp_bad bad = {};
+	struct sk_buff *skb;
+	struct nlattr *attr;
+	int rem, err;
+
+	skb = alloc_skb(CREDSSP_TOKEN_MAX + 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, credssp_test_put_done(skb, f), 0);
+	nla_for_each_attr(attr, (struct nlattr *)skb->data, skb->len, rem)
+		tb[nla_type(attr)] = attr;
+
+	err = credssp_result_parse(tb, 100, &res, &bad);
+	if (f == DONE_GOOD) {
+		KUNIT_ASSERT_EQ(test, err, 0);
+		KUNIT_ASSERT_NOT_NULL(test, res);
+		KUNIT_EXPECT_EQ(test, res->status, SEC_E_OK);
+		KUNIT_EXPECT_EQ(test, res->consumed, 100);
+		KUNIT_EXPECT_EQ(test, res->output_len, 5);
+		KUNIT_EXPECT_STREQ(test, res->principal, "DOM\\alice");
+		KUNIT_EXPECT_EQ(test, res->tls_version, 0x0304);
+		KUNIT_EXPECT_EQ(test, res->tx.cipher, TLS_CIPHER_AES_GCM_128);
+		KUNIT_EXPECT_TRUE(test, res->has_keys);
+		KUNIT_EXPECT_EQ(test, res->version, 6);
+		KUNIT_EXPECT_EQ(test, res->expiry, CREDSSP_TIME_NEVER);
+		KUNIT_EXPECT_EQ(test, res->creds_len, sizeof(credssp_test_creds));
+	} else {
+		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "fault %d", f);
+		KUNIT_EXPECT_NULL(test, res);
+		KUNIT_EXPECT_EQ_MSG(test, bad.why, credssp_test_done_want[f].why,
+				    "fault %d", f);
+		if (credssp_test_done_want[f].attr && bad.attr)
+			KUNIT_EXPECT_EQ_MSG(test, nla_type(bad.attr),
+					    credssp_test_done_want[f].attr,
+					    "fault %d", f);
+		else
+			KUNIT_EXPECT_EQ_MSG(test, !!bad.attr,
+					    !!credssp_test_done_want[f].attr,
+					    "fault %d", f);
+	}
+	credssp_result_free(res);
+	kfree_skb(skb);
+}
+
+static void credssp_test_result_parse(struct kunit *test)
+{
+	int f;
+
+	for (f = DONE_GOOD; f < DONE_NR; f++)
+		credssp_test_done_one(test, f);
+}
+
+/* A failure answer needs no SEC_E_OK parts; INCOMPLETE consumes nothing. */
+static void credssp_test_result_parse_failure(struct kunit *test)
+{
+	struct nlattr *tb[CREDSSP_A_H_MAX + 1] = {};
+	struct credssp_result *res = NULL;
+	struct credssp_bad bad = {};
+	struct sk_buff *skb;
+	struct nlattr *attr;
+	int rem;
+
+	skb = alloc_skb(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, nla_put_u32(skb, CREDSSP_A_H_SEC_STATUS,
+					  SEC_E_INCOMPLETE_MESSAGE), 0);
+	KUNIT_ASSERT_EQ(test, nla_put_u32(skb, CREDSSP_A_H_CONSUMED, 7), 0);
+	nla_for_each_attr(attr, (struct nlattr *)skb->data, skb->len, rem)
+		tb[nla_type(attr)] = attr;
+	KUNIT_ASSERT_EQ(test, credssp_result_parse(tb, 10, &res, &bad), 0);
+	KUNIT_EXPECT_EQ(test, res->consumed, 0);
+	KUNIT_EXPECT_FALSE(test, res->has_keys);
+	KUNIT_EXPECT_NULL(test, res->output);
+	credssp_result_free(res);
+	kfree_skb(skb);
+}
+
+/* Every reason has its own words (netlink.c's table is complete). */
+static void credssp_test_reason_text(struct kunit *test)
+{
+	const char *fallback = credssp_reason_text(CREDSSP_R_NONE, 0);
+	int r;
+
+	for (r = CREDSSP_R_NONE + 1; r < __CREDSSP_R_MAX; r++)
+		KUNIT_EXPECT_PTR_NE_MSG(test, credssp_reason_text(r, 0),
+					fallback, "reason %d", r);
+}
+
 static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keyring),
 	KUNIT_CASE(credssp_test_family),
@@ -606,6 +829,9 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_key_describe),
 	KUNIT_CASE(credssp_test_key_vet_foreign),
 	KUNIT_CASE(credssp_test_key_lifecycle),
+	KUNIT_CASE(credssp_test_result_parse),
+	KUNIT_CASE(credssp_test_result_parse_failure),
+	KUNIT_CASE(credssp_test_reason_text),
 	{}
 };
 

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A context's life and state, in one place: creation, lookup, references,
+ * the handshake deadline and the expiry, every state change, and every read
+ * of what the context holds (the helper's result, the keys, the delegated
+ * credentials and their key). ctx->lock is taken here and, for the one
+ * field it owns (ctx->req, the helper step in flight), in helper.c; the
+ * other files ask through the functions below.
+ *
+ *   HANDSHAKE --step_apply(SEC_E_OK)--> ESTABLISHED --expiry--> EXPIRED
+ *       |
+ *       +--fail / deadline / unlink--> FAILED
+ *
+ * Secrets (keys, credentials, a kept result) are wiped when the context
+ * leaves HANDSHAKE for anything but ESTABLISHED, when it expires, and when
+ * it is unlinked; the memory goes after an RCU grace period.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/key.h>
+#include <linux/pid.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "credssp.h"
+
+/*
+ * KUnit only (never set otherwise): a task whose last credssp_ctx_put()
+ * frees the context before returning, after a grace period, instead of
+ * leaving that to call_rcu(). A write to the context after the caller
+ * dropped what may be the last reference (review F3) is then a certain
+ * KASAN report instead of a race that needs a preemption at the wrong
+ * instruction. That task's puts must be in process context with no lock
+ * held.
+ */
+struct task_struct *credssp_test_sync_free_task;
+EXPORT_SYMBOL_IF_KUNIT(credssp_test_sync_free_task);
+
+static void credssp_ctx_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct credssp_ctx, rcu));
+}
+
+/**
+ * credssp_ctx_put - drop a reference to a context
+ * @ctx: the context, or NULL
+ */
+void credssp_ctx_put(struct credssp_ctx *ctx)
+{
+	if (!ctx || !refcount_dec_and_test(&ctx->ref))
+		return;
+	credssp_result_free(ctx->kept);
+	credssp_result_free(ctx->res);
+	/* Unlinking dropped the key: a context is unlinked before its end. */
+	WARN_ON_ONCE(ctx->key);
+	key_put(ctx->key);
+	credssp_cred_put(ctx->cred);
+	put_pid(ctx->owner_pid);
+	if (IS_ENABLED(CONFIG_KUNIT) &&
+	    unlikely(READ_ONCE(credssp_test_sync_free_task) == current)) {
+		might_sleep();
+		synchronize_rcu();
+		kfree(ctx);
+		return;
+	}
+	call_rcu(&ctx->rcu, credssp_ctx_free_rcu);
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_put);
+
+/**
+ * credssp_ctx_new - create a linked context in HANDSHAKE
+ * @cn: the netns
+ * @caller: its owner
+ * @cred: its credential (the context takes a reference)
+ * @options: CREDSSP_OPT_*, fixed for its life
+ * @deadline: the end of its handshake, in jiffies (credssp_ctx_timeout())
+ * @ctxp: the context, with a reference for the caller besides the table's,
+ *	and CREDSSP_F_BUSY set for the caller
+ *
+ * Return: SEC_E_OK, or SEC_E_INSUFFICIENT_MEMORY (limit or allocation).
+ */
+u32 credssp_ctx_new(struct credssp_net *cn,
+		    const struct credssp_caller *caller,
+		    struct credssp_cred *cred, u32 options,
+		    unsigned long deadline, struct credssp_ctx **ctxp)
+{
+	struct credssp_ctx *ctx;
+	u32 index;
+	int err;
+
+	/* Caller-triggered: charged to its memory cgroup. */
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	ctx->owner = credssp_owner_charge(cn, caller, true);
+	if (!ctx->owner) {
+		kfree(ctx);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	refcount_set(&ctx->ref, 2);
+	spin_lock_init(&ctx->lock);
+	ctx->cn = cn;
+	ctx->oid = *caller;
+	ctx->owner_pid = get_pid(ctx->owner->pid);
+	ctx->gen = get_random_u32();
+	__set_bit(CREDSSP_F_BUSY, &ctx->flags);
+	ctx->state = CREDSSP_CTX_STATE_HANDSHAKE;
+	ctx->options = options;
+	ctx->created = credssp_now();
+	ctx->deadline = deadline;
+	refcount_inc(&cred->ref);
+	ctx->cred = cred;
+
+	err = xa_alloc_cyclic(&cn->ctxs, &index, NULL, xa_limit_32b,
+			      &cn->next_ctx, GFP_KERNEL_ACCOUNT);
+	if (err < 0) {
+		credssp_owner_uncharge(cn, ctx->owner, true);
+		credssp_cred_put(cred);
+		put_pid(ctx->owner_pid);
+		kfree(ctx);
+		return SEC_E_INSUFFICIENT_MEMORY;
+	}
+	ctx->id = credssp_handle_make(ctx->gen, index);
+	xa_store(&cn->ctxs, index, ctx, GFP_KERNEL);
+	schedule_delayed_work(&cn->expire_work, HZ);
+	pr_debug("ctx %llx created\n", ctx->id);
+	*ctxp = ctx;
+	return SEC_E_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_new);
+
+/**
+ * credssp_ctx_lookup - find a context by handle
+ * @cn: the netns
+ * @id: the handle
+ * @caller: who asks; NULL skips the owner check (admin views)
+ *
+ * Return: the context with a reference, or NULL (unknown, foreign or
+ * deleted).
+ */
+struct credssp_ctx *credssp_ctx_lookup(struct credssp_net *cn, u64 id,
+				       const struct credssp_caller *caller)
+{
+	struct credssp_ctx *ctx;
+
+	rcu_read_lock();
+	ctx = xa_load(&cn->ctxs, credssp_handle_index(id));
+	if (!ctx || ctx->gen != credssp_handle_gen(id) ||
+	    test_bit(CREDSSP_F_DEAD, &ctx->flags) ||
+	    (caller && !credssp_owner_match(&ctx->oid, caller)) ||
+	    !refcount_inc_not_zero(&ctx->ref))
+		ctx = NULL;
+	rcu_read_unlock();
+	return ctx;
+}
+
+/*
+ * Wipe @ctx's secrets. Return: its key, which the caller drops with
+ * credssp_key_drop() once it released the lock.
+ */
+static struct key *credssp_ctx_wipe_locked(struct credssp_ctx *ctx)
+{
+	struct key *key = ctx->key;
+
+	lockdep_assert_held(&ctx->lock);
+	ctx->key = NULL;
+	credssp_result_free(ctx->kept);
+	ctx->kept = NULL;
+	if (ctx->res) {
+		kfree_sensitive(ctx->res->creds);
+		ctx->res->creds = NULL;
+		ctx->res->creds_len = 0;
+		memzero_explicit(&ctx->res->tx, sizeof(ctx->res->tx));
+		memzero_explicit(&ctx->res->rx, sizeof(ctx->res->rx));
+		ctx->res->has_keys = false;
+	}
+	return key;
+}
+
+/*
+ * End @ctx's handshake (locked) in @state; @outcome counts once per
+ * context. A context not in HANDSHAKE is left alone.
+ */
+static void credssp_ctx_leave_handshake(struct credssp_ctx *ctx,
+					enum credssp_ctx_state state,
+					enum credssp_outcome outcome)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->state != CREDSSP_CTX_STATE_HANDSHAKE)
+		return;
+	ctx->state = state;
+	if (outcome < CREDSSP_NR_OUTCOMES && ctx->package < CREDSSP_NR_PACKAGES)
+		atomic64_inc(&ctx->cn->stats[outcome][ctx->package]);
+	/* No key yet: it comes with ESTABLISHED (credssp_accept_success()). */
+	if (state != CREDSSP_CTX_STATE_ESTABLISHED)
+		WARN_ON_ONCE(credssp_ctx_wipe_locked(ctx));
+}
+
+/**
+ * credssp_ctx_unlink - delete a context
+ * @ctx: the context
+ *
+ * Removes it from the table, abandons a helper call in flight (its waiter
+ * gets SEC_E_INVALID_HANDLE), wipes its secrets, revokes and unlinks its
+ * delegated-credentials key, tells the helper to drop its engine context,
+ * and drops the table's reference.
+ *
+ * Context: process context, may sleep; no spinlock held.
+ * Return: true if this call unlinked it, false if it already was.
+ */
+bool credssp_ctx_unlink(struct credssp_ctx *ctx)
+{
+	struct credssp_net *cn = ctx->cn;
+	struct key *key;
+
+	if (test_and_set_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return false;
+	xa_erase(&cn->ctxs, credssp_handle_index(ctx->id));
+
+	spin_lock(&ctx->lock);
+	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
+				    CREDSSP_OUTCOME_ABANDONED);
+	if (ctx->req)
+		credssp_helper_cancel(cn, ctx->req);
+	key = credssp_ctx_wipe_locked(ctx);
+	spin_unlock(&ctx->lock);
+	credssp_key_drop(key);
+
+	if (test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
+		credssp_helper_free(cn, ctx->id, ctx->helper_gen);
+	credssp_owner_uncharge(cn, ctx->owner, true);
+	pr_debug("ctx %llx deleted\n", ctx->id);
+	credssp_ctx_put(ctx);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_unlink);
+
+/**
+ * credssp_ctx_check_time - apply the handshake deadline and the expiry
+ * @ctx: the context, referenced
+ *
+ * A HANDSHAKE context past its deadline fails (outcome TIMEOUT; a helper
+ * call in flight is abandoned and the helper told to drop its state); an
+ * ESTABLISHED context past its expiry becomes EXPIRED, its keys and
+ * credentials wiped, its delegated-credentials key revoked and unlinked.
+ *
+ * Context: process context, may sleep; no spinlock held.
+ * Return: true if the context changed state.
+ */
+bool credssp_ctx_check_time(struct credssp_ctx *ctx)
+{
+	bool changed = false, free_helper = false;
+	struct key *key = NULL;
+
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return false;
+	spin_lock(&ctx->lock);
+	if (ctx->state == CREDSSP_CTX_STATE_HANDSHAKE &&
+	    time_after_eq(jiffies, ctx->deadline)) {
+		ctx->timed_out = true;
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
+					    CREDSSP_OUTCOME_TIMEOUT);
+		if (ctx->req)
+			credssp_helper_cancel(ctx->cn, ctx->req);
+		free_helper = true;
+		changed = true;
+	} else if (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
+		   ctx->expiry != CREDSSP_TIME_NEVER &&
+		   credssp_now() >= ctx->expiry) {
+		ctx->state = CREDSSP_CTX_STATE_EXPIRED;
+		key = credssp_ctx_wipe_locked(ctx);
+		changed = true;
+	}
+	spin_unlock(&ctx->lock);
+	credssp_key_drop(key);
+	if (free_helper &&
+	    test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
+		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
+	return changed;
+}
+
+/*
+ * One delayed work per netns rather than a timer per context: the scan is
+ * cheap at the limits (a few thousand contexts once a second), it runs in
+ * process context where telling the helper (HOP_FREE, a GFP_KERNEL netlink
+ * message) is allowed, and there is nothing to cancel per context. Calls on
+ * a context check its times themselves, so the work's granularity never
+ * lets an expired context be used.
+ */
+void credssp_expire_work(struct work_struct *work)
+{
+	struct credssp_net *cn = container_of(to_delayed_work(work),
+					      struct credssp_net, expire_work);
+	struct credssp_ctx *ctx;
+	unsigned long index;
+	bool again;
+
+	rcu_read_lock();
+	xa_for_each(&cn->ctxs, index, ctx) {
+		if (!refcount_inc_not_zero(&ctx->ref))
+			continue;
+		rcu_read_unlock();
+		credssp_ctx_check_time(ctx);
+		credssp_ctx_put(ctx);
+		cond_resched();
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
+
+	spin_lock(&cn->lock);
+	again = cn->n_ctx && !cn->dying;
+	spin_unlock(&cn->lock);
+	if (again)
+		schedule_delayed_work(&cn->expire_work, HZ);
+}
+
+/**
+ * credssp_ctx_timeout - the time a handshake starting now has
+ * @timeout_ms: the caller's bound, or 0; it may shorten
+ *	handshake_timeout_ms, never extend it
+ *
+ * Return: the time in jiffies; the deadline is jiffies plus that.
+ */
+unsigned long credssp_ctx_timeout(unsigned int timeout_ms)
+{
+	unsigned int ms = READ_ONCE(credssp_handshake_timeout_ms);
+
+	if (timeout_ms && timeout_ms < ms)
+		ms = timeout_ms;
+	return msecs_to_jiffies(ms);
+}
+
+/* Why a call on @ctx, which is not in a live HANDSHAKE, fails. */
+static u32 credssp_ctx_state_status(struct credssp_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return SEC_E_INVALID_HANDLE;
+	if (ctx->state == CREDSSP_CTX_STATE_FAILED && ctx->timed_out)
+		return SEC_E_CONTEXT_EXPIRED;
+	return SEC_E_OUT_OF_SEQUENCE;
+}
+
+/**
+ * credssp_ctx_in_handshake_locked - whether a context is live in HANDSHAKE
+ * @ctx: the context, locked
+ *
+ * For helper.c, which links a step to the context under the same lock.
+ *
+ * Return: true if a step may run on it.
+ */
+bool credssp_ctx_in_handshake_locked(struct credssp_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	return !test_bit(CREDSSP_F_DEAD, &ctx->flags) &&
+		ctx->state == CREDSSP_CTX_STATE_HANDSHAKE;
+}
+
+/**
+ * credssp_ctx_status - why a call on a context cannot run a step now
+ * @ctx: the context, referenced
+ *
+ * Return: SEC_E_OK in a live HANDSHAKE; otherwise SEC_E_INVALID_HANDLE
+ * (deleted), SEC_E_CONTEXT_EXPIRED (failed by its deadline) or
+ * SEC_E_OUT_OF_SEQUENCE.
+ */
+u32 credssp_ctx_status(struct credssp_ctx *ctx)
+{
+	u32 status = SEC_E_OK;
+
+	spin_lock(&ctx->lock);
+	if (!credssp_ctx_in_handshake_locked(ctx))
+		status = credssp_ctx_state_status(ctx);
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/**
+ * credssp_ctx_step_begin - start an AcceptSecurityContext step
+ * @ctx: the context, referenced, BUSY held by the caller
+ * @input_len: the length of the call's input
+ * @kept: receives the result a previous call kept (credssp_ctx_keep()),
+ *	or NULL: the step then needs the helper
+ * @why: the reason of a failure
+ *
+ * Return: SEC_E_OK, a status of credssp_ctx_status(), or
+ * SEC_E_INVALID_PARAMETER (a repeat after SEC_E_BUFFER_TOO_SMALL with
+ * another input).
+ */
+u32 credssp_ctx_step_begin(struct credssp_ctx *ctx, u32 input_len,
+			   struct credssp_result **kept,
+			   enum credssp_reason *why)
+{
+	u32 status = SEC_E_OK;
+
+	*kept = NULL;
+	spin_lock(&ctx->lock);
+	if (!credssp_ctx_in_handshake_locked(ctx)) {
+		status = credssp_ctx_state_status(ctx);
+		*why = status == SEC_E_CONTEXT_EXPIRED ? CREDSSP_R_DEADLINE :
+		       CREDSSP_R_NOT_IN_HANDSHAKE;
+	} else if (ctx->kept && input_len != ctx->kept_input_len) {
+		*why = CREDSSP_R_REPEAT_INPUT;
+		status = SEC_E_INVALID_PARAMETER;
+	} else {
+		*kept = ctx->kept;
+		ctx->kept = NULL;
+	}
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/**
+ * credssp_ctx_keep - keep a result whose token did not fit
+ * @ctx: the context, referenced, BUSY held
+ * @res: the result; kept on SEC_E_OK, the caller's otherwise
+ * @input_len: the input the repeat must bring again
+ *
+ * Return: SEC_E_OK, or a status of credssp_ctx_status().
+ */
+u32 credssp_ctx_keep(struct credssp_ctx *ctx, struct credssp_result *res,
+		     u32 input_len)
+{
+	u32 status = SEC_E_OK;
+
+	spin_lock(&ctx->lock);
+	if (credssp_ctx_in_handshake_locked(ctx)) {
+		ctx->kept = res;
+		ctx->kept_input_len = input_len;
+	} else {
+		status = credssp_ctx_state_status(ctx);
+	}
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/**
+ * credssp_ctx_set_package - record the inner package the helper chose
+ * @ctx: the context, referenced
+ * @package: CREDSSP_PACKAGE_*; 0 (not known yet) changes nothing
+ */
+void credssp_ctx_set_package(struct credssp_ctx *ctx, u32 package)
+{
+	if (!package)
+		return;
+	spin_lock(&ctx->lock);
+	ctx->package = package;
+	spin_unlock(&ctx->lock);
+}
+
+/**
+ * credssp_ctx_step_apply - apply a step that succeeded
+ * @ctx: the context, referenced, BUSY held
+ * @resp: the result (SEC_I_CONTINUE_NEEDED or SEC_E_OK); on SEC_E_OK the
+ *	context takes it and *@resp becomes NULL
+ * @key: the delegated-credentials key made for a SEC_E_OK result, or NULL;
+ *	taken with it
+ * @expiry: the established context's expiry
+ *
+ * Return: SEC_E_OK if applied; otherwise a status of credssp_ctx_status()
+ * and the caller keeps @resp and @key.
+ */
+u32 credssp_ctx_step_apply(struct credssp_ctx *ctx,
+			   struct credssp_result **resp, struct key *key,
+			   u64 expiry)
+{
+	struct credssp_result *res = *resp;
+	u32 status = SEC_E_OK;
+
+	spin_lock(&ctx->lock);
+	if (!credssp_ctx_in_handshake_locked(ctx)) {
+		status = credssp_ctx_state_status(ctx);
+		goto unlock;
+	}
+	if (res->package)
+		ctx->package = res->package;
+	if (res->status == SEC_E_OK) {
+		ctx->expiry = expiry;
+		ctx->res = res;
+		ctx->key = key;
+		if (key)
+			ctx->key_creds_type = res->creds[1];
+		*resp = NULL;
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_ESTABLISHED,
+					    CREDSSP_OUTCOME_OK);
+		/* The helper dropped its engine context after SEC_E_OK. */
+		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+	}
+unlock:
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/**
+ * credssp_ctx_fail - end a context's handshake in FAILED
+ * @ctx: the context, referenced
+ * @outcome: how it ended, for the statistics
+ *
+ * A context no longer in HANDSHAKE is left alone.
+ */
+void credssp_ctx_fail(struct credssp_ctx *ctx, enum credssp_outcome outcome)
+{
+	spin_lock(&ctx->lock);
+	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED, outcome);
+	spin_unlock(&ctx->lock);
+}
+
+/**
+ * credssp_ctx_view - a consistent copy of what a context shows
+ * @ctx: the context, referenced
+ * @v: the copy
+ *
+ * No secret is copied: the principal, the TLS parameters, the state, the
+ * times and the key's serial.
+ */
+void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v)
+{
+	const struct credssp_result *res;
+
+	memset(v, 0, sizeof(*v));
+	spin_lock(&ctx->lock);
+	v->dead = test_bit(CREDSSP_F_DEAD, &ctx->flags);
+	v->state = ctx->state;
+	v->package = ctx->package;
+	v->created = ctx->created;
+	v->expiry = ctx->expiry;
+	res = ctx->res;
+	v->done = res && (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED ||
+			  ctx->state == CREDSSP_CTX_STATE_EXPIRED);
+	if (v->done) {
+		strscpy(v->principal, res->principal, sizeof(v->principal));
+		strscpy(v->tls_cipher, res->tls_cipher, sizeof(v->tls_cipher));
+		v->ret_flags = res->ret_flags;
+		v->version = res->version;
+		v->tls_version = res->tls_version;
+		v->cipher = res->tx.cipher;
+		if (res->creds)
+			v->creds_type = res->creds[1];
+	}
+	/* Kept after SECPKG_ATTR_CREDS took the payload: the key's type. */
+	if (ctx->key) {
+		v->key = key_serial(ctx->key);
+		v->creds_type = ctx->key_creds_type;
+	}
+	spin_unlock(&ctx->lock);
+}
+
+/* Why the established context's result cannot be used now. */
+static u32 credssp_ctx_established_status(struct credssp_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return SEC_E_INVALID_HANDLE;
+	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED)
+		return SEC_E_CONTEXT_EXPIRED;
+	if (ctx->state != CREDSSP_CTX_STATE_ESTABLISHED || !ctx->res)
+		return SEC_E_OUT_OF_SEQUENCE;
+	return SEC_E_OK;
+}
+
+/**
+ * credssp_ctx_take_creds - hand over the delegated credentials, once
+ * @ctx: the context, referenced
+ * @data: the payload, the caller's to free with kfree_sensitive()
+ * @len: its length
+ *
+ * The context forgets the payload; its key (if any) lives on.
+ *
+ * Return: SEC_E_OK, SEC_E_NO_CREDENTIALS (nothing delegated, or taken
+ * already), SEC_E_INVALID_HANDLE, SEC_E_CONTEXT_EXPIRED or
+ * SEC_E_OUT_OF_SEQUENCE.
+ */
+u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len)
+{
+	u32 status;
+
+	*data = NULL;
+	*len = 0;
+	spin_lock(&ctx->lock);
+	status = credssp_ctx_established_status(ctx);
+	if (status)
+		goto unlock;
+	if (!ctx->res->creds) {
+		status = SEC_E_NO_CREDENTIALS;
+		goto unlock;
+	}
+	*data = ctx->res->creds;
+	*len = ctx->res->creds_len;
+	ctx->res->creds = NULL;
+	ctx->res->creds_len = 0;
+unlock:
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/* Why the keys cannot be taken (ctx locked): 0, or an errno with @why. */
+static int credssp_ctx_keys_status(struct credssp_ctx *ctx,
+				   enum credssp_reason *why)
+{
+	switch (credssp_ctx_established_status(ctx)) {
+	case SEC_E_OK:
+		break;
+	case SEC_E_INVALID_HANDLE:
+		*why = CREDSSP_R_CTX_DELETED;
+		return -ENOENT;
+	case SEC_E_CONTEXT_EXPIRED:
+		*why = CREDSSP_R_CTX_EXPIRED;
+		return -EKEYEXPIRED;
+	default:
+		*why = CREDSSP_R_NOT_ESTABLISHED;
+		return -EINVAL;
+	}
+	if (!ctx->res->has_keys) {
+		*why = CREDSSP_R_KEYS_TAKEN;
+		return -EALREADY;
+	}
+	return 0;
+}
+
+/**
+ * credssp_ctx_keys_check - whether an established context has its keys
+ * @ctx: the context, referenced
+ * @why: the reason of a failure
+ *
+ * Applies the expiry first. Nothing is taken.
+ *
+ * Return: 0, -ENOENT (deleted), -EKEYEXPIRED, -EINVAL (not established) or
+ * -EALREADY (the keys were taken).
+ */
+int credssp_ctx_keys_check(struct credssp_ctx *ctx, enum credssp_reason *why)
+{
+	int err;
+
+	credssp_ctx_check_time(ctx);
+	spin_lock(&ctx->lock);
+	err = credssp_ctx_keys_status(ctx, why);
+	spin_unlock(&ctx->lock);
+	return err;
+}
+
+/*
+ * Wipe one direction's key material, and only that: the cipher and the
+ * lengths are not secret, and SECPKG_ATTR_STREAM_SIZES and SIZES compute
+ * the record overhead from the cipher (and res->tls_version, which is not
+ * touched either) for as long as the context is established, kTLS or not.
+ */
+static void credssp_ctx_wipe_keys(struct credssp_tls_keys *k)
+{
+	memzero_explicit(k->key, sizeof(k->key));
+	memzero_explicit(k->salt, sizeof(k->salt));
+	memzero_explicit(k->iv, sizeof(k->iv));
+	memzero_explicit(k->rec_seq, sizeof(k->rec_seq));
+}
+
+/**
+ * credssp_ctx_take_keys - take an established context's TLS keys out
+ * @ctx: the context, referenced
+ * @tx: receives the transmit direction's keys
+ * @rx: receives the receive direction's keys
+ * @tls_version: receives the session's TLS version
+ * @why: the reason of a failure
+ *
+ * The keys are wiped in the context: no other caller gets them until
+ * credssp_ctx_return_keys() gives them back. The caller wipes its copies.
+ *
+ * Return: as credssp_ctx_keys_check().
+ */
+int credssp_ctx_take_keys(struct credssp_ctx *ctx, struct credssp_tls_keys *tx,
+			  struct credssp_tls_keys *rx, u32 *tls_version,
+			  enum credssp_reason *why)
+{
+	struct credssp_result *res;
+	int err;
+
+	credssp_ctx_check_time(ctx);
+	spin_lock(&ctx->lock);
+	err = credssp_ctx_keys_status(ctx, why);
+	if (err)
+		goto unlock;
+	res = ctx->res;
+	*tls_version = res->tls_version;
+	*tx = res->tx;
+	*rx = res->rx;
+	credssp_ctx_wipe_keys(&res->tx);
+	credssp_ctx_wipe_keys(&res->rx);
+	res->has_keys = false;
+unlock:
+	spin_unlock(&ctx->lock);
+	return err;
+}
+
+/**
+ * credssp_ctx_return_keys - give back keys that were not installed
+ * @ctx: the context they were taken from
+ * @tx: the transmit keys
+ * @rx: the receive keys
+ *
+ * Only into the same context, still established and without keys; the
+ * caller wipes its copies either way.
+ */
+void credssp_ctx_return_keys(struct credssp_ctx *ctx,
+			     const struct credssp_tls_keys *tx,
+			     const struct credssp_tls_keys *rx)
+{
+	spin_lock(&ctx->lock);
+	if (!credssp_ctx_established_status(ctx) && !ctx->res->has_keys) {
+		ctx->res->tx = *tx;
+		ctx->res->rx = *rx;
+		ctx->res->has_keys = true;
+	}
+	spin_unlock(&ctx->lock);
+}
+
+/**
+ * credssp_ctx_key - the delegated-credentials key of a context
+ * @ctx: a context handle of an in-kernel consumer
+ *
+ * The key's payload is a struct user_key_payload (<keys/user-type.h>)
+ * holding the version 1 delegated credentials payload of
+ * <uapi/linux/credssp.h>; read it under down_read(&key->sem) with
+ * user_key_payload_locked(), or under RCU with user_key_payload_rcu(), after
+ * key_validate(). The key lives until the context is deleted, expires, or
+ * its owner goes away: it is then revoked (the payload is wiped, readers see
+ * NULL), invalidated (key_validate() fails) and unlinked, and freed once the
+ * last reference is dropped. SECPKG_ATTR_CREDS does not end it.
+ *
+ * Context: any context that may take a spinlock.
+ * Return: a reference to the key (release it with key_put()), or NULL if
+ * the client delegated nothing (restricted admin), the context is not
+ * established, or it already ended.
+ */
+struct key *credssp_ctx_key(struct credssp_ctx *ctx)
+{
+	struct key *key = NULL;
+
+	if (!ctx)
+		return NULL;
+	spin_lock(&ctx->lock);
+	if (ctx->key && ctx->state == CREDSSP_CTX_STATE_ESTABLISHED)
+		key = key_get(ctx->key);
+	spin_unlock(&ctx->lock);
+	return key;
+}
+EXPORT_SYMBOL_GPL(credssp_ctx_key);
