@@ -333,6 +333,7 @@ unsigned long credssp_ctx_timeout(unsigned int timeout_ms)
 		ms = timeout_ms;
 	return msecs_to_jiffies(ms);
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_timeout);
 
 /* Why a call on @ctx, which is not in a live HANDSHAKE, fails. */
 static u32 credssp_ctx_state_status(struct credssp_ctx *ctx)

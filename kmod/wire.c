@@ -397,6 +397,7 @@ void credssp_result_free(struct credssp_result *res)
 	kfree_sensitive(res->creds);
 	kfree_sensitive(res);	/* the keys */
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_result_free);
 
 /**
  * credssp_result_parse - turn a HELPER_DONE into a result, trusting nothing
