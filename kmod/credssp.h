@@ -2,23 +2,27 @@
 /*
  * credssp.ko internal interfaces, shared between its files.
  *
- * The files, each calling only those below it (the accept path goes down
- * once: netlink.c, call.c or sock.c, sspi.c, keyring.c and helper.c,
- * ctx.c, table.c, wire.c):
- *   netlink.c   the genetlink handlers; the only file that speaks words
- *               (extack, outcome messages) from enum credssp_reason
+ * The files, each calling only files below it in this list (checked by
+ * scripts/kmod-layers.py; the accept path goes down once: netlink.c or
+ * api.c, call.c, sock.c, sspi.c, ctx.c, keyring.c and helper.c):
+ *   main.c      the module
+ *   netlink.c   the genetlink handlers
+ *   api.c       the in-kernel API of <net/credssp.h>
+ *   net.c       the per-netns state and its notifier
  *   call.c      asynchronous ACCEPT and ACCEPT_SOCKET of netlink callers
  *   sock.c      socket mode: the handshake on a socket, in a worker
  *   ktls.c      the one kTLS probe, and installing a context's keys
  *   sspi.c      SSPI semantics, for netlink and in-kernel consumers
+ *   ctx.c       a context's life and state, the only file that takes
+ *               ctx->lock
  *   keyring.c   the ".credssp" keyring of delegated credentials
  *   helper.c    the queue of helper requests and its sockets
- *   ctx.c       a context's life and state: the only owner of ctx->lock's
- *               fields but ctx->req (helper.c's, the step in flight)
  *   table.c     handles, owners, limits, credentials
  *   wire.c      checks of what crosses the edges (helper answers, keys,
- *               credentials payloads), pure functions, KUnit-tested
- *   net.c       the per-netns state and its notifier; main.c the module
+ *               credentials payloads), pure functions, KUnit-tested, and
+ *               the words of enum credssp_reason (the lower files report
+ *               codes; the extack and outcome messages are built from
+ *               them at the top)
  *
  * Locking, outermost first:
  *   credssp_call_lock     (call.c) the unload flag of netlink calls
@@ -322,6 +326,7 @@ struct credssp_helper_req {
 	u32 options;
 	bool first;
 	bool taken;			/* a helper socket took it */
+	bool unseen;			/* a first step that nobody took */
 	struct credssp_caller taker;	/* which one */
 	enum credssp_req_end end;
 	struct credssp_result *res;
@@ -416,6 +421,11 @@ u32 credssp_ctx_step_apply(struct credssp_ctx *ctx,
 			   struct credssp_result **resp, struct key *key,
 			   u64 expiry);
 void credssp_ctx_fail(struct credssp_ctx *ctx, enum credssp_outcome outcome);
+u32 credssp_ctx_step_queue(struct credssp_ctx *ctx,
+			   struct credssp_helper_req *req, bool *notify,
+			   enum credssp_outcome *outcome);
+void credssp_ctx_step_end(struct credssp_ctx *ctx,
+			  struct credssp_helper_req *req);
 void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v);
 u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len);
 int credssp_ctx_keys_check(struct credssp_ctx *ctx, enum credssp_reason *why);
@@ -441,6 +451,25 @@ int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len);
 int credssp_result_parse(struct nlattr **tb, u32 input_len,
 			 struct credssp_result **resp, struct credssp_bad *bad);
 void credssp_result_free(struct credssp_result *res);
+const char *credssp_reason_text(enum credssp_reason why, u32 status);
+
+/* An extack message that is not a literal (credssp_reason_text()'s). */
+static inline void credssp_set_msg(struct netlink_ext_ack *extack,
+				   const char *msg)
+{
+	if (extack && msg)
+		extack->_msg = msg;
+}
+
+/* The netlink caller of a request: the owner of what it makes. */
+static inline void credssp_info_caller(struct sk_buff *skb,
+				       struct genl_info *info,
+				       struct credssp_caller *caller)
+{
+	caller->portid = info->snd_portid;
+	/* Compared only, never dereferenced: see credssp_owner_match(). */
+	caller->sk = NETLINK_CB(skb).sk;
+}
 
 /* helper.c: the upcall channel */
 int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
@@ -454,8 +483,12 @@ void credssp_helper_fail_all(struct credssp_net *cn);
 void credssp_helper_cancel(struct credssp_net *cn, struct credssp_helper_req *req);
 void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen);
 bool credssp_helper_present(struct credssp_net *cn, pid_t *pid);
-u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
-			u32 input_len, u32 req_flags, bool first,
+void credssp_helper_step_init(struct credssp_helper_req *req,
+			      struct credssp_ctx *ctx, const u8 *input,
+			      u32 input_len, u32 req_flags, bool first);
+u32 credssp_helper_queue(struct credssp_helper_req *req, u32 *helper_gen,
+			 bool *notify, enum credssp_outcome *outcome);
+u32 credssp_helper_wait(struct credssp_helper_req *req, bool notify,
 			struct credssp_result **resp,
 			enum credssp_outcome *outcome);
 
@@ -514,12 +547,7 @@ void credssp_genl_exit(void);
 int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			   u32 seq);
 
-const char *credssp_reason_text(enum credssp_reason why, u32 status);
-/* for the doits of other files (helper.c, call.c) */
-void credssp_set_msg(struct netlink_ext_ack *extack, const char *msg);
 struct credssp_net *credssp_info_net(struct genl_info *info);
-void credssp_info_caller(struct sk_buff *skb, struct genl_info *info,
-			 struct credssp_caller *caller);
 bool credssp_missing(struct genl_info *info, int attr, const char *text);
 struct sk_buff *credssp_reply_new(struct genl_info *info, size_t size,
 				  u32 status, void **hdr);

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A context's life and state, in one place: creation, lookup, references,
- * the handshake deadline and the expiry, every state change, and every read
- * of what the context holds (the helper's result, the keys, the delegated
- * credentials and their key). ctx->lock is taken here and, for the one
- * field it owns (ctx->req, the helper step in flight), in helper.c; the
- * other files ask through the functions below.
+ * the handshake deadline and the expiry, every state change, the helper
+ * step in flight, and every read of what the context holds (the helper's
+ * result, the keys, the delegated credentials and their key). ctx->lock
+ * is taken here only; the other files ask through the functions below.
  *
  *   HANDSHAKE --step_apply(SEC_E_OK)--> ESTABLISHED --expiry--> EXPIRED
  *       |
@@ -507,6 +506,59 @@ void credssp_ctx_fail(struct credssp_ctx *ctx, enum credssp_outcome outcome)
 {
 	spin_lock(&ctx->lock);
 	credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED, outcome);
+	spin_unlock(&ctx->lock);
+}
+
+/**
+ * credssp_ctx_step_queue - queue a step for the helper, linked to a context
+ * @ctx: the context, referenced, BUSY held
+ * @req: the step (credssp_helper_step_init())
+ * @notify: see credssp_helper_queue()
+ * @outcome: how the handshake ends if the step fails at once
+ *
+ * The step is linked as ctx->req under the context's lock, together with
+ * the HELPER_STATE bit: whoever unlinks the context or fails it by its
+ * deadline sees both and abandons the step, or sees neither and the step
+ * finds the context dead here.
+ *
+ * Return: SEC_E_OK when queued, SEC_E_INVALID_HANDLE (the context is no
+ * longer in its handshake), or a status of credssp_helper_queue().
+ */
+u32 credssp_ctx_step_queue(struct credssp_ctx *ctx,
+			   struct credssp_helper_req *req, bool *notify,
+			   enum credssp_outcome *outcome)
+{
+	u32 status;
+
+	spin_lock(&ctx->lock);
+	if (!credssp_ctx_in_handshake_locked(ctx)) {
+		*outcome = CREDSSP_OUTCOME_ABANDONED;
+		status = SEC_E_INVALID_HANDLE;
+		goto unlock;
+	}
+	status = credssp_helper_queue(req, &ctx->helper_gen, notify, outcome);
+	if (status)
+		goto unlock;
+	ctx->req = req;
+	/* The helper may hold engine state from now on. */
+	set_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+unlock:
+	spin_unlock(&ctx->lock);
+	return status;
+}
+
+/**
+ * credssp_ctx_step_end - unlink a step that ended from its context
+ * @ctx: the context
+ * @req: the step, answered or given up (credssp_helper_wait())
+ */
+void credssp_ctx_step_end(struct credssp_ctx *ctx,
+			  struct credssp_helper_req *req)
+{
+	spin_lock(&ctx->lock);
+	ctx->req = NULL;
+	if (req->unseen)
+		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
 	spin_unlock(&ctx->lock);
 }
 

@@ -307,27 +307,31 @@ void credssp_helper_free(struct credssp_net *cn, u64 ctx_id, u32 gen)
 		credssp_helper_notify(cn);
 }
 
-/*
- * Queue the STEP @req of @ctx. Return: SEC_E_OK when queued (*@notify:
- * the queue was empty), or the status of a step that fails at once, with
- * *@outcome.
+/**
+ * credssp_helper_queue - queue a STEP for the helper
+ * @req: the step, on its waiter's stack (credssp_helper_step_init())
+ * @helper_gen: the helper that holds the context's engine state (later
+ *	steps), updated to the helper that takes a first step
+ * @notify: set if the queue was empty: the caller rings the doorbell with
+ *	credssp_helper_wait()
+ * @outcome: how the handshake ends if the step fails at once
+ *
+ * Called by ctx.c under the context's lock, so that whoever unlinks the
+ * context finds the step linked to it, or finds the context dead first.
+ *
+ * Return: SEC_E_OK when queued, SEC_E_NO_AUTHENTICATING_AUTHORITY (no
+ * helper, or not the one holding the state) or SEC_E_INSUFFICIENT_MEMORY
+ * (the queue is full).
  */
-static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_helper_req *req,
-			      bool *notify, enum credssp_outcome *outcome)
+u32 credssp_helper_queue(struct credssp_helper_req *req, u32 *helper_gen,
+			 bool *notify, enum credssp_outcome *outcome)
 {
-	struct credssp_net *cn = ctx->cn;
+	struct credssp_net *cn = req->ctx->cn;
 	u32 status = SEC_E_OK;
 
-	req->options = ctx->options;	/* fixed for the context's life */
-	spin_lock(&ctx->lock);
-	if (!credssp_ctx_in_handshake_locked(ctx)) {
-		spin_unlock(&ctx->lock);
-		*outcome = CREDSSP_OUTCOME_ABANDONED;
-		return SEC_E_INVALID_HANDLE;
-	}
 	spin_lock(&cn->lock);
 	if (cn->dying || !cn->helper.pid ||
-	    (!req->first && cn->helper.gen != ctx->helper_gen)) {
+	    (!req->first && cn->helper.gen != *helper_gen)) {
 		*outcome = CREDSSP_OUTCOME_HELPER_LOST;
 		status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	} else if (cn->n_steps >= CREDSSP_HELPER_QUEUE_MAX) {
@@ -336,22 +340,14 @@ static u32 credssp_step_queue(struct credssp_ctx *ctx, struct credssp_helper_req
 		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 		status = SEC_E_INSUFFICIENT_MEMORY;
 	} else {
-		ctx->helper_gen = cn->helper.gen;
+		*helper_gen = cn->helper.gen;
 		req->gen = cn->helper.gen;
 		req->id = ++cn->next_req_id;
 		*notify = list_empty(&cn->queue);
 		list_add_tail(&req->node, &cn->queue);
 		cn->n_steps++;
-		ctx->req = req;
-		/*
-		 * The helper may hold engine state from now on. Set together
-		 * with ctx->req, under ctx->lock: whoever unlinks the context
-		 * sees both, or neither and we see it dead.
-		 */
-		set_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
 	}
 	spin_unlock(&cn->lock);
-	spin_unlock(&ctx->lock);
 	return status;
 }
 
@@ -381,71 +377,73 @@ static bool credssp_step_wait(struct credssp_net *cn, struct credssp_helper_req 
 }
 
 /**
- * credssp_helper_step - run one ACCEPT step in the helper
+ * credssp_helper_step_init - prepare one ACCEPT step for the helper
+ * @req: the step, on the caller's stack
  * @ctx: the context, referenced, BUSY held by the caller
- * @input: the input token
+ * @input: the input token, the caller's until the step ends
  * @input_len: its length
  * @req_flags: the caller's ASC_REQ_*
  * @first: the context's first step
- * @resp: the helper's validated result, when it answered
- * @outcome: how the handshake ends if no result comes back
- *
- * Queues the step for the helper, notifies it, and sleeps until a helper
- * socket took it and answered, helper_timeout_ms passes, the helper (or
- * the socket that took the step) goes away, the context is deleted or
- * fails, or a fatal signal arrives.
- *
- * Return: the result's status if *@resp is set; otherwise
- * SEC_E_NO_AUTHENTICATING_AUTHORITY (no helper, helper lost, timeout),
- * SEC_E_INTERNAL_ERROR (a bad reply), SEC_E_INSUFFICIENT_MEMORY (the
- * helper's queue is full), or SEC_E_INVALID_HANDLE (abandoned: the caller
- * checks why).
  */
-u32 credssp_helper_step(struct credssp_ctx *ctx, const u8 *input,
-			u32 input_len, u32 req_flags, bool first,
-			struct credssp_result **resp,
-			enum credssp_outcome *outcome)
+void credssp_helper_step_init(struct credssp_helper_req *req,
+			      struct credssp_ctx *ctx, const u8 *input,
+			      u32 input_len, u32 req_flags, bool first)
 {
-	struct credssp_net *cn = ctx->cn;
-	struct credssp_helper_req req = {
+	*req = (struct credssp_helper_req) {
 		.op = CREDSSP_HELPER_OP_STEP,
 		.ctx = ctx,
 		.ctx_id = ctx->id,
 		.input = input,
 		.input_len = input_len,
 		.req_flags = req_flags,
+		.options = ctx->options,	/* fixed for the context's life */
 		.first = first,
 	};
-	bool notify = false, mine;
+	INIT_LIST_HEAD(&req->node);
+	init_completion(&req->done);
+}
+
+/**
+ * credssp_helper_wait - wait for the helper's answer to a queued step
+ * @req: the step, queued (credssp_ctx_step_queue())
+ * @notify: ring the helper's doorbell first (the queue was empty)
+ * @resp: the helper's validated result, when it answered
+ * @outcome: how the handshake ends if no result comes back
+ *
+ * Sleeps until a helper socket took the step and answered,
+ * helper_timeout_ms passes, the helper (or the socket that took the step)
+ * goes away, the context is deleted or fails, or a fatal signal arrives.
+ * The caller then unlinks the step from its context
+ * (credssp_ctx_step_end()), telling it whether the helper never saw a
+ * first step.
+ *
+ * Return: the result's status if *@resp is set; otherwise
+ * SEC_E_NO_AUTHENTICATING_AUTHORITY (helper lost, timeout),
+ * SEC_E_INTERNAL_ERROR (a bad reply, or a fatal signal) or
+ * SEC_E_INVALID_HANDLE (abandoned: the caller checks why).
+ */
+u32 credssp_helper_wait(struct credssp_helper_req *req, bool notify,
+			struct credssp_result **resp,
+			enum credssp_outcome *outcome)
+{
+	struct credssp_ctx *ctx = req->ctx;
+	struct credssp_net *cn = ctx->cn;
 	long left;
-	u32 status;
 
 	*resp = NULL;
-	INIT_LIST_HEAD(&req.node);
-	init_completion(&req.done);
-	status = credssp_step_queue(ctx, &req, &notify, outcome);
-	if (status != SEC_E_OK)
-		return status;
 	if (notify)
 		credssp_helper_notify(cn);
-	mine = credssp_step_wait(cn, &req, &left);
-
-	spin_lock(&ctx->lock);
-	ctx->req = NULL;
-	/* A first step no helper socket took: the helper holds nothing. */
-	if (mine && first && !req.taken)
-		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
-	spin_unlock(&ctx->lock);
-
-	if (mine) {
+	if (credssp_step_wait(cn, req, &left)) {
+		/* A first step no helper socket took: the helper holds nothing. */
+		req->unseen = req->first && !req->taken;
 		*outcome = left < 0 ? CREDSSP_OUTCOME_ABANDONED : CREDSSP_OUTCOME_TIMEOUT;
 		return left < 0 ? SEC_E_INTERNAL_ERROR :
 			SEC_E_NO_AUTHENTICATING_AUTHORITY;
 	}
-	switch (req.end) {
+	switch (req->end) {
 	case CREDSSP_REQ_DONE:
-		*resp = req.res;
-		return req.res->status;
+		*resp = req->res;
+		return req->res->status;
 	case CREDSSP_REQ_BAD:
 		*outcome = CREDSSP_OUTCOME_OTHER_ERROR;
 		return SEC_E_INTERNAL_ERROR;

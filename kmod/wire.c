@@ -430,3 +430,108 @@ int credssp_result_parse(struct nlattr **tb, u32 input_len,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_result_parse);
+
+/* The words of a reason, which cross to userspace. */
+
+static const char *credssp_status_msg(u32 status)
+{
+	switch (status) {
+	case SEC_E_INVALID_HANDLE:
+		return "no such handle for this socket";
+	case SEC_E_INSUFFICIENT_MEMORY:
+		return "limit reached or out of memory";
+	case SEC_E_SECPKG_NOT_FOUND:
+		return "unknown security package";
+	case SEC_E_UNSUPPORTED_FUNCTION:
+		return "not supported by CredSSP";
+	case SEC_E_OUT_OF_SEQUENCE:
+		return "context not in a state for this call";
+	case SEC_E_CONTEXT_EXPIRED:
+		return "context expired";
+	case SEC_E_NO_CREDENTIALS:
+		return "no delegated credentials";
+	case SEC_E_INTERNAL_ERROR:
+		return "internal error";
+	default:
+		return "call failed";
+	}
+}
+
+static const char *const credssp_reasons[__CREDSSP_R_MAX] = {
+	[CREDSSP_R_REQ_FLAGS] = "fContextReq flag not supported by CredSSP",
+	[CREDSSP_R_DATA_REP] = "TargetDataRep is neither native nor network",
+	[CREDSSP_R_BAD_INPUT] = "bad input token",
+	[CREDSSP_R_BAD_OPTION] = "unknown option",
+	[CREDSSP_R_NO_CRED] = "the first call needs a credential",
+	[CREDSSP_R_CTX_LIMIT] = "context limit reached",
+	[CREDSSP_R_WRONG_CRED] = "not the context's credential",
+	[CREDSSP_R_BUSY] = "a call on this context is in progress",
+	[CREDSSP_R_DEADLINE] = "handshake deadline passed",
+	[CREDSSP_R_NOT_IN_HANDSHAKE] = "context not in its handshake",
+	[CREDSSP_R_REPEAT_INPUT] = "repeat the call with the same input",
+	[CREDSSP_R_BUFFER_TOO_SMALL] = "output buffer too small",
+	[CREDSSP_R_ABANDONED] = "context deleted or expired during the call",
+	[CREDSSP_R_BAD_REPLY] = "the helper's reply failed a check",
+	[CREDSSP_R_QUEUE_FULL] = "the helper's request queue is full",
+	[CREDSSP_R_NO_HELPER] = "no helper answered",
+	[CREDSSP_R_INCOMPLETE] = "incomplete message",
+	[CREDSSP_R_AUTH_FAILED] = "authentication failed",
+	[CREDSSP_R_NO_KEY] = "no key for the delegated credentials",
+	[CREDSSP_R_CANCELLED] = "the call was cancelled",
+	[CREDSSP_R_ABORTED] = "the call was aborted",
+	[CREDSSP_R_NOMEM] = "out of memory",
+	[CREDSSP_R_CLIENT_CLOSED] = "the client closed the connection",
+	[CREDSSP_R_TOO_LARGE] = "client input larger than CREDSSP_TOKEN_MAX",
+	[CREDSSP_R_SOCK_ERROR] = "socket error",
+	[CREDSSP_R_NOT_TLS] = "not a TLS record",
+	[CREDSSP_R_TRAILING] = "the client sent records after authInfo",
+	[CREDSSP_R_NOT_SOCKET] = "not a socket",
+	[CREDSSP_R_NOT_TCP] = "not a TCP stream socket",
+	[CREDSSP_R_OTHER_NETNS] = "the socket belongs to another network namespace",
+	[CREDSSP_R_NOT_CONNECTED] = "the TCP connection is not established",
+	[CREDSSP_R_HAS_ULP] = "the socket already has an upper layer protocol",
+	[CREDSSP_R_CTX_DELETED] = "the context was deleted",
+	[CREDSSP_R_CTX_EXPIRED] = "the context expired",
+	[CREDSSP_R_NOT_ESTABLISHED] = "the context is not established",
+	[CREDSSP_R_KEYS_TAKEN] = "the context's keys were already installed",
+	[CREDSSP_R_TLS_VERSION] = "the session's TLS version cannot be offloaded",
+	[CREDSSP_R_CIPHERS_DIFFER] = "the session's ciphers of both directions differ",
+	[CREDSSP_R_CIPHER] = "the session's cipher cannot be offloaded",
+	[CREDSSP_R_NO_AEAD] = "kTLS here does not offer the session's cipher",
+	[CREDSSP_R_NO_KTLS] = "this kernel has no kTLS (CONFIG_TLS)",
+	[CREDSSP_R_ULP_FAILED] = "setting the TCP_ULP \"tls\" failed",
+	[CREDSSP_R_TLS_TX] = "TLS_TX failed: close the socket",
+	[CREDSSP_R_TLS_RX] = "TLS_RX failed: close the socket",
+	[CREDSSP_R_DONE_STATUS] = "unknown status",
+	[CREDSSP_R_DONE_CONSUMED] = "consumed more than the input",
+	[CREDSSP_R_DONE_RET_FLAGS] = "unknown ASC_RET_*",
+	[CREDSSP_R_DONE_PACKAGE] = "unknown package",
+	[CREDSSP_R_DONE_OUTPUT] = "output too long",
+	[CREDSSP_R_DONE_PRINCIPAL] = "bad or missing principal",
+	[CREDSSP_R_DONE_OK_PACKAGE] = "SEC_E_OK needs PACKAGE NTLM or Kerberos",
+	[CREDSSP_R_DONE_TLS_VERSION] = "bad or missing TLS version",
+	[CREDSSP_R_DONE_TLS_CIPHER] = "bad TLS cipher name",
+	[CREDSSP_R_DONE_NO_KEYS] = "SEC_E_OK needs KEYS_TX and KEYS_RX",
+	[CREDSSP_R_DONE_KEYS_INCOMPLETE] = "keys incomplete",
+	[CREDSSP_R_DONE_KEYS_CIPHER] = "unsupported cipher",
+	[CREDSSP_R_DONE_KEYS_LENGTH] = "key material length does not match the cipher",
+	[CREDSSP_R_DONE_KEYS_DIFFER] = "TX and RX ciphers differ",
+	[CREDSSP_R_DONE_NO_VERSION] = "SEC_E_OK needs VERSION_NEGOTIATED",
+	[CREDSSP_R_DONE_VERSION] = "TSRequest version out of range",
+	[CREDSSP_R_DONE_CREDS] = "malformed credentials payload",
+};
+
+/**
+ * credssp_reason_text - the words of a reason, for an extack or an outcome
+ * @why: the reason, or CREDSSP_R_NONE
+ * @status: the call's status, which speaks when @why does not
+ *
+ * Return: a static string.
+ */
+const char *credssp_reason_text(enum credssp_reason why, u32 status)
+{
+	if (why > CREDSSP_R_NONE && why < __CREDSSP_R_MAX && credssp_reasons[why])
+		return credssp_reasons[why];
+	return credssp_status_msg(status);
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_reason_text);

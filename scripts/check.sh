@@ -118,6 +118,8 @@ host() {
 	done
 	step "spec: the uapi header and kernel policies are what ynl-gen makes of the YNL spec" \
 		host/ynl-gen.tap scripts/ynl-gen.sh --check
+	step "kmod: layered files, ctx->lock in ctx.c only, no function over 80 lines" \
+		host/kmod-layers.tap scripts/kmod-layers.py
 	# A real system's headers, as DKMS builds it: Debian's distribution kernel.
 	local hdr
 	hdr=/usr/src/$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | cut -d' ' -f1)
