@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Asynchronous calls of netlink consumers: ACCEPT and ACCEPT_SOCKET.
+ * Asynchronous calls of netlink consumers: ACCEPT, ACCEPT_SOCKET and
+ * KTLS_ATTACH.
  *
  * Every generic netlink handler runs under genetlink's global cb_lock, which
  * genl_register_family() and genl_unregister_family() take for writing: a
  * handler that waited for the helper or for a client would hold up every
  * family's registration, and behind that writer every generic netlink user
- * of the machine. So no handler of this module waits. The ACCEPT and
- * ACCEPT_SOCKET handlers check the request, make what the call needs and
+ * of the machine. So no handler of this module waits. The ACCEPT,
+ * ACCEPT_SOCKET and KTLS_ATTACH handlers (the last takes the socket's lock,
+ * which its owner may hold indefinitely) check the request, make what the
+ * call needs and
  * queue a struct credssp_call; the handler returns at once (its ACK, when
  * asked for, is sent then; a fast outcome may come before it: callers
  * accept either order). The outcome is a message of the same command,
@@ -75,8 +78,9 @@ struct credssp_call {
 	struct credssp_ctx *ctx;	/* later calls: a reference */
 	struct credssp_ctx *target;	/* the context a cancel deletes */
 	struct credssp_accept_args a;
-	/* ACCEPT_SOCKET */
+	/* ACCEPT_SOCKET, KTLS_ATTACH */
 	struct socket *sock;		/* from sockfd_lookup(), its file held */
+	struct credssp_ctx *ktls_ctx;	/* KTLS_ATTACH's, a reference */
 	struct credssp_sock_req *sreq;	/* a reference, set by sock.c */
 	u8 input[];
 };
@@ -149,6 +153,7 @@ static void credssp_call_free(struct credssp_call *call)
 	credssp_ctx_put(a->new_ctx);
 	credssp_ctx_put(call->target);
 	credssp_ctx_put(call->ctx);
+	credssp_ctx_put(call->ktls_ctx);
 	credssp_cred_put(call->cred);
 	if (call->sreq)
 		credssp_sock_req_put(call->sreq);
@@ -370,6 +375,78 @@ int credssp_call_queue_accept(struct credssp_call *call,
 	/* A cancel that came before @target was known: apply it now. */
 	if (cancelled)
 		credssp_ctx_unlink(target);
+	credssp_call_put(call);
+	return 0;
+}
+
+/* KTLS_ATTACH's outcome: 0 or the errno, what was installed or why not. */
+static void credssp_call_ktls_reply(struct credssp_call *call, int err,
+				    u32 version, u32 cipher,
+				    enum credssp_reason why)
+{
+	const char *text = err ? credssp_reason_text(why, 0) : NULL;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(3 * nla_total_size(sizeof(u32)) +
+			  (text ? nla_total_size(strlen(text) + 1) : 0),
+			  GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, call->caller.portid, call->seq,
+			  &credssp_nl_family, 0, call->cmd);
+	if (!hdr || nla_put_s32(skb, CREDSSP_A_ERROR, err) ||
+	    (err ? nla_put_string(skb, CREDSSP_A_MESSAGE, text) :
+	     nla_put_u32(skb, CREDSSP_A_TLS_VERSION, version) ||
+	     nla_put_u32(skb, CREDSSP_A_TLS_CIPHER, cipher))) {
+		nlmsg_free(skb);
+		return;
+	}
+	credssp_call_send(call, skb, hdr);
+}
+
+static void credssp_call_ktls_work(struct work_struct *work)
+{
+	struct credssp_call *call = container_of(work, struct credssp_call,
+						 work);
+	enum credssp_reason why = CREDSSP_R_NONE;
+	u32 version = 0, cipher = 0;
+	int err;
+
+	/* A cancel does not stop it: the install is prompt once it has the lock. */
+	err = credssp_ktls_install(call->ktls_ctx, call->sock, call->net, &why,
+				   &version, &cipher);
+	if (credssp_call_unlist(call) != CREDSSP_CALL_GONE)
+		credssp_call_ktls_reply(call, err, version, cipher, why);
+	credssp_call_put(call);
+}
+
+/**
+ * credssp_call_queue_ktls - run a KTLS_ATTACH off the netlink handler
+ * @call: from credssp_call_new()
+ * @ctx: the context, referenced (the call takes the reference)
+ * @sock: the socket, from sockfd_lookup() (the call takes its file)
+ *
+ * Drops the handler's reference to @call.
+ *
+ * Return: 0 (one outcome message to come), or -ENODEV when the module is
+ * unloading (nothing queued; the references given stay the handler's).
+ */
+int credssp_call_queue_ktls(struct credssp_call *call, struct credssp_ctx *ctx,
+			    struct socket *sock)
+{
+	spin_lock(&credssp_call_lock);
+	if (credssp_call_exiting) {
+		spin_unlock(&credssp_call_lock);
+		return -ENODEV;
+	}
+	/* Not ->target: a cancel leaves a kTLS call alone. */
+	call->ktls_ctx = ctx;
+	call->sock = sock;
+	INIT_WORK(&call->work, credssp_call_ktls_work);
+	queue_work(call->net->user_ns == &init_user_ns ? credssp_call_wq :
+		   credssp_call_uns_wq, &call->work);
+	spin_unlock(&credssp_call_lock);
 	credssp_call_put(call);
 	return 0;
 }

@@ -608,6 +608,8 @@ int credssp_call_queue_accept(struct credssp_call *call,
 			      struct credssp_cred *cred,
 			      struct credssp_ctx *ctx,
 			      struct credssp_accept_args *a);
+int credssp_call_queue_ktls(struct credssp_call *call, struct credssp_ctx *ctx,
+			    struct socket *sock);
 void credssp_call_sock_started(struct credssp_call *call, struct socket *sock,
 			       struct credssp_sock_req *sreq);
 void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,

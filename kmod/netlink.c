@@ -881,18 +881,42 @@ int credssp_nl_helper_done_doit(struct sk_buff *skb, struct genl_info *info)
 	return credssp_helper_done(cn, skb, info);
 }
 
-/* KTLS_ATTACH: the keys of an established context onto a socket (ktls.c). */
+/* KTLS_ATTACH's socket, or a netlink error. */
+static struct socket *credssp_nl_ktls_sock(struct genl_info *info, int *err)
+{
+	struct nlattr *attr = info->attrs[CREDSSP_A_SOCK_FD];
+	int fd = (int)nla_get_u32(attr);
+	struct socket *sock;
+
+	sock = fd < 0 ? NULL : sockfd_lookup(fd, err);
+	if (sock)
+		return sock;
+	if (fd < 0)
+		*err = -EBADF;
+	if (*err == -ENOTSOCK)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "SOCK_FD is not a socket");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "SOCK_FD is not an open file");
+	return NULL;
+}
+
+/*
+ * KTLS_ATTACH: the keys of an established context onto a socket. The
+ * install takes the socket's lock, which its owner may hold for as long
+ * as it likes (a send() from memory that faults on a stalled FUSE file or
+ * a userfaultfd): what can be checked without it is refused here, the
+ * install itself is queued (call.c) and its outcome comes as a message.
+ */
 int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	enum credssp_reason why = CREDSSP_R_NONE;
 	struct credssp_caller caller;
-	u32 version = 0, cipher = 0;
+	struct credssp_call *call;
 	struct credssp_net *cn;
 	struct credssp_ctx *ctx;
 	struct socket *sock;
-	struct sk_buff *msg;
-	void *hdr;
-	int err, fd;
+	int err;
 
 	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID is required") ||
 	    credssp_missing(info, CREDSSP_A_SOCK_FD, "SOCK_FD is required"))
@@ -908,44 +932,34 @@ int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no such context for this socket");
 		return -ENOENT;
 	}
-	fd = (int)nla_get_u32(info->attrs[CREDSSP_A_SOCK_FD]);
-	sock = fd < 0 ? NULL : sockfd_lookup(fd, &err);
-	if (!sock) {
-		if (fd < 0)
-			err = -EBADF;
-		if (err == -ENOTSOCK)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[CREDSSP_A_SOCK_FD],
-					    "SOCK_FD is not a socket");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[CREDSSP_A_SOCK_FD],
-					    "SOCK_FD is not an open file");
+	sock = credssp_nl_ktls_sock(info, &err);
+	if (!sock)
 		goto put_ctx;
-	}
-	err = credssp_ktls_install(ctx, sock, genl_info_net(info), &why,
-				   &version, &cipher);
-	sockfd_put(sock);
+	/* A lockless snapshot: the worker checks again under the lock. */
+	err = credssp_ctx_keys_check(ctx, &why) ?:
+	      credssp_sock_check_locked(sock, genl_info_net(info), &why, false);
 	if (err) {
 		credssp_set_msg(info->extack, credssp_reason_text(why, 0));
-		goto put_ctx;
+		goto put_sock;
 	}
-
-	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto put_ctx;
+	call = credssp_call_new(skb, info, cn, 0);
+	if (IS_ERR(call)) {
+		err = PTR_ERR(call);
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG(info->extack,
+				       "too many calls in flight in this netns (max_net_calls)");
+		else
+			NL_SET_ERR_MSG(info->extack,
+				       "credssp is unloading or the netns is going away");
+		goto put_sock;
 	}
-	hdr = genlmsg_put_reply(msg, info, &credssp_nl_family, 0,
-				info->genlhdr->cmd);
-	if (!hdr || nla_put_u32(msg, CREDSSP_A_TLS_VERSION, version) ||
-	    nla_put_u32(msg, CREDSSP_A_TLS_CIPHER, cipher)) {
-		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto put_ctx;
-	}
-	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
+	err = credssp_call_queue_ktls(call, ctx, sock);
+	if (!err)
+		return 0;	/* the references are the call's */
+	credssp_call_abandon(call);
+	NL_SET_ERR_MSG(info->extack, "credssp is unloading");
+put_sock:
+	sockfd_put(sock);
 put_ctx:
 	credssp_ctx_put(ctx);
 	return err;

@@ -219,13 +219,17 @@ struct credssp_ktls_info {
  * then wiped from the context. Afterwards read() and write() on @fd carry
  * plaintext; records that are not application data (alerts) show up as
  * recvmsg() control messages (SOL_TLS, TLS_GET_RECORD_TYPE).
+ * The kernel installs kTLS in a worker under the socket's lock: the call
+ * waits for it (a thread of the caller blocked in a send() on @fd delays
+ * it; a signal does not interrupt it).
  *
  * Return: 0, or a negative errno with credssp_last_message() saying why:
  * -ENOENT (no such context of this session), -EINVAL (not established),
  * -EKEYEXPIRED, -EALREADY (already attached), -EBADF, -ENOTSOCK,
  * -EPROTONOSUPPORT (not TCP), -ENOTCONN, -EEXIST (the socket has a ULP),
  * -EXDEV (another network namespace), -ENOPROTOOPT (no kTLS in this kernel),
- * -EOPNOTSUPP (cipher not offered by this kernel's kTLS), or another error
+ * -EOPNOTSUPP (cipher not offered by this kernel's kTLS), -EBUSY (too many
+ * calls in flight in this network namespace), or another error
  * from the kernel's TLS setup, after which @fd must be closed.
  */
 int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,

@@ -553,10 +553,26 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = transact(h, msg, keep_reply, &r);
-	/* kTLS is installed by now: a reply without what was installed is the kernel's fault */
-	if (!err && (!r.hdr || genlmsg_parse(r.hdr, 0, tb, CREDSSP_A_MAX, NULL) ||
-		     !tb[CREDSSP_A_TLS_VERSION] || !tb[CREDSSP_A_TLS_CIPHER]))
+	/*
+	 * Asynchronous (the kernel installs kTLS in a worker): the ACK, then
+	 * the outcome. A signal sends a CANCEL, which the kernel ignores for
+	 * KTLS_ATTACH: the install ends promptly, and its outcome is waited for.
+	 */
+	err = transact_async(h, msg, keep_reply, &r, true);
+	if (!err &&
+	    (!r.hdr || genlmsg_parse(r.hdr, 0, tb, CREDSSP_A_MAX, NULL) || !tb[CREDSSP_A_ERROR]))
+		err = -EPROTO;
+	if (!err && get_u32(tb[CREDSSP_A_ERROR])) {
+		err = (int32_t)get_u32(tb[CREDSSP_A_ERROR]);
+		if (err >= 0)
+			err = -EPROTO;
+		if (tb[CREDSSP_A_MESSAGE])
+			get_str(tb[CREDSSP_A_MESSAGE], h->msg, sizeof(h->msg));
+		drop_reply(&r);
+		goto out;
+	}
+	/* kTLS is installed by now: an outcome without what was installed is the kernel's fault */
+	if (!err && (!tb[CREDSSP_A_TLS_VERSION] || !tb[CREDSSP_A_TLS_CIPHER]))
 		err = -EPROTO;
 	if (!err && info) {
 		info->tls_version = get_u32(tb[CREDSSP_A_TLS_VERSION]);

@@ -3,8 +3,8 @@
 #
 # tests/guest/run.sh [--lifecycle] MODDIR: the guest suites, run inside the
 # test guest by `make check-guest` (scripts/vm.sh --results DIR -- tests/guest/run.sh ...).
-# MODDIR holds credssp.ko, credssp_kunit.ko and credssp_genl_toy.ko built for
-# the running kernel.
+# MODDIR holds credssp.ko, credssp_kunit.ko, credssp_genl_toy.ko and
+# credssp_sock_hold.ko built for the running kernel.
 # Writes one TAP file per suite into $VM_RESULTS and streams them.
 # With --lifecycle, only the module's load and unload (lifecycle.tap), for a
 # kernel without KUnit or the test programs' build: Debian's own.
@@ -63,6 +63,7 @@ fi
 # kselftest programs (tests/selftests/*.c), one TAP file each.
 # credssp_genl_lock loads and unloads this module (a genl family, no more).
 export CREDSSP_TOY_KO="$(realpath -m "$moddir")/credssp_genl_toy.ko"
+export CREDSSP_HOLD_KO="$(realpath -m "$moddir")/credssp_sock_hold.ko"
 # How long each program and suite took, for the CI time budget (console only).
 took() { echo "# run.sh: $1 took $(($SECONDS - $2)) s"; }
 

@@ -21,11 +21,15 @@
  *                        sends a byte (TIMEOUT_MS 20000)
  *   socket_mode_userns   the same by the root of a user namespace (uid
  *                        nobody outside) in its own network namespace
+ *   ktls_attach_locked   KTLS_ATTACH on a socket whose lock a thread of the
+ *                        caller holds (credssp_sock_hold.ko, as a send()
+ *                        from memory faulting on a stalled FUSE file would)
  *
- * The module's path comes from CREDSSP_TOY_KO (tests/guest/run.sh sets it);
- * without it every case fails. Each case ends the waiting call by killing
- * its process, and checks that the children ended, that the toy module is
- * gone and that no context was left behind.
+ * The modules' paths come from CREDSSP_TOY_KO and CREDSSP_HOLD_KO
+ * (tests/guest/run.sh sets them); without them the cases fail. Each case
+ * ends the waiting call by killing its process, and checks that the
+ * children ended, that the toy module is gone and that no context was left
+ * behind.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -42,6 +46,8 @@
 #include "kselftest_harness.h"
 
 #define TOY_NAME     "credssp_genl_toy"
+#define HOLD_NAME    "credssp_sock_hold"
+#define HOLD_PROC    "/proc/credssp_sock_hold"
 #define PROBE_MAX_MS 100
 /* Sanity bound with nothing waiting (the machine's own cost). */
 #define CONTROL_MAX_MS 1000
@@ -72,7 +78,7 @@ struct lk_snap {
 	uint64_t worst, inflight;
 };
 
-enum { W_TOKEN, W_SOCK, W_SOCK_USERNS };
+enum { W_TOKEN, W_SOCK, W_SOCK_USERNS, W_KTLS };
 
 /* ---- the loader and the prober ---- */
 
@@ -276,6 +282,55 @@ static void *fire_thread(void *p)
 	return NULL;
 }
 
+/* Hold the socket's lock (credssp_sock_hold.ko) until the process dies. */
+static void *hold_thread(void *p)
+{
+	int fd = open(HOLD_PROC, O_WRONLY | O_CLOEXEC);
+	char num[16];
+
+	if (fd >= 0) {
+		snprintf(num, sizeof(num), "%d", *(int *)p);
+		if (write(fd, num, strlen(num)) < 0)
+			perror("# " HOLD_PROC);
+		close(fd);
+	}
+	return NULL;
+}
+
+/*
+ * KTLS_ATTACH of an established context on a socket whose lock another
+ * thread holds: ready once the request was sent, or after a second (a
+ * handler that waits for the lock never returns from the sendmsg).
+ */
+static void waiter_ktls(struct lk_shm *s, struct conn *c, uint64_t cred)
+{
+	static int srv;
+	uint64_t ctx = 0, t0;
+	struct fire f = {.c = c, .s = s};
+	pthread_t t;
+	int cli;
+
+	if (acc_step(c, cred, &ctx, "ok") != CREDSSP_SEC_STATUS_OK || !ctx)
+		_exit(9);
+	if (tcp_pair(&srv, &cli, false))
+		_exit(5);
+	if (pthread_create(&t, NULL, hold_thread, &srv))
+		_exit(6);
+	usleep(200000); /* the write takes the lock at once */
+	f.m = cmsg(c, CREDSSP_CMD_KTLS_ATTACH, 0);
+	nla_put_u64(f.m, CREDSSP_A_CTX_ID, ctx);
+	nla_put_u32(f.m, CREDSSP_A_SOCK_FD, (uint32_t)srv);
+	if (pthread_create(&t, NULL, fire_thread, &f))
+		_exit(6);
+	for (t0 = now_ms(); s->sent == 0 && now_ms() - t0 < 1000;)
+		usleep(5000);
+	if (s->sent < 0)
+		_exit(7);
+	s->ready = 1;
+	for (;;)
+		pause();
+}
+
 /*
  * The waiting caller, a process of its own: starts the call from a thread,
  * reports ready when the context of the call exists, then waits for SIGKILL.
@@ -306,6 +361,8 @@ static void waiter_main(struct lk_shm *s, int mode)
 	if (get_status(&c2, &st))
 		W_FAIL(4);
 	base = st.contexts;
+	if (mode == W_KTLS)
+		waiter_ktls(s, &c, cred);
 	f.c = &c;
 	f.s = s;
 	if (mode == W_TOKEN) {
@@ -348,6 +405,7 @@ static const char *const waiter_step[] = {
 	"pthread_create",
 	"sending the call",
 	"the call's context did not appear within 5 s",
+	"no established context from the fake helper",
 };
 
 /* ---- the fixture ---- */
@@ -416,6 +474,8 @@ static bool lk_cleanup(FIXTURE_DATA(lk) * self)
 	}
 	if (toy_loaded())
 		syscall(SYS_delete_module, TOY_NAME, O_NONBLOCK);
+	if (access("/sys/module/" HOLD_NAME, F_OK) == 0)
+		syscall(SYS_delete_module, HOLD_NAME, O_NONBLOCK);
 	return ok;
 }
 
@@ -442,7 +502,7 @@ static void start_waiter(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * s
 		int i = -self->s->ready;
 
 		TH_LOG("waiting caller failed at: %s",
-		       self->s->ready ? waiter_step[i < 9 && i > 0 ? i : 0] : "timeout");
+		       self->s->ready ? waiter_step[i < 10 && i > 0 ? i : 0] : "timeout");
 	}
 }
 
@@ -563,6 +623,20 @@ static void attempt(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * self, 
 		ASSERT_EQ(1, fh_start());
 		self->fh = true;
 	}
+	if (mode == W_KTLS) {
+		const char *ko = getenv("CREDSSP_HOLD_KO");
+		int fd = ko ? open(ko, O_RDONLY | O_CLOEXEC) : -1;
+
+		ASSERT_LE(0, fd)
+		{
+			TH_LOG("CREDSSP_HOLD_KO must name credssp_sock_hold.ko");
+		}
+		if (access("/sys/module/" HOLD_NAME, F_OK))
+			ASSERT_EQ(0, syscall(SYS_finit_module, fd, "", 0));
+		close(fd);
+		ASSERT_EQ(1, fh_start());
+		self->fh = true;
+	}
 	start_waiter(_metadata, self, mode);
 	if (mode == W_TOKEN)
 		ASSERT_TRUE(wait_for(&fh->n_held, 1, 5000));
@@ -610,6 +684,12 @@ TEST_F(lk, socket_mode_silent)
 TEST_F(lk, socket_mode_userns)
 {
 	judged(_metadata, self, W_SOCK_USERNS, "socket mode, user-namespace root");
+}
+
+/* KTLS_ATTACH on a socket whose lock a thread of the caller holds. */
+TEST_F(lk, ktls_attach_locked)
+{
+	judged(_metadata, self, W_KTLS, "KTLS_ATTACH, socket lock held");
 }
 
 TEST_HARNESS_MAIN

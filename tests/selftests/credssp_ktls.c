@@ -30,16 +30,26 @@
 
 #define FH_SEQ 1 /* the fake helper's next record sequence number */
 
-/* KTLS_ATTACH; the reply stays in @r (reply_free it). Returns the ACK errno. */
+/*
+ * KTLS_ATTACH; the outcome stays in @r (reply_free it). Returns the ACK
+ * errno of a refusal at once, or the outcome's CREDSSP_A_ERROR (-ENODATA
+ * without one).
+ */
 static int attach_r(struct conn *c, const uint64_t *ctx, const int *fd, struct reply *r)
 {
 	struct nl_msg *m = cmsg(c, CREDSSP_CMD_KTLS_ATTACH, 0);
+	int err;
 
 	if (ctx)
 		nla_put_u64(m, CREDSSP_A_CTX_ID, *ctx);
 	if (fd)
 		nla_put_u32(m, CREDSSP_A_SOCK_FD, (uint32_t)*fd);
-	return transact(c, m, r);
+	err = transact(c, m, r);
+	if (err)
+		return err;
+	if (!r->n || !r->tb[CREDSSP_A_ERROR])
+		return -ENODATA;
+	return (int32_t)nla_get_u32(r->tb[CREDSSP_A_ERROR]);
 }
 
 /* KTLS_ATTACH: the ACK errno; an error must come with an extack message. */

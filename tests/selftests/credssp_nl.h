@@ -249,7 +249,7 @@ static inline void send_cancel(struct conn *c, uint32_t seq)
 
 /*
  * Send @m (freed), collect replies until the ACK / NLMSG_DONE (25 s at most).
- * ACCEPT and ACCEPT_SOCKET are asynchronous: after their ACK, wait for the
+ * ACCEPT, ACCEPT_SOCKET and KTLS_ATTACH are asynchronous: after their ACK, wait for the
  * outcome message too (a call refused at once has its reply before the
  * ACK). A signal during such a wait sends CANCEL for it once (r->intr), as
  * libcredssp does, and the wait goes on for the outcome.
@@ -257,7 +257,8 @@ static inline void send_cancel(struct conn *c, uint32_t seq)
 static inline int transact(struct conn *c, struct nl_msg *m, struct reply *r)
 {
 	uint8_t cmd = ((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(m)))->cmd;
-	bool async = cmd == CREDSSP_CMD_ACCEPT || cmd == CREDSSP_CMD_ACCEPT_SOCKET;
+	bool async = cmd == CREDSSP_CMD_ACCEPT || cmd == CREDSSP_CMD_ACCEPT_SOCKET ||
+		     cmd == CREDSSP_CMD_KTLS_ATTACH;
 	uint64_t t0 = now_ms();
 	bool done = false, acked = false;
 	uint32_t seq;
