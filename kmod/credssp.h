@@ -16,7 +16,9 @@
  *   ctx.c       a context's life and state, the only file that takes
  *               ctx->lock
  *   keyring.c   the ".credssp" keyring of delegated credentials
- *   helper.c    the queue of helper requests and its sockets
+ *   helper.c    the queue of helper requests and its sockets; HELPER_NEXT's
+ *               reply is filled there, under the queue's lock (a queued
+ *               step's input is its waiter's until a socket takes it)
  *   table.c     handles, owners, limits, credentials
  *   wire.c      checks of what crosses the edges (helper answers, keys,
  *               credentials payloads), pure functions, KUnit-tested, and
@@ -472,12 +474,15 @@ static inline void credssp_info_caller(struct sk_buff *skb,
 }
 
 /* helper.c: the upcall channel */
-int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
-			    struct genl_info *info);
+int credssp_helper_register(struct credssp_net *cn,
+			    const struct credssp_caller *c);
 int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 			struct genl_info *info);
-int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
-			struct genl_info *info);
+struct credssp_helper_req *credssp_helper_done_take(struct credssp_net *cn,
+						    const struct credssp_caller *c,
+						    u64 id);
+void credssp_helper_done_end(struct credssp_helper_req *req,
+			     struct credssp_result *res);
 void credssp_helper_release(struct credssp_net *cn, u32 portid);
 void credssp_helper_fail_all(struct credssp_net *cn);
 void credssp_helper_cancel(struct credssp_net *cn, struct credssp_helper_req *req);

@@ -81,10 +81,9 @@ static int credssp_helper_sock(struct credssp_net *cn, u32 portid,
 }
 
 /**
- * credssp_helper_register - make the sender a helper socket of its netns
+ * credssp_helper_register - make a socket a helper socket of its netns
  * @cn: the netns
- * @skb: the HELPER_REGISTER message
- * @info: its parsed form
+ * @c: the socket, of the current thread group
  *
  * The first registration makes the sender's thread group the helper;
  * further sockets of that thread group register while it still has
@@ -92,42 +91,32 @@ static int credssp_helper_sock(struct credssp_net *cn, u32 portid,
  * registered socket may take requests. The helper lasts until its last
  * registered socket closes.
  *
- * Return: 0 (also for a socket registered already), -EPROTO for another
- * helper version, -EBUSY if another process is the helper, -ENOSPC past
- * CREDSSP_HELPER_SOCKS_MAX sockets, -ENODEV if the netns is going away.
+ * Return: 0 (also for a socket registered already), -EBUSY if another
+ * process is the helper, -ENOSPC past CREDSSP_HELPER_SOCKS_MAX sockets,
+ * -ENODEV if the netns is going away.
  */
-int credssp_helper_register(struct credssp_net *cn, struct sk_buff *skb,
-			    struct genl_info *info)
+int credssp_helper_register(struct credssp_net *cn,
+			    const struct credssp_caller *c)
 {
-	struct nlattr *attr = info->attrs[CREDSSP_A_H_VERSION];
 	struct credssp_helper *h = &cn->helper;
-	struct credssp_caller c;
 	int err = 0;
 
-	if (nla_get_u32(attr) != CREDSSP_HELPER_VERSION) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "unsupported helper version");
-		return -EPROTO;
-	}
-	credssp_info_caller(skb, info, &c);
 	spin_lock(&cn->lock);
 	if (cn->dying) {
 		err = -ENODEV;
 	} else if (!h->pid) {
 		h->gen++;
 		h->pid = get_pid(task_tgid(current));
-		h->socks[0] = c;
+		h->socks[0] = *c;
 		h->n_socks = 1;
 	} else if (h->pid != task_tgid(current)) {
-		NL_SET_ERR_MSG(info->extack, "a helper is registered");
 		err = -EBUSY;
-	} else if (credssp_helper_sock(cn, c.portid, c.sk) >= 0) {
+	} else if (credssp_helper_sock(cn, c->portid, c->sk) >= 0) {
 		/* Registered already. */
 	} else if (h->n_socks == ARRAY_SIZE(h->socks)) {
-		NL_SET_ERR_MSG(info->extack, "too many helper sockets");
 		err = -ENOSPC;
 	} else {
-		h->socks[h->n_socks++] = c;
+		h->socks[h->n_socks++] = *c;
 	}
 	spin_unlock(&cn->lock);
 	return err;
@@ -625,111 +614,47 @@ int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 	return err;
 }
 
-/*
- * S1: the keys and the delegated credentials were copied out; wipe them in
- * the request too (every copy of those attributes), so that neither the
- * freed skb nor an error ACK that echoes the request holds them.
+/**
+ * credssp_helper_done_take - find the step a HELPER_DONE answers
+ * @cn: the netns
+ * @c: the sending socket
+ * @id: the request id it names
+ *
+ * The sending socket must be the one that took the request (HELPER_NEXT):
+ * that is the whole authorisation, no capability is needed. The step is
+ * taken off the list: the caller must end it with credssp_helper_done_end().
+ *
+ * Return: the step, or NULL if @c took no such request or it is no longer
+ * awaited.
  */
-static void credssp_done_wipe(struct genl_info *info)
+struct credssp_helper_req *credssp_helper_done_take(struct credssp_net *cn,
+						    const struct credssp_caller *c,
+						    u64 id)
 {
-	const struct nlmsghdr *nlh = info->nlhdr;
-	struct nlattr *attr;
-	int rem;
+	struct credssp_helper_req *req, *found = NULL;
 
-	nla_for_each_attr(attr, nlmsg_attrdata(nlh, GENL_HDRLEN),
-			  nlmsg_attrlen(nlh, GENL_HDRLEN), rem) {
-		switch (nla_type(attr)) {
-		case CREDSSP_A_H_CREDS:
-		case CREDSSP_A_H_KEYS_TX:
-		case CREDSSP_A_H_KEYS_RX:
-			memzero_explicit(nla_data(attr), nla_len(attr));
-			break;
-		}
-	}
-}
-
-/* Under cn->lock: take the STEP @id off the taken list if @c took it. */
-static struct credssp_helper_req *
-credssp_done_find(struct credssp_net *cn, const struct credssp_caller *c, u64 id)
-{
-	struct credssp_helper_req *req;
-
-	lockdep_assert_held(&cn->lock);
+	spin_lock(&cn->lock);
 	list_for_each_entry(req, &cn->reqs, node) {
 		if (req->id == id && credssp_owner_match(&req->taker, c)) {
 			credssp_req_unlink_locked(cn, req);
-			return req;
+			found = req;
+			break;
 		}
 	}
-	return NULL;
+	spin_unlock(&cn->lock);
+	return found;
 }
 
 /**
- * credssp_helper_done - take the helper's answer to a step
- * @cn: the netns
- * @skb: the HELPER_DONE message
- * @info: its parsed form
- *
- * The sending socket must be the one that took the request (HELPER_NEXT):
- * that is the whole authorisation, no capability is needed.
- *
- * Return: 0; -ENOENT for a request this socket did not take or that is
- * no longer awaited; -EINVAL (the waiting call gets SEC_E_INTERNAL_ERROR)
- * or -ENOMEM for a reply that fails a check.
+ * credssp_helper_done_end - end a step with the helper's answer
+ * @req: from credssp_helper_done_take()
+ * @res: the validated result (the waiter takes it), or NULL for an answer
+ *	that failed a check (the waiter gets SEC_E_INTERNAL_ERROR)
  */
-int credssp_helper_done(struct credssp_net *cn, struct sk_buff *skb,
-			struct genl_info *info)
+void credssp_helper_done_end(struct credssp_helper_req *req,
+			     struct credssp_result *res)
 {
-	struct credssp_result *res = NULL;
-	struct credssp_helper_req *req = NULL;
-	struct credssp_bad bad = {};
-	struct credssp_caller c;
-	bool no_status;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_REQ_ID)) {
-		NL_SET_ERR_MSG(info->extack, "H_REQ_ID required");
-		err = -EINVAL;
-		goto out;
-	}
-	no_status = GENL_REQ_ATTR_CHECK(info, CREDSSP_A_H_SEC_STATUS);
-	if (no_status)
-		NL_SET_ERR_MSG(info->extack, "H_SEC_STATUS required");
-
-	credssp_info_caller(skb, info, &c);
-	spin_lock(&cn->lock);
-	req = credssp_done_find(cn, &c,
-				nla_get_u64(info->attrs[CREDSSP_A_H_REQ_ID]));
-	spin_unlock(&cn->lock);
-	if (!req) {
-		err = -EINVAL;
-		if (no_status)
-			goto out;
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[CREDSSP_A_H_REQ_ID],
-				    "no such request taken by this socket");
-		err = -ENOENT;
-		goto out;
-	}
-
-	/* The request is ours to complete; its waiter waits for us. */
-	if (no_status)
-		err = -EINVAL;
-	else
-		err = credssp_result_parse(info->attrs, req->input_len, &res,
-					   &bad);
-	if (err == -EINVAL && !no_status) {
-		NL_SET_BAD_ATTR(info->extack, bad.attr);
-		credssp_set_msg(info->extack, credssp_reason_text(bad.why, 0));
-	}
-	if (err) {
-		req->end = CREDSSP_REQ_BAD;
-	} else {
-		req->res = res;
-		req->end = CREDSSP_REQ_DONE;
-	}
+	req->res = res;
+	req->end = res ? CREDSSP_REQ_DONE : CREDSSP_REQ_BAD;
 	complete(&req->done);
-out:
-	credssp_done_wipe(info);
-	return err;
 }

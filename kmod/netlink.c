@@ -844,16 +844,35 @@ int credssp_nl_get_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* HELPER_REGISTER, HELPER_NEXT, HELPER_DONE */
 
+/*
+ * HELPER_REGISTER needs CAP_NET_ADMIN in the initial user namespace (the
+ * family's pre_doit); a thread group registers its sockets, then may drop
+ * every capability.
+ */
 int credssp_nl_helper_register_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *attr = info->attrs[CREDSSP_A_H_VERSION];
+	struct credssp_caller c;
 	struct credssp_net *cn;
+	int err;
 
 	if (credssp_missing(info, CREDSSP_A_H_VERSION, "H_VERSION required"))
 		return -EINVAL;
+	if (nla_get_u32(attr) != CREDSSP_HELPER_VERSION) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "unsupported helper version");
+		return -EPROTO;
+	}
 	cn = credssp_info_net(info);
 	if (!cn)
 		return -ENODEV;
-	return credssp_helper_register(cn, skb, info);
+	credssp_info_caller(skb, info, &c);
+	err = credssp_helper_register(cn, &c);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack, "a helper is registered");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many helper sockets");
+	return err;
 }
 
 /* No capability: HELPER_NEXT checks that the socket is a helper's. */
@@ -871,14 +890,78 @@ int credssp_nl_helper_next_doit(struct sk_buff *skb, struct genl_info *info)
 	return credssp_helper_next(cn, skb, info);
 }
 
-/* No capability: a HELPER_DONE must come from the socket that took it. */
+/*
+ * S1: the keys and the delegated credentials were copied out; wipe them in
+ * the request too (every copy of those attributes), so that neither the
+ * freed skb nor an error ACK that echoes the request holds them.
+ */
+static void credssp_nl_done_wipe(struct genl_info *info)
+{
+	const struct nlmsghdr *nlh = info->nlhdr;
+	struct nlattr *attr;
+	int rem;
+
+	nla_for_each_attr(attr, nlmsg_attrdata(nlh, GENL_HDRLEN),
+			  nlmsg_attrlen(nlh, GENL_HDRLEN), rem) {
+		switch (nla_type(attr)) {
+		case CREDSSP_A_H_CREDS:
+		case CREDSSP_A_H_KEYS_TX:
+		case CREDSSP_A_H_KEYS_RX:
+			memzero_explicit(nla_data(attr), nla_len(attr));
+			break;
+		}
+	}
+}
+
+/*
+ * No capability: a HELPER_DONE must come from the socket that took the
+ * request. Everything in it is checked (wire.c) before the waiter sees it.
+ * Return: 0; -ENOENT for a request this socket did not take or that is no
+ * longer awaited; -EINVAL (the waiting call gets SEC_E_INTERNAL_ERROR) or
+ * -ENOMEM for an answer that fails a check.
+ */
 int credssp_nl_helper_done_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct credssp_net *cn = credssp_info_net(info);
+	struct credssp_result *res = NULL;
+	struct credssp_helper_req *req;
+	struct credssp_bad bad = {};
+	struct credssp_caller c;
+	bool no_status;
+	int err;
 
 	if (!cn)
 		return -ENODEV;
-	return credssp_helper_done(cn, skb, info);
+	if (credssp_missing(info, CREDSSP_A_H_REQ_ID, "H_REQ_ID required")) {
+		err = -EINVAL;
+		goto out;
+	}
+	no_status = credssp_missing(info, CREDSSP_A_H_SEC_STATUS,
+				    "H_SEC_STATUS required");
+	credssp_info_caller(skb, info, &c);
+	req = credssp_helper_done_take(cn, &c,
+				       nla_get_u64(info->attrs[CREDSSP_A_H_REQ_ID]));
+	if (!req) {
+		err = -EINVAL;
+		if (no_status)
+			goto out;
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[CREDSSP_A_H_REQ_ID],
+				    "no such request taken by this socket");
+		err = -ENOENT;
+		goto out;
+	}
+	/* The request is ours to end; its waiter waits for us. */
+	err = no_status ? -EINVAL :
+	      credssp_result_parse(info->attrs, req->input_len, &res, &bad);
+	if (err == -EINVAL && !no_status) {
+		NL_SET_BAD_ATTR(info->extack, bad.attr);
+		credssp_set_msg(info->extack, credssp_reason_text(bad.why, 0));
+	}
+	credssp_helper_done_end(req, err ? NULL : res);
+out:
+	credssp_nl_done_wipe(info);
+	return err;
 }
 
 /* KTLS_ATTACH's socket, or a netlink error. */
