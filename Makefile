@@ -215,10 +215,14 @@ $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/cre
 # installs under DESTDIR/PREFIX.
 LIB_VERSION := 0.1
 LIB_SRCS := lib/libcredssp.c lib/sspi.c
+LIB_SRCS += lib/account.c
 LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h $(UAPI_HDRS)
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB_CFLAGS := $(CFLAGS) -fPIC -Ilib $(NL_CFLAGS)
 LIB_LIBS := $(NL_LIBS) -lpthread
+# credssp_principal_to_local(): krb5_aname_to_localname()
+LIB_CFLAGS += $(shell $(PKG_CONFIG) --cflags krb5 2>/dev/null)
+LIB_LIBS += $(shell $(PKG_CONFIG) --libs krb5 2>/dev/null)
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
