@@ -281,6 +281,14 @@ $(BUILD)/lib/sspi_port: lib/tests/sspi_port.c $(BUILD)/libcredssp.so $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib -o $@ $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/..' -lcredssp
 
+# tests/unit/sspi.c: the SSPI porting layer on the host (no credssp.ko), the
+# library's sources built into it with ASan + UBSan; an explicit rule that
+# takes the place of the generic build/unit/% one.
+$(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(SAN) -pthread -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< $(LIB_SRCS) tests/lib/lsan-exit.c $(LIB_LIBS)
+
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/credssp/linux \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8

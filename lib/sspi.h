@@ -67,7 +67,8 @@
  *   the end of the input token.
  * - The status codes are signed SECURITY_STATUS constants with winerror.h's
  *   values (those the kernel returns are <linux/credssp.h>'s
- *   CREDSSP_SEC_STATUS_*), so that `status < 0` tests work.
+ *   CREDSSP_SEC_STATUS_*), so that `status < 0` tests work. This header
+ *   includes no kernel header: include <linux/credssp.h> for CREDSSP_*.
  */
 #ifndef LIBCREDSSP_SSPI_H
 #define LIBCREDSSP_SSPI_H
@@ -77,8 +78,6 @@
 #ifndef __cplusplus
 #include <uchar.h>
 #endif
-
-#include <linux/credssp.h>
 
 #ifdef __cplusplus
 #define LIBCREDSSP_SSPI_ASSERT(e, m) static_assert(e, m)
@@ -266,64 +265,64 @@ typedef void(SEC_ENTRY *SEC_GET_KEY_FN)(void *Arg, void *Principal, ULONG KeyVer
 					SECURITY_STATUS *Status);
 
 /*
- * SECURITY_STATUS values, winerror.h's. Those the kernel returns are the
- * uapi's (<linux/credssp.h>, generated from the YNL spec), the others are
- * returned by this library only.
+ * SECURITY_STATUS values, winerror.h's. Those credssp.ko returns equal the
+ * uapi's CREDSSP_SEC_STATUS_* (<linux/credssp.h>, generated from the YNL
+ * spec; tests/unit/sspi.c checks both against winerror.h), which this
+ * header does not include: it stands alone.
  */
 #ifndef SEC_E_OK
-#define SEC_E_OK ((SECURITY_STATUS)CREDSSP_SEC_STATUS_OK)
+#define SEC_E_OK ((SECURITY_STATUS)0x00000000)
 #endif
 #ifndef SEC_I_CONTINUE_NEEDED
-#define SEC_I_CONTINUE_NEEDED ((SECURITY_STATUS)CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
+#define SEC_I_CONTINUE_NEEDED ((SECURITY_STATUS)0x00090312)
 #endif
 #ifndef SEC_I_COMPLETE_NEEDED
-#define SEC_I_COMPLETE_NEEDED ((SECURITY_STATUS)CREDSSP_SEC_STATUS_COMPLETE_NEEDED)
+#define SEC_I_COMPLETE_NEEDED ((SECURITY_STATUS)0x00090313)
 #endif
 #ifndef SEC_I_COMPLETE_AND_CONTINUE
-#define SEC_I_COMPLETE_AND_CONTINUE ((SECURITY_STATUS)CREDSSP_SEC_STATUS_COMPLETE_AND_CONTINUE)
+#define SEC_I_COMPLETE_AND_CONTINUE ((SECURITY_STATUS)0x00090314)
 #endif
 #ifndef SEC_E_INSUFFICIENT_MEMORY
-#define SEC_E_INSUFFICIENT_MEMORY ((SECURITY_STATUS)CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY)
+#define SEC_E_INSUFFICIENT_MEMORY ((SECURITY_STATUS)0x80090300)
 #endif
 #ifndef SEC_E_INVALID_HANDLE
-#define SEC_E_INVALID_HANDLE ((SECURITY_STATUS)CREDSSP_SEC_STATUS_INVALID_HANDLE)
+#define SEC_E_INVALID_HANDLE ((SECURITY_STATUS)0x80090301)
 #endif
 #ifndef SEC_E_UNSUPPORTED_FUNCTION
-#define SEC_E_UNSUPPORTED_FUNCTION ((SECURITY_STATUS)CREDSSP_SEC_STATUS_UNSUPPORTED_FUNCTION)
+#define SEC_E_UNSUPPORTED_FUNCTION ((SECURITY_STATUS)0x80090302)
 #endif
 #ifndef SEC_E_INTERNAL_ERROR
-#define SEC_E_INTERNAL_ERROR ((SECURITY_STATUS)CREDSSP_SEC_STATUS_INTERNAL_ERROR)
+#define SEC_E_INTERNAL_ERROR ((SECURITY_STATUS)0x80090304)
 #endif
 #ifndef SEC_E_SECPKG_NOT_FOUND
-#define SEC_E_SECPKG_NOT_FOUND ((SECURITY_STATUS)CREDSSP_SEC_STATUS_SECPKG_NOT_FOUND)
+#define SEC_E_SECPKG_NOT_FOUND ((SECURITY_STATUS)0x80090305)
 #endif
 #ifndef SEC_E_INVALID_TOKEN
-#define SEC_E_INVALID_TOKEN ((SECURITY_STATUS)CREDSSP_SEC_STATUS_INVALID_TOKEN)
+#define SEC_E_INVALID_TOKEN ((SECURITY_STATUS)0x80090308)
 #endif
 #ifndef SEC_E_LOGON_DENIED
-#define SEC_E_LOGON_DENIED ((SECURITY_STATUS)CREDSSP_SEC_STATUS_LOGON_DENIED)
+#define SEC_E_LOGON_DENIED ((SECURITY_STATUS)0x8009030C)
 #endif
 #ifndef SEC_E_NO_CREDENTIALS
-#define SEC_E_NO_CREDENTIALS ((SECURITY_STATUS)CREDSSP_SEC_STATUS_NO_CREDENTIALS)
+#define SEC_E_NO_CREDENTIALS ((SECURITY_STATUS)0x8009030E)
 #endif
 #ifndef SEC_E_OUT_OF_SEQUENCE
-#define SEC_E_OUT_OF_SEQUENCE ((SECURITY_STATUS)CREDSSP_SEC_STATUS_OUT_OF_SEQUENCE)
+#define SEC_E_OUT_OF_SEQUENCE ((SECURITY_STATUS)0x80090310)
 #endif
 #ifndef SEC_E_NO_AUTHENTICATING_AUTHORITY
-#define SEC_E_NO_AUTHENTICATING_AUTHORITY \
-	((SECURITY_STATUS)CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY)
+#define SEC_E_NO_AUTHENTICATING_AUTHORITY ((SECURITY_STATUS)0x80090311)
 #endif
 #ifndef SEC_E_CONTEXT_EXPIRED
-#define SEC_E_CONTEXT_EXPIRED ((SECURITY_STATUS)CREDSSP_SEC_STATUS_CONTEXT_EXPIRED)
+#define SEC_E_CONTEXT_EXPIRED ((SECURITY_STATUS)0x80090317)
 #endif
 #ifndef SEC_E_INCOMPLETE_MESSAGE
-#define SEC_E_INCOMPLETE_MESSAGE ((SECURITY_STATUS)CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE)
+#define SEC_E_INCOMPLETE_MESSAGE ((SECURITY_STATUS)0x80090318)
 #endif
 #ifndef SEC_E_BUFFER_TOO_SMALL
-#define SEC_E_BUFFER_TOO_SMALL ((SECURITY_STATUS)CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL)
+#define SEC_E_BUFFER_TOO_SMALL ((SECURITY_STATUS)0x80090321)
 #endif
 #ifndef SEC_E_INVALID_PARAMETER
-#define SEC_E_INVALID_PARAMETER ((SECURITY_STATUS)CREDSSP_SEC_STATUS_INVALID_PARAMETER)
+#define SEC_E_INVALID_PARAMETER ((SECURITY_STATUS)0x8009035D)
 #endif
 /* ImpersonateSecurityContext: the principal has no local account, or the
  * process may not switch to it */
@@ -1093,29 +1092,24 @@ static inline ULONG *credssp__ul_lo(unsigned long *p)
 
 #ifdef __cplusplus
 extern "C++" {
-inline ULONG *credssp__ul(unsigned long *p)
+inline ULONG *credssp__ul_ptr(unsigned long *p)
 {
 	return credssp__ul_lo(p);
 }
 
-inline ULONG *credssp__ul(ULONG *p)
+inline ULONG *credssp__ul_ptr(ULONG *p)
 {
 	return p;
 }
 
+/* a pointer of exactly one of those two types (no conversion to pick) */
+template <class T> inline ULONG *credssp__ul(T *p)
+{
+	return credssp__ul_ptr(p);
+}
+
+/* nullptr, NULL, 0 */
 inline ULONG *credssp__ul(decltype(nullptr))
-{
-	return nullptr;
-}
-
-/* NULL as g++ spells it (__null, a long), or 0: the only integers a pointer
- * parameter took before */
-inline ULONG *credssp__ul(long)
-{
-	return nullptr;
-}
-
-inline ULONG *credssp__ul(int)
 {
 	return nullptr;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/credssp.h>
 #include <sspi.h>
 
 #include "fake_helper.h"
