@@ -156,6 +156,20 @@ void credssp__id_free(struct credssp__id *id)
 	memset(id, 0, sizeof(*id));
 }
 
+/* Whether the thread's supplementary groups are @id's already. */
+static int same_groups(const struct credssp__id *id)
+{
+	gid_t *now = calloc(id->n_groups + 1, sizeof(gid_t));
+	int n, same;
+
+	if (!now)
+		return 0;
+	n = getgroups((int)id->n_groups + 1, now);
+	same = n == (int)id->n_groups && !memcmp(now, id->groups, id->n_groups * sizeof(gid_t));
+	free(now);
+	return same;
+}
+
 int credssp__id_restore(const struct credssp__id *id)
 {
 	int err = 0;
@@ -165,7 +179,8 @@ int credssp__id_restore(const struct credssp__id *id)
 		err = -errno;
 	if (caps(NULL, id->caps) && !err)
 		err = -errno;
-	if (sys_setgroups(id->n_groups, id->groups) && !err)
+	/* (setgroups needs CAP_SETGID even to set the same groups) */
+	if (!same_groups(id) && sys_setgroups(id->n_groups, id->groups) && !err)
 		err = -errno;
 	if (sys_setresgid((gid_t)-1, id->egid, (gid_t)-1) && !err)
 		err = -errno;

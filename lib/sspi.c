@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "credssp.h"
-/* after credssp.h: signed status constants from here on; the real prototypes */
+/* the real prototypes, without the unsigned long conversion macros */
 #define CREDSSP_SSPI_STRICT_ULONG
 #include "sspi.h"
 #include "internal.h"
@@ -739,6 +739,19 @@ SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void 
 /* The calling thread's own identity while it impersonates. */
 static __thread struct credssp__id imp_saved;
 static __thread int imp_active;
+/* Frees imp_saved of a thread that exits while impersonating. */
+static pthread_key_t imp_key;
+static pthread_once_t imp_once = PTHREAD_ONCE_INIT;
+
+static void imp_exit(void *saved)
+{
+	credssp__id_free(saved);
+}
+
+static void imp_init(void)
+{
+	pthread_key_create(&imp_key, imp_exit);
+}
 
 /* The local account of an established context. */
 static SECURITY_STATUS context_account(PCtxtHandle phContext, char *account, size_t size)
@@ -780,6 +793,8 @@ SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext)
 		r = credssp__id_save(&imp_saved);
 		if (r)
 			return r == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY : SEC_E_INTERNAL_ERROR;
+		pthread_once(&imp_once, imp_init);
+		pthread_setspecific(imp_key, &imp_saved);
 	} else if (credssp__id_restore(&imp_saved)) {
 		/* from one impersonation to another, through the thread's own identity */
 		return SEC_E_INTERNAL_ERROR;
@@ -787,6 +802,7 @@ SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext)
 	r = credssp__id_switch(account, &imp_saved);
 	if (r) {
 		credssp__id_free(&imp_saved);
+		pthread_setspecific(imp_key, NULL);
 		imp_active = 0;
 		return r == -ENOMEM ? SEC_E_INSUFFICIENT_MEMORY : SEC_E_NO_IMPERSONATION;
 	}
@@ -803,6 +819,7 @@ SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext)
 		r = credssp__id_restore(&imp_saved);
 		if (!r) {
 			credssp__id_free(&imp_saved);
+			pthread_setspecific(imp_key, NULL);
 			imp_active = 0;
 		}
 	}

@@ -766,4 +766,27 @@ TEST(thread_identity_switch_and_restore)
 	rmdir(dir);
 }
 
+/* A service that runs as the account already: nothing to switch, nothing refused. */
+TEST(identity_switch_to_the_account_the_process_is)
+{
+	struct passwd *nobody = getpwnam("nobody");
+	struct credssp__id id;
+
+	if (geteuid() != 0 || !nobody)
+		SKIP(return, "needs root and the account nobody");
+	/* this test's process (a child of the harness) becomes nobody for good */
+	ASSERT_EQ(0, initgroups("nobody", nobody->pw_gid));
+	ASSERT_EQ(0, setresgid(nobody->pw_gid, nobody->pw_gid, nobody->pw_gid));
+	ASSERT_EQ(0, setresuid(nobody->pw_uid, nobody->pw_uid, nobody->pw_uid));
+	ASSERT_EQ(0, credssp__id_save(&id));
+	EXPECT_EQ(0, credssp__id_switch("nobody", &id));
+	EXPECT_EQ(nobody->pw_uid, geteuid());
+	EXPECT_EQ(0, credssp__id_restore(&id));
+	/* another account is out of reach: refused, identity unchanged */
+	EXPECT_EQ(-EPERM, credssp__id_switch("root", &id));
+	EXPECT_EQ(nobody->pw_uid, geteuid());
+	EXPECT_EQ(nobody->pw_uid, (uid_t)setfsuid((uid_t)-1));
+	credssp__id_free(&id);
+}
+
 TEST_HARNESS_MAIN
