@@ -265,7 +265,8 @@ $(BUILD)/tests/libcredssp: tests/selftests/libcredssp.c $(LIB_FAKE) $(BUILD)/lib
 		-o $@ $< lib/tests/fake_helper.c $(BUILD)/libcredssp.a $(LIB_LIBS)
 
 # The SSPI porting layer through a handshake with the scripted helper.
-$(BUILD)/lib/sspi_handshake: lib/tests/sspi_handshake.c $(LIB_FAKE) $(BUILD)/libcredssp.so $(LIB_HDRS)
+$(BUILD)/lib/sspi_handshake: lib/tests/sspi_handshake.c $(LIB_FAKE) $(BUILD)/libcredssp.so $(LIB_HDRS) \
+		lib/tests/other_thread.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $(NL_CFLAGS) -o $@ $< lib/tests/fake_helper.c -L$(BUILD) \
 		-Wl,-rpath,'$$ORIGIN/..' -lcredssp $(NL_LIBS) -lpthread
@@ -284,7 +285,8 @@ $(BUILD)/lib/sspi_port: lib/tests/sspi_port.c $(BUILD)/libcredssp.so $(LIB_HDRS)
 # tests/unit/sspi.c: the SSPI porting layer on the host (no credssp.ko), the
 # library's sources built into it with ASan + UBSan; an explicit rule that
 # takes the place of the generic build/unit/% one.
-$(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exit.c
+$(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exit.c \
+		lib/tests/other_thread.h
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(SAN) -pthread -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-Wl,--wrap=_exit -o $@ $< $(LIB_SRCS) tests/lib/lsan-exit.c $(LIB_LIBS)

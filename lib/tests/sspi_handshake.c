@@ -31,6 +31,7 @@
 #include <sspi.h>
 
 #include "fake_helper.h"
+#include "other_thread.h"
 
 static int n, failed;
 
@@ -86,23 +87,6 @@ static int near_now(const TimeStamp *ts)
 		type v;                   \
 		unsigned long long guard; \
 	}
-
-/* What another thread sees while this one impersonates. */
-struct other {
-	pthread_barrier_t go, done;
-	uid_t euid, fsuid;
-};
-
-static void *other_thread(void *arg)
-{
-	struct other *o = arg;
-
-	pthread_barrier_wait(&o->go);
-	o->euid = geteuid();
-	o->fsuid = (uid_t)setfsuid((uid_t)-1);
-	pthread_barrier_wait(&o->done);
-	return NULL;
-}
 
 /* ImpersonateSecurityContext / RevertSecurityContext on an established context. */
 static void impersonation(CtxtHandle *ctx)

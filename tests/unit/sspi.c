@@ -34,6 +34,7 @@
 #include "sspi.h"
 #include "internal.h"
 #include "kselftest_harness.h"
+#include "../../lib/tests/other_thread.h"
 
 /* ---- statuses: every one sspi.h defines, winerror.h's value ---- */
 
@@ -673,23 +674,6 @@ static uint32_t cap_eff(void)
 	return d[0].effective;
 }
 
-struct other {
-	pthread_barrier_t switched, checked;
-	uid_t euid;
-	uid_t fsuid;
-};
-
-static void *other_thread(void *arg)
-{
-	struct other *o = arg;
-
-	pthread_barrier_wait(&o->switched);
-	o->euid = geteuid();
-	o->fsuid = (uid_t)setfsuid((uid_t)-1);
-	pthread_barrier_wait(&o->checked);
-	return NULL;
-}
-
 TEST(thread_identity_switch_and_restore)
 {
 	struct passwd *nobody = getpwnam("nobody");
@@ -718,11 +702,11 @@ TEST(thread_identity_switch_and_restore)
 	EXPECT_EQ(-ENOENT, credssp__id_switch("no-such-account-here", &id));
 	EXPECT_EQ(0, geteuid());
 
-	pthread_barrier_init(&o.switched, NULL, 2);
-	pthread_barrier_init(&o.checked, NULL, 2);
+	pthread_barrier_init(&o.go, NULL, 2);
+	pthread_barrier_init(&o.done, NULL, 2);
 	ASSERT_EQ(0, pthread_create(&t, NULL, other_thread, &o));
 	ASSERT_EQ(0, credssp__id_switch("nobody", &id));
-	pthread_barrier_wait(&o.switched);
+	pthread_barrier_wait(&o.go);
 	/* this thread is nobody, with nobody's groups and no capability */
 	EXPECT_EQ(nobody->pw_uid, geteuid());
 	EXPECT_EQ(nobody->pw_gid, getegid());
@@ -743,7 +727,7 @@ TEST(thread_identity_switch_and_restore)
 	EXPECT_EQ(nobody->pw_uid, st.st_uid);
 	EXPECT_EQ(nobody->pw_gid, st.st_gid);
 	close(fd);
-	pthread_barrier_wait(&o.checked);
+	pthread_barrier_wait(&o.done);
 	pthread_join(t, NULL);
 	/* the other thread kept the process's identity */
 	EXPECT_EQ(0, o.euid);
