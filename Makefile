@@ -215,10 +215,14 @@ $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/cre
 # installs under DESTDIR/PREFIX.
 LIB_VERSION := 0.1
 LIB_SRCS := lib/libcredssp.c lib/sspi.c
+LIB_SRCS += lib/account.c
 LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h $(UAPI_HDRS)
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB_CFLAGS := $(CFLAGS) -fPIC -Ilib $(NL_CFLAGS)
 LIB_LIBS := $(NL_LIBS) -lpthread
+# credssp_principal_to_local(): krb5_aname_to_localname()
+LIB_CFLAGS += $(shell $(PKG_CONFIG) --cflags krb5 2>/dev/null)
+LIB_LIBS += $(shell $(PKG_CONFIG) --libs krb5 2>/dev/null)
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -261,7 +265,8 @@ $(BUILD)/tests/libcredssp: tests/selftests/libcredssp.c $(LIB_FAKE) $(BUILD)/lib
 		-o $@ $< lib/tests/fake_helper.c $(BUILD)/libcredssp.a $(LIB_LIBS)
 
 # The SSPI porting layer through a handshake with the scripted helper.
-$(BUILD)/lib/sspi_handshake: lib/tests/sspi_handshake.c $(LIB_FAKE) $(BUILD)/libcredssp.so $(LIB_HDRS)
+$(BUILD)/lib/sspi_handshake: lib/tests/sspi_handshake.c $(LIB_FAKE) $(BUILD)/libcredssp.so $(LIB_HDRS) \
+		lib/tests/other_thread.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $(NL_CFLAGS) -o $@ $< lib/tests/fake_helper.c -L$(BUILD) \
 		-Wl,-rpath,'$$ORIGIN/..' -lcredssp $(NL_LIBS) -lpthread
@@ -276,6 +281,15 @@ $(BUILD)/lib/hold: lib/tests/hold.c $(LIB_FAKE) $(BUILD)/libcredssp.a $(LIB_HDRS
 $(BUILD)/lib/sspi_port: lib/tests/sspi_port.c $(BUILD)/libcredssp.so $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib -o $@ $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/..' -lcredssp
+
+# tests/unit/sspi.c: the SSPI porting layer on the host (no credssp.ko), the
+# library's sources built into it with ASan + UBSan; an explicit rule that
+# takes the place of the generic build/unit/% one.
+$(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exit.c \
+		lib/tests/other_thread.h
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(SAN) -pthread -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< $(LIB_SRCS) tests/lib/lsan-exit.c $(LIB_LIBS)
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/credssp/linux \

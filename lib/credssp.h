@@ -359,6 +359,27 @@ credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint
  */
 credssp_status_t credssp_free_context_buffer(void *buffer);
 
+/**
+ * credssp_principal_to_local() - the local account of an authenticated
+ * principal, as ImpersonateSecurityContext (lib/sspi.h) maps it.
+ * @principal: the principal (CREDSSP_QUERY_NAMES): "DOMAIN\user" or
+ *             "user" for NTLM, "user@REALM" for Kerberos
+ * @package:   the package CredSSP negotiated inside (the name of
+ *             CREDSSP_QUERY_NEGOTIATION_PACKAGE): "NTLM" or "Kerberos"
+ * @out:       receives the account name
+ * @size:      size of @out
+ *
+ * NTLM: the user part (the domain is not checked: the helper's NTLM user
+ * source decides who authenticates). Kerberos: krb5_aname_to_localname(),
+ * i.e. the auth_to_local rules of the system's krb5.conf. Either way the
+ * name must be 1 to 32 of [A-Za-z0-9._-], not starting with '-' or '.'.
+ * Whether the account exists is not checked here.
+ *
+ * Return: 0; -EINVAL (unknown package, or not a plausible account name),
+ * -ENOENT (Kerberos: no mapping), -ERANGE (@size too small), -ENOMEM.
+ */
+int credssp_principal_to_local(const char *principal, const char *package, char *out, size_t size);
+
 /* ---- Admin views (CAP_NET_ADMIN); return 0 or a negative errno ---- */
 
 /** One (outcome, package) handshake counter of GET_STATUS */

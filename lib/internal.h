@@ -4,6 +4,8 @@
 #define LIBCREDSSP_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 /* A zeroed buffer that credssp_free_context_buffer() wipes and frees. */
 void *credssp__cbuf_alloc(size_t size);
@@ -12,5 +14,61 @@ struct credssp_handle;
 
 /* Close a session inherited over fork() without touching its mutex. */
 void credssp__abandon(struct credssp_handle *h);
+
+/*
+ * A thread's identity (lib/account.c): effective and filesystem ids,
+ * supplementary groups, effective capabilities.
+ */
+struct credssp__id {
+	uid_t euid, fsuid;
+	gid_t egid, fsgid;
+	uint32_t caps[2];
+	gid_t *groups;
+	size_t n_groups;
+};
+
+/* The calling thread's identity into @id (free with credssp__id_free()). 0 or -errno. */
+int credssp__id_save(struct credssp__id *id);
+void credssp__id_free(struct credssp__id *id);
+/* Back to @id; 0 or the first -errno (the other steps are still done). */
+int credssp__id_restore(const struct credssp__id *id);
+/*
+ * The calling thread becomes local @account: its groups, group and user ids
+ * (effective and filesystem), no effective capability. On failure @saved is
+ * restored. 0, -ENOENT (no such account), -EPERM (not allowed), -errno.
+ */
+int credssp__id_switch(const char *account, const struct credssp__id *saved);
+
+/* ---- lib/sspi.c's pieces, for tests/unit/sspi.c (include sspi.h first) ---- */
+#ifdef LIBCREDSSP_SSPI_H
+#include "credssp.h"
+
+/* What credssp_query_context_attributes() fills, for each attribute. */
+union credssp__query {
+	struct credssp_sizes sizes;
+	struct credssp_stream_sizes stream;
+	struct credssp_names names;
+	struct credssp_lifespan life;
+	struct credssp_package_info pkg;
+	struct credssp_negotiation_info nego;
+	struct credssp_client_creds creds;
+};
+
+/* Unix seconds (CREDSSP_TIME_NEVER) as a TimeStamp: local FILETIME units. */
+int64_t credssp__filetime(uint64_t unix_secs);
+/* Strict conversions; NULL with errno EILSEQ (invalid) or ENOMEM. */
+SEC_WCHAR *credssp__utf8_to_utf16(const char *s); /* FreeContextBuffer() */
+char *credssp__utf16_to_utf8(const SEC_WCHAR *w); /* free() */
+/* fContextReq as passed to credssp.ko; pfContextAttr from the kernel's @got. */
+ULONG credssp__asc_req(ULONG req);
+ULONG credssp__asc_ret(ULONG req, ULONG got);
+/* The attribute credssp.ko is asked for @attr, UINT32_MAX if none. */
+uint32_t credssp__query_attr(ULONG attr);
+/*
+ * The caller's structure for @attr (A or @wide) from the kernel's answer @r
+ * to credssp__query_attr(@attr); what @r holds is handed over or freed.
+ */
+SECURITY_STATUS credssp__query_fill(ULONG attr, int wide, union credssp__query *r, void *pBuffer);
+#endif
 
 #endif /* LIBCREDSSP_INTERNAL_H */

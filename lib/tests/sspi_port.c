@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/credssp.h>
 #include <sspi.h>
 
 static int n, failed;

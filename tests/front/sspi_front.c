@@ -237,7 +237,7 @@ static void put_key(struct conn *c, const CtxtHandle *ctx)
 static bool established(struct conn *c, CtxtHandle *ctx)
 {
 	SecPkgContext_Names names = {0};
-	SecPkgContext_NegotiationInfo nego = {0};
+	SecPkgContext_PackageInfo nego = {0};
 	SecPkgContext_StreamSizes sizes = {0};
 	SecPkgContext_Lifespan life = {0};
 	SecPkgContext_ClientCreds creds = {0};
@@ -256,11 +256,14 @@ static bool established(struct conn *c, CtxtHandle *ctx)
 		put(c, "stream_sizes", "%u/%u/%u", sizes.cbHeader, sizes.cbTrailer,
 		    sizes.cbMaximumMessage);
 	s = QueryContextAttributes(ctx, SECPKG_ATTR_LIFESPAN, &life);
-	if (s == SEC_E_OK)
-		put(c, "lifespan_ok", "%s",
-		    life.tsStart.QuadPart <= time(NULL) && life.tsExpiry.QuadPart > time(NULL)
-			    ? "yes"
-			    : "no");
+	/* Windows time (100 ns since 1601), local: now give or take a time zone */
+	if (s == SEC_E_OK) {
+		long long start = life.tsStart.QuadPart / 10000000 - 11644473600LL;
+		bool ok = llabs(start - (long long)time(NULL)) <= 14 * 3600 + 60 &&
+			  life.tsExpiry.QuadPart > life.tsStart.QuadPart;
+
+		put(c, "lifespan_ok", "%s", ok ? "yes" : "no");
+	}
 	s = QueryContextAttributes(ctx, SECPKG_ATTR_CREDS, &creds);
 	if (s == SEC_E_OK) {
 		put_creds(c, creds.AuthBuffer, creds.AuthBufferLen);

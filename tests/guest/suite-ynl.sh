@@ -56,7 +56,7 @@ from lib.ynl import NlMsgs
 spec = repo + "/Documentation/netlink/specs/credssp.yaml"
 
 SECPKG_NOT_FOUND = 0x80090305
-INVALID_HANDLE = 0x80100003
+INVALID_HANDLE = 0x80090301  # winerror.h SEC_E_INVALID_HANDLE
 NO_AUTHORITY = 0x80090311
 UNSUPPORTED = 0x80090302
 

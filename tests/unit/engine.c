@@ -897,7 +897,9 @@ TEST(status_names)
 {
 	EXPECT_STREQ("SEC_E_OK", cssp_status_name(CREDSSP_SEC_STATUS_OK));
 	EXPECT_STREQ("SEC_E_LOGON_DENIED", cssp_status_name(CREDSSP_SEC_STATUS_LOGON_DENIED));
-	EXPECT_STREQ("SEC_E_INVALID_HANDLE", cssp_status_name(0x80100003U));
+	EXPECT_STREQ("SEC_E_INVALID_HANDLE", cssp_status_name(0x80090301U));
+	/* SCARD_E_INVALID_HANDLE, the value a Microsoft page misprints */
+	EXPECT_STREQ("SEC_E_UNKNOWN", cssp_status_name(0x80100003U));
 	EXPECT_STREQ("SEC_E_UNKNOWN", cssp_status_name(0x12345678U));
 }
 
