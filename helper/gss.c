@@ -90,6 +90,16 @@
  *     is CREDSSP_SEC_STATUS_INVALID_TOKEN (MIT reports it as GSS_S_FAILURE).
  *   - GSS_S_FAILURE from SPNEGO on a token with no mechanism token we can
  *     find (its own syntax is wrong): CREDSSP_SEC_STATUS_INVALID_TOKEN.
+ *   - GSS_S_FAILURE (or a major status not listed here) on a token that is
+ *     not well-formed: CREDSSP_SEC_STATUS_INVALID_TOKEN, before any of the
+ *     above. Well-formed (token_well_formed()): a GSS-framed token whose
+ *     [APPLICATION 0] length is exactly the bytes sent (RFC 2743 3.1; MIT
+ *     checks the same and answers GSS_S_FAILURE, "Token header is malformed
+ *     or corrupt"), and every DER element of a SPNEGO NegTokenInit or
+ *     NegTokenResp, of the mechanism token inside it and of a Kerberos
+ *     AP-REQ exactly filling its parent, lengths never past the end. The
+ *     check only classifies a failure GSS already reported; it never
+ *     refuses a token GSS accepts.
  *   - anything else: CREDSSP_SEC_STATUS_INTERNAL_ERROR.
  * A context that completes without GSS_C_CONF_FLAG, or anonymously, is
  * CREDSSP_SEC_STATUS_LOGON_DENIED. On a failure the error token GSS produced (SPNEGO
@@ -625,6 +635,157 @@ static bool krb_error_code(const uint8_t *tok, size_t len, int32_t *code)
 	return true;
 }
 
+/*
+ * Strict DER: @t is a run of definite-length elements, each exactly inside
+ * @t, and the contents of every constructed element are such a run too.
+ */
+#define DER_DEPTH_MAX 32
+
+static bool der_strict(struct der t, unsigned int depth)
+{
+	struct der c;
+	uint8_t tag;
+
+	if (depth > DER_DEPTH_MAX)
+		return false;
+	while (t.len)
+		if (!der_next(&t, &tag, &c) || ((tag & 0x20) && !der_strict(c, depth + 1)))
+			return false;
+	return true;
+}
+
+/* @in is exactly one element, of tag @want; its contents in *@c. */
+static bool der_only(struct der in, uint8_t want, struct der *c)
+{
+	uint8_t tag;
+
+	return der_next(&in, &tag, c) && tag == want && !in.len;
+}
+
+/*
+ * The contents of a SEQUENCE of optional context-tagged fields [0]..[n-1],
+ * in increasing order, field [k] being exactly one element of tag @tags[k]
+ * (0: any tag). The contents of the fields found go to @f (if set).
+ */
+static bool der_fields(struct der seq, const uint8_t *tags, uint8_t n, struct der *f)
+{
+	int last = -1;
+	struct der c, v;
+	uint8_t tag, k;
+
+	while (seq.len) {
+		if (!der_next(&seq, &tag, &c) || (tag & 0xe0) != 0xa0)
+			return false;
+		k = tag & 0x1f;
+		if ((int)k <= last || k >= n)
+			return false;
+		last = k;
+		if (!der_next(&c, &tag, &v) || c.len || (tags[k] && tag != tags[k]))
+			return false;
+		if (f)
+			f[k] = v;
+	}
+	return true;
+}
+
+/* EncryptedData (RFC 4120 5.2.9): { [0] etype INTEGER, [1] kvno INTEGER OPTIONAL, [2] cipher } */
+static bool enc_data_schema(struct der seq)
+{
+	static const uint8_t tags[] = {0x02, 0x02, 0x04};
+	struct der f[3] = {{0}};
+
+	return der_fields(seq, tags, 3, f) && f[0].p && f[2].p;
+}
+
+/* The schema of an AP-REQ (RFC 4120 5.5.1) down to its encrypted parts. */
+static bool ap_req_schema(struct der in)
+{
+	static const uint8_t ap_tags[] = {0x02, 0x02, 0x03, 0x61, 0x30};
+	static const uint8_t tkt_tags[] = {0x02, 0x1b, 0x30, 0x30};
+	struct der app, seq, f[5] = {{0}}, t[4] = {{0}}, tseq;
+
+	if (!der_only(in, 0x6e, &app) || !der_only(app, 0x30, &seq) ||
+	    !der_fields(seq, ap_tags, 5, f))
+		return false;
+	for (size_t k = 0; k < 5; k++)
+		if (!f[k].p)
+			return false;
+	/* pvno 5, msg-type 14 (KRB_AP_REQ): the field contents are the INTEGERs' */
+	if (f[0].len != 1 || f[0].p[0] != 5 || f[1].len != 1 || f[1].p[0] != 14)
+		return false;
+	/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno 5, realm, sname, enc-part } */
+	if (!der_only(f[3], 0x30, &tseq) || !der_fields(tseq, tkt_tags, 4, t))
+		return false;
+	for (size_t k = 0; k < 4; k++)
+		if (!t[k].p)
+			return false;
+	return t[0].len == 1 && t[0].p[0] == 5 && enc_data_schema(t[3]) && enc_data_schema(f[4]);
+}
+
+/* NegTokenInit (RFC 4178 4.2.1; [3] is negHints in NegTokenInit2) inside its [0]. */
+static bool spnego_init_schema(struct der in)
+{
+	static const uint8_t tags[] = {0x30, 0x03, 0x04, 0, 0x04};
+	struct der c, seq, f[5] = {{0}}, oid;
+	uint8_t tag;
+
+	if (!der_only(in, 0xa0, &c) || !der_only(c, 0x30, &seq) || !der_fields(seq, tags, 5, f))
+		return false;
+	while (f[0].len) /* MechTypeList: OIDs only */
+		if (!der_next(&f[0], &tag, &oid) || tag != 0x06)
+			return false;
+	return true;
+}
+
+/* NegTokenResp (RFC 4178 4.2.2). */
+static bool spnego_resp_schema(struct der in)
+{
+	static const uint8_t tags[] = {0x0a, 0x06, 0x04, 0x04};
+	struct der c, seq;
+
+	return der_only(in, 0xa1, &c) && der_only(c, 0x30, &seq) && der_fields(seq, tags, 4, NULL);
+}
+
+/*
+ * Whether a client's token has the structure its first bytes promise (see
+ * "Status mapping" above). NTLMSSP messages and tokens of no kind we know
+ * are left to the mechanism: true.
+ */
+static bool token_well_formed(const uint8_t *tok, size_t len, bool spnego, unsigned int depth)
+{
+	struct der in = {tok, len}, outer, oid, rest, inner;
+	uint8_t tag;
+
+	if (depth > 1) /* a mechanism token inside a mechanism token */
+		return false;
+	if (len >= 8 && !memcmp(tok, "NTLMSSP\0", 8))
+		return true;
+	if (len && tok[0] == 0x6e) /* bare AP-REQ */
+		return der_strict(in, 0) && ap_req_schema(in);
+	if (len && tok[0] == 0xa1 && spnego) /* NegTokenResp */
+		return der_strict(in, 0) && spnego_resp_schema(in) &&
+		       (!spnego_inner(tok, len, &inner) ||
+			token_well_formed(inner.p, inner.len, false, depth + 1));
+	if (!len || tok[0] != 0x60)
+		return true;
+	/* GSS framing: one element, exactly the token, starting with the OID */
+	if (!der_next(&in, &tag, &outer) || in.len || !gss_framed(tok, len, &oid, &rest))
+		return false;
+	if (oid_is(oid, spnego_oid.elements, spnego_oid.length))
+		return der_strict(rest, 0) && spnego_init_schema(rest) &&
+		       (!spnego_inner(tok, len, &inner) ||
+			token_well_formed(inner.p, inner.len, false, depth + 1));
+	if (oid_is(oid, krb5_oid_der, sizeof(krb5_oid_der)) ||
+	    oid_is(oid, krb5_ms_oid_der, sizeof(krb5_ms_oid_der))) {
+		/* TOK_ID (RFC 4121 4.1): 01 00 AP-REQ; then the Kerberos message */
+		if (rest.len < 2 || !der_strict((struct der){rest.p + 2, rest.len - 2}, 0))
+			return false;
+		if (rest.p[0] == 0x01 && rest.p[1] == 0x00)
+			return ap_req_schema((struct der){rest.p + 2, rest.len - 2});
+	}
+	return true;
+}
+
 /* ---- accept ---- */
 
 static uint32_t map_krb5_code(long code)
@@ -668,7 +829,7 @@ static bool in_table(long code, long base)
 }
 
 static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum inner_kind kind,
-				 const gss_buffer_desc *errtok)
+				 const gss_buffer_desc *errtok, bool well_formed)
 {
 	long code = (int32_t)min;
 	bool has_kerr;
@@ -690,8 +851,13 @@ static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum
 	case GSS_S_BAD_SIG:
 	case GSS_S_CONTEXT_EXPIRED: return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	case GSS_S_FAILURE: break;
-	default: return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	default:
+		return well_formed ? CREDSSP_SEC_STATUS_INTERNAL_ERROR
+				   : CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	}
+	/* A token that lies about its own lengths is the client's fault, whatever broke. */
+	if (!well_formed)
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 
 	switch (kind) {
 	case INNER_NTLM_AUTHENTICATE: return CREDSSP_SEC_STATUS_LOGON_DENIED;
@@ -815,7 +981,8 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
 				     &src, &mech, &tok, &flags, &time_rec, NULL);
 	if (GSS_ERROR(maj)) {
-		status = map_accept_error(maj, min, g->spnego, kind, &tok);
+		status = map_accept_error(maj, min, g->spnego, kind, &tok,
+					  token_well_formed(token, len, g->spnego, 0));
 		/* A reject token (SPNEGO, KRB-ERROR) may go back to the client. */
 		if (tok.length && cssp_buf_set(out, tok.value, tok.length))
 			cssp_buf_free(out);

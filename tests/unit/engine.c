@@ -710,6 +710,32 @@ TEST(missing_nonce_is_not_a_zero_nonce)
 		run_case(_metadata, &cases[i]);
 }
 
+/*
+ * Issue 16: a SPNEGO negoToken whose outer length claims more bytes than
+ * were sent is a malformed token (engine.rst), not an internal error; no
+ * errorCode (that is for a denied logon).
+ */
+TEST(lying_spnego_length)
+{
+	struct client c;
+	struct server s;
+	int i;
+
+	NEED_SETUP();
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, client_init(&c, &spnego_oid, i ? (gss_OID)gss_mech_krb5 : &ntlm_oid, 6,
+					 i ? NULL : ALICE_NT));
+		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+		c.bad = LYING_TOKEN_LENGTH;
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, exchange(_metadata, &c, &s))
+		TH_LOG("SPNEGO/%s", i ? "Kerberos" : "NTLM");
+		EXPECT_FALSE(c.got_error_code);
+		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+		cssp_client_free(&c);
+		cssp_server_free(&s);
+	}
+}
+
 /* A clientNonce is 32 bytes: a longer one is refused, not cut to its first 32. */
 TEST(long_nonce)
 {

@@ -21,6 +21,7 @@
  * __lsan_enable() around exactly the calls that make them, which needs no
  * suppressions file.
  */
+#define _GNU_SOURCE /* memmem */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -589,6 +590,129 @@ TEST(garbage_tokens)
 			  accept_once(srv, cases[i].bytes, cases[i].len, &nt))
 		TH_LOG("%s", cases[i].name);
 		EXPECT_EQ(0xC000000DU, nt) TH_LOG("%s", cases[i].name);
+	}
+	cssp_gss_server_free(srv);
+}
+
+/* The initiator's first token for @mech (under SPNEGO offering @neg only), in *@out. */
+static bool first_token(struct __test_metadata *_metadata, const char *user, const char *nt_hash,
+			gss_OID mech, gss_OID neg, struct cssp_buf *out)
+{
+	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER;
+	struct peer c;
+	OM_uint32 min;
+	bool ok;
+
+	if (!client(_metadata, &c, user, nt_hash, mech, mech, neg, "TERMSRV@" HOST))
+		return false;
+	c.maj = gss_init_sec_context(&c.min, c.cred, &c.ctx, c.target, c.mech, c.req_flags,
+				     GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &tok, NULL, NULL);
+	ok = !GSS_ERROR(c.maj) && tok.length > 16 && !cssp_buf_set(out, tok.value, tok.length);
+	if (GSS_ERROR(c.maj))
+		show_status(_metadata, "initiator", c.maj, c.min);
+	gss_release_buffer(&min, &tok);
+	peer_free(&c);
+	return ok;
+}
+
+/* @tok with its outer header rewritten to claim @claim content bytes; the contents as sent. */
+static size_t relength(const struct cssp_buf *tok, uint32_t claim, uint8_t *dst, size_t dstlen)
+{
+	size_t hdr = 2 + (tok->data[1] & 0x80 ? (tok->data[1] & 0x7f) : 0);
+
+	if (tok->len - hdr + 6 > dstlen)
+		return 0;
+	dst[0] = tok->data[0];
+	dst[1] = 0x84;
+	dst[2] = (uint8_t)(claim >> 24);
+	dst[3] = (uint8_t)(claim >> 16);
+	dst[4] = (uint8_t)(claim >> 8);
+	dst[5] = (uint8_t)claim;
+	memcpy(dst + 6, tok->data + hdr, tok->len - hdr);
+	return tok->len - hdr + 6;
+}
+
+/*
+ * Issue 16: a SPNEGO token whose outer length claims more bytes than were
+ * sent ended in CREDSSP_SEC_STATUS_INTERNAL_ERROR (MIT: GSS_S_FAILURE, "Token
+ * header is malformed or corrupt", a renumbered minor status). Such lies,
+ * in real first tokens of SPNEGO (NTLM, Kerberos inside) and raw Kerberos,
+ * are the client's fault: CREDSSP_SEC_STATUS_INVALID_TOKEN and
+ * STATUS_INVALID_PARAMETER, as Documentation/engine.rst promises. So are a
+ * NegTokenInit field of the wrong tag and an AP-REQ of another pvno.
+ */
+TEST(lying_lengths)
+{
+	const struct {
+		const char *name;
+		const char *user, *nt_hash;
+		gss_OID mech, neg;
+	} kinds[] = {
+		{"SPNEGO/NTLM", "CONTOSO\\alice", ALICE_NT, &spnego_oid, &ntlm_oid},
+		{"SPNEGO/Kerberos", "alice@" REALM, NULL, &spnego_oid, gss_mech_krb5},
+		{"Kerberos", "alice@" REALM, NULL, gss_mech_krb5, NULL},
+	};
+	struct cssp_gss_server *srv;
+	struct cssp_buf tok = {0};
+	uint8_t bad[8192], *pvno;
+	size_t k, n, hdr;
+	uint32_t nt, content;
+
+	NEED_NTLM();
+	NEED_KDC();
+	srv = server(_metadata, realm_path("termsrv.keytab"), realm_path("users"));
+	ASSERT_NE(NULL, srv);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		ASSERT_TRUE(first_token(_metadata, kinds[k].user, kinds[k].nt_hash, kinds[k].mech,
+					kinds[k].neg, &tok));
+		ASSERT_EQ(0x60, tok.data[0]);
+		ASSERT_LE(tok.len, sizeof(bad) - 8);
+		hdr = 2 + (tok.data[1] & 0x80 ? (tok.data[1] & 0x7f) : 0);
+		content = (uint32_t)(tok.len - hdr);
+		/* the genuine token is accepted: what follows is each change's doing */
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, accept_once(srv, tok.data, tok.len, &nt))
+		TH_LOG("%s", kinds[k].name);
+
+#define EXPECT_INVALID(what, p, len)                                                       \
+	do {                                                                               \
+		nt = 0;                                                                    \
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, accept_once(srv, p, len, &nt)) \
+		TH_LOG("%s: %s", kinds[k].name, what);                                     \
+		EXPECT_EQ(0xC000000DU, nt) TH_LOG("%s: %s", kinds[k].name, what);          \
+	} while (0)
+
+		n = relength(&tok, content + 5, bad, sizeof(bad));
+		ASSERT_NE(0, n);
+		EXPECT_INVALID("outer length claims 5 bytes more than sent", bad, n);
+		n = relength(&tok, 0x7fffffff, bad, sizeof(bad));
+		EXPECT_INVALID("outer length claims 2 GiB", bad, n);
+		n = relength(&tok, content - 1, bad, sizeof(bad));
+		EXPECT_INVALID("outer length claims 1 byte less than sent", bad, n);
+		EXPECT_INVALID("cut by 1 byte", tok.data, tok.len - 1);
+		EXPECT_INVALID("cut in half", tok.data, tok.len / 2);
+		memcpy(bad, tok.data, tok.len);
+		bad[tok.len] = 0;
+		EXPECT_INVALID("a byte after the token", bad, tok.len + 1);
+		if (kinds[k].mech == &spnego_oid) {
+			/* 60 len 06 06 <spnego> a0 len 30 len a0: mechTypes [0] -> [PRIVATE 0] */
+			memcpy(bad, tok.data, tok.len);
+			n = hdr + 8;
+			n += 2 + (bad[n + 1] & 0x80 ? (bad[n + 1] & 0x7f) : 0);
+			n += 2 + (bad[n + 1] & 0x80 ? (bad[n + 1] & 0x7f) : 0);
+			ASSERT_EQ(0xa0, bad[n]);
+			bad[n] = 0xe0;
+			EXPECT_INVALID("NegTokenInit mechTypes with a private tag", bad, tok.len);
+		} else {
+			/* AP-REQ { [0] pvno 5, [1] msg-type 14 }: pvno 69 */
+			memcpy(bad, tok.data, tok.len);
+			pvno = memmem(bad, tok.len, "\xa0\x03\x02\x01\x05\xa1\x03\x02\x01\x0e", 10);
+			ASSERT_NE(NULL, pvno);
+			pvno[4] = 0x45;
+			EXPECT_INVALID("AP-REQ pvno 69", bad, tok.len);
+		}
+#undef EXPECT_INVALID
+		cssp_buf_free(&tok);
 	}
 	cssp_gss_server_free(srv);
 }
