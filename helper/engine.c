@@ -131,6 +131,11 @@ void cssp_cred_free(struct cssp_cred *cred)
 	free(cred);
 }
 
+int cssp_cred_check(struct cssp_cred *cred, char *err, size_t errlen)
+{
+	return cssp_gss_server_check(cred ? cred->gss : NULL, err, errlen);
+}
+
 struct cssp_ctx *cssp_ctx_new(struct cssp_cred *cred, const struct cssp_ctx_options *opts)
 {
 	struct cssp_ctx *ctx = calloc(1, sizeof(*ctx));

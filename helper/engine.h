@@ -40,6 +40,15 @@ uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **ou
 		       size_t errlen);
 void cssp_cred_free(struct cssp_cred *cred);
 
+/*
+ * Check the credential's NTLM user file and keytab file again: 0, or -1
+ * with why in @err (missing, unreadable, empty, malformed). While it fails,
+ * every logon fails with CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY
+ * (checked before every mechanism token): credsspd calls this to say why.
+ * Cheap when nothing changed (a stat() per file). Thread-safe.
+ */
+int cssp_cred_check(struct cssp_cred *cred, char *err, size_t errlen);
+
 /* Per-context options, from the caller of AcceptSecurityContext. */
 struct cssp_ctx_options {
 	uint32_t req_flags;    /* ASC_REQ_* */

@@ -147,9 +147,13 @@
  *     still costs the leak once, on the way to a configuration error.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -179,10 +183,29 @@ static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static const uint8_t krb5_oid_der[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
 static const uint8_t krb5_ms_oid_der[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
 
+/* What the last check of one credential file found, for as long as the file is the same. */
+struct file_state {
+	bool set;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+	int ok; /* 0 or -1 */
+	char err[256];
+};
+
 struct cssp_gss_server {
 	gss_cred_id_t cred;
 	bool krb5, ntlm;
+	char *users;	      /* the NTLM user file, or NULL */
+	char *keytab;	      /* the file of a FILE keytab, or NULL */
+	pthread_mutex_t lock; /* the file states: credsspd's workers share a server */
+	struct file_state users_state, keytab_state;
 };
+
+/* gss-ntlmssp's credential option "default NEGOTIATE flags", new in 1.2.0 (gssapi_ntlmssp.h) */
+static gss_OID_desc ntlm_neg_flags_oid = {11,
+					  (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"};
 
 enum gss_state {
 	GSS_ST_NEW,	 /* no token yet */
@@ -260,16 +283,205 @@ static const char *keytab_file(const char *name)
 	return NULL;
 }
 
-static bool readable(const char *file, const char *what, char *err, size_t errlen)
+/* ---- credential files: fail closed, say why ---- */
+
+/*
+ * A gss-ntlmssp user file (tests/lib/ntlm-users.sh documents the formats),
+ * checked more strictly than gss-ntlmssp reads it: gss-ntlmssp skips lines it
+ * cannot parse and reads a line longer than 1023 bytes as two, so a typo
+ * silently drops a user or makes one up. Here every line is a comment ('#'),
+ * blank, "DOMAIN:USER:PASSWORD" (user and password not empty, no '\\' in
+ * DOMAIN or USER: that is a cut smbpasswd line) or
+ * "[DOMAIN\\]USER:UID:LM:NT:..." (user not empty, NT 32 hex digits), at most
+ * 1022 bytes without its newline, no NUL; and there is at least one user.
+ */
+#define USER_LINE_MAX 1022
+
+static bool hex32(const char *p, size_t len)
 {
-	FILE *f = fopen(file, "r");
+	size_t i;
+
+	if (len != 32)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+		      (p[i] >= 'A' && p[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* One line, without its newline: 1 a user, 0 a comment or blank, -1 malformed. */
+static int user_line(char *line, size_t len)
+{
+	char *f[5], *bs;
+	size_t n = 0, i;
+
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (line[0] == '#')
+		return 0;
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == len)
+		return 0;
+	f[n++] = line;
+	for (i = 0; i < len && n < 5; i++)
+		if (line[i] == ':') {
+			line[i] = '\0';
+			f[n++] = line + i + 1;
+		}
+	if (n == 3) /* Heimdal: the password runs to the end of the line */
+		return *f[1] && *f[2] && !strchr(f[0], '\\') && !strchr(f[1], '\\') ? 1 : -1;
+	if (n < 5) /* gss-ntlmssp skips a line of two or four fields */
+		return -1;
+	/* smbpasswd: [DOMAIN\]USER, UID, LM, NT, flags... */
+	bs = strchr(f[0], '\\');
+	if (!*f[0] || (bs && !bs[1]))
+		return -1;
+	return hex32(f[3], strlen(f[3])) ? 1 : -1;
+}
+
+static int check_user_file(int fd, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fdopen(fd, "r");
+	char *line = NULL;
+	size_t cap = 0, users = 0, no = 0;
+	ssize_t n;
+	int ret = 0, kind;
 
 	if (!f) {
-		snprintf(err, errlen, "cannot read %s %s: %s", what, file, strerror(errno));
-		return false;
+		snprintf(err, errlen, "cannot read the NTLM user file %s: %s", path,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while (!ret && (n = getline(&line, &cap, f)) > 0) {
+		no++;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((size_t)n > USER_LINE_MAX || memchr(line, '\0', (size_t)n)) {
+			snprintf(err, errlen,
+				 "the NTLM user file %s is malformed: line %zu is longer than "
+				 "%d bytes or holds a NUL",
+				 path, no, USER_LINE_MAX);
+			ret = -1;
+			break;
+		}
+		kind = user_line(line, (size_t)n);
+		if (kind < 0) {
+			snprintf(err, errlen,
+				 "the NTLM user file %s is malformed at line %zu (neither "
+				 "DOMAIN:USER:PASSWORD nor [DOMAIN\\]USER:UID:LM:NT:...)",
+				 path, no);
+			ret = -1;
+		}
+		users += kind > 0;
+	}
+	if (!ret && ferror(f)) {
+		snprintf(err, errlen, "cannot read the NTLM user file %s: %s", path,
+			 strerror(errno));
+		ret = -1;
+	}
+	if (!ret && !users) {
+		snprintf(err, errlen, "the NTLM user file %s %s", path,
+			 no ? "has no user line" : "is empty");
+		ret = -1;
+	}
+	if (line) {
+		OPENSSL_cleanse(line, cap); /* clear-text password lines */
+		free(line);
 	}
 	fclose(f);
-	return true;
+	return ret;
+}
+
+/* A FILE keytab: not empty, and MIT's format (0x05, version 1 or 2). */
+static int check_keytab(int fd, const char *path, char *err, size_t errlen)
+{
+	uint8_t magic[2];
+	ssize_t n = read(fd, magic, sizeof(magic));
+
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read the keytab %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "the keytab %s is empty", path);
+		return -1;
+	}
+	if (n < 2 || magic[0] != 0x05 || (magic[1] != 0x01 && magic[1] != 0x02)) {
+		snprintf(err, errlen, "the keytab %s is malformed (not an MIT keytab file)", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Check @path with @check, unless it is the file that was checked last time
+ * (same inode, size, mtime and ctime): then the result of that check.
+ * Called under srv->lock.
+ */
+static int check_file(struct file_state *st, const char *path,
+		      int (*check)(int fd, const char *path, char *err, size_t errlen),
+		      const char *what, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &sb)) {
+		snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		st->set = false;
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s %s is not a regular file", what, path);
+		close(fd);
+		st->set = false;
+		return -1;
+	}
+	if (st->set && st->dev == sb.st_dev && st->ino == sb.st_ino && st->size == sb.st_size &&
+	    st->mtim.tv_sec == sb.st_mtim.tv_sec && st->mtim.tv_nsec == sb.st_mtim.tv_nsec &&
+	    st->ctim.tv_sec == sb.st_ctim.tv_sec && st->ctim.tv_nsec == sb.st_ctim.tv_nsec) {
+		close(fd);
+		snprintf(err, errlen, "%s", st->err);
+		return st->ok;
+	}
+	st->err[0] = '\0';
+	st->ok = check(fd, path, st->err, sizeof(st->err)); /* closes fd */
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->size = sb.st_size;
+	st->mtim = sb.st_mtim;
+	st->ctim = sb.st_ctim;
+	st->set = true;
+	snprintf(err, errlen, "%s", st->err);
+	return st->ok;
+}
+
+int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen)
+{
+	char dummy[1];
+	int ret = 0;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!srv)
+		return -1;
+	pthread_mutex_lock(&srv->lock);
+	if (srv->users)
+		ret = check_file(&srv->users_state, srv->users, check_user_file,
+				 "the NTLM user file", err, errlen);
+	if (!ret && srv->keytab)
+		ret = check_file(&srv->keytab_state, srv->keytab, check_keytab, "the keytab", err,
+				 errlen);
+	pthread_mutex_unlock(&srv->lock);
+	return ret;
 }
 
 static bool import_service(const char *str, gss_name_t *name)
@@ -306,6 +518,48 @@ static int add_element(struct cssp_gss_server *srv, const char *name_str, gss_OI
 	return 0;
 }
 
+/*
+ * gss-ntlmssp before 1.2.0 has CVE-2023-25563..25567 (out-of-bounds reads,
+ * a bad free and memory corruption decoding the client's messages). It has
+ * no version to ask for, at build or at run time; but 1.2.0 is the first
+ * release with gss_set_cred_option() (gssspi_set_cred_option, and the
+ * GSS_NTLMSSP_NEG_FLAGS option), so the mechanism that MIT's glue really
+ * loaded (from /etc/gss/mech.d, or GSS_MECH_CONFIG) is asked to reset a
+ * throwaway acceptor credential's default flags, which only initiators use:
+ * GSS_S_COMPLETE from 1.2.0 on, GSS_S_UNAVAILABLE before. A distribution's
+ * 1.1 with the fixes backported is refused as well: fail closed.
+ */
+static int ntlm_mech_current(gss_const_key_value_set_t store, char *err, size_t errlen)
+{
+	gss_OID_set_desc mechs = {1, &ntlm_oid};
+	gss_buffer_desc defaults = {0, NULL}; /* empty: "the library's defaults" */
+	gss_cred_id_t probe = GSS_C_NO_CREDENTIAL;
+	gss_name_t name = GSS_C_NO_NAME;
+	OM_uint32 maj, min;
+
+	if (!import_service(CSSP_GSS_NTLM_NAME, &name)) {
+		snprintf(err, errlen, "cannot import the acceptor name \"%s\"", CSSP_GSS_NTLM_NAME);
+		return -1;
+	}
+	maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, store,
+				    &probe, NULL, NULL);
+	gss_release_name(&min, &name);
+	if (GSS_ERROR(maj)) {
+		set_err(err, errlen, "NTLM acceptor credential", maj, min);
+		return -1;
+	}
+	maj = gss_set_cred_option(&min, &probe, &ntlm_neg_flags_oid, &defaults);
+	gss_release_cred(&min, &probe);
+	if (maj != GSS_S_COMPLETE) {
+		snprintf(err, errlen,
+			 "gss-ntlmssp is older than 1.2.0 (it has no gss_set_cred_option, new in "
+			 "1.2.0) and has CVE-2023-25563..25567: NTLM refused; install gss-ntlmssp "
+			 "1.2.0 or later, or configure no NTLM user file");
+		return -1;
+	}
+	return 0;
+}
+
 int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
 			size_t errlen)
 {
@@ -331,27 +585,30 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 			 "user file is configured");
 		return -1;
 	}
-	/*
-	 * gss-ntlmssp opens the user file only when a user logs on (and then an
-	 * unreadable file looks like an unknown user): check it now. A keytab
-	 * file too, for a clear message (MIT would say "No key table entry
-	 * found", and MIT 1.20 leaks the acceptor principal on that path).
-	 */
-	if (cfg->ntlm_user_file &&
-	    !readable(cfg->ntlm_user_file, "the NTLM user file", err, errlen))
-		return -1;
-	if (cfg->keytab && keytab_file(cfg->keytab) &&
-	    !readable(keytab_file(cfg->keytab), "the keytab", err, errlen))
-		return -1;
-
 	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	pthread_mutex_init(&srv->lock, NULL);
 	srv->cred = GSS_C_NO_CREDENTIAL;
 	srv->krb5 = cfg->keytab != NULL;
 	srv->ntlm = cfg->ntlm_user_file != NULL;
+	if ((srv->ntlm && !(srv->users = strdup(cfg->ntlm_user_file))) ||
+	    (srv->krb5 && keytab_file(cfg->keytab) &&
+	     !(srv->keytab = strdup(keytab_file(cfg->keytab))))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	/*
+	 * gss-ntlmssp opens the user file only when a user logs on (and then an
+	 * unreadable file looks like an unknown user): check it now, and again
+	 * before every logon (cssp_gss_accept()). A keytab file too, for a
+	 * clear message (MIT would say "No key table entry found", and MIT 1.20
+	 * leaks the acceptor principal on that path).
+	 */
+	if (cssp_gss_server_check(srv, err, errlen))
+		goto fail;
 	/*
 	 * Without Kerberos, SPNEGO's inner krb5 acquisition gets a keytab name
 	 * of no known type: it fails at once instead of reading the default
@@ -376,7 +633,8 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 		if (add_element(srv, CSSP_GSS_NTLM_NAME, &ntlm_oid, &store,
 				"NTLM acceptor credential (is gss-ntlmssp registered in "
 				"/etc/gss/mech.d?)",
-				err, errlen))
+				err, errlen) ||
+		    ntlm_mech_current(&store, err, errlen))
 			goto fail;
 		neg[neg_set.count++] = ntlm_oid;
 	}
@@ -404,6 +662,9 @@ void cssp_gss_server_free(struct cssp_gss_server *srv)
 		return;
 	if (srv->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&min, &srv->cred);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv->users);
+	free(srv->keytab);
 	free(srv);
 }
 
@@ -968,6 +1229,9 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 		return fail(g, CREDSSP_SEC_STATUS_INTERNAL_ERROR, ntstatus);
 	if (len == 0)
 		return fail(g, CREDSSP_SEC_STATUS_INVALID_TOKEN, ntstatus);
+	/* Fail closed: a user file or keytab that went missing or bad denies every logon. */
+	if (cssp_gss_server_check(g->srv, NULL, 0))
+		return fail(g, CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntstatus);
 
 	if (g->state == GSS_ST_NEW)
 		g->spnego = is_spnego_init(token, len);

@@ -31,11 +31,21 @@ struct cssp_gss_config {
 
 /*
  * Acquire the acceptor credential. Returns 0, or -1 with a message in @err
- * (unreadable keytab or user file, no mechanism available).
+ * (missing, unreadable, empty or malformed keytab or user file, no
+ * mechanism available, gss-ntlmssp older than 1.2.0 with a user file).
  */
 int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
 			size_t errlen);
 void cssp_gss_server_free(struct cssp_gss_server *srv);
+
+/*
+ * Check the server's NTLM user file and keytab file again (missing,
+ * unreadable, empty or malformed): 0, or -1 with why in @err. A file is
+ * parsed again only when it changed (inode, size, mtime, ctime). Every
+ * cssp_gss_accept() does this first and fails with
+ * CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY: fail closed. Thread-safe.
+ */
+int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen);
 
 struct cssp_gss *cssp_gss_new(struct cssp_gss_server *srv);
 void cssp_gss_free(struct cssp_gss *g);

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -1029,6 +1031,208 @@ TEST(ntlm_unwrap_refusals)
 	cssp_buf_free(&plain);
 	peer_free(&c);
 	cssp_gss_free(g);
+	cssp_gss_server_free(srv);
+}
+
+/* ---- fail closed: credential files that go missing or bad, old gss-ntlmssp ---- */
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(text, f) >= 0;
+	return !fclose(f) && ok;
+}
+
+/* One NTLM logon as CONTOSO\alice against @srv: the server's status. */
+static uint32_t ntlm_logon(struct __test_metadata *_metadata, struct cssp_gss_server *srv)
+{
+	struct cssp_gss *g = cssp_gss_new(srv);
+	struct peer c;
+	uint32_t nt, st = CLIENT_FAILED;
+
+	if (g && client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
+			"TERMSRV@" HOST)) {
+		st = handshake(_metadata, &c, g, &nt, NULL);
+		peer_free(&c);
+	}
+	cssp_gss_free(g);
+	return st;
+}
+
+/*
+ * Issue 16, deliverable 2: an NTLM user file that is missing, not a file,
+ * empty, without users or malformed anywhere (gss-ntlmssp would skip the
+ * bad line and still log alice on) is refused at start with why, and when
+ * it goes bad after start every logon fails
+ * (CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY) and
+ * cssp_gss_server_check() says why; fixed again, logons work again without
+ * a new credential.
+ */
+TEST(user_file_fail_closed)
+{
+	static const struct {
+		const char *text; /* NULL: no file; "/": a directory */
+		const char *why;
+	} bad[] = {
+		{NULL, "No such file"},
+		{"/", "not a regular file"},
+		{"", "is empty"},
+		{"# only a comment\n\n", "has no user line"},
+		{"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT ":[U]:LCT-0:\n"
+		 "CONTOSO\\bob:0:" ALICE_NT "\n",
+		 "malformed at line 2"},
+		{"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT "0:[U]:LCT-0:\n",
+		 "malformed at line 1"},
+		{"CONTOSO:alice:\n", "malformed at line 1"},
+		{"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT ":[U]:LCT-0:\n"
+		 "CONTOSO:x:%01100d\n",
+		 "longer than 1022 bytes"},
+	};
+	const char *good =
+		"# users\n"
+		"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT ":[U]:LCT-0:\r\n"
+		"CONTOSO:carol:Carol-pw\n";
+	struct cssp_gss_config cfg = {NULL, realm_path("users-failclosed")};
+	char path[PATH_MAX], text[2048], err[512];
+	struct cssp_gss_server *srv = NULL, *again;
+	size_t i;
+
+	NEED_NTLM();
+	snprintf(path, sizeof(path), "%s", cfg.ntlm_user_file);
+	cfg.ntlm_user_file = path;
+	ASSERT_TRUE(write_file(path, good));
+	srv = server(_metadata, NULL, path);
+	ASSERT_NE(NULL, srv);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unlink(path);
+		rmdir(path);
+		if (bad[i].text && !strcmp(bad[i].text, "/")) {
+			ASSERT_EQ(0, mkdir(path, 0700));
+		} else if (bad[i].text) {
+			snprintf(text, sizeof(text), bad[i].text, 0);
+			ASSERT_TRUE(write_file(path, text));
+		}
+		/* at start */
+		again = NULL;
+		err[0] = '\0';
+		EXPECT_EQ(-1, cssp_gss_server_new(&cfg, &again, err, sizeof(err)))
+		TH_LOG("case %zu accepted", i);
+		EXPECT_EQ(NULL, again);
+		cssp_gss_server_free(again);
+		EXPECT_NE(NULL, strstr(err, bad[i].why)) TH_LOG("case %zu: %s", i, err);
+		/* after start: every logon, and the check says why */
+		EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+			  ntlm_logon(_metadata, srv))
+		TH_LOG("case %zu", i);
+		err[0] = '\0';
+		EXPECT_EQ(-1, cssp_gss_server_check(srv, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, bad[i].why)) TH_LOG("case %zu: %s", i, err);
+	}
+	rmdir(path);
+	ASSERT_TRUE(write_file(path, good));
+	EXPECT_EQ(0, cssp_gss_server_check(srv, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+	cssp_gss_server_free(srv);
+	unlink(path);
+}
+
+/* A keytab that goes bad denies every logon of the credential, NTLM ones too. */
+TEST(keytab_fail_closed)
+{
+	struct cssp_gss_config cfg = {realm_path("failclosed.keytab"), realm_path("users")};
+	struct cssp_gss_server *srv, *again = NULL;
+	char err[512] = "";
+
+	NEED_NTLM();
+	NEED_KDC();
+	ASSERT_EQ(0, realm_run("cp '%s' '%s'", realm_path("termsrv.keytab"), cfg.keytab));
+	srv = server(_metadata, cfg.keytab, cfg.ntlm_user_file);
+	ASSERT_NE(NULL, srv);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+
+	ASSERT_TRUE(write_file(cfg.keytab, ""));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntlm_logon(_metadata, srv));
+	EXPECT_EQ(-1, cssp_gss_server_check(srv, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "is empty")) TH_LOG("%s", err);
+	EXPECT_EQ(-1, cssp_gss_server_new(&cfg, &again, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "is empty")) TH_LOG("%s", err);
+
+	ASSERT_TRUE(write_file(cfg.keytab, "not a keytab"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntlm_logon(_metadata, srv));
+	EXPECT_EQ(-1, cssp_gss_server_check(srv, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "malformed")) TH_LOG("%s", err);
+
+	ASSERT_EQ(0, realm_run("cp '%s' '%s'", realm_path("termsrv.keytab"), cfg.keytab));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+	cssp_gss_server_free(srv);
+	unlink(cfg.keytab);
+}
+
+/*
+ * gss-ntlmssp older than 1.2.0 (CVE-2023-25563..25567) is refused. The
+ * installed one (1.2.0) is copied with its gssspi_set_cred_option export
+ * renamed, which is what a 1.1 looks like to MIT's glue, and registered
+ * for the NTLM OID through GSS_MECH_CONFIG (read before /etc/gss/mech.d;
+ * each test is a fresh child, so nothing has loaded mechanisms yet). The
+ * unchanged copy, registered the same way in a child, is accepted: the
+ * export alone makes the difference.
+ */
+static int register_ntlm_copy(struct __test_metadata *_metadata, const char *name, bool old)
+{
+	char conf[PATH_MAX], line[512], lib[PATH_MAX] = "";
+	FILE *f;
+
+	/* the library MIT would load: the NTLM OID's line in /etc/gss/mech.d */
+	f = popen("cat /etc/gss/mech.d/*.conf /etc/gss/mech 2>/dev/null", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && sscanf(line, "%*s 1.3.6.1.4.1.311.2.2.10 %4095s", lib) == 1)
+			break;
+	pclose(f);
+	ASSERT_NE(0, lib[0]) TH_LOG("gss-ntlmssp is not registered in /etc/gss/mech.d");
+	if (realm_run("perl -0777 -pe '%s' '%s' > '%s'",
+		      old ? "s/gssspi_set_cred_option\\0/gssspi_set_cred_optioX\\0/g" : "", lib,
+		      realm_path(name)))
+		return -1;
+	snprintf(conf, sizeof(conf), "%s.conf", realm_path(name));
+	snprintf(line, sizeof(line), "gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 %s\n", realm_path(name));
+	if (!write_file(conf, line))
+		return -1;
+	return setenv("GSS_MECH_CONFIG", conf, 1);
+}
+
+TEST(old_gss_ntlmssp_refused)
+{
+	struct cssp_gss_config cfg = {NULL, realm_path("users")};
+	struct cssp_gss_server *srv = NULL;
+	char err[512] = "";
+	int status = -1;
+	pid_t pid;
+
+	NEED_NTLM();
+	/* the control, in a child of its own (mechanisms load once per process) */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (register_ntlm_copy(_metadata, "gssntlmssp-1.2.so", false) ||
+		    cssp_gss_server_new(&cfg, &srv, err, sizeof(err)))
+			_exit(1);
+		status = ntlm_logon(_metadata, srv) == CREDSSP_SEC_STATUS_OK ? 0 : 2;
+		cssp_gss_server_free(srv);
+		_exit(status);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status) TH_LOG("the unchanged copy of gss-ntlmssp is refused");
+
+	ASSERT_EQ(0, register_ntlm_copy(_metadata, "gssntlmssp-1.1.so", true));
+	EXPECT_EQ(-1, cssp_gss_server_new(&cfg, &srv, err, sizeof(err)));
+	EXPECT_EQ(NULL, srv);
+	EXPECT_NE(NULL, strstr(err, "older than 1.2.0")) TH_LOG("%s", err);
 	cssp_gss_server_free(srv);
 }
 
