@@ -66,7 +66,8 @@
  *     NTLM without a user file), GSS_S_DEFECTIVE_CREDENTIAL,
  *     GSS_S_CREDENTIALS_EXPIRED: CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY.
  *   - GSS_S_BAD_SIG, GSS_S_CONTEXT_EXPIRED: CREDSSP_SEC_STATUS_LOGON_DENIED.
- *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: CREDSSP_SEC_STATUS_LOGON_DENIED.
+ *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: CREDSSP_SEC_STATUS_LOGON_DENIED
+ *     (CREDSSP_SEC_STATUS_INVALID_TOKEN if one of its fields lies outside it).
  *     (gss-ntlmssp 1.2 says EINVAL for a wrong password, ENOENT for an
  *     unknown user or domain in the user file, EACCES through
  *     NTLM_USER_FILE: numbers the glue may have renumbered.)
@@ -164,6 +165,7 @@
 #include <linux/credssp.h>
 
 #include "gss.h"
+#include "utf16.h"
 
 #define CSSP_GSS_SERVICE   "TERMSRV" /* host-based, no host: any TERMSRV/<host> key */
 #define CSSP_GSS_NTLM_NAME "@"	     /* host-based, no service: no MsvAvTargetName */
@@ -224,6 +226,7 @@ struct cssp_gss {
 	char *principal;
 	uint32_t lifetime;
 	uint32_t flags;
+	char claimed[CSSP_GSS_CLAIMED_MAX]; /* NTLM: the name in the AUTHENTICATE message */
 };
 
 /* ---- errors ---- */
@@ -834,6 +837,95 @@ static bool ap_req_shaped(struct der t, bool framed)
 	return true;
 }
 
+/* ---- NTLM messages: their outline, and whom the client names ---- */
+
+#define NTLM_NEGOTIATE_UNICODE 0x00000001U /* MS-NLMP 2.2.2.5 flag A */
+#define NTLM_AUTHENTICATE_MIN  64	   /* up to NegotiateFlags, without Version and MIC */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * The payload of the field whose descriptor (MS-NLMP 2.2.1: Len, MaxLen,
+ * BufferOffset) is at @at in message @t: false if it is not inside @t.
+ */
+static bool ntlm_field(struct der t, size_t at, struct der *f)
+{
+	size_t len, off;
+
+	if (t.len < at + 8)
+		return false;
+	len = t.p[at] | t.p[at + 1] << 8;
+	off = le32(t.p + at + 4);
+	if (len && (off > t.len || len > t.len - off))
+		return false;
+	f->p = len ? t.p + off : t.p;
+	f->len = len;
+	return true;
+}
+
+/*
+ * An AUTHENTICATE message (MS-NLMP 2.2.1.3) whose six fields (LM and NT
+ * responses, domain, user, workstation, session key) lie inside it.
+ */
+static bool ntlm_authenticate_shaped(struct der t)
+{
+	struct der f;
+	size_t at;
+
+	if (t.len < NTLM_AUTHENTICATE_MIN)
+		return false;
+	for (at = 12; at <= 52; at += 8)
+		if (!ntlm_field(t, at, &f))
+			return false;
+	return true;
+}
+
+/*
+ * A name from the client for the log: UTF-16LE (or OEM: ASCII) to UTF-8,
+ * with control characters, '"' and '\\' (and outside ASCII for OEM) as '?'.
+ * Empty when it does not convert or fit.
+ */
+static void log_safe_name(struct der f, bool unicode, char *out, size_t outlen)
+{
+	size_t i, n;
+
+	out[0] = '\0';
+	if (unicode) {
+		if (cssp_utf16le_to_utf8(f.p, f.len, out, outlen) < 0)
+			out[0] = '\0';
+		n = strlen(out);
+	} else {
+		n = f.len < outlen ? f.len : 0;
+		memcpy(out, f.p, n);
+		out[n] = '\0';
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)out[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (!unicode && c >= 0x80))
+			out[i] = '?';
+	}
+}
+
+/* Remember "DOMAIN\\user" (or "user") of an AUTHENTICATE message, for the log. */
+static void ntlm_claimed_name(struct cssp_gss *g, struct der t)
+{
+	char dom[CSSP_GSS_CLAIMED_MAX / 2], user[CSSP_GSS_CLAIMED_MAX / 2];
+	struct der d, u;
+	bool unicode;
+
+	if (!ntlm_authenticate_shaped(t) || !ntlm_field(t, 28, &d) || !ntlm_field(t, 36, &u))
+		return;
+	unicode = le32(t.p + 60) & NTLM_NEGOTIATE_UNICODE;
+	log_safe_name(d, unicode, dom, sizeof(dom));
+	log_safe_name(u, unicode, user, sizeof(user));
+	if (user[0])
+		snprintf(g->claimed, sizeof(g->claimed), "%s%s%s", dom, dom[0] ? "\\" : "", user);
+}
+
 /* The mechanism a token kind belongs to, for statistics. */
 static enum cssp_gss_mech kind_mech(enum inner_kind kind)
 {
@@ -1019,8 +1111,8 @@ static bool token_well_formed(const uint8_t *tok, size_t len, bool spnego, unsig
 
 	if (depth > 1) /* a mechanism token inside a mechanism token */
 		return false;
-	if (len >= 8 && !memcmp(tok, "NTLMSSP\0", 8))
-		return true;
+	if (len >= 12 && !memcmp(tok, "NTLMSSP\0", 8))
+		return le32(tok + 8) != 3 || ntlm_authenticate_shaped(in);
 	if (len && tok[0] == 0x6e) /* bare AP-REQ */
 		return der_strict(in, 0) && ap_req_schema(in);
 	if (len && tok[0] == 0xa1 && spnego) /* NegTokenResp */
@@ -1241,6 +1333,8 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	kind = inner_kind(inner);
 	if (g->seen == CSSP_MECH_NONE)
 		g->seen = kind_mech(kind);
+	if (kind == INNER_NTLM_AUTHENTICATE)
+		ntlm_claimed_name(g, inner);
 
 	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
 				     &src, &mech, &tok, &flags, &time_rec, NULL);
@@ -1290,6 +1384,11 @@ enum cssp_gss_mech cssp_gss_mech_seen(const struct cssp_gss *g)
 	if (!g)
 		return CSSP_MECH_NONE;
 	return g->state == GSS_ST_DONE ? g->mech : g->seen;
+}
+
+const char *cssp_gss_claimed(const struct cssp_gss *g)
+{
+	return g && g->claimed[0] ? g->claimed : NULL;
 }
 
 bool cssp_gss_spnego(const struct cssp_gss *g)

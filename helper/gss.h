@@ -74,6 +74,16 @@ enum cssp_gss_mech cssp_gss_mech(const struct cssp_gss *g);
 /* The mechanism of the client's tokens so far, also before completion or after a failure. */
 enum cssp_gss_mech cssp_gss_mech_seen(const struct cssp_gss *g);
 bool cssp_gss_spnego(const struct cssp_gss *g);
+#define CSSP_GSS_CLAIMED_MAX 256
+
+/*
+ * Whom the client claimed to be so far, for the log, also after a failure:
+ * "DOMAIN\\user" or "user" from an NTLM AUTHENTICATE message (raw or in
+ * SPNEGO), UTF-8 with control characters, '"' and '\\' as '?'; NULL if not
+ * known (no AUTHENTICATE yet, Kerberos: the name is inside the ticket).
+ * Not authenticated: never use it for a decision.
+ */
+const char *cssp_gss_claimed(const struct cssp_gss *g);
 /* The authenticated principal: "DOMAIN\\user" (NTLM) or "user@REALM" (Kerberos). */
 const char *cssp_gss_principal(const struct cssp_gss *g);
 /* Seconds the context stays valid (Kerberos ticket end), or UINT32_MAX (NTLM: no end). */

@@ -446,6 +446,9 @@ static void expect_ntlm_denied(struct __test_metadata *_metadata, const char *us
 		EXPECT_TRUE(out.len > 0 && out.data[0] == 0xa1);
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
 	EXPECT_EQ(NULL, cssp_gss_principal(g));
+	/* for the log: whom the client claimed to be */
+	ASSERT_NE(NULL, cssp_gss_claimed(g));
+	EXPECT_STREQ(user, cssp_gss_claimed(g));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
 		  cssp_gss_accept(g, (const uint8_t *)"NTLMSSP", 8, &out, &complete, &nt));
 	EXPECT_FALSE(complete);
@@ -715,6 +718,101 @@ TEST(lying_lengths)
 		}
 #undef EXPECT_INVALID
 		cssp_buf_free(&tok);
+	}
+	cssp_gss_server_free(srv);
+}
+
+/*
+ * The client's second NTLM token (AUTHENTICATE, raw or in a NegTokenResp)
+ * after @g answered its first: in *@out, the initiator kept in @c.
+ */
+static bool second_ntlm_token(struct __test_metadata *_metadata, struct cssp_gss *g, gss_OID mech,
+			      struct peer *c, struct cssp_buf *out)
+{
+	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER, in;
+	struct cssp_buf reply = {0};
+	bool complete, ok = false;
+	uint32_t nt;
+	OM_uint32 min;
+	int round;
+
+	if (!client(_metadata, c, "CONTOSO\\alice", ALICE_NT, mech, mech,
+		    mech == &spnego_oid ? &ntlm_oid : NULL, "TERMSRV@" HOST))
+		return false;
+	for (round = 0; round < 2; round++) {
+		in.length = reply.len;
+		in.value = reply.data;
+		c->maj = gss_init_sec_context(
+			&c->min, c->cred, &c->ctx, c->target, c->mech, c->req_flags,
+			GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &tok, NULL, NULL);
+		cssp_buf_free(&reply);
+		if (GSS_ERROR(c->maj) || !tok.length)
+			break;
+		if (round == 1) {
+			ok = !cssp_buf_set(out, tok.value, tok.length);
+			break;
+		}
+		if (cssp_gss_accept(g, tok.value, tok.length, &reply, &complete, &nt) !=
+		    CREDSSP_SEC_STATUS_OK)
+			break;
+		gss_release_buffer(&min, &tok);
+	}
+	gss_release_buffer(&min, &tok);
+	cssp_buf_free(&reply);
+	return ok;
+}
+
+/*
+ * Whom an NTLM client claimed to be, for credsspd's log line of a failed
+ * logon (cssp_gss_claimed()): a user name with a newline in it comes out
+ * with '?' for it (no forged log lines), and an AUTHENTICATE message whose
+ * UserName field points past its end names nobody (and is a malformed
+ * token, as gss-ntlmssp 1.2 says too).
+ */
+TEST(ntlm_claimed_name)
+{
+	struct cssp_gss_server *srv;
+	struct cssp_buf tok = {0}, out = {0};
+	struct cssp_gss *g;
+	gss_OID mech;
+	struct peer c;
+	bool complete;
+	uint8_t *at;
+	uint32_t nt;
+	int i;
+
+	NEED_NTLM();
+	srv = server(_metadata, NULL, realm_path("users"));
+	ASSERT_NE(NULL, srv);
+	for (i = 0; i < 4; i++) {
+		mech = i & 1 ? &spnego_oid : &ntlm_oid;
+		g = cssp_gss_new(srv);
+		ASSERT_TRUE(second_ntlm_token(_metadata, g, mech, &c, &tok));
+		at = memmem(tok.data, tok.len, "NTLMSSP\0\x03\0\0\0", 12);
+		ASSERT_NE(NULL, at);
+		if (i < 2) {
+			/* UserNameFields.BufferOffset (MS-NLMP 2.2.1.3, at 40) past the end */
+			at[40] = at[41] = 0xff;
+			EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+				  cssp_gss_accept(g, tok.data, tok.len, &out, &complete, &nt))
+			TH_LOG("%s", i ? "SPNEGO" : "raw");
+			EXPECT_EQ(0xC000000DU, nt);
+			EXPECT_EQ(NULL, cssp_gss_claimed(g));
+		} else {
+			/* the user name, UTF-16LE "alice": its 'l' a line feed */
+			uint8_t *name = memmem(tok.data, tok.len, "a\0l\0i\0c\0e\0", 10);
+
+			ASSERT_NE(NULL, name);
+			name[2] = '\n';
+			EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+				  cssp_gss_accept(g, tok.data, tok.len, &out, &complete, &nt));
+			ASSERT_NE(NULL, cssp_gss_claimed(g));
+			EXPECT_STREQ("CONTOSO\\a?ice", cssp_gss_claimed(g));
+		}
+		cssp_buf_free(&tok);
+		cssp_buf_free(&out);
+		peer_free(&c);
+		cssp_gss_free(g);
 	}
 	cssp_gss_server_free(srv);
 }
