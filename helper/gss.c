@@ -98,8 +98,12 @@
  *     checks the same and answers GSS_S_FAILURE, "Token header is malformed
  *     or corrupt"), and every DER element of a SPNEGO NegTokenInit or
  *     NegTokenResp, of the mechanism token inside it and of a Kerberos
- *     AP-REQ exactly filling its parent, lengths never past the end. The
- *     check only classifies a failure GSS already reported; it never
+ *     AP-REQ exactly filling its parent, lengths never past the end, and
+ *     the outline of those (tags, pvno, msg-type; an AP-REQ asking for
+ *     user-to-user, which needs a TGT this acceptor has not got, is not
+ *     one it can take: MIT fails it without an error token and with a
+ *     renumbered minor status, LOGON_DENIED or INTERNAL_ERROR by chance).
+ *     The check only classifies a failure GSS already reported; it never
  *     refuses a token GSS accepts.
  *   - anything else: CREDSSP_SEC_STATUS_INTERNAL_ERROR.
  * A context that completes without GSS_C_CONF_FLAG, or anonymously, is
@@ -1050,7 +1054,10 @@ static bool enc_data_schema(struct der seq)
 	return der_fields(seq, tags, 3, f) && f[0].p && f[2].p;
 }
 
-/* The schema of an AP-REQ (RFC 4120 5.5.1) down to its encrypted parts. */
+/*
+ * The schema of an AP-REQ (RFC 4120 5.5.1) down to its encrypted parts, as
+ * this acceptor can take it (no user-to-user).
+ */
 static bool ap_req_schema(struct der in)
 {
 	static const uint8_t ap_tags[] = {0x02, 0x02, 0x03, 0x61, 0x30};
@@ -1065,6 +1072,13 @@ static bool ap_req_schema(struct der in)
 			return false;
 	/* pvno 5, msg-type 14 (KRB_AP_REQ): the field contents are the INTEGERs' */
 	if (f[0].len != 1 || f[0].p[0] != 5 || f[1].len != 1 || f[1].p[0] != 14)
+		return false;
+	/*
+	 * ap-options: a BIT STRING of at least 32 bits (RFC 4120 5.2.8), without
+	 * use-session-key (bit 1): user-to-user needs this acceptor's TGT, which
+	 * it has not got, and MIT fails it with no error token.
+	 */
+	if (f[2].len < 5 || f[2].p[0] > 7 || (f[2].p[1] & 0x40))
 		return false;
 	/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno 5, realm, sname, enc-part } */
 	if (!der_only(f[3], 0x30, &tseq) || !der_fields(tseq, tkt_tags, 4, t))

@@ -645,7 +645,8 @@ static size_t relength(const struct cssp_buf *tok, uint32_t claim, uint8_t *dst,
  * in real first tokens of SPNEGO (NTLM, Kerberos inside) and raw Kerberos,
  * are the client's fault: CREDSSP_SEC_STATUS_INVALID_TOKEN and
  * STATUS_INVALID_PARAMETER, as Documentation/engine.rst promises. So are a
- * NegTokenInit field of the wrong tag and an AP-REQ of another pvno.
+ * NegTokenInit field of the wrong tag, an AP-REQ of another pvno and one
+ * asking for user-to-user (this acceptor has no TGT).
  */
 TEST(lying_lengths)
 {
@@ -715,6 +716,11 @@ TEST(lying_lengths)
 			ASSERT_NE(NULL, pvno);
 			pvno[4] = 0x45;
 			EXPECT_INVALID("AP-REQ pvno 69", bad, tok.len);
+			/* ap-options (after msg-type: a2 07 03 05 00 <flags>) with use-session-key */
+			pvno[4] = 0x05;
+			ASSERT_EQ(0, memcmp(pvno + 10, "\xa2\x07\x03\x05\x00", 5));
+			pvno[15] |= 0x40;
+			EXPECT_INVALID("AP-REQ asking for user-to-user", bad, tok.len);
 		}
 #undef EXPECT_INVALID
 		cssp_buf_free(&tok);
