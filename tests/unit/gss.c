@@ -716,7 +716,7 @@ TEST(lying_lengths)
 			ASSERT_NE(NULL, pvno);
 			pvno[4] = 0x45;
 			EXPECT_INVALID("AP-REQ pvno 69", bad, tok.len);
-			/* ap-options (after msg-type: a2 07 03 05 00 <flags>) with use-session-key */
+			/* ap-options (a2 07 03 05 00 <flags>...) with use-session-key */
 			pvno[4] = 0x05;
 			ASSERT_EQ(0, memcmp(pvno + 10, "\xa2\x07\x03\x05\x00", 5));
 			pvno[15] |= 0x40;
