@@ -199,6 +199,14 @@ $(BUILD)/unit/credsspd_config: tests/unit/credsspd_config.c helper/credsspd/conf
 		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" -Wl,--wrap=_exit \
 		-o $@ $< helper/credsspd/config.c tests/lib/lsan-exit.c
 
+# The audit line (audit.c), with the engine for cssp_status_name().
+$(BUILD)/unit/credsspd_audit: tests/unit/credsspd_audit.c helper/credsspd/audit.c \
+		helper/credsspd/audit.h tests/lib/lsan-exit.c $(ENGINE_SAN_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ihelper -Ihelper/credsspd $(ENGINE_CFLAGS) \
+		-isystem "$$($(KSRC_CMD))/tools/testing/selftests" -Wl,--wrap=_exit \
+		-o $@ $< helper/credsspd/audit.c tests/lib/lsan-exit.c $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
+
 $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/credsspd/config.c \
 		helper/credsspd/config.h
 	@mkdir -p $(@D)

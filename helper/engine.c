@@ -44,6 +44,7 @@ struct cssp_cred {
 	struct cssp_gss_server *gss;
 	uint32_t min_version;
 	bool allow_other_delegated_user;
+	bool keep_unbound_delegated;
 };
 
 enum cssp_state {
@@ -113,6 +114,7 @@ uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **ou
 	}
 	cred->min_version = min;
 	cred->allow_other_delegated_user = cfg->allow_other_delegated_user;
+	cred->keep_unbound_delegated = cfg->keep_unbound_delegated;
 	if (cssp_tls_server_new(&cfg->tls, &cred->tls, err, errlen) ||
 	    cssp_gss_server_new(&gcfg, &cred->gss, err, errlen)) {
 		cssp_cred_free(cred);
@@ -129,6 +131,11 @@ void cssp_cred_free(struct cssp_cred *cred)
 	cssp_tls_server_free(cred->tls);
 	cssp_gss_server_free(cred->gss);
 	free(cred);
+}
+
+int cssp_cred_check(struct cssp_cred *cred, char *err, size_t errlen)
+{
+	return cssp_gss_server_check(cred ? cred->gss : NULL, err, errlen);
 }
 
 struct cssp_ctx *cssp_ctx_new(struct cssp_cred *cred, const struct cssp_ctx_options *opts)
@@ -173,6 +180,11 @@ enum cssp_package cssp_ctx_package(const struct cssp_ctx *ctx)
 	case CSSP_MECH_KERBEROS: return CSSP_PACKAGE_KERBEROS;
 	default: return CSSP_PACKAGE_NONE;
 	}
+}
+
+const char *cssp_ctx_claimed_principal(const struct cssp_ctx *ctx)
+{
+	return cssp_gss_claimed(ctx->gss);
 }
 
 /* Encrypt a TSRequest of ours into the output token. */
@@ -416,12 +428,77 @@ static void trim_nul(struct cssp_buf *b)
 		cssp_buf_free(b);
 }
 
+/*
+ * Bind a delegated name (UTF-16LE, trailing NULs allowed) to the principal:
+ * CSSP_DELEG_BOUND or CSSP_DELEG_OTHER_USER, or -1 if it is malformed.
+ */
+static int bind_name(const struct cssp_result *r, const struct cssp_buf *domain,
+		     const struct cssp_buf *user)
+{
+	char d[256] = "", u[256];
+	size_t dlen = domain ? cssp_utf16le_trim_nul(domain->data, domain->len) : 0;
+	size_t ulen = cssp_utf16le_trim_nul(user->data, user->len);
+
+	if (user->len % 2 || (domain && domain->len % 2) ||
+	    cssp_utf16le_to_utf8(user->data, ulen, u, sizeof(u)) < 0 ||
+	    (domain && cssp_utf16le_to_utf8(domain->data, dlen, d, sizeof(d)) < 0))
+		return -1;
+	return delegated_user_matches(r->principal, d, u, r->package == CSSP_PACKAGE_KERBEROS)
+		       ? CSSP_DELEG_BOUND
+		       : CSSP_DELEG_OTHER_USER;
+}
+
+/*
+ * Classify what was delegated (enum cssp_deleg_binding): whose credentials
+ * are they? The answer, or -1 for malformed credentials.
+ */
+static int classify_credentials(struct cssp_ctx *ctx)
+{
+	struct cssp_result *r = &ctx->result;
+
+	switch (r->creds.type) {
+	case CSSP_CRED_PASSWORD: {
+		struct cssp_password_creds *p = &r->creds.password;
+
+		/* UTF-16LE: whole code units, or the string is malformed (not cut short) */
+		if (p->domain.len % 2 || p->user.len % 2 || p->password.len % 2)
+			return -1;
+		trim_nul(&p->domain);
+		trim_nul(&p->user);
+		trim_nul(&p->password);
+		if (!p->domain.len && !p->user.len && !p->password.len) {
+			/* Restricted admin: the session uses the GSS identity. */
+			r->creds_empty = true;
+			return CSSP_DELEG_NONE;
+		}
+		return bind_name(r, &p->domain, &p->user);
+	}
+	case CSSP_CRED_SMARTCARD: {
+		struct cssp_smartcard_creds *sc = &r->creds.smartcard;
+
+		if (!sc->has_user_hint)
+			return CSSP_DELEG_UNBOUND; /* a PIN for whatever card: nobody's */
+		return bind_name(r, sc->has_domain_hint ? &sc->domain_hint : NULL, &sc->user_hint);
+	}
+	/* Kerberos buffers for the target to use as the user: not opened here. */
+	case CSSP_CRED_REMOTE_GUARD: return CSSP_DELEG_UNBOUND;
+	default: return -1;
+	}
+}
+
+/*
+ * Policy, from the classification: other users' credentials are refused
+ * (unless allow_other_delegated_user), unbound ones dropped (unless
+ * keep_unbound_delegated), empty ones need restricted admin, Remote
+ * Credential Guard needs Kerberos.
+ */
 static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsrequest *req,
 				   struct cssp_buf *output)
 {
 	struct cssp_result *r = &ctx->result;
 	struct cssp_buf plain = {0};
 	uint32_t status;
+	int binding;
 
 	status = cssp_gss_unwrap(ctx->gss, req->auth_info.data, req->auth_info.len, &plain);
 	if (status != CREDSSP_SEC_STATUS_OK)
@@ -432,52 +509,23 @@ static uint32_t accept_credentials(struct cssp_ctx *ctx, const struct cssp_tsreq
 	}
 	cssp_buf_free(&plain);
 
-	if (r->creds.type == CSSP_CRED_PASSWORD) {
-		struct cssp_password_creds *p = &r->creds.password;
-		char domain[256], user[256];
-
-		/* UTF-16LE: whole code units, or the string is malformed (not cut short) */
-		if (p->domain.len % 2 || p->user.len % 2 || p->password.len % 2)
-			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
-		trim_nul(&p->domain);
-		trim_nul(&p->user);
-		trim_nul(&p->password);
-		if (!p->domain.len && !p->user.len && !p->password.len) {
-			/* Restricted admin: the session uses the GSS identity. */
-			if (!ctx->opts.restricted_admin)
-				goto denied;
-			r->creds_empty = true;
-		} else {
-			if (cssp_utf16le_to_utf8(p->domain.data, p->domain.len, domain,
-						 sizeof(domain)) < 0 ||
-			    cssp_utf16le_to_utf8(p->user.data, p->user.len, user, sizeof(user)) < 0)
-				return CREDSSP_SEC_STATUS_INVALID_TOKEN;
-			if (!ctx->cred->allow_other_delegated_user &&
-			    !delegated_user_matches(r->principal, domain, user,
-						    r->package == CSSP_PACKAGE_KERBEROS))
-				goto denied;
-		}
-	}
-	if (r->creds.type == CSSP_CRED_SMARTCARD && r->creds.smartcard.has_user_hint &&
-	    !ctx->cred->allow_other_delegated_user) {
-		struct cssp_smartcard_creds *sc = &r->creds.smartcard;
-		char domain[256] = "", user[256];
-		size_t ulen = cssp_utf16le_trim_nul(sc->user_hint.data, sc->user_hint.len);
-		size_t dlen = sc->has_domain_hint ? cssp_utf16le_trim_nul(sc->domain_hint.data,
-									  sc->domain_hint.len)
-						  : 0;
-
-		if (sc->user_hint.len % 2 || sc->domain_hint.len % 2 ||
-		    cssp_utf16le_to_utf8(sc->user_hint.data, ulen, user, sizeof(user)) < 0 ||
-		    cssp_utf16le_to_utf8(sc->domain_hint.data, dlen, domain, sizeof(domain)) < 0)
-			return CREDSSP_SEC_STATUS_INVALID_TOKEN;
-		if (!delegated_user_matches(r->principal, domain, user,
-					    r->package == CSSP_PACKAGE_KERBEROS))
-			goto denied;
-	}
+	binding = classify_credentials(ctx);
+	if (binding < 0)
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
+	r->binding = (enum cssp_deleg_binding)binding;
+	if (r->binding == CSSP_DELEG_NONE && !ctx->opts.restricted_admin)
+		goto denied;
+	if (r->binding == CSSP_DELEG_OTHER_USER && !ctx->cred->allow_other_delegated_user)
+		goto denied;
 	/* Remote Credential Guard redirects Kerberos: it has no meaning after NTLM. */
 	if (r->creds.type == CSSP_CRED_REMOTE_GUARD && r->package != CSSP_PACKAGE_KERBEROS)
 		goto denied;
+	if (r->binding == CSSP_DELEG_UNBOUND && !ctx->cred->keep_unbound_delegated) {
+		r->dropped_type = r->creds.type;
+		cssp_credentials_clear(&r->creds); /* wipes them */
+		r->creds_dropped = true;
+		r->creds_empty = true;
+	}
 	if (!r->creds_empty && build_payload(&r->creds, &r->payload))
 		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	if (cssp_tls_export_keys(ctx->tls, &r->keys))

@@ -30,6 +30,25 @@ struct cssp_cred_config {
 	uint32_t min_version;	    /* lowest client TSRequest version accepted; 0 means 5 */
 	/* By default the delegated user must be the authenticated principal. */
 	bool allow_other_delegated_user;
+	/*
+	 * Delegated credentials that name nobody the engine can check against
+	 * the authenticated principal (CSSP_DELEG_UNBOUND) are dropped by
+	 * default: the logon succeeds and nothing is delegated. Set to keep them.
+	 */
+	bool keep_unbound_delegated;
+};
+
+/*
+ * Whether the delegated credentials name the authenticated principal, as a
+ * single sign-on consumer must know before it uses them (issue 16):
+ */
+enum cssp_deleg_binding {
+	CSSP_DELEG_NONE = 0,   /* nothing delegated: restricted admin */
+	CSSP_DELEG_BOUND,      /* a password for, or a smart card whose userHint (and
+				  domainHint) names, the authenticated principal */
+	CSSP_DELEG_UNBOUND,    /* names nobody: a smart card without userHint, Remote
+				  Credential Guard (its Kerberos buffers are not opened) */
+	CSSP_DELEG_OTHER_USER, /* names someone else: only with allow_other_delegated_user */
 };
 
 struct cssp_cred;
@@ -39,6 +58,15 @@ struct cssp_ctx;
 uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **out, char *err,
 		       size_t errlen);
 void cssp_cred_free(struct cssp_cred *cred);
+
+/*
+ * Check the credential's NTLM user file and keytab file again: 0, or -1
+ * with why in @err (missing, unreadable, empty, malformed). While it fails,
+ * every logon fails with CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY
+ * (checked before every mechanism token): credsspd calls this to say why.
+ * Cheap when nothing changed (a stat() per file). Thread-safe.
+ */
+int cssp_cred_check(struct cssp_cred *cred, char *err, size_t errlen);
 
 /* Per-context options, from the caller of AcceptSecurityContext. */
 struct cssp_ctx_options {
@@ -90,8 +118,12 @@ struct cssp_result {
 	uint16_t tls_version;  /* 0x0303 or 0x0304 */
 	char tls_cipher[64];   /* IANA name */
 	struct cssp_credentials creds;
-	bool creds_empty;	 /* restricted admin: nothing delegated */
-	struct cssp_buf payload; /* creds as the kernel's versioned binary payload */
+	bool creds_empty; /* nothing delegated: restricted admin, or creds_dropped */
+	enum cssp_deleg_binding binding;
+	/* unbound credentials dropped (not keep_unbound_delegated): creds and payload empty */
+	bool creds_dropped;
+	enum cssp_cred_type dropped_type; /* what was dropped, for the log */
+	struct cssp_buf payload;	  /* creds as the kernel's versioned binary payload */
 	uint64_t expiry;
 	struct cssp_tls_keys keys; /* for kTLS: wipe once installed */
 };
@@ -102,6 +134,12 @@ const struct cssp_result *cssp_ctx_result(const struct cssp_ctx *ctx);
  * first SPNEGO/NTLM/Kerberos token), also after a failure: for statistics.
  */
 enum cssp_package cssp_ctx_package(const struct cssp_ctx *ctx);
+/*
+ * Whom the client claimed to be, also after a failure, for the log only
+ * (never authenticated): "DOMAIN\\user" from an NTLM AUTHENTICATE message,
+ * or NULL (not known yet; Kerberos). See cssp_gss_claimed().
+ */
+const char *cssp_ctx_claimed_principal(const struct cssp_ctx *ctx);
 /* The SSPI name of a status, e.g. "SEC_E_LOGON_DENIED". */
 const char *cssp_status_name(uint32_t status);
 

@@ -66,7 +66,8 @@
  *     NTLM without a user file), GSS_S_DEFECTIVE_CREDENTIAL,
  *     GSS_S_CREDENTIALS_EXPIRED: CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY.
  *   - GSS_S_BAD_SIG, GSS_S_CONTEXT_EXPIRED: CREDSSP_SEC_STATUS_LOGON_DENIED.
- *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: CREDSSP_SEC_STATUS_LOGON_DENIED.
+ *   - GSS_S_FAILURE on an NTLM AUTHENTICATE message: CREDSSP_SEC_STATUS_LOGON_DENIED
+ *     (CREDSSP_SEC_STATUS_INVALID_TOKEN if one of its fields lies outside it).
  *     (gss-ntlmssp 1.2 says EINVAL for a wrong password, ENOENT for an
  *     unknown user or domain in the user file, EACCES through
  *     NTLM_USER_FILE: numbers the glue may have renumbered.)
@@ -90,6 +91,20 @@
  *     is CREDSSP_SEC_STATUS_INVALID_TOKEN (MIT reports it as GSS_S_FAILURE).
  *   - GSS_S_FAILURE from SPNEGO on a token with no mechanism token we can
  *     find (its own syntax is wrong): CREDSSP_SEC_STATUS_INVALID_TOKEN.
+ *   - GSS_S_FAILURE (or a major status not listed here) on a token that is
+ *     not well-formed: CREDSSP_SEC_STATUS_INVALID_TOKEN, before any of the
+ *     above. Well-formed (token_well_formed()): a GSS-framed token whose
+ *     [APPLICATION 0] length is exactly the bytes sent (RFC 2743 3.1; MIT
+ *     checks the same and answers GSS_S_FAILURE, "Token header is malformed
+ *     or corrupt"), and every DER element of a SPNEGO NegTokenInit or
+ *     NegTokenResp, of the mechanism token inside it and of a Kerberos
+ *     AP-REQ exactly filling its parent, lengths never past the end, and
+ *     the outline of those (tags, pvno, msg-type; an AP-REQ asking for
+ *     user-to-user, which needs a TGT this acceptor has not got, is not
+ *     one it can take: MIT fails it without an error token and with a
+ *     renumbered minor status, LOGON_DENIED or INTERNAL_ERROR by chance).
+ *     The check only classifies a failure GSS already reported; it never
+ *     refuses a token GSS accepts.
  *   - anything else: CREDSSP_SEC_STATUS_INTERNAL_ERROR.
  * A context that completes without GSS_C_CONF_FLAG, or anonymously, is
  * CREDSSP_SEC_STATUS_LOGON_DENIED. On a failure the error token GSS produced (SPNEGO
@@ -137,9 +152,13 @@
  *     still costs the leak once, on the way to a configuration error.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -150,6 +169,7 @@
 #include <linux/credssp.h>
 
 #include "gss.h"
+#include "utf16.h"
 
 #define CSSP_GSS_SERVICE   "TERMSRV" /* host-based, no host: any TERMSRV/<host> key */
 #define CSSP_GSS_NTLM_NAME "@"	     /* host-based, no service: no MsvAvTargetName */
@@ -169,10 +189,29 @@ static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static const uint8_t krb5_oid_der[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
 static const uint8_t krb5_ms_oid_der[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
 
+/* What the last check of one credential file found, for as long as the file is the same. */
+struct file_state {
+	bool set;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+	int ok; /* 0 or -1 */
+	char err[256];
+};
+
 struct cssp_gss_server {
 	gss_cred_id_t cred;
 	bool krb5, ntlm;
+	char *users;	      /* the NTLM user file, or NULL */
+	char *keytab;	      /* the file of a FILE keytab, or NULL */
+	pthread_mutex_t lock; /* the file states: credsspd's workers share a server */
+	struct file_state users_state, keytab_state;
 };
+
+/* gss-ntlmssp's credential option "default NEGOTIATE flags", new in 1.2.0 (gssapi_ntlmssp.h) */
+static gss_OID_desc ntlm_neg_flags_oid = {11,
+					  (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x05"};
 
 enum gss_state {
 	GSS_ST_NEW,	 /* no token yet */
@@ -191,6 +230,7 @@ struct cssp_gss {
 	char *principal;
 	uint32_t lifetime;
 	uint32_t flags;
+	char claimed[CSSP_GSS_CLAIMED_MAX]; /* NTLM: the name in the AUTHENTICATE message */
 };
 
 /* ---- errors ---- */
@@ -250,16 +290,205 @@ static const char *keytab_file(const char *name)
 	return NULL;
 }
 
-static bool readable(const char *file, const char *what, char *err, size_t errlen)
+/* ---- credential files: fail closed, say why ---- */
+
+/*
+ * A gss-ntlmssp user file (tests/lib/ntlm-users.sh documents the formats),
+ * checked more strictly than gss-ntlmssp reads it: gss-ntlmssp skips lines it
+ * cannot parse and reads a line longer than 1023 bytes as two, so a typo
+ * silently drops a user or makes one up. Here every line is a comment ('#'),
+ * blank, "DOMAIN:USER:PASSWORD" (user and password not empty, no '\\' in
+ * DOMAIN or USER: that is a cut smbpasswd line) or
+ * "[DOMAIN\\]USER:UID:LM:NT:..." (user not empty, NT 32 hex digits), at most
+ * 1022 bytes without its newline, no NUL; and there is at least one user.
+ */
+#define USER_LINE_MAX 1022
+
+static bool hex32(const char *p, size_t len)
 {
-	FILE *f = fopen(file, "r");
+	size_t i;
+
+	if (len != 32)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+		      (p[i] >= 'A' && p[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* One line, without its newline: 1 a user, 0 a comment or blank, -1 malformed. */
+static int user_line(char *line, size_t len)
+{
+	char *f[5], *bs;
+	size_t n = 0, i;
+
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (line[0] == '#')
+		return 0;
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == len)
+		return 0;
+	f[n++] = line;
+	for (i = 0; i < len && n < 5; i++)
+		if (line[i] == ':') {
+			line[i] = '\0';
+			f[n++] = line + i + 1;
+		}
+	if (n == 3) /* Heimdal: the password runs to the end of the line */
+		return *f[1] && *f[2] && !strchr(f[0], '\\') && !strchr(f[1], '\\') ? 1 : -1;
+	if (n < 5) /* gss-ntlmssp skips a line of two or four fields */
+		return -1;
+	/* smbpasswd: [DOMAIN\]USER, UID, LM, NT, flags... */
+	bs = strchr(f[0], '\\');
+	if (!*f[0] || (bs && !bs[1]))
+		return -1;
+	return hex32(f[3], strlen(f[3])) ? 1 : -1;
+}
+
+static int check_user_file(int fd, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fdopen(fd, "r");
+	char *line = NULL;
+	size_t cap = 0, users = 0, no = 0;
+	ssize_t n;
+	int ret = 0, kind;
 
 	if (!f) {
-		snprintf(err, errlen, "cannot read %s %s: %s", what, file, strerror(errno));
-		return false;
+		snprintf(err, errlen, "cannot read the NTLM user file %s: %s", path,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	while (!ret && (n = getline(&line, &cap, f)) > 0) {
+		no++;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((size_t)n > USER_LINE_MAX || memchr(line, '\0', (size_t)n)) {
+			snprintf(err, errlen,
+				 "the NTLM user file %s is malformed: line %zu is longer than "
+				 "%d bytes or holds a NUL",
+				 path, no, USER_LINE_MAX);
+			ret = -1;
+			break;
+		}
+		kind = user_line(line, (size_t)n);
+		if (kind < 0) {
+			snprintf(err, errlen,
+				 "the NTLM user file %s is malformed at line %zu (neither "
+				 "DOMAIN:USER:PASSWORD nor [DOMAIN\\]USER:UID:LM:NT:...)",
+				 path, no);
+			ret = -1;
+		}
+		users += kind > 0;
+	}
+	if (!ret && ferror(f)) {
+		snprintf(err, errlen, "cannot read the NTLM user file %s: %s", path,
+			 strerror(errno));
+		ret = -1;
+	}
+	if (!ret && !users) {
+		snprintf(err, errlen, "the NTLM user file %s %s", path,
+			 no ? "has no user line" : "is empty");
+		ret = -1;
+	}
+	if (line) {
+		OPENSSL_cleanse(line, cap); /* clear-text password lines */
+		free(line);
 	}
 	fclose(f);
-	return true;
+	return ret;
+}
+
+/* A FILE keytab: not empty, and MIT's format (0x05, version 1 or 2). */
+static int check_keytab(int fd, const char *path, char *err, size_t errlen)
+{
+	uint8_t magic[2];
+	ssize_t n = read(fd, magic, sizeof(magic));
+
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read the keytab %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "the keytab %s is empty", path);
+		return -1;
+	}
+	if (n < 2 || magic[0] != 0x05 || (magic[1] != 0x01 && magic[1] != 0x02)) {
+		snprintf(err, errlen, "the keytab %s is malformed (not an MIT keytab file)", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Check @path with @check, unless it is the file that was checked last time
+ * (same inode, size, mtime and ctime): then the result of that check.
+ * Called under srv->lock.
+ */
+static int check_file(struct file_state *st, const char *path,
+		      int (*check)(int fd, const char *path, char *err, size_t errlen),
+		      const char *what, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &sb)) {
+		snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		st->set = false;
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s %s is not a regular file", what, path);
+		close(fd);
+		st->set = false;
+		return -1;
+	}
+	if (st->set && st->dev == sb.st_dev && st->ino == sb.st_ino && st->size == sb.st_size &&
+	    st->mtim.tv_sec == sb.st_mtim.tv_sec && st->mtim.tv_nsec == sb.st_mtim.tv_nsec &&
+	    st->ctim.tv_sec == sb.st_ctim.tv_sec && st->ctim.tv_nsec == sb.st_ctim.tv_nsec) {
+		close(fd);
+		snprintf(err, errlen, "%s", st->err);
+		return st->ok;
+	}
+	st->err[0] = '\0';
+	st->ok = check(fd, path, st->err, sizeof(st->err)); /* closes fd */
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->size = sb.st_size;
+	st->mtim = sb.st_mtim;
+	st->ctim = sb.st_ctim;
+	st->set = true;
+	snprintf(err, errlen, "%s", st->err);
+	return st->ok;
+}
+
+int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen)
+{
+	char dummy[1];
+	int ret = 0;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!srv)
+		return -1;
+	pthread_mutex_lock(&srv->lock);
+	if (srv->users)
+		ret = check_file(&srv->users_state, srv->users, check_user_file,
+				 "the NTLM user file", err, errlen);
+	if (!ret && srv->keytab)
+		ret = check_file(&srv->keytab_state, srv->keytab, check_keytab, "the keytab", err,
+				 errlen);
+	pthread_mutex_unlock(&srv->lock);
+	return ret;
 }
 
 static bool import_service(const char *str, gss_name_t *name)
@@ -296,6 +525,48 @@ static int add_element(struct cssp_gss_server *srv, const char *name_str, gss_OI
 	return 0;
 }
 
+/*
+ * gss-ntlmssp before 1.2.0 has CVE-2023-25563..25567 (out-of-bounds reads,
+ * a bad free and memory corruption decoding the client's messages). It has
+ * no version to ask for, at build or at run time; but 1.2.0 is the first
+ * release with gss_set_cred_option() (gssspi_set_cred_option, and the
+ * GSS_NTLMSSP_NEG_FLAGS option), so the mechanism that MIT's glue really
+ * loaded (from /etc/gss/mech.d, or GSS_MECH_CONFIG) is asked to reset a
+ * throwaway acceptor credential's default flags, which only initiators use:
+ * GSS_S_COMPLETE from 1.2.0 on, GSS_S_UNAVAILABLE before. A distribution's
+ * 1.1 with the fixes backported is refused as well: fail closed.
+ */
+static int ntlm_mech_current(gss_const_key_value_set_t store, char *err, size_t errlen)
+{
+	gss_OID_set_desc mechs = {1, &ntlm_oid};
+	gss_buffer_desc defaults = {0, NULL}; /* empty: "the library's defaults" */
+	gss_cred_id_t probe = GSS_C_NO_CREDENTIAL;
+	gss_name_t name = GSS_C_NO_NAME;
+	OM_uint32 maj, min;
+
+	if (!import_service(CSSP_GSS_NTLM_NAME, &name)) {
+		snprintf(err, errlen, "cannot import the acceptor name \"%s\"", CSSP_GSS_NTLM_NAME);
+		return -1;
+	}
+	maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, store,
+				    &probe, NULL, NULL);
+	gss_release_name(&min, &name);
+	if (GSS_ERROR(maj)) {
+		set_err(err, errlen, "NTLM acceptor credential", maj, min);
+		return -1;
+	}
+	maj = gss_set_cred_option(&min, &probe, &ntlm_neg_flags_oid, &defaults);
+	gss_release_cred(&min, &probe);
+	if (maj != GSS_S_COMPLETE) {
+		snprintf(err, errlen,
+			 "gss-ntlmssp is older than 1.2.0 (it has no gss_set_cred_option, new in "
+			 "1.2.0) and has CVE-2023-25563..25567: NTLM refused; install gss-ntlmssp "
+			 "1.2.0 or later, or configure no NTLM user file");
+		return -1;
+	}
+	return 0;
+}
+
 int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
 			size_t errlen)
 {
@@ -321,27 +592,30 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 			 "user file is configured");
 		return -1;
 	}
-	/*
-	 * gss-ntlmssp opens the user file only when a user logs on (and then an
-	 * unreadable file looks like an unknown user): check it now. A keytab
-	 * file too, for a clear message (MIT would say "No key table entry
-	 * found", and MIT 1.20 leaks the acceptor principal on that path).
-	 */
-	if (cfg->ntlm_user_file &&
-	    !readable(cfg->ntlm_user_file, "the NTLM user file", err, errlen))
-		return -1;
-	if (cfg->keytab && keytab_file(cfg->keytab) &&
-	    !readable(keytab_file(cfg->keytab), "the keytab", err, errlen))
-		return -1;
-
 	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	pthread_mutex_init(&srv->lock, NULL);
 	srv->cred = GSS_C_NO_CREDENTIAL;
 	srv->krb5 = cfg->keytab != NULL;
 	srv->ntlm = cfg->ntlm_user_file != NULL;
+	if ((srv->ntlm && !(srv->users = strdup(cfg->ntlm_user_file))) ||
+	    (srv->krb5 && keytab_file(cfg->keytab) &&
+	     !(srv->keytab = strdup(keytab_file(cfg->keytab))))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	/*
+	 * gss-ntlmssp opens the user file only when a user logs on (and then an
+	 * unreadable file looks like an unknown user): check it now, and again
+	 * before every logon (cssp_gss_accept()). A keytab file too, for a
+	 * clear message (MIT would say "No key table entry found", and MIT 1.20
+	 * leaks the acceptor principal on that path).
+	 */
+	if (cssp_gss_server_check(srv, err, errlen))
+		goto fail;
 	/*
 	 * Without Kerberos, SPNEGO's inner krb5 acquisition gets a keytab name
 	 * of no known type: it fails at once instead of reading the default
@@ -366,7 +640,8 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 		if (add_element(srv, CSSP_GSS_NTLM_NAME, &ntlm_oid, &store,
 				"NTLM acceptor credential (is gss-ntlmssp registered in "
 				"/etc/gss/mech.d?)",
-				err, errlen))
+				err, errlen) ||
+		    ntlm_mech_current(&store, err, errlen))
 			goto fail;
 		neg[neg_set.count++] = ntlm_oid;
 	}
@@ -394,6 +669,9 @@ void cssp_gss_server_free(struct cssp_gss_server *srv)
 		return;
 	if (srv->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&min, &srv->cred);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv->users);
+	free(srv->keytab);
 	free(srv);
 }
 
@@ -563,6 +841,95 @@ static bool ap_req_shaped(struct der t, bool framed)
 	return true;
 }
 
+/* ---- NTLM messages: their outline, and whom the client names ---- */
+
+#define NTLM_NEGOTIATE_UNICODE 0x00000001U /* MS-NLMP 2.2.2.5 flag A */
+#define NTLM_AUTHENTICATE_MIN  64	   /* up to NegotiateFlags, without Version and MIC */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * The payload of the field whose descriptor (MS-NLMP 2.2.1: Len, MaxLen,
+ * BufferOffset) is at @at in message @t: false if it is not inside @t.
+ */
+static bool ntlm_field(struct der t, size_t at, struct der *f)
+{
+	size_t len, off;
+
+	if (t.len < at + 8)
+		return false;
+	len = t.p[at] | t.p[at + 1] << 8;
+	off = le32(t.p + at + 4);
+	if (len && (off > t.len || len > t.len - off))
+		return false;
+	f->p = len ? t.p + off : t.p;
+	f->len = len;
+	return true;
+}
+
+/*
+ * An AUTHENTICATE message (MS-NLMP 2.2.1.3) whose six fields (LM and NT
+ * responses, domain, user, workstation, session key) lie inside it.
+ */
+static bool ntlm_authenticate_shaped(struct der t)
+{
+	struct der f;
+	size_t at;
+
+	if (t.len < NTLM_AUTHENTICATE_MIN)
+		return false;
+	for (at = 12; at <= 52; at += 8)
+		if (!ntlm_field(t, at, &f))
+			return false;
+	return true;
+}
+
+/*
+ * A name from the client for the log: UTF-16LE (or OEM: ASCII) to UTF-8,
+ * with control characters, '"' and '\\' (and outside ASCII for OEM) as '?'.
+ * Empty when it does not convert or fit.
+ */
+static void log_safe_name(struct der f, bool unicode, char *out, size_t outlen)
+{
+	size_t i, n;
+
+	out[0] = '\0';
+	if (unicode) {
+		if (cssp_utf16le_to_utf8(f.p, f.len, out, outlen) < 0)
+			out[0] = '\0';
+		n = strlen(out);
+	} else {
+		n = f.len < outlen ? f.len : 0;
+		memcpy(out, f.p, n);
+		out[n] = '\0';
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)out[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (!unicode && c >= 0x80))
+			out[i] = '?';
+	}
+}
+
+/* Remember "DOMAIN\\user" (or "user") of an AUTHENTICATE message, for the log. */
+static void ntlm_claimed_name(struct cssp_gss *g, struct der t)
+{
+	char dom[CSSP_GSS_CLAIMED_MAX / 2], user[CSSP_GSS_CLAIMED_MAX / 2];
+	struct der d, u;
+	bool unicode;
+
+	if (!ntlm_authenticate_shaped(t) || !ntlm_field(t, 28, &d) || !ntlm_field(t, 36, &u))
+		return;
+	unicode = le32(t.p + 60) & NTLM_NEGOTIATE_UNICODE;
+	log_safe_name(d, unicode, dom, sizeof(dom));
+	log_safe_name(u, unicode, user, sizeof(user));
+	if (user[0])
+		snprintf(g->claimed, sizeof(g->claimed), "%s%s%s", dom, dom[0] ? "\\" : "", user);
+}
+
 /* The mechanism a token kind belongs to, for statistics. */
 static enum cssp_gss_mech kind_mech(enum inner_kind kind)
 {
@@ -625,6 +992,167 @@ static bool krb_error_code(const uint8_t *tok, size_t len, int32_t *code)
 	return true;
 }
 
+/*
+ * Strict DER: @t is a run of definite-length elements, each exactly inside
+ * @t, and the contents of every constructed element are such a run too.
+ */
+#define DER_DEPTH_MAX 32
+
+static bool der_strict(struct der t, unsigned int depth)
+{
+	struct der c;
+	uint8_t tag;
+
+	if (depth > DER_DEPTH_MAX)
+		return false;
+	while (t.len)
+		if (!der_next(&t, &tag, &c) || ((tag & 0x20) && !der_strict(c, depth + 1)))
+			return false;
+	return true;
+}
+
+/* @in is exactly one element, of tag @want; its contents in *@c. */
+static bool der_only(struct der in, uint8_t want, struct der *c)
+{
+	uint8_t tag;
+
+	return der_next(&in, &tag, c) && tag == want && !in.len;
+}
+
+/*
+ * The contents of a SEQUENCE of optional context-tagged fields [0]..[n-1],
+ * in increasing order, field [k] being exactly one element of tag @tags[k]
+ * (0: any tag). The contents of the fields found go to @f (if set).
+ */
+static bool der_fields(struct der seq, const uint8_t *tags, uint8_t n, struct der *f)
+{
+	int last = -1;
+	struct der c, v;
+	uint8_t tag, k;
+
+	while (seq.len) {
+		if (!der_next(&seq, &tag, &c) || (tag & 0xe0) != 0xa0)
+			return false;
+		k = tag & 0x1f;
+		if ((int)k <= last || k >= n)
+			return false;
+		last = k;
+		if (!der_next(&c, &tag, &v) || c.len || (tags[k] && tag != tags[k]))
+			return false;
+		if (f)
+			f[k] = v;
+	}
+	return true;
+}
+
+/* EncryptedData (RFC 4120 5.2.9): { [0] etype INTEGER, [1] kvno INTEGER OPTIONAL, [2] cipher } */
+static bool enc_data_schema(struct der seq)
+{
+	static const uint8_t tags[] = {0x02, 0x02, 0x04};
+	struct der f[3] = {{0}};
+
+	return der_fields(seq, tags, 3, f) && f[0].p && f[2].p;
+}
+
+/*
+ * The schema of an AP-REQ (RFC 4120 5.5.1) down to its encrypted parts, as
+ * this acceptor can take it (no user-to-user).
+ */
+static bool ap_req_schema(struct der in)
+{
+	static const uint8_t ap_tags[] = {0x02, 0x02, 0x03, 0x61, 0x30};
+	static const uint8_t tkt_tags[] = {0x02, 0x1b, 0x30, 0x30};
+	struct der app, seq, f[5] = {{0}}, t[4] = {{0}}, tseq;
+
+	if (!der_only(in, 0x6e, &app) || !der_only(app, 0x30, &seq) ||
+	    !der_fields(seq, ap_tags, 5, f))
+		return false;
+	for (size_t k = 0; k < 5; k++)
+		if (!f[k].p)
+			return false;
+	/* pvno 5, msg-type 14 (KRB_AP_REQ): the field contents are the INTEGERs' */
+	if (f[0].len != 1 || f[0].p[0] != 5 || f[1].len != 1 || f[1].p[0] != 14)
+		return false;
+	/*
+	 * ap-options: a BIT STRING of at least 32 bits (RFC 4120 5.2.8), without
+	 * use-session-key (bit 1): user-to-user needs this acceptor's TGT, which
+	 * it has not got, and MIT fails it with no error token.
+	 */
+	if (f[2].len < 5 || f[2].p[0] > 7 || (f[2].p[1] & 0x40))
+		return false;
+	/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno 5, realm, sname, enc-part } */
+	if (!der_only(f[3], 0x30, &tseq) || !der_fields(tseq, tkt_tags, 4, t))
+		return false;
+	for (size_t k = 0; k < 4; k++)
+		if (!t[k].p)
+			return false;
+	return t[0].len == 1 && t[0].p[0] == 5 && enc_data_schema(t[3]) && enc_data_schema(f[4]);
+}
+
+/* NegTokenInit (RFC 4178 4.2.1; [3] is negHints in NegTokenInit2) inside its [0]. */
+static bool spnego_init_schema(struct der in)
+{
+	static const uint8_t tags[] = {0x30, 0x03, 0x04, 0, 0x04};
+	struct der c, seq, f[5] = {{0}}, oid;
+	uint8_t tag;
+
+	if (!der_only(in, 0xa0, &c) || !der_only(c, 0x30, &seq) || !der_fields(seq, tags, 5, f))
+		return false;
+	while (f[0].len) /* MechTypeList: OIDs only */
+		if (!der_next(&f[0], &tag, &oid) || tag != 0x06)
+			return false;
+	return true;
+}
+
+/* NegTokenResp (RFC 4178 4.2.2). */
+static bool spnego_resp_schema(struct der in)
+{
+	static const uint8_t tags[] = {0x0a, 0x06, 0x04, 0x04};
+	struct der c, seq;
+
+	return der_only(in, 0xa1, &c) && der_only(c, 0x30, &seq) && der_fields(seq, tags, 4, NULL);
+}
+
+/*
+ * Whether a client's token has the structure its first bytes promise (see
+ * "Status mapping" above). NTLMSSP messages and tokens of no kind we know
+ * are left to the mechanism: true.
+ */
+static bool token_well_formed(const uint8_t *tok, size_t len, bool spnego, unsigned int depth)
+{
+	struct der in = {tok, len}, outer, oid, rest, inner;
+	uint8_t tag;
+
+	if (depth > 1) /* a mechanism token inside a mechanism token */
+		return false;
+	if (len >= 12 && !memcmp(tok, "NTLMSSP\0", 8))
+		return le32(tok + 8) != 3 || ntlm_authenticate_shaped(in);
+	if (len && tok[0] == 0x6e) /* bare AP-REQ */
+		return der_strict(in, 0) && ap_req_schema(in);
+	if (len && tok[0] == 0xa1 && spnego) /* NegTokenResp */
+		return der_strict(in, 0) && spnego_resp_schema(in) &&
+		       (!spnego_inner(tok, len, &inner) ||
+			token_well_formed(inner.p, inner.len, false, depth + 1));
+	if (!len || tok[0] != 0x60)
+		return true;
+	/* GSS framing: one element, exactly the token, starting with the OID */
+	if (!der_next(&in, &tag, &outer) || in.len || !gss_framed(tok, len, &oid, &rest))
+		return false;
+	if (oid_is(oid, spnego_oid.elements, spnego_oid.length))
+		return der_strict(rest, 0) && spnego_init_schema(rest) &&
+		       (!spnego_inner(tok, len, &inner) ||
+			token_well_formed(inner.p, inner.len, false, depth + 1));
+	if (oid_is(oid, krb5_oid_der, sizeof(krb5_oid_der)) ||
+	    oid_is(oid, krb5_ms_oid_der, sizeof(krb5_ms_oid_der))) {
+		/* TOK_ID (RFC 4121 4.1): 01 00 AP-REQ; then the Kerberos message */
+		if (rest.len < 2 || !der_strict((struct der){rest.p + 2, rest.len - 2}, 0))
+			return false;
+		if (rest.p[0] == 0x01 && rest.p[1] == 0x00)
+			return ap_req_schema((struct der){rest.p + 2, rest.len - 2});
+	}
+	return true;
+}
+
 /* ---- accept ---- */
 
 static uint32_t map_krb5_code(long code)
@@ -668,7 +1196,7 @@ static bool in_table(long code, long base)
 }
 
 static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum inner_kind kind,
-				 const gss_buffer_desc *errtok)
+				 const gss_buffer_desc *errtok, bool well_formed)
 {
 	long code = (int32_t)min;
 	bool has_kerr;
@@ -690,8 +1218,13 @@ static uint32_t map_accept_error(OM_uint32 maj, OM_uint32 min, bool spnego, enum
 	case GSS_S_BAD_SIG:
 	case GSS_S_CONTEXT_EXPIRED: return CREDSSP_SEC_STATUS_LOGON_DENIED;
 	case GSS_S_FAILURE: break;
-	default: return CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	default:
+		return well_formed ? CREDSSP_SEC_STATUS_INTERNAL_ERROR
+				   : CREDSSP_SEC_STATUS_INVALID_TOKEN;
 	}
+	/* A token that lies about its own lengths is the client's fault, whatever broke. */
+	if (!well_formed)
+		return CREDSSP_SEC_STATUS_INVALID_TOKEN;
 
 	switch (kind) {
 	case INNER_NTLM_AUTHENTICATE: return CREDSSP_SEC_STATUS_LOGON_DENIED;
@@ -802,6 +1335,9 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 		return fail(g, CREDSSP_SEC_STATUS_INTERNAL_ERROR, ntstatus);
 	if (len == 0)
 		return fail(g, CREDSSP_SEC_STATUS_INVALID_TOKEN, ntstatus);
+	/* Fail closed: a user file or keytab that went missing or bad denies every logon. */
+	if (cssp_gss_server_check(g->srv, NULL, 0))
+		return fail(g, CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntstatus);
 
 	if (g->state == GSS_ST_NEW)
 		g->spnego = is_spnego_init(token, len);
@@ -811,11 +1347,14 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	kind = inner_kind(inner);
 	if (g->seen == CSSP_MECH_NONE)
 		g->seen = kind_mech(kind);
+	if (kind == INNER_NTLM_AUTHENTICATE)
+		ntlm_claimed_name(g, inner);
 
 	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
 				     &src, &mech, &tok, &flags, &time_rec, NULL);
 	if (GSS_ERROR(maj)) {
-		status = map_accept_error(maj, min, g->spnego, kind, &tok);
+		status = map_accept_error(maj, min, g->spnego, kind, &tok,
+					  token_well_formed(token, len, g->spnego, 0));
 		/* A reject token (SPNEGO, KRB-ERROR) may go back to the client. */
 		if (tok.length && cssp_buf_set(out, tok.value, tok.length))
 			cssp_buf_free(out);
@@ -859,6 +1398,11 @@ enum cssp_gss_mech cssp_gss_mech_seen(const struct cssp_gss *g)
 	if (!g)
 		return CSSP_MECH_NONE;
 	return g->state == GSS_ST_DONE ? g->mech : g->seen;
+}
+
+const char *cssp_gss_claimed(const struct cssp_gss *g)
+{
+	return g && g->claimed[0] ? g->claimed : NULL;
 }
 
 bool cssp_gss_spnego(const struct cssp_gss *g)

@@ -31,11 +31,21 @@ struct cssp_gss_config {
 
 /*
  * Acquire the acceptor credential. Returns 0, or -1 with a message in @err
- * (unreadable keytab or user file, no mechanism available).
+ * (missing, unreadable, empty or malformed keytab or user file, no
+ * mechanism available, gss-ntlmssp older than 1.2.0 with a user file).
  */
 int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
 			size_t errlen);
 void cssp_gss_server_free(struct cssp_gss_server *srv);
+
+/*
+ * Check the server's NTLM user file and keytab file again (missing,
+ * unreadable, empty or malformed): 0, or -1 with why in @err. A file is
+ * parsed again only when it changed (inode, size, mtime, ctime). Every
+ * cssp_gss_accept() does this first and fails with
+ * CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY: fail closed. Thread-safe.
+ */
+int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen);
 
 struct cssp_gss *cssp_gss_new(struct cssp_gss_server *srv);
 void cssp_gss_free(struct cssp_gss *g);
@@ -64,6 +74,16 @@ enum cssp_gss_mech cssp_gss_mech(const struct cssp_gss *g);
 /* The mechanism of the client's tokens so far, also before completion or after a failure. */
 enum cssp_gss_mech cssp_gss_mech_seen(const struct cssp_gss *g);
 bool cssp_gss_spnego(const struct cssp_gss *g);
+#define CSSP_GSS_CLAIMED_MAX 256
+
+/*
+ * Whom the client claimed to be so far, for the log, also after a failure:
+ * "DOMAIN\\user" or "user" from an NTLM AUTHENTICATE message (raw or in
+ * SPNEGO), UTF-8 with control characters, '"' and '\\' as '?'; NULL if not
+ * known (no AUTHENTICATE yet, Kerberos: the name is inside the ticket).
+ * Not authenticated: never use it for a decision.
+ */
+const char *cssp_gss_claimed(const struct cssp_gss *g);
 /* The authenticated principal: "DOMAIN\\user" (NTLM) or "user@REALM" (Kerberos). */
 const char *cssp_gss_principal(const struct cssp_gss *g);
 /* Seconds the context stays valid (Kerberos ticket end), or UINT32_MAX (NTLM: no end). */

@@ -39,6 +39,7 @@ static const struct key_desc keys[] = {
 	{"ntlm_user_file", K_PATH, F(ntlm_user_file), 0, 0},
 	{"min_version", K_UINT, F(min_version), 2, 6},
 	{"allow_other_delegated_user", K_BOOL, F(allow_other_delegated_user), 0, 0},
+	{"keep_unbound_delegated_credentials", K_BOOL, F(keep_unbound_delegated), 0, 0},
 	{"workers", K_UINT, F(workers), 1, CREDSSPD_WORKERS_MAX},
 	{"user", K_USER, F(user), 0, 0},
 	{"log", K_LOG, F(log), 0, 0},

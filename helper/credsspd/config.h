@@ -30,7 +30,8 @@ struct credsspd_config {
 	char *user;	      /* run as this user after start-up, or NULL */
 	uint32_t min_version; /* 2..6 */
 	bool allow_other_delegated_user;
-	unsigned int workers; /* 1..CREDSSPD_WORKERS_MAX */
+	bool keep_unbound_delegated; /* keep_unbound_delegated_credentials */
+	unsigned int workers;	     /* 1..CREDSSPD_WORKERS_MAX */
 	enum credsspd_log log;
 	bool debug;
 };

@@ -51,8 +51,12 @@ static struct cssp_cred *load_cred(const struct credsspd_config *cfg)
 	cc.ntlm_user_file = cfg->ntlm_user_file;
 	cc.min_version = cfg->min_version;
 	cc.allow_other_delegated_user = cfg->allow_other_delegated_user;
+	cc.keep_unbound_delegated = cfg->keep_unbound_delegated;
 	if (cssp_cred_new(&cc, &cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK) {
-		log_err("server credential: %s", err[0] ? err : "cannot be loaded");
+		/* Fail closed: without credsspd the kernel fails every logon at once. */
+		log_err("server credential: %s; not starting: every logon is denied "
+			"(SEC_E_NO_AUTHENTICATING_AUTHORITY) until this is fixed",
+			err[0] ? err : "cannot be loaded");
 		return NULL;
 	}
 	return cred;

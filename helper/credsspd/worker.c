@@ -6,13 +6,18 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/credssp.h>
 #include <openssl/crypto.h>
 
+#include "audit.h"
 #include "engine.h"
 #include "log.h"
 #include "worker.h"
+
+/* "every logon is denied" at most once a minute, with how many were held back */
+#define DENIED_LOG_INTERVAL 60
 
 #define TABLE_BITS 12
 #define TABLE_SIZE (1U << TABLE_BITS)
@@ -70,6 +75,41 @@ static struct entry **find(struct pool *p, uint64_t id)
 	return NULL;
 }
 
+/* The audit line of an attempt that ended (credsspd.rst, "Audit"). */
+static void log_attempt(uint64_t ctx_id, struct cssp_ctx *ctx, bool abandoned, uint32_t status,
+			const struct cssp_result *result)
+{
+	struct audit_attempt a = {
+		.ctx_id = ctx_id,
+		.abandoned = abandoned,
+		.status = status,
+		.package = ctx ? cssp_ctx_package(ctx) : CSSP_PACKAGE_NONE,
+		.claimed = ctx ? cssp_ctx_claimed_principal(ctx) : NULL,
+		.result = result,
+	};
+	char line[1024];
+
+	audit_format(line, sizeof(line), &a);
+	log_msg(status == CREDSSP_SEC_STATUS_OK && !abandoned ? LOG_INFO : LOG_NOTICE, "%s", line);
+}
+
+/*
+ * A logon failed for want of an authority: if the credential's files are
+ * bad, say so (every logon fails until they are fixed), at most once a
+ * DENIED_LOG_INTERVAL.
+ */
+static void log_fail_closed(struct pool *p)
+{
+	static struct audit_ratelimit rl = AUDIT_RATELIMIT_INIT;
+	unsigned long held;
+	char why[512];
+
+	if (!cssp_cred_check(p->cred, why, sizeof(why)))
+		return;
+	if (audit_ratelimit(&rl, DENIED_LOG_INTERVAL, time(NULL), &held))
+		log_err("every logon is denied: %s (%lu such messages held back)", why, held);
+}
+
 static void entry_free(struct entry *e)
 {
 	cssp_ctx_free(e->ctx);
@@ -103,8 +143,11 @@ static void request_free(struct pool *p, const struct cnl_request *req)
 	}
 	pthread_mutex_unlock(&p->lock);
 	log_debug("ctx %" PRIx64 ": freed%s", req->ctx_id, e ? "" : " (after its step)");
-	if (e)
+	/* In the table and not stepping: no final status came, the kernel gave up on it. */
+	if (e) {
+		log_attempt(e->ctx_id, e->ctx, true, 0, NULL);
 		entry_free(e);
+	}
 }
 
 /* A STEP taken from the kernel: its job, or NULL (out of memory: the kernel's timeout fails it). */
@@ -156,15 +199,6 @@ static struct job *request_step(struct pool *p, const struct cnl_request *req)
 	return j;
 }
 
-static const char *package_name(uint32_t pkg)
-{
-	switch (pkg) {
-	case CREDSSP_PACKAGE_NTLM: return "NTLM";
-	case CREDSSP_PACKAGE_KERBEROS: return "Kerberos";
-	default: return "none";
-	}
-}
-
 static void send_done(struct worker *w, const struct job *j, const struct cnl_done *d)
 {
 	char ext[256];
@@ -184,7 +218,7 @@ static void run_job(struct worker *w, struct job *j)
 	struct entry *e = j->entry;
 	struct cnl_done d = {.req_id = j->req_id, .status = j->status};
 	struct cssp_step step = {0};
-	bool final = true;
+	bool final = true, abandoned;
 
 	if (!e) {
 		send_done(w, j, &d);
@@ -225,16 +259,13 @@ static void run_job(struct worker *w, struct job *j)
 		final = d.status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED &&
 			d.status != CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE;
 	}
-	if (d.status == CREDSSP_SEC_STATUS_OK)
-		log_info("ctx %" PRIx64 ": authenticated %s (%s%s, TSRequest v%u, %s)", j->ctx_id,
-			 d.result->principal, d.result->spnego ? "SPNEGO/" : "",
-			 package_name(d.package), d.result->version, d.result->tls_cipher);
-	else if (final)
-		log_info("ctx %" PRIx64 ": failed: %s (%s)", j->ctx_id, cssp_status_name(d.status),
-			 package_name(d.package));
+	if (final)
+		log_attempt(j->ctx_id, e->ctx, false, d.status, d.result);
 	else
 		log_debug("ctx %" PRIx64 ": %s, %zu bytes out", j->ctx_id,
 			  cssp_status_name(d.status), d.output_len);
+	if (d.status == CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY)
+		log_fail_closed(p);
 	/*
 	 * Settle the context before answering: the kernel may send this
 	 * context's next STEP as soon as it has the answer. A final context
@@ -249,11 +280,14 @@ static void run_job(struct worker *w, struct job *j)
 			*pe = e->next;
 	}
 	e->busy = false;
+	abandoned = !final && e->freed; /* FREE came during this step: the kernel gave up */
 	if (!final && !e->freed)
 		e = NULL;
 	pthread_mutex_unlock(&p->lock);
 	send_done(w, j, &d);
 	cssp_buf_free(&step.output);
+	if (abandoned)
+		log_attempt(j->ctx_id, e->ctx, true, 0, NULL);
 	/* The engine wipes the result (keys, credentials) as it frees the context. */
 	if (e)
 		entry_free(e);

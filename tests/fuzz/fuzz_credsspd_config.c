@@ -64,7 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !same_string(a.keytab, b.keytab) || !same_string(a.ntlm_user_file, b.ntlm_user_file) ||
 	    !same_string(a.user, b.user) || a.workers != b.workers ||
 	    a.min_version != b.min_version || a.debug != b.debug || a.log != b.log ||
-	    a.allow_other_delegated_user != b.allow_other_delegated_user)
+	    a.allow_other_delegated_user != b.allow_other_delegated_user ||
+	    a.keep_unbound_delegated != b.keep_unbound_delegated)
 		abort();
 	credsspd_config_free(&a);
 	credsspd_config_free(&b);

@@ -418,6 +418,23 @@ static OM_uint32 client_gss(struct client *c, struct cssp_tsrequest *req)
 		req->has_nego_token = true;
 		cssp_buf_set(&req->nego_token, out.value, out.length);
 	}
+	if (c->bad == LYING_TOKEN_LENGTH && !c->last.has_nego_token && out.length > 4 &&
+	    ((const uint8_t *)out.value)[0] == 0x60) {
+		/* [APPLICATION 0] with a 4-byte length 5 more than the contents sent */
+		const uint8_t *t = out.value;
+		size_t hdr = 2 + (t[1] & 0x80 ? (t[1] & 0x7f) : 0), n = out.length - hdr;
+		uint8_t h[6] = {0x60,
+				0x84,
+				(uint8_t)((n + 5) >> 24),
+				(uint8_t)((n + 5) >> 16),
+				(uint8_t)((n + 5) >> 8),
+				(uint8_t)(n + 5)};
+
+		cssp_buf_free(&req->nego_token);
+		if (cssp_buf_append(&req->nego_token, h, sizeof(h)) ||
+		    cssp_buf_append(&req->nego_token, t + hdr, n))
+			req->has_nego_token = false;
+	}
 	gss_release_buffer(&min, &out);
 	return maj;
 }

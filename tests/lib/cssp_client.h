@@ -67,6 +67,7 @@ enum misbehaviour {
 	SKIP_PUBKEY,	       /* the last token without pubKeyAuth, then authInfo at once */
 	RETRY_AFTER_DENIAL,    /* bob's credentials, refused; then alice's on the dead context */
 	AUTH_INFO_WITH_PUBKEY, /* authInfo (wrapped after pubKeyAuth) with the last token */
+	LYING_TOKEN_LENGTH,    /* the first negoToken's GSS framing claims 5 bytes more than sent */
 };
 
 /* What cssp_client_exchange() returns when the client, not the server, ends the exchange. */

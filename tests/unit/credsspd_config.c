@@ -54,6 +54,8 @@ TEST(minimal_file_defaults)
 	EXPECT_EQ(CREDSSPD_LOG_STDERR, cfg.log);
 	EXPECT_FALSE(cfg.debug);
 	EXPECT_FALSE(cfg.allow_other_delegated_user);
+	/* issue 16: unbound delegated credentials are dropped unless asked for */
+	EXPECT_FALSE(cfg.keep_unbound_delegated);
 	credsspd_config_free(&cfg);
 }
 
@@ -68,6 +70,7 @@ TEST(every_key)
 				   "ntlm_user_file = /etc/credssp/ntlm users\n"
 				   "min_version = 6\n"
 				   "allow_other_delegated_user = yes\n"
+				   "keep_unbound_delegated_credentials = yes\n"
 				   "workers = 64\n"
 				   "user = _credssp-d.1\n"
 				   "log = syslog\n"
@@ -84,6 +87,7 @@ TEST(every_key)
 	EXPECT_STREQ("_credssp-d.1", cfg.user);
 	EXPECT_EQ(6, cfg.min_version);
 	EXPECT_TRUE(cfg.allow_other_delegated_user);
+	EXPECT_TRUE(cfg.keep_unbound_delegated);
 	EXPECT_EQ(64, cfg.workers);
 	EXPECT_EQ(CREDSSPD_LOG_SYSLOG, cfg.log);
 	EXPECT_TRUE(cfg.debug);

@@ -59,6 +59,8 @@ static int client_init(struct client *c, gss_OID mech, gss_OID inner, uint32_t v
 }
 
 /* A server credential of the realm's keytab and user file, and one context of it. */
+static bool keep_unbound; /* the next server's keep_unbound_delegated (one test per process) */
+
 static int server_init_users(struct __test_metadata *_metadata, struct server *s,
 			     uint32_t min_version, const struct cssp_ctx_options *opts,
 			     bool allow_other, const char *users)
@@ -69,6 +71,7 @@ static int server_init_users(struct __test_metadata *_metadata, struct server *s
 		.ntlm_user_file = users,
 		.min_version = min_version,
 		.allow_other_delegated_user = allow_other,
+		.keep_unbound_delegated = keep_unbound,
 	};
 	struct cssp_cred *cred = NULL;
 	char err[512] = "";
@@ -128,6 +131,8 @@ static void expect_password_result(struct __test_metadata *_metadata, const stru
 	EXPECT_EQ(n, r->creds.password.domain.len);
 	free(pw);
 	EXPECT_FALSE(r->creds_empty);
+	EXPECT_EQ(CSSP_DELEG_BOUND, r->binding);
+	EXPECT_FALSE(r->creds_dropped);
 	/* the kernel payload: header, then domain, user, password */
 	ASSERT_GE(r->payload.len, sizeof(struct credssp_creds_hdr));
 	EXPECT_EQ(CREDSSP_CREDS_VERSION, r->payload.data[0]);
@@ -354,6 +359,9 @@ TEST(delegated_user_must_match)
 	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, true));
 	c.bad = OTHER_USER;
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
+	ASSERT_NE(NULL, cssp_ctx_result(s.ctx));
+	EXPECT_EQ(CSSP_DELEG_OTHER_USER, cssp_ctx_result(s.ctx)->binding);
+	EXPECT_NE(0, cssp_ctx_result(s.ctx)->payload.len);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -382,11 +390,46 @@ TEST(restricted_admin)
 	ASSERT_NE(NULL, r);
 	EXPECT_TRUE(r->creds_empty);
 	EXPECT_EQ(0, r->payload.len);
+	EXPECT_EQ(CSSP_DELEG_NONE, r->binding);
+	EXPECT_FALSE(r->creds_dropped);
 	EXPECT_STREQ("CONTOSO\\alice", r->principal);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
 
+/*
+ * A successful logon of alice (SPNEGO/Kerberos, else raw NTLM) that
+ * delegates credentials of kind @bad; the result, kept in @s.
+ */
+static const struct cssp_result *delegated(struct __test_metadata *_metadata, struct client *c,
+					   struct server *s, bool krb5, enum misbehaviour bad)
+{
+	EXPECT_EQ(0, krb5 ? client_init(c, &spnego_oid, (gss_OID)gss_mech_krb5, 6, NULL)
+			  : client_init(c, &ntlm_oid, NULL, 6, ALICE_NT));
+	EXPECT_EQ(0, server_init(_metadata, s, 0, NULL, false));
+	c->bad = bad;
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, c, s));
+	return cssp_ctx_result(s->ctx);
+}
+
+/* Unbound credentials of @type, dropped: nothing delegated, nothing for the kernel. */
+static void expect_dropped(struct __test_metadata *_metadata, const struct cssp_result *r,
+			   enum cssp_cred_type type)
+{
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(CSSP_DELEG_UNBOUND, r->binding);
+	EXPECT_TRUE(r->creds_dropped);
+	EXPECT_TRUE(r->creds_empty);
+	EXPECT_EQ(type, r->dropped_type);
+	EXPECT_EQ(0, r->payload.len);
+}
+
+/*
+ * Issue 16: smart-card credentials without a userHint, after an NTLM logon
+ * as alice, name nobody (CSSP_DELEG_UNBOUND): by default the logon succeeds
+ * and the PIN is dropped (no credentials, no payload for the kernel, no
+ * ASC_RET_DELEGATE); with keep_unbound_delegated they are kept, classified.
+ */
 TEST(smartcard_credentials)
 {
 	const struct cssp_result *r;
@@ -394,21 +437,31 @@ TEST(smartcard_credentials)
 	struct server s;
 
 	NEED_SETUP();
-	ASSERT_EQ(0, client_init(&c, &ntlm_oid, NULL, 6, ALICE_NT));
-	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	c.bad = SMARTCARD;
-	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
-	r = cssp_ctx_result(s.ctx);
+	r = delegated(_metadata, &c, &s, false, SMARTCARD);
+	expect_dropped(_metadata, r, CSSP_CRED_SMARTCARD);
+	EXPECT_EQ(0, r->creds.smartcard.pin.len);
+	EXPECT_STREQ("CONTOSO\\alice", r->principal);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+
+	keep_unbound = true;
+	r = delegated(_metadata, &c, &s, false, SMARTCARD);
 	ASSERT_NE(NULL, r);
+	EXPECT_EQ(CSSP_DELEG_UNBOUND, r->binding);
+	EXPECT_FALSE(r->creds_dropped);
 	EXPECT_EQ(CSSP_CRED_SMARTCARD, r->creds.type);
 	EXPECT_EQ(12, r->creds.smartcard.pin.len);
 	EXPECT_EQ(1, r->creds.smartcard.key_spec);
+	ASSERT_NE(0, r->payload.len);
 	EXPECT_EQ(CREDSSP_CRED_TYPE_SMARTCARD, r->payload.data[1]);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
 
-/* Remote Credential Guard is Kerberos only: typed result, and refused after NTLM. */
+/*
+ * Remote Credential Guard is Kerberos only: refused after NTLM; unbound (its
+ * Kerberos buffers are not opened), so dropped by default; kept, typed.
+ */
 TEST(remote_guard_credentials)
 {
 	const struct cssp_result *r;
@@ -416,12 +469,15 @@ TEST(remote_guard_credentials)
 	struct server s;
 
 	NEED_SETUP();
-	ASSERT_EQ(0, client_init(&c, &spnego_oid, (gss_OID)gss_mech_krb5, 6, NULL));
-	ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
-	c.bad = REMOTE_GUARD;
-	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
-	r = cssp_ctx_result(s.ctx);
+	r = delegated(_metadata, &c, &s, true, REMOTE_GUARD);
+	expect_dropped(_metadata, r, CSSP_CRED_REMOTE_GUARD);
+	cssp_client_free(&c);
+	cssp_server_free(&s);
+
+	keep_unbound = true;
+	r = delegated(_metadata, &c, &s, true, REMOTE_GUARD);
 	ASSERT_NE(NULL, r);
+	EXPECT_EQ(CSSP_DELEG_UNBOUND, r->binding);
 	EXPECT_EQ(CSSP_CRED_REMOTE_GUARD, r->creds.type);
 	EXPECT_EQ(64, r->creds.remote_guard.logon.cred_buffer.len);
 	EXPECT_EQ(0x11, r->creds.remote_guard.logon.cred_buffer.data[63]);
@@ -692,6 +748,9 @@ TEST(smartcard_hint_must_match)
 	c.deleg_user = "alice";
 	c.deleg_domain = "CONTOSO";
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, exchange(_metadata, &c, &s));
+	ASSERT_NE(NULL, cssp_ctx_result(s.ctx));
+	EXPECT_EQ(CSSP_DELEG_BOUND, cssp_ctx_result(s.ctx)->binding);
+	EXPECT_EQ(12, cssp_ctx_result(s.ctx)->creds.smartcard.pin.len);
 	cssp_client_free(&c);
 	cssp_server_free(&s);
 }
@@ -708,6 +767,32 @@ TEST(missing_nonce_is_not_a_zero_nonce)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(_metadata, &cases[i]);
+}
+
+/*
+ * Issue 16: a SPNEGO negoToken whose outer length claims more bytes than
+ * were sent is a malformed token (engine.rst), not an internal error; no
+ * errorCode (that is for a denied logon).
+ */
+TEST(lying_spnego_length)
+{
+	struct client c;
+	struct server s;
+	int i;
+
+	NEED_SETUP();
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, client_init(&c, &spnego_oid, i ? (gss_OID)gss_mech_krb5 : &ntlm_oid, 6,
+					 i ? NULL : ALICE_NT));
+		ASSERT_EQ(0, server_init(_metadata, &s, 0, NULL, false));
+		c.bad = LYING_TOKEN_LENGTH;
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, exchange(_metadata, &c, &s))
+		TH_LOG("SPNEGO/%s", i ? "Kerberos" : "NTLM");
+		EXPECT_FALSE(c.got_error_code);
+		EXPECT_EQ(NULL, cssp_ctx_result(s.ctx));
+		cssp_client_free(&c);
+		cssp_server_free(&s);
+	}
 }
 
 /* A clientNonce is 32 bytes: a longer one is refused, not cut to its first 32. */

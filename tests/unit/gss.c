@@ -21,11 +21,14 @@
  * __lsan_enable() around exactly the calls that make them, which needs no
  * suppressions file.
  */
+#define _GNU_SOURCE /* memmem */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -443,6 +446,9 @@ static void expect_ntlm_denied(struct __test_metadata *_metadata, const char *us
 		EXPECT_TRUE(out.len > 0 && out.data[0] == 0xa1);
 	EXPECT_EQ(CSSP_MECH_NONE, cssp_gss_mech(g));
 	EXPECT_EQ(NULL, cssp_gss_principal(g));
+	/* for the log: whom the client claimed to be */
+	ASSERT_NE(NULL, cssp_gss_claimed(g));
+	EXPECT_STREQ(user, cssp_gss_claimed(g));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
 		  cssp_gss_accept(g, (const uint8_t *)"NTLMSSP", 8, &out, &complete, &nt));
 	EXPECT_FALSE(complete);
@@ -589,6 +595,230 @@ TEST(garbage_tokens)
 			  accept_once(srv, cases[i].bytes, cases[i].len, &nt))
 		TH_LOG("%s", cases[i].name);
 		EXPECT_EQ(0xC000000DU, nt) TH_LOG("%s", cases[i].name);
+	}
+	cssp_gss_server_free(srv);
+}
+
+/* The initiator's first token for @mech (under SPNEGO offering @neg only), in *@out. */
+static bool first_token(struct __test_metadata *_metadata, const char *user, const char *nt_hash,
+			gss_OID mech, gss_OID neg, struct cssp_buf *out)
+{
+	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER;
+	struct peer c;
+	OM_uint32 min;
+	bool ok;
+
+	if (!client(_metadata, &c, user, nt_hash, mech, mech, neg, "TERMSRV@" HOST))
+		return false;
+	c.maj = gss_init_sec_context(&c.min, c.cred, &c.ctx, c.target, c.mech, c.req_flags,
+				     GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER,
+				     NULL, &tok, NULL, NULL);
+	ok = !GSS_ERROR(c.maj) && tok.length > 16 && !cssp_buf_set(out, tok.value, tok.length);
+	if (GSS_ERROR(c.maj))
+		show_status(_metadata, "initiator", c.maj, c.min);
+	gss_release_buffer(&min, &tok);
+	peer_free(&c);
+	return ok;
+}
+
+/* @tok with its outer header rewritten to claim @claim content bytes; the contents as sent. */
+static size_t relength(const struct cssp_buf *tok, uint32_t claim, uint8_t *dst, size_t dstlen)
+{
+	size_t hdr = 2 + (tok->data[1] & 0x80 ? (tok->data[1] & 0x7f) : 0);
+
+	if (tok->len - hdr + 6 > dstlen)
+		return 0;
+	dst[0] = tok->data[0];
+	dst[1] = 0x84;
+	dst[2] = (uint8_t)(claim >> 24);
+	dst[3] = (uint8_t)(claim >> 16);
+	dst[4] = (uint8_t)(claim >> 8);
+	dst[5] = (uint8_t)claim;
+	memcpy(dst + 6, tok->data + hdr, tok->len - hdr);
+	return tok->len - hdr + 6;
+}
+
+/*
+ * Issue 16: a SPNEGO token whose outer length claims more bytes than were
+ * sent ended in CREDSSP_SEC_STATUS_INTERNAL_ERROR (MIT: GSS_S_FAILURE, "Token
+ * header is malformed or corrupt", a renumbered minor status). Such lies,
+ * in real first tokens of SPNEGO (NTLM, Kerberos inside) and raw Kerberos,
+ * are the client's fault: CREDSSP_SEC_STATUS_INVALID_TOKEN and
+ * STATUS_INVALID_PARAMETER, as Documentation/engine.rst promises. So are a
+ * NegTokenInit field of the wrong tag, an AP-REQ of another pvno and one
+ * asking for user-to-user (this acceptor has no TGT).
+ */
+TEST(lying_lengths)
+{
+	const struct {
+		const char *name;
+		const char *user, *nt_hash;
+		gss_OID mech, neg;
+	} kinds[] = {
+		{"SPNEGO/NTLM", "CONTOSO\\alice", ALICE_NT, &spnego_oid, &ntlm_oid},
+		{"SPNEGO/Kerberos", "alice@" REALM, NULL, &spnego_oid, gss_mech_krb5},
+		{"Kerberos", "alice@" REALM, NULL, gss_mech_krb5, NULL},
+	};
+	struct cssp_gss_server *srv;
+	struct cssp_buf tok = {0};
+	uint8_t bad[8192], *pvno;
+	size_t k, n, hdr;
+	uint32_t nt, content;
+
+	NEED_NTLM();
+	NEED_KDC();
+	srv = server(_metadata, realm_path("termsrv.keytab"), realm_path("users"));
+	ASSERT_NE(NULL, srv);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		ASSERT_TRUE(first_token(_metadata, kinds[k].user, kinds[k].nt_hash, kinds[k].mech,
+					kinds[k].neg, &tok));
+		ASSERT_EQ(0x60, tok.data[0]);
+		ASSERT_LE(tok.len, sizeof(bad) - 8);
+		hdr = 2 + (tok.data[1] & 0x80 ? (tok.data[1] & 0x7f) : 0);
+		content = (uint32_t)(tok.len - hdr);
+		/* the genuine token is accepted: what follows is each change's doing */
+		EXPECT_EQ(CREDSSP_SEC_STATUS_OK, accept_once(srv, tok.data, tok.len, &nt))
+		TH_LOG("%s", kinds[k].name);
+
+#define EXPECT_INVALID(what, p, len)                                                       \
+	do {                                                                               \
+		nt = 0;                                                                    \
+		EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, accept_once(srv, p, len, &nt)) \
+		TH_LOG("%s: %s", kinds[k].name, what);                                     \
+		EXPECT_EQ(0xC000000DU, nt) TH_LOG("%s: %s", kinds[k].name, what);          \
+	} while (0)
+
+		n = relength(&tok, content + 5, bad, sizeof(bad));
+		ASSERT_NE(0, n);
+		EXPECT_INVALID("outer length claims 5 bytes more than sent", bad, n);
+		n = relength(&tok, 0x7fffffff, bad, sizeof(bad));
+		EXPECT_INVALID("outer length claims 2 GiB", bad, n);
+		n = relength(&tok, content - 1, bad, sizeof(bad));
+		EXPECT_INVALID("outer length claims 1 byte less than sent", bad, n);
+		EXPECT_INVALID("cut by 1 byte", tok.data, tok.len - 1);
+		EXPECT_INVALID("cut in half", tok.data, tok.len / 2);
+		memcpy(bad, tok.data, tok.len);
+		bad[tok.len] = 0;
+		EXPECT_INVALID("a byte after the token", bad, tok.len + 1);
+		if (kinds[k].mech == &spnego_oid) {
+			/* 60 len 06 06 <spnego> a0 len 30 len a0: mechTypes [0] -> [PRIVATE 0] */
+			memcpy(bad, tok.data, tok.len);
+			n = hdr + 8;
+			n += 2 + (bad[n + 1] & 0x80 ? (bad[n + 1] & 0x7f) : 0);
+			n += 2 + (bad[n + 1] & 0x80 ? (bad[n + 1] & 0x7f) : 0);
+			ASSERT_EQ(0xa0, bad[n]);
+			bad[n] = 0xe0;
+			EXPECT_INVALID("NegTokenInit mechTypes with a private tag", bad, tok.len);
+		} else {
+			/* AP-REQ { [0] pvno 5, [1] msg-type 14 }: pvno 69 */
+			memcpy(bad, tok.data, tok.len);
+			pvno = memmem(bad, tok.len, "\xa0\x03\x02\x01\x05\xa1\x03\x02\x01\x0e", 10);
+			ASSERT_NE(NULL, pvno);
+			pvno[4] = 0x45;
+			EXPECT_INVALID("AP-REQ pvno 69", bad, tok.len);
+			/* ap-options (a2 07 03 05 00 <flags>...) with use-session-key */
+			pvno[4] = 0x05;
+			ASSERT_EQ(0, memcmp(pvno + 10, "\xa2\x07\x03\x05\x00", 5));
+			pvno[15] |= 0x40;
+			EXPECT_INVALID("AP-REQ asking for user-to-user", bad, tok.len);
+		}
+#undef EXPECT_INVALID
+		cssp_buf_free(&tok);
+	}
+	cssp_gss_server_free(srv);
+}
+
+/*
+ * The client's second NTLM token (AUTHENTICATE, raw or in a NegTokenResp)
+ * after @g answered its first: in *@out, the initiator kept in @c.
+ */
+static bool second_ntlm_token(struct __test_metadata *_metadata, struct cssp_gss *g, gss_OID mech,
+			      struct peer *c, struct cssp_buf *out)
+{
+	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER, in;
+	struct cssp_buf reply = {0};
+	bool complete, ok = false;
+	uint32_t nt;
+	OM_uint32 min;
+	int round;
+
+	if (!client(_metadata, c, "CONTOSO\\alice", ALICE_NT, mech, mech,
+		    mech == &spnego_oid ? &ntlm_oid : NULL, "TERMSRV@" HOST))
+		return false;
+	for (round = 0; round < 2; round++) {
+		in.length = reply.len;
+		in.value = reply.data;
+		c->maj = gss_init_sec_context(
+			&c->min, c->cred, &c->ctx, c->target, c->mech, c->req_flags,
+			GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &tok, NULL, NULL);
+		cssp_buf_free(&reply);
+		if (GSS_ERROR(c->maj) || !tok.length)
+			break;
+		if (round == 1) {
+			ok = !cssp_buf_set(out, tok.value, tok.length);
+			break;
+		}
+		if (cssp_gss_accept(g, tok.value, tok.length, &reply, &complete, &nt) !=
+		    CREDSSP_SEC_STATUS_OK)
+			break;
+		gss_release_buffer(&min, &tok);
+	}
+	gss_release_buffer(&min, &tok);
+	cssp_buf_free(&reply);
+	return ok;
+}
+
+/*
+ * Whom an NTLM client claimed to be, for credsspd's log line of a failed
+ * logon (cssp_gss_claimed()): a user name with a newline in it comes out
+ * with '?' for it (no forged log lines), and an AUTHENTICATE message whose
+ * UserName field points past its end names nobody (and is a malformed
+ * token, as gss-ntlmssp 1.2 says too).
+ */
+TEST(ntlm_claimed_name)
+{
+	struct cssp_gss_server *srv;
+	struct cssp_buf tok = {0}, out = {0};
+	struct cssp_gss *g;
+	gss_OID mech;
+	struct peer c;
+	bool complete;
+	uint8_t *at;
+	uint32_t nt;
+	int i;
+
+	NEED_NTLM();
+	srv = server(_metadata, NULL, realm_path("users"));
+	ASSERT_NE(NULL, srv);
+	for (i = 0; i < 4; i++) {
+		mech = i & 1 ? &spnego_oid : &ntlm_oid;
+		g = cssp_gss_new(srv);
+		ASSERT_TRUE(second_ntlm_token(_metadata, g, mech, &c, &tok));
+		at = memmem(tok.data, tok.len, "NTLMSSP\0\x03\0\0\0", 12);
+		ASSERT_NE(NULL, at);
+		if (i < 2) {
+			/* UserNameFields.BufferOffset (MS-NLMP 2.2.1.3, at 40) past the end */
+			at[40] = at[41] = 0xff;
+			EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN,
+				  cssp_gss_accept(g, tok.data, tok.len, &out, &complete, &nt))
+			TH_LOG("%s", i ? "SPNEGO" : "raw");
+			EXPECT_EQ(0xC000000DU, nt);
+			EXPECT_EQ(NULL, cssp_gss_claimed(g));
+		} else {
+			/* the user name, UTF-16LE "alice": its 'l' a line feed */
+			uint8_t *name = memmem(tok.data, tok.len, "a\0l\0i\0c\0e\0", 10);
+
+			ASSERT_NE(NULL, name);
+			name[2] = '\n';
+			EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+				  cssp_gss_accept(g, tok.data, tok.len, &out, &complete, &nt));
+			ASSERT_NE(NULL, cssp_gss_claimed(g));
+			EXPECT_STREQ("CONTOSO\\a?ice", cssp_gss_claimed(g));
+		}
+		cssp_buf_free(&tok);
+		cssp_buf_free(&out);
+		peer_free(&c);
+		cssp_gss_free(g);
 	}
 	cssp_gss_server_free(srv);
 }
@@ -905,6 +1135,208 @@ TEST(ntlm_unwrap_refusals)
 	cssp_buf_free(&plain);
 	peer_free(&c);
 	cssp_gss_free(g);
+	cssp_gss_server_free(srv);
+}
+
+/* ---- fail closed: credential files that go missing or bad, old gss-ntlmssp ---- */
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(text, f) >= 0;
+	return !fclose(f) && ok;
+}
+
+/* One NTLM logon as CONTOSO\alice against @srv: the server's status. */
+static uint32_t ntlm_logon(struct __test_metadata *_metadata, struct cssp_gss_server *srv)
+{
+	struct cssp_gss *g = cssp_gss_new(srv);
+	struct peer c;
+	uint32_t nt, st = CLIENT_FAILED;
+
+	if (g && client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
+			"TERMSRV@" HOST)) {
+		st = handshake(_metadata, &c, g, &nt, NULL);
+		peer_free(&c);
+	}
+	cssp_gss_free(g);
+	return st;
+}
+
+/*
+ * Issue 16, deliverable 2: an NTLM user file that is missing, not a file,
+ * empty, without users or malformed anywhere (gss-ntlmssp would skip the
+ * bad line and still log alice on) is refused at start with why, and when
+ * it goes bad after start every logon fails
+ * (CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY) and
+ * cssp_gss_server_check() says why; fixed again, logons work again without
+ * a new credential.
+ */
+TEST(user_file_fail_closed)
+{
+	static const struct {
+		const char *text; /* NULL: no file; "/": a directory */
+		const char *why;
+	} bad[] = {
+		{NULL, "No such file"},
+		{"/", "not a regular file"},
+		{"", "is empty"},
+		{"# only a comment\n\n", "has no user line"},
+		{"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT ":[U]:LCT-0:\n"
+		 "CONTOSO\\bob:0:" ALICE_NT "\n",
+		 "malformed at line 2"},
+		{"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT "0:[U]:LCT-0:\n",
+		 "malformed at line 1"},
+		{"CONTOSO:alice:\n", "malformed at line 1"},
+		{"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT ":[U]:LCT-0:\n"
+		 "CONTOSO:x:%01100d\n",
+		 "longer than 1022 bytes"},
+	};
+	const char *good =
+		"# users\n"
+		"CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" ALICE_NT ":[U]:LCT-0:\r\n"
+		"CONTOSO:carol:Carol-pw\n";
+	struct cssp_gss_config cfg = {NULL, realm_path("users-failclosed")};
+	char path[PATH_MAX], text[2048], err[512];
+	struct cssp_gss_server *srv = NULL, *again;
+	size_t i;
+
+	NEED_NTLM();
+	snprintf(path, sizeof(path), "%s", cfg.ntlm_user_file);
+	cfg.ntlm_user_file = path;
+	ASSERT_TRUE(write_file(path, good));
+	srv = server(_metadata, NULL, path);
+	ASSERT_NE(NULL, srv);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unlink(path);
+		rmdir(path);
+		if (bad[i].text && !strcmp(bad[i].text, "/")) {
+			ASSERT_EQ(0, mkdir(path, 0700));
+		} else if (bad[i].text) {
+			snprintf(text, sizeof(text), bad[i].text, 0);
+			ASSERT_TRUE(write_file(path, text));
+		}
+		/* at start */
+		again = NULL;
+		err[0] = '\0';
+		EXPECT_EQ(-1, cssp_gss_server_new(&cfg, &again, err, sizeof(err)))
+		TH_LOG("case %zu accepted", i);
+		EXPECT_EQ(NULL, again);
+		cssp_gss_server_free(again);
+		EXPECT_NE(NULL, strstr(err, bad[i].why)) TH_LOG("case %zu: %s", i, err);
+		/* after start: every logon, and the check says why */
+		EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY,
+			  ntlm_logon(_metadata, srv))
+		TH_LOG("case %zu", i);
+		err[0] = '\0';
+		EXPECT_EQ(-1, cssp_gss_server_check(srv, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, bad[i].why)) TH_LOG("case %zu: %s", i, err);
+	}
+	rmdir(path);
+	ASSERT_TRUE(write_file(path, good));
+	EXPECT_EQ(0, cssp_gss_server_check(srv, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+	cssp_gss_server_free(srv);
+	unlink(path);
+}
+
+/* A keytab that goes bad denies every logon of the credential, NTLM ones too. */
+TEST(keytab_fail_closed)
+{
+	struct cssp_gss_config cfg = {realm_path("failclosed.keytab"), realm_path("users")};
+	struct cssp_gss_server *srv, *again = NULL;
+	char err[512] = "";
+
+	NEED_NTLM();
+	NEED_KDC();
+	ASSERT_EQ(0, realm_run("cp '%s' '%s'", realm_path("termsrv.keytab"), cfg.keytab));
+	srv = server(_metadata, cfg.keytab, cfg.ntlm_user_file);
+	ASSERT_NE(NULL, srv);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+
+	ASSERT_TRUE(write_file(cfg.keytab, ""));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntlm_logon(_metadata, srv));
+	EXPECT_EQ(-1, cssp_gss_server_check(srv, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "is empty")) TH_LOG("%s", err);
+	EXPECT_EQ(-1, cssp_gss_server_new(&cfg, &again, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "is empty")) TH_LOG("%s", err);
+
+	ASSERT_TRUE(write_file(cfg.keytab, "not a keytab"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntlm_logon(_metadata, srv));
+	EXPECT_EQ(-1, cssp_gss_server_check(srv, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "malformed")) TH_LOG("%s", err);
+
+	ASSERT_EQ(0, realm_run("cp '%s' '%s'", realm_path("termsrv.keytab"), cfg.keytab));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
+	cssp_gss_server_free(srv);
+	unlink(cfg.keytab);
+}
+
+/*
+ * gss-ntlmssp older than 1.2.0 (CVE-2023-25563..25567) is refused. The
+ * installed one (1.2.0) is copied with its gssspi_set_cred_option export
+ * renamed, which is what a 1.1 looks like to MIT's glue, and registered
+ * for the NTLM OID through GSS_MECH_CONFIG (read before /etc/gss/mech.d;
+ * each test is a fresh child, so nothing has loaded mechanisms yet). The
+ * unchanged copy, registered the same way in a child, is accepted: the
+ * export alone makes the difference.
+ */
+static int register_ntlm_copy(struct __test_metadata *_metadata, const char *name, bool old)
+{
+	char conf[PATH_MAX], line[512], lib[PATH_MAX] = "";
+	FILE *f;
+
+	/* the library MIT would load: the NTLM OID's line in /etc/gss/mech.d */
+	f = popen("cat /etc/gss/mech.d/*.conf /etc/gss/mech 2>/dev/null", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && sscanf(line, "%*s 1.3.6.1.4.1.311.2.2.10 %4095s", lib) == 1)
+			break;
+	pclose(f);
+	ASSERT_NE(0, lib[0]) TH_LOG("gss-ntlmssp is not registered in /etc/gss/mech.d");
+	if (realm_run("perl -0777 -pe '%s' '%s' > '%s'",
+		      old ? "s/gssspi_set_cred_option\\0/gssspi_set_cred_optioX\\0/g" : "", lib,
+		      realm_path(name)))
+		return -1;
+	snprintf(conf, sizeof(conf), "%s.conf", realm_path(name));
+	snprintf(line, sizeof(line), "gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 %s\n", realm_path(name));
+	if (!write_file(conf, line))
+		return -1;
+	return setenv("GSS_MECH_CONFIG", conf, 1);
+}
+
+TEST(old_gss_ntlmssp_refused)
+{
+	struct cssp_gss_config cfg = {NULL, realm_path("users")};
+	struct cssp_gss_server *srv = NULL;
+	char err[512] = "";
+	int status = -1;
+	pid_t pid;
+
+	NEED_NTLM();
+	/* the control, in a child of its own (mechanisms load once per process) */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (register_ntlm_copy(_metadata, "gssntlmssp-1.2.so", false) ||
+		    cssp_gss_server_new(&cfg, &srv, err, sizeof(err)))
+			_exit(1);
+		status = ntlm_logon(_metadata, srv) == CREDSSP_SEC_STATUS_OK ? 0 : 2;
+		cssp_gss_server_free(srv);
+		_exit(status);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status) TH_LOG("the unchanged copy of gss-ntlmssp is refused");
+
+	ASSERT_EQ(0, register_ntlm_copy(_metadata, "gssntlmssp-1.1.so", true));
+	EXPECT_EQ(-1, cssp_gss_server_new(&cfg, &srv, err, sizeof(err)));
+	EXPECT_EQ(NULL, srv);
+	EXPECT_NE(NULL, strstr(err, "older than 1.2.0")) TH_LOG("%s", err);
 	cssp_gss_server_free(srv);
 }
 
