@@ -678,7 +678,7 @@ static int credssp_test_put_done(struct sk_buff *skb,
 	struct nlattr *out;
 
 	if (nla_put_u32(skb, CREDSSP_A_H_SEC_STATUS,
-			f == DONE_STATUS ? 0x80090300 : SEC_E_OK) ||
+			f == DONE_STATUS ? 0x8009ffff : SEC_E_OK) ||
 	    nla_put_u32(skb, CREDSSP_A_H_CONSUMED,
 			f == DONE_CONSUMED ? 101 : 100) ||
 	    nla_put_u32(skb, CREDSSP_A_H_RET_FLAGS,
