@@ -297,11 +297,29 @@ static void *hold_thread(void *p)
 	return NULL;
 }
 
+/* How many socket locks credssp_sock_hold.ko holds now, or -1. */
+static int holders(void)
+{
+	char num[16] = "";
+	int fd = open(HOLD_PROC, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, num, sizeof(num) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? atoi(num) : -1;
+}
+
 /*
  * KTLS_ATTACH of an established context on a socket whose lock another
  * thread holds: ready once the request was sent, or after a second (a
  * handler that waits for the lock never returns from the sendmsg).
  */
+static void ktls_fail(struct lk_shm *s, int n)
+{
+	s->ready = -n;
+	_exit(n);
+}
+
 static void waiter_ktls(struct lk_shm *s, struct conn *c, uint64_t cred)
 {
 	static int srv;
@@ -311,21 +329,23 @@ static void waiter_ktls(struct lk_shm *s, struct conn *c, uint64_t cred)
 	int cli;
 
 	if (acc_step(c, cred, &ctx, "ok") != CREDSSP_SEC_STATUS_OK || !ctx)
-		_exit(9);
+		ktls_fail(s, 9);
 	if (tcp_pair(&srv, &cli, false))
-		_exit(5);
+		ktls_fail(s, 5);
 	if (pthread_create(&t, NULL, hold_thread, &srv))
-		_exit(6);
-	usleep(200000); /* the write takes the lock at once */
+		ktls_fail(s, 6);
+	for (t0 = now_ms(); holders() < 1; usleep(5000))
+		if (now_ms() - t0 > 5000)
+			ktls_fail(s, 10);
 	f.m = cmsg(c, CREDSSP_CMD_KTLS_ATTACH, 0);
 	nla_put_u64(f.m, CREDSSP_A_CTX_ID, ctx);
 	nla_put_u32(f.m, CREDSSP_A_SOCK_FD, (uint32_t)srv);
 	if (pthread_create(&t, NULL, fire_thread, &f))
-		_exit(6);
+		ktls_fail(s, 6);
 	for (t0 = now_ms(); s->sent == 0 && now_ms() - t0 < 1000;)
 		usleep(5000);
 	if (s->sent < 0)
-		_exit(7);
+		ktls_fail(s, 7);
 	s->ready = 1;
 	for (;;)
 		pause();
@@ -406,6 +426,7 @@ static const char *const waiter_step[] = {
 	"sending the call",
 	"the call's context did not appear within 5 s",
 	"no established context from the fake helper",
+	"credssp_sock_hold.ko did not take the socket's lock within 5 s",
 };
 
 /* ---- the fixture ---- */
@@ -502,7 +523,7 @@ static void start_waiter(struct __test_metadata *_metadata, FIXTURE_DATA(lk) * s
 		int i = -self->s->ready;
 
 		TH_LOG("waiting caller failed at: %s",
-		       self->s->ready ? waiter_step[i < 10 && i > 0 ? i : 0] : "timeout");
+		       self->s->ready ? waiter_step[i < 11 && i > 0 ? i : 0] : "timeout");
 	}
 }
 
