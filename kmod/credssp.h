@@ -149,6 +149,7 @@ enum credssp_reason {
 	CREDSSP_R_DONE_NO_VERSION,
 	CREDSSP_R_DONE_VERSION,
 	CREDSSP_R_DONE_CREDS,
+	CREDSSP_R_DONE_CREDS_BINDING,
 	__CREDSSP_R_MAX
 };
 
@@ -256,6 +257,7 @@ struct credssp_result {
 	char principal[CREDSSP_PRINCIPAL_MAX + 1];
 	u8 *creds;			/* kmalloc'd payload, or NULL */
 	u32 creds_len;
+	u32 creds_binding;		/* enum credssp_creds_binding */
 	struct credssp_tls_keys tx;
 	struct credssp_tls_keys rx;
 };
@@ -297,6 +299,7 @@ struct credssp_ctx {
 	/* The delegated-credentials key while ESTABLISHED, or NULL. */
 	struct key *key;
 	u8 key_creds_type;		/* enum credssp_cred_type of its payload */
+	u8 creds_binding;		/* enum credssp_creds_binding, once ESTABLISHED */
 };
 
 /* How a helper request ended. */
@@ -395,6 +398,7 @@ struct credssp_ctx_view {
 	u32 cipher;			/* TLS_CIPHER_* */
 	key_serial_t key;
 	u8 creds_type;
+	u8 creds_binding;
 	char principal[CREDSSP_PRINCIPAL_MAX + 1];
 	char tls_cipher[CREDSSP_CIPHER_NAME_MAX + 1];
 };
@@ -429,7 +433,8 @@ u32 credssp_ctx_step_queue(struct credssp_ctx *ctx,
 void credssp_ctx_step_end(struct credssp_ctx *ctx,
 			  struct credssp_helper_req *req);
 void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v);
-u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len);
+u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len,
+			   u32 *binding);
 int credssp_ctx_keys_check(struct credssp_ctx *ctx, enum credssp_reason *why);
 int credssp_ctx_take_keys(struct credssp_ctx *ctx, struct credssp_tls_keys *tx,
 			  struct credssp_tls_keys *rx, u32 *tls_version,

@@ -484,6 +484,7 @@ u32 credssp_ctx_step_apply(struct credssp_ctx *ctx,
 		ctx->key = key;
 		if (key)
 			ctx->key_creds_type = res->creds[1];
+		ctx->creds_binding = res->creds_binding;
 		*resp = NULL;
 		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_ESTABLISHED,
 					    CREDSSP_OUTCOME_OK);
@@ -579,6 +580,7 @@ void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v)
 	v->dead = test_bit(CREDSSP_F_DEAD, &ctx->flags);
 	v->state = ctx->state;
 	v->package = ctx->package;
+	v->creds_binding = ctx->creds_binding;
 	v->created = ctx->created;
 	v->expiry = ctx->expiry;
 	res = ctx->res;
@@ -620,6 +622,7 @@ static u32 credssp_ctx_established_status(struct credssp_ctx *ctx)
  * @ctx: the context, referenced
  * @data: the payload, the caller's to free with kfree_sensitive()
  * @len: its length
+ * @binding: whom the credentials name (enum credssp_creds_binding)
  *
  * The context forgets the payload; its key (if any) lives on.
  *
@@ -627,12 +630,14 @@ static u32 credssp_ctx_established_status(struct credssp_ctx *ctx)
  * already), SEC_E_INVALID_HANDLE, SEC_E_CONTEXT_EXPIRED or
  * SEC_E_OUT_OF_SEQUENCE.
  */
-u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len)
+u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len,
+			   u32 *binding)
 {
 	u32 status;
 
 	*data = NULL;
 	*len = 0;
+	*binding = CREDSSP_CREDS_BINDING_NONE;
 	spin_lock(&ctx->lock);
 	status = credssp_ctx_established_status(ctx);
 	if (status)
@@ -643,6 +648,7 @@ u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len)
 	}
 	*data = ctx->res->creds;
 	*len = ctx->res->creds_len;
+	*binding = ctx->creds_binding;
 	ctx->res->creds = NULL;
 	ctx->res->creds_len = 0;
 unlock:

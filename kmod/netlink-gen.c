@@ -64,7 +64,7 @@ static const struct nla_policy credssp_helper_register_nl_policy[CREDSSP_A_H_VER
 };
 
 /* CREDSSP_CMD_HELPER_DONE - do */
-static const struct nla_policy credssp_helper_done_nl_policy[CREDSSP_A_H_KEYS_RX + 1] = {
+static const struct nla_policy credssp_helper_done_nl_policy[CREDSSP_A_H_CREDS_BINDING + 1] = {
 	[CREDSSP_A_H_REQ_ID] = { .type = NLA_U64, },
 	[CREDSSP_A_H_SEC_STATUS] = { .type = NLA_U32, },
 	[CREDSSP_A_H_OUTPUT] = { .type = NLA_BINARY, },
@@ -81,6 +81,7 @@ static const struct nla_policy credssp_helper_done_nl_policy[CREDSSP_A_H_KEYS_RX
 	[CREDSSP_A_H_CREDS] = { .type = NLA_BINARY, },
 	[CREDSSP_A_H_KEYS_TX] = NLA_POLICY_NESTED(credssp_keys_nl_policy),
 	[CREDSSP_A_H_KEYS_RX] = NLA_POLICY_NESTED(credssp_keys_nl_policy),
+	[CREDSSP_A_H_CREDS_BINDING] = NLA_POLICY_MAX(NLA_U32, 3),
 };
 
 /* CREDSSP_CMD_KTLS_ATTACH - do */
@@ -176,7 +177,7 @@ static const struct genl_split_ops credssp_nl_ops[] = {
 		.cmd		= CREDSSP_CMD_HELPER_DONE,
 		.doit		= credssp_nl_helper_done_doit,
 		.policy		= credssp_helper_done_nl_policy,
-		.maxattr	= CREDSSP_A_H_KEYS_RX,
+		.maxattr	= CREDSSP_A_H_CREDS_BINDING,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

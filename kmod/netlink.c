@@ -670,7 +670,9 @@ static int credssp_put_query(struct sk_buff *msg, u32 attr,
 				    q->pkg.nego_state));
 	default:	/* SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2 */
 		return nla_put(msg, CREDSSP_A_Q_CREDS, q->creds.len,
-			       q->creds.data);
+			       q->creds.data) ||
+		       nla_put_u32(msg, CREDSSP_A_Q_CREDS_BINDING,
+				   q->creds.binding);
 	}
 }
 
@@ -754,7 +756,8 @@ static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 	    nla_put_u64_64bit(msg, CREDSSP_A_CI_CREATED, v->created,
 			      CREDSSP_A_CI_PAD) ||
 	    nla_put_s32(msg, CREDSSP_A_CI_KEY, v->key) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, v->creds_type))
+	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, v->creds_type) ||
+	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_BINDING, v->creds_binding))
 		goto cancel;
 	if (v->done &&
 	    (nla_put_string(msg, CREDSSP_A_CI_PRINCIPAL, v->principal) ||

@@ -507,7 +507,8 @@ static u32 credssp_query_established(struct credssp_ctx *ctx,
 		return SEC_E_OK;
 	default:	/* SECPKG_ATTR_CREDS, SECPKG_ATTR_CREDS_2 */
 		return credssp_ctx_take_creds(ctx, &out->creds.data,
-					      &out->creds.len);
+					      &out->creds.len,
+					      &out->creds.binding);
 	}
 }
 

@@ -334,6 +334,13 @@ static int credssp_result_parse_ok(struct nlattr **tb,
 		return 0;
 	if (credssp_creds_validate(nla_data(attr), nla_len(attr), NULL))
 		return credssp_bad(bad, attr, CREDSSP_R_DONE_CREDS);
+	/* The policy bounds it; none from an older helper: nobody checked. */
+	res->creds_binding = tb[CREDSSP_A_H_CREDS_BINDING] ?
+		nla_get_u32(tb[CREDSSP_A_H_CREDS_BINDING]) :
+		CREDSSP_CREDS_BINDING_UNBOUND;
+	if (res->creds_binding == CREDSSP_CREDS_BINDING_NONE)
+		return credssp_bad(bad, tb[CREDSSP_A_H_CREDS_BINDING],
+				   CREDSSP_R_DONE_CREDS_BINDING);
 	res->creds = kmemdup(nla_data(attr), nla_len(attr), GFP_KERNEL);
 	if (!res->creds)
 		return -ENOMEM;
@@ -519,6 +526,7 @@ static const char *const credssp_reasons[__CREDSSP_R_MAX] = {
 	[CREDSSP_R_DONE_NO_VERSION] = "SEC_E_OK needs VERSION_NEGOTIATED",
 	[CREDSSP_R_DONE_VERSION] = "TSRequest version out of range",
 	[CREDSSP_R_DONE_CREDS] = "malformed credentials payload",
+	[CREDSSP_R_DONE_CREDS_BINDING] = "CREDS_BINDING none with credentials",
 };
 
 /**

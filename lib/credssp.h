@@ -421,8 +421,9 @@ struct credssp_ctx_info {
 	char tls_cipher[64];
 	uint64_t created;
 	uint64_t expiry;
-	int32_t key;	     /* delegated-credentials key serial, 0 if none */
-	uint32_t creds_type; /* enum credssp_cred_type, 0 if none */
+	int32_t key;		/* delegated-credentials key serial, 0 if none */
+	uint32_t creds_type;	/* enum credssp_cred_type, 0 if none */
+	uint32_t creds_binding; /* enum credssp_creds_binding: whom they name */
 };
 
 /** credssp_get_status() - GET_STATUS; release with credssp_free_status(). */

@@ -98,6 +98,17 @@ static const char *creds_name(uint32_t t)
 	return "unknown";
 }
 
+static const char *binding_name(uint32_t b)
+{
+	switch (b) {
+	case CREDSSP_CREDS_BINDING_NONE: return "none";
+	case CREDSSP_CREDS_BINDING_BOUND: return "bound";
+	case CREDSSP_CREDS_BINDING_UNBOUND: return "unbound";
+	case CREDSSP_CREDS_BINDING_OTHER_USER: return "other_user";
+	}
+	return "unknown";
+}
+
 static const char *tls_name(uint32_t v)
 {
 	switch (v) {
@@ -288,8 +299,8 @@ static void ctx_json(const struct credssp_ctx_info *c)
 	json_time(c->created);
 	printf(", \"expiry\": ");
 	json_time(c->expiry);
-	printf(", \"key\": %" PRId32 ", \"creds_type\": \"%s\"}", c->key,
-	       creds_name(c->creds_type));
+	printf(", \"key\": %" PRId32 ", \"creds_type\": \"%s\", \"creds_binding\": \"%s\"}", c->key,
+	       creds_name(c->creds_type), binding_name(c->creds_binding));
 }
 
 static void owner_str(const struct credssp_ctx_info *c, char *buf, size_t size)
@@ -379,6 +390,7 @@ static int cmd_show(struct credssp_handle *h, uint64_t id)
 	printf("%-14s%s\n", "expiry", fmt_time(c.expiry, tb, sizeof(tb)));
 	printf("%-14s%" PRId32 "\n", "key", c.key);
 	printf("%-14s%s\n", "creds", creds_name(c.creds_type));
+	printf("%-14s%s\n", "creds_binding", binding_name(c.creds_binding));
 	return EXIT_OK;
 }
 

@@ -989,6 +989,7 @@ static int parse_ctx(struct nlmsghdr *hdr, struct credssp_ctx_info *ci)
 	ci->expiry = get_u64(tb[CREDSSP_A_CI_EXPIRY]);
 	ci->key = (int32_t)get_u32(tb[CREDSSP_A_CI_KEY]);
 	ci->creds_type = get_u32(tb[CREDSSP_A_CI_CREDS_TYPE]);
+	ci->creds_binding = get_u32(tb[CREDSSP_A_CI_CREDS_BINDING]);
 	return 0;
 }
 

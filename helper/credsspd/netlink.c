@@ -335,6 +335,18 @@ int cnl_next(struct cnl *c, struct cnl_request *req)
 	return ret;
 }
 
+/* The engine's classification of delegated credentials, as the kernel's. */
+static uint32_t cnl_creds_binding(enum cssp_deleg_binding b)
+{
+	switch (b) {
+	case CSSP_DELEG_BOUND: return CREDSSP_CREDS_BINDING_BOUND;
+	case CSSP_DELEG_OTHER_USER: return CREDSSP_CREDS_BINDING_OTHER_USER;
+	case CSSP_DELEG_NONE: /* with a payload: nobody checked it */
+	case CSSP_DELEG_UNBOUND:
+	default: return CREDSSP_CREDS_BINDING_UNBOUND;
+	}
+}
+
 static int put_keys(struct nl_msg *msg, int type, const struct cssp_tls_keys *k,
 		    const struct cssp_tls_dir_keys *d)
 {
@@ -366,7 +378,8 @@ static int put_result(struct nl_msg *msg, const struct cssp_result *r)
 	    nla_put_string(msg, CREDSSP_A_H_TLS_CIPHER, r->tls_cipher))
 		return -1;
 	if (!r->creds_empty && r->payload.len &&
-	    nla_put(msg, CREDSSP_A_H_CREDS, (int)r->payload.len, r->payload.data))
+	    (nla_put(msg, CREDSSP_A_H_CREDS, (int)r->payload.len, r->payload.data) ||
+	     nla_put_u32(msg, CREDSSP_A_H_CREDS_BINDING, cnl_creds_binding(r->binding))))
 		return -1;
 	if (put_keys(msg, CREDSSP_A_H_KEYS_TX, k, &k->tx) ||
 	    put_keys(msg, CREDSSP_A_H_KEYS_RX, k, &k->rx))

@@ -163,7 +163,9 @@ struct credssp_buffer_desc {
  *	(@pkg.nego_state only for the latter)
  * @creds: SECPKG_ATTR_CREDS and SECPKG_ATTR_CREDS_2: the delegated
  *	credentials payload of <uapi/linux/credssp.h>, kmalloc'd; free it with
- *	credssp_free_buffer()
+ *	credssp_free_buffer(); @creds.binding says whom they name (enum
+ *	credssp_creds_binding): a single sign-on consumer uses them only when
+ *	CREDSSP_CREDS_BINDING_BOUND
  */
 struct credssp_ctx_attrs {
 	union {
@@ -199,6 +201,7 @@ struct credssp_ctx_attrs {
 		struct {
 			void *data;
 			u32 len;
+			u32 binding;
 		} creds;
 	};
 };

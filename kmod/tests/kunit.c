@@ -613,6 +613,8 @@ enum credssp_test_done_fault {
 	DONE_NO_VERSION,
 	DONE_VERSION,
 	DONE_CREDS,
+	DONE_BINDING_NONE,
+	DONE_NO_BINDING,	/* good: an older helper's, unbound */
 	DONE_NR
 };
 
@@ -646,6 +648,8 @@ static const struct {
 	[DONE_VERSION] = { CREDSSP_R_DONE_VERSION,
 			   CREDSSP_A_H_VERSION_NEGOTIATED },
 	[DONE_CREDS] = { CREDSSP_R_DONE_CREDS, CREDSSP_A_H_CREDS },
+	[DONE_BINDING_NONE] = { CREDSSP_R_DONE_CREDS_BINDING,
+				CREDSSP_A_H_CREDS_BINDING },
 };
 
 static int credssp_test_put_keys(struct sk_buff *skb, int type, u32 cipher,
@@ -693,9 +697,11 @@ static int credssp_test_put_done(struct sk_buff *skb,
 	    (f != DONE_NO_VERSION &&
 	     nla_put_u32(skb, CREDSSP_A_H_VERSION_NEGOTIATED,
 			 f == DONE_VERSION ? 7 : 6)) ||
-	    nla_put(skb, CREDSSP_A_H_CREDS,
-		    creds_len,
-		    credssp_test_creds))
+	    nla_put(skb, CREDSSP_A_H_CREDS, creds_len, credssp_test_creds) ||
+	    (f != DONE_NO_BINDING &&
+	     nla_put_u32(skb, CREDSSP_A_H_CREDS_BINDING,
+			 f == DONE_BINDING_NONE ? CREDSSP_CREDS_BINDING_NONE :
+			 CREDSSP_CREDS_BINDING_BOUND)))
 		return -EMSGSIZE;
 	out = nla_reserve(skb, CREDSSP_A_H_OUTPUT, out_len);
 	if (!out)
@@ -733,7 +739,7 @@ static void credssp_test_done_one(struct kunit *test,
 		tb[nla_type(attr)] = attr;
 
 	err = credssp_result_parse(tb, 100, &res, &bad);
-	if (f == DONE_GOOD) {
+	if (f == DONE_GOOD || f == DONE_NO_BINDING) {
 		KUNIT_ASSERT_EQ(test, err, 0);
 		KUNIT_ASSERT_NOT_NULL(test, res);
 		KUNIT_EXPECT_EQ(test, res->status, SEC_E_OK);
@@ -746,6 +752,9 @@ static void credssp_test_done_one(struct kunit *test,
 		KUNIT_EXPECT_EQ(test, res->version, 6);
 		KUNIT_EXPECT_EQ(test, res->expiry, CREDSSP_TIME_NEVER);
 		KUNIT_EXPECT_EQ(test, res->creds_len, sizeof(credssp_test_creds));
+		KUNIT_EXPECT_EQ(test, res->creds_binding,
+				f == DONE_GOOD ? CREDSSP_CREDS_BINDING_BOUND :
+				CREDSSP_CREDS_BINDING_UNBOUND);
 	} else {
 		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "fault %d", f);
 		KUNIT_EXPECT_NULL(test, res);

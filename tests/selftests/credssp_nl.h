@@ -1058,8 +1058,11 @@ static inline struct nl_msg *fh_done_msg(uint64_t req_id, uint32_t status)
  * stops after the '|', the rest is EXTRA):
  *   cont, hold, slow, (empty)  CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output "srv1"
  *   big                        CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output 3000 bytes
- *   ok                         CREDSSP_SEC_STATUS_OK, output "srvF", the full result
+ *   ok                         CREDSSP_SEC_STATUS_OK, output "srvF", the full result,
+ *                              credentials bound to the principal
  *   oknocreds                  the same without a credentials payload
+ *   okunbound                  the same, credentials of nobody checked (no
+ *                              CREDS_BINDING, as an older helper sends)
  *   incomplete                 CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE, nothing consumed
  *   deny                       CREDSSP_SEC_STATUS_LOGON_DENIED, output "err!", NTLM
  *   never                      no answer; exit, okdie: the helper exits
@@ -1070,7 +1073,7 @@ static inline void fh_answer(struct fh_req *q)
 	const char *in = q->in, *bar = memchr(q->in, '|', strnlen(q->in, sizeof(q->in)));
 	uint32_t consumed = bar ? (uint32_t)(bar - in + 1) : q->inlen;
 	uint8_t creds[256], big[CREDSSP_TOKEN_MAX + 1];
-	bool ok = false, nokeys = false, badcreds = false, nocreds = false;
+	bool ok = false, nokeys = false, badcreds = false, nocreds = false, nobind = false;
 	const char *principal = FH_PRINCIPAL;
 	char longp[601];
 	bool prinul = false;
@@ -1080,6 +1083,7 @@ static inline void fh_answer(struct fh_req *q)
 	if (!strncmp(in, "ok", 2)) {
 		ok = true;
 		nocreds = !strncmp(in, "oknocreds", 9); /* nothing delegated */
+		nobind = !strncmp(in, "okunbound", 9);
 	} else if (!strncmp(in, "h:prinul", 8)) {
 		ok = true;
 		prinul = true;
@@ -1119,6 +1123,8 @@ static inline void fh_answer(struct fh_req *q)
 		nla_put_string(m, CREDSSP_A_H_TLS_CIPHER, FH_CIPHER);
 		if (!nocreds)
 			nla_put(m, CREDSSP_A_H_CREDS, n, creds);
+		if (!nocreds && !nobind)
+			nla_put_u32(m, CREDSSP_A_H_CREDS_BINDING, CREDSSP_CREDS_BINDING_BOUND);
 		if (!nokeys) {
 			fh_put_keys(m, CREDSSP_A_H_KEYS_TX, keylen);
 			fh_put_keys(m, CREDSSP_A_H_KEYS_RX, keylen);

@@ -411,6 +411,7 @@ TEST_F(hp, get_ctx_after_ok)
 	/* Credentials were delegated: the serial of their key in .credssp. */
 	EXPECT_LT(0, (int32_t)a_u32(r.tb, CREDSSP_A_CI_KEY, 0));
 	EXPECT_EQ(CREDSSP_CRED_TYPE_PASSWORD, a_u32(r.tb, CREDSSP_A_CI_CREDS_TYPE, 0));
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_BOUND, a_u32(r.tb, CREDSSP_A_CI_CREDS_BINDING, 99));
 	reply_free(&r);
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
@@ -500,6 +501,7 @@ TEST_F(hp, query_after_ok)
 	ASSERT_NE(NULL, q[CREDSSP_A_Q_CREDS]);
 	EXPECT_EQ(ncreds, (size_t)nla_len(q[CREDSSP_A_Q_CREDS]));
 	EXPECT_EQ(0, memcmp(creds, nla_data(q[CREDSSP_A_Q_CREDS]), ncreds));
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_BOUND, a_u32(q, CREDSSP_A_Q_CREDS_BINDING, 99));
 	reply_free(&r);
 	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
 		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
@@ -531,6 +533,47 @@ TEST_F(hp, creds_2_once)
 		  query(&self->c, ctx, CREDSSP_QUERY_CREDS, &r, q));
 	reply_free(&r);
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+}
+
+/* GET_CTX's CREDS_BINDING of a context after the helper's SEC_E_OK @in. */
+static uint32_t ctx_binding(struct conn *c, uint64_t cred, const char *in, uint32_t *query_binding)
+{
+	struct nlattr *q[TB_MAX + 1];
+	uint32_t binding = 99;
+	uint64_t ctx = 0;
+	struct nl_msg *m;
+	struct reply r;
+
+	*query_binding = 99;
+	if (acc_step(c, cred, &ctx, in) != CREDSSP_SEC_STATUS_OK)
+		return 98;
+	m = cmsg(c, CREDSSP_CMD_GET_CTX, 0);
+	nla_put_u64(m, CREDSSP_A_CI_ID, ctx);
+	if (!transact(c, m, &r) && r.n)
+		binding = a_u32(r.tb, CREDSSP_A_CI_CREDS_BINDING, 97);
+	reply_free(&r);
+	if (query(c, ctx, CREDSSP_QUERY_CREDS, &r, q) == CREDSSP_SEC_STATUS_OK)
+		*query_binding = a_u32(q, CREDSSP_A_Q_CREDS_BINDING, 97);
+	reply_free(&r);
+	delete_ctx(c, ctx);
+	return binding;
+}
+
+/*
+ * Whom the delegated credentials name, as the helper said: bound; unbound
+ * when a helper says nothing (an older one); none when nothing came.
+ */
+TEST_F(hp, creds_binding)
+{
+	uint32_t qb;
+
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_BOUND, ctx_binding(&self->c, self->cred, "ok", &qb));
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_BOUND, qb);
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_UNBOUND,
+		  ctx_binding(&self->c, self->cred, "okunbound", &qb));
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_UNBOUND, qb);
+	EXPECT_EQ(CREDSSP_CREDS_BINDING_NONE, ctx_binding(&self->c, self->cred, "oknocreds", &qb));
+	EXPECT_EQ(99, qb); /* SEC_E_NO_CREDENTIALS: nothing to query */
 }
 
 TEST_F(hp, extra_reported)

@@ -207,6 +207,25 @@ enum credssp_cred_type {
 };
 
 /**
+ * enum credssp_creds_binding - Whom the delegated credentials name, as the
+ *   helper classified them. A single sign-on consumer uses them only when
+ *   bound.
+ * @CREDSSP_CREDS_BINDING_NONE: nothing delegated
+ * @CREDSSP_CREDS_BINDING_BOUND: they name the authenticated principal
+ * @CREDSSP_CREDS_BINDING_UNBOUND: they name nobody the helper can check (a
+ *   smart card without userHint, Remote Credential Guard); only if the helper
+ *   keeps them
+ * @CREDSSP_CREDS_BINDING_OTHER_USER: they name another user (the helper's
+ *   allow_other_delegated_user)
+ */
+enum credssp_creds_binding {
+	CREDSSP_CREDS_BINDING_NONE,
+	CREDSSP_CREDS_BINDING_BOUND,
+	CREDSSP_CREDS_BINDING_UNBOUND,
+	CREDSSP_CREDS_BINDING_OTHER_USER,
+};
+
+/**
  * enum credssp_cred_field - A field of the delegated-credentials payload.
  */
 enum credssp_cred_field {
@@ -279,6 +298,7 @@ enum credssp_query_attr {
 	CREDSSP_A_Q_PKG_MAX_TOKEN,
 	CREDSSP_A_Q_NEGO_STATE,
 	CREDSSP_A_Q_CREDS,
+	CREDSSP_A_Q_CREDS_BINDING,
 
 	__CREDSSP_A_Q_MAX,
 	CREDSSP_A_Q_MAX = (__CREDSSP_A_Q_MAX - 1)
@@ -330,6 +350,7 @@ enum credssp_ctx_info_attr {
 	CREDSSP_A_CI_EXPIRY,
 	CREDSSP_A_CI_KEY,
 	CREDSSP_A_CI_CREDS_TYPE,
+	CREDSSP_A_CI_CREDS_BINDING,
 
 	__CREDSSP_A_CI_MAX,
 	CREDSSP_A_CI_MAX = (__CREDSSP_A_CI_MAX - 1)
@@ -360,6 +381,7 @@ enum credssp_helper_attr {
 	CREDSSP_A_H_CREDS,
 	CREDSSP_A_H_KEYS_TX,
 	CREDSSP_A_H_KEYS_RX,
+	CREDSSP_A_H_CREDS_BINDING,
 
 	__CREDSSP_A_H_MAX,
 	CREDSSP_A_H_MAX = (__CREDSSP_A_H_MAX - 1)
