@@ -9,8 +9,9 @@
  *      (handshake deadline).
  *   3. Who authenticated, the delegated credentials, the single sign-on
  *      policy: the credentials must name the principal, which maps to a
- *      local account (NTLM: the user part of DOMAIN\user; Kerberos:
- *      krb5_aname_to_localname()).
+ *      local account (libcredssp's credssp_principal_to_local(), as
+ *      ImpersonateSecurityContext maps it: NTLM the user part of
+ *      DOMAIN\user; Kerberos krb5.conf's auth_to_local rules).
  *   4. The backend: connect, X.224 Connection Request asking for
  *      PROTOCOL_RDP (xrdp refuses requestedProtocols > 0xb and can select
  *      only RDP or SSL), its Confirm must select PROTOCOL_RDP.
@@ -27,7 +28,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <krb5.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -215,23 +215,6 @@ static int authenticate(struct work *w)
 	return 0;
 }
 
-/* Kerberos principal -> local account, the way the system's krb5.conf says. */
-static bool krb5_local_name(const char *principal, char *out, size_t size)
-{
-	krb5_context k;
-	krb5_principal p;
-	bool ok = false;
-
-	if (krb5_init_context(&k))
-		return false;
-	if (!krb5_parse_name(k, principal, &p)) {
-		ok = !krb5_aname_to_localname(k, p, (int)size, out);
-		krb5_free_principal(k, p);
-	}
-	krb5_free_context(k);
-	return ok && rdp_local_name_ok(out);
-}
-
 /* The logon the backend gets, from the principal and the delegated credentials. */
 static int single_sign_on(struct work *w)
 {
@@ -248,9 +231,9 @@ static int single_sign_on(struct work *w)
 		rdpd_audit(c, "refused", "unknown package '%s'", c->package);
 		return -1;
 	}
-	if (!(pkg == RDP_PKG_NTLM
-		      ? rdp_ntlm_local_name(c->principal, c->local_user, sizeof(c->local_user))
-		      : krb5_local_name(c->principal, c->local_user, sizeof(c->local_user)))) {
+	/* NTLM: the user part; Kerberos: krb5.conf's auth_to_local rules. */
+	if (credssp_principal_to_local(c->principal, c->package, c->local_user,
+				       sizeof(c->local_user))) {
 		rdpd_audit(c, "refused", "the principal maps to no local account");
 		return -1;
 	}

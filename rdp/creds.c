@@ -205,31 +205,3 @@ bool rdp_creds_match(enum rdp_package pkg, const char *principal, const char *do
 	label = strcspn(at + 1, ".");
 	return eq_n(at + 1, label, domain);
 }
-
-bool rdp_local_name_ok(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > 32 || name[0] == '-' || name[0] == '.')
-		return false;
-	for (i = 0; i < n; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-			return false;
-	}
-	return true;
-}
-
-bool rdp_ntlm_local_name(const char *principal, char *out, size_t size)
-{
-	const char *sep = strchr(principal, '\\');
-	const char *u = sep ? sep + 1 : principal;
-	size_t n = strlen(u);
-
-	if (n + 1 > size)
-		return false;
-	memcpy(out, u, n + 1);
-	return rdp_local_name_ok(out);
-}

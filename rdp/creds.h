@@ -65,14 +65,4 @@ enum rdp_package {
 bool rdp_creds_match(enum rdp_package pkg, const char *principal, const char *domain,
 		     const char *user);
 
-/*
- * The local account of an NTLM principal ("DOMAIN\user" or "user") into
- * @out: the user part. false when it is not a plausible account name
- * (rdp_local_name_ok()) or does not fit.
- */
-bool rdp_ntlm_local_name(const char *principal, char *out, size_t size);
-
-/* A local account name the front passes on: [A-Za-z0-9._-], not "-..." , 1..32 bytes. */
-bool rdp_local_name_ok(const char *name);
-
 #endif /* KCREDSSP_RDP_CREDS_H */
