@@ -12,23 +12,23 @@ cd "$repo" || exit 1
 # shellcheck source=tests/lib/tap.sh
 . tests/lib/tap.sh
 
-out=build/debian
+debdir=build/debian
 # Exposure bounds: credsspd's from issue 14; credssp-rdpd's where it stands
 # (it listens on the network and keeps CAP_NET_ADMIN as a consumer).
 declare -A bound=([credsspd.service]=2.0 [credssp-rdpd.service]=2.0)
 packages=(credssp-dkms credsspd libcredssp1 libcredssp-dev credsspctl credssp-rdpd)
 
 tap_check "dpkg-buildpackage -us -uc -b and lintian: no tag left (scripts/deb.sh)" \
-	scripts/deb.sh "$out"
+	scripts/deb.sh "$debdir"
 deb() {
-	local f=("$out/$1"_*.deb)
+	local f=("$debdir/$1"_*.deb)
 	[ ! -e "${f[0]}" ] || echo "${f[0]}"
 }
 for p in "${packages[@]}"; do
 	tap_check "package $p built" test -n "$(deb "$p")"
 done
 
-root=$out/root
+root=$debdir/root
 rm -rf "$root"
 mkdir -p "$root/lib/systemd"
 for p in "${packages[@]}"; do
@@ -60,10 +60,10 @@ tap_check "credssp-dkms: dkms.conf of this version, credssp.ko only" \
 cp -a /lib/systemd/system "$root/lib/systemd/host-units"
 cp -an "$root"/lib/systemd/host-units/. "$root/lib/systemd/system/"
 verify() {
-	local out
-	out=$(MANPATH=$root/usr/share/man systemd-analyze verify --root="$root" "$@" 2>&1) || {
-		echo "$out"; return 1; }
-	[ -z "$out" ] || { echo "$out"; return 1; }
+	local msg
+	msg=$(MANPATH=$root/usr/share/man systemd-analyze verify --root="$root" "$@" 2>&1) || {
+		echo "$msg"; return 1; }
+	[ -z "$msg" ] || { echo "$msg"; return 1; }
 }
 for u in credsspd.service credssp-rdpd.service credssp-rdpd.socket; do
 	tap_check "systemd-analyze verify $u" verify "$root/lib/systemd/system/$u"
