@@ -299,7 +299,7 @@ $(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exi
 	$(CC) $(LIB_CFLAGS) $(SAN) -pthread -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-Wl,--wrap=_exit -o $@ $< $(LIB_SRCS) tests/lib/lsan-exit.c $(LIB_LIBS)
 
-install-lib: lib
+install-lib: $(BUILD)/libcredssp.so.1 $(BUILD)/libcredssp.a $(BUILD)/credsspctl
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/credssp/linux \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/libcredssp.so.1 $(DESTDIR)$(LIBDIR)/
@@ -312,6 +312,61 @@ install-lib: lib
 	install -m 0755 $(BUILD)/credsspctl $(DESTDIR)$(SBINDIR)/
 	install -m 0644 Documentation/credsspctl.8 $(DESTDIR)$(MANDIR)/man8/
 # ---- end lib ----
+
+# ---- install (packaging) ----
+# What debian/rules installs, one target per package, each under
+# DESTDIR/PREFIX (binaries built as they are: debian/rules builds a release
+# tree with BUILD=build/deb SAN=). install-lib (above) installs libcredssp,
+# its headers and credsspctl. The units name /usr/sbin: installed with
+# SBINDIR's path instead.
+#   install-credsspd  credsspd, credsspd.conf, credsspd(8), credsspd.service
+#   install-rdpd      credssp-rdpd, its conf, man page, .service and .socket
+#   install-dkms      the module source as DKMS builds it, in DKMS_DIR
+#   install-all       all of the above and install-lib
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+KCREDSSP_VERSION := $(LIB_VERSION)
+DKMS_DIR ?= /usr/src/credssp-$(KCREDSSP_VERSION)
+DKMS_SRCS := $(wildcard kmod/Kbuild kmod/*.[ch] kmod/tests/*.[ch] uapi/linux/*.h include/net/*.h)
+UNIT_SED := sed -e 's|/usr/sbin/|$(SBINDIR)/|g'
+.PHONY: install-credsspd install-rdpd install-dkms install-all
+
+install-credsspd: $(BUILD)/credsspd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/credssp $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/credsspd $(DESTDIR)$(SBINDIR)/
+	install -m 0644 etc/credsspd.conf $(DESTDIR)$(SYSCONFDIR)/credssp/
+	install -m 0644 Documentation/credsspd.8 $(DESTDIR)$(MANDIR)/man8/
+	$(UNIT_SED) etc/systemd/credsspd.service >$(DESTDIR)$(UNITDIR)/credsspd.service
+
+install-rdpd: $(BUILD)/credssp-rdpd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/credssp $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/credssp-rdpd $(DESTDIR)$(SBINDIR)/
+	install -m 0644 etc/credssp-rdpd.conf $(DESTDIR)$(SYSCONFDIR)/credssp/
+	install -m 0644 Documentation/credssp-rdpd.8 $(DESTDIR)$(MANDIR)/man8/
+	$(UNIT_SED) etc/systemd/credssp-rdpd.service >$(DESTDIR)$(UNITDIR)/credssp-rdpd.service
+	install -m 0644 etc/systemd/credssp-rdpd.socket $(DESTDIR)$(UNITDIR)/
+
+# Only credssp.ko: dkms.conf builds the single target kmod/credssp.ko, and
+# this tree's Kbuild names kmod/ alone (no gate sample, no test modules).
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_DIR)
+	cp -a --parents $(DKMS_SRCS) $(DESTDIR)$(DKMS_DIR)/
+	echo 'obj-m += kmod/' >$(DESTDIR)$(DKMS_DIR)/Kbuild
+	sed -e 's|#MODULE_VERSION#|$(KCREDSSP_VERSION)|' dkms.conf >$(DESTDIR)$(DKMS_DIR)/dkms.conf
+
+install-all: install-lib install-credsspd install-rdpd install-dkms
+
+# The packages installed in the guest as README.md's "Install on Debian" says,
+# on Debian's own kernel under systemd, an RDP client through them, then
+# purged (tests/guest/install-debian.sh; about 25 minutes under TCG, most of
+# it DKMS building credssp.ko in the guest: not part of `make check`).
+INSTALL_KVER ?= 6.1
+.PHONY: check-install
+check-install:
+	tests/guest/install-debian.sh $(INSTALL_KVER)
+# ---- end install (packaging) ----
 
 # ---- ktls ----
 # kTLS attach through the real helper (tests/guest/suite-ktls.sh): the

@@ -6,7 +6,8 @@
 #
 #   host   build the userspace parts, host unit tests (ASan + UBSan), a bounded
 #          run of every fuzzer (KCREDSSP_FUZZ_SECONDS each, default 15), real
-#          RDP clients against the engine (tests/interop), style gates
+#          RDP clients against the engine (tests/interop), the Debian packages
+#          and their systemd units (tests/pkg), style gates
 #   guest  for KVER (default 6.12): Debian's own kernel image of KVER (fetched,
 #          not built: scripts/debian-kernel.sh), credssp.ko against its
 #          headers, tests of scripts/vm.sh and the module's load and unload on
@@ -115,6 +116,11 @@ host() {
 	for t in tests/unit/*.sh build/unit/*; do
 		[ -x "$t" ] || continue
 		step "unit: $t" "host/unit-$(basename "$t" .sh).tap" "$t"
+	done
+	# The Debian packages (dpkg-buildpackage, lintian) and their systemd units
+	# (systemd-analyze verify and security): tests/pkg/, about 45 s.
+	for t in tests/pkg/*.sh; do
+		step "packaging: $t" "host/pkg-$(basename "$t" .sh).tap" "$t"
 	done
 	step "spec: the uapi header and kernel policies are what ynl-gen makes of the YNL spec" \
 		host/ynl-gen.tap scripts/ynl-gen.sh --check

@@ -22,6 +22,7 @@ PKGS=(
 	xrdp xorgxrdp xterm
 	sparse clang clang-format libclang-rt-14-dev
 	busybox-static pahole
+	debhelper dh-dkms dkms lintian
 )
 # Packages taken from bookworm-backports.
 BPO_PKGS=(linux-source-6.12 freerdp3-x11)

@@ -31,16 +31,9 @@ mkdir -p /run/vm
 mount -t 9p -o "$p9" ctl /run/vm || { echo "vm-init: no control share" >/dev/console; echo b >/proc/sysrq-trigger; }
 . /run/vm/env
 # The repository and the caller's directory may lie under a tmpfs just mounted.
-mkdir -p "$VM_REPO"
-mount -t 9p -o "$p9,ro,cache=loose" repo "$VM_REPO"
-if [ -n "$VM_CWD" ]; then
-	mkdir -p "$VM_CWD"
-	mount -t 9p -o "$p9,ro,cache=loose" cwd "$VM_CWD"
-fi
-if [ -n "$VM_RESULTS" ]; then
-	mkdir -p "$VM_RESULTS"
-	mount -t 9p -o "$p9" results "$VM_RESULTS"
-fi
+# shellcheck source=scripts/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
+vm_shares ""
 
 hostname kcredssp-guest
 ip link set lo up
@@ -59,13 +52,7 @@ if [ -e $kmemleak ]; then
 fi
 
 # The command's output reaches the host byte for byte: no \n -> \r\n.
-echo "vm-init: running command" >/dev/kmsg
-{
-	stty -opost -echo <&1
-	HOME=/root TERM=dumb /bin/bash /run/vm/cmd </dev/null
-} >/dev/hvc0 2>&1
-echo $? >/run/vm/rc
-echo "vm-init: command exited with $(cat /run/vm/rc)" >/dev/kmsg
+vm_run /run/vm
 
 if [ -e $kmemleak ]; then
 	# A scan reports unreferenced objects older than 5 s: let the last

@@ -21,7 +21,12 @@
 #                       one built here (scripts/debian-kernel.sh): bookworm's
 #                       linux-image-amd64 (6.1), bookworm-backports' (6.12),
 #                       with its own modules under /lib/modules
-#   --forward PORT      forward TCP PORT on host loopback to the guest (repeatable)
+#   --systemd           with --debian: systemd as PID 1 on a writable root
+#                       (overlayfs over the host root, tmpfs upper: nothing
+#                       reaches the host), scripts/vm-systemd.sh
+#   --forward PORT[:GUESTPORT]
+#                       forward TCP PORT on host loopback to the guest's PORT
+#                       (or GUESTPORT) (repeatable)
 #   --results DIR       share host DIR, writable, at the same path in the guest
 #   --timeout SECONDS   give up after SECONDS (default 900, or $VM_TIMEOUT)
 #   --mem MIB           guest memory (default 1024)
@@ -34,18 +39,20 @@ repo=$(dirname "$here")
 kernel=${VM_KERNEL:-6.12}
 debug=0
 debian=0
+systemd=0
 forwards=()
 results=
 timeout=${VM_TIMEOUT:-900}
 mem=
 
-usage() { sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--debug) debug=1; shift ;;
 	--debian) debian=1; shift ;;
-	--forward) [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "vm.sh: bad port '${2:-}'" >&2; exit 2; }
+	--systemd) systemd=1; shift ;;
+	--forward) [[ ${2:-} =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "vm.sh: bad port '${2:-}'" >&2; exit 2; }
 		forwards+=("$2"); shift 2 ;;
 	--results) results=$(realpath -m "${2:?}"); shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
@@ -64,6 +71,7 @@ esac
 [ -n "$mem" ] || mem=1024
 [ $debug = 1 ] && [ $debian = 1 ] &&
 	{ echo "vm.sh: --debug and --debian exclude each other" >&2; exit 2; }
+[ $systemd = 1 ] && [ $debian = 0 ] && { echo "vm.sh: --systemd needs --debian" >&2; exit 2; }
 
 p9=trans=virtio,version=9p2000.L,msize=262144
 if [ $debian = 1 ]; then
@@ -71,13 +79,15 @@ if [ $debian = 1 ]; then
 	# mounts the root share (tag "root"), shows the "modules" share over
 	# /lib/modules and goes on into vm-init.sh like the kernels built here.
 	ddir=$("$here/debian-kernel.sh" "$kernel")
+	init=vm-init.sh
+	[ $systemd = 0 ] || init=vm-systemd.sh
 	image=$ddir/root/boot/vmlinuz-$(cat "$ddir/release")
 	tag=root
 	boot=(-initrd "$ddir/initrd.img"
-		-append "console=ttyS0 panic=-1 oops=panic vminit=$here/vm-init.sh"
+		-append "console=ttyS0 panic=-1 oops=panic vminit=$here/$init"
 		-fsdev "local,id=modules,path=$ddir/root/lib/modules,readonly=on,security_model=none"
 		-device virtio-9p-pci,fsdev=modules,mount_tag=modules)
-	variant=$kernel-debian
+	variant=$kernel-debian$([ $systemd = 1 ] && echo -systemd || true)
 else
 	kopt=()
 	[ $debug = 1 ] && kopt=(--debug)
@@ -144,7 +154,7 @@ if [ -n "$results" ]; then
 fi
 if [ ${#forwards[@]} -gt 0 ]; then
 	fwd=
-	for p in "${forwards[@]}"; do fwd+=",hostfwd=tcp:127.0.0.1:$p-:$p"; done
+	for p in "${forwards[@]}"; do fwd+=",hostfwd=tcp:127.0.0.1:${p%%:*}-:${p##*:}"; done
 	qemu+=(-netdev "user,id=net0,restrict=off$fwd" -device virtio-net-pci,netdev=net0)
 fi
 
