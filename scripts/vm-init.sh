@@ -8,6 +8,9 @@
 # has it, and reboots, which makes QEMU (-no-reboot) exit.
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
+# Before the tmpfs mounts below: this script may live under /tmp (a CI clone).
+# shellcheck source=scripts/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -31,8 +34,6 @@ mkdir -p /run/vm
 mount -t 9p -o "$p9" ctl /run/vm || { echo "vm-init: no control share" >/dev/console; echo b >/proc/sysrq-trigger; }
 . /run/vm/env
 # The repository and the caller's directory may lie under a tmpfs just mounted.
-# shellcheck source=scripts/vm-lib.sh
-. "$(dirname "$0")/vm-lib.sh"
 vm_shares ""
 
 hostname kcredssp-guest

@@ -20,6 +20,10 @@ die() {
 	echo b >/proc/sysrq-trigger
 }
 
+# Before the tmpfs on /tmp below: this script may live under /tmp (a CI clone).
+# shellcheck source=scripts/vm-lib.sh
+. "$(dirname "$0")/vm-lib.sh"
+
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -38,8 +42,6 @@ mkdir -p $r/vm/ctl
 mount -t 9p -o "$p9" ctl $r/vm/ctl || die "no control share"
 # shellcheck disable=SC1091 # written by vm.sh
 . $r/vm/ctl/env
-# shellcheck source=scripts/vm-lib.sh
-. "$(dirname "$0")/vm-lib.sh"
 vm_shares $r
 
 # The guest's own configuration, in the upper layer only.
