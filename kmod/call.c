@@ -213,20 +213,36 @@ void credssp_call_abandon(struct credssp_call *call)
 	credssp_call_put(call);
 }
 
+/* An outcome message of @call's command with room for @size bytes. */
+static struct sk_buff *credssp_call_start(struct credssp_call *call,
+					  size_t size, void **hdr)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(size, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, call->caller.portid, call->seq,
+			   &credssp_nl_family, 0, call->cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
 static struct sk_buff *credssp_call_msg(struct credssp_call *call,
 					size_t size, u32 status,
 					const char *text, void **hdr)
 {
 	struct sk_buff *skb;
 
-	skb = genlmsg_new(size + nla_total_size(sizeof(u32)) +
-			  nla_total_size(text ? strlen(text) + 1 : 0),
-			  GFP_KERNEL);
+	skb = credssp_call_start(call, size + nla_total_size(sizeof(u32)) +
+				 nla_total_size(text ? strlen(text) + 1 : 0),
+				 hdr);
 	if (!skb)
 		return NULL;
-	*hdr = genlmsg_put(skb, call->caller.portid, call->seq,
-			   &credssp_nl_family, 0, call->cmd);
-	if (!*hdr || nla_put_u32(skb, CREDSSP_A_SEC_STATUS, status) ||
+	if (nla_put_u32(skb, CREDSSP_A_SEC_STATUS, status) ||
 	    (status != SEC_E_OK && status != SEC_I_CONTINUE_NEEDED && text &&
 	     nla_put_string(skb, CREDSSP_A_MESSAGE, text))) {
 		nlmsg_free(skb);
@@ -388,14 +404,12 @@ static void credssp_call_ktls_reply(struct credssp_call *call, int err,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(3 * nla_total_size(sizeof(u32)) +
-			  (text ? nla_total_size(strlen(text) + 1) : 0),
-			  GFP_KERNEL);
+	skb = credssp_call_start(call, 3 * nla_total_size(sizeof(u32)) +
+				 (text ? nla_total_size(strlen(text) + 1) : 0),
+				 &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, call->caller.portid, call->seq,
-			  &credssp_nl_family, 0, call->cmd);
-	if (!hdr || nla_put_s32(skb, CREDSSP_A_ERROR, err) ||
+	if (nla_put_s32(skb, CREDSSP_A_ERROR, err) ||
 	    (err ? nla_put_string(skb, CREDSSP_A_MESSAGE, text) :
 	     nla_put_u32(skb, CREDSSP_A_TLS_VERSION, version) ||
 	     nla_put_u32(skb, CREDSSP_A_TLS_CIPHER, cipher))) {
@@ -489,27 +503,24 @@ void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
 			   enum credssp_reason why)
 {
 	struct credssp_call *call = data;
-	struct credssp_ctx_view *v = NULL;
+	struct credssp_ctx_view v = {};
 	struct sk_buff *skb = NULL;
 	bool sent = false;
 	void *hdr;
 
 	if (status != SEC_E_OK && call->cancelled)
 		why = CREDSSP_R_CANCELLED;
-	if (ctx) {
-		v = kmalloc(sizeof(*v), GFP_KERNEL);
-		if (v)
-			credssp_ctx_view(ctx, v);
-	}
-	if (credssp_call_unlist(call) != CREDSSP_CALL_GONE && (v || !ctx))
+	if (ctx)
+		credssp_ctx_view(ctx, &v, NULL, 0);
+	if (credssp_call_unlist(call) != CREDSSP_CALL_GONE)
 		skb = credssp_call_msg(call,
 				       2 * nla_total_size_64bit(sizeof(u64)) +
 				       nla_total_size(sizeof(u32)), status,
 				       credssp_reason_text(why, status), &hdr);
 	if (skb && ctx &&
 	    (nla_put_u64_64bit(skb, CREDSSP_A_CTX_ID, ctx->id, CREDSSP_A_PAD) ||
-	     nla_put_u32(skb, CREDSSP_A_RET_FLAGS, v->ret_flags) ||
-	     nla_put_u64_64bit(skb, CREDSSP_A_EXPIRY, v->expiry,
+	     nla_put_u32(skb, CREDSSP_A_RET_FLAGS, v.ret_flags) ||
+	     nla_put_u64_64bit(skb, CREDSSP_A_EXPIRY, v.expiry,
 			       CREDSSP_A_PAD))) {
 		nlmsg_free(skb);
 		skb = NULL;
@@ -524,7 +535,6 @@ void credssp_call_sock_end(void *data, u32 status, struct credssp_ctx *ctx,
 			credssp_ctx_unlink(ctx);
 		credssp_ctx_put(ctx);	/* the worker's reference */
 	}
-	kfree(v);
 	credssp_call_put(call);
 }
 

@@ -106,6 +106,8 @@ enum credssp_reason {
 	CREDSSP_R_CANCELLED,
 	CREDSSP_R_ABORTED,
 	CREDSSP_R_NOMEM,
+	CREDSSP_R_TOO_MANY_CALLS,
+	CREDSSP_R_UNLOADING,
 	/* socket mode's connection */
 	CREDSSP_R_CLIENT_CLOSED,
 	CREDSSP_R_TOO_LARGE,
@@ -399,7 +401,6 @@ struct credssp_ctx_view {
 	key_serial_t key;
 	u8 creds_type;
 	u8 creds_binding;
-	char principal[CREDSSP_PRINCIPAL_MAX + 1];
 	char tls_cipher[CREDSSP_CIPHER_NAME_MAX + 1];
 };
 
@@ -432,7 +433,8 @@ u32 credssp_ctx_step_queue(struct credssp_ctx *ctx,
 			   enum credssp_outcome *outcome);
 void credssp_ctx_step_end(struct credssp_ctx *ctx,
 			  struct credssp_helper_req *req);
-void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v);
+void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v,
+		      char *principal, size_t size);
 u32 credssp_ctx_take_creds(struct credssp_ctx *ctx, void **data, u32 *len,
 			   u32 *binding);
 int credssp_ctx_keys_check(struct credssp_ctx *ctx, enum credssp_reason *why);

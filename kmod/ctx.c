@@ -567,15 +567,21 @@ void credssp_ctx_step_end(struct credssp_ctx *ctx,
  * credssp_ctx_view - a consistent copy of what a context shows
  * @ctx: the context, referenced
  * @v: the copy
+ * @principal: receives the authenticated principal ("" before), or NULL
+ * @size: size of @principal
  *
  * No secret is copied: the principal, the TLS parameters, the state, the
- * times and the key's serial.
+ * times and the key's serial. The principal goes straight to where the
+ * caller wants it, so that @v stays small enough for the stack.
  */
-void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v)
+void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v,
+		      char *principal, size_t size)
 {
 	const struct credssp_result *res;
 
 	memset(v, 0, sizeof(*v));
+	if (principal && size)
+		principal[0] = '\0';
 	spin_lock(&ctx->lock);
 	v->dead = test_bit(CREDSSP_F_DEAD, &ctx->flags);
 	v->state = ctx->state;
@@ -587,7 +593,8 @@ void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v)
 	v->done = res && (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED ||
 			  ctx->state == CREDSSP_CTX_STATE_EXPIRED);
 	if (v->done) {
-		strscpy(v->principal, res->principal, sizeof(v->principal));
+		if (principal && size)
+			strscpy(principal, res->principal, size);
 		strscpy(v->tls_cipher, res->tls_cipher, sizeof(v->tls_cipher));
 		v->ret_flags = res->ret_flags;
 		v->version = res->version;

@@ -315,11 +315,11 @@ static int credssp_call_refused(struct genl_info *info, int err)
 {
 	if (err == -EBUSY)
 		return credssp_reply_status(info, SEC_E_INSUFFICIENT_MEMORY,
-					    "too many calls in flight in this netns (max_net_calls)");
+					    credssp_reason_text(CREDSSP_R_TOO_MANY_CALLS, 0));
 	if (err == -ENODEV)
 		return credssp_reply_status(info,
 					    SEC_E_NO_AUTHENTICATING_AUTHORITY,
-					    "credssp is unloading or the netns is going away");
+					    credssp_reason_text(CREDSSP_R_UNLOADING, 0));
 	return err;
 }
 
@@ -735,48 +735,42 @@ struct credssp_dump_ctx {
 static int credssp_fill_ctx(struct sk_buff *msg, struct credssp_ctx *ctx,
 			    u32 portid, u32 seq, int flags)
 {
-	struct credssp_ctx_view *v;
+	char principal[CREDSSP_PRINCIPAL_MAX + 1];
+	struct credssp_ctx_view v;
 	void *hdr;
-	int err = -EMSGSIZE;
 
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	credssp_ctx_view(ctx, v);
+	credssp_ctx_view(ctx, &v, principal, sizeof(principal));
 	hdr = genlmsg_put(msg, portid, seq, &credssp_nl_family, flags,
 			  CREDSSP_CMD_GET_CTX);
 	if (!hdr)
-		goto out;
+		return -EMSGSIZE;
 	if (nla_put_u64_64bit(msg, CREDSSP_A_CI_ID, ctx->id, CREDSSP_A_CI_PAD) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_STATE, v->state) ||
+	    nla_put_u32(msg, CREDSSP_A_CI_STATE, v.state) ||
 	    nla_put_u32(msg, CREDSSP_A_CI_OWNER_PORTID, ctx->oid.portid) ||
 	    nla_put_u32(msg, CREDSSP_A_CI_OWNER_PID,
 			ctx->owner_pid ? pid_vnr(ctx->owner_pid) : 0) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_PACKAGE, v->package) ||
-	    nla_put_u64_64bit(msg, CREDSSP_A_CI_CREATED, v->created,
+	    nla_put_u32(msg, CREDSSP_A_CI_PACKAGE, v.package) ||
+	    nla_put_u64_64bit(msg, CREDSSP_A_CI_CREATED, v.created,
 			      CREDSSP_A_CI_PAD) ||
-	    nla_put_s32(msg, CREDSSP_A_CI_KEY, v->key) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, v->creds_type) ||
-	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_BINDING, v->creds_binding))
+	    nla_put_s32(msg, CREDSSP_A_CI_KEY, v.key) ||
+	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_TYPE, v.creds_type) ||
+	    nla_put_u32(msg, CREDSSP_A_CI_CREDS_BINDING, v.creds_binding))
 		goto cancel;
-	if (v->done &&
-	    (nla_put_string(msg, CREDSSP_A_CI_PRINCIPAL, v->principal) ||
-	     nla_put_u32(msg, CREDSSP_A_CI_VERSION, v->version) ||
-	     nla_put_u32(msg, CREDSSP_A_CI_TLS_VERSION, v->tls_version) ||
-	     (v->tls_cipher[0] &&
-	      nla_put_string(msg, CREDSSP_A_CI_TLS_CIPHER, v->tls_cipher)) ||
-	     nla_put_u64_64bit(msg, CREDSSP_A_CI_EXPIRY, v->expiry,
+	if (v.done &&
+	    (nla_put_string(msg, CREDSSP_A_CI_PRINCIPAL, principal) ||
+	     nla_put_u32(msg, CREDSSP_A_CI_VERSION, v.version) ||
+	     nla_put_u32(msg, CREDSSP_A_CI_TLS_VERSION, v.tls_version) ||
+	     (v.tls_cipher[0] &&
+	      nla_put_string(msg, CREDSSP_A_CI_TLS_CIPHER, v.tls_cipher)) ||
+	     nla_put_u64_64bit(msg, CREDSSP_A_CI_EXPIRY, v.expiry,
 			       CREDSSP_A_CI_PAD)))
 		goto cancel;
 	genlmsg_end(msg, hdr);
-	err = 0;
-	goto out;
+	return 0;
 
 cancel:
 	genlmsg_cancel(msg, hdr);
-out:
-	kfree(v);
-	return err;
+	return -EMSGSIZE;
 }
 
 int credssp_nl_get_ctx_doit(struct sk_buff *skb, struct genl_info *info)
@@ -1031,19 +1025,17 @@ int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info)
 	call = credssp_call_new(skb, info, cn, 0);
 	if (IS_ERR(call)) {
 		err = PTR_ERR(call);
-		if (err == -EBUSY)
-			NL_SET_ERR_MSG(info->extack,
-				       "too many calls in flight in this netns (max_net_calls)");
-		else
-			NL_SET_ERR_MSG(info->extack,
-				       "credssp is unloading or the netns is going away");
+		why = err == -EBUSY ? CREDSSP_R_TOO_MANY_CALLS :
+		      err == -ENODEV ? CREDSSP_R_UNLOADING : CREDSSP_R_NOMEM;
+		credssp_set_msg(info->extack, credssp_reason_text(why, 0));
 		goto put_sock;
 	}
 	err = credssp_call_queue_ktls(call, ctx, sock);
 	if (!err)
 		return 0;	/* the references are the call's */
 	credssp_call_abandon(call);
-	NL_SET_ERR_MSG(info->extack, "credssp is unloading");
+	credssp_set_msg(info->extack,
+			credssp_reason_text(CREDSSP_R_UNLOADING, 0));
 put_sock:
 	sockfd_put(sock);
 put_ctx:

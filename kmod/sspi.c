@@ -468,7 +468,10 @@ static void credssp_pkg_credssp(struct credssp_ctx_attrs *out)
 	out->pkg.nego_state = SECPKG_NEGOTIATION_COMPLETE;
 }
 
-/* The attributes of an established context, from its view @v. */
+/*
+ * The attributes of an established context, from its view @v (for
+ * SECPKG_ATTR_NAMES the view already copied the principal into @out).
+ */
 static u32 credssp_query_established(struct credssp_ctx *ctx,
 				     const struct credssp_ctx_view *v,
 				     u32 attr, struct credssp_ctx_attrs *out)
@@ -477,7 +480,6 @@ static u32 credssp_query_established(struct credssp_ctx *ctx,
 
 	switch (attr) {
 	case SECPKG_ATTR_NAMES:
-		strscpy(out->names.name, v->principal, sizeof(out->names.name));
 		return SEC_E_OK;
 	case SECPKG_ATTR_LIFESPAN:
 		out->lifespan.start = v->created;
@@ -545,7 +547,7 @@ static void credssp_query_sizes(const struct credssp_ctx_view *v,
 u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 		       struct credssp_ctx_attrs *out)
 {
-	struct credssp_ctx_view *v;
+	struct credssp_ctx_view v;
 	u32 status = SEC_E_OK;
 
 	memset(out, 0, sizeof(*out));
@@ -570,20 +572,23 @@ u32 credssp_sspi_query(struct credssp_ctx *ctx, u32 attr,
 	}
 	credssp_ctx_check_time(ctx);
 
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return SEC_E_INSUFFICIENT_MEMORY;
-	credssp_ctx_view(ctx, v);
+	if (attr == SECPKG_ATTR_NAMES)
+		credssp_ctx_view(ctx, &v, out->names.name,
+				 sizeof(out->names.name));
+	else
+		credssp_ctx_view(ctx, &v, NULL, 0);
 	if (attr == SECPKG_ATTR_SIZES)
-		credssp_query_sizes(v, out);
-	else if (v->dead)
+		credssp_query_sizes(&v, out);
+	else if (v.dead)
 		status = SEC_E_INVALID_HANDLE;
-	else if (v->state == CREDSSP_CTX_STATE_EXPIRED)
+	else if (v.state == CREDSSP_CTX_STATE_EXPIRED)
 		status = SEC_E_CONTEXT_EXPIRED;
-	else if (v->state != CREDSSP_CTX_STATE_ESTABLISHED || !v->done)
+	else if (v.state != CREDSSP_CTX_STATE_ESTABLISHED || !v.done)
 		status = SEC_E_OUT_OF_SEQUENCE;
 	else
-		status = credssp_query_established(ctx, v, attr, out);
-	kfree(v);
+		status = credssp_query_established(ctx, &v, attr, out);
+	/* A failed NAMES leaves nothing behind (the view copied it first). */
+	if (status)
+		memset(out, 0, sizeof(*out));
 	return status;
 }

@@ -487,6 +487,10 @@ static const char *const credssp_reasons[__CREDSSP_R_MAX] = {
 	[CREDSSP_R_CANCELLED] = "the call was cancelled",
 	[CREDSSP_R_ABORTED] = "the call was aborted",
 	[CREDSSP_R_NOMEM] = "out of memory",
+	[CREDSSP_R_TOO_MANY_CALLS] =
+		"too many calls in flight in this netns (max_net_calls)",
+	[CREDSSP_R_UNLOADING] =
+		"credssp is unloading or the netns is going away",
 	[CREDSSP_R_CLIENT_CLOSED] = "the client closed the connection",
 	[CREDSSP_R_TOO_LARGE] = "client input larger than CREDSSP_TOKEN_MAX",
 	[CREDSSP_R_SOCK_ERROR] = "socket error",
