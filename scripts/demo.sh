@@ -57,7 +57,7 @@ it_credsspd_conf "$it_dir"
 [ -z "$it_setup_error" ] || die "$it_setup_error"
 say "demo: a Kerberos KDC for realm $realm runs on the host (krb5kdc, principals alice and TERMSRV/localhost)"
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(it_free_port)
 say "demo: booting the guest (Linux $kver under QEMU): credssp.ko, credsspd, then credssp_gate.ko on port $port"
 KCREDSSP_GATE_PROBE=0 scripts/vm.sh --kernel "$kver" --forward "$port" --results "$it_dir" --timeout 900 -- \
 	tests/guest/gate-guest.sh "$moddir" "$it_dir" "$port" kernel >"$it_dir/vm.log" 2>&1 &

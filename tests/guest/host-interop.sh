@@ -43,7 +43,7 @@ yes yes 2>/dev/null | head -n 100 >"$it_dir/yes"
 
 # The cases, in the order the front serves them.
 xf=(/v:127.0.0.1:@PORT@ /u:alice /d:KCREDSSP /cert:ignore /sec:nla /auth-only)
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(it_free_port)
 
 vm_rc=none
 if [ -z "$it_setup_error" ]; then

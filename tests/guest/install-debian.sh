@@ -34,7 +34,7 @@ if [ "${KCREDSSP_INSTALL_REBUILD:-1}" = 1 ] || ! ls build/debian/credsspd_*.deb 
 		it_setup_error="scripts/deb.sh failed: $(tail -n 20 "$it_dir/deb.log")"
 fi
 it_xvfb
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(it_free_port)
 xf=(/v:127.0.0.1:$port /u:alice /d:KCREDSSP /cert:ignore /sec:nla /timeout:180000)
 
 vm_rc=none

@@ -44,7 +44,7 @@ done
 it_xvfb
 it_kdc localhost
 it_credsspd_conf "$it_dir"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(it_free_port)
 # /timeout: FreeRDP's TcpAckTimeout, 9 s by default, bounds both the TCP
 # user timeout of its socket and the whole MCS + activation sequence ("Timeout
 # waiting for activation"): a TCG guest starting Xorg (GLX alone takes a

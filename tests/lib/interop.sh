@@ -105,6 +105,12 @@ it_need() {
 	done
 }
 
+# it_free_port: a TCP port free on the host's loopback now (for QEMU's
+# --forward to a guest listener).
+it_free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # Xvfb on the first free display, found by the server itself (-displayfd).
 it_xvfb() {
 	local i fifo=$it_dir/xvfb.display
