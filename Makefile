@@ -10,7 +10,7 @@
 #   make check-guest     guest suites for KVER
 #   make ynl-gen         regenerate uapi/linux/credssp.h and kmod/netlink-gen.[ch]
 #                        from Documentation/netlink/specs/credssp.yaml
-#   make demo            real RDP clients authenticate at the in-kernel gate in the guest
+#   make demo            real RDP clients log into xrdp through the NLA front in the guest
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
 #   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)

@@ -19,7 +19,7 @@ PKGS=(
 	libnl-3-dev libnl-genl-3-dev libkeyutils-dev keyutils
 	krb5-kdc krb5-admin-server krb5-user
 	freerdp2-x11 rdesktop xvfb xauth tshark
-	xrdp xorgxrdp xterm
+	xrdp xorgxrdp xterm x11-apps ksmbd-tools cifs-utils
 	sparse clang clang-format libclang-rt-14-dev
 	busybox-static pahole
 	debhelper dh-dkms dkms lintian

@@ -36,13 +36,81 @@ echo "alice:x:5001:" >>/tmp/etc/group
 for f in passwd shadow group; do
 	mount --bind "/tmp/etc/$f" "/etc/$f" || fail "cannot bind /etc/$f"
 done
-chown 5001:5001 /tmp/home/alice
+# alice's session (Xsession runs ~/.xsession): a full-screen terminal of a
+# colour xrdp's login dialog never shows, naming the account it runs as (the
+# host's screenshots are judged by that colour; the demo shows the text).
+# With the SMB part, first a listing of the cifs multiuser mount, with
+# whatever credentials her session has (pam_cifscreds: the NLA password).
+cat >/tmp/home/alice/.xsession <<'XSESSION'
+[ -d /tmp/smb ] && ls /tmp/smb >"$HOME/.smb-ls.txt" 2>&1
+exec xterm -geometry 400x200+0+0 -bg '#307850' -fg white -fn fixed -e sh -c \
+	'echo "kcredssp: NLA single sign-on, signed in as $(id -un) on $(hostname)"; exec sleep 100000'
+XSESSION
+chown -R 5001:5001 /tmp/home/alice
 chmod 0700 /tmp/home/alice
+# user01..user10 (the same password and session): ten sessions at once are
+# ten users (xrdp-sesman's Default policy gives a user one session, and its
+# other policies cannot tell connections apart on xrdp's unix socket).
+for i in $(seq -w 1 10); do
+	u=user$i uid=$((5100 + 10#$i))
+	echo "$u:x:$uid:$uid:$u:/tmp/home/$u:/bin/bash" >>/tmp/etc/passwd
+	echo "$u:$(sed -n 's/^alice:\([^:]*\):.*/\1/p' /tmp/etc/shadow):19000:0:99999:7:::" >>/tmp/etc/shadow
+	echo "$u:x:$uid:" >>/tmp/etc/group
+	mkdir -p "/tmp/home/$u"
+	cp /tmp/home/alice/.xsession "/tmp/home/$u/"
+	chown -R "$uid:$uid" "/tmp/home/$u"
+	chmod 0700 "/tmp/home/$u"
+done
 # The X server of the session (xorgxrdp's Xorg, run by xrdp-sesman as alice)
 # puts its sockets there: root's, sticky, as on a booted system.
 mkdir -p /tmp/.X11-unix /tmp/.ICE-unix
 chmod 1777 /tmp /tmp/.X11-unix /tmp/.ICE-unix
 
+# Single sign-on onward (KCREDSSP_RDP_SMB=1, on a Debian kernel with its
+# modules): the kernel's own SMB server, ksmbd, shares /tmp/share (a file
+# of alice's in it) to alice (password Passw0rd!, in ksmbd's own user
+# database) and to "mounter"; root mounts it with cifs as mounter, with
+# "multiuser": every other local user reaches the share with the
+# credentials in their own keyrings, or not at all. xrdp-sesman's PAM stack
+# gets pam_keyinit (a session keyring per login) and pam_cifscreds (auth:
+# keeps the password PAM was given; session: adds it as alice's key for
+# 127.0.0.1). Before any login, alice cannot list the share
+# (DIR/smb-before.txt); her session lists it (her ~/.smb-ls.txt, copied to
+# DIR/alice.smb-ls.txt by the snapshot loop).
+smb_setup() {
+	modprobe ksmbd && modprobe cifs || return 1
+	mkdir -p /tmp/ksmbd /tmp/share /tmp/smb
+	echo "written by alice's share" >/tmp/share/hello-from-ksmbd.txt
+	cat >/tmp/ksmbd/ksmbd.conf <<'KSMBD'
+[global]
+	bind interfaces only = yes
+	interfaces = lo
+[share]
+	path = /tmp/share
+	read only = yes
+	valid users = alice mounter
+KSMBD
+	ksmbd.adduser -c /tmp/ksmbd/ksmbd.conf -i /tmp/ksmbd/users.db -a alice -p 'Passw0rd!' &&
+		ksmbd.adduser -c /tmp/ksmbd/ksmbd.conf -i /tmp/ksmbd/users.db -a mounter -p 'M0unter!' &&
+		ksmbd.mountd -c /tmp/ksmbd/ksmbd.conf -u /tmp/ksmbd/users.db >"$dir/ksmbd.log" 2>&1 ||
+		return 1
+	for _ in $(seq 50); do
+		mount -t cifs //127.0.0.1/share /tmp/smb \
+			-o multiuser,sec=ntlmssp,vers=3.0,username=mounter,password='M0unter!' \
+			2>>"$dir/smb-mount.log" && break
+		sleep 0.2
+	done
+	mountpoint -q /tmp/smb || return 1
+	setpriv --reuid 5001 --regid 5001 --clear-groups ls /tmp/smb >"$dir/smb-before.txt" 2>&1
+	sed -e '/^@include common-auth/a auth optional pam_cifscreds.so' \
+		-e '/^@include common-session/i session optional pam_keyinit.so force revoke' \
+		-e '/^@include common-session/a session optional pam_cifscreds.so host=127.0.0.1' \
+		/etc/pam.d/xrdp-sesman >/tmp/etc/pam-xrdp-sesman &&
+		mount --bind /tmp/etc/pam-xrdp-sesman /etc/pam.d/xrdp-sesman
+}
+if [ "${KCREDSSP_RDP_SMB:-0}" = 1 ]; then
+	smb_setup || fail "ksmbd and the cifs multiuser mount: $(cat "$dir/ksmbd.log" "$dir/smb-mount.log" 2>/dev/null | tail -n 10)"
+fi
 # Every login is a round of PAM calls, and Linux-PAM's libpam opens an audit
 # netlink socket at each one (pam_authenticate, pam_acct_mgmt, pam_setcred,
 # pam_open_session, pam_close_session, pam_end: _pam_auditlog()). The test
@@ -61,7 +129,12 @@ chmod 1777 /tmp /tmp/.X11-unix /tmp/.ICE-unix
 # module on demand (credssp.ko is insmod-ed, TLS is built in; the debug
 # kernel's release has no /lib/modules/ directory on this root: modprobe
 # never finds anything there).
-echo >/proc/sys/kernel/modprobe || fail "cannot clear kernel.modprobe"
+# Debian's kernel has CONFIG_AUDIT and its modules (kTLS's tls.ko, the
+# AEAD ciphers, ksmbd, cifs) are loaded on demand as on any Debian system:
+# only the kernels built here get module loading switched off.
+if [ ! -d "/lib/modules/$(uname -r)/kernel" ]; then
+	echo >/proc/sys/kernel/modprobe || fail "cannot clear kernel.modprobe"
+fi
 # One PAM login of alice through Debian's unmodified stack, timed per call
 # (DIR/pam-timing.log): the account works, and how long sesman will take.
 cat >/tmp/pamtime.py <<'PAMTIME'
@@ -153,7 +226,8 @@ snapshot() {
 	cp /var/log/xrdp.log "$dir/xrdp.log" 2>/dev/null
 	cp /var/log/xrdp-sesman.log "$dir/xrdp-sesman.log" 2>/dev/null
 	# the session's own logs: Xorg's, and the session script's
-	for f in /tmp/home/alice/.xorgxrdp.*.log /tmp/home/alice/.xsession-errors; do
+	for f in /tmp/home/alice/.xorgxrdp.*.log /tmp/home/alice/.xsession-errors \
+		/tmp/home/alice/.smb-ls.txt; do
 		[ -f "$f" ] && cp "$f" "$dir/alice$(basename "$f")" 2>/dev/null
 	done
 }
