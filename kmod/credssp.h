@@ -73,6 +73,7 @@ extern unsigned int credssp_max_net_creds;
 extern unsigned int credssp_helper_timeout_ms;
 extern unsigned int credssp_handshake_timeout_ms;
 extern unsigned int credssp_max_lifetime;
+extern unsigned int credssp_max_handshake_steps;
 
 /*
  * Why a call failed, as the files below netlink.c report it: a code, not
@@ -93,6 +94,7 @@ enum credssp_reason {
 	CREDSSP_R_DEADLINE,
 	CREDSSP_R_NOT_IN_HANDSHAKE,
 	CREDSSP_R_REPEAT_INPUT,
+	CREDSSP_R_TOO_MANY_STEPS,
 	CREDSSP_R_BUFFER_TOO_SMALL,
 	CREDSSP_R_ABANDONED,
 	/* the step in the helper */
@@ -292,6 +294,7 @@ struct credssp_ctx {
 	u64 created;			/* Unix seconds */
 	u64 expiry;			/* Unix seconds, once ESTABLISHED */
 	u32 package;
+	u32 steps;			/* helper steps of the handshake */
 	struct credssp_helper_req *req;	/* the helper call in flight */
 	/* A result whose token did not fit the caller's buffer. */
 	struct credssp_result *kept;

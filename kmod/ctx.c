@@ -387,14 +387,19 @@ u32 credssp_ctx_status(struct credssp_ctx *ctx)
  *	or NULL: the step then needs the helper
  * @why: the reason of a failure
  *
- * Return: SEC_E_OK, a status of credssp_ctx_status(), or
+ * A step that needs the helper counts against max_handshake_steps; the one
+ * past it fails the handshake.
+ *
+ * Return: SEC_E_OK, a status of credssp_ctx_status(),
  * SEC_E_INVALID_PARAMETER (a repeat after SEC_E_BUFFER_TOO_SMALL with
- * another input).
+ * another input), or SEC_E_INVALID_TOKEN (too many steps; the context is
+ * FAILED).
  */
 u32 credssp_ctx_step_begin(struct credssp_ctx *ctx, u32 input_len,
 			   struct credssp_result **kept,
 			   enum credssp_reason *why)
 {
+	unsigned int max_steps = READ_ONCE(credssp_max_handshake_steps);
 	u32 status = SEC_E_OK;
 
 	*kept = NULL;
@@ -406,9 +411,17 @@ u32 credssp_ctx_step_begin(struct credssp_ctx *ctx, u32 input_len,
 	} else if (ctx->kept && input_len != ctx->kept_input_len) {
 		*why = CREDSSP_R_REPEAT_INPUT;
 		status = SEC_E_INVALID_PARAMETER;
-	} else {
+	} else if (ctx->kept) {
 		*kept = ctx->kept;
 		ctx->kept = NULL;
+	} else if (max_steps && ctx->steps >= max_steps) {
+		/* The bound on the helper's work for one handshake. */
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
+					    CREDSSP_OUTCOME_INVALID_TOKEN);
+		*why = CREDSSP_R_TOO_MANY_STEPS;
+		status = SEC_E_INVALID_TOKEN;
+	} else {
+		ctx->steps++;
 	}
 	spin_unlock(&ctx->lock);
 	return status;

@@ -138,7 +138,9 @@ int credssp_nl_fill_status(struct sk_buff *skb, struct net *net, u32 portid,
 			READ_ONCE(credssp_max_lifetime)) ||
 	    nla_put_u32(skb, CREDSSP_A_STATUS_TOKEN_MAX, CREDSSP_TOKEN_MAX) ||
 	    nla_put_u32(skb, CREDSSP_A_STATUS_LIMIT_NET_CREDS,
-			READ_ONCE(credssp_max_net_creds)))
+			READ_ONCE(credssp_max_net_creds)) ||
+	    nla_put_u32(skb, CREDSSP_A_STATUS_MAX_HANDSHAKE_STEPS,
+			READ_ONCE(credssp_max_handshake_steps)))
 		goto cancel;
 
 	for (o = 1; cn && o < CREDSSP_NR_OUTCOMES; o++) {

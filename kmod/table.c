@@ -60,6 +60,19 @@ module_param_named(handshake_timeout_ms, credssp_handshake_timeout_ms, uint,
 MODULE_PARM_DESC(handshake_timeout_ms,
 		 "Time from the first ACCEPT to SEC_E_OK (ms)");
 
+/*
+ * Helper steps one handshake may take: the work a client can make the
+ * helper do with one connection. A CredSSP handshake takes about 6 (TLS,
+ * then the SPNEGO legs and authInfo), a few more when a large Kerberos
+ * ticket spans several TLS records; without a bound a client sending a
+ * 64 KiB TSRequest one byte per TLS record bought some 2900 round trips.
+ */
+unsigned int credssp_max_handshake_steps = 64;
+module_param_named(max_handshake_steps, credssp_max_handshake_steps, uint,
+		   0644);
+MODULE_PARM_DESC(max_handshake_steps,
+		 "Helper steps one handshake may take (0: no limit)");
+
 unsigned int credssp_max_lifetime = 36000;
 module_param_named(max_lifetime, credssp_max_lifetime, uint, 0644);
 MODULE_PARM_DESC(max_lifetime, "Seconds an established context lives");

@@ -492,6 +492,7 @@ static const char *const credssp_reasons[__CREDSSP_R_MAX] = {
 	[CREDSSP_R_UNLOADING] =
 		"credssp is unloading or the netns is going away",
 	[CREDSSP_R_CLIENT_CLOSED] = "the client closed the connection",
+	[CREDSSP_R_TOO_MANY_STEPS] = "more helper steps than max_handshake_steps",
 	[CREDSSP_R_TOO_LARGE] = "client input larger than CREDSSP_TOKEN_MAX",
 	[CREDSSP_R_SOCK_ERROR] = "socket error",
 	[CREDSSP_R_NOT_TLS] = "not a TLS record",

@@ -569,6 +569,40 @@ TEST_F(sk, error_output_then_status)
 	}
 }
 
+/*
+ * A client that sends its TSRequest in many tiny records buys a helper
+ * step for each: the handshake ends after max_handshake_steps (default 64)
+ * with CREDSSP_SEC_STATUS_INVALID_TOKEN, an outcome message naming the
+ * bound and the context failed, at once rather than at the deadline.
+ */
+TEST_F(sk, step_bound)
+{
+	struct gstatus s0, s1;
+	struct call k;
+	int i, steps0;
+
+	ASSERT_EQ(64, param_get("max_handshake_steps"));
+	ASSERT_EQ(0, get_status(&self->c, &s0));
+	ASSERT_EQ(0, call_start(&k, &self->c, self->cred, self->srv, 20000));
+	ASSERT_TRUE(send_rec(self->cli, 0x16, "cont"));
+	EXPECT_TRUE(expect_rec(self->cli, 0x16, "SRV1"));
+	steps0 = sh->n_step;
+	/* "part": CONTINUE_NEEDED, the record consumed, nothing sent back. */
+	for (i = 0; i < 200 && !k.done; i++)
+		if (!send_rec(self->cli, 0x17, "part"))
+			break;
+	call_join(&k);
+	EXPECT_EQ(0, k.s.err);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, k.s.status);
+	EXPECT_NE(NULL, strstr(k.s.ext, "max_handshake_steps"));
+	EXPECT_EQ(64, sh->n_step - steps0 + 1);
+	EXPECT_GT(10000, k.s.ms);
+	EXPECT_EQ(0, contexts_now(&self->c));
+	ASSERT_EQ(0, get_status(&self->c, &s1));
+	EXPECT_EQ(stat_sum(&s0, CREDSSP_OUTCOME_INVALID_TOKEN) + 1,
+		  stat_sum(&s1, CREDSSP_OUTCOME_INVALID_TOKEN));
+}
+
 /* Not a TLS record: the kernel stops at its header. */
 TEST_F(sk, not_a_record)
 {
