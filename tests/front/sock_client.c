@@ -15,9 +15,19 @@
  * kernel must stop at authInfo, and the server must read that record's
  * plaintext exactly.
  *
- *   sock_client [--deny] [--version N]
+ *   sock_client [--deny] [--version N] [--timeout-ms MS]
+ *               [--fault-at N --fault CMD]
  *     --deny       log on with the wrong NT hash: the server gets
  *                  CREDSSP_SEC_STATUS_LOGON_DENIED and the client its errorCode
+ *     --timeout-ms the server's handshake deadline (0: the kernel's)
+ *     --fault-at N, --fault CMD
+ *                  before the client's N-th message (1: its ClientHello),
+ *                  run CMD with system(3) (tests/guest/suite-faults.sh
+ *                  kills or stops credsspd there), then go on; prints
+ *                  fault_to_end_ms, the time from CMD's return to the end
+ *                  of the server's call, and result=faulted once the
+ *                  server's call failed (a success after a fault is FAILED)
+ *   Always prints client_steps, the messages the client sent.
  *
  * Needs credssp.ko and credsspd (serving CONTOSO\alice, Passw0rd!).
  * Prints key=value lines; exit 0 when everything matched.
@@ -52,6 +62,11 @@ static uint32_t server_ret_flags;
 static char server_next[64];
 static int server_next_len = -1;
 static char server_msg[256];
+static uint64_t server_end_ms;
+static unsigned int timeout_ms, fault_at, client_steps;
+static const char *fault_cmd;
+static uint64_t fault_ms;
+static int fault_rc = -1;
 
 static uint64_t now_ms(void)
 {
@@ -104,6 +119,11 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 
 	(void)ctx;
 	memset(step, 0, sizeof(*step));
+	if (++client_steps == fault_at && fault_cmd) {
+		fault_rc = system(fault_cmd);
+		fault_ms = now_ms();
+		t0 = fault_ms;
+	}
 	while (off < len) {
 		ssize_t n = send(cli_fd, in + off, len - off, MSG_NOSIGNAL);
 
@@ -162,7 +182,7 @@ static void *server_thread(void *arg)
 		st = credssp_accept_socket(h, cred, srv_fd,
 					   CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM |
 						   CREDSSP_REQ_DELEGATE | CREDSSP_REQ_MUTUAL_AUTH,
-					   0, 0, &server_ctx, &server_ret_flags, &expiry);
+					   0, timeout_ms, &server_ctx, &server_ret_flags, &expiry);
 	if (st != CREDSSP_SEC_STATUS_OK)
 		snprintf(server_msg, sizeof(server_msg), "%s", credssp_last_message(h));
 	if (st == CREDSSP_SEC_STATUS_OK) {
@@ -181,6 +201,7 @@ static void *server_thread(void *arg)
 		if (credssp_delete_security_context(h, server_ctx) != CREDSSP_SEC_STATUS_OK)
 			snprintf(server_msg, sizeof(server_msg), "delete failed");
 	}
+	server_end_ms = now_ms();
 	server_status = st;
 	server_done = 1;
 	credssp_close(h);
@@ -226,6 +247,16 @@ int main(int argc, char **argv)
 			deny = true;
 		else if (!strcmp(argv[i], "--version") && i + 1 < argc)
 			o.version = (uint32_t)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc)
+			timeout_ms = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--fault-at") && i + 1 < argc)
+			fault_at = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--fault") && i + 1 < argc)
+			fault_cmd = argv[++i];
+		else {
+			fprintf(stderr, "sock_client: unknown argument '%s'\n", argv[i]);
+			return 2;
+		}
 	}
 	if (deny)
 		o.nt_hash = WRONG_NT;
@@ -244,6 +275,12 @@ int main(int argc, char **argv)
 	pthread_join(t, NULL);
 
 	printf("client_status=%#x\n", st);
+	printf("client_steps=%u\n", client_steps);
+	if (fault_cmd) {
+		printf("fault_rc=%d\n", fault_rc);
+		printf("fault_to_end_ms=%lld\n",
+		       fault_ms ? (long long)server_end_ms - (long long)fault_ms : -1LL);
+	}
 	printf("server_status=%s\n", credssp_status_name(server_status));
 	printf("server_message=%s\n", server_msg);
 	printf("server_ctx=%s\n", server_ctx ? "yes" : "no");
@@ -253,14 +290,17 @@ int main(int argc, char **argv)
 	       server_next_len == NEXT_PDU_LEN && !memcmp(server_next, NEXT_PDU, NEXT_PDU_LEN)
 		       ? "MCS Connect-Initial, exact"
 		       : "wrong");
-	if (deny)
+	if (fault_cmd)
+		ok = fault_ms && fault_rc == 0 && server_status != CREDSSP_SEC_STATUS_OK &&
+		     !server_ctx;
+	else if (deny)
 		ok = server_status == CREDSSP_SEC_STATUS_LOGON_DENIED && c.got_error_code &&
 		     !server_ctx;
 	else
 		ok = server_status == CREDSSP_SEC_STATUS_OK && st == CREDSSP_SEC_STATUS_OK &&
 		     server_ctx && server_next_len == NEXT_PDU_LEN &&
 		     !memcmp(server_next, NEXT_PDU, NEXT_PDU_LEN);
-	printf("result=%s\n", ok ? "ok" : "FAILED");
+	printf("result=%s\n", ok ? (fault_cmd ? "faulted" : "ok") : "FAILED");
 	cssp_server_free(&s);
 	cssp_client_free(&c);
 	close(cli_fd);

@@ -23,7 +23,7 @@ client=$repo/build/sock_client
 daemon=$repo/build/credsspd
 ctl=$repo/build/credsspctl
 . "$here/../lib/tap.sh"
-. "$here/../lib/guest.sh" # start_ready, credsspd_wait, timed_rmmod
+. "$here/../lib/guest.sh" # start_ready, credsspd_wait, timed_rmmod, credsspd_conf
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
@@ -92,16 +92,7 @@ contexts_zero() {
 }
 
 chmod 755 "$tmp"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
-	-days 2 -subj /CN=sock-suite >/dev/null 2>&1
-"$repo/tests/lib/ntlm-users.sh" hash "$tmp/ntlm-users" CONTOSO alice 'Passw0rd!'
-chmod 644 "$tmp/ntlm-users"
-cat >"$tmp/credsspd.conf" <<EOF
-certificate = $tmp/cert.pem
-key = $tmp/key.pem
-ntlm_user_file = $tmp/ntlm-users
-workers = 2
-EOF
+credsspd_conf "$tmp" sock-suite
 "$daemon" -F -c "$tmp/credsspd.conf" >"$tmp/credsspd.log" 2>&1 &
 helper=$!
 registered() { credsspd_wait "$helper" 300 || { cat "$tmp/credsspd.log"; false; }; }

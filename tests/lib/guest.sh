@@ -18,6 +18,9 @@
 #   timed_rmmod LIMIT_MS          rmmod credssp in less than LIMIT_MS ms (the
 #                                 time goes to $tmp/rmmod_ms: the caller's
 #                                 temporary directory)
+#   credsspd_conf DIR CN          a throwaway certificate (CN), the NTLM user
+#                                 CONTOSO\alice (Passw0rd!) and
+#                                 DIR/credsspd.conf (2 workers) using them
 
 guest_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 credsspd_pid=
@@ -64,4 +67,15 @@ timed_rmmod() {
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000000)) >"${tmp:?}/rmmod_ms"
 	[ $(((t1 - t0) / 1000000)) -lt "$1" ]
+}
+
+credsspd_conf() {
+	local dir=$1 cn=$2
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" \
+		-days 2 -subj "/CN=$cn" >/dev/null 2>&1 || return 1
+	"$guest_repo/tests/lib/ntlm-users.sh" hash "$dir/ntlm-users" CONTOSO alice 'Passw0rd!' ||
+		return 1
+	chmod 644 "$dir/ntlm-users"
+	printf '%s\n' "certificate = $dir/cert.pem" "key = $dir/key.pem" \
+		"ntlm_user_file = $dir/ntlm-users" "workers = 2" >"$dir/credsspd.conf"
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/guest/suite-faults.sh: the real credsspd dies or stops in the
+# middle of real socket-mode handshakes (TAP). Run by tests/guest/run.sh
+# with credssp.ko loaded (MODDIR); leaves the module loaded, no helper.
+#
+# build/sock_client (a real OpenSSL + gss-ntlmssp CredSSP client against
+# the kernel's socket mode, tests/front/sock_client.c) runs a handshake and,
+# before its N-th message, signals credsspd, for every N of a handshake:
+#   SIGKILL: the server's call fails within 1 s of the death, nothing is
+#            left of its context, and a restarted credsspd serves a new
+#            handshake to SEC_E_OK;
+#   SIGSTOP: the call fails at its deadline (3 s) and no later than 1 s
+#            after it; after SIGCONT the same credsspd serves a new
+#            handshake to SEC_E_OK.
+# At the end: no context left, as many keys in .credssp as at the start, no
+# sanitizer report from any credsspd. kmemleak is checked for the whole
+# guest run by scripts/vm.sh.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$repo/tests/lib/tap.sh"
+. "$repo/tests/lib/guest.sh"
+client=$repo/build/sock_client
+deadline_ms=3000
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
+
+tmp=$(mktemp -d /tmp/faults-suite.XXXXXX)
+helper=
+cleanup() {
+	[ -z "$helper" ] || { kill -CONT "$helper"; kill "$helper"; } 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+grep -q '^credssp ' /proc/modules || insmod "${MODDIR:?}/credssp.ko"
+
+credsspd_conf "$tmp" faults-suite
+
+# check NAME FUNCTION ARGS...: tap_check, but in this shell (the functions
+# below start and stop credsspd and keep its pid).
+check() {
+	local name=$1 rc=0
+	shift
+	"$@" >"$tmp/check.out" 2>&1 || rc=$?
+	grep '^# ' "$tmp/check.out"
+	tap_result $rc "$name" "$([ $rc -eq 0 ] || { grep -v '^# ' "$tmp/check.out"; echo "(exit $rc)"; })"
+}
+
+n_logs=0
+# helper_start: a new credsspd, registered (its log: $tmp/credsspd-N.log).
+helper_start() {
+	n_logs=$((n_logs + 1))
+	start_credsspd "$tmp/credsspd.conf" "$tmp/credsspd-$n_logs.log"
+	helper=$credsspd_pid
+	helper_registered || { echo "credsspd did not register: $(tail -n 5 "$tmp/credsspd-$n_logs.log")"; return 1; }
+}
+
+keys_now() { grep -c ' credssp: credssp:ctx=' /proc/keys; }
+contexts_now() {
+	"$repo/build/credsspctl" -j status | sed -n 's/.*"contexts": \([0-9]*\).*/\1/p'
+}
+
+# run_client ARGS...: sock_client's key=value lines in $tmp/out; its exit status.
+run_client() {
+	timeout 120 "$client" "$@" >"$tmp/out" 2>&1
+}
+val() { sed -n "s/^$1=//p" "$tmp/out" | head -n 1; }
+
+# A handshake that succeeds: SEC_E_OK, and how many messages it takes.
+keys0=$(keys_now)
+steps=0
+first_ok() {
+	helper_start || return 1
+	run_client || { cat "$tmp/out"; return 1; }
+	steps=$(val client_steps)
+	echo "# a handshake: $steps client messages"
+	[ "${steps:-0}" -ge 3 ]
+}
+check "credsspd registers; a real handshake reaches SEC_E_OK" first_ok
+
+# fault SIG N: signal credsspd before the client's N-th message.
+fault() {
+	local sig=$1 n=$2 ms limit
+	run_client --timeout-ms $deadline_ms --fault-at "$n" --fault "kill -$sig $helper"
+	sed 's/^/# /' "$tmp/out" | grep -E 'server_status|server_message|fault_to_end_ms|result'
+	[ "$(val result)" = faulted ] || { echo "result: $(val result)"; return 1; }
+	ms=$(val fault_to_end_ms)
+	if [ "$sig" = KILL ]; then
+		limit=1000
+	else
+		limit=$((deadline_ms + 1000))
+	fi
+	[ "${ms:--1}" -ge 0 ] && [ "$ms" -lt "$limit" ] ||
+		{ echo "the call ended $ms ms after the fault (limit $limit)"; return 1; }
+	[ "$(contexts_now)" = 0 ] || { echo "contexts left: $(contexts_now)"; return 1; }
+}
+
+# recover SIG: the helper serves again (KILL: a new one; STOP: the same, continued).
+recover() {
+	if [ "$1" = KILL ]; then
+		wait "$helper" 2>/dev/null
+		helper_start || return 1
+	else
+		kill -CONT "$helper" || return 1
+	fi
+	run_client || { cat "$tmp/out"; return 1; }
+	[ "$(val server_status)" = SEC_E_OK ]
+}
+
+for sig in KILL STOP; do
+	for n in $(seq "${steps:-0}"); do
+		check "SIG$sig of credsspd before the client's message $n of $steps: the call fails within $([ $sig = KILL ] && echo "1 s" || echo "its deadline + 1 s"), no context left" \
+			fault "$sig" "$n"
+		check "after SIG$sig at message $n: $([ $sig = KILL ] && echo "a restarted" || echo "the continued") credsspd serves a handshake to SEC_E_OK" \
+			recover "$sig"
+	done
+done
+
+stop_helper() {
+	kill "$helper" && wait "$helper"
+	local rc=$?
+	helper=
+	[ $rc -eq 0 ] || { echo "credsspd exit $rc"; return 1; }
+}
+check "the last credsspd exits cleanly on SIGTERM" stop_helper
+tap_check "no context left" test "$(contexts_now)" = 0
+keys_back() {
+	local i
+	for i in $(seq 50); do # key garbage collection is asynchronous
+		[ "$(keys_now)" = "$keys0" ] && return 0
+		sleep 0.1
+	done
+	echo "keys in .credssp: $(keys_now), at the start $keys0"
+	return 1
+}
+tap_check "as many keys in .credssp as at the start" keys_back
+tap_check "no sanitizer report from any credsspd" \
+	sh -c "! grep -l -E 'Sanitizer|runtime error' $tmp/credsspd-*.log"
+tap_done
