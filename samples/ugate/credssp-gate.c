@@ -494,7 +494,7 @@ int main(int argc, char **argv)
 		if (peer.ss_family == AF_INET)
 			inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
 		put(&c, "conn", "%u", ++n);
-		put(&c, "peer", "%s", addr);
+		put(&c, "peer", "%s:%u", addr, ntohs(sin->sin_port));
 		if (max_per_source && from_source(sin->sin_addr) >= max_per_source) {
 			put(&c, "status", "REFUSED_SOURCE");
 			put(&c, "end", "%u", n);
