@@ -18,6 +18,17 @@
 #   timed_rmmod LIMIT_MS          rmmod credssp in less than LIMIT_MS ms (the
 #                                 time goes to $tmp/rmmod_ms: the caller's
 #                                 temporary directory)
+#   ntlm_credsspd DIR             a self-signed certificate (CN=localhost),
+#                                 an NTLM user file (CONTOSO\alice,
+#                                 Passw0rd!: what build/ktls/ktls_client
+#                                 logs on with) and credsspd.conf (2
+#                                 workers) in DIR, then start_credsspd with
+#                                 them (log DIR/credsspd.log); on failure
+#                                 prints why and returns 1
+#   no_contexts                   credsspctl counts no context (else says
+#                                 how many and returns 1)
+#   credsspd_stop_tap PID LOG     stop credsspd PID: a TAP result (tap.sh),
+#                                 ok when it exits 0 (no sanitizer report)
 
 guest_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 credsspd_pid=
@@ -64,4 +75,31 @@ timed_rmmod() {
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000000)) >"${tmp:?}/rmmod_ms"
 	[ $(((t1 - t0) / 1000000)) -lt "$1" ]
+}
+
+ntlm_credsspd() {
+	local dir=$1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1 ||
+		{ echo "openssl req failed: $(tail -n 5 "$dir/openssl.log")"; return 1; }
+	"$guest_repo/tests/lib/ntlm-users.sh" hash "$dir/ntlm-users" CONTOSO alice 'Passw0rd!' ||
+		{ echo "cannot write the NTLM user file"; return 1; }
+	chmod 644 "$dir/ntlm-users" "$dir/key.pem"
+	printf '%s\n' "certificate = $dir/cert.pem" "key = $dir/key.pem" \
+		"ntlm_user_file = $dir/ntlm-users" "workers = 2" "log = stderr" >"$dir/credsspd.conf"
+	start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log" ||
+		{ echo "credsspd did not register: $(tail -n 20 "$dir/credsspd.log")"; return 1; }
+}
+
+no_contexts() {
+	local n
+	n=$("$guest_repo/build/credsspctl" -j status | sed -n 's/.*"contexts": \([0-9]*\).*/\1/p')
+	[ "$n" = 0 ] || { echo "contexts: $n"; return 1; }
+}
+
+credsspd_stop_tap() {
+	local rc=0
+	kill "$1"
+	wait "$1" || rc=$?
+	tap_result "$rc" "credsspd exits cleanly (no sanitizer report)" "exit $rc: $(tail -n 30 "$2")"
 }
