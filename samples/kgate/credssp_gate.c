@@ -8,6 +8,10 @@
  * Connection Request selecting PROTOCOL_HYBRID, hands the socket to
  * credssp_accept_sock(), and once the client authenticated (kTLS installed)
  * reads the client's first RDP PDU, the MCS Connect-Initial, in plaintext.
+ * Connections are served concurrently, at most "max_conns" at once and at
+ * most "max_per_source" from one client address (more are closed at
+ * accept); the X.224 Connection Request must arrive within
+ * "x224_timeout_ms" of the accept, the handshake has its own deadline.
  * Each connection becomes a line of /proc/credssp_gate; the established
  * contexts (and their delegated-credentials keys in the ".credssp" keyring)
  * are kept, at most "keep" of them, until the module is unloaded. Then the
@@ -34,6 +38,7 @@
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -44,9 +49,13 @@ static ushort port = 3389;
 module_param(port, ushort, 0444);
 MODULE_PARM_DESC(port, "TCP port to listen on (default 3389)");
 
-static uint max_conns = 8;
+static uint max_conns = 64;
 module_param(max_conns, uint, 0444);
-MODULE_PARM_DESC(max_conns, "connections served at once; more wait in the backlog (default 8)");
+MODULE_PARM_DESC(max_conns, "connections served at once, at most 512; more wait in the backlog (default 64)");
+
+static uint max_per_source = 4;
+module_param(max_per_source, uint, 0444);
+MODULE_PARM_DESC(max_per_source, "connections served at once from one client address; more are closed at accept (default 4, 0: no limit)");
 
 static uint keep = 16;
 module_param(keep, uint, 0444);
@@ -56,8 +65,13 @@ static uint timeout_ms;
 module_param(timeout_ms, uint, 0444);
 MODULE_PARM_DESC(timeout_ms, "handshake deadline in ms (default 0: credssp.ko's handshake_timeout_ms)");
 
+static uint x224_timeout_ms = 5000;
+module_param(x224_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(x224_timeout_ms, "deadline of the X.224 Connection Request, from the accept, in ms (default 5000)");
+
 #define GATE_RECORDS	64	/* lines of /proc/credssp_gate */
-#define GATE_IO_TIMEOUT	(10 * HZ)	/* X.224 and MCS reads */
+#define GATE_IO_TIMEOUT	(10 * HZ)	/* the MCS read */
+#define GATE_BACKLOG	128	/* the listen backlog */
 #define GATE_TPKT_MAX	512	/* a Connection Request is far smaller */
 #define GATE_MCS_LEN	9	/* TPKT, X.224 Data, BER Connect-Initial tag */
 #define GATE_TLS_APPDATA	23	/* TLS record type application_data */
@@ -105,6 +119,8 @@ struct gate_rec {
  * struct gate_conn - one client connection
  * @node: in gate_conns, under gate_lock
  * @sock: the accepted socket, released when the connection is freed
+ * @peer: the client's address
+ * @x224_deadline: jiffies by which the Connection Request must be in
  * @x224_work: X.224 negotiation, then the start of the socket-mode accept
  * @done_work: what follows the accept's completion
  * @accepting: credssp_accept_sock() is in progress (under gate_lock)
@@ -115,6 +131,8 @@ struct gate_rec {
 struct gate_conn {
 	struct list_head node;
 	struct socket *sock;
+	struct sockaddr_storage peer;
+	unsigned long x224_deadline;
 	struct work_struct x224_work;
 	struct work_struct done_work;
 	bool accepting;
@@ -135,6 +153,7 @@ static bool gate_stopping;
 static atomic_t gate_nconns = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(gate_idle);
 static u64 gate_count;
+static u64 gate_refused;
 static struct gate_rec gate_recs[GATE_RECORDS];
 static unsigned int gate_nrecs;
 static struct credssp_ctx **gate_ctxs;
@@ -231,6 +250,31 @@ static void gate_set_rcvtimeo(struct socket *sock, long timeo)
 	release_sock(sock->sk);
 }
 
+static void gate_set_sndtimeo(struct socket *sock, long timeo)
+{
+	lock_sock(sock->sk);
+	WRITE_ONCE(sock->sk->sk_sndtimeo, timeo);
+	release_sock(sock->sk);
+}
+
+/*
+ * Exactly @len bytes of the Connection Request, by the connection's X.224
+ * deadline: -ETIMEDOUT once it has passed.
+ */
+static int gate_x224_recv(struct gate_conn *conn, void *buf, size_t len)
+{
+	long left = (long)(conn->x224_deadline - jiffies);
+	int err;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	gate_set_rcvtimeo(conn->sock, left);
+	err = gate_recv(conn->sock, buf, len);
+	if (err && time_after_eq(jiffies, conn->x224_deadline))
+		return -ETIMEDOUT;
+	return err;
+}
+
 /**
  * gate_x224() - the RDP negotiation in front of CredSSP
  * @conn: the connection
@@ -241,8 +285,11 @@ static void gate_set_rcvtimeo(struct socket *sock, long timeo)
  * client offered it, RDP_NEG_FAILURE (HYBRID_REQUIRED_BY_SERVER) otherwise.
  * A client that requires Restricted Admin mode gets it.
  *
+ * The Connection Request must be in by conn->x224_deadline.
+ *
  * Return: 0 when CredSSP comes next, or a negative errno (-EPROTO: not a
- * Connection Request, -EPROTONOSUPPORT: no PROTOCOL_HYBRID offered).
+ * Connection Request, -EPROTONOSUPPORT: no PROTOCOL_HYBRID offered,
+ * -ETIMEDOUT: the deadline passed).
  */
 static int gate_x224(struct gate_conn *conn, u32 *options)
 {
@@ -257,14 +304,14 @@ static int gate_x224(struct gate_conn *conn, u32 *options)
 	p = kmalloc(GATE_TPKT_MAX, GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	err = gate_recv(conn->sock, p, 4);
+	err = gate_x224_recv(conn, p, 4);
 	if (err)
 		goto out;
 	len = (size_t)p[2] << 8 | p[3];
 	err = -EPROTO;
 	if (p[0] != 3 || len < 11 || len > GATE_TPKT_MAX)
 		goto out;
-	err = gate_recv(conn->sock, p + 4, len - 4);
+	err = gate_x224_recv(conn, p + 4, len - 4);
 	if (err)
 		goto out;
 	err = -EPROTO;
@@ -398,20 +445,31 @@ static void gate_describe(struct gate_conn *conn)
 	}
 }
 
-/* Record the connection, close it and free it. */
-static void gate_finish(struct gate_conn *conn)
+/* A line of /proc/credssp_gate for @conn; under gate_lock. */
+static void gate_record(struct gate_conn *conn)
 {
+	lockdep_assert_held(&gate_lock);
 	conn->rec.when = ktime_get_real_seconds();
-
-	mutex_lock(&gate_lock);
-	list_del(&conn->node);
 	conn->rec.n = ++gate_count;
 	gate_recs[gate_nrecs++ % GATE_RECORDS] = conn->rec;
-	mutex_unlock(&gate_lock);
+}
 
+static void gate_close(struct gate_conn *conn)
+{
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	sock_release(conn->sock);
 	kfree(conn);
+}
+
+/* Record the connection, close it and free it. */
+static void gate_finish(struct gate_conn *conn)
+{
+	mutex_lock(&gate_lock);
+	list_del(&conn->node);
+	gate_record(conn);
+	mutex_unlock(&gate_lock);
+
+	gate_close(conn);
 	atomic_dec(&gate_nconns);
 	wake_up(&gate_idle);
 }
@@ -461,13 +519,15 @@ static void gate_x224_work(struct work_struct *work)
 	err = gate_x224(conn, &args.options);
 	if (err) {
 		strscpy(conn->rec.status,
-			err == -EPROTONOSUPPORT ? "NO_HYBRID" : "X224_FAILED",
+			err == -EPROTONOSUPPORT ? "NO_HYBRID" :
+			err == -ETIMEDOUT ? "X224_TIMEOUT" : "X224_FAILED",
 			sizeof(conn->rec.status));
 		gate_finish(conn);
 		return;
 	}
 	/* The handshake has its own deadline. */
 	gate_set_rcvtimeo(conn->sock, MAX_SCHEDULE_TIMEOUT);
+	gate_set_sndtimeo(conn->sock, MAX_SCHEDULE_TIMEOUT);
 
 	mutex_lock(&gate_lock);
 	if (gate_stopping) {
@@ -486,10 +546,52 @@ static void gate_x224_work(struct work_struct *work)
 	}
 }
 
+static bool gate_same_source(const struct sockaddr_storage *a,
+			     const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return ipv6_addr_equal(&((const struct sockaddr_in6 *)a)->sin6_addr,
+				       &((const struct sockaddr_in6 *)b)->sin6_addr);
+	return false;
+}
+
+/*
+ * Serve @conn unless its client address has max_per_source connections in
+ * progress already: then it is recorded as REFUSED_SOURCE and closed.
+ */
+static void gate_admit(struct gate_conn *conn)
+{
+	struct gate_conn *c;
+	unsigned int n = 0;
+
+	mutex_lock(&gate_lock);
+	if (max_per_source) {
+		list_for_each_entry(c, &gate_conns, node)
+			n += gate_same_source(&c->peer, &conn->peer);
+	}
+	if (max_per_source && n >= max_per_source) {
+		strscpy(conn->rec.status, "REFUSED_SOURCE",
+			sizeof(conn->rec.status));
+		gate_refused++;
+		gate_record(conn);
+		mutex_unlock(&gate_lock);
+		gate_close(conn);
+		return;
+	}
+	atomic_inc(&gate_nconns);
+	list_add_tail(&conn->node, &gate_conns);
+	mutex_unlock(&gate_lock);
+	queue_work(gate_wq, &conn->x224_work);
+}
+
 static int gate_listen_thread(void *unused)
 {
 	while (!kthread_should_stop()) {
-		struct sockaddr_storage addr;
 		struct gate_conn *conn;
 		struct socket *sock;
 		int err;
@@ -516,20 +618,19 @@ static int gate_listen_thread(void *unused)
 			continue;
 		}
 		conn->sock = sock;
-		if (kernel_getpeername(sock, (struct sockaddr *)&addr) > 0)
+		conn->x224_deadline = jiffies +
+				      msecs_to_jiffies(x224_timeout_ms);
+		if (kernel_getpeername(sock, (struct sockaddr *)&conn->peer) > 0)
 			snprintf(conn->rec.peer, sizeof(conn->rec.peer),
-				 "%pISpc", &addr);
+				 "%pISpc", &conn->peer);
 		else
 			strscpy(conn->rec.peer, "-", sizeof(conn->rec.peer));
 		INIT_WORK(&conn->x224_work, gate_x224_work);
 		INIT_WORK(&conn->done_work, gate_done_work);
 		tcp_sock_set_nodelay(sock->sk);
-		gate_set_rcvtimeo(sock, GATE_IO_TIMEOUT);
-		atomic_inc(&gate_nconns);
-		mutex_lock(&gate_lock);
-		list_add_tail(&conn->node, &gate_conns);
-		mutex_unlock(&gate_lock);
-		queue_work(gate_wq, &conn->x224_work);
+		/* The Connection Confirm is sent by the X.224 deadline too. */
+		gate_set_sndtimeo(sock, msecs_to_jiffies(x224_timeout_ms));
+		gate_admit(conn);
 	}
 	return 0;
 }
@@ -573,7 +674,7 @@ static int gate_listen(void)
 	gate_set_rcvtimeo(gate_lsock, HZ / 5);
 	err = kernel_bind(gate_lsock, (struct sockaddr *)&sin, sizeof(sin));
 	if (!err)
-		err = kernel_listen(gate_lsock, 16);
+		err = kernel_listen(gate_lsock, GATE_BACKLOG);
 	if (err) {
 		sock_release(gate_lsock);
 		gate_lsock = NULL;
@@ -632,7 +733,7 @@ static int __init gate_init(void)
 	u32 status;
 	int err;
 
-	if (!max_conns)
+	if (!max_conns || max_conns > WQ_MAX_ACTIVE || !x224_timeout_ms)
 		return -EINVAL;
 	if (keep) {
 		gate_ctxs = kcalloc(keep, sizeof(*gate_ctxs), GFP_KERNEL);
@@ -688,8 +789,8 @@ static void __exit gate_exit(void)
 	kthread_stop(gate_thread);
 	sock_release(gate_lsock);
 	cancelled = gate_stop_conns();
-	pr_info("stopped after %llu connections, %u handshakes cancelled\n",
-		gate_count, cancelled);
+	pr_info("stopped after %llu connections, %u handshakes cancelled, %llu refused (max_per_source)\n",
+		gate_count, cancelled, gate_refused);
 	destroy_workqueue(gate_wq);
 	remove_proc_entry("credssp_gate", NULL);
 	gate_free_ctxs();

@@ -64,11 +64,19 @@ keyring_show() {
 	fi
 }
 
-# x224_probe GATE: Connection Requests of several shapes; the Connection
-# Confirm of each (its RDP_NEG_* part, hex) to DIR/x224-GATE.txt.
+# x224_probe GATE RECORDS PATTERN: Connection Requests of several shapes;
+# the Connection Confirm of each (its RDP_NEG_* part, hex) to
+# DIR/x224-GATE.txt. Each probe waits until the gate has recorded the one
+# before (one more line of RECORDS matching PATTERN): the gates serve at
+# most 4 connections at once from one address.
 x224_probe() {
-	/usr/bin/python3 - "$port" >"$dir/x224-$1.txt" 2>&1 <<'PY'
-import socket, sys
+	/usr/bin/python3 - "$port" "$2" "$3" >"$dir/x224-$1.txt" 2>&1 <<'PY'
+import re, socket, sys, time
+def records():
+    try:
+        return sum(1 for l in open(sys.argv[2]) if re.match(sys.argv[3], l))
+    except OSError:
+        return 0
 def cr(neg):
     x = bytes([0xe0, 0, 0, 0, 0, 0]) + b"Cookie: mstshash=alice\r\n" + neg
     return bytes([3, 0]) + (5 + len(x)).to_bytes(2, "big") + bytes([len(x)]) + x
@@ -80,6 +88,7 @@ for name, req in (("hybrid", cr(neg(0, 3))),
                   ("correlation_info", cr(neg(8, 3) + corr)),
                   ("tls_only", cr(neg(0, 1))),
                   ("no_neg_req", cr(b""))):
+    before = records()
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=15)
     s.sendall(req)
     r = b""
@@ -90,6 +99,9 @@ for name, req in (("hybrid", cr(neg(0, 3))),
         r += d
     print(name, r[11:].hex())
     s.close()
+    t0 = time.monotonic()
+    while records() <= before and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
 PY
 }
 
@@ -100,7 +112,7 @@ gate_kernel() {
 	fi
 	: >"$dir/results-kernel"
 	if [ "$probe" = 1 ]; then
-		x224_probe kernel
+		x224_probe kernel /proc/credssp_gate .
 		# The host counts records from here: wait until the probes are in.
 		for _ in $(seq 100); do
 			[ "$(grep -c . /proc/credssp_gate)" -ge 5 ] && break
@@ -163,7 +175,7 @@ gate_user() {
 		sleep 0.1
 	done
 	if [ "$probe" = 1 ]; then
-		x224_probe user
+		x224_probe user "$dir/results-user" '^end=' 
 		for _ in $(seq 100); do
 			[ "$(grep -c '^end=' "$dir/results-user" 2>/dev/null)" -ge 5 ] && break
 			sleep 0.1

@@ -8,7 +8,7 @@
  *
  *   ktls_client --port P --tls 1.2|1.3 --cipher NAME [--user D\\U]
  *               [--nt-hash HEX] [--send BYTES] [--recv BYTES]
- *               [--plain] [--bench]
+ *               [--plain] [--bench] [--rdp]
  *
  * Forces one TLS version and one cipher (an OpenSSL cipher name for 1.2,
  * a TLS 1.3 suite name for 1.3). After its authInfo TSRequest it writes
@@ -19,7 +19,13 @@
  * server-to-client pattern with SSL_read and checks them byte for byte;
  * then closes TLS (close_notify both ways). --plain skips CredSSP (a plain
  * TLS server, for the benchmark); --bench reads without checking and
- * prints the receive rate. Exit 0 when everything held.
+ * prints the receive rate. --rdp speaks to an RDP NLA gate
+ * (Documentation/gate.rst): an X.224 Connection Request for PROTOCOL_SSL |
+ * PROTOCOL_HYBRID first (the Confirm must select PROTOCOL_HYBRID), and after
+ * authInfo the start of an MCS Connect-Initial (a 9-byte TPKT) instead of
+ * the pattern; then it waits for the gate to close the connection and
+ * prints elapsed_ms, from before connect() to that close. Exit 0 when
+ * everything held.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -224,6 +230,52 @@ static void credssp(struct cli *c, const char *user, const char *nt_hash)
 	ktls_die("too many CredSSP rounds");
 }
 
+/* --rdp: X.224 Connection Request for SSL | HYBRID; the Confirm must select HYBRID. */
+static void x224(int fd)
+{
+	static const uint8_t cr[] = {0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00,
+				     0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00};
+	uint8_t cc[19];
+	size_t got = 0;
+
+	if (send(fd, cr, sizeof(cr), MSG_NOSIGNAL) != (ssize_t)sizeof(cr))
+		ktls_die("send of the X.224 Connection Request: %s", strerror(errno));
+	while (got < sizeof(cc)) {
+		ssize_t n = recv(fd, cc + got, sizeof(cc) - got, 0);
+
+		if (n <= 0)
+			ktls_die("no X.224 Connection Confirm (%zu bytes)", got);
+		got += (size_t)n;
+	}
+	if (cc[0] != 3 || cc[3] != sizeof(cc) || cc[5] != 0xd0 || cc[11] != 0x02 || cc[15] != 0x02)
+		ktls_die("the X.224 Connection Confirm does not select PROTOCOL_HYBRID");
+}
+
+/* --rdp: the start of an MCS Connect-Initial, then the gate's close. */
+static void rdp_end(struct cli *c)
+{
+	static const uint8_t mcs[] = {0x03, 0x00, 0x00, 0x09, 0x02, 0xf0, 0x80, 0x7f, 0x65};
+	char b;
+
+	if (SSL_write(c->ssl, mcs, sizeof(mcs)) != (int)sizeof(mcs))
+		ssl_die("SSL_write of the MCS Connect-Initial");
+	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){0}, sizeof(int));
+	if (SSL_read(c->ssl, &b, 1) > 0)
+		ktls_die("the gate sent data after authentication");
+}
+
+/* Free everything, say so. */
+static int done(struct cli *c, SSL_CTX *ctx)
+{
+	SSL_free(c->ssl);
+	SSL_CTX_free(ctx);
+	close(c->fd);
+	cssp_tsrequest_clear(&c->last);
+	initiator_release(&c->gctx, &c->cred, &c->target);
+	printf("result=ok\n");
+	return 0;
+}
+
 static SSL_CTX *client_ctx(const char *tls, const char *cipher)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -241,16 +293,20 @@ static SSL_CTX *client_ctx(const char *tls, const char *cipher)
 
 int main(int argc, char **argv)
 {
+	/* two options a line */
+	/* clang-format off */
 	static const struct option opts[] = {
 		{"port", required_argument, NULL, 'p'},	   {"tls", required_argument, NULL, 't'},
 		{"cipher", required_argument, NULL, 'c'},  {"user", required_argument, NULL, 'u'},
 		{"nt-hash", required_argument, NULL, 'n'}, {"send", required_argument, NULL, 's'},
 		{"recv", required_argument, NULL, 'r'},	   {"plain", no_argument, NULL, 'P'},
-		{"bench", no_argument, NULL, 'B'},	   {NULL, 0, NULL, 0}};
+		{"bench", no_argument, NULL, 'B'},	   {"rdp", no_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0}};
+	/* clang-format on */
 	const char *tls = "1.3", *cipher = "TLS_AES_128_GCM_SHA256";
 	const char *user = "CONTOSO\\alice", *nt_hash = ALICE_NT;
 	size_t send_len = 100000, recv_len = 100000, off;
-	bool plain = false, bench = false;
+	bool plain = false, bench = false, rdp = false;
 	static uint8_t buf[65536];
 	struct cli c = {0};
 	double t0 = 0, t1;
@@ -269,13 +325,23 @@ int main(int argc, char **argv)
 		case 'r': recv_len = strtoul(optarg, NULL, 0); break;
 		case 'P': plain = true; break;
 		case 'B': bench = true; break;
+		case 'R': rdp = true; break;
 		default: return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ctx = client_ctx(tls, cipher);
+	t0 = ktls_now();
 	fd = ktls_connect(port);
 	c.fd = fd;
+	if (rdp) {
+		struct sockaddr_in me;
+		socklen_t mlen = sizeof(me);
+
+		if (getsockname(fd, (struct sockaddr *)&me, &mlen) == 0)
+			printf("local_port=%u\n", ntohs(me.sin_port));
+		x224(fd);
+	}
 	c.ssl = SSL_new(ctx);
 	if (!c.ssl || SSL_set_fd(c.ssl, fd) != 1 || SSL_connect(c.ssl) != 1)
 		ssl_die("TLS handshake");
@@ -283,6 +349,11 @@ int main(int argc, char **argv)
 	       SSL_CIPHER_get_name(SSL_get_current_cipher(c.ssl)));
 	if (!plain)
 		credssp(&c, user, nt_hash);
+	if (rdp) {
+		rdp_end(&c);
+		printf("closed elapsed_ms=%.0f\n", (ktls_now() - t0) * 1e3);
+		return done(&c, ctx);
+	}
 
 	/* Right after authInfo, without waiting: a small record, then big ones. */
 	for (off = 0; off < send_len;) {
@@ -331,11 +402,5 @@ int main(int argc, char **argv)
 			ssl_die("no close_notify from the server");
 	}
 	printf("close_notify=both\n");
-	SSL_free(c.ssl);
-	SSL_CTX_free(ctx);
-	close(fd);
-	cssp_tsrequest_clear(&c.last);
-	initiator_release(&c.gctx, &c.cred, &c.target);
-	printf("result=ok\n");
-	return 0;
+	return done(&c, ctx);
 }

@@ -19,8 +19,18 @@
 #                                 time goes to $tmp/rmmod_ms: the caller's
 #                                 temporary directory)
 #   credsspd_conf DIR CN          a throwaway certificate (CN), the NTLM user
-#                                 CONTOSO\alice (Passw0rd!) and
-#                                 DIR/credsspd.conf (2 workers) using them
+#                                 CONTOSO\alice (Passw0rd!: what the guest's
+#                                 own clients log on with) and
+#                                 DIR/credsspd.conf (2 workers) using them;
+#                                 on failure prints why and returns 1
+#   ntlm_credsspd DIR             credsspd_conf DIR localhost, then
+#                                 start_credsspd with it (log
+#                                 DIR/credsspd.log); on failure prints why
+#                                 and returns 1
+#   no_contexts                   credsspctl counts no context (else says
+#                                 how many and returns 1)
+#   credsspd_stop_tap PID LOG     stop credsspd PID: a TAP result (tap.sh),
+#                                 ok when it exits 0 (no sanitizer report)
 
 guest_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 credsspd_pid=
@@ -71,11 +81,31 @@ timed_rmmod() {
 
 credsspd_conf() {
 	local dir=$1 cn=$2
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" \
-		-days 2 -subj "/CN=$cn" >/dev/null 2>&1 || return 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$cn" \
+		-keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1 ||
+		{ echo "openssl req failed: $(tail -n 5 "$dir/openssl.log")"; return 1; }
 	"$guest_repo/tests/lib/ntlm-users.sh" hash "$dir/ntlm-users" CONTOSO alice 'Passw0rd!' ||
-		return 1
-	chmod 644 "$dir/ntlm-users"
+		{ echo "cannot write the NTLM user file"; return 1; }
+	chmod 644 "$dir/ntlm-users" "$dir/key.pem"
 	printf '%s\n' "certificate = $dir/cert.pem" "key = $dir/key.pem" \
 		"ntlm_user_file = $dir/ntlm-users" "workers = 2" >"$dir/credsspd.conf"
+}
+
+ntlm_credsspd() {
+	credsspd_conf "$1" localhost || return 1
+	start_credsspd "$1/credsspd.conf" "$1/credsspd.log" ||
+		{ echo "credsspd did not register: $(tail -n 20 "$1/credsspd.log")"; return 1; }
+}
+
+no_contexts() {
+	local n
+	n=$("$guest_repo/build/credsspctl" -j status | sed -n 's/.*"contexts": \([0-9]*\).*/\1/p')
+	[ "$n" = 0 ] || { echo "contexts: $n"; return 1; }
+}
+
+credsspd_stop_tap() {
+	local rc=0
+	kill "$1"
+	wait "$1" || rc=$?
+	tap_result "$rc" "credsspd exits cleanly (no sanitizer report)" "exit $rc: $(tail -n 30 "$2")"
 }
