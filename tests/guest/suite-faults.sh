@@ -11,7 +11,7 @@
 #   SIGKILL: the server's call fails within 1 s of the death, nothing is
 #            left of its context, and a restarted credsspd serves a new
 #            handshake to SEC_E_OK;
-#   SIGSTOP: the call fails at its deadline (3 s) and no later than 1 s
+#   SIGSTOP: the call fails at its deadline (2 s) and no later than 1 s
 #            after it; after SIGCONT the same credsspd serves a new
 #            handshake to SEC_E_OK.
 # At the end: no context left, as many keys in .credssp as at the start, no
@@ -23,7 +23,7 @@ repo=$(cd "$here/../.." && pwd)
 . "$repo/tests/lib/tap.sh"
 . "$repo/tests/lib/guest.sh"
 client=$repo/build/sock_client
-deadline_ms=3000
+deadline_ms=2000
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
