@@ -20,6 +20,8 @@
 #     never sees a connection;
 #   - a client offering only TLS (/sec:tls) or only RDP (/sec:rdp): refused,
 #     RDP_NEG_FAILURE HYBRID_REQUIRED_BY_SERVER, xrdp never sees it;
+#   - after NLA, a Connect-Initial whose serverSelectedProtocol says
+#     PROTOCOL_RDP (a downgrade): refused, nobody logged in;
 #   - 10 users at once: 10 NLA single sign-ons handed to xrdp by the
 #     front, then 10 logins by xrdp-sesman, 10 sessions running, with all
 #     10 clients still connected (two cases: the front's part and xrdp's).
@@ -57,8 +59,8 @@ fi
 for f in kmod/credssp.ko; do
 	[ -f "$it_repo/$moddir/$f" ] || it_setup_error="no $moddir/$f (make module KVER=$kver)"
 done
-for f in credssp-rdpd credsspd credsspctl; do
-	[ -x "$it_repo/$build/$f" ] || it_setup_error="no $build/$f (make rdpd credsspd lib)"
+for f in credssp-rdpd credsspd credsspctl ktls/ktls_client; do
+	[ -x "$it_repo/$build/$f" ] || it_setup_error="no $build/$f (make rdpd credsspd lib ktls)"
 done
 it_xvfb
 it_kdc localhost
@@ -265,6 +267,32 @@ for sec in tls rdp; do
 	fi
 	it_end
 done
+
+# 3b. a downgrade after NLA: the project's own CredSSP client
+# (build/ktls/ktls_client --rdp: X.224 for SSL | HYBRID, NTLM as
+# KCREDSSP\alice, authInfo delegating her password) then sends the MCS
+# Connect-Initial xfreerdp sent to xrdp (tests/unit/rdp_codec.c's vector),
+# whose Client Core Data says serverSelectedProtocol PROTOCOL_RDP: the front
+# refuses it and nobody is logged in.
+case_start "serverSelectedProtocol PROTOCOL_RDP in the Connect-Initial after NLA (a downgrade): refused, nobody logged in"
+it_clog=$it_dir/downgrade.client.log it_rc=none
+if [ -z "$it_setup_error" ]; then
+	ci_hex=$(sed -n '/^static const char connect_initial_hex\[\] =/,/;$/p' "$it_repo/tests/unit/rdp_codec.c" |
+		grep -o '"[0-9a-f]*"' | tr -d '"\n')
+	l0=$(xrdp_logins) a0=$(audit_count)
+	timeout -k 5 300 "$it_repo/build/ktls/ktls_client" --port "$port" --user 'KCREDSSP\alice' \
+		--rdp --mcs-hex "$ci_hex" >"$it_clog" 2>&1
+	it_rc=$?
+	wait_audit "$a0"
+	[ "${#ci_hex}" -gt 800 ] || it_fail "no Connect-Initial vector in tests/unit/rdp_codec.c (${#ci_hex} hex digits)"
+	grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -F 'principal="KCREDSSP\alice" package=NTLM ' |
+		grep -qF 'result=refused reason="downgrade: serverSelectedProtocol 0x0 in the client' ||
+		it_fail "no downgrade refusal: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
+	it_want_rc 0
+	sleep 2
+	[ "$(xrdp_logins)" = "$l0" ] || it_fail "xrdp logged alice in"
+fi
+it_end
 
 # 4. ten users at once: the front's part (10 concurrent NLA + single sign-on
 # handoffs to xrdp), then xrdp's (xrdp-sesman logs each in, each has a

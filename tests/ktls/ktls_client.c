@@ -8,7 +8,7 @@
  *
  *   ktls_client --port P --tls 1.2|1.3 --cipher NAME [--user D\\U]
  *               [--nt-hash HEX] [--send BYTES] [--recv BYTES]
- *               [--plain] [--bench] [--rdp]
+ *               [--plain] [--bench] [--rdp [--mcs-hex HEX]]
  *
  * Forces one TLS version and one cipher (an OpenSSL cipher name for 1.2,
  * a TLS 1.3 suite name for 1.3). After its authInfo TSRequest it writes
@@ -24,8 +24,9 @@
  * PROTOCOL_HYBRID first (the Confirm must select PROTOCOL_HYBRID), and after
  * authInfo the start of an MCS Connect-Initial (a 9-byte TPKT) instead of
  * the pattern; then it waits for the gate to close the connection and
- * prints elapsed_ms, from before connect() to that close. Exit 0 when
- * everything held.
+ * prints elapsed_ms, from before connect() to that close. --mcs-hex sends
+ * that whole PDU instead (a captured Connect-Initial, e.g. one whose
+ * serverSelectedProtocol says a downgrade). Exit 0 when everything held.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -251,13 +252,17 @@ static void x224(int fd)
 		ktls_die("the X.224 Connection Confirm does not select PROTOCOL_HYBRID");
 }
 
-/* --rdp: the start of an MCS Connect-Initial, then the gate's close. */
-static void rdp_end(struct cli *c)
+/* --rdp: the start of an MCS Connect-Initial (or @pdu), then the gate's close. */
+static void rdp_end(struct cli *c, const uint8_t *pdu, size_t len)
 {
 	static const uint8_t mcs[] = {0x03, 0x00, 0x00, 0x09, 0x02, 0xf0, 0x80, 0x7f, 0x65};
 	char b;
 
-	if (SSL_write(c->ssl, mcs, sizeof(mcs)) != (int)sizeof(mcs))
+	if (!pdu) {
+		pdu = mcs;
+		len = sizeof(mcs);
+	}
+	if (SSL_write(c->ssl, pdu, (int)len) != (int)len)
 		ssl_die("SSL_write of the MCS Connect-Initial");
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){0}, sizeof(int));
 	if (SSL_read(c->ssl, &b, 1) > 0)
@@ -301,13 +306,14 @@ int main(int argc, char **argv)
 		{"nt-hash", required_argument, NULL, 'n'}, {"send", required_argument, NULL, 's'},
 		{"recv", required_argument, NULL, 'r'},	   {"plain", no_argument, NULL, 'P'},
 		{"bench", no_argument, NULL, 'B'},	   {"rdp", no_argument, NULL, 'R'},
-		{NULL, 0, NULL, 0}};
+		{"mcs-hex", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
 	/* clang-format on */
 	const char *tls = "1.3", *cipher = "TLS_AES_128_GCM_SHA256";
 	const char *user = "CONTOSO\\alice", *nt_hash = ALICE_NT;
 	size_t send_len = 100000, recv_len = 100000, off;
 	bool plain = false, bench = false, rdp = false;
-	static uint8_t buf[65536];
+	static uint8_t buf[65536], mcs[4096];
+	size_t mcs_len = 0;
 	struct cli c = {0};
 	double t0 = 0, t1;
 	SSL_CTX *ctx;
@@ -326,6 +332,15 @@ int main(int argc, char **argv)
 		case 'P': plain = true; break;
 		case 'B': bench = true; break;
 		case 'R': rdp = true; break;
+		case 'M':
+			for (mcs_len = 0; optarg[2 * mcs_len] && mcs_len < sizeof(mcs); mcs_len++) {
+				unsigned int b;
+
+				if (sscanf(optarg + 2 * mcs_len, "%2x", &b) != 1)
+					ktls_die("--mcs-hex: not hex");
+				mcs[mcs_len] = (uint8_t)b;
+			}
+			break;
 		default: return 2;
 		}
 	}
@@ -350,7 +365,7 @@ int main(int argc, char **argv)
 	if (!plain)
 		credssp(&c, user, nt_hash);
 	if (rdp) {
-		rdp_end(&c);
+		rdp_end(&c, mcs_len ? mcs : NULL, mcs_len);
 		printf("closed elapsed_ms=%.0f\n", (ktls_now() - t0) * 1e3);
 		return done(&c, ctx);
 	}
