@@ -248,6 +248,15 @@ kernels_wait() {
 	say "waiting for the kernels building in the background ($results/kernels-bg.log)"
 	flock "$results/kernels-bg.lock" true
 }
+kernels_building() {
+	[ -e "$results/kernels-bg.lock" ] && ! flock -n "$results/kernels-bg.lock" true
+}
+
+# The fuzzers' smoke run (about 140 s) goes where a lane has time: in the
+# main lane while the kernels still build (a cold cache), else last in the
+# 6.12 lane (warm: the host stages and then 6.1 make the longer lane). The
+# first lane to claim it runs it.
+fuzz_claim() { mkdir "$results/fuzz.claim" 2>/dev/null; }
 
 # lane NAME FUNCTION...: run the stages in the background, their output in
 # $results/lane-NAME.log; lane_join NAME waits, prints that output and takes
@@ -290,11 +299,11 @@ all)
 	make --no-print-directory -k -j"$(nproc)" userspace fuzz front "${guest_progs[@]}" >/dev/null 2>&1
 	guest_clean 6.12
 	guest_clean 6.1
-	# The fuzzers' smoke run (about 140 s) goes last in the 6.12 lane: the
-	# host stages, then 6.1, are the longer lane.
-	lane alongside "guest_debian 6.12" kernels_wait "guest_debug 6.12" fuzz
+	rm -rf "$results/fuzz.claim"
+	lane alongside "guest_debian 6.12" kernels_wait "guest_debug 6.12" "! fuzz_claim || fuzz"
 	host
 	guest_debian 6.1
+	! kernels_building || ! fuzz_claim || fuzz
 	kernels_wait
 	guest_debug 6.1
 	lane_join alongside
