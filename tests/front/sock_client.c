@@ -25,7 +25,8 @@
  *                  run CMD with system(3) (tests/guest/suite-faults.sh
  *                  kills or stops credsspd there), then go on; prints
  *                  fault_to_end_ms, the time from CMD's return to the end
- *                  of the server's call, and result=faulted once the
+ *                  of the server's call, server_call_ms, the server's
+ *                  whole call, and result=faulted once the
  *                  server's call failed (a success after a fault is FAILED)
  *   Always prints client_steps, the messages the client sent.
  *
@@ -62,7 +63,7 @@ static uint32_t server_ret_flags;
 static char server_next[64];
 static int server_next_len = -1;
 static char server_msg[256];
-static uint64_t server_end_ms;
+static uint64_t server_start_ms, server_end_ms;
 static unsigned int timeout_ms, fault_at, client_steps;
 static const char *fault_cmd;
 static uint64_t fault_ms;
@@ -178,6 +179,7 @@ static void *server_thread(void *arg)
 	}
 	st = credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
 						NULL);
+	server_start_ms = now_ms();
 	if (st == CREDSSP_SEC_STATUS_OK)
 		st = credssp_accept_socket(h, cred, srv_fd,
 					   CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM |
@@ -280,6 +282,7 @@ int main(int argc, char **argv)
 		printf("fault_rc=%d\n", fault_rc);
 		printf("fault_to_end_ms=%lld\n",
 		       fault_ms ? (long long)server_end_ms - (long long)fault_ms : -1LL);
+		printf("server_call_ms=%llu\n", (unsigned long long)(server_end_ms - server_start_ms));
 	}
 	printf("server_status=%s\n", credssp_status_name(server_status));
 	printf("server_message=%s\n", server_msg);
