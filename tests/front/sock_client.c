@@ -282,7 +282,8 @@ int main(int argc, char **argv)
 		printf("fault_rc=%d\n", fault_rc);
 		printf("fault_to_end_ms=%lld\n",
 		       fault_ms ? (long long)server_end_ms - (long long)fault_ms : -1LL);
-		printf("server_call_ms=%llu\n", (unsigned long long)(server_end_ms - server_start_ms));
+		printf("server_call_ms=%llu\n",
+		       (unsigned long long)(server_end_ms - server_start_ms));
 	}
 	printf("server_status=%s\n", credssp_status_name(server_status));
 	printf("server_message=%s\n", server_msg);
