@@ -420,6 +420,10 @@ static u32 credssp_sock_step(struct credssp_sock_req *req,
 
 /*
  * The handshake: records in, tokens out, until SEC_E_OK or a failure.
+ * One record per step, even when more are queued: the record after the
+ * client's authInfo is kTLS's, and nothing tells that authInfo is the last
+ * CredSSP record before the helper says SEC_E_OK. Each step is a helper
+ * round trip, so their number is bounded (max_handshake_steps, ctx.c).
  * Return: the status, with @why; the context is left to the caller.
  */
 static u32 credssp_sock_handshake(struct credssp_sock_req *req,
