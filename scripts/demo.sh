@@ -80,12 +80,6 @@ done
 say "demo: xrdp (security_layer=rdp, unix socket only) and credssp-rdpd listen in the guest; the host reaches the front at 127.0.0.1:$port"
 say "      alice is a local account of the guest (password Passw0rd!); her session is a green terminal"
 
-count() { # PATTERN FILE: matching lines, 0 if none
-	local n
-	n=$(grep -c -- "$1" "$2" 2>/dev/null) || true
-	echo "${n:-0}"
-}
-
 # connect NAME ENV... -- CLIENT...: run a client; once xrdp logged alice in
 # and the client's window shows her session, save a screenshot, say what the
 # front and xrdp saw, and disconnect.
@@ -99,15 +93,14 @@ connect() {
 	shift
 	say ""
 	say "demo: $name connects: $*"
-	logins=$(count '\] login successful for user alice' "$it_dir/xrdp.log")
-	audits=$(count 'audit: ' "$it_dir/rdpd.log")
+	logins=$(it_count '\] login successful for user alice' "$it_dir/xrdp.log")
+	audits=$(it_count 'audit: ' "$it_dir/rdpd.log")
 	env "${envs[@]}" timeout -k 5 600 "$@" </dev/null >"$it_dir/$name.log" 2>&1 &
 	cpid=$!
 	for _ in $(seq 600); do
-		if [ "$(count '\] login successful for user alice' "$it_dir/xrdp.log")" -gt "$logins" ] &&
-			xwd -root -silent >"$it_dir/$name.xwd" 2>/dev/null &&
-			colours=$(/usr/bin/python3 tests/lib/screen.py "$it_dir/$name.xwd" "build/demo/$name.png") &&
-			awk -v c="$colours" 'BEGIN { split(c, a, /[= ]/); exit !(a[2] >= 0.5) }'; then
+		if [ "$(it_count '\] login successful for user alice' "$it_dir/xrdp.log")" -gt "$logins" ] &&
+			colours=$(it_shot "$name") && cp "$it_dir/$name.png" "build/demo/$name.png" &&
+			it_shows_session "$colours"; then
 			ok=1
 			break
 		fi

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/guest/rdp-guest.sh MODDIR DIR PORT BUILD: the guest half of
-# tests/guest/rdp-xrdp.sh. A local account alice (password Passw0rd!, in
-# copies of /etc/passwd, shadow and group bind-mounted over the read-only
-# host files), credssp.ko (MODDIR/kmod) and credsspd (DIR/credsspd.conf),
-# Debian's own xrdp and xrdp-sesman, unmodified, configured with copies of
-# /etc/xrdp/{xrdp,sesman}.ini: xrdp listens on the unix socket
-# /run/xrdp/rdpd.socket with security_layer=rdp and crypt_level=none. Then
+# tests/guest/rdp-xrdp.sh. Local accounts alice and user01..user10
+# (password Passw0rd!, in copies of /etc/passwd, shadow and group
+# bind-mounted over the read-only host files), credssp.ko (MODDIR/kmod)
+# and credsspd (DIR/credsspd.conf), Debian's own xrdp and xrdp-sesman,
+# unmodified, configured with copies of /etc/xrdp/{xrdp,sesman}.ini: xrdp
+# listens on the unix socket /run/xrdp/rdpd.socket with security_layer=rdp
+# and crypt_level=none. Then
 # BUILD/credssp-rdpd in front of it on 0.0.0.0:PORT (its log:
 # DIR/rdpd.log). DIR/ready once everything listens; until DIR/stop exists,
 # the processes of the guest (user, pid, command) in DIR/ps.txt and the
@@ -27,39 +28,39 @@ fail() {
 	exit 2
 }
 
-# The account xrdp-sesman's PAM stack logs in (pam_unix reads /etc/shadow).
-mkdir -p /tmp/etc /tmp/home/alice
+# The accounts xrdp-sesman's PAM stack logs in (pam_unix reads /etc/shadow),
+# in copies of /etc/passwd, shadow and group bind-mounted over the host's.
+# Each one's session (Xsession runs ~/.xsession) is a full-screen terminal
+# of a colour xrdp's login dialog never shows, naming the account it runs
+# as (the host's screenshots are judged by that colour; the demo shows the
+# text). With the SMB part, it first lists the cifs multiuser mount with
+# whatever credentials the session has (pam_cifscreds: the NLA password).
+mkdir -p /tmp/etc
 cp /etc/passwd /etc/shadow /etc/group /tmp/etc/
-echo "alice:x:5001:5001:alice:/tmp/home/alice:/bin/bash" >>/tmp/etc/passwd
-echo "alice:$(openssl passwd -6 'Passw0rd!'):19000:0:99999:7:::" >>/tmp/etc/shadow
-echo "alice:x:5001:" >>/tmp/etc/group
-for f in passwd shadow group; do
-	mount --bind "/tmp/etc/$f" "/etc/$f" || fail "cannot bind /etc/$f"
-done
-# alice's session (Xsession runs ~/.xsession): a full-screen terminal of a
-# colour xrdp's login dialog never shows, naming the account it runs as (the
-# host's screenshots are judged by that colour; the demo shows the text).
-# With the SMB part, first a listing of the cifs multiuser mount, with
-# whatever credentials her session has (pam_cifscreds: the NLA password).
-cat >/tmp/home/alice/.xsession <<'XSESSION'
+cat >/tmp/etc/xsession <<'XSESSION'
 [ -d /tmp/smb ] && ls /tmp/smb >"$HOME/.smb-ls.txt" 2>&1
 exec xterm -geometry 400x200+0+0 -bg '#307850' -fg white -fn fixed -e sh -c \
 	'echo "kcredssp: NLA single sign-on, signed in as $(id -un) on $(hostname)"; exec sleep 100000'
 XSESSION
-chown -R 5001:5001 /tmp/home/alice
-chmod 0700 /tmp/home/alice
-# user01..user10 (the same password and session): ten sessions at once are
-# ten users (xrdp-sesman's Default policy gives a user one session, and its
+hash=$(openssl passwd -6 'Passw0rd!')
+add_account() { # NAME UID
+	echo "$1:x:$2:$2:$1:/tmp/home/$1:/bin/bash" >>/tmp/etc/passwd
+	echo "$1:$hash:19000:0:99999:7:::" >>/tmp/etc/shadow
+	echo "$1:x:$2:" >>/tmp/etc/group
+	mkdir -p "/tmp/home/$1"
+	cp /tmp/etc/xsession "/tmp/home/$1/.xsession"
+	chown -R "$2:$2" "/tmp/home/$1"
+	chmod 0700 "/tmp/home/$1"
+}
+# alice (Passw0rd!); user01..user10, the same: ten sessions at once are ten
+# users (xrdp-sesman's Default policy gives a user one session, and its
 # other policies cannot tell connections apart on xrdp's unix socket).
+add_account alice 5001
 for i in $(seq -w 1 10); do
-	u=user$i uid=$((5100 + 10#$i))
-	echo "$u:x:$uid:$uid:$u:/tmp/home/$u:/bin/bash" >>/tmp/etc/passwd
-	echo "$u:$(sed -n 's/^alice:\([^:]*\):.*/\1/p' /tmp/etc/shadow):19000:0:99999:7:::" >>/tmp/etc/shadow
-	echo "$u:x:$uid:" >>/tmp/etc/group
-	mkdir -p "/tmp/home/$u"
-	cp /tmp/home/alice/.xsession "/tmp/home/$u/"
-	chown -R "$uid:$uid" "/tmp/home/$u"
-	chmod 0700 "/tmp/home/$u"
+	add_account "user$i" $((5100 + 10#$i))
+done
+for f in passwd shadow group; do
+	mount --bind "/tmp/etc/$f" "/etc/$f" || fail "cannot bind /etc/$f"
 done
 # The X server of the session (xorgxrdp's Xorg, run by xrdp-sesman as alice)
 # puts its sockets there: root's, sticky, as on a booted system.

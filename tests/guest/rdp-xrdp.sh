@@ -98,31 +98,15 @@ fi
 # Logins of alice by sesman in xrdp's log (xrdp_mm: "login successful for
 # user alice on display N"; xrdp_wm_log_msg() logs it twice, once with its
 # own name in front: that line is not counted).
-xrdp_logins() {
-	local n
-	n=$(grep -c '\] login successful for user alice' "$it_dir/xrdp.log" 2>/dev/null)
-	echo "${n:-0}"
-}
+xrdp_logins() { it_count '\] login successful for user alice' "$it_dir/xrdp.log"; }
 
 # Lines of xrdp's log saying a connection negotiated its security layer.
-xrdp_conns() {
-	local n
-	n=$(grep -c 'Security protocol: configured' "$it_dir/xrdp.log" 2>/dev/null)
-	echo "${n:-0}"
-}
+xrdp_conns() { it_count 'Security protocol: configured' "$it_dir/xrdp.log"; }
 
 # Login windows xrdp drew (xrdp_wm_init(), LogLevel=DEBUG).
-xrdp_login_windows() {
-	local n
-	n=$(grep -c 'draw login window' "$it_dir/xrdp.log" 2>/dev/null)
-	echo "${n:-0}"
-}
+xrdp_login_windows() { it_count 'draw login window' "$it_dir/xrdp.log"; }
 
-audit_count() {
-	local n
-	n=$(grep -c 'audit: ' "$it_dir/rdpd.log" 2>/dev/null)
-	echo "${n:-0}"
-}
+audit_count() { it_count 'audit: ' "$it_dir/rdpd.log"; }
 
 # wait_audit N: until credssp-rdpd wrote more than N audit lines (60 s).
 wait_audit() {
@@ -136,14 +120,6 @@ wait_audit() {
 case_start() { # NAME
 	it_case "$1"
 	it_res=$it_dir/none it_flog=$it_dir/rdpd.log it_ms=0 it_frc=none
-}
-
-# shot NAME: a screenshot of the host's X display (the client's window
-# covers it: no window manager, both 1024x768) in DIR/NAME.png; prints its
-# colour shares (tests/lib/screen.py: "session=S login=L").
-shot() {
-	xwd -root -silent >"$it_dir/$1.xwd" 2>/dev/null &&
-		/usr/bin/python3 "$it_repo/tests/lib/screen.py" "$it_dir/$1.xwd" "$it_dir/$1.png"
 }
 
 # sso_case NAME SHOT PRINCIPAL PACKAGE ENV... -- CLIENT...: the client
@@ -170,8 +146,8 @@ sso_case() {
 	cpid=$!
 	# until xrdp logged alice in and the client shows her session (5 min)
 	for _ in $(seq 600); do
-		if [ "$(xrdp_logins)" -gt "$l0" ] && colours=$(shot "$shot"); then
-			awk -v c="$colours" 'BEGIN { split(c, a, /[= ]/); exit !(a[2] >= 0.5) }' && { ok=1; break; }
+		if [ "$(xrdp_logins)" -gt "$l0" ] && colours=$(it_shot "$shot"); then
+			it_shows_session "$colours" && { ok=1; break; }
 		fi
 		kill -0 "$cpid" 2>/dev/null || break
 		sleep 0.5
@@ -194,7 +170,7 @@ sso_case() {
 	awk '$1 == "alice" && /xterm|Xorg/' "$it_dir/ps.txt" 2>/dev/null | grep -q . ||
 		it_fail "no process of alice in the guest: $(tail -n 30 "$it_dir/ps.txt" 2>/dev/null)"
 	[ -n "$ok" ] || it_fail "the client's window does not show alice's session (${colours:-no screenshot})"
-	awk -v c="$colours" 'BEGIN { split(c, a, /[= ]/); exit !(a[4] < 0.01) }' ||
+	! it_shows_login "$colours" ||
 		it_fail "the client's window shows xrdp's login dialog ($colours)"
 	kill "$cpid" 2>/dev/null
 	wait "$cpid"
@@ -297,16 +273,8 @@ it_end
 # 4. ten users at once: the front's part (10 concurrent NLA + single sign-on
 # handoffs to xrdp), then xrdp's (xrdp-sesman logs each in, each has a
 # session of their own: their processes in the guest).
-xrdp_sesman_errors() {
-	local n
-	n=$(grep -c '\] Error connecting to sesman' "$it_dir/xrdp.log" 2>/dev/null)
-	echo "${n:-0}"
-}
-ten_logins() {
-	local n
-	n=$(grep -c '\] login successful for user user[0-9][0-9] ' "$it_dir/xrdp.log" 2>/dev/null)
-	echo "${n:-0}"
-}
+xrdp_sesman_errors() { it_count '\] Error connecting to sesman' "$it_dir/xrdp.log"; }
+ten_logins() { it_count '\] login successful for user user[0-9][0-9] ' "$it_dir/xrdp.log"; }
 
 case_start "10 xfreerdp clients at once through credssp-rdpd, user01..user10: 10 NLA single sign-ons handed to xrdp"
 it_clog=$it_dir/ten-01.client.log it_rc=none

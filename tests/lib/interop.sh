@@ -24,6 +24,13 @@
 #                                 is stopped, the client does not run and
 #                                 it_run returns 1
 #   it_get KEY                    a value from $it_res
+#   it_count PATTERN FILE         lines of FILE matching PATTERN (grep), 0
+#                                 when FILE is missing
+#   it_shot NAME                  a screenshot of $DISPLAY in
+#                                 $it_dir/NAME.png; prints its colour shares
+#                                 (tests/lib/screen.py: "session=S login=L")
+#   it_shows_session COLOURS      at least half of it is the session
+#   it_shows_login COLOURS        1% or more of it is xrdp's login dialog
 #   it_case NAME; it_want...; it_end
 #                                 one TAP test made of several expectations
 #
@@ -109,6 +116,26 @@ it_need() {
 # --forward to a guest listener).
 it_free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+it_count() {
+	local n
+	n=$(grep -c -- "$1" "$2" 2>/dev/null) || true
+	echo "${n:-0}"
+}
+
+# The client's window covers the display (no window manager, both 1024x768).
+it_shot() {
+	xwd -root -silent >"$it_dir/$1.xwd" 2>/dev/null &&
+		/usr/bin/python3 "$it_repo/tests/lib/screen.py" "$it_dir/$1.xwd" "$it_dir/$1.png"
+}
+
+it_shows_session() {
+	awk -v c="$1" 'BEGIN { split(c, a, /[= ]/); exit !(a[2] >= 0.5) }'
+}
+
+it_shows_login() {
+	awk -v c="$1" 'BEGIN { split(c, a, /[= ]/); exit !(a[4] >= 0.01) }'
 }
 
 # Xvfb on the first free display, found by the server itself (-displayfd).
