@@ -30,7 +30,7 @@ deadline_ms=6000
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
-tmp=$(mktemp -d /tmp/faults-suite.XXXXXX)
+tmp=$(mktemp -d /tmp/faults-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 helper=
 cleanup() {
 	[ -z "$helper" ] || { kill -CONT "$helper"; kill "$helper"; } 2>/dev/null
@@ -62,9 +62,6 @@ helper_start() {
 }
 
 keys_now() { grep -c ' credssp: credssp:ctx=' /proc/keys; }
-contexts_now() {
-	"$repo/build/credsspctl" -j status | sed -n 's/.*"contexts": \([0-9]*\).*/\1/p'
-}
 
 # run_client ARGS...: sock_client's key=value lines in $tmp/out; its exit status.
 run_client() {
@@ -102,7 +99,7 @@ fault() {
 			[ "${call:-0}" -lt $((deadline_ms + 1000)) ] ||
 			{ echo "the call took $call ms (deadline $deadline_ms ms)"; return 1; }
 	fi
-	[ "$(contexts_now)" = 0 ] || { echo "contexts left: $(contexts_now)"; return 1; }
+	no_contexts
 }
 
 # recover SIG: the helper serves again (KILL: a new one; STOP: the same, continued).
@@ -126,14 +123,9 @@ for sig in KILL STOP; do
 	done
 done
 
-stop_helper() {
-	kill "$helper" && wait "$helper"
-	local rc=$?
-	helper=
-	[ $rc -eq 0 ] || { echo "credsspd exit $rc"; return 1; }
-}
-check "the last credsspd exits cleanly on SIGTERM" stop_helper
-tap_check "no context left" test "$(contexts_now)" = 0
+credsspd_stop_tap "$helper" "$tmp/credsspd-$n_logs.log"
+helper=
+tap_check "no context left" no_contexts
 keys_back() {
 	local i
 	for i in $(seq 50); do # key garbage collection is asynchronous
