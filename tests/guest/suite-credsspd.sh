@@ -22,7 +22,7 @@ client=$build/sock_client
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
-tmp=$(mktemp -d /tmp/credsspd-suite.XXXXXX)
+tmp=$(mktemp -d /tmp/credsspd-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 pid=
 cleanup() {
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null

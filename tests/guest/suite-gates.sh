@@ -43,7 +43,7 @@ slack_ms=1000
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
-tmp=$(mktemp -d /tmp/gates-suite.XXXXXX)
+tmp=$(mktemp -d /tmp/gates-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 chmod 755 "$tmp"
 helper=
 ugate=

@@ -18,7 +18,7 @@ hold=$repo/build/tests/credssp_sspi
 . "$here/../lib/tap.sh"
 . "$here/../lib/guest.sh" # start_ready, timed_rmmod LIMIT_MS (the time to $tmp/rmmod_ms)
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) || { echo "Bail out! mktemp failed"; exit 1; }
 holder=
 cleanup() {
 	[ -z "$holder" ] || kill -9 "$holder" 2>/dev/null

@@ -18,7 +18,7 @@ py=/usr/bin/python3
 . "$here/../lib/tap.sh"
 . "$here/../lib/guest.sh"
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) || { echo "Bail out! mktemp failed"; exit 1; }
 holder=
 cleanup() {
 	[ -z "$holder" ] || kill -9 "$holder" 2>/dev/null

@@ -30,7 +30,7 @@ repo=$(cd "$here/../.." && pwd)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
-tmp=$(mktemp -d /tmp/ktls-suite.XXXXXX)
+tmp=$(mktemp -d /tmp/ktls-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 helper=
 cleanup() {
 	[ -z "$helper" ] || { kill "$helper" 2>/dev/null; wait "$helper" 2>/dev/null; }

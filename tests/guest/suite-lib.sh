@@ -37,7 +37,7 @@ keyring_matches() {
 # Python process parses each output as JSON (j) and runs CODE (assert
 # statements or one expression that must be true) with env holding CTX_IDS,
 # CTX_OK and HOLDER as they were. Their TAP lines come last.
-tmp=$(mktemp -d /tmp/lib-suite.XXXXXX)
+tmp=$(mktemp -d /tmp/lib-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
 export tmp
 defer() {

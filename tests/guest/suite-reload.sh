@@ -25,7 +25,7 @@ nets=${KCREDSSP_RELOAD_NETNS:-40}
 secs=${KCREDSSP_RELOAD_SECS:-15}
 . "$here/../lib/tap.sh"
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) || { echo "Bail out! mktemp failed"; exit 1; }
 churn=
 cleanup() {
 	touch "$tmp/stop"

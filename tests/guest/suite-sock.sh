@@ -27,7 +27,7 @@ ctl=$repo/build/credsspctl
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktrace=1}
 
-tmp=$(mktemp -d /tmp/sock-suite.XXXXXX)
+tmp=$(mktemp -d /tmp/sock-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 holder=
 helper=
 cleanup() {
