@@ -22,6 +22,8 @@
 #     RDP_NEG_FAILURE HYBRID_REQUIRED_BY_SERVER, xrdp never sees it;
 #   - after NLA, a Connect-Initial whose serverSelectedProtocol says
 #     PROTOCOL_RDP (a downgrade): refused, nobody logged in;
+#   - after NLA as alice, delegated credentials naming user01: refused,
+#     nobody logged in;
 #   - 10 users at once: 10 NLA single sign-ons handed to xrdp by the
 #     front, then 10 logins by xrdp-sesman, 10 sessions running, with all
 #     10 clients still connected (two cases: the front's part and xrdp's).
@@ -65,7 +67,11 @@ done
 it_xvfb
 it_kdc localhost
 realm=KCREDSSP.TEST
-it_credsspd_conf "$it_dir" "# rdesktop speaks TSRequest version 2" "min_version = 2"
+# credsspd passes on delegated credentials that name another user than the
+# one who logged on (by default it denies the logon: the engine's other-user
+# tests), so that case 3c shows the front's own refusal.
+it_credsspd_conf "$it_dir" "# rdesktop speaks TSRequest version 2" "min_version = 2" \
+	"allow_other_delegated_user = yes"
 # user01..user10, for ten sessions at once (rdp-guest.sh makes the accounts)
 for i in $(seq -w 1 10); do
 	"$it_repo/tests/lib/ntlm-users.sh" hash "$it_dir/ntlm-users" KCREDSSP "user$i" 'Passw0rd!' ||
@@ -100,11 +106,32 @@ fi
 # own name in front: that line is not counted).
 xrdp_logins() { it_count '\] login successful for user alice' "$it_dir/xrdp.log"; }
 
+# ... and of anybody.
+any_logins() { it_count '\] login successful for user ' "$it_dir/xrdp.log"; }
+
 # Lines of xrdp's log saying a connection negotiated its security layer.
 xrdp_conns() { it_count 'Security protocol: configured' "$it_dir/xrdp.log"; }
 
 # Login windows xrdp drew (xrdp_wm_init(), LogLevel=DEBUG).
 xrdp_login_windows() { it_count 'draw login window' "$it_dir/xrdp.log"; }
+
+# xrdp_log_settled: until the guest's copy of xrdp's log stopped growing for
+# 2 s (the case before may still be in it: it is copied every second, late
+# on a loaded machine), at most 20 s.
+xrdp_log_settled() {
+	local n m=-1 same=0
+	for _ in $(seq 20); do
+		n=$(wc -l <"$it_dir/xrdp.log" 2>/dev/null)
+		if [ "${n:-0}" = "$m" ]; then
+			same=$((same + 1))
+			[ $same -ge 2 ] && return 0
+		else
+			same=0
+		fi
+		m=${n:-0}
+		sleep 1
+	done
+}
 
 audit_count() { it_count 'audit: ' "$it_dir/rdpd.log"; }
 
@@ -267,6 +294,31 @@ if [ -z "$it_setup_error" ]; then
 	it_want_rc 0
 	sleep 2
 	[ "$(xrdp_logins)" = "$l0" ] || it_fail "xrdp logged alice in"
+fi
+it_end
+
+# 3c. delegated credentials for another user: the project's own client logs
+# on as KCREDSSP\alice and delegates a password under the name KCREDSSP\user01
+# (no real client can: each binds the delegated name to the one it logs on
+# with). The front refuses; xrdp logs in neither.
+case_start "delegated credentials naming another user (user01) after NLA as alice: refused, nobody logged in"
+it_clog=$it_dir/other-user.client.log it_rc=none
+if [ -z "$it_setup_error" ]; then
+	xrdp_log_settled
+	l0=$(any_logins) a0=$(audit_count) c0=$(xrdp_conns)
+	timeout -k 5 300 "$it_repo/build/ktls/ktls_client" --port "$port" --user 'KCREDSSP\alice' \
+		--deleg-user 'KCREDSSP\user01' --rdp >"$it_clog" 2>&1
+	it_rc=$?
+	wait_audit "$a0"
+	grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -F 'principal="KCREDSSP\alice" package=NTLM ' |
+		grep -qF 'result=refused reason="the delegated credentials name another user than the principal"' ||
+		it_fail "no refusal of user01's credentials: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
+	grep -q 'delegated=password binding=other-user' "$it_dir/credsspd.log" ||
+		it_fail "credsspd did not pass the credentials on as other-user: $(grep 'auth ' "$it_dir/credsspd.log" | tail -n 1)"
+	it_want_rc 0
+	sleep 2
+	[ "$(any_logins)" = "$l0" ] || it_fail "xrdp logged somebody in"
+	[ "$(xrdp_conns)" = "$c0" ] || it_fail "xrdp saw a connection"
 fi
 it_end
 

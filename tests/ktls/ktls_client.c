@@ -9,6 +9,7 @@
  *   ktls_client --port P --tls 1.2|1.3 --cipher NAME [--user D\\U]
  *               [--nt-hash HEX] [--send BYTES] [--recv BYTES]
  *               [--plain] [--bench] [--rdp [--mcs-hex HEX]]
+ *               [--deleg-user D\\U]
  *
  * Forces one TLS version and one cipher (an OpenSSL cipher name for 1.2,
  * a TLS 1.3 suite name for 1.3). After its authInfo TSRequest it writes
@@ -26,7 +27,10 @@
  * the pattern; then it waits for the gate to close the connection and
  * prints elapsed_ms, from before connect() to that close. --mcs-hex sends
  * that whole PDU instead (a captured Connect-Initial, e.g. one whose
- * serverSelectedProtocol says a downgrade). Exit 0 when everything held.
+ * serverSelectedProtocol says a downgrade). --deleg-user delegates the
+ * password under another name than the one that logged on (a client
+ * trying to have a single sign-on consumer log in somebody else). Exit 0
+ * when everything held.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -167,7 +171,7 @@ static void auth_info(struct cli *c, struct cssp_tsrequest *req, const char *use
 }
 
 /* CredSSP over c->ssl, raw NTLM, version 6: ends with the authInfo sent. */
-static void credssp(struct cli *c, const char *user, const char *nt_hash)
+static void credssp(struct cli *c, const char *user, const char *nt_hash, const char *deleg)
 {
 	OM_uint32 maj = GSS_S_CONTINUE_NEEDED, min;
 	const ASN1_BIT_STRING *bs;
@@ -196,7 +200,7 @@ static void credssp(struct cli *c, const char *user, const char *nt_hash)
 		if (maj == GSS_S_COMPLETE) {
 			/* the server's pubKeyAuth came: authInfo, and CredSSP is over */
 			check_server_pub_key_auth(c);
-			auth_info(c, &req, user);
+			auth_info(c, &req, deleg ? deleg : user);
 			/* corked: authInfo and the first data leave in one TCP segment */
 			setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){1}, sizeof(int));
 			send_req(c, &req);
@@ -306,10 +310,11 @@ int main(int argc, char **argv)
 		{"nt-hash", required_argument, NULL, 'n'}, {"send", required_argument, NULL, 's'},
 		{"recv", required_argument, NULL, 'r'},	   {"plain", no_argument, NULL, 'P'},
 		{"bench", no_argument, NULL, 'B'},	   {"rdp", no_argument, NULL, 'R'},
-		{"mcs-hex", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
+		{"mcs-hex", required_argument, NULL, 'M'}, {"deleg-user", required_argument, NULL, 'D'},
+		{NULL, 0, NULL, 0}};
 	/* clang-format on */
 	const char *tls = "1.3", *cipher = "TLS_AES_128_GCM_SHA256";
-	const char *user = "CONTOSO\\alice", *nt_hash = ALICE_NT;
+	const char *user = "CONTOSO\\alice", *nt_hash = ALICE_NT, *deleg = NULL;
 	size_t send_len = 100000, recv_len = 100000, off;
 	bool plain = false, bench = false, rdp = false;
 	static uint8_t buf[65536], mcs[4096];
@@ -326,6 +331,7 @@ int main(int argc, char **argv)
 		case 't': tls = optarg; break;
 		case 'c': cipher = optarg; break;
 		case 'u': user = optarg; break;
+		case 'D': deleg = optarg; break;
 		case 'n': nt_hash = optarg; break;
 		case 's': send_len = strtoul(optarg, NULL, 0); break;
 		case 'r': recv_len = strtoul(optarg, NULL, 0); break;
@@ -363,7 +369,7 @@ int main(int argc, char **argv)
 	printf("tls=%s cipher=%s\n", SSL_get_version(c.ssl),
 	       SSL_CIPHER_get_name(SSL_get_current_cipher(c.ssl)));
 	if (!plain)
-		credssp(&c, user, nt_hash);
+		credssp(&c, user, nt_hash, deleg);
 	if (rdp) {
 		rdp_end(&c, mcs_len ? mcs : NULL, mcs_len);
 		printf("closed elapsed_ms=%.0f\n", (ktls_now() - t0) * 1e3);
