@@ -55,9 +55,10 @@ check "a local account alice (the RDP user)" \
 	bash -c "useradd -m -s /bin/bash alice && echo 'alice:Passw0rd!' | chpasswd"
 check "README.md's install commands succeed" run_block install
 rel=$(uname -r)
+# compressed as the kernel's own modules are (6.12: .ko.xz)
 check "DKMS built credssp.ko for Debian's kernel $rel and installed it" \
 	bash -c "dkms status credssp | grep -E '$rel.*: installed' &&
-		modinfo -n credssp | grep -x '/lib/modules/$rel/updates/dkms/credssp.ko'"
+		modinfo -n credssp | grep -xE '/lib/modules/$rel/updates/dkms/credssp\.ko(\.(xz|zst|gz))?'"
 check "credssp.ko was loaded on demand (genl family alias) when credsspd started" \
 	bash -c "test -d /sys/module/credssp && lsmod | grep -w '^credssp'"
 helper_ok() {
