@@ -116,7 +116,7 @@ run() {
 	echo "$rate" "$(sed -n 's/^server_cpu=\([0-9.]*\).*/\1/p' "$d/server.out")"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 mbps() { awk -v r="$1" 'BEGIN { printf "%.2f", r / 1048576 }'; }
 
 echo "# kTLS benchmark: $(uname -r), $(nproc) vCPUs (QEMU TCG), TLS $tls $cipher," \
