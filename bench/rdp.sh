@@ -133,6 +133,7 @@ for _ in $(seq 4800); do
 done
 [ -e "$it_dir/ready2" ] || {
 	echo "rdp.sh: the guest did not start: $(tail -n 20 "$it_dir/vm.log")" >&2
+	kill "$vm_pid" 2>/dev/null
 	exit 2
 }
 
