@@ -14,6 +14,8 @@
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
 #   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)
+#   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
+#   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
 
 KVER ?= 6.12
 # DEBUG=1 builds against the debug guest kernel (KASAN, lockdep, kmemleak).
@@ -393,10 +395,13 @@ $(BUILD)/ktls/ktls_client: tests/ktls/ktls_client.c $(KTLS_HDRS) $(TESTLIB_SAN_L
 	$(CC) $(CFLAGS) $(SAN) -Ihelper -Itests/lib -Itests/ktls $(ENGINE_CFLAGS) -o $@ $< \
 		$(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
-$(BUILD)/bench/ktls_bench: bench/ktls_bench.c $(KTLS_HDRS) $(BUILD)/libcredssp.a
+# The relay modes (make bench-relay, bench/ktls.sh) link credssp-rdpd's own relay, rdp/relay.c.
+KTLS_BENCH_RDP := rdp/relay.c rdp/x224.c rdp/config.c
+$(BUILD)/bench/ktls_bench: bench/ktls_bench.c $(KTLS_HDRS) $(BUILD)/libcredssp.a \
+		$(KTLS_BENCH_RDP) $(wildcard rdp/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(REL_CFLAGS) -Ilib -Itests/ktls $(NL_CFLAGS) $(ENGINE_CFLAGS) -o $@ $< \
-		$(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
+	$(CC) $(REL_CFLAGS) -Ilib -Irdp -Itests/ktls $(NL_CFLAGS) $(ENGINE_CFLAGS) -o $@ $< \
+		$(KTLS_BENCH_RDP) $(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
 
 $(BUILD)/bench/ktls_client: tests/ktls/ktls_client.c $(KTLS_HDRS) $(TESTLIB_REL_LIB) \
 		$(ENGINE_REL_LIB) $(ENGINE_HDRS) $(TESTLIB_HDRS)
@@ -408,6 +413,29 @@ bench-ktls: $(BUILD)/bench/ktls_bench $(BUILD)/bench/ktls_client credsspd lib
 	$(MAKE) module KVER=6.12
 	scripts/vm.sh --kernel 6.12 --timeout 1500 -- bench/ktls.sh build/kmod-6.12/kmod
 # ---- end ktls ----
+
+# ---- bench-relay, bench-rdp ----
+# credssp-rdpd's relay against a userspace OpenSSL relay (bench/ktls.sh with
+# the relay modes of bench/ktls_bench.c), and the time from TCP connect to
+# the first session PDU, front + xrdp against xrdp alone (bench/rdp.sh):
+# this tree built without sanitizers in $(BUILD)/bench-rdp, one run each of
+# Debian's own 6.12 kernel image (bench/README).
+.PHONY: bench-relay bench-rdp bench-rdp-build
+BENCH_RDP := $(BUILD)/bench-rdp
+bench-rdp-build:
+	$(MAKE) BUILD=$(BENCH_RDP) SAN= KDIR=$$(scripts/debian-kernel.sh --kdir 6.12) module
+	$(MAKE) BUILD=$(BENCH_RDP) SAN= credsspd lib $(BENCH_RDP)/credssp-rdpd \
+		$(BENCH_RDP)/bench/ktls_bench $(BENCH_RDP)/bench/ktls_client
+
+bench-relay: bench-rdp-build
+	kdir=$$(scripts/debian-kernel.sh --kdir 6.12) && \
+	scripts/vm.sh --kernel 6.12 --debian --timeout 1500 -- env KTLS_BENCH_BUILD=$(BENCH_RDP) \
+		KTLS_BENCH_MODES="relay-openssl relay-splice relay-copy" bench/ktls.sh \
+		"$(BENCH_RDP)/kmod-kdir$$(echo "$$kdir" | tr / -)/kmod"
+
+bench-rdp: bench-rdp-build
+	bench/rdp.sh -b $(BENCH_RDP) $(RDP_ARGS)
+# ---- end bench-relay, bench-rdp ----
 
 # ---- bench-accept ----
 # The token-mode and socket-mode accept paths in the guest (bench/accept.sh,
