@@ -468,7 +468,8 @@ $(BUILD)/credssp-gate: samples/ugate/credssp-gate.c $(X224_SRCS) $(BUILD)/libcre
 # linked with libcredssp and built with ASan + UBSan like the gates (the guest
 # test tests/guest/rdp-xrdp.sh runs it). Its codecs (rdp/x224.c, mcs.c,
 # info.c, creds.c) and configuration parser (config.c) are pure: the host unit
-# tests build/unit/rdp_codec and build/unit/rdpd_config, and the fuzzers
+# tests build/unit/rdp_codec and build/unit/rdpd_config (and build/unit/rdp_relay
+# the session relay, relay.c, over socketpairs), and the fuzzers
 # build/fuzz/fuzz_rdp_{mcs,info,creds} and fuzz_rdpd_config, link them
 # directly (explicit rules that take the place of the generic ones).
 RDP_CODEC_SRCS := rdp/x224.c rdp/mcs.c rdp/info.c rdp/creds.c
@@ -478,7 +479,7 @@ KRB5_LIBS := $(shell $(PKG_CONFIG) --libs krb5 2>/dev/null)
 RDP_FUZZ := $(BUILD)/fuzz/fuzz_rdp_mcs $(BUILD)/fuzz/fuzz_rdp_info $(BUILD)/fuzz/fuzz_rdp_creds \
 	$(BUILD)/fuzz/fuzz_rdpd_config
 .PHONY: rdpd rdpd-fuzz
-rdpd: $(BUILD)/credssp-rdpd $(BUILD)/unit/rdp_codec $(BUILD)/unit/rdpd_config
+rdpd: $(BUILD)/credssp-rdpd $(BUILD)/unit/rdp_codec $(BUILD)/unit/rdpd_config $(BUILD)/unit/rdp_relay
 
 rdpd-fuzz: $(RDP_FUZZ)
 
@@ -496,6 +497,12 @@ $(BUILD)/unit/rdpd_config: tests/unit/rdpd_config.c rdp/config.c rdp/config.h te
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Irdp -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-Wl,--wrap=_exit -o $@ $< rdp/config.c tests/lib/lsan-exit.c
+
+$(BUILD)/unit/rdp_relay: tests/unit/rdp_relay.c rdp/relay.c rdp/config.c rdp/x224.c $(RDP_HDRS) \
+		tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Irdp -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< rdp/relay.c rdp/config.c rdp/x224.c tests/lib/lsan-exit.c
 
 $(BUILD)/fuzz/fuzz_rdp_%: tests/fuzz/fuzz_rdp_%.c $(RDP_CODEC_SRCS) $(RDP_HDRS)
 	@mkdir -p $(@D)
@@ -518,9 +525,9 @@ sock: $(BUILD)/sock_client
 
 $(BUILD)/sock_client: tests/front/sock_client.c $(TESTLIB_SAN_LIB) $(BUILD)/san/helper/der.o \
 		$(BUILD)/san/helper/buf.o $(BUILD)/libcredssp.a $(LIB_HDRS) $(TESTLIB_HDRS) \
-		$(ENGINE_HDRS)
+		$(ENGINE_HDRS) tests/ktls/ktls_common.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -pthread -Ilib -Ihelper -Itests/lib $(ENGINE_CFLAGS) $(NL_CFLAGS) \
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ilib -Ihelper -Itests/lib -Itests/ktls $(ENGINE_CFLAGS) $(NL_CFLAGS) \
 		-o $@ $< $(TESTLIB_SAN_LIB) $(BUILD)/san/helper/der.o $(BUILD)/san/helper/buf.o \
 		$(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
 # ---- end sock ----

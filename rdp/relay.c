@@ -69,15 +69,16 @@ ssize_t rdpd_tls_read(int fd, uint8_t *buf, size_t len, int flags, const char **
 struct dir {
 	const char *name;
 	int in, out;
-	int pipe[2];  /* splice */
-	uint8_t *buf; /* read/write */
-	size_t held;  /* bytes in the pipe or buffer */
-	size_t off;   /* read/write: first byte not yet written */
-	bool eof;     /* nothing more comes from in */
-	bool done;    /* out was shut down */
-	bool tls;     /* in is the kTLS client socket */
-	bool out_tls; /* out is */
-	bool ctrl;    /* splice met a record that is not data: read it once the pipe drained */
+	int pipe[2];   /* splice */
+	uint8_t *buf;  /* read/write */
+	size_t held;   /* bytes in the pipe or buffer */
+	size_t off;    /* read/write: first byte not yet written */
+	bool eof;      /* nothing more comes from in */
+	bool done;     /* out was shut down */
+	bool tls;      /* in is the kTLS client socket */
+	bool out_tls;  /* out is */
+	bool notified; /* out_tls: the close_notify went out (or cannot) */
+	bool ctrl;     /* splice met a record that is not data: read it once the pipe drained */
 	uint64_t *count;
 };
 
@@ -91,8 +92,10 @@ static bool gone(int err)
  * The end of the data to the client, the TLS way: a close_notify alert
  * (kTLS sends a record of the type in the TLS_SET_RECORD_TYPE cmsg) before
  * the FIN. TLS 1.3 allows the other direction to go on (RFC 8446 6.1).
+ * Return: false while the socket's send buffer is full (try again once it
+ * is writable), true once the alert went out or cannot.
  */
-static void send_close_notify(int fd)
+static bool send_close_notify(int fd)
 {
 	static const uint8_t alert[2] = {1, 0}; /* warning, close_notify */
 	union {
@@ -112,8 +115,12 @@ static void send_close_notify(int fd)
 	cm->cmsg_type = TLS_SET_RECORD_TYPE;
 	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
 	*(unsigned char *)CMSG_DATA(cm) = X224_TLS_ALERT;
-	if (sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(alert))
-		rdpd_log(LOG_DEBUG, "close_notify: %s", strerror(errno));
+	if (sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) == sizeof(alert))
+		return true;
+	if (errno == EAGAIN || errno == EINTR)
+		return false;
+	rdpd_log(LOG_DEBUG, "close_notify: %s", strerror(errno));
+	return true;
 }
 
 /* Move what can move without blocking. Return: true if anything moved, -1 on error in *err. */
@@ -125,6 +132,15 @@ static bool step(struct dir *d, int *err)
 	if (!d->eof && d->held < RELAY_CHUNK && !(d->ctrl && d->held)) {
 		const char *why = "";
 
+		/*
+		 * A partial send can leave the held bytes at the end of the
+		 * buffer: move them to its start, or the read below would ask
+		 * for 0 bytes, get 0 and take it for the end of the data.
+		 */
+		if (d->buf && d->off + d->held == RELAY_CHUNK) {
+			memmove(d->buf, d->buf + d->off, d->held);
+			d->off = 0;
+		}
 		if (d->buf && d->tls)
 			n = rdpd_tls_read(d->in, d->buf + d->off + d->held,
 					  RELAY_CHUNK - d->off - d->held, MSG_DONTWAIT, &why);
@@ -206,8 +222,12 @@ write:
 		}
 	}
 	if (d->eof && !d->held && !d->done) {
-		if (d->out_tls)
-			send_close_notify(d->out);
+		/* a slow client's full send buffer must not lose the alert */
+		if (d->out_tls && !d->notified) {
+			if (!send_close_notify(d->out))
+				return moved;
+			d->notified = true;
+		}
 		shutdown(d->out, SHUT_WR);
 		d->done = true;
 		moved = true;
@@ -295,7 +315,8 @@ int rdpd_relay(struct rdpd_conn *c, const uint8_t *pending, size_t pending_len)
 				 !d[i].eof && d[i].held < RELAY_CHUNK && !(d[i].ctrl && d[i].held)
 					 ? POLLIN
 					 : 0);
-			add_poll(p, &np, d[i].out, d[i].held ? POLLOUT : 0);
+			add_poll(p, &np, d[i].out,
+				 d[i].held || (d[i].eof && !d[i].done) ? POLLOUT : 0);
 		}
 		if (rdpd_cfg.idle_timeout) {
 			int left = x224_ms_until(&idle_until);
