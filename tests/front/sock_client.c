@@ -9,17 +9,22 @@
  * in plaintext (kTLS). The client is cssp_client_exchange() with its engine
  * calls (cssp_ctx_new/step/free, cssp_cred_free) replaced by the socket:
  * each "step" writes what the client produced in one send() and collects
- * the server's answer (records until the line goes quiet, or the server's
+ * the server's answer (whole records until the line goes quiet, or the server's
  * call ended). With TRAILING_RECORD the client writes authInfo and its
  * next application record (an MCS Connect-Initial prefix) together: the
  * kernel must stop at authInfo, and the server must read that record's
  * plaintext exactly.
  *
- *   sock_client [--deny] [--version N] [--timeout-ms MS]
+ *   sock_client [--deny] [--version N] [--timeout-ms MS] [--token]
  *               [--fault-at N --fault CMD]
  *     --deny       log on with the wrong NT hash: the server gets
  *                  CREDSSP_SEC_STATUS_LOGON_DENIED and the client its errorCode
  *     --timeout-ms the server's handshake deadline (0: the kernel's)
+ *     --token      the server in token mode instead: ktls_accept() of
+ *                  tests/ktls/ktls_common.h (one record per
+ *                  credssp_accept(), from userspace), then KTLS_ATTACH
+ *                  for the next record; --timeout-ms does not apply (the
+ *                  helper's step deadline, helper_timeout_ms, does)
  *     --fault-at N, --fault CMD
  *                  before the client's N-th message (1: its ClientHello),
  *                  run CMD with system(3) (tests/guest/suite-faults.sh
@@ -51,6 +56,8 @@
 #include "credssp.h"
 #include "cssp_client.h"
 #include "realm.h"
+#define KTLS_WITH_LIBCREDSSP
+#include "ktls_common.h"
 
 #define NEXT_PDU     "\x03\x00\x00\x0b\x02\xf0\x80\x7f\x65\x00\x00"
 #define NEXT_PDU_LEN 11
@@ -65,6 +72,7 @@ static int server_next_len = -1;
 static char server_msg[256];
 static uint64_t server_start_ms, server_end_ms;
 static unsigned int timeout_ms, fault_at, client_steps;
+static bool token_mode;
 static const char *fault_cmd;
 static uint64_t fault_ms;
 static int fault_rc = -1;
@@ -148,8 +156,14 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 			}
 		}
 		now = now_ms();
-		/* An answer: whole records, then the line quiet for a while. */
-		if (got && whole_records(buf, got) && now - last >= 700)
+		/*
+		 * An answer: whole records, then the line quiet for a moment.
+		 * The kernel writes one helper step's output in one go, and of
+		 * the records one client message carries only the last one's
+		 * step answers, so an answer is one burst: the quiet only
+		 * guards a burst cut at a record boundary by the loopback.
+		 */
+		if (got && whole_records(buf, got) && now - last >= 200)
 			break;
 		if (server_done && now - last >= 300)
 			break;
@@ -180,7 +194,18 @@ static void *server_thread(void *arg)
 	st = credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
 						NULL);
 	server_start_ms = now_ms();
-	if (st == CREDSSP_SEC_STATUS_OK)
+	if (st == CREDSSP_SEC_STATUS_OK && token_mode) {
+		/* token mode: one record at a time, then kTLS for the next one */
+		setsockopt(srv_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		st = ktls_accept(h, cred, srv_fd, &server_ctx, NULL);
+		if (st == CREDSSP_SEC_STATUS_OK && credssp_ktls_attach(h, server_ctx, srv_fd, NULL))
+			st = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+		else if (st != CREDSSP_SEC_STATUS_OK && server_ctx) {
+			/* as SSPI wants of a failed context (the suite checks the kernel) */
+			credssp_delete_security_context(h, server_ctx);
+			server_ctx = 0;
+		}
+	} else if (st == CREDSSP_SEC_STATUS_OK)
 		st = credssp_accept_socket(h, cred, srv_fd,
 					   CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM |
 						   CREDSSP_REQ_DELEGATE | CREDSSP_REQ_MUTUAL_AUTH,
@@ -255,6 +280,8 @@ int main(int argc, char **argv)
 			fault_at = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--fault") && i + 1 < argc)
 			fault_cmd = argv[++i];
+		else if (!strcmp(argv[i], "--token"))
+			token_mode = true;
 		else {
 			fprintf(stderr, "sock_client: unknown argument '%s'\n", argv[i]);
 			return 2;

@@ -2,18 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/guest/suite-faults.sh: the real credsspd dies or stops in the
-# middle of real socket-mode handshakes (TAP). Run by tests/guest/run.sh
-# with credssp.ko loaded (MODDIR); leaves the module loaded, no helper.
+# middle of real handshakes, in socket mode and in token mode (TAP). Run by
+# tests/guest/run.sh with credssp.ko loaded (MODDIR); leaves the module
+# loaded, no helper.
 #
 # build/sock_client (a real OpenSSL + gss-ntlmssp CredSSP client against
-# the kernel's socket mode, tests/front/sock_client.c) runs a handshake and,
-# before its N-th message, signals credsspd, for every N of a handshake:
+# the kernel's socket mode, or with --token a token-mode server calling
+# credssp_accept() per record; tests/front/sock_client.c) runs a handshake
+# and, before its N-th message, signals credsspd, for every N of a handshake:
 #   SIGKILL: the server's call fails within 1 s of the death, nothing is
 #            left of its context, and a restarted credsspd serves a new
 #            handshake to SEC_E_OK;
-#   SIGSTOP: the call fails at its deadline (6 s from its start: a handshake
-#            reaches its 4th message in about 3 s on a loaded TCG guest),
-#            not before the stop and no later than 1 s after the deadline;
+#   SIGSTOP: socket mode: the call fails at its deadline (6 s from its
+#            start: a handshake reaches its 4th message in about 3 s on a
+#            loaded TCG guest), not before the stop and no later than 1 s
+#            after the deadline; token mode: the step the stopped helper
+#            never takes fails with SEC_E_NO_AUTHENTICATING_AUTHORITY at
+#            helper_timeout_ms (set to 6 s here), within 1 s of it;
 #            after SIGCONT the same credsspd serves a new handshake to
 #            SEC_E_OK.
 # At the end: no context left, as many keys in .credssp as at the start, no
@@ -32,8 +37,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktra
 
 tmp=$(mktemp -d /tmp/faults-suite.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
 helper=
+param=/sys/module/credssp/parameters/helper_timeout_ms
+helper_timeout0=
 cleanup() {
 	[ -z "$helper" ] || { kill -CONT "$helper"; kill "$helper"; } 2>/dev/null
+	[ -z "$helper_timeout0" ] || echo "$helper_timeout0" >"$param"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -81,19 +89,24 @@ first_ok() {
 }
 check "credsspd registers; a real handshake reaches SEC_E_OK" first_ok
 
-# fault SIG N: signal credsspd before the client's N-th message.
+# fault MODE SIG N: signal credsspd before the client's N-th message.
 fault() {
-	local sig=$1 n=$2 ms call tmo=60000
+	local mode=$1 sig=$2 n=$3 ms call tmo=60000 m=()
 	# KILL: a deadline far away, the death must end the call. STOP: the
-	# deadline must.
+	# deadline must (token mode: helper_timeout_ms, set below).
 	[ "$sig" = KILL ] || tmo=$deadline_ms
-	run_client --timeout-ms $tmo --fault-at "$n" --fault "kill -$sig $helper"
+	[ "$mode" = socket ] || m=(--token)
+	run_client "${m[@]}" --timeout-ms $tmo --fault-at "$n" --fault "kill -$sig $helper"
 	sed 's/^/# /' "$tmp/out" | grep -E 'server_status|server_message|_ms=|result'
 	[ "$(val result)" = faulted ] || { echo "result: $(val result)"; return 1; }
 	ms=$(val fault_to_end_ms) call=$(val server_call_ms)
 	[ "${ms:--1}" -ge 0 ] || { echo "the call ended before the fault ($ms ms)"; return 1; }
 	if [ "$sig" = KILL ]; then
 		[ "$ms" -lt 1000 ] || { echo "the call ended $ms ms after the death"; return 1; }
+	elif [ "$mode" = token ]; then
+		[ "$(val server_status)" = SEC_E_NO_AUTHENTICATING_AUTHORITY ] &&
+			[ "$ms" -ge $((deadline_ms - 100)) ] && [ "$ms" -lt $((deadline_ms + 1000)) ] ||
+			{ echo "the step failed $ms ms after the stop (helper_timeout_ms $deadline_ms)"; return 1; }
 	else
 		[ "$(val server_status)" = SEC_E_CONTEXT_EXPIRED ] &&
 			[ "${call:-0}" -lt $((deadline_ms + 1000)) ] ||
@@ -102,26 +115,42 @@ fault() {
 	no_contexts
 }
 
-# recover SIG: the helper serves again (KILL: a new one; STOP: the same, continued).
+# recover MODE SIG: the helper serves again (KILL: a new one; STOP: the
+# same, continued).
 recover() {
-	if [ "$1" = KILL ]; then
+	local m=()
+	[ "$1" = socket ] || m=(--token)
+	if [ "$2" = KILL ]; then
 		wait "$helper" 2>/dev/null
 		helper_start || return 1
 	else
 		kill -CONT "$helper" || return 1
 	fi
-	run_client || { cat "$tmp/out"; return 1; }
+	run_client "${m[@]}" || { cat "$tmp/out"; return 1; }
 	[ "$(val server_status)" = SEC_E_OK ]
 }
 
-for sig in KILL STOP; do
-	for n in $(seq "${steps:-0}"); do
-		check "SIG$sig of credsspd before the client's message $n of $steps: the call fails within $([ $sig = KILL ] && echo "1 s" || echo "its deadline + 1 s"), no context left" \
-			fault "$sig" "$n"
-		check "after SIG$sig at message $n: $([ $sig = KILL ] && echo "a restarted" || echo "the continued") credsspd serves a handshake to SEC_E_OK" \
-			recover "$sig"
+token_ok() {
+	run_client --token || { cat "$tmp/out"; return 1; }
+	[ "$(val server_status)" = SEC_E_OK ] && [ "$(val client_steps)" = "$steps" ]
+}
+check "token mode: the same handshake reaches SEC_E_OK in as many messages" token_ok
+# A stopped helper fails a token-mode step at helper_timeout_ms.
+helper_timeout0=$(cat "$param")
+echo "$deadline_ms" >"$param"
+
+for mode in socket token; do
+	for sig in KILL STOP; do
+		for n in $(seq "${steps:-0}"); do
+			check "$mode mode: SIG$sig of credsspd before the client's message $n of $steps: the call fails within $([ $sig = KILL ] && echo "1 s" || echo "its deadline + 1 s"), no context left" \
+				fault "$mode" "$sig" "$n"
+			check "$mode mode: after SIG$sig at message $n: $([ $sig = KILL ] && echo "a restarted" || echo "the continued") credsspd serves a handshake to SEC_E_OK" \
+				recover "$mode" "$sig"
+		done
 	done
 done
+echo "$helper_timeout0" >"$param"
+helper_timeout0=
 
 credsspd_stop_tap "$helper" "$tmp/credsspd-$n_logs.log"
 helper=
