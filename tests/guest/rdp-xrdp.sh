@@ -42,10 +42,12 @@ vmargs=("$@")
 build=${KCREDSSP_RDP_BUILD:-build}
 moddir=$build/kmod-$kver$([ "${1:-}" = --debug ] && echo -debug)
 # On Debian's own kernel (--debian: its modules, ksmbd and cifs among them)
-# the single sign-on goes on into the kernel's SMB server and client.
+# the single sign-on goes on into the kernel's SMB server and client, unless
+# KCREDSSP_RDP_SMB=0 (Debian's 6.1: its cifs fails the multiuser mount of
+# ksmbd's share, "failed to connect to IPC (rc=-2)", where 6.12's goes on).
 smb=0
 if [ "${1:-}" = --debian ]; then
-	smb=1
+	smb=${KCREDSSP_RDP_SMB:-1}
 	kdir=$(cd "$here/../.." && scripts/debian-kernel.sh --kdir "$kver" 2>/dev/null) || kdir=/nonexistent
 	moddir=$build/kmod-kdir$(tr / - <<<"$kdir")
 fi
