@@ -5,10 +5,12 @@
 # under a flood of idle connections (TAP). Run by tests/guest/run.sh with the
 # module loaded (MODDIR); loads it itself if it is not. Starts credsspd
 # (sanitized) with a certificate and an NTLM user file, then for each gate,
-# credssp_gate.ko (MODDIR/../samples/kgate) and build/credssp-gate:
+# credssp_gate.ko (MODDIR/../samples/kgate), build/credssp-gate and the RDP
+# NLA front build/credssp-rdpd (its backend absent: a client it
+# authenticated ends at the backend's connect, which its audit line says):
 #
 #   flood     the gate with its default limits (64 connections, 4 per
-#             source) and an X.224 deadline of 60 s, so that the attackers
+#             source) and an X.224 deadline of 180 s, so that the attackers
 #             hold their connections all along. The good client is the
 #             project's real CredSSP client, build/ktls/ktls_client --rdp
 #             (OpenSSL TLS 1.3, NTLM through MIT GSSAPI + gss-ntlmssp,
@@ -17,9 +19,11 @@
 #             alone; then 500 idle TCP connections from 127.0.0.2 (every
 #             other one sends the first 6 bytes of a Connection Request and
 #             stops), of which the gate must close 496 at accept
-#             (REFUSED_SOURCE) and hold 4; then three runs of the good
-#             client. Every run must authenticate (the gate's record of its
-#             connection: SEC_E_OK, MCS Connect-Initial read through kTLS),
+#             (REFUSED_SOURCE; credssp-rdpd: "max_per_source reached") and
+#             hold 4; then three runs of the good client. Every run must
+#             authenticate (the gate's record of its connection: SEC_E_OK,
+#             MCS Connect-Initial read through kTLS; credssp-rdpd's audit
+#             line: principal CONTOSO\alice, then the absent backend),
 #             and the median of the three under the flood must be within
 #             1000 ms of the median alone (each run's time: the client's,
 #             from before connect() to the gate's close). The 4 attackers
@@ -27,7 +31,9 @@
 #   deadline  the gate with an X.224 deadline of 2 s: a client that sends
 #             nothing, one that sends 6 bytes and stops, one that sends a
 #             valid Connection Request a byte every 0.4 s: the gate closes
-#             each 1.5 to 3.5 s after its connect, recorded as X224_TIMEOUT.
+#             each 1.5 to 3.5 s after its connect, recorded as X224_TIMEOUT
+#             (credssp-rdpd: its step_timeout of 2 s, "X.224 Connection
+#             Request: TIMEOUT").
 #
 # Then no context may be left and credsspd must exit cleanly. Leaves the
 # module loaded, no helper.
@@ -47,10 +53,12 @@ tmp=$(mktemp -d /tmp/gates-suite.XXXXXX) || { echo "Bail out! mktemp failed"; ex
 chmod 755 "$tmp"
 helper=
 ugate=
+rdpd=
 attack=
 cleanup() {
 	[ -z "$attack" ] || kill "$attack" 2>/dev/null
 	[ -z "$ugate" ] || kill "$ugate" 2>/dev/null
+	[ -z "$rdpd" ] || kill "$rdpd" 2>/dev/null
 	grep -q '^credssp_gate ' /proc/modules && rmmod credssp_gate
 	[ -z "$helper" ] || { kill "$helper" 2>/dev/null; wait "$helper" 2>/dev/null; }
 	rm -rf "$tmp"
@@ -62,7 +70,7 @@ kgate=${MODDIR:?}/../samples/kgate/credssp_gate.ko
 client=$repo/build/ktls/ktls_client
 
 setup_error=
-for f in "$kgate" "$repo/build/credssp-gate" "$client"; do
+for f in "$kgate" "$repo/build/credssp-gate" "$repo/build/credssp-rdpd" "$client"; do
 	[ -e "$f" ] || setup_error="$setup_error${setup_error:+; }no $f"
 done
 if [ -z "$setup_error" ]; then
@@ -70,7 +78,7 @@ if [ -z "$setup_error" ]; then
 	helper=$credsspd_pid
 fi
 tap_result "$([ -z "$setup_error" ] && echo 0 || echo 1)" \
-	"credsspd registered (certificate, NTLM user file); both gates and the client built" \
+	"credsspd registered (certificate, NTLM user file); the gates, the front and the client built" \
 	"$setup_error"
 
 free_port() {
@@ -89,8 +97,13 @@ records() {
 	fi
 }
 
-# record PEER: the block of the connection from PEER (ADDR:PORT), one line.
+# record PEER: the block of the connection from PEER (ADDR:PORT), one line
+# (credssp-rdpd: its audit line).
 record() {
+	if [ "$gate" = rdpd ]; then
+		grep -F "audit: peer=$1 " "$tmp/rdpd.log" | tail -n 1
+		return
+	fi
 	records | awk -v p="peer=$1" '/^conn=/ { b = "" } { b = b " " $0 } $0 == p { f = 1 }
 		/^end=/ && f { print b; exit }'
 }
@@ -98,6 +111,22 @@ record() {
 # start_gate X224_SECONDS: the current gate ($gate) on $port.
 start_gate() {
 	port=$(free_port)
+	if [ "$gate" = rdpd ]; then
+		# the X.224 read is one step: step_timeout is its deadline
+		printf '%s\n' "listen = 127.0.0.1:$port" "backend = unix:$tmp/no-backend.socket" \
+			"max_per_source = 4" "step_timeout = $1" "handshake_timeout = $(($1 * 2))" \
+			"failed_logons = 100000" >"$tmp/rdpd.conf"
+		: >"$tmp/rdpd.log"
+		"$repo/build/credssp-rdpd" -c "$tmp/rdpd.conf" >>"$tmp/rdpd.log" 2>&1 &
+		rdpd=$!
+		for _ in $(seq 300); do
+			grep -q 'listening (' "$tmp/rdpd.log" && return 0
+			kill -0 "$rdpd" 2>/dev/null || break
+			sleep 0.1
+		done
+		echo "credssp-rdpd did not start: $(tail -n 5 "$tmp/rdpd.log")"
+		return 1
+	fi
 	if [ "$gate" = kernel ]; then
 		insmod "$kgate" port="$port" x224_timeout_ms=$(($1 * 1000)) 2>"$tmp/insmod.log" ||
 			{ echo "insmod credssp_gate.ko: $(cat "$tmp/insmod.log")"; return 1; }
@@ -120,6 +149,12 @@ start_gate() {
 # stop_gate: its exit status (the kernel gate: rmmod's) to $gate_rc.
 stop_gate() {
 	gate_rc=0
+	if [ "$gate" = rdpd ]; then
+		kill -TERM "$rdpd"
+		wait "$rdpd" || gate_rc=$?
+		rdpd=
+		return
+	fi
 	if [ "$gate" = kernel ]; then
 		cat /proc/credssp_gate >"$tmp/kernel.proc"
 		rmmod credssp_gate || gate_rc=$?
@@ -143,6 +178,11 @@ good() {
 	[ "$rc" = 0 ] && grep -q '^result=ok$' "$out" && [ -n "$ms" ] ||
 		{ why="client exit $rc: $(tail -n 5 "$tmp/good.err")"; return 1; }
 	rec=$(record "127.0.0.1:$lport")
+	if [ "$gate" = rdpd ]; then
+		[[ $rec == *' principal="CONTOSO\alice" package=NTLM user=alice result=failed reason="backend unix: '* ]] ||
+			{ why="credssp-rdpd's audit of 127.0.0.1:$lport: ${rec:-none}"; return 1; }
+		return 0
+	fi
 	[[ " $rec " == *" status=SEC_E_OK "* && " $rec " == *" mcs=yes "* ]] ||
 		{ why="the gate's record of 127.0.0.1:$lport: ${rec:-none}"; return 1; }
 }
@@ -199,7 +239,7 @@ PY
 
 flood() {
 	local why_all= base base_times flooded ready ended refused
-	if ! start_gate 60 >"$tmp/start.err"; then
+	if ! start_gate 180 >"$tmp/start.err"; then
 		tap_result 1 "$gate gate: flood" "$(cat "$tmp/start.err")"
 		return
 	fi
@@ -229,6 +269,9 @@ flood() {
 	stop_gate
 	if [ "$gate" = kernel ]; then
 		refused=$(sed -n 's/.* \([0-9]*\) refused (max_per_source)$/\1/p' "$tmp/kernel.stopped")
+	elif [ "$gate" = rdpd ]; then
+		refused=$(grep -c 'audit: peer=127\.0\.0\.2:[0-9]* .* result=refused reason="max_per_source reached"$' "$tmp/rdpd.log")
+		[ "$gate_rc" = 0 ] || why_all="$why_all${why_all:+; }credssp-rdpd exit $gate_rc"
 	else
 		refused=$(grep -c '^status=REFUSED_SOURCE$' "$tmp/user.result")
 		# the refused connections make credssp-gate exit 1
@@ -290,6 +333,7 @@ deadline() {
 	"$py" "$tmp/slow.py" "$port" >"$tmp/slow.out" 2>&1
 	stop_gate
 	[ "$gate" = kernel ] && [ "$gate_rc" != 0 ] && why_all="rmmod credssp_gate: $gate_rc"
+	[ "$gate" = rdpd ] && [ "$gate_rc" != 0 ] && why_all="credssp-rdpd exit $gate_rc"
 	while read -r kind peer ms sent; do
 		peer=${peer#peer=} ms=${ms#closed_ms=}
 		echo "# $gate gate: $kind client closed after $ms ms (${sent#sent=} bytes sent)"
@@ -300,6 +344,11 @@ deadline() {
 	for kind in silent six-bytes trickle; do
 		peer=$(sed -n "s/^$kind peer=\([^ ]*\) .*/\1/p" "$tmp/slow.out")
 		rec=$(record "$peer")
+		if [ "$gate" = rdpd ]; then
+			[[ $rec == *' result=failed reason="X.224 Connection Request: TIMEOUT"'* ]] ||
+				why_all="$why_all${why_all:+; }$kind: credssp-rdpd's audit ${rec:-none}, want an X.224 TIMEOUT"
+			continue
+		fi
 		[[ " $rec " == *" status=X224_TIMEOUT "* ]] ||
 			why_all="$why_all${why_all:+; }$kind: the gate's record ${rec:-none}, want status=X224_TIMEOUT"
 	done
@@ -308,7 +357,7 @@ deadline() {
 		"${why_all#; }"
 }
 
-for gate in kernel user; do
+for gate in ${KCREDSSP_GATES:-kernel user rdpd}; do
 	if [ -n "$setup_error" ]; then
 		tap_result 1 "$gate gate: flood" "setup: $setup_error"
 		tap_result 1 "$gate gate: X.224 deadline" "setup: $setup_error"
@@ -319,8 +368,8 @@ for gate in kernel user; do
 done
 
 tap_check "no context left" no_contexts
-tap_check "no sanitizer report from credssp-gate" \
-	sh -c "! grep -E 'Sanitizer|runtime error' '$tmp/user.log'"
+tap_check "no sanitizer report from credssp-gate or credssp-rdpd" \
+	sh -c "! grep -E 'Sanitizer|runtime error' '$tmp/user.log' '$tmp/rdpd.log'"
 
 if [ -n "$helper" ]; then
 	credsspd_stop_tap "$helper" "$tmp/credsspd.log"
