@@ -16,6 +16,8 @@
 #   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)
 #   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
 #   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
+#   make fuzz-netlink    the credssp family's netlink fuzzer, 1 000 000 messages in the
+#                        debug guest (Documentation/testing.rst)
 
 KVER ?= 6.12
 # DEBUG=1 builds against the debug guest kernel (KASAN, lockdep, kmemleak).
@@ -580,6 +582,22 @@ fuzz-run:
 
 check-guest:
 	scripts/check.sh guest $(KVER)
+
+# The netlink fuzzer (tests/selftests/credssp_nlfuzz.c; make check runs a
+# short smoke of it) for a long run alone in the debug guest of KVER:
+# NLFUZZ_MESSAGES messages, seed NLFUZZ_SEED (default random, printed); its
+# TAP in build/results/nlfuzz/nlfuzz.tap.
+NLFUZZ_MESSAGES ?= 1000000
+NLFUZZ_SEED ?=
+NLFUZZ_TIMEOUT ?= 14400
+.PHONY: fuzz-netlink
+fuzz-netlink:
+	$(MAKE) --no-print-directory module selftests KVER=$(KVER) DEBUG=1
+	rm -rf $(BUILD)/results/nlfuzz && mkdir -p $(BUILD)/results/nlfuzz
+	scripts/vm.sh --kernel $(KVER) --debug --timeout $(NLFUZZ_TIMEOUT) \
+		--results $(abspath $(BUILD)/results/nlfuzz) -- \
+		tests/guest/nlfuzz.sh $(BUILD)/kmod-$(KVER)-debug/kmod \
+		--messages $(NLFUZZ_MESSAGES) --seconds 0 $(if $(NLFUZZ_SEED),--seed $(NLFUZZ_SEED))
 
 demo:
 	scripts/demo.sh
