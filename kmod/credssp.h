@@ -12,6 +12,8 @@
  *   call.c      asynchronous ACCEPT and ACCEPT_SOCKET of netlink callers
  *   sock.c      socket mode: the handshake on a socket, in a worker
  *   ktls.c      the one kTLS probe, and installing a context's keys
+ *   record.c    one TLS record protected or opened with a context's keys
+ *               (ENCRYPT, DECRYPT: EncryptMessage, DecryptMessage)
  *   sspi.c      SSPI semantics, for netlink and in-kernel consumers
  *   ctx.c       a context's life and state, the only file that takes
  *               ctx->lock
@@ -135,6 +137,16 @@ enum credssp_reason {
 	CREDSSP_R_ULP_FAILED,
 	CREDSSP_R_TLS_TX,
 	CREDSSP_R_TLS_RX,
+	/* ENCRYPT and DECRYPT (record.c) */
+	CREDSSP_R_REC_TOO_LARGE,
+	CREDSSP_R_REC_SEQ_END,
+	CREDSSP_R_REC_HEADER,
+	CREDSSP_R_REC_AUTH,
+	CREDSSP_R_REC_ALERT,
+	CREDSSP_R_REC_CLOSE,
+	CREDSSP_R_REC_TYPE,
+	CREDSSP_R_REC_EMPTY,
+	CREDSSP_R_REC_RACE,
 	/* a HELPER_DONE that fails a check (wire.c) */
 	CREDSSP_R_DONE_STATUS,
 	CREDSSP_R_DONE_CONSUMED,
@@ -447,6 +459,11 @@ int credssp_ctx_take_keys(struct credssp_ctx *ctx, struct credssp_tls_keys *tx,
 void credssp_ctx_return_keys(struct credssp_ctx *ctx,
 			     const struct credssp_tls_keys *tx,
 			     const struct credssp_tls_keys *rx);
+int credssp_ctx_record_keys(struct credssp_ctx *ctx, bool tx,
+			    struct credssp_tls_keys *k, u32 *tls_version,
+			    enum credssp_reason *why);
+int credssp_ctx_record_done(struct credssp_ctx *ctx, const u8 *rec_seq,
+			    enum credssp_reason *why);
 
 /* wire.c: checks of what crosses the module's edges */
 struct credssp_bad {
@@ -460,6 +477,7 @@ int credssp_stream_sizes(u32 tls_version, u32 cipher, u32 *header,
 bool credssp_status_known(u32 status);
 int credssp_creds_validate(const u8 *data, u32 len, u8 *type);
 int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len);
+bool credssp_seq_inc(u8 *p, unsigned int len);
 int credssp_result_parse(struct nlattr **tb, u32 input_len,
 			 struct credssp_result **resp, struct credssp_bad *bad);
 void credssp_result_free(struct credssp_result *res);
@@ -579,6 +597,33 @@ int credssp_ktls_probe(struct net *net, u32 cipher, enum credssp_reason *why);
 int credssp_ktls_install(struct credssp_ctx *ctx, struct socket *sock,
 			 struct net *net, enum credssp_reason *why,
 			 u32 *version, u32 *cipher);
+
+/* record.c: one TLS record with a context's keys (EncryptMessage etc.) */
+#define CREDSSP_REC_DATA_MAX	16384	/* plaintext of a record, 2^14 */
+#define CREDSSP_REC_HDR		5
+#define CREDSSP_REC_TAG		16
+/* The largest record body: TLS 1.2's 2^14 + 2048 bounds both versions. */
+#define CREDSSP_REC_BODY_MAX	(CREDSSP_REC_DATA_MAX + 2048)
+
+/* What credssp_record_open() found: one record, or why not. */
+struct credssp_rec_open {
+	u8 *data;			/* kmalloc'd plaintext, or NULL */
+	u32 len;
+	u32 extra;			/* input bytes after the record */
+	u32 missing;			/* SEC_E_INCOMPLETE_MESSAGE */
+	u8 type;			/* content type; 0 if none was read */
+	u16 alert;			/* level << 8 | description */
+	enum credssp_reason why;
+};
+
+int credssp_record_seal_keys(const struct credssp_tls_keys *k, u32 version,
+			     const u8 *data, u32 len, u8 *out);
+int credssp_record_open_keys(const struct credssp_tls_keys *k, u32 version,
+			     u8 *rec, u32 rec_len, u8 *type, u32 *len);
+u32 credssp_record_seal(struct credssp_ctx *ctx, const u8 *data, u32 len,
+			u8 **rec, u32 *rec_len, enum credssp_reason *why);
+u32 credssp_record_open(struct credssp_ctx *ctx, const u8 *in, u32 in_len,
+			struct credssp_rec_open *o);
 
 /* sock.c: socket mode */
 struct credssp_sock_req;

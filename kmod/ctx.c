@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
+#include <uapi/linux/tls.h>
 
 #include "credssp.h"
 
@@ -700,6 +701,16 @@ static int credssp_ctx_keys_status(struct credssp_ctx *ctx,
 	return 0;
 }
 
+/* Apply the expiry, then lock: why the keys cannot be used, or 0. */
+static int credssp_ctx_keys_lock(struct credssp_ctx *ctx,
+				 enum credssp_reason *why)
+	__acquires(&ctx->lock)
+{
+	credssp_ctx_check_time(ctx);
+	spin_lock(&ctx->lock);
+	return credssp_ctx_keys_status(ctx, why);
+}
+
 /**
  * credssp_ctx_keys_check - whether an established context has its keys
  * @ctx: the context, referenced
@@ -714,9 +725,7 @@ int credssp_ctx_keys_check(struct credssp_ctx *ctx, enum credssp_reason *why)
 {
 	int err;
 
-	credssp_ctx_check_time(ctx);
-	spin_lock(&ctx->lock);
-	err = credssp_ctx_keys_status(ctx, why);
+	err = credssp_ctx_keys_lock(ctx, why);
 	spin_unlock(&ctx->lock);
 	return err;
 }
@@ -755,9 +764,7 @@ int credssp_ctx_take_keys(struct credssp_ctx *ctx, struct credssp_tls_keys *tx,
 	struct credssp_result *res;
 	int err;
 
-	credssp_ctx_check_time(ctx);
-	spin_lock(&ctx->lock);
-	err = credssp_ctx_keys_status(ctx, why);
+	err = credssp_ctx_keys_lock(ctx, why);
 	if (err)
 		goto unlock;
 	res = ctx->res;
@@ -771,6 +778,7 @@ unlock:
 	spin_unlock(&ctx->lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_take_keys);
 
 /**
  * credssp_ctx_return_keys - give back keys that were not installed
@@ -792,6 +800,92 @@ void credssp_ctx_return_keys(struct credssp_ctx *ctx,
 		ctx->res->has_keys = true;
 	}
 	spin_unlock(&ctx->lock);
+}
+
+/* The all-ones sequence number is never used: it could not advance. */
+static bool credssp_ctx_seq_last(const u8 *seq)
+{
+	return !memchr_inv(seq, 0xff, 8);
+}
+
+/**
+ * credssp_ctx_record_keys - the keys of one record, for record.c
+ * @ctx: the context, referenced
+ * @tx: the transmit direction (ENCRYPT), else the receive one (DECRYPT)
+ * @k: receives the direction's keys, with the sequence number (and for a
+ *	TLS 1.2 AES-GCM transmit key, the explicit nonce) of the record
+ * @tls_version: receives the session's TLS version
+ * @why: the reason of a failure
+ *
+ * Transmit: the sequence number (and explicit nonce) is taken, advanced
+ * in the context at once, so that no two records ever share a nonce, even
+ * one that fails or is never sent. Receive: nothing changes until the
+ * record authenticates (credssp_ctx_record_done()). Either way a later
+ * KTLS_ATTACH takes the numbers as they then are.
+ *
+ * Return: as credssp_ctx_keys_check(), or -EOVERFLOW (no sequence number
+ * left).
+ */
+int credssp_ctx_record_keys(struct credssp_ctx *ctx, bool tx,
+			    struct credssp_tls_keys *k, u32 *tls_version,
+			    enum credssp_reason *why)
+{
+	struct credssp_tls_keys *d;
+	int err;
+
+	err = credssp_ctx_keys_lock(ctx, why);
+	if (err)
+		goto unlock;
+	d = tx ? &ctx->res->tx : &ctx->res->rx;
+	if (credssp_ctx_seq_last(d->rec_seq)) {
+		*why = CREDSSP_R_REC_SEQ_END;
+		err = -EOVERFLOW;
+		goto unlock;
+	}
+	*k = *d;
+	*tls_version = ctx->res->tls_version;
+	if (tx) {
+		credssp_seq_inc(d->rec_seq, sizeof(d->rec_seq));
+		if (ctx->res->tls_version == TLS_1_2_VERSION &&
+		    d->cipher != TLS_CIPHER_CHACHA20_POLY1305)
+			credssp_seq_inc(d->iv, 8);
+	}
+unlock:
+	spin_unlock(&ctx->lock);
+	return err;
+}
+
+/**
+ * credssp_ctx_record_done - a received record authenticated: advance
+ * @ctx: the context
+ * @rec_seq: the sequence number it was opened with
+ * @why: the reason of a failure
+ *
+ * Only if the receive sequence number is still @rec_seq: of two calls that
+ * opened the same record, one succeeds (no replay through a race).
+ *
+ * Return: 0, or -EAGAIN (another call took that number, or KTLS_ATTACH took
+ * the keys) with @why set.
+ */
+int credssp_ctx_record_done(struct credssp_ctx *ctx, const u8 *rec_seq,
+			    enum credssp_reason *why)
+{
+	struct credssp_tls_keys *d;
+	int err = -EAGAIN;
+
+	spin_lock(&ctx->lock);
+	if (credssp_ctx_established_status(ctx) || !ctx->res->has_keys)
+		goto unlock;
+	d = &ctx->res->rx;
+	if (memcmp(d->rec_seq, rec_seq, sizeof(d->rec_seq)))
+		goto unlock;
+	credssp_seq_inc(d->rec_seq, sizeof(d->rec_seq));
+	err = 0;
+unlock:
+	spin_unlock(&ctx->lock);
+	if (err)
+		*why = CREDSSP_R_REC_RACE;
+	return err;
 }
 
 /**

@@ -104,6 +104,18 @@ static const struct nla_policy credssp_cancel_nl_policy[CREDSSP_A_SEQ + 1] = {
 	[CREDSSP_A_SEQ] = { .type = NLA_U32, },
 };
 
+/* CREDSSP_CMD_ENCRYPT - do */
+static const struct nla_policy credssp_encrypt_nl_policy[CREDSSP_A_INPUT + 1] = {
+	[CREDSSP_A_CTX_ID] = { .type = NLA_U64, },
+	[CREDSSP_A_INPUT] = { .type = NLA_BINARY, },
+};
+
+/* CREDSSP_CMD_DECRYPT - do */
+static const struct nla_policy credssp_decrypt_nl_policy[CREDSSP_A_INPUT + 1] = {
+	[CREDSSP_A_CTX_ID] = { .type = NLA_U64, },
+	[CREDSSP_A_INPUT] = { .type = NLA_BINARY, },
+};
+
 /* Ops table for credssp */
 static const struct genl_split_ops credssp_nl_ops[] = {
 	{
@@ -208,6 +220,22 @@ static const struct genl_split_ops credssp_nl_ops[] = {
 		.cmd	= CREDSSP_CMD_HELPER_NEXT,
 		.doit	= credssp_nl_helper_next_doit,
 		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= CREDSSP_CMD_ENCRYPT,
+		.pre_doit	= credssp_nl_pre_doit,
+		.doit		= credssp_nl_encrypt_doit,
+		.policy		= credssp_encrypt_nl_policy,
+		.maxattr	= CREDSSP_A_INPUT,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= CREDSSP_CMD_DECRYPT,
+		.pre_doit	= credssp_nl_pre_doit,
+		.doit		= credssp_nl_decrypt_doit,
+		.policy		= credssp_decrypt_nl_policy,
+		.maxattr	= CREDSSP_A_INPUT,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 };
 

@@ -33,6 +33,8 @@ int credssp_nl_ktls_attach_doit(struct sk_buff *skb, struct genl_info *info);
 int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info);
 int credssp_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 int credssp_nl_helper_next_doit(struct sk_buff *skb, struct genl_info *info);
+int credssp_nl_encrypt_doit(struct sk_buff *skb, struct genl_info *info);
+int credssp_nl_decrypt_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	CREDSSP_NLGRP_HELPER,

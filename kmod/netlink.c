@@ -1045,6 +1045,120 @@ put_ctx:
 	return err;
 }
 
+/*
+ * ENCRYPT, DECRYPT: the owner's context; or NULL with @err the handler's
+ * return (a bad request, or the SEC_E_INVALID_HANDLE reply sent).
+ */
+static struct credssp_ctx *credssp_nl_rec_ctx(struct sk_buff *skb,
+					      struct genl_info *info, int *err)
+{
+	struct credssp_caller caller;
+	struct credssp_net *cn;
+	struct credssp_ctx *ctx;
+
+	*err = -EINVAL;
+	if (credssp_missing(info, CREDSSP_A_CTX_ID, "CTX_ID required") ||
+	    credssp_missing(info, CREDSSP_A_INPUT, "INPUT required"))
+		return NULL;
+	*err = -ENODEV;
+	cn = credssp_info_net(info);
+	if (!cn)
+		return NULL;
+	credssp_info_caller(skb, info, &caller);
+	ctx = credssp_ctx_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CTX_ID]),
+				 &caller);
+	if (!ctx)
+		*err = credssp_reply_status(info, SEC_E_INVALID_HANDLE,
+					    "no such context for this socket");
+	return ctx;
+}
+
+/*
+ * ENCRYPT: EncryptMessage in the kernel, synchronous (a synchronous AEAD,
+ * no lock a user can hold): the record, or the status with a message.
+ */
+int credssp_nl_encrypt_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	enum credssp_reason why = CREDSSP_R_NONE;
+	struct credssp_ctx *ctx;
+	struct sk_buff *msg;
+	struct nlattr *in;
+	u32 status, len;
+	void *hdr;
+	u8 *rec;
+	int err;
+
+	ctx = credssp_nl_rec_ctx(skb, info, &err);
+	if (!ctx)
+		return err;
+	in = info->attrs[CREDSSP_A_INPUT];
+	status = credssp_record_seal(ctx, nla_data(in), nla_len(in), &rec,
+				     &len, &why);
+	credssp_ctx_put(ctx);
+	if (status != SEC_E_OK)
+		return credssp_reply_status(info, status,
+					    credssp_reason_text(why, status));
+	msg = credssp_reply_new(info, nla_total_size(len), status, &hdr);
+	if (msg && nla_put(msg, CREDSSP_A_OUTPUT, len, rec)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	kfree(rec);
+	if (!msg)
+		return -ENOMEM;
+	return credssp_reply_send(msg, hdr, info);
+}
+
+static int credssp_nl_put_open(struct sk_buff *msg, u32 status,
+			       const struct credssp_rec_open *o)
+{
+	if (status == SEC_E_INCOMPLETE_MESSAGE)
+		return nla_put_u32(msg, CREDSSP_A_MISSING, o->missing);
+	if ((o->type && nla_put_u32(msg, CREDSSP_A_REC_TYPE, o->type)) ||
+	    (o->alert && nla_put_u32(msg, CREDSSP_A_ALERT, o->alert)) ||
+	    (o->extra && nla_put_u32(msg, CREDSSP_A_EXTRA, o->extra)))
+		return -EMSGSIZE;
+	if (status != SEC_E_OK)
+		return nla_put_string(msg, CREDSSP_A_MESSAGE,
+				      credssp_reason_text(o->why, status));
+	return nla_put(msg, CREDSSP_A_OUTPUT, o->len, o->data);
+}
+
+/*
+ * DECRYPT: DecryptMessage of the first record of INPUT, synchronous as
+ * ENCRYPT. Every outcome is a reply: the plaintext, or the status with
+ * what a caller needs (MISSING, REC_TYPE, ALERT, EXTRA, MESSAGE).
+ */
+int credssp_nl_decrypt_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct credssp_rec_open o;
+	struct credssp_ctx *ctx;
+	struct sk_buff *msg;
+	struct nlattr *in;
+	void *hdr;
+	u32 status;
+	int err;
+
+	ctx = credssp_nl_rec_ctx(skb, info, &err);
+	if (!ctx)
+		return err;
+	in = info->attrs[CREDSSP_A_INPUT];
+	status = credssp_record_open(ctx, nla_data(in), nla_len(in), &o);
+	credssp_ctx_put(ctx);
+	msg = credssp_reply_new(info, nla_total_size(o.len) + 256, status,
+				&hdr);
+	err = -ENOMEM;
+	if (msg && credssp_nl_put_open(msg, status, &o)) {
+		nlmsg_free(msg);
+		msg = NULL;
+		err = -EMSGSIZE;
+	}
+	kfree_sensitive(o.data);
+	if (!msg)
+		return err;
+	return credssp_reply_send(msg, hdr, info);
+}
+
 /**
  * credssp_genl_init - register the "credssp" family
  *

@@ -214,6 +214,23 @@ int credssp_keys_len(u32 cipher, u8 *key_len, u8 *salt_len, u8 *iv_len)
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_keys_len);
 
+/**
+ * credssp_seq_inc - add one to a big-endian counter (a record sequence
+ *	number, a TLS 1.2 explicit nonce)
+ * @p: the counter
+ * @len: its bytes
+ *
+ * Return: true; false if it wrapped to zero (@p is then all zeros).
+ */
+bool credssp_seq_inc(u8 *p, unsigned int len)
+{
+	while (len--)
+		if (++p[len])
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(credssp_seq_inc);
+
 static const u32 credssp_ret_known =
 	ASC_RET_DELEGATE | ASC_RET_MUTUAL_AUTH | ASC_RET_REPLAY_DETECT |
 	ASC_RET_SEQUENCE_DETECT | ASC_RET_CONFIDENTIALITY |
@@ -514,6 +531,15 @@ static const char *const credssp_reasons[__CREDSSP_R_MAX] = {
 	[CREDSSP_R_ULP_FAILED] = "setting the TCP_ULP \"tls\" failed",
 	[CREDSSP_R_TLS_TX] = "TLS_TX failed: close the socket",
 	[CREDSSP_R_TLS_RX] = "TLS_RX failed: close the socket",
+	[CREDSSP_R_REC_TOO_LARGE] = "more than 16384 bytes for one record",
+	[CREDSSP_R_REC_SEQ_END] = "the record sequence numbers are exhausted",
+	[CREDSSP_R_REC_HEADER] = "not a TLS 1.2/1.3 record of this session",
+	[CREDSSP_R_REC_AUTH] = "the record failed authentication",
+	[CREDSSP_R_REC_ALERT] = "the peer sent an alert",
+	[CREDSSP_R_REC_CLOSE] = "the peer sent close_notify",
+	[CREDSSP_R_REC_TYPE] = "not application data (KeyUpdate, renegotiation): unsupported",
+	[CREDSSP_R_REC_EMPTY] = "no input",
+	[CREDSSP_R_REC_RACE] = "another call used this sequence number, or the keys went to kTLS",
 	[CREDSSP_R_DONE_STATUS] = "unknown status",
 	[CREDSSP_R_DONE_CONSUMED] = "consumed more than the input",
 	[CREDSSP_R_DONE_RET_FLAGS] = "unknown ASC_RET_*",

@@ -274,6 +274,71 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
  */
 credssp_status_t credssp_delete_security_context(struct credssp_handle *h, uint64_t ctx);
 
+/* ---- record protection in the kernel (EncryptMessage, DecryptMessage) ---- */
+
+/** The most plaintext one record carries. */
+#define CREDSSP_RECORD_DATA_MAX 16384
+/** The most a record adds to its plaintext (TLS 1.2 AES-GCM: 13 + 16). */
+#define CREDSSP_RECORD_OVERHEAD_MAX 29
+
+/**
+ * credssp_encrypt() - EncryptMessage: protect @len bytes as one TLS
+ * application data record with an established context's keys, in the kernel
+ * (the keys never enter this process).
+ * @h:        the session that owns @ctx
+ * @ctx:      an established context whose keys are not attached (kTLS)
+ * @data:     the plaintext
+ * @len:      its length, at most CREDSSP_RECORD_DATA_MAX
+ * @out:      receives the record (may not overlap @data)
+ * @out_size: its size, at least @len + CREDSSP_RECORD_OVERHEAD_MAX
+ * @out_len:  receives the record's length: header + @len + trailer of
+ *            SECPKG_ATTR_STREAM_SIZES
+ *
+ * Each record takes the next transmit sequence number; a later
+ * credssp_ktls_attach() continues from there.
+ *
+ * Return: CREDSSP_SEC_STATUS_OK; _INVALID_PARAMETER (@len too large),
+ * _BUFFER_TOO_SMALL (@out_size), _INVALID_HANDLE, _CONTEXT_EXPIRED,
+ * _UNSUPPORTED_FUNCTION (the keys went to kTLS), _INSUFFICIENT_MEMORY or
+ * _INTERNAL_ERROR.
+ */
+credssp_status_t credssp_encrypt(struct credssp_handle *h, uint64_t ctx, const void *data,
+				 size_t len, void *out, size_t out_size, size_t *out_len);
+
+/** What credssp_decrypt() found besides the plaintext. */
+struct credssp_record_info {
+	size_t len;	   /**< plaintext bytes written to out */
+	size_t record_len; /**< bytes of the input the record took */
+	size_t extra;	   /**< input bytes after the record */
+	size_t missing;	   /**< CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE: bytes needed */
+	uint32_t type;	   /**< content type: 23 data, 21 alert, 22 handshake */
+	uint32_t alert;	   /**< an alert: level << 8 | description */
+};
+
+/**
+ * credssp_decrypt() - DecryptMessage: open the first TLS record of @in with
+ * the context's receive key, in the kernel.
+ * @h:        the session that owns @ctx
+ * @ctx:      an established context whose keys are not attached (kTLS)
+ * @in:       bytes received, a record first
+ * @in_len:   their length
+ * @out:      receives the plaintext; may be @in (in place)
+ * @out_size: its size: at least @in_len or CREDSSP_RECORD_DATA_MAX
+ * @info:     receives the lengths, the type and an alert
+ *
+ * Return: CREDSSP_SEC_STATUS_OK (application data); _INCOMPLETE_MESSAGE
+ * (@info->missing more bytes needed); _I_CONTEXT_EXPIRED (the peer sent
+ * close_notify); _ILLEGAL_MESSAGE (not a record of this session, or
+ * another alert); _UNSUPPORTED_FUNCTION (a KeyUpdate or renegotiation
+ * record: the connection cannot go on; or kTLS has the keys);
+ * _DECRYPT_FAILURE (authentication failed); _OUT_OF_SEQUENCE;
+ * _BUFFER_TOO_SMALL (@out_size); _INVALID_HANDLE; _CONTEXT_EXPIRED;
+ * _INSUFFICIENT_MEMORY or _INTERNAL_ERROR.
+ */
+credssp_status_t credssp_decrypt(struct credssp_handle *h, uint64_t ctx, const void *in,
+				 size_t in_len, void *out, size_t out_size,
+				 struct credssp_record_info *info);
+
 /* Results of credssp_query_context_attributes(), one per SECPKG_ATTR_*. */
 
 /** CREDSSP_QUERY_SIZES */

@@ -897,6 +897,107 @@ out:
 	return status;
 }
 
+/* ---- record protection in the kernel ---- */
+
+/* ENCRYPT or DECRYPT of @len bytes: the reply's status, @r holding it. */
+static credssp_status_t record_call(struct credssp_handle *h, uint8_t cmd, uint64_t ctx,
+				    const void *in, size_t len, struct one_reply *r,
+				    struct nlattr **tb, credssp_status_t *status)
+{
+	struct nl_msg *msg;
+
+	msg = new_req(h, cmd, 0, len);
+	if (!msg || nla_put_u64(msg, CREDSSP_A_CTX_ID, ctx) ||
+	    nla_put(msg, CREDSSP_A_INPUT, (int)len, in)) {
+		nlmsg_free(msg);
+		return fail_msg(h, ENOMEM, "request too large");
+	}
+	return call(h, msg, r, tb, status);
+}
+
+credssp_status_t credssp_encrypt(struct credssp_handle *h, uint64_t ctx, const void *data,
+				 size_t len, void *out, size_t out_size, size_t *out_len)
+{
+	struct nlattr *tb[CREDSSP_A_MAX + 1];
+	struct one_reply r;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	struct nlattr *a;
+
+	if (out_len)
+		*out_len = 0;
+	if (!h)
+		return CREDSSP_SEC_STATUS_INVALID_HANDLE;
+	if ((!data && len) || !out || !out_len || len > CREDSSP_RECORD_DATA_MAX)
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
+	if (out_size < len + CREDSSP_RECORD_OVERHEAD_MAX)
+		return CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL;
+	begin(h);
+	st = record_call(h, CREDSSP_CMD_ENCRYPT, ctx, data, len, &r, tb, &status);
+	if (st != CREDSSP_SEC_STATUS_OK) {
+		status = st;
+		goto out;
+	}
+	a = tb[CREDSSP_A_OUTPUT];
+	if (status == CREDSSP_SEC_STATUS_OK) {
+		if (!a || (size_t)nla_len(a) > out_size)
+			status = fail_msg(h, EPROTO, "malformed ENCRYPT reply");
+		else {
+			memcpy(out, nla_data(a), (size_t)nla_len(a));
+			*out_len = (size_t)nla_len(a);
+		}
+	}
+	drop_reply(&r);
+out:
+	end(h);
+	return status;
+}
+
+credssp_status_t credssp_decrypt(struct credssp_handle *h, uint64_t ctx, const void *in,
+				 size_t in_len, void *out, size_t out_size,
+				 struct credssp_record_info *info)
+{
+	struct nlattr *tb[CREDSSP_A_MAX + 1];
+	struct one_reply r;
+	credssp_status_t st, status = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	struct nlattr *a;
+
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!h)
+		return CREDSSP_SEC_STATUS_INVALID_HANDLE;
+	if ((!in && in_len) || !out || !info || in_len > INT32_MAX)
+		return CREDSSP_SEC_STATUS_INVALID_PARAMETER;
+	if (out_size < in_len && out_size < CREDSSP_RECORD_DATA_MAX)
+		return CREDSSP_SEC_STATUS_BUFFER_TOO_SMALL;
+	begin(h);
+	st = record_call(h, CREDSSP_CMD_DECRYPT, ctx, in, in_len, &r, tb, &status);
+	if (st != CREDSSP_SEC_STATUS_OK) {
+		status = st;
+		goto out;
+	}
+	info->extra = get_u32(tb[CREDSSP_A_EXTRA]);
+	info->missing = get_u32(tb[CREDSSP_A_MISSING]);
+	info->type = get_u32(tb[CREDSSP_A_REC_TYPE]);
+	info->alert = get_u32(tb[CREDSSP_A_ALERT]);
+	if (info->extra > in_len)
+		status = fail_msg(h, EPROTO, "malformed DECRYPT reply");
+	else
+		info->record_len = in_len - info->extra;
+	a = tb[CREDSSP_A_OUTPUT];
+	if (status == CREDSSP_SEC_STATUS_OK) {
+		if (!a || (size_t)nla_len(a) > out_size || (size_t)nla_len(a) > info->record_len)
+			status = fail_msg(h, EPROTO, "malformed DECRYPT reply");
+		else {
+			memmove(out, nla_data(a), (size_t)nla_len(a));
+			info->len = (size_t)nla_len(a);
+		}
+	}
+	drop_reply(&r);
+out:
+	end(h);
+	return status;
+}
+
 /* ---- admin views ---- */
 
 static int parse_status(struct nlmsghdr *hdr, void *arg)
@@ -1078,6 +1179,7 @@ const char *credssp_status_name(credssp_status_t status)
 		N(CONTINUE_NEEDED, SEC_I_CONTINUE_NEEDED);
 		N(COMPLETE_NEEDED, SEC_I_COMPLETE_NEEDED);
 		N(COMPLETE_AND_CONTINUE, SEC_I_COMPLETE_AND_CONTINUE);
+		N(I_CONTEXT_EXPIRED, SEC_I_CONTEXT_EXPIRED);
 		N(INSUFFICIENT_MEMORY, SEC_E_INSUFFICIENT_MEMORY);
 		N(INVALID_HANDLE, SEC_E_INVALID_HANDLE);
 		N(UNSUPPORTED_FUNCTION, SEC_E_UNSUPPORTED_FUNCTION);
@@ -1092,6 +1194,8 @@ const char *credssp_status_name(credssp_status_t status)
 		N(INCOMPLETE_MESSAGE, SEC_E_INCOMPLETE_MESSAGE);
 		N(BUFFER_TOO_SMALL, SEC_E_BUFFER_TOO_SMALL);
 		N(INVALID_PARAMETER, SEC_E_INVALID_PARAMETER);
+		N(ILLEGAL_MESSAGE, SEC_E_ILLEGAL_MESSAGE);
+		N(DECRYPT_FAILURE, SEC_E_DECRYPT_FAILURE);
 #undef N
 	}
 	return "SEC_E_UNKNOWN";

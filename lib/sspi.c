@@ -495,6 +495,154 @@ SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext)
 	return (SECURITY_STATUS)credssp_delete_security_context(h, get_handle(phContext));
 }
 
+/* ---- EncryptMessage, DecryptMessage: TLS records, in the kernel ---- */
+
+/*
+ * Where a record's plaintext sits: after the header, 13 bytes for TLS 1.2
+ * AES-GCM (its overhead alone is 13 + 16), else 5 (TLS 1.3 17 bytes after,
+ * TLS 1.2 ChaCha20-Poly1305 16).
+ */
+static size_t record_header(size_t record_len, size_t data_len)
+{
+	return record_len - data_len == CREDSSP_RECORD_OVERHEAD_MAX ? 13 : 5;
+}
+
+SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP, PSecBufferDesc pMessage,
+					 ULONG MessageSeqNo)
+{
+	PSecBuffer hdr = find_buffer(pMessage, SECBUFFER_STREAM_HEADER);
+	PSecBuffer data = find_buffer(pMessage, SECBUFFER_DATA);
+	PSecBuffer trl = find_buffer(pMessage, SECBUFFER_STREAM_TRAILER);
+	size_t len, head, tail;
+	SECURITY_STATUS st;
+	struct credssp_handle *h = session_for(phContext, &st);
+	unsigned char *rec;
+
+	(void)fQOP;
+	(void)MessageSeqNo;
+	if (!h)
+		return st;
+	if (!hdr || !data || !trl || (!data->pvBuffer && data->cbBuffer) || !hdr->pvBuffer ||
+	    !trl->pvBuffer)
+		return SEC_E_INVALID_TOKEN;
+	if (data->cbBuffer > CREDSSP_RECORD_DATA_MAX)
+		return SEC_E_INVALID_PARAMETER;
+	rec = malloc(data->cbBuffer + CREDSSP_RECORD_OVERHEAD_MAX);
+	if (!rec)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	st = (SECURITY_STATUS)credssp_encrypt(h, get_handle(phContext), data->pvBuffer,
+					      data->cbBuffer, rec,
+					      data->cbBuffer + CREDSSP_RECORD_OVERHEAD_MAX, &len);
+	if (st != SEC_E_OK)
+		goto out;
+	head = record_header(len, data->cbBuffer);
+	tail = len - head - data->cbBuffer;
+	/* The sizes of SECPKG_ATTR_STREAM_SIZES: a caller sized by them fits. */
+	if (hdr->cbBuffer < head || trl->cbBuffer < tail) {
+		st = SEC_E_BUFFER_TOO_SMALL;
+		goto out;
+	}
+	memcpy(hdr->pvBuffer, rec, head);
+	hdr->cbBuffer = (ULONG)head;
+	if (data->cbBuffer)
+		memcpy(data->pvBuffer, rec + head, data->cbBuffer);
+	memcpy(trl->pvBuffer, rec + head + data->cbBuffer, tail);
+	trl->cbBuffer = (ULONG)tail;
+out:
+	free(rec);
+	return st;
+}
+
+/* The first SECBUFFER_EMPTY buffer after @after, or NULL. */
+static PSecBuffer next_empty(PSecBufferDesc desc, PSecBuffer after)
+{
+	ULONG i = after ? (ULONG)(after - desc->pBuffers) + 1 : 0;
+
+	for (; i < desc->cBuffers; i++)
+		if (desc->pBuffers[i].BufferType == SECBUFFER_EMPTY)
+			return &desc->pBuffers[i];
+	return NULL;
+}
+
+static void set_buffer(PSecBuffer b, ULONG type, void *p, size_t len)
+{
+	b->BufferType = type;
+	b->pvBuffer = p;
+	b->cbBuffer = (ULONG)len;
+}
+
+/* Schannel's output: HEADER, DATA, TRAILER, and EXTRA if bytes follow. */
+static void decrypt_buffers(PSecBufferDesc desc, PSecBuffer in, PSecBuffer *e,
+			    const struct credssp_record_info *info, unsigned char *base)
+{
+	size_t head = record_header(info->record_len, info->len);
+
+	set_buffer(in, SECBUFFER_STREAM_HEADER, base, head);
+	set_buffer(e[0], SECBUFFER_DATA, base + head, info->len);
+	set_buffer(e[1], SECBUFFER_STREAM_TRAILER, base + head + info->len,
+		   info->record_len - head - info->len);
+	if (info->extra)
+		set_buffer(e[2], SECBUFFER_EXTRA, base + info->record_len, info->extra);
+	(void)desc;
+}
+
+SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBufferDesc pMessage,
+					 ULONG MessageSeqNo, PULONG pfQOP)
+{
+	PSecBuffer in = find_buffer(pMessage, SECBUFFER_DATA), e[3];
+	struct credssp_record_info info;
+	SECURITY_STATUS st;
+	struct credssp_handle *h = session_for(phContext, &st);
+	unsigned char *plain, *base;
+
+	(void)MessageSeqNo;
+	if (pfQOP)
+		*pfQOP = 0;
+	if (!h)
+		return st;
+	if (!in || (!in->pvBuffer && in->cbBuffer))
+		return SEC_E_INVALID_TOKEN;
+	/* Checked first: a record the kernel opened is not opened again. */
+	e[0] = next_empty(pMessage, NULL);
+	e[1] = e[0] ? next_empty(pMessage, e[0]) : NULL;
+	e[2] = e[1] ? next_empty(pMessage, e[1]) : NULL;
+	if (!e[2])
+		return SEC_E_INVALID_TOKEN;
+	base = in->pvBuffer;
+	plain = malloc(in->cbBuffer ? in->cbBuffer : 1);
+	if (!plain)
+		return SEC_E_INSUFFICIENT_MEMORY;
+	st = (SECURITY_STATUS)credssp_decrypt(h, get_handle(phContext), base, in->cbBuffer, plain,
+					      in->cbBuffer, &info);
+	if (st == SEC_E_INCOMPLETE_MESSAGE) {
+		set_buffer(e[0], SECBUFFER_MISSING, NULL, info.missing);
+	} else if (st == SEC_E_OK) {
+		memcpy(base + record_header(info.record_len, info.len), plain, info.len);
+		decrypt_buffers(pMessage, in, e, &info, base);
+	} else if (st == SEC_I_CONTEXT_EXPIRED && info.extra) {
+		set_buffer(e[2], SECBUFFER_EXTRA, base + info.record_len, info.extra);
+	}
+	free(plain);
+	return st;
+}
+
+int credssp_sspi_ktls_attach(PCtxtHandle phContext, int fd, ULONG *tls_version, ULONG *cipher)
+{
+	struct credssp_ktls_info info;
+	SECURITY_STATUS st;
+	struct credssp_handle *h = session_for(phContext, &st);
+	int err;
+
+	if (!h)
+		return phContext ? -ENOMEM : -EINVAL;
+	err = credssp_ktls_attach(h, get_handle(phContext), fd, &info);
+	if (!err && tls_version)
+		*tls_version = info.tls_version;
+	if (!err && cipher)
+		*cipher = info.cipher;
+	return err;
+}
+
 uint32_t credssp__query_attr(ULONG attr)
 {
 	switch (attr) {
@@ -848,7 +996,7 @@ NO_FN(no_init_a, PCredHandle a, PCtxtHandle b, SEC_CHAR *c, ULONG d, ULONG e, UL
 NO_FN(no_init_w, PCredHandle a, PCtxtHandle b, SEC_WCHAR *c, ULONG d, ULONG e, ULONG f,
       PSecBufferDesc g, ULONG h, PCtxtHandle i, PSecBufferDesc j, PULONG k, PTimeStamp l)
 NO_FN(no_apply, PCtxtHandle c, PSecBufferDesc d)
-/* MakeSignature, EncryptMessage; VerifySignature, DecryptMessage */
+/* MakeSignature; VerifySignature */
 NO_FN(no_protect, PCtxtHandle c, ULONG q, PSecBufferDesc d, ULONG n)
 NO_FN(no_unprotect, PCtxtHandle c, PSecBufferDesc d, ULONG n, PULONG q)
 NO_FN(no_export, PCtxtHandle c, ULONG f, PSecBuffer b, void **t)
@@ -868,16 +1016,16 @@ NO_FN(no_password_w, SEC_WCHAR *a, SEC_WCHAR *b, SEC_WCHAR *c, SEC_WCHAR *d, SEC
 #pragma GCC diagnostic pop
 
 /* The entries both tables have (designated: the order is the structures'). */
-#define TABLE_COMMON                                                                            \
-	.dwVersion = SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_5,                             \
-	.AcceptSecurityContext = AcceptSecurityContext, .CompleteAuthToken = CompleteAuthToken, \
-	.DeleteSecurityContext = DeleteSecurityContext, .ApplyControlToken = no_apply,          \
-	.ImpersonateSecurityContext = ImpersonateSecurityContext,                               \
-	.RevertSecurityContext = RevertSecurityContext, .MakeSignature = no_protect,            \
-	.VerifySignature = no_unprotect, .FreeContextBuffer = FreeContextBuffer,                \
-	.ExportSecurityContext = no_export,                                                     \
-	.QuerySecurityContextToken = QuerySecurityContextToken, .EncryptMessage = no_protect,   \
-	.DecryptMessage = no_unprotect
+#define TABLE_COMMON                                                                              \
+	.dwVersion = SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_5,                               \
+	.AcceptSecurityContext = AcceptSecurityContext, .CompleteAuthToken = CompleteAuthToken,   \
+	.DeleteSecurityContext = DeleteSecurityContext, .ApplyControlToken = no_apply,            \
+	.ImpersonateSecurityContext = ImpersonateSecurityContext,                                 \
+	.RevertSecurityContext = RevertSecurityContext, .MakeSignature = no_protect,              \
+	.VerifySignature = no_unprotect, .FreeContextBuffer = FreeContextBuffer,                  \
+	.ExportSecurityContext = no_export,                                                       \
+	.QuerySecurityContextToken = QuerySecurityContextToken, .EncryptMessage = EncryptMessage, \
+	.DecryptMessage = DecryptMessage
 
 static SecurityFunctionTableA table_a = {
 	TABLE_COMMON,

@@ -34,10 +34,26 @@
  *   first (same values). The SSPI structures themselves are defined here
  *   only: do not include another sspi.h or security.h.
  * - Only the CredSSP package, and only its server side. InitializeSecurity-
- *   Context, EncryptMessage/DecryptMessage, MakeSignature... exist only as
- *   entries of the InitSecurityInterface tables returning
- *   SEC_E_UNSUPPORTED_FUNCTION (the TLS records after authentication are
- *   for kTLS or the application).
+ *   Context, MakeSignature, VerifySignature... exist only as entries of the
+ *   InitSecurityInterface tables returning SEC_E_UNSUPPORTED_FUNCTION.
+ * - EncryptMessage and DecryptMessage protect and open TLS records (one
+ *   record per call, Schannel's stream buffers) in the kernel, where the
+ *   keys stay: they never enter the process. fQOP and MessageSeqNo are
+ *   ignored (TLS numbers the records itself). EncryptMessage takes a
+ *   SECBUFFER_STREAM_HEADER, a SECBUFFER_DATA (at most cbMaximumMessage of
+ *   SECPKG_ATTR_STREAM_SIZES, 16384 bytes, encrypted in place) and a
+ *   SECBUFFER_STREAM_TRAILER (its cbBuffer set to the trailer written).
+ *   DecryptMessage takes a SECBUFFER_DATA holding the bytes received and
+ *   three SECBUFFER_EMPTY buffers, and decrypts in place: STREAM_HEADER,
+ *   DATA (the plaintext), STREAM_TRAILER, and EXTRA for bytes after the
+ *   record; SEC_E_INCOMPLETE_MESSAGE turns an EMPTY buffer into
+ *   SECBUFFER_MISSING (cbBuffer: bytes needed); SEC_I_CONTEXT_EXPIRED for
+ *   close_notify; SEC_E_DECRYPT_FAILURE for a record that fails
+ *   authentication; a TLS 1.3 KeyUpdate is refused
+ *   (SEC_E_UNSUPPORTED_FUNCTION: close the connection). After some records
+ *   a service may still switch the socket to kTLS (credssp_ktls_attach()
+ *   of <credssp.h>, on the session the context lives in): the sequence
+ *   numbers continue.
  * - TimeStamp is Windows time: 100 ns units since 1601-01-01, in local time
  *   as the SDK recommends for SSPI packages; "never" is
  *   0x7FFFFFFFFFFFFFFF (SEC_TIMESTAMP_NEVER).
@@ -282,6 +298,10 @@ typedef void(SEC_ENTRY *SEC_GET_KEY_FN)(void *Arg, void *Principal, ULONG KeyVer
 #ifndef SEC_I_COMPLETE_AND_CONTINUE
 #define SEC_I_COMPLETE_AND_CONTINUE ((SECURITY_STATUS)0x00090314)
 #endif
+/* DecryptMessage: the peer sent close_notify */
+#ifndef SEC_I_CONTEXT_EXPIRED
+#define SEC_I_CONTEXT_EXPIRED ((SECURITY_STATUS)0x00090317)
+#endif
 #ifndef SEC_E_INSUFFICIENT_MEMORY
 #define SEC_E_INSUFFICIENT_MEMORY ((SECURITY_STATUS)0x80090300)
 #endif
@@ -323,6 +343,14 @@ typedef void(SEC_ENTRY *SEC_GET_KEY_FN)(void *Arg, void *Principal, ULONG KeyVer
 #endif
 #ifndef SEC_E_INVALID_PARAMETER
 #define SEC_E_INVALID_PARAMETER ((SECURITY_STATUS)0x8009035D)
+#endif
+/* DecryptMessage: not a record of this session, or an alert */
+#ifndef SEC_E_ILLEGAL_MESSAGE
+#define SEC_E_ILLEGAL_MESSAGE ((SECURITY_STATUS)0x80090326)
+#endif
+/* DecryptMessage: the record failed authentication */
+#ifndef SEC_E_DECRYPT_FAILURE
+#define SEC_E_DECRYPT_FAILURE ((SECURITY_STATUS)0x80090330)
 #endif
 /* ImpersonateSecurityContext: the principal has no local account, or the
  * process may not switch to it */
@@ -842,6 +870,18 @@ SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext);
 SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void **Token);
 
 SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext);
+SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP, PSecBufferDesc pMessage,
+					 ULONG MessageSeqNo);
+SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBufferDesc pMessage,
+					 ULONG MessageSeqNo, PULONG pfQOP);
+/*
+ * libcredssp's own: switch the connection to kTLS after the handshake (or
+ * after some EncryptMessage/DecryptMessage records: the sequence numbers
+ * continue). credssp_ktls_attach() of <credssp.h> on the process-wide
+ * session the context lives in: 0, or its negative errno; @tls_version and
+ * @cipher (TLS_CIPHER_* of <linux/tls.h>) may be NULL.
+ */
+int credssp_sspi_ktls_attach(PCtxtHandle phContext, int fd, ULONG *tls_version, ULONG *cipher);
 
 SECURITY_STATUS SEC_ENTRY QueryContextAttributesA(PCtxtHandle phContext, ULONG ulAttribute,
 						  void *pBuffer);

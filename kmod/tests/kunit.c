@@ -20,6 +20,12 @@
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
+/* Linux 6.1 has no KUNIT_EXPECT_MEMEQ (6.2 added it). */
+#ifndef KUNIT_EXPECT_MEMEQ
+#define KUNIT_EXPECT_MEMEQ(test, left, right, size) \
+	KUNIT_EXPECT_EQ(test, memcmp(left, right, size), 0)
+#endif
+
 static void credssp_test_keyring(struct kunit *test)
 {
 	struct key *keyring = credssp_keyring();
@@ -817,6 +823,350 @@ static void credssp_test_reason_text(struct kunit *test)
 					fallback, "reason %d", r);
 }
 
+/*
+ * Record protection (record.c): known answers. TLS 1.3 AES-128-GCM from
+ * RFC 8448 section 3 (the server's application data record, sequence
+ * number 1, plaintext 00..31); the others computed on the host with
+ * OpenSSL (pyca/cryptography AESGCM, ChaCha20Poly1305).
+ */
+static const u8 rfc8448_s_ap_key[] = {
+	0x9f, 0x02, 0x28, 0x3b, 0x6c, 0x9c, 0x07, 0xef,
+	0xc2, 0x6b, 0xb9, 0xf2, 0xac, 0x92, 0xe3, 0x56,
+};
+
+static const u8 rfc8448_s_ap_iv[] = {
+	0xcf, 0x78, 0x2b, 0x88, 0xdd, 0x83, 0x54, 0x9a,
+	0xad, 0xf1, 0xe9, 0x84,
+};
+
+static const u8 rfc8448_s_ap_record[] = {
+	0x17, 0x03, 0x03, 0x00, 0x43, 0x2e, 0x93, 0x7e, 0x11, 0xef, 0x4a, 0xc7,
+	0x40, 0xe5, 0x38, 0xad, 0x36, 0x00, 0x5f, 0xc4, 0xa4, 0x69, 0x32, 0xfc,
+	0x32, 0x25, 0xd0, 0x5f, 0x82, 0xaa, 0x1b, 0x36, 0xe3, 0x0e, 0xfa, 0xf9,
+	0x7d, 0x90, 0xe6, 0xdf, 0xfc, 0x60, 0x2d, 0xcb, 0x50, 0x1a, 0x59, 0xa8,
+	0xfc, 0xc4, 0x9c, 0x4b, 0xf2, 0xe5, 0xf0, 0xa2, 0x1c, 0x00, 0x47, 0xc2,
+	0xab, 0xf3, 0x32, 0x54, 0x0d, 0xd0, 0x32, 0xe1, 0x67, 0xc2, 0x95, 0x5d,
+};
+
+static const u8 kat13_chacha_key[] = {
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b,
+	0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
+	0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+};
+
+static const u8 kat13_chacha_iv[] = {
+	0x5d, 0x31, 0x3e, 0xb2, 0x67, 0x12, 0x76, 0xee, 0x13, 0x00, 0x0b, 0x30,
+};
+
+static const u8 kat13_chacha_rec_seq5[] = {
+	0x17, 0x03, 0x03, 0x00, 0x25, 0x17, 0x4f, 0xeb, 0xf8, 0xa0, 0xc7, 0xf7,
+	0xc1, 0x30, 0x38, 0x73, 0x46, 0x90, 0xbe, 0x00, 0xc2, 0x38, 0x6d, 0x81,
+	0x05, 0x25, 0x61, 0x3b, 0xdc, 0x5f, 0x97, 0x9d, 0x05, 0xdb, 0xc8, 0xf1,
+	0x38, 0x68, 0x12, 0x2a, 0x29, 0x77,
+};
+
+static const u8 kat12_gcm256_key[] = {
+	0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b,
+	0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
+	0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+};
+
+static const u8 kat12_gcm256_salt[] = {
+	0xa1, 0xb2, 0xc3, 0xd4,
+};
+
+static const u8 kat12_gcm256_explicit[] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+};
+
+static const u8 kat12_gcm256_rec_seq7[] = {
+	0x17, 0x03, 0x03, 0x00, 0x2c, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+	0x77, 0x99, 0x27, 0xb1, 0xb9, 0x2d, 0xb0, 0xdb, 0x84, 0x34, 0x35, 0xbb,
+	0x1f, 0x8d, 0x59, 0xea, 0x95, 0xf9, 0x13, 0x16, 0xee, 0x06, 0x18, 0x48,
+	0x7e, 0xd3, 0xb5, 0xc8, 0xd3, 0xa2, 0x1d, 0xf4, 0xec, 0x41, 0xc8, 0xbe,
+	0xe5,
+};
+
+static const u8 kat12_chacha_rec_seq3[] = {
+	0x17, 0x03, 0x03, 0x00, 0x24, 0xc2, 0x4f, 0xc4, 0x53, 0x25, 0x02, 0xae,
+	0xce, 0xa6, 0xfb, 0x0a, 0x59, 0x8d, 0x98, 0xec, 0x6c, 0x39, 0xdb, 0x4b,
+	0x63, 0xf5, 0x50, 0xf6, 0xb9, 0xb2, 0x4e, 0x61, 0x2f, 0x5f, 0x6f, 0x88,
+	0x9d, 0x0e, 0xe7, 0x70, 0x30,
+};
+
+static const u8 kat13_close_notify_seq3[] = {
+	0x17, 0x03, 0x03, 0x00, 0x13, 0x10, 0x71, 0x19, 0xf6, 0x11, 0x98, 0x51,
+	0x90, 0xb7, 0x64, 0x94, 0xe5, 0x6d, 0xf5, 0xa1, 0xb8, 0xd6, 0x4f, 0xd9,
+};
+
+static const u8 kat13_keyupdate_seq2[] = {
+	0x17, 0x03, 0x03, 0x00, 0x16, 0xac, 0x8f, 0xc3, 0xf1, 0x66, 0x83, 0xa2,
+	0x18, 0x7f, 0x76, 0x81, 0xea, 0xd8, 0x42, 0xe4, 0xb0, 0x6c, 0x55, 0xff,
+	0xc8, 0xa0, 0x59,
+};
+
+static const u8 kat_msg[] = "kcredssp record test";	/* 20 bytes used */
+
+static void credssp_test_set_seq(struct credssp_tls_keys *k, u64 seq)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, seq >>= 8)
+		k->rec_seq[i] = seq;
+}
+
+static void credssp_test_keys(struct credssp_tls_keys *k, u32 cipher,
+			      const u8 *key, const u8 *iv, u64 seq)
+{
+	memset(k, 0, sizeof(*k));
+	k->cipher = cipher;
+	credssp_keys_len(cipher, &k->key_len, &k->salt_len, &k->iv_len);
+	memcpy(k->key, key, k->key_len);
+	if (cipher == TLS_CIPHER_CHACHA20_POLY1305) {
+		memcpy(k->iv, iv, 12);
+	} else {
+		memcpy(k->salt, iv, 4);
+		memcpy(k->iv, iv + 4, 8);
+	}
+	credssp_test_set_seq(k, seq);
+}
+
+/* TLS 1.2 AES-256-GCM: the explicit nonce is the transmit iv. */
+static void credssp_test_gcm12_keys(struct credssp_tls_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->cipher = TLS_CIPHER_AES_GCM_256;
+	credssp_keys_len(k->cipher, &k->key_len, &k->salt_len, &k->iv_len);
+	memcpy(k->key, kat12_gcm256_key, 32);
+	memcpy(k->salt, kat12_gcm256_salt, 4);
+	memcpy(k->iv, kat12_gcm256_explicit, 8);
+	credssp_test_set_seq(k, 7);
+}
+
+/* Seal @len bytes of @data and compare with @want; open it back. */
+static void credssp_test_kat(struct kunit *test, const struct credssp_tls_keys *k,
+			     u32 version, const u8 *data, u32 len,
+			     const u8 *want, u32 want_len)
+{
+	u8 *out = kunit_kzalloc(test, want_len + 64, GFP_KERNEL);
+	u32 plain_len = 0;
+	u8 type = 0;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	ret = credssp_record_seal_keys(k, version, data, len, out);
+	KUNIT_ASSERT_EQ(test, ret, (int)want_len);
+	KUNIT_EXPECT_MEMEQ(test, out, want, want_len);
+
+	ret = credssp_record_open_keys(k, version, out, want_len, &type,
+				       &plain_len);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, type, 23);
+	KUNIT_ASSERT_EQ(test, plain_len, len);
+	KUNIT_EXPECT_MEMEQ(test, out, data, len);
+
+	/* Tampered: any flipped bit of the record fails authentication. */
+	memcpy(out, want, want_len);
+	out[want_len - 1] ^= 1;
+	KUNIT_EXPECT_EQ(test, credssp_record_open_keys(k, version, out, want_len,
+						       &type, &plain_len),
+			-EBADMSG);
+	memcpy(out, want, want_len);
+	out[want_len / 2] ^= 0x80;
+	KUNIT_EXPECT_EQ(test, credssp_record_open_keys(k, version, out, want_len,
+						       &type, &plain_len),
+			-EBADMSG);
+	/* A record shorter than its header says is malformed. */
+	memcpy(out, want, want_len);
+	KUNIT_EXPECT_EQ(test, credssp_record_open_keys(k, version, out,
+						       want_len - 1, &type,
+						       &plain_len),
+			-EINVAL);
+}
+
+static void credssp_test_record_kat(struct kunit *test)
+{
+	struct credssp_tls_keys k;
+	u8 data[50], *big;
+	int i, ret;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = i;
+	credssp_test_keys(&k, TLS_CIPHER_AES_GCM_128, rfc8448_s_ap_key,
+			  rfc8448_s_ap_iv, 1);
+	credssp_test_kat(test, &k, TLS_1_3_VERSION, data, sizeof(data),
+			 rfc8448_s_ap_record, sizeof(rfc8448_s_ap_record));
+
+	credssp_test_keys(&k, TLS_CIPHER_CHACHA20_POLY1305, kat13_chacha_key,
+			  kat13_chacha_iv, 5);
+	credssp_test_kat(test, &k, TLS_1_3_VERSION, kat_msg, 20,
+			 kat13_chacha_rec_seq5, sizeof(kat13_chacha_rec_seq5));
+
+	credssp_test_keys(&k, TLS_CIPHER_CHACHA20_POLY1305, kat13_chacha_key,
+			  kat13_chacha_iv, 3);
+	credssp_test_kat(test, &k, TLS_1_2_VERSION, kat_msg, 20,
+			 kat12_chacha_rec_seq3, sizeof(kat12_chacha_rec_seq3));
+
+	credssp_test_gcm12_keys(&k);
+	credssp_test_kat(test, &k, TLS_1_2_VERSION, kat_msg, 20,
+			 kat12_gcm256_rec_seq7, sizeof(kat12_gcm256_rec_seq7));
+
+	/* Bounds: 16384 bytes make a record, 16385 do not. */
+	big = kunit_kzalloc(test, 16384 + 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	ret = credssp_record_seal_keys(&k, TLS_1_2_VERSION, big, 16384, big);
+	KUNIT_EXPECT_EQ(test, ret, 16384 + 29);
+	ret = credssp_record_seal_keys(&k, TLS_1_2_VERSION, big, 16385, big);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+}
+
+/* An established context holding @k for both directions (a loopback). */
+static struct credssp_ctx *credssp_test_rec_ctx(struct kunit *test,
+						const struct credssp_tls_keys *k)
+{
+	struct credssp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct credssp_result *res = kunit_kzalloc(test, sizeof(*res),
+						   GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	spin_lock_init(&ctx->lock);
+	ctx->state = CREDSSP_CTX_STATE_ESTABLISHED;
+	ctx->expiry = CREDSSP_TIME_NEVER;
+	res->tls_version = TLS_1_3_VERSION;
+	res->has_keys = true;
+	res->tx = *k;
+	res->rx = *k;
+	ctx->res = res;
+	return ctx;
+}
+
+/* Sequence numbers: advanced per record, kept for KTLS_ATTACH. */
+static void credssp_test_record_ctx(struct kunit *test)
+{
+	enum credssp_reason why = CREDSSP_R_NONE;
+	struct credssp_tls_keys k, tx, rx;
+	struct credssp_rec_open o;
+	struct credssp_ctx *ctx;
+	u8 data[50], in[128];
+	u32 len, version;
+	u8 *rec;
+	int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = i;
+	credssp_test_keys(&k, TLS_CIPHER_AES_GCM_128, rfc8448_s_ap_key,
+			  rfc8448_s_ap_iv, 1);
+	ctx = credssp_test_rec_ctx(test, &k);
+
+	KUNIT_ASSERT_EQ(test, credssp_record_seal(ctx, data, sizeof(data), &rec,
+						  &len, &why), SEC_E_OK);
+	KUNIT_EXPECT_EQ(test, len, sizeof(rfc8448_s_ap_record));
+	KUNIT_EXPECT_MEMEQ(test, rec, rfc8448_s_ap_record, len);
+	kfree(rec);
+	/* The same plaintext again: sequence number 2, another record. */
+	KUNIT_ASSERT_EQ(test, credssp_record_seal(ctx, data, sizeof(data), &rec,
+						  &len, &why), SEC_E_OK);
+	KUNIT_EXPECT_NE(test, memcmp(rec, rfc8448_s_ap_record, len), 0);
+	kfree(rec);
+	KUNIT_EXPECT_EQ(test, credssp_record_seal(ctx, data, 16385, &rec, &len,
+						  &why), SEC_E_INVALID_PARAMETER);
+
+	/* Incomplete, then whole with extra bytes after it. */
+	memcpy(in, rfc8448_s_ap_record, sizeof(rfc8448_s_ap_record));
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, in, 3, &o),
+			SEC_E_INCOMPLETE_MESSAGE);
+	KUNIT_EXPECT_EQ(test, o.missing, 2);
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, in, 40, &o),
+			SEC_E_INCOMPLETE_MESSAGE);
+	KUNIT_EXPECT_EQ(test, o.missing, sizeof(rfc8448_s_ap_record) - 40);
+	/* Tampered: refused, the sequence number stays. */
+	in[20] ^= 1;
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, in,
+						  sizeof(rfc8448_s_ap_record), &o),
+			SEC_E_DECRYPT_FAILURE);
+	in[20] ^= 1;
+	memcpy(in + sizeof(rfc8448_s_ap_record), "\x17\x03", 2);
+	KUNIT_ASSERT_EQ(test, credssp_record_open(ctx, in,
+						  sizeof(rfc8448_s_ap_record) + 2,
+						  &o), SEC_E_OK);
+	KUNIT_EXPECT_EQ(test, o.len, sizeof(data));
+	KUNIT_EXPECT_MEMEQ(test, o.data, data, sizeof(data));
+	KUNIT_EXPECT_EQ(test, o.extra, 2);
+	kfree_sensitive(o.data);
+	/* Replayed: sequence number 2 now. */
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, in,
+						  sizeof(rfc8448_s_ap_record), &o),
+			SEC_E_DECRYPT_FAILURE);
+	/* A KeyUpdate (2), then close_notify (3). */
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, kat13_keyupdate_seq2,
+						  sizeof(kat13_keyupdate_seq2),
+						  &o), SEC_E_UNSUPPORTED_FUNCTION);
+	KUNIT_EXPECT_EQ(test, o.type, 22);
+	KUNIT_EXPECT_NULL(test, o.data);
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, kat13_close_notify_seq3,
+						  sizeof(kat13_close_notify_seq3),
+						  &o), SEC_I_CONTEXT_EXPIRED);
+	KUNIT_EXPECT_EQ(test, o.type, 21);
+	KUNIT_EXPECT_EQ(test, o.alert, 0x0100);
+	/* Not a record. */
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, "GET /", 5, &o),
+			SEC_E_ILLEGAL_MESSAGE);
+
+	/* KTLS_ATTACH takes the numbers where the records left them. */
+	KUNIT_ASSERT_EQ(test, credssp_ctx_take_keys(ctx, &tx, &rx, &version,
+						    &why), 0);
+	KUNIT_EXPECT_EQ(test, version, TLS_1_3_VERSION);
+	credssp_test_set_seq(&k, 3);
+	KUNIT_EXPECT_MEMEQ(test, tx.rec_seq, k.rec_seq, 8);
+	credssp_test_set_seq(&k, 4);
+	KUNIT_EXPECT_MEMEQ(test, rx.rec_seq, k.rec_seq, 8);
+	KUNIT_EXPECT_MEMEQ(test, tx.key, rfc8448_s_ap_key, 16);
+	/* Then the keys are kTLS's: refused. */
+	KUNIT_EXPECT_EQ(test, credssp_record_seal(ctx, data, 1, &rec, &len,
+						  &why), SEC_E_UNSUPPORTED_FUNCTION);
+	KUNIT_EXPECT_EQ(test, why, CREDSSP_R_KEYS_TAKEN);
+	KUNIT_EXPECT_EQ(test, credssp_record_open(ctx, kat13_close_notify_seq3,
+						  sizeof(kat13_close_notify_seq3),
+						  &o), SEC_E_UNSUPPORTED_FUNCTION);
+	memzero_explicit(&tx, sizeof(tx));
+	memzero_explicit(&rx, sizeof(rx));
+}
+
+/* TLS 1.2 AES-GCM transmit: the explicit nonce advances with the number. */
+static void credssp_test_record_gcm12_seq(struct kunit *test)
+{
+	enum credssp_reason why = CREDSSP_R_NONE;
+	struct credssp_tls_keys k;
+	struct credssp_ctx *ctx;
+	u8 *rec;
+	u32 len;
+
+	credssp_test_gcm12_keys(&k);
+	ctx = credssp_test_rec_ctx(test, &k);
+	ctx->res->tls_version = TLS_1_2_VERSION;
+	KUNIT_ASSERT_EQ(test, credssp_record_seal(ctx, kat_msg, 20, &rec, &len,
+						  &why), SEC_E_OK);
+	KUNIT_EXPECT_EQ(test, len, sizeof(kat12_gcm256_rec_seq7));
+	KUNIT_EXPECT_MEMEQ(test, rec, kat12_gcm256_rec_seq7, len);
+	kfree(rec);
+	KUNIT_EXPECT_EQ(test, ctx->res->tx.rec_seq[7], 8);
+	KUNIT_EXPECT_EQ(test, ctx->res->tx.iv[7], 0x78);
+	KUNIT_EXPECT_EQ(test, ctx->res->rx.rec_seq[7], 7);
+}
+
+static void credssp_test_seq_inc(struct kunit *test)
+{
+	u8 a[8] = { 0, 0, 0, 0, 0, 0, 0x01, 0xff };
+	u8 b[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	KUNIT_EXPECT_TRUE(test, credssp_seq_inc(a, 8));
+	KUNIT_EXPECT_EQ(test, a[6], 2);
+	KUNIT_EXPECT_EQ(test, a[7], 0);
+	KUNIT_EXPECT_FALSE(test, credssp_seq_inc(b, 8));
+	KUNIT_EXPECT_EQ(test, b[0], 0);
+}
+
 static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keyring),
 	KUNIT_CASE(credssp_test_family),
@@ -841,6 +1191,10 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_result_parse),
 	KUNIT_CASE(credssp_test_result_parse_failure),
 	KUNIT_CASE(credssp_test_reason_text),
+	KUNIT_CASE(credssp_test_record_kat),
+	KUNIT_CASE(credssp_test_record_ctx),
+	KUNIT_CASE(credssp_test_record_gcm12_seq),
+	KUNIT_CASE(credssp_test_seq_inc),
 	{}
 };
 

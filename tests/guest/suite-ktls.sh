@@ -20,7 +20,15 @@
 # (TLS 1.2: TX 3, RX 4; TLS 1.3: TX 2, RX 3, no tickets). Then no context
 # may be left. The kernel-side refusals (-EBADF,
 # -ENOTSOCK, -EPROTONOSUPPORT, -ENOTCONN, -EEXIST, -EXDEV, -ENOENT, ...) are
-# in tests/selftests/credssp_ktls.c. Leaves the module loaded, no helper.
+# in tests/selftests/credssp_ktls.c. The *-sspi cases run the front as a
+# ported Windows server (<sspi.h>: AcceptSecurityContext, then the first
+# client records through DecryptMessage and the first server records
+# through EncryptMessage, in the kernel, incomplete, tampered and EXTRA
+# cases on the way; another netlink session's ENCRYPT/DECRYPT of the
+# context refused with SEC_E_INVALID_HANDLE) and attach kTLS after them: the sequence numbers
+# installed must count those records (TLS 1.2: TX 5, RX 7; TLS 1.3: TX 4,
+# RX 6) and the rest of the data must pass byte for byte through kTLS.
+# Leaves the module loaded, no helper.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -77,18 +85,41 @@ words() {
 	done <"$2"
 }
 
-# one NAME TLS CIPHER VERSION KTLS_CIPHER
+# sspi_checks ARRAY: what the --sspi front printed, as a reason or nothing
+sspi_checks() {
+	local -n _f=$1
+	local w=
+	[ "${_f[header_short]:-}/${_f[missing]:-}" = SEC_E_INCOMPLETE_MESSAGE/2 ] ||
+		w="$w; 3-byte record: ${_f[header_short]:-}/${_f[missing]:-}"
+	[ "${_f[body_missing]:-}" = 1 ] || w="$w; short body missing ${_f[body_missing]:-}"
+	[ "${_f[tampered]:-}" = SEC_E_DECRYPT_FAILURE ] || w="$w; tampered ${_f[tampered]:-}"
+	[ "${_f[extra]:-0}" -gt 0 ] || w="$w; no SECBUFFER_EXTRA"
+	[ "${_f[sspi_received]:-}/${_f[sspi_sent]:-}" = 32775/10001 ] ||
+		w="$w; DecryptMessage/EncryptMessage bytes ${_f[sspi_received]:-}/${_f[sspi_sent]:-}"
+	[ "${_f[other_encrypt]:-}/${_f[other_decrypt]:-}" = SEC_E_INVALID_HANDLE/SEC_E_INVALID_HANDLE ] ||
+		w="$w; another session's ENCRYPT/DECRYPT: ${_f[other_encrypt]:-}/${_f[other_decrypt]:-}"
+	[ "${_f[encrypt_after_attach]:-}" = SEC_E_UNSUPPORTED_FUNCTION ] ||
+		w="$w; EncryptMessage after kTLS: ${_f[encrypt_after_attach]:-}"
+	echo "$w"
+}
+
+# one NAME TLS CIPHER VERSION KTLS_CIPHER [--sspi]
 one() {
-	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 d=$tmp/$1 frc=0 crc=0 port _ why=
+	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 sspi=${6:-} d=$tmp/$1 frc=0 crc=0 port _ why=
 	local sendn=70001 recvn=50001 seqs=2/3
 	[ "$tls" = 1.2 ] && seqs=3/4
+	if [ -n "$sspi" ]; then
+		seqs=4/6
+		[ "$tls" = 1.2 ] && seqs=5/7
+	fi
 	mkdir -p "$d"
 	if [ -n "$setup_error" ]; then
 		tap_result 1 "$name" "setup: $setup_error"
 		return
 	fi
 	timeout -k 5 240 "$repo/build/ktls/ktls_front" --port-file "$d/port" --version "$version" \
-		--cipher "$kcipher" --recv "$sendn" --send "$recvn" >"$d/front.out" 2>"$d/front.err" &
+		--cipher "$kcipher" --recv "$sendn" --send "$recvn" $sspi >"$d/front.out" \
+		2>"$d/front.err" &
 	local fpid=$!
 	for _ in $(seq 300); do
 		[ -s "$d/port" ] && break
@@ -120,6 +151,7 @@ one() {
 	[ "${co[close_notify]:-}" = both ] || why="$why; no close_notify at the client"
 	[ "${co[result]:-}" = ok ] || why="$why; client result"
 	[ "${fo[result]:-}" = ok ] || why="$why; front result"
+	[ -z "$sspi" ] || why="$why$(sspi_checks fo)"
 	echo "# $name: $(head -n 1 "$d/client.out"); server: tx_seq ${fo[tx_seq]:-} rx_seq ${fo[rx_seq]:-} at attach, tx_seq ${fo[tx_end_seq]:-} at the end"
 	tap_result "$([ -z "$why" ] && echo 0 || echo 1)" \
 		"$name: SEC_E_OK, kTLS $version/$kcipher, ${sendn}+${recvn} bytes both ways, close_notify" \
@@ -132,6 +164,10 @@ one tls12-chacha20 1.2 ECDHE-RSA-CHACHA20-POLY1305 0x0303 54
 one tls13-aes128gcm 1.3 TLS_AES_128_GCM_SHA256 0x0304 51
 one tls13-aes256gcm 1.3 TLS_AES_256_GCM_SHA384 0x0304 52
 one tls13-chacha20 1.3 TLS_CHACHA20_POLY1305_SHA256 0x0304 54
+one tls12-aes256gcm-sspi 1.2 ECDHE-RSA-AES256-GCM-SHA384 0x0303 52 --sspi
+one tls12-chacha20-sspi 1.2 ECDHE-RSA-CHACHA20-POLY1305 0x0303 54 --sspi
+one tls13-aes128gcm-sspi 1.3 TLS_AES_128_GCM_SHA256 0x0304 51 --sspi
+one tls13-chacha20-sspi 1.3 TLS_CHACHA20_POLY1305_SHA256 0x0304 54 --sspi
 
 # Every context was deleted by its front (and its session closed).
 tap_check "no context left" no_contexts

@@ -592,6 +592,107 @@ TEST_F(hp, extra_reported)
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, a.ctx));
 }
 
+/* ENCRYPT or DECRYPT of @len bytes of @in: the status (or -errno). */
+static uint32_t rec_call(struct conn *c, int cmd, uint64_t ctx, const void *in, size_t len,
+			 struct reply *r)
+{
+	struct nl_msg *m = cmsg(c, cmd, 0);
+
+	nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+	nla_put(m, CREDSSP_A_INPUT, (int)len, in);
+	transact(c, m, r);
+	return r->err ? (uint32_t)r->err : r_status(r);
+}
+
+/*
+ * EncryptMessage/DecryptMessage in the kernel (the fake helper's keys: TLS
+ * 1.3 AES-128-GCM, different keys each way): only an established
+ * context's owner; records numbered; the DECRYPT outcomes that need no
+ * valid peer record (the known-answer ones are KUnit's and suite-ktls's).
+ */
+TEST_F(hp, encrypt_decrypt)
+{
+	static uint8_t big[16385];
+	uint8_t rec1[64], rec[64];
+	uint64_t ctx = 0;
+	struct conn c2;
+	struct reply r;
+	struct nlattr *o;
+
+	ASSERT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, acc_step(&self->c, self->cred, &ctx, "cont"));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  rec_call(&self->c, CREDSSP_CMD_ENCRYPT, ctx, "hello", 5, &r));
+	reply_free(&r);
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, acc_step(&self->c, 0, &ctx, "ok"));
+
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK,
+		  rec_call(&self->c, CREDSSP_CMD_ENCRYPT, ctx, "hello", 5, &r));
+	o = r.tb[CREDSSP_A_OUTPUT];
+	ASSERT_NE(NULL, o);
+	ASSERT_EQ(5 + 5 + 17, nla_len(o));
+	EXPECT_EQ(0, memcmp(nla_data(o), "\x17\x03\x03\x00\x16", 5));
+	memcpy(rec1, nla_data(o), (size_t)nla_len(o));
+	reply_free(&r);
+	/* The same plaintext again: the next sequence number, another record. */
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK,
+		  rec_call(&self->c, CREDSSP_CMD_ENCRYPT, ctx, "hello", 5, &r));
+	ASSERT_NE(NULL, r.tb[CREDSSP_A_OUTPUT]);
+	EXPECT_NE(0, memcmp(nla_data(r.tb[CREDSSP_A_OUTPUT]), rec1, 27));
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_PARAMETER,
+		  rec_call(&self->c, CREDSSP_CMD_ENCRYPT, ctx, big, sizeof(big), &r));
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  rec_call(&self->c, CREDSSP_CMD_ENCRYPT, ctx, big, sizeof(big) - 1, &r));
+	reply_free(&r);
+
+	/* Our own record is not the peer's: it fails authentication. */
+	memcpy(rec, rec1, 27);
+	memcpy(rec + 27, "xyz", 3);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_DECRYPT_FAILURE,
+		  rec_call(&self->c, CREDSSP_CMD_DECRYPT, ctx, rec, 30, &r));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_OUTPUT]);
+	EXPECT_EQ(3, a_u32(r.tb, CREDSSP_A_EXTRA, 0));
+	EXPECT_NE(NULL, r.tb[CREDSSP_A_MESSAGE]);
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE,
+		  rec_call(&self->c, CREDSSP_CMD_DECRYPT, ctx, rec, 3, &r));
+	EXPECT_EQ(2, a_u32(r.tb, CREDSSP_A_MISSING, 0));
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE,
+		  rec_call(&self->c, CREDSSP_CMD_DECRYPT, ctx, rec, 20, &r));
+	EXPECT_EQ(7, a_u32(r.tb, CREDSSP_A_MISSING, 0));
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_ILLEGAL_MESSAGE,
+		  rec_call(&self->c, CREDSSP_CMD_DECRYPT, ctx, "GET / HTTP/1.1", 14, &r));
+	reply_free(&r);
+
+	/* Another socket of the same process, root: the owner check holds. */
+	ASSERT_EQ(0, conn_open(&c2));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  rec_call(&c2, CREDSSP_CMD_ENCRYPT, ctx, "hello", 5, &r));
+	EXPECT_EQ(NULL, r.tb[CREDSSP_A_OUTPUT]);
+	reply_free(&r);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  rec_call(&c2, CREDSSP_CMD_DECRYPT, ctx, rec1, 27, &r));
+	reply_free(&r);
+	conn_close(&c2);
+	/* A bad request is a netlink error. */
+	{
+		struct nl_msg *m = cmsg(&self->c, CREDSSP_CMD_ENCRYPT, 0);
+
+		nla_put_u64(m, CREDSSP_A_CTX_ID, ctx);
+		transact(&self->c, m, &r);
+		EXPECT_EQ(-EINVAL, r.err);
+		reply_free(&r);
+	}
+
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  rec_call(&self->c, CREDSSP_CMD_ENCRYPT, ctx, "hello", 5, &r));
+	reply_free(&r);
+}
+
 TEST_F(hp, incomplete_passed_through)
 {
 	uint64_t ctx = 0;
@@ -928,6 +1029,10 @@ static void all_eperm(struct __test_metadata *_metadata, struct conn *c)
 	reply_free(&r);
 	EXPECT_EQ((uint32_t)-EPERM, delete_ctx(c, 0x1234));
 	EXPECT_EQ((uint32_t)-EPERM, query(c, 0x1234, CREDSSP_QUERY_SIZES, &r, q));
+	reply_free(&r);
+	EXPECT_EQ((uint32_t)-EPERM, rec_call(c, CREDSSP_CMD_ENCRYPT, 0x1234, "x", 1, &r));
+	reply_free(&r);
+	EXPECT_EQ((uint32_t)-EPERM, rec_call(c, CREDSSP_CMD_DECRYPT, 0x1234, "x", 1, &r));
 	reply_free(&r);
 	EXPECT_EQ(-EPERM, get_status(c, &s));
 	EXPECT_EQ(-EPERM, ctx_state(c, 0x1234));
