@@ -197,20 +197,22 @@ guest_debug() {
 
 	local moddir tap=$dir/suites
 	moddir=build/kmod-$kver$([ "$debug" = 1 ] && echo -debug)/kmod
-	# credssp-rdpd under suite-gates' flood and deadline (about 2.5 minutes)
-	# on the 6.12 lane only, as rdp-xrdp below: it is userspace, and its
-	# kernel path, socket mode, is the kernel gate's, flooded on both
-	# kernels. KCREDSSP_CHECK_RDP_ALL=1 runs both on 6.1 too.
+	# On the 6.12 lane only, for CI time (KCREDSSP_CHECK_RDP_ALL=1: on 6.1
+	# too): suite-gates' flood and deadline of the userspace gate and of
+	# credssp-rdpd (userspace; their kernel path, socket mode, is the
+	# kernel gate's, flooded on both kernels), and suite-faults' token mode
+	# (the helper's death reaches token and socket mode through the same
+	# helper.c; socket mode is faulted on both kernels).
 	if [ "$kver" = 6.12 ] || [ "${KCREDSSP_CHECK_RDP_ALL:-0}" = 1 ]; then
-		unset KCREDSSP_GATES
+		unset KCREDSSP_GATES KCREDSSP_FAULT_MODES
 	else
-		export KCREDSSP_GATES="kernel user"
+		export KCREDSSP_GATES=kernel KCREDSSP_FAULT_MODES=socket
 	fi
 	# One boot runs every suite: about 10 minutes on a debug kernel under
 	# TCG; the timeout only stops a hung guest.
 	vm_run "guest suites on $kver" "$tap" vm-run "$kver" "${dbg[@]}" --timeout 2400 -- \
 		tests/guest/run.sh "$moddir"
-	unset KCREDSSP_GATES
+	unset KCREDSSP_GATES KCREDSSP_FAULT_MODES
 	# Real RDP clients on the host through credssp.ko + credsspd in the guest.
 	step "real clients through the kernel on $kver" "guest-$kver/host-interop.tap" \
 		tests/guest/host-interop.sh "$kver" "${dbg[@]}"

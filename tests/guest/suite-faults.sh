@@ -134,12 +134,18 @@ token_ok() {
 	run_client --token || { cat "$tmp/out"; return 1; }
 	[ "$(val server_status)" = SEC_E_OK ] && [ "$(val client_steps)" = "$steps" ]
 }
-check "token mode: the same handshake reaches SEC_E_OK in as many messages" token_ok
-# A stopped helper fails a token-mode step at helper_timeout_ms.
-helper_timeout0=$(cat "$param")
-echo "$deadline_ms" >"$param"
+# KCREDSSP_FAULT_MODES: the modes to fault (make check: token mode on the
+# 6.12 debug kernel only, for CI time; both modes reach the helper through
+# the same helper.c on both kernels).
+modes=${KCREDSSP_FAULT_MODES:-socket token}
+if [[ " $modes " == *" token "* ]]; then
+	check "token mode: the same handshake reaches SEC_E_OK in as many messages" token_ok
+	# A stopped helper fails a token-mode step at helper_timeout_ms.
+	helper_timeout0=$(cat "$param")
+	echo "$deadline_ms" >"$param"
+fi
 
-for mode in socket token; do
+for mode in $modes; do
 	for sig in KILL STOP; do
 		for n in $(seq "${steps:-0}"); do
 			check "$mode mode: SIG$sig of credsspd before the client's message $n of $steps: the call fails within $([ $sig = KILL ] && echo "1 s" || echo "its deadline + 1 s"), no context left" \
@@ -149,7 +155,7 @@ for mode in socket token; do
 		done
 	done
 done
-echo "$helper_timeout0" >"$param"
+[ -z "$helper_timeout0" ] || echo "$helper_timeout0" >"$param"
 helper_timeout0=
 
 credsspd_stop_tap "$helper" "$tmp/credsspd-$n_logs.log"
