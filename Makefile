@@ -398,12 +398,14 @@ $(BUILD)/ktls/ktls_client: tests/ktls/ktls_client.c $(KTLS_HDRS) $(TESTLIB_SAN_L
 		$(TESTLIB_SAN_LIB) $(ENGINE_SAN_LIB) $(ENGINE_LIBS)
 
 # The relay modes (make bench-relay, bench/ktls.sh) link credssp-rdpd's own relay, rdp/relay.c.
-KTLS_BENCH_RDP := rdp/relay.c rdp/x224.c rdp/config.c
+# The relay on its own (rdp/relay-host.c in place of rdpd.c), as the unit test
+# build/unit/rdp_relay links it too.
+RDP_RELAY_SRCS := rdp/relay.c rdp/relay-host.c rdp/x224.c rdp/config.c
 $(BUILD)/bench/ktls_bench: bench/ktls_bench.c $(KTLS_HDRS) $(BUILD)/libcredssp.a \
-		$(KTLS_BENCH_RDP) $(wildcard rdp/*.h)
+		$(RDP_RELAY_SRCS) $(wildcard rdp/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(REL_CFLAGS) -Ilib -Irdp -Itests/ktls $(NL_CFLAGS) $(ENGINE_CFLAGS) -o $@ $< \
-		$(KTLS_BENCH_RDP) $(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
+		$(RDP_RELAY_SRCS) $(BUILD)/libcredssp.a $(LIB_LIBS) $(ENGINE_LIBS)
 
 $(BUILD)/bench/ktls_client: tests/ktls/ktls_client.c $(KTLS_HDRS) $(TESTLIB_REL_LIB) \
 		$(ENGINE_REL_LIB) $(ENGINE_HDRS) $(TESTLIB_HDRS)
@@ -500,11 +502,10 @@ $(BUILD)/unit/rdpd_config: tests/unit/rdpd_config.c rdp/config.c rdp/config.h te
 	$(CC) $(CFLAGS) $(SAN) -Irdp -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-Wl,--wrap=_exit -o $@ $< rdp/config.c tests/lib/lsan-exit.c
 
-$(BUILD)/unit/rdp_relay: tests/unit/rdp_relay.c rdp/relay.c rdp/config.c rdp/x224.c $(RDP_HDRS) \
-		tests/lib/lsan-exit.c
+$(BUILD)/unit/rdp_relay: tests/unit/rdp_relay.c $(RDP_RELAY_SRCS) $(RDP_HDRS) tests/lib/lsan-exit.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -pthread -Irdp -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
-		-Wl,--wrap=_exit -o $@ $< rdp/relay.c rdp/config.c rdp/x224.c tests/lib/lsan-exit.c
+		-Wl,--wrap=_exit -o $@ $< $(RDP_RELAY_SRCS) tests/lib/lsan-exit.c
 
 $(BUILD)/fuzz/fuzz_rdp_%: tests/fuzz/fuzz_rdp_%.c $(RDP_CODEC_SRCS) $(RDP_HDRS)
 	@mkdir -p $(@D)

@@ -50,7 +50,6 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <syslog.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -198,27 +197,7 @@ static int serve_ktls(int fd, size_t bytes, const char *path, const uint8_t *buf
 
 /* ---- relays (make bench-relay: bench/ktls.sh) ---- */
 
-/* What rdp/relay.c needs of credssp-rdpd (rdpd.c): its configuration, logging, deadlines. */
-struct rdpd_config rdpd_cfg;
-volatile int rdpd_stopping;
-
-void rdpd_log(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (prio >= LOG_DEBUG)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-struct timespec rdpd_step_deadline(const struct rdpd_conn *c)
-{
-	(void)c;
-	return x224_deadline(rdpd_cfg.step_timeout);
-}
+/* rdpd_cfg, rdpd_log() and the step deadline: rdp/relay-host.c. */
 
 /*
  * The backend: a child process on @be. down: sends @bytes, then its end of

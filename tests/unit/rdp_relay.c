@@ -12,12 +12,10 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -25,27 +23,7 @@
 #include "x224.h"
 #include "kselftest_harness.h"
 
-/* What rdp/relay.c needs of credssp-rdpd (rdpd.c). */
-struct rdpd_config rdpd_cfg;
-volatile int rdpd_stopping;
-
-void rdpd_log(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (prio >= LOG_DEBUG)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-struct timespec rdpd_step_deadline(const struct rdpd_conn *c)
-{
-	(void)c;
-	return x224_deadline(10);
-}
+/* rdpd_cfg, rdpd_log() and the step deadline: rdp/relay-host.c. */
 
 static uint8_t pattern(size_t i, int dir)
 {
