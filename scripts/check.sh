@@ -161,6 +161,9 @@ vm_run() {
 # guest KVER: both parts; guest_debian and guest_debug write into the same
 # results directory, emptied by guest_clean.
 guest_clean() { rm -rf "$results/guest-$1"; }
+# all_stages KVER: whether KVER's lane runs the stages kept to one lane for CI
+# time (the 6.12 one; every lane with KCREDSSP_CHECK_RDP_ALL=1).
+all_stages() { [ "$1" = 6.12 ] || [ "${KCREDSSP_CHECK_RDP_ALL:-0}" = 1 ]; }
 guest() {
 	guest_clean "$1"
 	guest_debian "$1"
@@ -178,7 +181,7 @@ guest_debian() {
 		make --no-print-directory module KDIR="$kdir"
 	# vm.sh's own tests (about 2 minutes) on the 6.12 lane only, for CI
 	# time: the 6.1 image boots through the same initramfs code just below.
-	[ "$kver" = 6.1 ] && [ "${KCREDSSP_CHECK_RDP_ALL:-0}" != 1 ] ||
+	! all_stages "$kver" ||
 		step "scripts/vm.sh on Debian's $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh --debian "$kver"
 	vm_run "credssp.ko on Debian's $kver" "$dir/debian" debian-run "$kver" --debian -- \
 		tests/guest/run.sh --lifecycle "build/kmod-kdir$(tr / - <<<"$kdir")/kmod"
@@ -206,7 +209,7 @@ guest_debug() {
 	# kernel gate's, flooded on both kernels), and suite-faults' token mode
 	# (the helper's death reaches token and socket mode through the same
 	# helper.c; socket mode is faulted on both kernels).
-	if [ "$kver" = 6.12 ] || [ "${KCREDSSP_CHECK_RDP_ALL:-0}" = 1 ]; then
+	if all_stages "$kver"; then
 		unset KCREDSSP_GATES KCREDSSP_FAULT_MODES
 	else
 		export KCREDSSP_GATES=kernel KCREDSSP_FAULT_MODES=socket
@@ -228,7 +231,7 @@ guest_debug() {
 	# debug kernels by the gates above), on the 6.12 lane only: about 5
 	# minutes of the CI budget. KCREDSSP_CHECK_RDP_ALL=1 runs it on 6.1 too,
 	# without the SMB part (6.1's cifs cannot mount ksmbd's share there).
-	if [ "$kver" = 6.12 ] || [ "${KCREDSSP_CHECK_RDP_ALL:-0}" = 1 ]; then
+	if all_stages "$kver"; then
 		[ "$kver" = 6.1 ] && export KCREDSSP_RDP_SMB=0
 		step "real clients through credssp-rdpd into xrdp on Debian's $kver" "guest-$kver/rdp-xrdp.tap" \
 			tests/guest/rdp-xrdp.sh "$kver" --debian
