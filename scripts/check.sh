@@ -10,9 +10,11 @@
 #          and their systemd units (tests/pkg), style gates
 #   guest  for KVER (default 6.12): Debian's own kernel image of KVER (fetched,
 #          not built: scripts/debian-kernel.sh), credssp.ko against its
-#          headers, tests of scripts/vm.sh and the module's load and unload on
-#          it; then the debug kernel built here, credssp.ko and sparse for it,
-#          and the guest suites (lifecycle, kselftests, KUnit) in one boot of it
+#          headers, tests of scripts/vm.sh, the module's load and unload and
+#          the suites of our daemons (tests/guest/run.sh --userspace) on it;
+#          then the debug kernel built here, credssp.ko and sparse for it, the
+#          kernel's suites (lifecycle, kselftests, KUnit, suite-*) in one boot
+#          of it, and real clients through it
 #   debian only the Debian-kernel part of guest for KVER
 #   fuzz   only the fuzzers, e.g. KCREDSSP_FUZZ_SECONDS=3600 (make fuzz-run)
 #   all    host, then the Debian and debug parts of guest 6.1; alongside
@@ -24,8 +26,9 @@
 # (scripts/tap-summary.py) and the last line printed is
 # "N passed, N failed, N skipped". Exits non-zero if anything failed.
 #
-# The guest suites run on the debug kernel (KASAN, lockdep, kmemleak) unless
-# KCREDSSP_CHECK_DEBUG=0 (then on the plain kernel built here).
+# The kernel's suites run on the debug kernel (KASAN, lockdep, kmemleak) unless
+# KCREDSSP_CHECK_DEBUG=0 (then on the plain kernel built here); the daemons'
+# suites on Debian's kernel (tests/guest/run.sh says why).
 #
 # Each stage's header shows the time since the start ("=== [  123 s] ...");
 # a table of the stages' durations comes before the summary.
@@ -162,11 +165,13 @@ vm_run() {
 # results directory, emptied by guest_clean.
 guest_clean() { rm -rf "$results/guest-$1"; }
 # all_stages KVER: whether KVER's lane runs the stages kept to one lane for CI
-# time (the 6.12 one; every lane with KCREDSSP_CHECK_RDP_ALL=1).
+# time, vm.sh's own tests and rdp-xrdp (the 6.12 one; every lane with
+# KCREDSSP_CHECK_RDP_ALL=1).
 all_stages() { [ "$1" = 6.12 ] || [ "${KCREDSSP_CHECK_RDP_ALL:-0}" = 1 ]; }
 guest() {
 	guest_clean "$1"
 	guest_debian "$1"
+	guest_userspace "$1"
 	guest_debug "$1"
 }
 
@@ -188,6 +193,29 @@ guest_debian() {
 	files+=("$dir/debian/lifecycle.tap")
 }
 
+# expect_suites DIR [--userspace]: the TAP files a run of tests/guest/run.sh
+# writes into DIR; one that never appeared is a failure (a suite promised a
+# plan).
+expect_suites() {
+	local s
+	while IFS= read -r s; do
+		files+=("$1/$s.tap")
+		[ -e "$1/$s.tap" ] || [ ! -e "$1/$s.ktap" ] || files[-1]=$1/$s.ktap
+	done < <(tests/guest/run.sh --list ${2:+"$2"})
+}
+
+# guest_userspace KVER: the suites whose subject is a daemon of ours
+# (credsspd, the gates, credssp-rdpd, credsspctl: tests/guest/run.sh
+# --userspace), on Debian's own KVER with credssp.ko built against its
+# headers. After the kernel builds: they time deadlines and floods.
+guest_userspace() {
+	local kver=$1 dir=$results/guest-$1 kdir
+	kdir=$(scripts/debian-kernel.sh --kdir "$kver" 2>/dev/null) || kdir=/nonexistent
+	vm_run "userspace suites on Debian's $kver" "$dir/userspace" userspace-run "$kver" --debian \
+		--timeout 1500 -- tests/guest/run.sh --userspace "build/kmod-kdir$(tr / - <<<"$kdir")/kmod"
+	expect_suites "$dir/userspace" --userspace
+}
+
 guest_debug() {
 	local kver=$1 dbg=() mk=() dir=$results/guest-$1
 	[ "$debug" = 1 ] && { dbg=(--debug); mk=(DEBUG=1); }
@@ -203,22 +231,11 @@ guest_debug() {
 
 	local moddir tap=$dir/suites
 	moddir=build/kmod-$kver$([ "$debug" = 1 ] && echo -debug)/kmod
-	# On the 6.12 lane only, for CI time (KCREDSSP_CHECK_RDP_ALL=1: on 6.1
-	# too): suite-gates' flood and deadline of the userspace gate and of
-	# credssp-rdpd (userspace; their kernel path, socket mode, is the
-	# kernel gate's, flooded on both kernels), and suite-faults' token mode
-	# (the helper's death reaches token and socket mode through the same
-	# helper.c; socket mode is faulted on both kernels).
-	if all_stages "$kver"; then
-		unset KCREDSSP_GATES KCREDSSP_FAULT_MODES
-	else
-		export KCREDSSP_GATES=kernel KCREDSSP_FAULT_MODES=socket
-	fi
 	# One boot runs every suite: about 10 minutes on a debug kernel under
 	# TCG; the timeout only stops a hung guest.
 	vm_run "guest suites on $kver" "$tap" vm-run "$kver" "${dbg[@]}" --timeout 2400 -- \
 		tests/guest/run.sh "$moddir"
-	unset KCREDSSP_GATES KCREDSSP_FAULT_MODES
+	expect_suites "$tap"
 	# Real RDP clients on the host through credssp.ko + credsspd in the guest.
 	step "real clients through the kernel on $kver" "guest-$kver/host-interop.tap" \
 		tests/guest/host-interop.sh "$kver" "${dbg[@]}"
@@ -237,18 +254,6 @@ guest_debug() {
 			tests/guest/rdp-xrdp.sh "$kver" --debian
 		unset KCREDSSP_RDP_SMB
 	fi
-	# Each suite promised a plan; a suite file that never appeared is a failure.
-	local s
-	local suites=(lifecycle) t
-	for t in tests/selftests/*.c; do suites+=("selftest-$(basename "$t" .c)"); done
-	for t in tests/guest/suite-*.sh; do
-		[ -e "$t" ] && suites+=("$(basename "$t" .sh)")
-	done
-	suites+=(kunit unload)
-	for s in "${suites[@]}"; do
-		files+=("$tap/$s.tap")
-		[ -e "$tap/$s.tap" ] || [ ! -e "$tap/$s.ktap" ] || files[-1]=$tap/$s.ktap
-	done
 }
 
 # The kernels the guest stages need, built in the background one at a time
@@ -274,9 +279,9 @@ kernels_building() {
 	[ -e "$results/kernels-bg.lock" ] && ! flock -n "$results/kernels-bg.lock" true
 }
 
-# The fuzzers' smoke run (about 60 s) goes in the main lane: while the
-# kernels still build (a cold cache), else after the 6.1 stages (warm: the
-# 6.12 lane carries credssp-rdpd's flood and rdp-xrdp).
+# The fuzzers' smoke run (about 60 s) goes in the main lane while the
+# kernels still build (a cold cache), else in whichever lane ends its guest
+# stages first.
 fuzz_claim() { mkdir "$results/fuzz.claim" 2>/dev/null; }
 
 # lane NAME FUNCTION...: run the stages in the background, their output in
@@ -321,11 +326,13 @@ all)
 	guest_clean 6.12
 	guest_clean 6.1
 	rm -rf "$results/fuzz.claim"
-	lane alongside "guest_debian 6.12" kernels_wait "guest_debug 6.12"
+	lane alongside "guest_debian 6.12" kernels_wait "guest_userspace 6.12" "guest_debug 6.12" \
+		"! fuzz_claim || fuzz"
 	host
 	guest_debian 6.1
 	! kernels_building || ! fuzz_claim || fuzz
 	kernels_wait
+	guest_userspace 6.1
 	guest_debug 6.1
 	! fuzz_claim || fuzz
 	lane_join alongside

@@ -31,7 +31,8 @@
 #   --timeout SECONDS   give up after SECONDS (default 900, or $VM_TIMEOUT)
 #   --mem MIB           guest memory (default 1024)
 # Variables named KCREDSSP_* and KVER are passed to COMMAND; VM_RESULTS is set
-# to the results directory when there is one.
+# to the results directory when there is one. VM_APPEND adds to the guest
+# kernel's command line (e.g. kmemleak=off, to measure what kmemleak costs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,7 +81,7 @@ p9=trans=virtio,version=9p2000.L,msize=262144
 # kernel's clocksource watchdog blames the TSC, switches to refined-jiffies and
 # the guest's clock lags: Kerberos authenticators from the host then fail the
 # acceptor's clock-skew check. Trust the TSC.
-clock=tsc=reliable
+clock="tsc=reliable${VM_APPEND:+ $VM_APPEND}"
 if [ $debian = 1 ]; then
 	# Debian's kernel has 9p and virtio as modules: its initramfs loads them,
 	# mounts the root share (tag "root"), shows the "modules" share over

@@ -243,6 +243,7 @@ fi
 case_start "xfreerdp with a wrong password: exit 134 (STATUS_LOGON_FAILURE), xrdp never sees a connection"
 it_clog=$it_dir/wrong.client.log it_rc=none
 if [ -z "$it_setup_error" ]; then
+	xrdp_log_settled
 	n0=$(xrdp_conns) a0=$(audit_count)
 	timeout -k 5 300 xfreerdp "${xf[@]}" /p:wrong-password /sec:nla /auth-only >"$it_clog" 2>&1
 	it_rc=$?
@@ -261,6 +262,7 @@ for sec in tls rdp; do
 	case_start "xfreerdp /sec:$sec (no PROTOCOL_HYBRID): refused with HYBRID_REQUIRED_BY_SERVER, xrdp never sees it"
 	it_clog=$it_dir/sec-$sec.client.log it_rc=none
 	if [ -z "$it_setup_error" ]; then
+		xrdp_log_settled
 		n0=$(xrdp_conns) a0=$(audit_count)
 		timeout -k 5 300 xfreerdp "${xf[@]}" '/p:Passw0rd!' /sec:$sec /auth-only >"$it_clog" 2>&1
 		it_rc=$?

@@ -134,9 +134,7 @@ token_ok() {
 	run_client --token || { cat "$tmp/out"; return 1; }
 	[ "$(val server_status)" = SEC_E_OK ] && [ "$(val client_steps)" = "$steps" ]
 }
-# KCREDSSP_FAULT_MODES: the modes to fault (make check: token mode on the
-# 6.12 debug kernel only, for CI time; both modes reach the helper through
-# the same helper.c on both kernels).
+# KCREDSSP_FAULT_MODES: the modes to fault (default both).
 modes=${KCREDSSP_FAULT_MODES:-socket token}
 if [[ " $modes " == *" token "* ]]; then
 	check "token mode: the same handshake reaches SEC_E_OK in as many messages" token_ok
