@@ -151,12 +151,14 @@
  *     (and keeps it off the default keytab). A keytab with no TERMSRV key
  *     still costs the leak once, on the way to a configuration error.
  */
+#define _GNU_SOURCE /* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,6 +171,7 @@
 #include <linux/credssp.h>
 
 #include "gss.h"
+#include "ntlm_users.h"
 #include "utf16.h"
 
 #define CSSP_GSS_SERVICE   "TERMSRV" /* host-based, no host: any TERMSRV/<host> key */
@@ -205,8 +208,17 @@ struct cssp_gss_server {
 	bool krb5, ntlm;
 	char *users;	      /* the NTLM user file, or NULL */
 	char *keytab;	      /* the file of a FILE keytab, or NULL */
-	pthread_mutex_t lock; /* the file states: credsspd's workers share a server */
+	pthread_mutex_t lock; /* the file states and the index: workers share a server */
 	struct file_state users_state, keytab_state;
+	struct ntlm_users *index; /* the user file as last checked, or NULL */
+	/*
+	 * What gss-ntlmssp reads as the user file ("Logons" below): a memfd,
+	 * named by its /proc/self/fd path, that holds the candidate lines of
+	 * the one logon under @logon, and nothing between logons.
+	 */
+	pthread_mutex_t logon;
+	int keyfd;
+	char keyfile[32];
 };
 
 /* gss-ntlmssp's credential option "default NEGOTIATE flags", new in 1.2.0 (gssapi_ntlmssp.h) */
@@ -231,6 +243,7 @@ struct cssp_gss {
 	uint32_t lifetime;
 	uint32_t flags;
 	char claimed[CSSP_GSS_CLAIMED_MAX]; /* NTLM: the name in the AUTHENTICATE message */
+	int ntlm_unicode; /* NTLM: the CHALLENGE's NEGOTIATE_UNICODE flag; -1 not seen */
 };
 
 /* ---- errors ---- */
@@ -293,121 +306,28 @@ static const char *keytab_file(const char *name)
 /* ---- credential files: fail closed, say why ---- */
 
 /*
- * A gss-ntlmssp user file (tests/lib/ntlm-users.sh documents the formats),
- * checked more strictly than gss-ntlmssp reads it: gss-ntlmssp skips lines it
- * cannot parse and reads a line longer than 1023 bytes as two, so a typo
- * silently drops a user or makes one up. Here every line is a comment ('#'),
- * blank, "DOMAIN:USER:PASSWORD" (user and password not empty, no '\\' in
- * DOMAIN or USER: that is a cut smbpasswd line) or
- * "[DOMAIN\\]USER:UID:LM:NT:..." (user not empty, NT 32 hex digits), at most
- * 1022 bytes without its newline, no NUL; and there is at least one user.
+ * The NTLM user file (helper/ntlm_users.c checks it, more strictly than
+ * gss-ntlmssp reads it): a good one replaces the index logons choose from.
  */
-#define USER_LINE_MAX 1022
-
-static bool hex32(const char *p, size_t len)
+static int check_user_file(struct cssp_gss_server *srv, int fd, const char *path, char *err,
+			   size_t errlen)
 {
-	size_t i;
+	struct ntlm_users *index = NULL;
+	int ret = ntlm_users_load(fd, path, &index, err, errlen);
 
-	if (len != 32)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
-		      (p[i] >= 'A' && p[i] <= 'F')))
-			return false;
-	return true;
-}
-
-/* One line, without its newline: 1 a user, 0 a comment or blank, -1 malformed. */
-static int user_line(char *line, size_t len)
-{
-	char *f[5], *bs;
-	size_t n = 0, i;
-
-	if (len && line[len - 1] == '\r')
-		line[--len] = '\0';
-	if (line[0] == '#')
-		return 0;
-	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
-		;
-	if (i == len)
-		return 0;
-	f[n++] = line;
-	for (i = 0; i < len && n < 5; i++)
-		if (line[i] == ':') {
-			line[i] = '\0';
-			f[n++] = line + i + 1;
-		}
-	if (n == 3) /* Heimdal: the password runs to the end of the line */
-		return *f[1] && *f[2] && !strchr(f[0], '\\') && !strchr(f[1], '\\') ? 1 : -1;
-	if (n < 5) /* gss-ntlmssp skips a line of two or four fields */
-		return -1;
-	/* smbpasswd: [DOMAIN\]USER, UID, LM, NT, flags... */
-	bs = strchr(f[0], '\\');
-	if (!*f[0] || (bs && !bs[1]))
-		return -1;
-	return hex32(f[3], strlen(f[3])) ? 1 : -1;
-}
-
-static int check_user_file(int fd, const char *path, char *err, size_t errlen)
-{
-	FILE *f = fdopen(fd, "r");
-	char *line = NULL;
-	size_t cap = 0, users = 0, no = 0;
-	ssize_t n;
-	int ret = 0, kind;
-
-	if (!f) {
-		snprintf(err, errlen, "cannot read the NTLM user file %s: %s", path,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	while (!ret && (n = getline(&line, &cap, f)) > 0) {
-		no++;
-		if (line[n - 1] == '\n')
-			line[--n] = '\0';
-		if ((size_t)n > USER_LINE_MAX || memchr(line, '\0', (size_t)n)) {
-			snprintf(err, errlen,
-				 "the NTLM user file %s is malformed: line %zu is longer than "
-				 "%d bytes or holds a NUL",
-				 path, no, USER_LINE_MAX);
-			ret = -1;
-			break;
-		}
-		kind = user_line(line, (size_t)n);
-		if (kind < 0) {
-			snprintf(err, errlen,
-				 "the NTLM user file %s is malformed at line %zu (neither "
-				 "DOMAIN:USER:PASSWORD nor [DOMAIN\\]USER:UID:LM:NT:...)",
-				 path, no);
-			ret = -1;
-		}
-		users += kind > 0;
-	}
-	if (!ret && ferror(f)) {
-		snprintf(err, errlen, "cannot read the NTLM user file %s: %s", path,
-			 strerror(errno));
-		ret = -1;
-	}
-	if (!ret && !users) {
-		snprintf(err, errlen, "the NTLM user file %s %s", path,
-			 no ? "has no user line" : "is empty");
-		ret = -1;
-	}
-	if (line) {
-		OPENSSL_cleanse(line, cap); /* clear-text password lines */
-		free(line);
-	}
-	fclose(f);
+	ntlm_users_free(srv->index); /* a bad file keeps no passwords in memory */
+	srv->index = index;
 	return ret;
 }
 
 /* A FILE keytab: not empty, and MIT's format (0x05, version 1 or 2). */
-static int check_keytab(int fd, const char *path, char *err, size_t errlen)
+static int check_keytab(struct cssp_gss_server *srv, int fd, const char *path, char *err,
+			size_t errlen)
 {
 	uint8_t magic[2];
 	ssize_t n = read(fd, magic, sizeof(magic));
 
+	(void)srv;
 	close(fd);
 	if (n < 0) {
 		snprintf(err, errlen, "cannot read the keytab %s: %s", path, strerror(errno));
@@ -429,8 +349,9 @@ static int check_keytab(int fd, const char *path, char *err, size_t errlen)
  * (same inode, size, mtime and ctime): then the result of that check.
  * Called under srv->lock.
  */
-static int check_file(struct file_state *st, const char *path,
-		      int (*check)(int fd, const char *path, char *err, size_t errlen),
+static int check_file(struct cssp_gss_server *srv, struct file_state *st, const char *path,
+		      int (*check)(struct cssp_gss_server *srv, int fd, const char *path, char *err,
+				   size_t errlen),
 		      const char *what, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -457,7 +378,7 @@ static int check_file(struct file_state *st, const char *path,
 		return st->ok;
 	}
 	st->err[0] = '\0';
-	st->ok = check(fd, path, st->err, sizeof(st->err)); /* closes fd */
+	st->ok = check(srv, fd, path, st->err, sizeof(st->err)); /* closes fd */
 	st->dev = sb.st_dev;
 	st->ino = sb.st_ino;
 	st->size = sb.st_size;
@@ -481,12 +402,17 @@ int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen)
 	if (!srv)
 		return -1;
 	pthread_mutex_lock(&srv->lock);
-	if (srv->users)
-		ret = check_file(&srv->users_state, srv->users, check_user_file,
+	if (srv->users) {
+		ret = check_file(srv, &srv->users_state, srv->users, check_user_file,
 				 "the NTLM user file", err, errlen);
+		if (ret) {
+			ntlm_users_free(srv->index);
+			srv->index = NULL;
+		}
+	}
 	if (!ret && srv->keytab)
-		ret = check_file(&srv->keytab_state, srv->keytab, check_keytab, "the keytab", err,
-				 errlen);
+		ret = check_file(srv, &srv->keytab_state, srv->keytab, check_keytab, "the keytab",
+				 err, errlen);
 	pthread_mutex_unlock(&srv->lock);
 	return ret;
 }
@@ -567,6 +493,35 @@ static int ntlm_mech_current(gss_const_key_value_set_t store, char *err, size_t 
 	return 0;
 }
 
+/*
+ * Logons. gss-ntlmssp reads the user file named in the credential at every
+ * AUTHENTICATE message, all of it (ntlm_users.h: 297 ms of CPU a logon with
+ * 100 000 users). The credential names a memfd instead, by the path that
+ * reopens it (/proc/self/fd/N: a process may always open its own, also
+ * once it is not dumpable); for each logon cssp_gss_accept() writes into it
+ * the candidate lines for the user the message names, under srv->logon
+ * held across gss_accept_sec_context(), and empties it afterwards.
+ */
+static int logon_file_new(struct cssp_gss_server *srv, char *err, size_t errlen)
+{
+	int fd;
+
+	srv->keyfd = memfd_create("credssp-ntlm-users", MFD_CLOEXEC);
+	if (srv->keyfd < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(srv->keyfile, sizeof(srv->keyfile), "/proc/self/fd/%d", srv->keyfd);
+	fd = open(srv->keyfile, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot reopen a memfd as %s (is /proc mounted?): %s",
+			 srv->keyfile, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
 			size_t errlen)
 {
@@ -598,6 +553,8 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 		return -1;
 	}
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->logon, NULL);
+	srv->keyfd = -1;
 	srv->cred = GSS_C_NO_CREDENTIAL;
 	srv->krb5 = cfg->keytab != NULL;
 	srv->ntlm = cfg->ntlm_user_file != NULL;
@@ -623,9 +580,12 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 	 */
 	elements[store.count++] =
 		(gss_key_value_element_desc){"keytab", srv->krb5 ? cfg->keytab : NO_KEYTAB};
-	if (srv->ntlm)
+	if (srv->ntlm) {
+		if (logon_file_new(srv, err, errlen))
+			goto fail;
 		elements[store.count++] =
-			(gss_key_value_element_desc){"ntlmssp_keyfile", cfg->ntlm_user_file};
+			(gss_key_value_element_desc){"ntlmssp_keyfile", srv->keyfile};
+	}
 
 	if (srv->krb5) {
 		if (add_element(srv, CSSP_GSS_SERVICE, gss_mech_krb5, &store,
@@ -670,6 +630,10 @@ void cssp_gss_server_free(struct cssp_gss_server *srv)
 	if (srv->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&min, &srv->cred);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->logon);
+	if (srv->keyfd >= 0)
+		close(srv->keyfd);
+	ntlm_users_free(srv->index);
 	free(srv->users);
 	free(srv->keytab);
 	free(srv);
@@ -689,6 +653,7 @@ struct cssp_gss *cssp_gss_new(struct cssp_gss_server *srv)
 	g->srv = srv;
 	g->ctx = GSS_C_NO_CONTEXT;
 	g->state = GSS_ST_NEW;
+	g->ntlm_unicode = -1;
 	return g;
 }
 
@@ -845,6 +810,7 @@ static bool ap_req_shaped(struct der t, bool framed)
 
 #define NTLM_NEGOTIATE_UNICODE 0x00000001U /* MS-NLMP 2.2.2.5 flag A */
 #define NTLM_AUTHENTICATE_MIN  64	   /* up to NegotiateFlags, without Version and MIC */
+#define NTLM_NAME_MAX	       1024	   /* gss-ntlmssp refuses a longer DOMAIN\user */
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -928,6 +894,96 @@ static void ntlm_claimed_name(struct cssp_gss *g, struct der t)
 	log_safe_name(u, unicode, user, sizeof(user));
 	if (user[0])
 		snprintf(g->claimed, sizeof(g->claimed), "%s%s%s", dom, dom[0] ? "\\" : "", user);
+}
+
+/*
+ * The negotiated NEGOTIATE_UNICODE flag, from the CHALLENGE message
+ * (MS-NLMP 2.2.1.2: NegotiateFlags at 20) the server just answered with,
+ * raw or as SPNEGO's responseToken: gss-ntlmssp decodes the AUTHENTICATE
+ * message's names with it, not with the flags the message carries.
+ */
+static void ntlm_note_challenge(struct cssp_gss *g, const gss_buffer_desc *tok)
+{
+	struct der t = {tok->value, tok->length};
+
+	if (g->spnego && !spnego_inner(tok->value, tok->length, &t))
+		return;
+	if (t.len >= 24 && !memcmp(t.p, "NTLMSSP\0", 8) && le32(t.p + 8) == 2)
+		g->ntlm_unicode = !!(le32(t.p + 20) & NTLM_NEGOTIATE_UNICODE);
+}
+
+/* A name field of an AUTHENTICATE message decoded as gss-ntlmssp does; false if it cannot be. */
+static bool ntlm_decode_name(struct der f, bool unicode, char *out, size_t outlen)
+{
+	if (unicode)
+		return cssp_utf16le_to_utf8(f.p, f.len, out, outlen) >= 0;
+	if (f.len >= outlen || memchr(f.p, '\0', f.len))
+		return false;
+	memcpy(out, f.p, f.len);
+	out[f.len] = '\0';
+	return true;
+}
+
+/*
+ * The user name gss-ntlmssp will look up for this AUTHENTICATE message: it
+ * decodes the domain and user fields and imports "DOMAIN\\user", which it
+ * splits again at '\\' or '@' (parse_user_name()). False, so that the logon
+ * gets every line of the user file, when any of that is in doubt.
+ */
+static bool ntlm_lookup_name(const struct cssp_gss *g, struct der t, char *user, size_t userlen)
+{
+	char dom[NTLM_NAME_MAX];
+	struct der d, u;
+
+	if (g->ntlm_unicode < 0 || !ntlm_authenticate_shaped(t) || !ntlm_field(t, 28, &d) ||
+	    !ntlm_field(t, 36, &u) || !ntlm_decode_name(d, g->ntlm_unicode, dom, sizeof(dom)) ||
+	    !ntlm_decode_name(u, g->ntlm_unicode, user, userlen))
+		return false;
+	return !strpbrk(dom, "@\\") && !strpbrk(user, "@\\");
+}
+
+/*
+ * Before gss_accept_sec_context() on a message that may make gss-ntlmssp
+ * read the user file: the candidate lines into srv->keyfd (every line when
+ * @auth is not an AUTHENTICATE message whose user is known), srv->logon
+ * held until logon_end().
+ */
+static int logon_begin(struct cssp_gss *g, const struct der *auth)
+{
+	struct cssp_gss_server *srv = g->srv;
+	char user[NTLM_NAME_MAX];
+	const char *name = NULL;
+	long n = -1;
+
+	if (auth && ntlm_lookup_name(g, *auth, user, sizeof(user)))
+		name = user;
+	pthread_mutex_lock(&srv->logon);
+	pthread_mutex_lock(&srv->lock);
+	if (srv->index)
+		n = ntlm_users_select(srv->index, name, srv->keyfd);
+	pthread_mutex_unlock(&srv->lock);
+	if (n < 0) {
+		pthread_mutex_unlock(&srv->logon);
+		return -1;
+	}
+	return 0;
+}
+
+/* After it: the lines overwritten and gone, the next logon's turn. */
+static void logon_end(struct cssp_gss_server *srv)
+{
+	static const char zero[4096];
+	struct stat sb;
+	off_t off;
+
+	if (!fstat(srv->keyfd, &sb))
+		for (off = 0; off < sb.st_size; off += (off_t)sizeof(zero))
+			if (pwrite(srv->keyfd, zero, sizeof(zero), off) < 0)
+				break;
+	if (ftruncate(srv->keyfd, 0)) {
+		/* nothing better to do: the next logon truncates first */
+	}
+	pthread_mutex_unlock(&srv->logon);
 }
 
 /* The mechanism a token kind belongs to, for statistics. */
@@ -1322,6 +1378,7 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	enum inner_kind kind;
 	struct der inner;
 	uint32_t status;
+	bool logon;
 
 	if (!g || !out || !complete || !ntstatus || (!token && len)) {
 		if (ntstatus)
@@ -1349,9 +1406,21 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 		g->seen = kind_mech(kind);
 	if (kind == INNER_NTLM_AUTHENTICATE)
 		ntlm_claimed_name(g, inner);
+	/*
+	 * gss-ntlmssp reads the user file for an AUTHENTICATE message (or for
+	 * what our parser cannot tell from one, later in an exchange).
+	 */
+	logon = g->srv->ntlm && g->state != GSS_ST_NEW &&
+		(kind == INNER_NTLM_AUTHENTICATE || kind == INNER_NONE || kind == INNER_UNKNOWN);
+	if (logon && logon_begin(g, kind == INNER_NTLM_AUTHENTICATE ? &inner : NULL))
+		return fail(g, CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntstatus);
 
 	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
 				     &src, &mech, &tok, &flags, &time_rec, NULL);
+	if (logon)
+		logon_end(g->srv);
+	if (!GSS_ERROR(maj) && kind == INNER_NTLM_NEGOTIATE)
+		ntlm_note_challenge(g, &tok);
 	if (GSS_ERROR(maj)) {
 		status = map_accept_error(maj, min, g->spnego, kind, &tok,
 					  token_well_formed(token, len, g->spnego, 0));

@@ -1245,6 +1245,79 @@ TEST(user_file_fail_closed)
 	unlink(path);
 }
 
+/* One NTLM logon as @user (Passw0rd!) by @mech against @srv: the server's status. */
+static uint32_t logon_as(struct __test_metadata *_metadata, struct cssp_gss_server *srv,
+			 const char *user, gss_OID mech)
+{
+	struct cssp_gss *g = cssp_gss_new(srv);
+	struct peer c;
+	uint32_t nt, st = CLIENT_FAILED;
+
+	if (g && client(_metadata, &c, user, ALICE_NT, mech, mech,
+			mech == &spnego_oid ? &ntlm_oid : NULL, "TERMSRV@" HOST)) {
+		st = handshake(_metadata, &c, g, &nt, NULL);
+		peer_free(&c);
+	}
+	cssp_gss_free(g);
+	return st;
+}
+
+#define HASH_LINE(name, hash) name ":0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" hash ":[U]:LCT-0:\n"
+
+/*
+ * Issue 15: a logon hands gss-ntlmssp only the candidate lines for its user
+ * (helper/ntlm_users.c), and who logs on is what gss-ntlmssp alone decides
+ * from the whole file: alice found among 20 000 users, by either mechanism
+ * and in any case of her name (NTLMv2 hashes the user name in upper case,
+ * the domain as it is); the first line that matches still wins (a domain-less
+ * line after hers with the right hash does not let a wrong one through, and
+ * before it does); an edit of the file counts at the next logon.
+ */
+TEST(ntlm_user_file_index)
+{
+	char path[PATH_MAX], *text;
+	size_t cap = 20000 * 100, len = 0, i;
+	struct cssp_gss_server *srv;
+
+	NEED_NTLM();
+	snprintf(path, sizeof(path), "%s", realm_path("users-index"));
+	text = malloc(cap);
+	ASSERT_NE(NULL, text);
+	for (i = 0; i < 20000; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					HASH_LINE("CONTOSO\\user%05zu", WRONG_NT), i);
+	snprintf(text + len, cap - len, HASH_LINE("CONTOSO\\alice", ALICE_NT));
+	ASSERT_TRUE(write_file(path, text));
+	free(text);
+	srv = server(_metadata, NULL, path);
+	ASSERT_NE(NULL, srv);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\aLiCe", &spnego_oid));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+		  logon_as(_metadata, srv, "CONTOSO\\user00042", &ntlm_oid));
+
+	/* the first line that matches wins, with the index as without */
+	ASSERT_TRUE(write_file(path,
+			       HASH_LINE("CONTOSO\\alice", WRONG_NT) HASH_LINE("alice", ALICE_NT)));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+		  logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+		  logon_as(_metadata, srv, "CONTOSO\\alice", &spnego_oid));
+	/* ... and the domain-less line is alice's in any other domain */
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "OTHER\\alice", &ntlm_oid));
+	ASSERT_TRUE(write_file(path,
+			       HASH_LINE("alice", ALICE_NT) HASH_LINE("CONTOSO\\alice", WRONG_NT)));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid));
+
+	/* an edit counts at the next logon, without a new credential */
+	ASSERT_TRUE(write_file(path, HASH_LINE("CONTOSO\\bob", ALICE_NT)));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+		  logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\bob", &ntlm_oid));
+	cssp_gss_server_free(srv);
+	unlink(path);
+}
+
 /* A keytab that goes bad denies every logon of the credential, NTLM ones too. */
 TEST(keytab_fail_closed)
 {
