@@ -87,12 +87,16 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); s.settimeout(90)
 c, _ = s.accept(); c.sendall(b"hello-from-guest\n"); c.close()' "$port" >/dev/null 2>&1 &
 vmpid=$!
+# Before the guest listens, QEMU accepts on the host and closes at once (an
+# empty read: try again); once it listens, the one answer may take long on a
+# loaded machine, and a client that gave up on it would leave the guest's
+# server served and gone: wait for it (a CI run failed with 5 s).
 got=$(/usr/bin/python3 - "$port" <<'PY'
 import socket, sys, time
 deadline = time.time() + 100
 while time.time() < deadline:
     try:
-        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+        c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
         data = c.recv(64)
         c.close()
         if data:
