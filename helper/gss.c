@@ -212,13 +212,16 @@ struct cssp_gss_server {
 	struct file_state users_state, keytab_state;
 	struct ntlm_users *index; /* the user file as last checked, or NULL */
 	/*
-	 * What gss-ntlmssp reads as the user file ("Logons" below): a memfd,
-	 * named by its /proc/self/fd path, that holds the candidate lines of
-	 * the one logon under @logon, and nothing between logons.
+	 * "Logons" below: a second credential, NTLM and SPNEGO only, whose
+	 * user file is a memfd (named by its /proc/self/fd path) that holds
+	 * the candidate lines of the one logon under @logon and nothing
+	 * between logons. Used only under @logon; @cred reads the real file.
 	 */
+	gss_cred_id_t logon_cred;
 	pthread_mutex_t logon;
 	int keyfd;
 	char keyfile[32];
+	unsigned long selected; /* logons that went through it */
 };
 
 /* gss-ntlmssp's credential option "default NEGOTIATE flags", new in 1.2.0 (gssapi_ntlmssp.h) */
@@ -347,6 +350,7 @@ static int check_keytab(struct cssp_gss_server *srv, int fd, const char *path, c
 /*
  * Check @path with @check, unless it is the file that was checked last time
  * (same inode, size, mtime and ctime): then the result of that check.
+ * @check returns 0, -1 (the file is bad) or -2 (out of memory: not cached).
  * Called under srv->lock.
  */
 static int check_file(struct cssp_gss_server *srv, struct file_state *st, const char *path,
@@ -355,7 +359,7 @@ static int check_file(struct cssp_gss_server *srv, struct file_state *st, const 
 		      const char *what, char *err, size_t errlen)
 {
 	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
 
 	if (fd < 0 || fstat(fd, &sb)) {
 		snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
@@ -378,13 +382,14 @@ static int check_file(struct cssp_gss_server *srv, struct file_state *st, const 
 		return st->ok;
 	}
 	st->err[0] = '\0';
-	st->ok = check(srv, fd, path, st->err, sizeof(st->err)); /* closes fd */
+	rc = check(srv, fd, path, st->err, sizeof(st->err)); /* closes fd */
+	st->ok = rc ? -1 : 0;
 	st->dev = sb.st_dev;
 	st->ino = sb.st_ino;
 	st->size = sb.st_size;
 	st->mtim = sb.st_mtim;
 	st->ctim = sb.st_ctim;
-	st->set = true;
+	st->set = rc != -2; /* out of memory: not the file's fault, check it again */
 	snprintf(err, errlen, "%s", st->err);
 	return st->ok;
 }
@@ -417,6 +422,18 @@ int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen)
 	return ret;
 }
 
+unsigned long cssp_gss_server_indexed(struct cssp_gss_server *srv)
+{
+	unsigned long n;
+
+	if (!srv)
+		return 0;
+	pthread_mutex_lock(&srv->logon);
+	n = srv->selected;
+	pthread_mutex_unlock(&srv->logon);
+	return n;
+}
+
 static bool import_service(const char *str, gss_name_t *name)
 {
 	gss_buffer_desc buf = {strlen(str), (void *)str};
@@ -426,7 +443,7 @@ static bool import_service(const char *str, gss_name_t *name)
 }
 
 /* Add an acceptor element for @mech, named @name_str, to srv->cred. */
-static int add_element(struct cssp_gss_server *srv, const char *name_str, gss_OID mech,
+static int add_element(gss_cred_id_t *cred, const char *name_str, gss_OID mech,
 		       gss_const_key_value_set_t store, const char *what, char *err, size_t errlen)
 {
 	gss_OID_set_desc mechs = {1, mech};
@@ -437,11 +454,11 @@ static int add_element(struct cssp_gss_server *srv, const char *name_str, gss_OI
 		snprintf(err, errlen, "cannot import the acceptor name \"%s\"", name_str);
 		return -1;
 	}
-	if (srv->cred == GSS_C_NO_CREDENTIAL)
+	if (*cred == GSS_C_NO_CREDENTIAL)
 		maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT,
-					    store, &srv->cred, NULL, NULL);
+					    store, cred, NULL, NULL);
 	else /* output_cred_handle NULL: add to the input credential in place */
-		maj = gss_add_cred_from(&min, srv->cred, name, mech, GSS_C_ACCEPT, GSS_C_INDEFINITE,
+		maj = gss_add_cred_from(&min, *cred, name, mech, GSS_C_ACCEPT, GSS_C_INDEFINITE,
 					GSS_C_INDEFINITE, store, NULL, NULL, NULL, NULL);
 	gss_release_name(&tmp, &name);
 	if (GSS_ERROR(maj)) {
@@ -496,11 +513,16 @@ static int ntlm_mech_current(gss_const_key_value_set_t store, char *err, size_t 
 /*
  * Logons. gss-ntlmssp reads the user file named in the credential at every
  * AUTHENTICATE message, all of it (ntlm_users.h: 297 ms of CPU a logon with
- * 100 000 users). The credential names a memfd instead, by the path that
- * reopens it (/proc/self/fd/N: a process may always open its own, also
- * once it is not dumpable); for each logon cssp_gss_accept() writes into it
- * the candidate lines for the user the message names, under srv->logon
- * held across gss_accept_sec_context(), and empties it afterwards.
+ * 100 000 users), and it takes that credential from the call that hands it
+ * the message (gssntlm_accept_sec_context(); SPNEGO passes its inner one
+ * on the same way). So a second credential, srv->logon_cred, names a memfd
+ * as its user file, by the path that reopens it (/proc/self/fd/N: a process
+ * may always open its own, also once it is not dumpable). For an
+ * AUTHENTICATE message read alike by us and by MIT, naming a plain user,
+ * cssp_gss_accept() writes that user's candidate lines into the memfd,
+ * hands gss-ntlmssp the message with srv->logon_cred, then overwrites and
+ * empties it, all under srv->logon; every other message goes with
+ * srv->cred, which reads the real file (as gss-ntlmssp alone would).
  */
 static int logon_file_new(struct cssp_gss_server *srv, char *err, size_t errlen)
 {
@@ -522,16 +544,64 @@ static int logon_file_new(struct cssp_gss_server *srv, char *err, size_t errlen)
 	return 0;
 }
 
-int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
-			size_t errlen)
+/*
+ * One union credential: Kerberos elements if @keytab, the NTLM element (user
+ * file @users) if NTLM is configured, and SPNEGO's, limited to those
+ * mechanisms. SPNEGO's name is the same whichever @keytab: its inner NTLM
+ * names the server after it.
+ */
+static int acquire(struct cssp_gss_server *srv, const char *keytab, const char *users,
+		   gss_cred_id_t *cred, char *err, size_t errlen)
 {
 	gss_key_value_element_desc elements[2];
 	gss_key_value_set_desc store = {0, elements};
 	gss_OID_desc neg[2];
 	gss_OID_set_desc neg_set = {0, neg};
+	OM_uint32 maj, min;
+
+	/*
+	 * Without Kerberos, SPNEGO's inner krb5 acquisition gets a keytab name
+	 * of no known type: it fails at once instead of reading the default
+	 * keytab (and MIT 1.20 leaks on a later failure).
+	 */
+	elements[store.count++] =
+		(gss_key_value_element_desc){"keytab", keytab ? keytab : NO_KEYTAB};
+	if (srv->ntlm)
+		elements[store.count++] = (gss_key_value_element_desc){"ntlmssp_keyfile", users};
+	if (keytab) {
+		if (add_element(cred, CSSP_GSS_SERVICE, gss_mech_krb5, &store,
+				"Kerberos acceptor credential (keytab with TERMSRV/<host> keys)",
+				err, errlen) ||
+		    add_element(cred, CSSP_GSS_SERVICE, gss_mech_krb5_wrong, &store,
+				"Kerberos acceptor credential (Microsoft OID)", err, errlen))
+			return -1;
+		neg[neg_set.count++] = *gss_mech_krb5;
+	}
+	if (srv->ntlm) {
+		if (add_element(cred, CSSP_GSS_NTLM_NAME, &ntlm_oid, &store,
+				"NTLM acceptor credential (is gss-ntlmssp registered in "
+				"/etc/gss/mech.d?)",
+				err, errlen) ||
+		    ntlm_mech_current(&store, err, errlen))
+			return -1;
+		neg[neg_set.count++] = ntlm_oid;
+	}
+	if (add_element(cred, srv->krb5 ? CSSP_GSS_SERVICE : CSSP_GSS_NTLM_NAME, &spnego_oid,
+			&store, "SPNEGO acceptor credential", err, errlen))
+		return -1;
+	maj = gss_set_neg_mechs(&min, *cred, &neg_set);
+	if (GSS_ERROR(maj)) {
+		set_err(err, errlen, "SPNEGO mechanism list", maj, min);
+		return -1;
+	}
+	return 0;
+}
+
+int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_server **out, char *err,
+			size_t errlen)
+{
 	struct cssp_gss_server *srv;
 	char dummy[1];
-	OM_uint32 maj, min;
 
 	if (!err || !errlen) {
 		err = dummy;
@@ -556,6 +626,7 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 	pthread_mutex_init(&srv->logon, NULL);
 	srv->keyfd = -1;
 	srv->cred = GSS_C_NO_CREDENTIAL;
+	srv->logon_cred = GSS_C_NO_CREDENTIAL;
 	srv->krb5 = cfg->keytab != NULL;
 	srv->ntlm = cfg->ntlm_user_file != NULL;
 	if ((srv->ntlm && !(srv->users = strdup(cfg->ntlm_user_file))) ||
@@ -573,46 +644,10 @@ int cssp_gss_server_new(const struct cssp_gss_config *cfg, struct cssp_gss_serve
 	 */
 	if (cssp_gss_server_check(srv, err, errlen))
 		goto fail;
-	/*
-	 * Without Kerberos, SPNEGO's inner krb5 acquisition gets a keytab name
-	 * of no known type: it fails at once instead of reading the default
-	 * keytab (and MIT 1.20 leaks on a later failure).
-	 */
-	elements[store.count++] =
-		(gss_key_value_element_desc){"keytab", srv->krb5 ? cfg->keytab : NO_KEYTAB};
-	if (srv->ntlm) {
-		if (logon_file_new(srv, err, errlen))
-			goto fail;
-		elements[store.count++] =
-			(gss_key_value_element_desc){"ntlmssp_keyfile", srv->keyfile};
-	}
-
-	if (srv->krb5) {
-		if (add_element(srv, CSSP_GSS_SERVICE, gss_mech_krb5, &store,
-				"Kerberos acceptor credential (keytab with TERMSRV/<host> keys)",
-				err, errlen) ||
-		    add_element(srv, CSSP_GSS_SERVICE, gss_mech_krb5_wrong, &store,
-				"Kerberos acceptor credential (Microsoft OID)", err, errlen))
-			goto fail;
-		neg[neg_set.count++] = *gss_mech_krb5;
-	}
-	if (srv->ntlm) {
-		if (add_element(srv, CSSP_GSS_NTLM_NAME, &ntlm_oid, &store,
-				"NTLM acceptor credential (is gss-ntlmssp registered in "
-				"/etc/gss/mech.d?)",
-				err, errlen) ||
-		    ntlm_mech_current(&store, err, errlen))
-			goto fail;
-		neg[neg_set.count++] = ntlm_oid;
-	}
-	if (add_element(srv, srv->krb5 ? CSSP_GSS_SERVICE : CSSP_GSS_NTLM_NAME, &spnego_oid, &store,
-			"SPNEGO acceptor credential", err, errlen))
+	if (acquire(srv, cfg->keytab, cfg->ntlm_user_file, &srv->cred, err, errlen) ||
+	    (srv->ntlm && (logon_file_new(srv, err, errlen) ||
+			   acquire(srv, NULL, srv->keyfile, &srv->logon_cred, err, errlen))))
 		goto fail;
-	maj = gss_set_neg_mechs(&min, srv->cred, &neg_set);
-	if (GSS_ERROR(maj)) {
-		set_err(err, errlen, "SPNEGO mechanism list", maj, min);
-		goto fail;
-	}
 	*out = srv;
 	return 0;
 
@@ -629,6 +664,8 @@ void cssp_gss_server_free(struct cssp_gss_server *srv)
 		return;
 	if (srv->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&min, &srv->cred);
+	if (srv->logon_cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &srv->logon_cred);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->logon);
 	if (srv->keyfd >= 0)
@@ -924,11 +961,25 @@ static bool ntlm_decode_name(struct der f, bool unicode, char *out, size_t outle
 	return true;
 }
 
+/* Plain ASCII, not empty: the names the index looks up (ntlm_users.h). */
+static bool ascii_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
 /*
- * The user name gss-ntlmssp will look up for this AUTHENTICATE message: it
- * decodes the domain and user fields and imports "DOMAIN\\user", which it
- * splits again at '\\' or '@' (parse_user_name()). False, so that the logon
- * gets every line of the user file, when any of that is in doubt.
+ * The user name gss-ntlmssp will look up for this AUTHENTICATE message. It
+ * decodes the domain and user fields with the negotiated flags and imports
+ * "DOMAIN\\user", which parse_user_name() splits again: at that '\\' when
+ * DOMAIN holds neither '\\' nor '@' and the user no '\\' (an enterprise name
+ * "user@dns" then stays whole, unless it starts with '@'). False when any
+ * of that is in doubt, or the name is not plain ASCII: the logon then goes
+ * through the credential that reads the whole file.
  */
 static bool ntlm_lookup_name(const struct cssp_gss *g, struct der t, char *user, size_t userlen)
 {
@@ -939,38 +990,11 @@ static bool ntlm_lookup_name(const struct cssp_gss *g, struct der t, char *user,
 	    !ntlm_field(t, 36, &u) || !ntlm_decode_name(d, g->ntlm_unicode, dom, sizeof(dom)) ||
 	    !ntlm_decode_name(u, g->ntlm_unicode, user, userlen))
 		return false;
-	return !strpbrk(dom, "@\\") && !strpbrk(user, "@\\");
+	return !strpbrk(dom, "@\\") && !strchr(user, '\\') && user[0] != '@' && ascii_name(user);
 }
 
-/*
- * Before gss_accept_sec_context() on a message that may make gss-ntlmssp
- * read the user file: the candidate lines into srv->keyfd (every line when
- * @auth is not an AUTHENTICATE message whose user is known), srv->logon
- * held until logon_end().
- */
-static int logon_begin(struct cssp_gss *g, const struct der *auth)
-{
-	struct cssp_gss_server *srv = g->srv;
-	char user[NTLM_NAME_MAX];
-	const char *name = NULL;
-	long n = -1;
-
-	if (auth && ntlm_lookup_name(g, *auth, user, sizeof(user)))
-		name = user;
-	pthread_mutex_lock(&srv->logon);
-	pthread_mutex_lock(&srv->lock);
-	if (srv->index)
-		n = ntlm_users_select(srv->index, name, srv->keyfd);
-	pthread_mutex_unlock(&srv->lock);
-	if (n < 0) {
-		pthread_mutex_unlock(&srv->logon);
-		return -1;
-	}
-	return 0;
-}
-
-/* After it: the lines overwritten and gone, the next logon's turn. */
-static void logon_end(struct cssp_gss_server *srv)
+/* The memfd overwritten and emptied. */
+static void logon_clear(struct cssp_gss_server *srv)
 {
 	static const char zero[4096];
 	struct stat sb;
@@ -983,7 +1007,45 @@ static void logon_end(struct cssp_gss_server *srv)
 	if (ftruncate(srv->keyfd, 0)) {
 		/* nothing better to do: the next logon truncates first */
 	}
+}
+
+/*
+ * Before gss_accept_sec_context() with srv->logon_cred: srv->logon taken
+ * (until logon_end()), the candidate lines for @user in the memfd.
+ */
+static int logon_begin(struct cssp_gss_server *srv, const char *user)
+{
+	long n = -1;
+
+	pthread_mutex_lock(&srv->logon);
+	pthread_mutex_lock(&srv->lock);
+	if (srv->index)
+		n = ntlm_users_select(srv->index, user, srv->keyfd);
+	pthread_mutex_unlock(&srv->lock);
+	if (n < 0) {
+		logon_clear(srv);
+		pthread_mutex_unlock(&srv->logon);
+		return -1;
+	}
+	srv->selected++;
+	return 0;
+}
+
+static void logon_end(struct cssp_gss_server *srv)
+{
+	logon_clear(srv);
 	pthread_mutex_unlock(&srv->logon);
+}
+
+/*
+ * Whether the established principal ("DOMAIN\\user" or "user") names @user,
+ * the name whose lines gss-ntlmssp was given: the two parsers agreed.
+ */
+static bool principal_is(const char *principal, const char *user)
+{
+	const char *bs = strrchr(principal, '\\');
+
+	return !strcasecmp(bs ? bs + 1 : principal, user);
 }
 
 /* The mechanism a token kind belongs to, for statistics. */
@@ -1375,6 +1437,7 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	OM_uint32 maj, min, tmp, flags = 0, time_rec = 0;
 	gss_name_t src = GSS_C_NO_NAME;
 	gss_OID mech = GSS_C_NO_OID;
+	char user[NTLM_NAME_MAX];
 	enum inner_kind kind;
 	struct der inner;
 	uint32_t status;
@@ -1407,16 +1470,21 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 	if (kind == INNER_NTLM_AUTHENTICATE)
 		ntlm_claimed_name(g, inner);
 	/*
-	 * gss-ntlmssp reads the user file for an AUTHENTICATE message (or for
-	 * what our parser cannot tell from one, later in an exchange).
+	 * An AUTHENTICATE message that both we and MIT read alike (strict DER:
+	 * a SPNEGO token with a second mechToken would show MIT one message
+	 * and us another) and whose user name is plain: the logon credential,
+	 * whose user file holds that user's candidate lines. Anything else
+	 * goes through the credential that reads the whole file.
 	 */
-	logon = g->srv->ntlm && g->state != GSS_ST_NEW &&
-		(kind == INNER_NTLM_AUTHENTICATE || kind == INNER_NONE || kind == INNER_UNKNOWN);
-	if (logon && logon_begin(g, kind == INNER_NTLM_AUTHENTICATE ? &inner : NULL))
+	logon = kind == INNER_NTLM_AUTHENTICATE && g->srv->logon_cred != GSS_C_NO_CREDENTIAL &&
+		token_well_formed(token, len, g->spnego, 0) &&
+		ntlm_lookup_name(g, inner, user, sizeof(user));
+	if (logon && logon_begin(g->srv, user))
 		return fail(g, CREDSSP_SEC_STATUS_NO_AUTHENTICATING_AUTHORITY, ntstatus);
 
-	maj = gss_accept_sec_context(&min, &g->ctx, g->srv->cred, &in, GSS_C_NO_CHANNEL_BINDINGS,
-				     &src, &mech, &tok, &flags, &time_rec, NULL);
+	maj = gss_accept_sec_context(&min, &g->ctx, logon ? g->srv->logon_cred : g->srv->cred, &in,
+				     GSS_C_NO_CHANNEL_BINDINGS, &src, &mech, &tok, &flags,
+				     &time_rec, NULL);
 	if (logon)
 		logon_end(g->srv);
 	if (!GSS_ERROR(maj) && kind == INNER_NTLM_NEGOTIATE)
@@ -1445,6 +1513,8 @@ uint32_t cssp_gss_accept(struct cssp_gss *g, const uint8_t *token, size_t len, s
 
 	status = established(g, src, mech, flags, time_rec);
 	gss_release_name(&tmp, &src);
+	if (status == CREDSSP_SEC_STATUS_OK && logon && !principal_is(g->principal, user))
+		status = CREDSSP_SEC_STATUS_LOGON_DENIED;
 	if (status != CREDSSP_SEC_STATUS_OK) {
 		cssp_buf_free(out);
 		free(g->principal);

@@ -47,6 +47,13 @@ void cssp_gss_server_free(struct cssp_gss_server *srv);
  */
 int cssp_gss_server_check(struct cssp_gss_server *srv, char *err, size_t errlen);
 
+/*
+ * The logons whose AUTHENTICATE message gss-ntlmssp read with only its
+ * user's candidate lines of the NTLM user file (helper/ntlm_users.h; the
+ * others read the whole file).
+ */
+unsigned long cssp_gss_server_indexed(struct cssp_gss_server *srv);
+
 struct cssp_gss *cssp_gss_new(struct cssp_gss_server *srv);
 void cssp_gss_free(struct cssp_gss *g);
 

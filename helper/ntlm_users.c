@@ -239,6 +239,7 @@ int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err
 	size_t cap = 0, no = 0;
 	ssize_t n;
 	int ret = 0, kind;
+	bool oom = false;
 
 	*out = NULL;
 	if (!f || !u) {
@@ -270,6 +271,7 @@ int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err
 			snprintf(err, errlen, "cannot read the NTLM user file %s: out of memory",
 				 path);
 			ret = -1;
+			oom = true;
 			break;
 		}
 		memcpy(u->text + off, line, (size_t)n);
@@ -287,6 +289,7 @@ int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err
 				snprintf(err, errlen,
 					 "cannot read the NTLM user file %s: out of memory", path);
 				ret = -1;
+				oom = true;
 			}
 		}
 	}
@@ -303,6 +306,7 @@ int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err
 	if (!ret && build_index(u)) {
 		snprintf(err, errlen, "cannot read the NTLM user file %s: out of memory", path);
 		ret = -1;
+		oom = true;
 	}
 	if (line) {
 		OPENSSL_cleanse(line, cap); /* clear-text password lines */
@@ -311,7 +315,7 @@ int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err
 	fclose(f);
 	if (ret) {
 		ntlm_users_free(u);
-		return -1;
+		return oom ? -2 : -1;
 	}
 	*out = u;
 	return 0;
@@ -320,14 +324,6 @@ int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err
 size_t ntlm_users_count(const struct ntlm_users *u)
 {
 	return u ? u->n : 0;
-}
-
-/* A name gss-ntlmssp takes as it is: not empty, plain ASCII, nothing it splits at. */
-static bool plain_name(const char *user)
-{
-	size_t len = strlen(user);
-
-	return len && ascii(user, len) && !strpbrk(user, "@\\");
 }
 
 /* Write @n of @iov at *@off, all of it. */
@@ -364,17 +360,12 @@ long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd)
 	long lines = 0;
 	int n = 0;
 
-	if (!u) {
+	if (!u || !user || !(ulen = strlen(user)) || !ascii(user, ulen)) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (ftruncate(fd, 0))
 		return -1;
-	if (!user || !plain_name(user)) {
-		iov[0] = (struct iovec){u->text, u->len};
-		return write_all(fd, iov, 1, &off) ? -1 : (long)u->n;
-	}
-	ulen = strlen(user);
 	a = u->bucket[name_hash(user, ulen) & (u->nbuckets - 1)];
 	b = u->others;
 	/* merge the two chains, both in file order */

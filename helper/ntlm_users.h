@@ -19,8 +19,8 @@
  * any locale makes no more pairs equal than ASCII folding does: Turkish
  * makes fewer), and every line whose user field is not plain ASCII (the
  * Kelvin sign folds to 'k'). So the first match among the candidates is the
- * first match in the file. A name that is not plain ASCII, or that
- * gss-ntlmssp would split further ('@', '\\'), gets every line.
+ * first match in the file. A name that is not plain ASCII is not looked up
+ * here (the engine lets gss-ntlmssp read the whole file for it).
  */
 #ifndef CSSP_NTLM_USERS_H
 #define CSSP_NTLM_USERS_H
@@ -44,7 +44,7 @@ struct ntlm_users;
  * gss-ntlmssp skips lines it cannot parse and reads a longer line as two, so
  * a typo would silently drop a user or make one up.
  *
- * Return: 0, or -1 with a message in @err.
+ * Return: 0, or -1 (-2 when out of memory) with a message in @err.
  */
 int ntlm_users_load(int fd, const char *path, struct ntlm_users **out, char *err, size_t errlen);
 
@@ -57,11 +57,12 @@ size_t ntlm_users_count(const struct ntlm_users *u);
 /**
  * ntlm_users_select() - write the candidate lines for a user name
  * @u:    the index
- * @user: the user name of an AUTHENTICATE message as gss-ntlmssp decodes it
- *        (UTF-8, NUL-terminated); NULL for every line
+ * @user: the user name gss-ntlmssp will look up for an AUTHENTICATE
+ *        message: plain ASCII, not empty
  * @fd:   a file written from offset 0 and truncated to what was written
  *
- * Return: the number of lines written, or -1 with errno set.
+ * Return: the number of lines written, or -1 with errno set (EINVAL for a
+ * name that is empty or not plain ASCII).
  */
 long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd);
 

@@ -1278,6 +1278,7 @@ TEST(ntlm_user_file_index)
 	char path[PATH_MAX], *text;
 	size_t cap = 20000 * 100, len = 0, i;
 	struct cssp_gss_server *srv;
+	unsigned long n;
 
 	NEED_NTLM();
 	snprintf(path, sizeof(path), "%s", realm_path("users-index"));
@@ -1293,6 +1294,7 @@ TEST(ntlm_user_file_index)
 	ASSERT_NE(NULL, srv);
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\aLiCe", &spnego_oid));
+	EXPECT_EQ(2, cssp_gss_server_indexed(srv)); /* both through the index */
 	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
 		  logon_as(_metadata, srv, "CONTOSO\\user00042", &ntlm_oid));
 
@@ -1309,6 +1311,16 @@ TEST(ntlm_user_file_index)
 			       HASH_LINE("alice", ALICE_NT) HASH_LINE("CONTOSO\\alice", WRONG_NT)));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid));
 
+	/*
+	 * user@dns: the client splits it (alice of domain contoso.com: the
+	 * domain-less line); with an empty domain it sends it whole, the
+	 * index looks it up whole (gss-ntlmssp would too): nobody
+	 */
+	n = cssp_gss_server_indexed(srv);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "alice@contoso.com", &ntlm_oid));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
+		  logon_as(_metadata, srv, "\\alice@contoso.com", &ntlm_oid));
+	EXPECT_EQ(n + 2, cssp_gss_server_indexed(srv));
 	/* an edit counts at the next logon, without a new credential */
 	ASSERT_TRUE(write_file(path, HASH_LINE("CONTOSO\\bob", ALICE_NT)));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_LOGON_DENIED,
@@ -1316,6 +1328,117 @@ TEST(ntlm_user_file_index)
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, logon_as(_metadata, srv, "CONTOSO\\bob", &ntlm_oid));
 	cssp_gss_server_free(srv);
 	unlink(path);
+}
+
+/* DER: @tag, the length of @len, into @o; returns the header's size. */
+static size_t der_head(uint8_t *o, uint8_t tag, size_t len)
+{
+	size_t n = 0;
+
+	o[n++] = tag;
+	if (len >= 256) {
+		o[n++] = 0x82;
+		o[n++] = (uint8_t)(len >> 8);
+	} else if (len >= 128) {
+		o[n++] = 0x81;
+	}
+	o[n++] = (uint8_t)len;
+	return n;
+}
+
+/* @c (@len bytes) wrapped as @tag at @o; returns the size written. */
+static size_t der_wrap(uint8_t *o, uint8_t tag, const uint8_t *c, size_t len)
+{
+	size_t n = der_head(o, tag, len);
+
+	memmove(o + n, c, len);
+	return n + len;
+}
+
+/* The contents of the element with @tag inside @seq (one level), or NULL. */
+static const uint8_t *der_find(const uint8_t *seq, size_t len, uint8_t tag, size_t *out)
+{
+	size_t at = 0, l, h;
+
+	while (at + 2 <= len) {
+		l = seq[at + 1];
+		h = 2;
+		if (l == 0x81 || l == 0x82) {
+			h = 2 + (l & 0x7f);
+			l = l == 0x81 ? seq[at + 2] : (size_t)seq[at + 2] << 8 | seq[at + 3];
+		}
+		if (at + h + l > len)
+			return NULL;
+		if (seq[at] == tag) {
+			*out = l;
+			return seq + at + h;
+		}
+		at += h + l;
+	}
+	return NULL;
+}
+
+/*
+ * A SPNEGO NegTokenResp that MIT 1.20 and a strict DER reader see
+ * differently (found in review): the client's AUTHENTICATE message hidden
+ * in [0] after negState, where MIT's reader (which does not skip [0] by its
+ * length) finds it, and a second [2] holding an NTLM NEGOTIATE, which a
+ * strict reader would take. The engine must not let gss-ntlmssp read the
+ * logon credential's user file outside srv->logon: the message is not well
+ * formed, so it goes with the credential that reads the real file, and
+ * gss-ntlmssp alone decides (alice's real password: she logs on). The first
+ * version of the index gave gss-ntlmssp an empty file here (a denied
+ * logon), or another logon's lines.
+ */
+TEST(ntlm_spnego_second_mech_token)
+{
+	static const uint8_t decoy[32] = "NTLMSSP\0\x01\0\0\0";
+	static uint8_t a[8192], b[8192], seq[8192], tok[8192];
+	const uint8_t *body, *resp, *mic;
+	size_t blen, rlen, mlen = 0, n, s2 = 0;
+	struct cssp_gss_server *srv;
+	struct cssp_buf orig = {0}, out = {0};
+	struct cssp_gss *g;
+	bool complete = false;
+	struct peer c;
+	uint32_t nt;
+
+	NEED_NTLM();
+	srv = server(_metadata, NULL, realm_path("users"));
+	ASSERT_NE(NULL, srv);
+	g = cssp_gss_new(srv);
+	ASSERT_TRUE(second_ntlm_token(_metadata, g, &spnego_oid, &c, &orig));
+	/* a1 { 30 { [2] responseToken, [3] mechListMIC } } */
+	ASSERT_TRUE(orig.len > 4 && orig.data[0] == 0xa1);
+	body = der_find(orig.data, orig.len, 0xa1, &blen);
+	ASSERT_NE(NULL, body);
+	body = der_find(body, blen, 0x30, &blen);
+	ASSERT_NE(NULL, body);
+	resp = der_find(body, blen, 0xa2, &rlen);
+	ASSERT_NE(NULL, resp);
+	mic = der_find(body, blen, 0xa3, &mlen);
+
+	/* a0 { 0a 01 01, a2 { resp } } [a3 { mic }] a2 { 04 decoy } */
+	n = der_wrap(b, 0xa2, resp, rlen);
+	memcpy(a, "\x0a\x01\x01", 3);
+	memcpy(a + 3, b, n);
+	s2 += der_wrap(seq + s2, 0xa0, a, n + 3);
+	if (mic)
+		s2 += der_wrap(seq + s2, 0xa3, mic, mlen);
+	n = der_wrap(a, 0x04, decoy, sizeof(decoy));
+	s2 += der_wrap(seq + s2, 0xa2, a, n);
+	n = der_wrap(b, 0x30, seq, s2);
+	n = der_wrap(tok, 0xa1, b, n);
+
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, cssp_gss_accept(g, tok, n, &out, &complete, &nt));
+	EXPECT_TRUE(complete);
+	EXPECT_STREQ("CONTOSO\\alice", cssp_gss_principal(g) ? cssp_gss_principal(g) : "-");
+	EXPECT_EQ(0, cssp_gss_server_indexed(srv));
+	cssp_buf_free(&out);
+	cssp_buf_free(&orig);
+	peer_free(&c);
+	cssp_gss_free(g);
+	cssp_gss_server_free(srv);
 }
 
 /* A keytab that goes bad denies every logon of the credential, NTLM ones too. */
