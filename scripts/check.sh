@@ -155,7 +155,7 @@ vm_run() {
 	variant=$kver
 	case " $* " in *" --debug "*) variant+=-debug ;; *" --debian "*) variant+=-debian ;; esac
 	(tap_result $rc "$name: clean exit, no kernel report" \
-		"vm.sh exit $rc, console log build/vm/console-$variant.log"
+		"vm.sh exit $rc, console log build/vm/console-$variant.log (.failed: the run that reported)"
 	 tap_done) >"$(dirname "$res")/$tapname.tap"
 	files+=("$(dirname "$res")/$tapname.tap")
 	took "$name" "$start"

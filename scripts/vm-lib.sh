@@ -7,6 +7,9 @@
 #                   their own paths under ROOT ("" for /)
 #   vm_run CTL      run CTL/cmd as vm.sh wrote it, its output on /dev/hvc0
 #                   (byte for byte), its exit status into CTL/rc
+#   vm_report_re    what in a kernel log is a report (vm.sh reads it too)
+vm_report_re='WARNING:|BUG:|kernel BUG|Oops|Kernel panic|general protection fault|UBSAN:|INFO: task .* blocked|rcu: INFO|detected stall|possible circular locking|inconsistent lock state'
+
 vm_shares() {
 	p9='trans=virtio,version=9p2000.L,msize=262144'
 	mkdir -p "$1$VM_REPO"
