@@ -172,6 +172,7 @@ fi
 # 0.09 s in a CI run; vm-init checks dmesg first and reboots) never ran
 # anything of ours: it is booted once more, and says so. A second early death
 # or report, or any report after the command started, fails as usual.
+# shellcheck source=scripts/vm-lib.sh
 . "$here/vm-lib.sh"
 for boot in 1 2; do
 	status=0
