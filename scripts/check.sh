@@ -175,13 +175,18 @@ guest() {
 	guest_debug "$1"
 }
 
+# debian_kdir KVER: the headers of Debian's KVER (scripts/debian-kernel.sh);
+# debian_moddir KVER: where `make module KDIR=` puts credssp.ko for them.
+debian_kdir() { scripts/debian-kernel.sh --kdir "$1" 2>/dev/null || echo /nonexistent; }
+debian_moddir() { echo "build/kmod-kdir$(debian_kdir "$1" | tr / -)/kmod"; }
+
 guest_debian() {
 	local kver=$1 dir=$results/guest-$1 kdir
 	# Debian's own kernel image (fetched once, cached): vm.sh's own tests boot
 	# many times, and credssp.ko must load on a kernel people run.
 	build_step "Debian's kernel image $kver" "guest-$kver/debian-kernel.tap" \
 		scripts/debian-kernel.sh "$kver"
-	kdir=$(scripts/debian-kernel.sh --kdir "$kver" 2>/dev/null) || kdir=/nonexistent
+	kdir=$(debian_kdir "$kver")
 	build_step "credssp.ko against Debian's $kver headers" "guest-$kver/debian-module.tap" \
 		make --no-print-directory module KDIR="$kdir"
 	# vm.sh's own tests (about 2 minutes) on the 6.12 lane only, for CI
@@ -189,7 +194,7 @@ guest_debian() {
 	! all_stages "$kver" ||
 		step "scripts/vm.sh on Debian's $kver" "guest-$kver/vm.tap" tests/vm/test-vm.sh --debian "$kver"
 	vm_run "credssp.ko on Debian's $kver" "$dir/debian" debian-run "$kver" --debian -- \
-		tests/guest/run.sh --lifecycle "build/kmod-kdir$(tr / - <<<"$kdir")/kmod"
+		tests/guest/run.sh --lifecycle "$(debian_moddir "$kver")"
 	files+=("$dir/debian/lifecycle.tap")
 }
 
@@ -209,10 +214,9 @@ expect_suites() {
 # --userspace), on Debian's own KVER with credssp.ko built against its
 # headers. After the kernel builds: they time deadlines and floods.
 guest_userspace() {
-	local kver=$1 dir=$results/guest-$1 kdir
-	kdir=$(scripts/debian-kernel.sh --kdir "$kver" 2>/dev/null) || kdir=/nonexistent
+	local kver=$1 dir=$results/guest-$1
 	vm_run "userspace suites on Debian's $kver" "$dir/userspace" userspace-run "$kver" --debian \
-		--timeout 1500 -- tests/guest/run.sh --userspace "build/kmod-kdir$(tr / - <<<"$kdir")/kmod"
+		--timeout 1500 -- tests/guest/run.sh --userspace "$(debian_moddir "$kver")"
 	expect_suites "$dir/userspace" --userspace
 }
 
