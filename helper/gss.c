@@ -961,17 +961,6 @@ static bool ntlm_decode_name(struct der f, bool unicode, char *out, size_t outle
 	return true;
 }
 
-/* Plain ASCII, not empty: the names the index looks up (ntlm_users.h). */
-static bool ascii_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
-}
-
 /*
  * The user name gss-ntlmssp will look up for this AUTHENTICATE message. It
  * decodes the domain and user fields with the negotiated flags and imports
@@ -990,7 +979,8 @@ static bool ntlm_lookup_name(const struct cssp_gss *g, struct der t, char *user,
 	    !ntlm_field(t, 36, &u) || !ntlm_decode_name(d, g->ntlm_unicode, dom, sizeof(dom)) ||
 	    !ntlm_decode_name(u, g->ntlm_unicode, user, userlen))
 		return false;
-	return !strpbrk(dom, "@\\") && !strchr(user, '\\') && user[0] != '@' && ascii_name(user);
+	return !strpbrk(dom, "@\\") && !strchr(user, '\\') && user[0] != '@' &&
+	       ntlm_users_name_ok(user);
 }
 
 /* The memfd overwritten and emptied. */

@@ -351,19 +351,25 @@ static int write_all(int fd, struct iovec *iov, int n, off_t *off)
 	return 0;
 }
 
+bool ntlm_users_name_ok(const char *user)
+{
+	return user && *user && ascii(user, strlen(user));
+}
+
 long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd)
 {
 	struct iovec iov[IOV_BATCH];
 	uint32_t a = 0, b = 0;
-	size_t ulen = 0;
+	size_t ulen;
 	off_t off = 0;
 	long lines = 0;
 	int n = 0;
 
-	if (!u || !user || !(ulen = strlen(user)) || !ascii(user, ulen)) {
+	if (!u || !ntlm_users_name_ok(user)) {
 		errno = EINVAL;
 		return -1;
 	}
+	ulen = strlen(user);
 	if (ftruncate(fd, 0))
 		return -1;
 	a = u->bucket[name_hash(user, ulen) & (u->nbuckets - 1)];

@@ -25,6 +25,7 @@
 #ifndef CSSP_NTLM_USERS_H
 #define CSSP_NTLM_USERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ntlm_users;
@@ -53,6 +54,14 @@ void ntlm_users_free(struct ntlm_users *u);
 
 /** ntlm_users_count() - Return: the number of user lines */
 size_t ntlm_users_count(const struct ntlm_users *u);
+
+/**
+ * ntlm_users_name_ok() - whether ntlm_users_select() looks @user up
+ * @user: a user name (UTF-8), or NULL
+ *
+ * Return: true for a name that is not empty and plain ASCII.
+ */
+bool ntlm_users_name_ok(const char *user);
 
 /**
  * ntlm_users_select() - write the candidate lines for a user name
