@@ -1151,20 +1151,27 @@ static bool write_file(const char *path, const char *text)
 	return !fclose(f) && ok;
 }
 
-/* One NTLM logon as CONTOSO\alice against @srv: the server's status. */
-static uint32_t ntlm_logon(struct __test_metadata *_metadata, struct cssp_gss_server *srv)
+/* One NTLM logon as @user (Passw0rd!) by @mech against @srv: the server's status. */
+static uint32_t logon_as(struct __test_metadata *_metadata, struct cssp_gss_server *srv,
+			 const char *user, gss_OID mech)
 {
 	struct cssp_gss *g = cssp_gss_new(srv);
 	struct peer c;
 	uint32_t nt, st = CLIENT_FAILED;
 
-	if (g && client(_metadata, &c, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, &ntlm_oid, NULL,
-			"TERMSRV@" HOST)) {
+	if (g && client(_metadata, &c, user, ALICE_NT, mech, mech,
+			mech == &spnego_oid ? &ntlm_oid : NULL, "TERMSRV@" HOST)) {
 		st = handshake(_metadata, &c, g, &nt, NULL);
 		peer_free(&c);
 	}
 	cssp_gss_free(g);
 	return st;
+}
+
+/* One raw NTLM logon as CONTOSO\alice against @srv: the server's status. */
+static uint32_t ntlm_logon(struct __test_metadata *_metadata, struct cssp_gss_server *srv)
+{
+	return logon_as(_metadata, srv, "CONTOSO\\alice", &ntlm_oid);
 }
 
 /*
@@ -1243,23 +1250,6 @@ TEST(user_file_fail_closed)
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, ntlm_logon(_metadata, srv));
 	cssp_gss_server_free(srv);
 	unlink(path);
-}
-
-/* One NTLM logon as @user (Passw0rd!) by @mech against @srv: the server's status. */
-static uint32_t logon_as(struct __test_metadata *_metadata, struct cssp_gss_server *srv,
-			 const char *user, gss_OID mech)
-{
-	struct cssp_gss *g = cssp_gss_new(srv);
-	struct peer c;
-	uint32_t nt, st = CLIENT_FAILED;
-
-	if (g && client(_metadata, &c, user, ALICE_NT, mech, mech,
-			mech == &spnego_oid ? &ntlm_oid : NULL, "TERMSRV@" HOST)) {
-		st = handshake(_metadata, &c, g, &nt, NULL);
-		peer_free(&c);
-	}
-	cssp_gss_free(g);
-	return st;
 }
 
 #define HASH_LINE(name, hash) name ":0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:" hash ":[U]:LCT-0:\n"
