@@ -43,7 +43,7 @@ u32 credssp_acquire_cred(struct net *net, const char *package, u32 cred_use,
 	if (!cn)
 		return SEC_E_INTERNAL_ERROR;
 	status = credssp_sspi_acquire(cn, &credssp_kernel_caller, package,
-				      cred_use, cred, &exp);
+				      cred_use, NULL, cred, &exp);
 	if (status == SEC_E_OK && expiry)
 		*expiry = exp;
 	return status;

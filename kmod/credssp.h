@@ -22,6 +22,8 @@
  *               reply is filled there, under the queue's lock (a queued
  *               step's input is its waiter's until a socket takes it)
  *   table.c     handles, owners, limits, credentials
+ *   grant.c     named server credentials and who may acquire them
+ *               without CAP_NET_ADMIN
  *   wire.c      checks of what crosses the edges (helper answers, keys,
  *               credentials payloads), pure functions, KUnit-tested, and
  *               the words of enum credssp_reason (the lower files report
@@ -229,6 +231,8 @@ struct credssp_net {
 	struct delayed_work expire_work;
 	struct list_head all;		/* credssp_nets, for module unload */
 	atomic64_t stats[CREDSSP_NR_OUTCOMES][CREDSSP_NR_PACKAGES];
+	/* The helper's named credentials (grant.c); RCU, set under lock. */
+	struct credssp_grants __rcu *grants;
 };
 
 struct credssp_cred {
@@ -240,6 +244,8 @@ struct credssp_cred {
 	u64 id;
 	u32 gen;
 	unsigned long flags;		/* CREDSSP_F_DEAD */
+	/* The named credential (grant.c), or "" for the helper's default. */
+	char name[CREDSSP_CRED_NAME_MAX + 1];
 };
 
 /* One direction's TLS traffic keys, as credssp.h's CREDSSP_A_K_*. */
@@ -346,6 +352,7 @@ struct credssp_helper_req {
 	u32 input_len;
 	u32 req_flags;
 	u32 options;
+	const char *cred_name;		/* first step: the ctx's cred's, or "" */
 	bool first;
 	bool taken;			/* a helper socket took it */
 	bool unseen;			/* a first step that nobody took */
@@ -387,8 +394,9 @@ u32 credssp_handle_index(u64 id);
 u32 credssp_handle_gen(u64 id);
 bool credssp_owner_match(const struct credssp_caller *owner,
 			 const struct credssp_caller *caller);
+bool credssp_owner_known(struct credssp_net *cn, const struct credssp_caller *c);
 u32 credssp_cred_new(struct credssp_net *cn,
-		     const struct credssp_caller *caller,
+		     const struct credssp_caller *caller, const char *name,
 		     struct credssp_cred **credp);
 struct credssp_cred *credssp_cred_lookup(struct credssp_net *cn, u64 id,
 					 const struct credssp_caller *caller);
@@ -400,6 +408,18 @@ struct credssp_owner *credssp_owner_charge(struct credssp_net *cn,
 void credssp_owner_uncharge(struct credssp_net *cn, struct credssp_owner *o,
 			    bool ctx);
 u64 credssp_now(void);
+
+/* grant.c: named credentials and who may acquire them */
+struct credssp_grants;
+bool credssp_cred_name_ok(const char *name);
+void credssp_grants_free(struct credssp_grants *gs);
+int credssp_grants_parse(const struct nlmsghdr *nlh, int hdrlen,
+			 struct credssp_grants **gsp,
+			 struct netlink_ext_ack *extack);
+void credssp_grants_replace_locked(struct credssp_net *cn,
+				   struct credssp_grants *gs);
+int credssp_grant_check(struct credssp_net *cn, const char *name,
+			bool privileged);
 
 /* ctx.c: a context's life and state */
 struct credssp_ctx_view {
@@ -503,7 +523,8 @@ static inline void credssp_info_caller(struct sk_buff *skb,
 
 /* helper.c: the upcall channel */
 int credssp_helper_register(struct credssp_net *cn,
-			    const struct credssp_caller *c);
+			    const struct credssp_caller *c,
+			    struct credssp_grants *grants);
 int credssp_helper_next(struct credssp_net *cn, struct sk_buff *skb,
 			struct genl_info *info);
 struct credssp_helper_req *credssp_helper_done_take(struct credssp_net *cn,
@@ -555,7 +576,7 @@ struct credssp_accept_args {
 
 u32 credssp_sspi_acquire(struct credssp_net *cn,
 			 const struct credssp_caller *caller,
-			 const char *package, u32 cred_use,
+			 const char *package, u32 cred_use, const char *name,
 			 struct credssp_cred **credp, u64 *expiry);
 u32 credssp_sspi_accept(struct credssp_net *cn,
 			const struct credssp_caller *caller,

@@ -84,6 +84,8 @@ static int credssp_helper_sock(struct credssp_net *cn, u32 portid,
  * credssp_helper_register - make a socket a helper socket of its netns
  * @cn: the netns
  * @c: the socket, of the current thread group
+ * @grants: the named credentials it serves (grant.c), or NULL to keep the
+ *	set; taken over on success, the caller's to free on failure
  *
  * The first registration makes the sender's thread group the helper;
  * further sockets of that thread group register while it still has
@@ -96,7 +98,8 @@ static int credssp_helper_sock(struct credssp_net *cn, u32 portid,
  * -ENODEV if the netns is going away.
  */
 int credssp_helper_register(struct credssp_net *cn,
-			    const struct credssp_caller *c)
+			    const struct credssp_caller *c,
+			    struct credssp_grants *grants)
 {
 	struct credssp_helper *h = &cn->helper;
 	int err = 0;
@@ -118,6 +121,8 @@ int credssp_helper_register(struct credssp_net *cn,
 	} else {
 		h->socks[h->n_socks++] = *c;
 	}
+	if (!err && grants)
+		credssp_grants_replace_locked(cn, grants);
 	spin_unlock(&cn->lock);
 	return err;
 }
@@ -159,6 +164,8 @@ static struct pid *credssp_helper_forget_locked(struct credssp_net *cn)
 	lockdep_assert_held(&cn->lock);
 	cn->helper.pid = NULL;
 	cn->helper.n_socks = 0;
+	/* The grants are the helper's: nobody unprivileged gets in now. */
+	credssp_grants_replace_locked(cn, NULL);
 	list_for_each_entry_safe(req, tmp, &cn->reqs, node)
 		credssp_req_end_locked(cn, req, CREDSSP_REQ_LOST);
 	list_for_each_entry_safe(req, tmp, &cn->queue, node)
@@ -386,6 +393,8 @@ void credssp_helper_step_init(struct credssp_helper_req *req,
 		.input_len = input_len,
 		.req_flags = req_flags,
 		.options = ctx->options,	/* fixed for the context's life */
+		/* The context holds its credential: the name outlives the step. */
+		.cred_name = first && ctx->cred ? ctx->cred->name : "",
 		.first = first,
 	};
 	INIT_LIST_HEAD(&req->node);
@@ -457,7 +466,8 @@ static size_t credssp_req_size(const struct credssp_helper_req *req)
 {
 	return 2 * nla_total_size_64bit(sizeof(u64)) +
 		3 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
-		nla_total_size(req->input_len);
+		nla_total_size(req->input_len) +
+		(req->cred_name ? nla_total_size(strlen(req->cred_name) + 1) : 0);
 }
 
 static int credssp_req_fill(struct sk_buff *skb, const struct credssp_helper_req *req)
@@ -474,7 +484,9 @@ static int credssp_req_fill(struct sk_buff *skb, const struct credssp_helper_req
 	    nla_put_u32(skb, CREDSSP_A_H_REQ_FLAGS, req->req_flags) ||
 	    nla_put_u32(skb, CREDSSP_A_H_OPTIONS, req->options) ||
 	    (req->input_len &&
-	     nla_put(skb, CREDSSP_A_H_INPUT, req->input_len, req->input)))
+	     nla_put(skb, CREDSSP_A_H_INPUT, req->input_len, req->input)) ||
+	    (req->cred_name && req->cred_name[0] &&
+	     nla_put_string(skb, CREDSSP_A_H_CRED_NAME, req->cred_name)))
 		return -EMSGSIZE;
 	return 0;
 }

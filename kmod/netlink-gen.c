@@ -11,6 +11,12 @@
 #include <uapi/linux/credssp.h>
 
 /* Common nested types */
+const struct nla_policy credssp_grant_nl_policy[CREDSSP_A_G_GID + 1] = {
+	[CREDSSP_A_G_NAME] = { .type = NLA_NUL_STRING, .len = CREDSSP_CRED_NAME_MAX, },
+	[CREDSSP_A_G_UID] = { .type = NLA_U32, },
+	[CREDSSP_A_G_GID] = { .type = NLA_U32, },
+};
+
 const struct nla_policy credssp_keys_nl_policy[CREDSSP_A_K_REC_SEQ + 1] = {
 	[CREDSSP_A_K_CIPHER] = { .type = NLA_U32, },
 	[CREDSSP_A_K_KEY] = { .type = NLA_BINARY, },
@@ -59,8 +65,9 @@ static const struct nla_policy credssp_get_ctx_nl_policy[CREDSSP_A_CI_ID + 1] = 
 };
 
 /* CREDSSP_CMD_HELPER_REGISTER - do */
-static const struct nla_policy credssp_helper_register_nl_policy[CREDSSP_A_H_VERSION + 1] = {
+static const struct nla_policy credssp_helper_register_nl_policy[CREDSSP_A_H_GRANT + 1] = {
 	[CREDSSP_A_H_VERSION] = { .type = NLA_U32, },
+	[CREDSSP_A_H_GRANT] = NLA_POLICY_NESTED(credssp_grant_nl_policy),
 };
 
 /* CREDSSP_CMD_HELPER_DONE - do */
@@ -120,7 +127,7 @@ static const struct nla_policy credssp_decrypt_nl_policy[CREDSSP_A_INPUT + 1] = 
 static const struct genl_split_ops credssp_nl_ops[] = {
 	{
 		.cmd		= CREDSSP_CMD_GET_STATUS,
-		.pre_doit	= credssp_nl_pre_doit,
+		.pre_doit	= credssp_nl_admin_pre_doit,
 		.doit		= credssp_nl_get_status_doit,
 		.flags		= GENL_CMD_CAP_DO,
 	},
@@ -166,7 +173,7 @@ static const struct genl_split_ops credssp_nl_ops[] = {
 	},
 	{
 		.cmd		= CREDSSP_CMD_GET_CTX,
-		.pre_doit	= credssp_nl_pre_doit,
+		.pre_doit	= credssp_nl_admin_pre_doit,
 		.doit		= credssp_nl_get_ctx_doit,
 		.policy		= credssp_get_ctx_nl_policy,
 		.maxattr	= CREDSSP_A_CI_ID,
@@ -182,7 +189,7 @@ static const struct genl_split_ops credssp_nl_ops[] = {
 		.cmd		= CREDSSP_CMD_HELPER_REGISTER,
 		.doit		= credssp_nl_helper_register_doit,
 		.policy		= credssp_helper_register_nl_policy,
-		.maxattr	= CREDSSP_A_H_VERSION,
+		.maxattr	= CREDSSP_A_H_GRANT,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

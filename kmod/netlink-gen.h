@@ -12,8 +12,11 @@
 #include <uapi/linux/credssp.h>
 
 /* Common nested types */
+extern const struct nla_policy credssp_grant_nl_policy[CREDSSP_A_G_GID + 1];
 extern const struct nla_policy credssp_keys_nl_policy[CREDSSP_A_K_REC_SEQ + 1];
 
+int credssp_nl_admin_pre_doit(const struct genl_split_ops *ops,
+			      struct sk_buff *skb, struct genl_info *info);
 int credssp_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 			struct genl_info *info);
 int credssp_nl_dump_start(struct netlink_callback *cb);

@@ -169,9 +169,16 @@ cancel:
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_nl_fill_status);
 
+/* CAP_NET_ADMIN in the user namespace that owns the netns of @skb. */
+static bool credssp_nl_admin(struct sk_buff *skb, struct genl_info *info)
+{
+	return netlink_ns_capable(skb, genl_info_net(info)->user_ns,
+				  CAP_NET_ADMIN);
+}
+
 /**
- * credssp_nl_pre_doit - the permission of every consumer command
- * @ops: the command
+ * credssp_nl_admin_pre_doit - the permission of the admin's view
+ * @ops: the command (GET_STATUS, GET_CTX)
  * @skb: the request
  * @info: its parsed form
  *
@@ -181,13 +188,43 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_nl_fill_status);
  *
  * Return: 0, or -EPERM.
  */
+int credssp_nl_admin_pre_doit(const struct genl_split_ops *ops,
+			      struct sk_buff *skb, struct genl_info *info)
+{
+	return credssp_nl_admin(skb, info) ? 0 : -EPERM;
+}
+
+/**
+ * credssp_nl_pre_doit - the permission of the SSPI commands
+ * @ops: the command
+ * @skb: the request
+ * @info: its parsed form
+ *
+ * CAP_NET_ADMIN as credssp_nl_admin_pre_doit(), a named credential granted
+ * to the sender (grant.c), or handles the sending socket owns already (so
+ * that it can still free them when the helper, and with it the grants, has
+ * gone). Past this, a caller reaches only the handles its socket owns
+ * (table.c), and ACQUIRE_CRED checks the name it asks for.
+ *
+ * Return: 0, or -EPERM.
+ */
 int credssp_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 			struct genl_info *info)
 {
-	if (!netlink_ns_capable(skb, genl_info_net(info)->user_ns,
-				CAP_NET_ADMIN))
-		return -EPERM;
-	return 0;
+	struct credssp_caller caller;
+	struct credssp_net *cn;
+
+	if (credssp_nl_admin(skb, info))
+		return 0;
+	cn = credssp_pernet(genl_info_net(info));
+	if (cn && !credssp_grant_check(cn, NULL, false))
+		return 0;
+	credssp_info_caller(skb, info, &caller);
+	if (cn && credssp_owner_known(cn, &caller))
+		return 0;
+	NL_SET_ERR_MSG(info->extack,
+		       "needs CAP_NET_ADMIN or a credential granted to this user");
+	return -EPERM;
 }
 
 /**
@@ -241,12 +278,41 @@ int credssp_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ACQUIRE_CRED, FREE_CRED */
 
+/*
+ * The named credential of an ACQUIRE_CRED (its PRINCIPAL), if the caller
+ * may have it. Return: NULL, with *@name set (NULL for the default
+ * credential); or the words of a SEC_E_NO_CREDENTIALS refusal.
+ */
+static const char *credssp_nl_cred_name(struct sk_buff *skb,
+					struct genl_info *info,
+					struct credssp_net *cn,
+					const char **name)
+{
+	struct nlattr *attr = info->attrs[CREDSSP_A_PRINCIPAL];
+	bool admin = credssp_nl_admin(skb, info);
+
+	*name = attr ? nla_data(attr) : NULL;	/* NUL-terminated: policy */
+	if (!*name)
+		return admin ? NULL : "name a credential granted to you";
+	if (!credssp_cred_name_ok(*name))
+		return "not a credential name";
+	switch (credssp_grant_check(cn, *name, admin)) {
+	case 0:
+		return NULL;
+	case -EACCES:
+		return "that credential is not granted to you";
+	default:
+		return "the helper serves no credential of that name";
+	}
+}
+
 int credssp_nl_acquire_cred_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char package[CREDSSP_PACKAGE_NAME_MAX + 1];
 	struct credssp_caller caller;
 	struct credssp_cred *cred;
 	struct credssp_net *cn;
+	const char *name, *why;
 	struct sk_buff *msg;
 	u64 expiry;
 	u32 status;
@@ -258,12 +324,15 @@ int credssp_nl_acquire_cred_doit(struct sk_buff *skb, struct genl_info *info)
 	cn = credssp_info_net(info);
 	if (!cn)
 		return -ENODEV;
+	why = credssp_nl_cred_name(skb, info, cn, &name);
+	if (why)
+		return credssp_reply_status(info, SEC_E_NO_CREDENTIALS, why);
 	credssp_info_caller(skb, info, &caller);
 	nla_strscpy(package, info->attrs[CREDSSP_A_PACKAGE], sizeof(package));
 
 	status = credssp_sspi_acquire(cn, &caller, package,
 				      nla_get_u32(info->attrs[CREDSSP_A_CRED_USE]),
-				      &cred, &expiry);
+				      name, &cred, &expiry);
 	if (status != SEC_E_OK)
 		return credssp_reply_status(info, status, NULL);
 
@@ -851,6 +920,7 @@ int credssp_nl_get_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 int credssp_nl_helper_register_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[CREDSSP_A_H_VERSION];
+	struct credssp_grants *grants;
 	struct credssp_caller c;
 	struct credssp_net *cn;
 	int err;
@@ -865,8 +935,14 @@ int credssp_nl_helper_register_doit(struct sk_buff *skb, struct genl_info *info)
 	cn = credssp_info_net(info);
 	if (!cn)
 		return -ENODEV;
+	err = credssp_grants_parse(info->nlhdr, GENL_HDRLEN, &grants,
+				   info->extack);
+	if (err)
+		return err;
 	credssp_info_caller(skb, info, &c);
-	err = credssp_helper_register(cn, &c);
+	err = credssp_helper_register(cn, &c, grants);
+	if (err)
+		credssp_grants_free(grants);
 	if (err == -EBUSY)
 		NL_SET_ERR_MSG(info->extack, "a helper is registered");
 	else if (err == -ENOSPC)

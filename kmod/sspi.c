@@ -61,6 +61,8 @@ static const struct credssp_pkg_info credssp_inner_pkgs[] = {
  * @caller: the owner of the new handle
  * @package: the package name
  * @cred_use: SECPKG_CRED_*
+ * @name: a named credential the caller may use (grant.c), or NULL for the
+ *	helper's default
  * @credp: the new credential (table reference plus one for the caller)
  * @expiry: its expiry
  *
@@ -69,7 +71,7 @@ static const struct credssp_pkg_info credssp_inner_pkgs[] = {
  */
 u32 credssp_sspi_acquire(struct credssp_net *cn,
 			 const struct credssp_caller *caller,
-			 const char *package, u32 cred_use,
+			 const char *package, u32 cred_use, const char *name,
 			 struct credssp_cred **credp, u64 *expiry)
 {
 	u32 status;
@@ -78,7 +80,7 @@ u32 credssp_sspi_acquire(struct credssp_net *cn,
 		return SEC_E_SECPKG_NOT_FOUND;
 	if (cred_use != SECPKG_CRED_INBOUND)
 		return SEC_E_UNSUPPORTED_FUNCTION;
-	status = credssp_cred_new(cn, caller, credp);
+	status = credssp_cred_new(cn, caller, name, credp);
 	if (status == SEC_E_OK)
 		*expiry = CREDSSP_TIME_NEVER;
 	return status;

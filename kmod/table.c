@@ -159,6 +159,23 @@ static struct credssp_owner *credssp_owner_find(struct credssp_net *cn,
 	return NULL;
 }
 
+/**
+ * credssp_owner_known - whether a socket owns handles in a netns
+ * @cn: the netns
+ * @c: the socket
+ *
+ * Return: true if @c holds a credential or a context of @cn.
+ */
+bool credssp_owner_known(struct credssp_net *cn, const struct credssp_caller *c)
+{
+	bool known;
+
+	spin_lock(&cn->lock);
+	known = c->sk && credssp_owner_find(cn, c);
+	spin_unlock(&cn->lock);
+	return known;
+}
+
 static void credssp_owner_maybe_free(struct credssp_net *cn,
 				     struct credssp_owner *o,
 				     struct credssp_owner **to_free)
@@ -289,13 +306,14 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_cred_put);
  * credssp_cred_new - create a linked credential
  * @cn: the netns
  * @caller: its owner
+ * @name: the named credential (grant.c), or NULL for the default
  * @credp: the credential, with a reference for the caller besides the
  *	table's
  *
  * Return: SEC_E_OK, or SEC_E_INSUFFICIENT_MEMORY (limit or allocation).
  */
 u32 credssp_cred_new(struct credssp_net *cn,
-		     const struct credssp_caller *caller,
+		     const struct credssp_caller *caller, const char *name,
 		     struct credssp_cred **credp)
 {
 	struct credssp_cred *cred;
@@ -314,6 +332,8 @@ u32 credssp_cred_new(struct credssp_net *cn,
 	refcount_set(&cred->ref, 2);
 	cred->cn = cn;
 	cred->oid = *caller;
+	if (name)
+		strscpy(cred->name, name, sizeof(cred->name));
 	cred->gen = get_random_u32();
 	/* Reserve the slot (lookups see NULL), then publish the object. */
 	err = xa_alloc_cyclic(&cn->creds, &index, NULL, xa_limit_32b,

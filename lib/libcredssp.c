@@ -480,7 +480,12 @@ credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, co
 	}
 	st = call(h, msg, &r, tb, &status);
 	if (st != CREDSSP_SEC_STATUS_OK) {
-		status = st;
+		/*
+		 * Refused before the call (no CAP_NET_ADMIN, no credential
+		 * granted to this user): as SSPI says it, with the kernel's words
+		 * in credssp_last_message().
+		 */
+		status = h->err == EPERM ? CREDSSP_SEC_STATUS_NO_CREDENTIALS : st;
 		goto out;
 	}
 	if (status == CREDSSP_SEC_STATUS_OK) {

@@ -56,8 +56,25 @@ void credsspd_config_init(struct credsspd_config *cfg)
 	cfg->log = CREDSSPD_LOG_STDERR;
 }
 
+static void free_list(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 void credsspd_config_free(struct credsspd_config *cfg)
 {
+	for (size_t i = 0; i < cfg->n_named; i++) {
+		struct credsspd_named *c = &cfg->named[i];
+
+		free(c->name);
+		free(c->certificate);
+		free(c->key);
+		free_list(c->users, c->n_users);
+		free_list(c->groups, c->n_groups);
+	}
+	free(cfg->named);
 	free(cfg->certificate);
 	free(cfg->key);
 	free(cfg->keytab);
@@ -152,6 +169,24 @@ static int set_string(char **field, const char *v, size_t n, const char *name, u
 	return 0;
 }
 
+/* An absolute path for @key (no control characters) into *@field. */
+static int set_path(char **field, const char *key, const char *v, size_t n, const char *name,
+		    unsigned int line, char *err, size_t errlen)
+{
+	char q[48];
+
+	quote(q, sizeof(q), v, n);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 && v[i] != '\t')
+			return fail(err, errlen, name, line, "control character in the value of %s",
+				    key);
+	if (v[0] != '/')
+		return fail(err, errlen, name, line, "%s: '%s' is not an absolute path", key, q);
+	if (n >= 4096)
+		return fail(err, errlen, name, line, "%s: path too long", key);
+	return set_string(field, v, n, name, line, err, errlen);
+}
+
 static int set_value(const struct key_desc *k, const char *v, size_t n, struct credsspd_config *cfg,
 		     const char *name, unsigned int line, char *err, size_t errlen)
 {
@@ -165,13 +200,7 @@ static int set_value(const struct key_desc *k, const char *v, size_t n, struct c
 			return fail(err, errlen, name, line, "control character in the value of %s",
 				    k->name);
 	switch (k->type) {
-	case K_PATH:
-		if (v[0] != '/')
-			return fail(err, errlen, name, line, "%s: '%s' is not an absolute path",
-				    k->name, q);
-		if (n >= 4096)
-			return fail(err, errlen, name, line, "%s: path too long", k->name);
-		return set_string((char **)field, v, n, name, line, err, errlen);
+	case K_PATH: return set_path((char **)field, k->name, v, n, name, line, err, errlen);
 	case K_USER:
 		if (!user_name_ok(v, n))
 			return fail(err, errlen, name, line, "user: '%s' is not a valid user name",
@@ -205,6 +234,153 @@ static int set_value(const struct key_desc *k, const char *v, size_t n, struct c
 	return fail(err, errlen, name, line, "internal error");
 }
 
+/* The name of a [credential NAME] section: as the kernel's credssp_cred_name_ok(). */
+static bool cred_name_ok(const char *v, size_t n)
+{
+	if (n == 0 || n > CREDSSPD_NAME_MAX || v[0] == '.' || v[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = v[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* "[credential NAME]": a new named credential, the section of the lines that follow. */
+static int parse_section(const char *s, size_t n, struct credsspd_config *cfg, const char *name,
+			 unsigned int line, char *err, size_t errlen)
+{
+	static const char word[] = "credential";
+	struct credsspd_named *c;
+	char q[48];
+	size_t vn;
+
+	quote(q, sizeof(q), s, n);
+	if (n < 2 || s[n - 1] != ']')
+		return fail(err, errlen, name, line, "expected '[credential NAME]', not '%s'", q);
+	s++;
+	n -= 2;
+	while (n && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n && is_blank(s[n - 1]))
+		n--;
+	if (n <= sizeof(word) - 1 || memcmp(s, word, sizeof(word) - 1) ||
+	    !is_blank(s[sizeof(word) - 1]))
+		return fail(err, errlen, name, line, "expected '[credential NAME]', not '%s'", q);
+	s += sizeof(word) - 1;
+	n -= sizeof(word) - 1;
+	while (n && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	vn = n;
+	quote(q, sizeof(q), s, vn);
+	if (!cred_name_ok(s, vn))
+		return fail(err, errlen, name, line,
+			    "credential name '%s': 1 to %u letters, digits, '.', '_' or '-', "
+			    "not first '.' or '-'",
+			    q, CREDSSPD_NAME_MAX);
+	for (size_t i = 0; i < cfg->n_named; i++)
+		if (strlen(cfg->named[i].name) == vn && !memcmp(cfg->named[i].name, s, vn))
+			return fail(err, errlen, name, line,
+				    "credential '%s' named twice (first on line %u)", q,
+				    cfg->named[i].line);
+	if (cfg->n_named == CREDSSPD_NAMED_MAX)
+		return fail(err, errlen, name, line, "more than %u [credential] sections",
+			    CREDSSPD_NAMED_MAX);
+	c = realloc(cfg->named, (cfg->n_named + 1) * sizeof(*c));
+	if (!c)
+		return fail(err, errlen, name, line, "out of memory");
+	cfg->named = c;
+	c = &cfg->named[cfg->n_named];
+	memset(c, 0, sizeof(*c));
+	c->line = line;
+	c->name = strndup(s, vn);
+	if (!c->name)
+		return fail(err, errlen, name, line, "out of memory");
+	cfg->n_named++;
+	return 0;
+}
+
+/* A user or group list: names or ids, separated by commas or blanks. */
+static int set_list(char ***list, size_t *count, size_t others, const char *v, size_t n,
+		    const char *key, const char *name, unsigned int line, char *err, size_t errlen)
+{
+	size_t i = 0;
+	char q[48];
+
+	while (i < n) {
+		size_t start, len;
+		char **grown;
+
+		while (i < n && (is_blank(v[i]) || v[i] == ','))
+			i++;
+		if (i == n)
+			break;
+		start = i;
+		while (i < n && !is_blank(v[i]) && v[i] != ',')
+			i++;
+		len = i - start;
+		quote(q, sizeof(q), v + start, len);
+		if (!user_name_ok(v + start, len))
+			return fail(err, errlen, name, line, "%s: '%s' is not a valid name", key,
+				    q);
+		if (*count + others == CREDSSPD_NAMED_IDS)
+			return fail(err, errlen, name, line,
+				    "%s: more than %u users and groups in one credential", key,
+				    CREDSSPD_NAMED_IDS);
+		grown = realloc(*list, (*count + 1) * sizeof(**list));
+		if (!grown)
+			return fail(err, errlen, name, line, "out of memory");
+		*list = grown;
+		(*list)[*count] = strndup(v + start, len);
+		if (!(*list)[*count])
+			return fail(err, errlen, name, line, "out of memory");
+		(*count)++;
+	}
+	return 0;
+}
+
+/* "key = value" in the section of named credential @c. */
+static int parse_named_key(struct credsspd_named *c, const char *k, size_t kn, const char *v,
+			   size_t vn, const char *name, unsigned int line, char *err, size_t errlen)
+{
+	char q[48];
+	char **field = NULL;
+
+	quote(q, sizeof(q), k, kn);
+	if (value_is(k, kn, "certificate"))
+		field = &c->certificate;
+	else if (value_is(k, kn, "key"))
+		field = &c->key;
+	if (field) {
+		if (*field)
+			return fail(err, errlen, name, line,
+				    "duplicate key '%s' in [credential %s]", q, c->name);
+		return set_path(field, field == &c->key ? "key" : "certificate", v, vn, name, line,
+				err, errlen);
+	}
+	if (value_is(k, kn, "allow_users"))
+		return set_list(&c->users, &c->n_users, c->n_groups, v, vn, "allow_users", name,
+				line, err, errlen);
+	if (value_is(k, kn, "allow_groups"))
+		return set_list(&c->groups, &c->n_groups, c->n_users, v, vn, "allow_groups", name,
+				line, err, errlen);
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (value_is(k, kn, keys[i].name))
+			return fail(err, errlen, name, line,
+				    "'%s' belongs before the first [credential] section", q);
+	return fail(err, errlen, name, line,
+		    "unknown key '%s' in [credential %s] (certificate, key, allow_users, "
+		    "allow_groups)",
+		    q, c->name);
+}
+
 static int parse_line(const char *s, size_t n, struct credsspd_config *cfg, unsigned int *seen,
 		      const char *name, unsigned int line, char *err, size_t errlen)
 {
@@ -220,6 +396,8 @@ static int parse_line(const char *s, size_t n, struct credsspd_config *cfg, unsi
 		n--;
 	if (n == 0 || s[0] == '#')
 		return 0;
+	if (s[0] == '[')
+		return parse_section(s, n, cfg, name, line, err, errlen);
 	eq = memchr(s, '=', n);
 	if (!eq)
 		return fail(err, errlen, name, line, "expected 'key = value'");
@@ -236,6 +414,12 @@ static int parse_line(const char *s, size_t n, struct credsspd_config *cfg, unsi
 	quote(q, sizeof(q), k, kn);
 	if (kn == 0)
 		return fail(err, errlen, name, line, "missing key before '='");
+	if (cfg->n_named) {
+		if (vn == 0)
+			return fail(err, errlen, name, line, "empty value for '%s'", q);
+		return parse_named_key(&cfg->named[cfg->n_named - 1], k, kn, v, vn, name, line, err,
+				       errlen);
+	}
 	for (i = 0; i < N_KEYS; i++)
 		if (strlen(keys[i].name) == kn && memcmp(keys[i].name, k, kn) == 0)
 			break;
@@ -291,6 +475,15 @@ int credsspd_config_parse(const char *name, const char *text, size_t len,
 	if (!cfg->key) {
 		fail(err, errlen, name, 0, "missing required key 'key'");
 		goto out_fail;
+	}
+	for (size_t i = 0; i < cfg->n_named; i++) {
+		const struct credsspd_named *c = &cfg->named[i];
+
+		if (!c->certificate || !c->key) {
+			fail(err, errlen, name, c->line, "[credential %s] needs '%s'", c->name,
+			     c->certificate ? "key" : "certificate");
+			goto out_fail;
+		}
 	}
 	return 0;
 

@@ -17,6 +17,28 @@
 #define CREDSSPD_WORKERS_DEFAULT     4
 #define CREDSSPD_MIN_VERSION_DEFAULT 5
 
+/* Named server credentials ([credential NAME] sections), as the kernel's limits. */
+#define CREDSSPD_NAMED_MAX 64  /* CREDSSP_GRANTS_MAX */
+#define CREDSSPD_NAMED_IDS 256 /* CREDSSP_GRANT_IDS_MAX: users and groups of one */
+#define CREDSSPD_NAME_MAX  63  /* CREDSSP_CRED_NAME_MAX */
+
+/*
+ * A named server credential: its certificate and key, and the users and
+ * groups (names or numeric ids, as written) that may acquire it without
+ * CAP_NET_ADMIN. Everything else (keytab, NTLM users, policy) is the
+ * global section's.
+ */
+struct credsspd_named {
+	char *name;
+	char *certificate;
+	char *key;
+	char **users;
+	size_t n_users;
+	char **groups;
+	size_t n_groups;
+	unsigned int line; /* of its section header */
+};
+
 enum credsspd_log {
 	CREDSSPD_LOG_STDERR,
 	CREDSSPD_LOG_SYSLOG,
@@ -34,6 +56,8 @@ struct credsspd_config {
 	unsigned int workers;	     /* 1..CREDSSPD_WORKERS_MAX */
 	enum credsspd_log log;
 	bool debug;
+	struct credsspd_named *named; /* [credential NAME] sections, in file order */
+	size_t n_named;
 };
 
 /* Defaults (no file values), nothing allocated. */

@@ -7,7 +7,9 @@
  * See credsspd(8).
  */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +41,19 @@ static void usage(FILE *f)
 		   "  -h       this help\n");
 }
 
-static struct cssp_cred *load_cred(const struct credsspd_config *cfg)
+/*
+ * One server credential: @cert and @key, the rest (keytab, NTLM users,
+ * policy) from the global section. @label names it in messages.
+ */
+static struct cssp_cred *load_cred(const struct credsspd_config *cfg, const char *cert,
+				   const char *key, const char *label)
 {
 	struct cssp_cred_config cc = {0};
 	struct cssp_cred *cred = NULL;
 	char err[512] = "";
 
-	cc.tls.cert_file = cfg->certificate;
-	cc.tls.key_file = cfg->key;
+	cc.tls.cert_file = cert;
+	cc.tls.key_file = key;
 	cc.keytab = cfg->keytab;
 	cc.ntlm_user_file = cfg->ntlm_user_file;
 	cc.min_version = cfg->min_version;
@@ -54,12 +61,139 @@ static struct cssp_cred *load_cred(const struct credsspd_config *cfg)
 	cc.keep_unbound_delegated = cfg->keep_unbound_delegated;
 	if (cssp_cred_new(&cc, &cred, err, sizeof(err)) != CREDSSP_SEC_STATUS_OK) {
 		/* Fail closed: without credsspd the kernel fails every logon at once. */
-		log_err("server credential: %s; not starting: every logon is denied "
+		log_err("%s: %s; not starting: every logon is denied "
 			"(SEC_E_NO_AUTHENTICATING_AUTHORITY) until this is fixed",
-			err[0] ? err : "cannot be loaded");
+			label, err[0] ? err : "cannot be loaded");
 		return NULL;
 	}
 	return cred;
+}
+
+/* The default server credential, then one per [credential NAME]: *@out, or -1. */
+static int load_creds(const struct credsspd_config *cfg, struct pool_cred **out)
+{
+	struct pool_cred *pc = calloc(cfg->n_named + 1, sizeof(*pc));
+	char label[96];
+
+	*out = pc;
+	if (!pc) {
+		log_err("out of memory");
+		return -1;
+	}
+	pc[0].name = "";
+	pc[0].cred = load_cred(cfg, cfg->certificate, cfg->key, "server credential");
+	if (!pc[0].cred)
+		return -1;
+	for (size_t i = 0; i < cfg->n_named; i++) {
+		const struct credsspd_named *c = &cfg->named[i];
+
+		snprintf(label, sizeof(label), "[credential %s]", c->name);
+		pc[i + 1].name = c->name;
+		pc[i + 1].cred = load_cred(cfg, c->certificate, c->key, label);
+		if (!pc[i + 1].cred)
+			return -1;
+	}
+	return 0;
+}
+
+static void free_creds(struct pool_cred *pc, size_t n)
+{
+	for (size_t i = 0; pc && i < n; i++)
+		cssp_cred_free(pc[i].cred);
+	free(pc);
+}
+
+/* A user or group of an allow_ list: a name, or a numeric id as written. 0 or -1. */
+static int resolve_id(const char *s, bool group, uint32_t *id)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (*end || errno || v >= UINT32_MAX)
+			return -1;
+		*id = (uint32_t)v;
+		return 0;
+	}
+	if (group) {
+		struct group *g = getgrnam(s);
+
+		if (!g)
+			return -1;
+		*id = (uint32_t)g->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(s);
+
+		if (!pw)
+			return -1;
+		*id = (uint32_t)pw->pw_uid;
+	}
+	return 0;
+}
+
+/* The ids of @n names of an allow_users (or, @group, allow_groups) list of @c. 0 or -1. */
+static int resolve_list(const struct credsspd_named *c, char *const *names, size_t n, bool group,
+			uint32_t *ids)
+{
+	for (size_t u = 0; u < n; u++) {
+		if (resolve_id(names[u], group, &ids[u])) {
+			log_err("[credential %s]: allow_%s: no %s '%s'", c->name,
+				group ? "groups" : "users", group ? "group" : "user", names[u]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Who may acquire each named credential, as ids, for HELPER_REGISTER: in
+ * *@out (ids in *@ids, both freed by the caller), or -1 naming what is not
+ * a known user or group. Resolved once, at start.
+ */
+static int resolve_grants(const struct credsspd_config *cfg, struct cnl_grant **out, uint32_t **ids)
+{
+	size_t total = 0, k = 0;
+	struct cnl_grant *g;
+	uint32_t *id;
+
+	for (size_t i = 0; i < cfg->n_named; i++)
+		total += cfg->named[i].n_users + cfg->named[i].n_groups;
+	*out = g = calloc(cfg->n_named + 1, sizeof(*g));
+	*ids = id = calloc(total + 1, sizeof(*id));
+	if (!g || !id) {
+		log_err("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->n_named; i++) {
+		const struct credsspd_named *c = &cfg->named[i];
+
+		g[i].name = c->name;
+		g[i].uids = id + k;
+		g[i].n_uids = c->n_users;
+		g[i].gids = id + k + c->n_users;
+		g[i].n_gids = c->n_groups;
+		if (resolve_list(c, c->users, c->n_users, false, id + k) ||
+		    resolve_list(c, c->groups, c->n_groups, true, id + k + c->n_users))
+			return -1;
+		k += c->n_users + c->n_groups;
+	}
+	return 0;
+}
+
+/* -t: what each named credential is and who may acquire it. */
+static void print_grants(const struct credsspd_config *cfg, const struct cnl_grant *g)
+{
+	for (size_t i = 0; i < cfg->n_named; i++) {
+		printf("credsspd: credential %s: %s; users", g[i].name, cfg->named[i].certificate);
+		for (size_t u = 0; u < g[i].n_uids; u++)
+			printf(" %s(%u)", cfg->named[i].users[u], g[i].uids[u]);
+		printf("%s; groups", g[i].n_uids ? "" : " none");
+		for (size_t u = 0; u < g[i].n_gids; u++)
+			printf(" %s(%u)", cfg->named[i].groups[u], g[i].gids[u]);
+		printf("%s\n", g[i].n_gids ? "" : " none");
+	}
 }
 
 /*
@@ -117,9 +251,10 @@ static int serve(struct cnl *nl, int sfd, struct pool *pool)
 }
 
 /* Register the main socket (the process becomes the helper), then the workers'. 0 or -1. */
-static int register_helper(struct cnl *nl, struct pool *pool)
+static int register_helper(struct cnl *nl, struct pool *pool, const struct cnl_grant *grants,
+			   size_t n_grants)
 {
-	int ret = cnl_register(nl);
+	int ret = cnl_register(nl, grants, n_grants);
 
 	if (!ret)
 		ret = pool_register(pool);
@@ -139,7 +274,9 @@ int main(int argc, char **argv)
 {
 	const char *path = CREDSSPD_CONFIG_PATH;
 	struct credsspd_config cfg;
-	struct cssp_cred *cred = NULL;
+	struct pool_cred *creds = NULL;
+	struct cnl_grant *grants = NULL;
+	uint32_t *grant_ids = NULL;
 	struct pool *pool = NULL;
 	struct cnl nl = {0};
 	bool check = false, debug = false;
@@ -180,9 +317,9 @@ int main(int argc, char **argv)
 			log_err("%s", err);
 			goto out;
 		}
-		cred = load_cred(&cfg);
-		if (!cred)
+		if (load_creds(&cfg, &creds) || resolve_grants(&cfg, &grants, &grant_ids))
 			goto out;
+		print_grants(&cfg, grants);
 		printf("credsspd: %s: configuration OK\n", path);
 		status = 0;
 		goto out;
@@ -192,8 +329,7 @@ int main(int argc, char **argv)
 		log_err("chdir /: %s", strerror(errno));
 		goto out;
 	}
-	cred = load_cred(&cfg);
-	if (!cred)
+	if (load_creds(&cfg, &creds) || resolve_grants(&cfg, &grants, &grant_ids))
 		goto out;
 
 	/* Before any thread: they inherit the blocked mask. */
@@ -214,12 +350,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cnl_set_rcvbuf(&nl, RCVBUF_BYTES);
-	pool = pool_new(cred, cfg.workers, err, sizeof(err));
+	pool = pool_new(creds, cfg.n_named + 1, cfg.workers, err, sizeof(err));
 	if (!pool) {
 		log_err("%s", err);
 		goto out;
 	}
-	if (register_helper(&nl, pool))
+	if (register_helper(&nl, pool, grants, cfg.n_named))
 		goto out;
 	if (cnl_join_ready(&nl, err, sizeof(err))) {
 		log_err("%s", err);
@@ -236,8 +372,10 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
-	log_info("registered as the credssp helper (pid %d, %u workers%s%s, no capabilities)",
-		 (int)getpid(), cfg.workers, cfg.user ? ", user " : "", cfg.user ? cfg.user : "");
+	log_info("registered as the credssp helper (pid %d, %u workers%s%s, %zu named "
+		 "credentials, no capabilities)",
+		 (int)getpid(), cfg.workers, cfg.user ? ", user " : "", cfg.user ? cfg.user : "",
+		 cfg.n_named);
 	/* Requests queued before the workers started. */
 	pool_kick(pool);
 	status = serve(&nl, sfd, pool) ? 1 : 0;
@@ -247,7 +385,9 @@ out:
 	if (nl.sk)
 		cnl_close(&nl);
 	pool_free(pool);
-	cssp_cred_free(cred);
+	free_creds(creds, cfg.n_named + 1);
+	free(grants);
+	free(grant_ids);
 	if (sfd >= 0)
 		close(sfd);
 	credsspd_config_free(&cfg);

@@ -105,10 +105,14 @@ uint32_t cnl_package(int engine_package)
 }
 
 static struct nla_policy req_policy[CREDSSP_A_H_MAX + 1] = {
-	[CREDSSP_A_H_REQ_ID] = {.type = NLA_U64},    [CREDSSP_A_H_OP] = {.type = NLA_U32},
-	[CREDSSP_A_H_CTX_ID] = {.type = NLA_U64},    [CREDSSP_A_H_FIRST] = {.type = NLA_FLAG},
-	[CREDSSP_A_H_REQ_FLAGS] = {.type = NLA_U32}, [CREDSSP_A_H_OPTIONS] = {.type = NLA_U32},
+	[CREDSSP_A_H_REQ_ID] = {.type = NLA_U64},
+	[CREDSSP_A_H_OP] = {.type = NLA_U32},
+	[CREDSSP_A_H_CTX_ID] = {.type = NLA_U64},
+	[CREDSSP_A_H_FIRST] = {.type = NLA_FLAG},
+	[CREDSSP_A_H_REQ_FLAGS] = {.type = NLA_U32},
+	[CREDSSP_A_H_OPTIONS] = {.type = NLA_U32},
 	[CREDSSP_A_H_INPUT] = {.type = NLA_UNSPEC},
+	[CREDSSP_A_H_CRED_NAME] = {.type = NLA_STRING, .maxlen = CREDSSP_CRED_NAME_MAX + 1},
 };
 
 /* HELPER_NEXT's reply into @req. 0, or -EBADMSG for a malformed one. */
@@ -139,6 +143,8 @@ static int parse_request(struct nlmsghdr *nlh, struct cnl_request *req)
 			return -EBADMSG;
 		}
 	}
+	if (tb[CREDSSP_A_H_CRED_NAME])
+		nla_strlcpy(req->cred_name, tb[CREDSSP_A_H_CRED_NAME], sizeof(req->cred_name));
 	return 0;
 }
 
@@ -268,11 +274,31 @@ static int transact(struct cnl *c, struct nl_msg *msg, struct cnl_wait *w, const
 	return wait_done(c, w);
 }
 
-int cnl_register(struct cnl *c)
+/* One GRANT nest. 0 or -ENOMEM. */
+static int put_grant(struct nl_msg *msg, const struct cnl_grant *g)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nlattr *nest = nla_nest_start(msg, CREDSSP_A_H_GRANT);
+	size_t i;
+
+	if (!nest || nla_put_string(msg, CREDSSP_A_G_NAME, g->name))
+		return -ENOMEM;
+	for (i = 0; i < g->n_uids; i++)
+		if (nla_put_u32(msg, CREDSSP_A_G_UID, g->uids[i]))
+			return -ENOMEM;
+	for (i = 0; i < g->n_gids; i++)
+		if (nla_put_u32(msg, CREDSSP_A_G_GID, g->gids[i]))
+			return -ENOMEM;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int cnl_register(struct cnl *c, const struct cnl_grant *grants, size_t n_grants)
+{
+	/* At most 64 grants of 256 ids: some 135 KiB. */
+	struct nl_msg *msg = nlmsg_alloc_size(n_grants ? 192 * 1024 : 4096);
 	char ext[256] = "";
 	struct cnl_wait w = {.ext = ext, .extlen = sizeof(ext)};
+	size_t i;
 	int ret;
 
 	if (!msg)
@@ -282,6 +308,12 @@ int cnl_register(struct cnl *c)
 	    nla_put_u32(msg, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
+	}
+	for (i = 0; i < n_grants; i++) {
+		if (put_grant(msg, &grants[i])) {
+			nlmsg_free(msg);
+			return -ENOMEM;
+		}
 	}
 	ret = transact(c, msg, &w, "HELPER_REGISTER");
 	if (ret && ext[0])

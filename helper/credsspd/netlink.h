@@ -37,6 +37,16 @@ struct cnl_request {
 	uint32_t req_flags, options;
 	const uint8_t *input;
 	size_t input_len;
+	char cred_name[CREDSSP_CRED_NAME_MAX + 1]; /* a first step's named credential, or "" */
+};
+
+/* A named credential and who may acquire it without CAP_NET_ADMIN (HELPER_REGISTER). */
+struct cnl_grant {
+	const char *name;
+	const uint32_t *uids;
+	size_t n_uids;
+	const uint32_t *gids;
+	size_t n_gids;
 };
 
 /*
@@ -44,9 +54,11 @@ struct cnl_request {
  * the process the helper, each further one becomes a helper socket too
  * (while the process still has CAP_NET_ADMIN). Returns 0 or a negative
  * errno (-EBUSY: another process is the helper; -EPROTO: another helper
- * version).
+ * version). With @n_grants > 0 the registration carries @grants, which
+ * replace the kernel's set for this network namespace; without, the set
+ * stays as it is.
  */
-int cnl_register(struct cnl *c);
+int cnl_register(struct cnl *c, const struct cnl_grant *grants, size_t n_grants);
 
 /* Join the "helper" multicast group (HELPER_READY). 0 or -1 with @err. */
 int cnl_join_ready(struct cnl *c, char *err, size_t errlen);

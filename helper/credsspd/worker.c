@@ -32,6 +32,7 @@ struct entry {
 
 struct job {
 	uint64_t req_id, ctx_id;
+	char cred_name[CREDSSP_CRED_NAME_MAX + 1]; /* a first step's, "" for the default */
 	bool first;
 	uint32_t req_flags, options;
 	uint8_t *input;
@@ -49,7 +50,8 @@ struct worker {
 };
 
 struct pool {
-	struct cssp_cred *cred;
+	const struct pool_cred *creds; /* [0] the default, then the named ones */
+	size_t n_creds;
 	pthread_mutex_t take_lock; /* one HELPER_NEXT and its bookkeeping at a time */
 	pthread_mutex_t lock;	   /* kick, stop, the table, every entry's busy/freed */
 	pthread_cond_t cond;
@@ -104,7 +106,8 @@ static void log_fail_closed(struct pool *p)
 	unsigned long held;
 	char why[512];
 
-	if (!cssp_cred_check(p->cred, why, sizeof(why)))
+	/* The files checked (keytab, NTLM users) are every credential's. */
+	if (!cssp_cred_check(p->creds[0].cred, why, sizeof(why)))
 		return;
 	if (audit_ratelimit(&rl, DENIED_LOG_INTERVAL, time(NULL), &held))
 		log_err("every logon is denied: %s (%lu such messages held back)", why, held);
@@ -165,6 +168,7 @@ static struct job *request_step(struct pool *p, const struct cnl_request *req)
 	j->req_id = req->req_id;
 	j->ctx_id = req->ctx_id;
 	j->first = req->first;
+	memcpy(j->cred_name, req->cred_name, sizeof(j->cred_name));
 	j->req_flags = req->req_flags;
 	j->options = req->options;
 	j->input_len = req->input_len;
@@ -212,28 +216,41 @@ static void send_done(struct worker *w, const struct job *j, const struct cnl_do
 			 ext[0] ? ": " : "", ext);
 }
 
+/* A context's engine state, made with the credential its first step names. */
+static struct cssp_ctx *new_ctx(struct pool *p, const struct job *j, uint32_t *fail)
+{
+	struct cssp_ctx_options opts = {
+		.req_flags = j->req_flags,
+		.restricted_admin = j->options & CREDSSP_OPT_RESTRICTED_ADMIN,
+	};
+	struct cssp_cred *cred = pool_find_cred(p, j->cred_name);
+
+	if (!cred) {
+		/* The kernel grants only what this credsspd registered. */
+		log_err("ctx %" PRIx64 ": no credential named \"%s\"", j->ctx_id, j->cred_name);
+		*fail = CREDSSP_SEC_STATUS_NO_CREDENTIALS;
+		return NULL;
+	}
+	return cssp_ctx_new(cred, &opts);
+}
+
 static void run_job(struct worker *w, struct job *j)
 {
 	struct pool *p = w->pool;
 	struct entry *e = j->entry;
 	struct cnl_done d = {.req_id = j->req_id, .status = j->status};
 	struct cssp_step step = {0};
+	uint32_t fail = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
 	bool final = true, abandoned;
 
 	if (!e) {
 		send_done(w, j, &d);
 		return;
 	}
-	if (j->first) {
-		struct cssp_ctx_options opts = {
-			.req_flags = j->req_flags,
-			.restricted_admin = j->options & CREDSSP_OPT_RESTRICTED_ADMIN,
-		};
-
-		e->ctx = cssp_ctx_new(p->cred, &opts);
-	}
+	if (j->first)
+		e->ctx = new_ctx(p, j, &fail);
 	if (!e->ctx) {
-		d.status = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
+		d.status = fail;
 	} else {
 		d.status = cssp_ctx_step(e->ctx, j->input, j->input_len, &step);
 		d.output = step.output.data;
@@ -361,7 +378,16 @@ void pool_kick(struct pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, size_t errlen)
+struct cssp_cred *pool_find_cred(const struct pool *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_creds; i++)
+		if (!strcmp(p->creds[i].name, name))
+			return p->creds[i].cred;
+	return NULL;
+}
+
+struct pool *pool_new(const struct pool_cred *creds, size_t n_creds, unsigned int workers,
+		      char *err, size_t errlen)
 {
 	struct pool *p = calloc(1, sizeof(*p) + workers * sizeof(p->workers[0]));
 	unsigned int i;
@@ -370,7 +396,8 @@ struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	p->cred = cred;
+	p->creds = creds;
+	p->n_creds = n_creds;
 	pthread_mutex_init(&p->take_lock, NULL);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -392,7 +419,7 @@ int pool_register(struct pool *p)
 	int ret;
 
 	for (i = 0; i < p->n_workers; i++) {
-		ret = cnl_register(&p->workers[i].nl);
+		ret = cnl_register(&p->workers[i].nl, NULL, 0);
 		if (ret)
 			return ret;
 	}

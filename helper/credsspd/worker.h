@@ -27,8 +27,21 @@
 struct cssp_cred;
 struct pool;
 
-/* Opens one netlink socket per worker; starts no thread yet. NULL with @err on failure. */
-struct pool *pool_new(struct cssp_cred *cred, unsigned int workers, char *err, size_t errlen);
+/* A server credential: "" names the default one, else a [credential NAME] section. */
+struct pool_cred {
+	const char *name;
+	struct cssp_cred *cred;
+};
+
+/*
+ * Opens one netlink socket per worker; starts no thread yet. @creds (the
+ * default first, @n_creds >= 1) must outlive the pool. NULL with @err on
+ * failure.
+ */
+struct pool *pool_new(const struct pool_cred *creds, size_t n_creds, unsigned int workers,
+		      char *err, size_t errlen);
+/* The credential a context's first step names, or NULL if none is. */
+struct cssp_cred *pool_find_cred(const struct pool *p, const char *name);
 /*
  * Register every worker's socket as a helper socket (after the main
  * socket made the process the helper, before privileges are dropped).

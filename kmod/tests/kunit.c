@@ -220,7 +220,7 @@ static void credssp_test_handle_lookup(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cn);
 	KUNIT_ASSERT_EQ(test, credssp_sspi_acquire(cn, &kernel, "credSSP",
-						   SECPKG_CRED_INBOUND, &cred,
+						   SECPKG_CRED_INBOUND, NULL, &cred,
 						   &expiry), SEC_E_OK);
 	KUNIT_EXPECT_EQ(test, expiry, CREDSSP_TIME_NEVER);
 	found = credssp_cred_lookup(cn, cred->id, &kernel);
@@ -237,11 +237,11 @@ static void credssp_test_handle_lookup(struct kunit *test)
 	credssp_cred_put(cred);
 
 	KUNIT_EXPECT_EQ(test, credssp_sspi_acquire(cn, &kernel, "NTLM",
-						   SECPKG_CRED_INBOUND, &cred,
+						   SECPKG_CRED_INBOUND, NULL, &cred,
 						   &expiry),
 			SEC_E_SECPKG_NOT_FOUND);
 	KUNIT_EXPECT_EQ(test, credssp_sspi_acquire(cn, &kernel, "CredSSP",
-						   SECPKG_CRED_BOTH, &cred,
+						   SECPKG_CRED_BOTH, NULL, &cred,
 						   &expiry),
 			SEC_E_UNSUPPORTED_FUNCTION);
 }
@@ -431,7 +431,7 @@ static void credssp_test_owner_limit_zero(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cn);
 	KUNIT_ASSERT_EQ(test, credssp_sspi_acquire(cn, &kernel, "CredSSP",
-						   SECPKG_CRED_INBOUND, &cred,
+						   SECPKG_CRED_INBOUND, NULL, &cred,
 						   &expiry), SEC_E_OK);
 	n_ctx = READ_ONCE(cn->n_ctx);
 	for (i = 0; i < 2; i++) {
@@ -1167,6 +1167,162 @@ static void credssp_test_seq_inc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b[0], 0);
 }
 
+/* Named credentials (grant.c) */
+
+static void credssp_test_cred_name(struct kunit *test)
+{
+	static const char *const good[] = { "web", "a", "Web-1.prod_x", "0" };
+	static const char *const bad[] = { "", ".hidden", "-x", "a b", "a/b",
+					   "caf\xc3\xa9", "x\n" };
+	char longest[CREDSSP_CRED_NAME_MAX + 2];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, credssp_cred_name_ok(good[i]),
+				      "%s", good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, credssp_cred_name_ok(bad[i]),
+				       "%s", bad[i]);
+	memset(longest, 'n', sizeof(longest));
+	longest[CREDSSP_CRED_NAME_MAX] = '\0';
+	KUNIT_EXPECT_TRUE(test, credssp_cred_name_ok(longest));
+	longest[CREDSSP_CRED_NAME_MAX] = 'n';
+	longest[CREDSSP_CRED_NAME_MAX + 1] = '\0';
+	KUNIT_EXPECT_FALSE(test, credssp_cred_name_ok(longest));
+}
+
+/* A HELPER_REGISTER carrying @n grants "g<i>" (or all named @same). */
+static struct sk_buff *credssp_test_register_msg(struct kunit *test,
+						 unsigned int n,
+						 const char *same, u32 uid)
+{
+	struct sk_buff *skb = nlmsg_new(NLMSG_GOODSIZE * 4, GFP_KERNEL);
+	struct nlattr *nest;
+	unsigned int i;
+	char name[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_NOT_NULL(test, nlmsg_put(skb, 0, 0, GENL_ID_CTRL,
+					      GENL_HDRLEN, 0));
+	KUNIT_ASSERT_EQ(test, nla_put_u32(skb, CREDSSP_A_H_VERSION,
+					  CREDSSP_HELPER_VERSION), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "g%u", i);
+		nest = nla_nest_start(skb, CREDSSP_A_H_GRANT);
+		KUNIT_ASSERT_NOT_NULL(test, nest);
+		KUNIT_ASSERT_EQ(test, nla_put_string(skb, CREDSSP_A_G_NAME,
+						     same ?: name), 0);
+		KUNIT_ASSERT_EQ(test, nla_put_u32(skb, CREDSSP_A_G_UID, uid),
+				0);
+		KUNIT_ASSERT_EQ(test, nla_put_u32(skb, CREDSSP_A_G_GID, 4242),
+				0);
+		nla_nest_end(skb, nest);
+	}
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	return skb;
+}
+
+static int credssp_test_parse(struct kunit *test, unsigned int n,
+			      const char *same, u32 uid,
+			      struct credssp_grants **gs)
+{
+	struct sk_buff *skb = credssp_test_register_msg(test, n, same, uid);
+	int err;
+
+	err = credssp_grants_parse(nlmsg_hdr(skb), GENL_HDRLEN, gs, NULL);
+	kfree_skb(skb);
+	return err;
+}
+
+static void credssp_test_grants_parse(struct kunit *test)
+{
+	struct credssp_grants *gs;
+
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, 0, NULL, 7, &gs), 0);
+	KUNIT_EXPECT_NULL(test, gs);
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, 2, NULL, 7, &gs), 0);
+	KUNIT_EXPECT_NOT_NULL(test, gs);
+	credssp_grants_free(gs);
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, CREDSSP_GRANTS_MAX, NULL,
+						 7, &gs), 0);
+	credssp_grants_free(gs);
+	/* Refused whole, nothing kept: one too many, twice, bad, no id. */
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, CREDSSP_GRANTS_MAX + 1,
+						 NULL, 7, &gs), -E2BIG);
+	KUNIT_EXPECT_NULL(test, gs);
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, 2, "web", 7, &gs),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, 1, "../x", 7, &gs),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, credssp_test_parse(test, 1, NULL, (u32)-1, &gs),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, gs);
+}
+
+/*
+ * The check against the running task (KUnit's: uid and gid 0, the initial
+ * user namespace) on a netns of the test's own, never init_net's.
+ */
+static void credssp_test_grant_check(struct kunit *test)
+{
+	struct credssp_net *cn = kunit_kzalloc(test, sizeof(*cn), GFP_KERNEL);
+	struct sk_buff *skb;
+	struct credssp_grants *gs;
+	struct nlattr *nest;
+	struct net *fake;
+
+	KUNIT_ASSERT_NOT_NULL(test, cn);
+	spin_lock_init(&cn->lock);
+	cn->net = &init_net;
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, false), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "web", true), -ENOENT);
+
+	/* "g0": uid 1234, gid 4242; "root-users": gid 0; "me": uid 0. */
+	skb = credssp_test_register_msg(test, 1, NULL, 1234);
+	nest = nla_nest_start(skb, CREDSSP_A_H_GRANT);
+	nla_put_string(skb, CREDSSP_A_G_NAME, "root-users");
+	nla_put_u32(skb, CREDSSP_A_G_GID, 0);
+	nla_nest_end(skb, nest);
+	nest = nla_nest_start(skb, CREDSSP_A_H_GRANT);
+	nla_put_string(skb, CREDSSP_A_G_NAME, "me");
+	nla_put_u32(skb, CREDSSP_A_G_UID, 0);
+	nla_nest_end(skb, nest);
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	KUNIT_ASSERT_EQ(test, credssp_grants_parse(nlmsg_hdr(skb), GENL_HDRLEN,
+						   &gs, NULL), 0);
+	kfree_skb(skb);
+	spin_lock(&cn->lock);
+	credssp_grants_replace_locked(cn, gs);
+	spin_unlock(&cn->lock);
+
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", false), -EACCES);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", true), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "root-users", false), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", false), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "ME", false), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "web", true), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, false), 0);
+
+	/*
+	 * A netns owned by another user namespace than the task's: the task
+	 * is nobody there, whatever ids it has.
+	 */
+	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	cn->net = fake;
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", false), -EACCES);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, false), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", true), 0);
+	cn->net = &init_net;
+
+	/* The helper goes: no grants. */
+	spin_lock(&cn->lock);
+	credssp_grants_replace_locked(cn, NULL);
+	spin_unlock(&cn->lock);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", false), -ENOENT);
+	rcu_barrier();
+}
+
 static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_keyring),
 	KUNIT_CASE(credssp_test_family),
@@ -1195,6 +1351,9 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_record_ctx),
 	KUNIT_CASE(credssp_test_record_gcm12_seq),
 	KUNIT_CASE(credssp_test_seq_inc),
+	KUNIT_CASE(credssp_test_cred_name),
+	KUNIT_CASE(credssp_test_grants_parse),
+	KUNIT_CASE(credssp_test_grant_check),
 	{}
 };
 

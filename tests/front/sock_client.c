@@ -16,7 +16,7 @@
  * plaintext exactly.
  *
  *   sock_client [--deny] [--version N] [--timeout-ms MS] [--token]
- *               [--fault-at N --fault CMD]
+ *               [--fault-at N --fault CMD] [--cred NAME]
  *     --deny       log on with the wrong NT hash: the server gets
  *                  CREDSSP_SEC_STATUS_LOGON_DENIED and the client its errorCode
  *     --timeout-ms the server's handshake deadline (0: the kernel's)
@@ -33,7 +33,11 @@
  *                  of the server's call, server_call_ms, the server's
  *                  whole call, and result=faulted once the
  *                  server's call failed (a success after a fault is FAILED)
- *   Always prints client_steps, the messages the client sent.
+ *     --cred NAME  the server acquires credsspd's named credential NAME
+ *                  ([credential NAME] in credsspd.conf) instead of the default
+ *   Always prints client_steps, the messages the client sent, and
+ *   server_cert, the SHA-256 of the certificate the client was shown
+ *   (openssl x509 -fingerprint -sha256's form).
  *
  * Needs credssp.ko and credsspd (serving CONTOSO\alice, Passw0rd!).
  * Prints key=value lines; exit 0 when everything matched.
@@ -177,6 +181,9 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 
 /* ---- the server: socket mode through libcredssp ---- */
 
+/* --cred: the named credential the server acquires, NULL for the default. */
+static const char *cred_name;
+
 static void *server_thread(void *arg)
 {
 	struct credssp_handle *h = credssp_open();
@@ -191,8 +198,8 @@ static void *server_thread(void *arg)
 		server_done = 1;
 		return NULL;
 	}
-	st = credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND, &cred,
-						NULL);
+	st = credssp_acquire_credentials_handle(h, cred_name, "CredSSP", CREDSSP_CRED_USE_INBOUND,
+						&cred, NULL);
 	server_start_ms = now_ms();
 	if (st == CREDSSP_SEC_STATUS_OK && token_mode) {
 		/* token mode: one record at a time, then kTLS for the next one */
@@ -282,6 +289,8 @@ int main(int argc, char **argv)
 			fault_cmd = argv[++i];
 		else if (!strcmp(argv[i], "--token"))
 			token_mode = true;
+		else if (!strcmp(argv[i], "--cred") && i + 1 < argc)
+			cred_name = argv[++i];
 		else {
 			fprintf(stderr, "sock_client: unknown argument '%s'\n", argv[i]);
 			return 2;
@@ -305,6 +314,10 @@ int main(int argc, char **argv)
 
 	printf("client_status=%#x\n", st);
 	printf("client_steps=%u\n", client_steps);
+	printf("server_cert=");
+	for (i = 0; i < (int)sizeof(c.peer_sha256); i++)
+		printf("%s%02X", i ? ":" : "", c.peer_sha256[i]);
+	printf("\n");
 	if (fault_cmd) {
 		printf("fault_rc=%d\n", fault_rc);
 		printf("fault_to_end_ms=%lld\n",

@@ -31,6 +31,49 @@ static bool same_string(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* A list entry: a user or group name as config.c's user_name_ok(). */
+static void check_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || s[0] == '-' ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+		      "NOPQRSTUVWXYZ0123456789_-.") != n)
+		abort();
+}
+
+/* [credential NAME] sections: valid, distinct names, within limits, alike in @a and @b. */
+static void check_named(const struct credsspd_config *a, const struct credsspd_config *b)
+{
+	if (a->n_named != b->n_named || a->n_named > CREDSSPD_NAMED_MAX)
+		abort();
+	for (size_t i = 0; i < a->n_named; i++) {
+		const struct credsspd_named *c = &a->named[i], *d = &b->named[i];
+		size_t n = strlen(c->name);
+
+		if (n == 0 || n > CREDSSPD_NAME_MAX || c->name[0] == '.' || c->name[0] == '-' ||
+		    strspn(c->name,
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+			    n)
+			abort();
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(a->named[j].name, c->name))
+				abort();
+		if (!c->certificate || !c->key || c->n_users + c->n_groups > CREDSSPD_NAMED_IDS)
+			abort();
+		check_string(c->certificate, true);
+		check_string(c->key, true);
+		if (strcmp(c->name, d->name) || strcmp(c->certificate, d->certificate) ||
+		    strcmp(c->key, d->key) || c->n_users != d->n_users ||
+		    c->n_groups != d->n_groups)
+			abort();
+		for (size_t u = 0; u < c->n_users; u++)
+			check_name(c->users[u]);
+		for (size_t u = 0; u < c->n_groups; u++)
+			check_name(c->groups[u]);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct credsspd_config a, b;
@@ -45,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (ra) {
 		if (ra != -1 || strncmp(err, "f.conf:", 7) || a.certificate || a.key || a.keytab ||
-		    a.ntlm_user_file || a.user)
+		    a.ntlm_user_file || a.user || a.named || a.n_named)
 			abort();
 		return 0;
 	}
@@ -67,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    a.allow_other_delegated_user != b.allow_other_delegated_user ||
 	    a.keep_unbound_delegated != b.keep_unbound_delegated)
 		abort();
+	check_named(&a, &b);
 	credsspd_config_free(&a);
 	credsspd_config_free(&b);
 	return 0;

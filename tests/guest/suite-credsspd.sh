@@ -282,4 +282,96 @@ else
 	tap_result 1 "user nobody exists in the guest"
 fi
 
+# ---- named credentials for unprivileged services (the access model) ------
+# [credential web]: its own certificate, granted to uid 4001 and gid 4100.
+# Unprivileged sock_client servers (setpriv drops every capability) acquire
+# it by name and authenticate a real client with its certificate; others,
+# and the granted user inside a user namespace, are refused.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/web.key" -out "$tmp/web.pem" \
+	-days 2 -subj /CN=credsspd-suite-web >/dev/null 2>&1
+cat "$tmp/credsspd.conf" - >"$tmp/named.conf" <<EOF2
+[credential web]
+certificate = $tmp/web.pem
+key = $tmp/web.key
+allow_users = 4001
+allow_groups = 4100
+EOF2
+sed 's/^allow_users = 4001$/allow_users = no-such-user-kcs/' "$tmp/named.conf" >"$tmp/nouser.conf"
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/^.*=//'; }
+web_fp=$(fp "$tmp/web.pem")
+default_fp=$(fp "$tmp/cert.pem")
+
+named_check() {
+	local out
+	out=$("$daemon" -t -c "$tmp/named.conf" 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | grep -qF "credential web: $tmp/web.pem; users 4001(4001); groups 4100(4100)" ||
+		{ echo "$out"; return 1; }
+}
+tap_check "credsspd -t lists the named credential and who may acquire it" named_check
+nouser_check() {
+	local out rc=0
+	out=$("$daemon" -t -c "$tmp/nouser.conf" 2>&1) || rc=$?
+	[ $rc -eq 1 ] && echo "$out" | grep -qF "[credential web]: allow_users: no user 'no-such-user-kcs'" ||
+		{ echo "exit $rc: $out"; return 1; }
+}
+tap_check "credsspd -t: an unknown user in allow_users fails closed" nouser_check
+
+# as UID GID GROUPS CMD...: CMD with those ids and no capability at all.
+as() {
+	local uid=$1 gid=$2 groups=--clear-groups
+	[ -z "$3" ] || groups=--groups=$3
+	shift 3
+	setpriv --reuid "$uid" --regid "$gid" "$groups" --inh-caps=-all --bounding-set=-all -- "$@"
+}
+# client_is OUT RESULT [FINGERPRINT] [MESSAGE]
+client_is() {
+	grep -qx "result=$2" "$1" &&
+		{ [ -z "${3:-}" ] || grep -qx "server_cert=$3" "$1"; } &&
+		{ [ -z "${4:-}" ] || grep -qF "$4" "$1"; } || { cat "$1"; return 1; }
+}
+granted_user() {
+	as 4001 4001 "" timeout 120 "$client" --cred web >"$tmp/g1.out" 2>&1
+	client_is "$tmp/g1.out" ok "$web_fp"
+}
+granted_group() {
+	as 4002 4002 4100 timeout 120 "$client" --cred web >"$tmp/g2.out" 2>&1
+	client_is "$tmp/g2.out" ok "$web_fp"
+}
+other_user() {
+	as 4003 4003 "" timeout 120 "$client" --cred web >"$tmp/g3.out" 2>&1
+	client_is "$tmp/g3.out" FAILED "" "server_status=SEC_E_NO_CREDENTIALS" &&
+		client_is "$tmp/g3.out" FAILED "" "needs CAP_NET_ADMIN or a credential granted"
+}
+no_name() {
+	as 4001 4001 "" timeout 120 "$client" >"$tmp/g4.out" 2>&1
+	client_is "$tmp/g4.out" FAILED "" "name a credential granted to you"
+}
+in_userns() {
+	as 4001 4001 "" unshare --user --map-root-user timeout 120 "$client" --cred web \
+		>"$tmp/g5.out" 2>&1
+	client_is "$tmp/g5.out" FAILED "" "server_status=SEC_E_NO_CREDENTIALS"
+}
+admin_default() {
+	timeout 120 "$client" >"$tmp/g6.out" 2>&1
+	client_is "$tmp/g6.out" ok "$default_fp"
+}
+start "$tmp/named.conf" "$tmp/log4"
+tap_check "named credentials: registers" wait_status 1 "$pid"
+tap_check "uid 4001 (granted, no capability) authenticates a client with web's certificate" \
+	granted_user
+tap_check "uid 4002 in group 4100 (granted) authenticates with web's certificate" granted_group
+tap_check "uid 4003 (nothing granted) is refused: SEC_E_NO_CREDENTIALS and why" other_user
+tap_check "uid 4001 without a credential name is refused (the default is the admin's)" no_name
+tap_check "uid 4001 as root of its own user namespace is refused" in_userns
+tap_check "root still gets the default credential's certificate" admin_default
+stop TERM
+tap_result $([ "$stopped" -eq 0 ]; echo $?) "named credentials: SIGTERM, exit status 0" \
+	"exit $stopped; $(cat "$tmp/log4")"
+tap_check "no sanitizer report from the named-credentials instance" no_sanitizer_report "$tmp/log4"
+after_helper() {
+	as 4001 4001 "" timeout 120 "$client" --cred web >"$tmp/g7.out" 2>&1
+	client_is "$tmp/g7.out" FAILED "" "server_status=SEC_E_NO_CREDENTIALS"
+}
+tap_check "with the helper gone, so are its grants" after_helper
+
 tap_done

@@ -487,7 +487,8 @@ uint32_t cssp_client_exchange(struct client *c, struct server *s)
 		return CLIENT_TLS_FAILED;
 	cert = SSL_get1_peer_certificate(c->tls.ssl);
 	bs = cert ? X509_get0_pubkey_bitstr(cert) : NULL;
-	if (!bs || (size_t)bs->length > sizeof(c->pk)) {
+	if (!bs || (size_t)bs->length > sizeof(c->pk) ||
+	    !X509_digest(cert, EVP_sha256(), c->peer_sha256, NULL)) {
 		X509_free(cert);
 		return CLIENT_TLS_FAILED;
 	}

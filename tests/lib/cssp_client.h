@@ -100,6 +100,7 @@ struct client {
 	uint8_t nonce[32];
 	uint8_t pk[1024];
 	size_t pk_len;
+	uint8_t peer_sha256[32]; /* the server certificate's SHA-256, once TLS is up */
 	enum misbehaviour bad;
 	const char *nt_hash; /* NTLM; NULL for Kerberos */
 	/* what the server answered */

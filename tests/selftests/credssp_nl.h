@@ -700,10 +700,11 @@ struct fh_shm {
 	volatile int release; /* answer the "hold" requests */
 	volatile uint64_t held_req_id;
 	volatile int n_held;
-	volatile int pause;	/* take nothing, read nothing */
-	volatile int n_ready;	/* waits that saw HELPER_READY (or an overrun) */
-	volatile int next_err;	/* last unexpected HELPER_NEXT errno */
-	volatile uint64_t caps; /* effective | permitted after fh_cfg.drop_caps */
+	volatile int pause;	 /* take nothing, read nothing */
+	volatile int n_ready;	 /* waits that saw HELPER_READY (or an overrun) */
+	volatile int next_err;	 /* last unexpected HELPER_NEXT errno */
+	volatile uint64_t caps;	 /* effective | permitted after fh_cfg.drop_caps */
+	char last_cred_name[64]; /* the last first step's H_CRED_NAME, "" without */
 };
 
 static struct fh_shm *fh;
@@ -758,10 +759,19 @@ struct fh_req {
  * and answered @step_delay_ms later (a slow helper), and whether the
  * helper drops every capability once registered.
  */
+struct fh_grant {
+	const char *name;
+	int n_uids, n_gids;
+	uint32_t uids[4], gids[4];
+};
+
 struct fh_cfg {
 	int rcvbuf;
 	int step_delay_ms;
 	bool drop_caps;
+	/* The named credentials the first registration grants (HELPER_REGISTER's GRANT). */
+	const struct fh_grant *grants;
+	int n_grants;
 };
 
 static struct fh_cfg fh_cfg;
@@ -830,13 +840,32 @@ static inline int fh_xact(struct conn *c, struct nl_msg *m, struct nlmsghdr **ou
 	return -ETIME;
 }
 
+/* HELPER_REGISTER @c with @n grants: 0 or the ACK's errno (its extack in @ext). */
+static inline int fh_register_grants(struct conn *c, const struct fh_grant *g, int n, char *ext,
+				     size_t extlen)
+{
+	struct nl_msg *m = cmsg(c, CREDSSP_CMD_HELPER_REGISTER, 0);
+	int i, j;
+
+	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
+	for (i = 0; i < n; i++) {
+		struct nlattr *nest = nla_nest_start(m, CREDSSP_A_H_GRANT);
+
+		if (g[i].name)
+			nla_put_string(m, CREDSSP_A_G_NAME, g[i].name);
+		for (j = 0; j < g[i].n_uids; j++)
+			nla_put_u32(m, CREDSSP_A_G_UID, g[i].uids[j]);
+		for (j = 0; j < g[i].n_gids; j++)
+			nla_put_u32(m, CREDSSP_A_G_GID, g[i].gids[j]);
+		nla_nest_end(m, nest);
+	}
+	return fh_xact(c, m, NULL, ext, extlen);
+}
+
 /* HELPER_REGISTER @c: 0 or the ACK's errno. */
 static inline int fh_register(struct conn *c)
 {
-	struct nl_msg *m = cmsg(c, CREDSSP_CMD_HELPER_REGISTER, 0);
-
-	nla_put_u32(m, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION);
-	return fh_xact(c, m, NULL, NULL, 0);
+	return fh_register_grants(c, NULL, 0, NULL, 0);
 }
 
 /* Join the "helper" group on @c: 0 or a negative error. */
@@ -955,8 +984,14 @@ static inline void fh_handle(struct nlmsghdr *h)
 	fh->last_req_flags = a_u32(tb, CREDSSP_A_H_REQ_FLAGS, 0);
 	fh->last_options = a_u32(tb, CREDSSP_A_H_OPTIONS, 0);
 	fh->last_inlen = q->inlen;
-	if (tb[CREDSSP_A_H_FIRST])
+	if (tb[CREDSSP_A_H_FIRST]) {
+		struct nlattr *n = tb[CREDSSP_A_H_CRED_NAME];
+
+		snprintf(fh->last_cred_name, sizeof(fh->last_cred_name), "%.*s",
+			 n ? (int)strnlen(nla_data(n), (size_t)nla_len(n)) : 0,
+			 n ? (const char *)nla_data(n) : "");
 		__sync_fetch_and_add(&fh->n_first, 1);
+	}
 	__sync_fetch_and_add(&fh->n_step, 1);
 	if (!strncmp(q->in, "exit", 4) || !strncmp(q->in, "okdie", 5))
 		_exit(0); /* dies with the request taken */
@@ -1204,7 +1239,7 @@ static inline int fh_setup(void)
 		setsockopt(nl_socket_get_fd(fh_w.sk), SOL_SOCKET, SO_RCVBUF, &fh_cfg.rcvbuf,
 			   sizeof(fh_cfg.rcvbuf));
 	}
-	ret = fh_register(&fh_c);
+	ret = fh_register_grants(&fh_c, fh_cfg.grants, fh_cfg.n_grants, NULL, 0);
 	if (!ret)
 		ret = fh_register(&fh_c2);
 	if (!ret)

@@ -91,8 +91,13 @@ TEST_F(lib, acquire_packages)
 		  credssp_acquire_credentials_handle(self->h, NULL, "NTLM",
 						     CREDSSP_CRED_USE_INBOUND, &cred, NULL));
 	EXPECT_EQ(0, cred);
+	/* The principal names a credential the helper serves ([credential NAME]). */
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
+		  credssp_acquire_credentials_handle(self->h, "unserved", "credssp",
+						     CREDSSP_CRED_USE_INBOUND, &cred, NULL));
+	EXPECT_NE(NULL, strstr(credssp_last_message(self->h), "serves no credential of that name"));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
-		  credssp_acquire_credentials_handle(self->h, "ignored", "credssp",
+		  credssp_acquire_credentials_handle(self->h, NULL, "credssp",
 						     CREDSSP_CRED_USE_INBOUND, &cred, NULL));
 	EXPECT_NE(0, cred);
 	EXPECT_NE(self->cred, cred);

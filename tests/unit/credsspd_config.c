@@ -35,7 +35,7 @@ static int fails_with(const char *text, const char *want)
 	}
 	/* Nothing is left allocated or set after a failure. */
 	return !cfg.certificate && !cfg.key && !cfg.keytab && !cfg.ntlm_user_file && !cfg.user &&
-	       cfg.workers == CREDSSPD_WORKERS_DEFAULT;
+	       cfg.workers == CREDSSPD_WORKERS_DEFAULT && !cfg.named && !cfg.n_named;
 }
 
 TEST(minimal_file_defaults)
@@ -290,6 +290,124 @@ TEST(load_file)
 	EXPECT_NE(NULL, strstr(err, "cannot open: No such file or directory"));
 	ASSERT_EQ(-1, credsspd_config_load("/tmp", &cfg, err, sizeof(err)));
 	EXPECT_STREQ("/tmp: not a regular file", err);
+}
+
+/* Named credentials (issue 13, the access model): [credential NAME] sections. */
+TEST(named_credentials)
+{
+	struct credsspd_config cfg;
+	char err[256];
+
+	ASSERT_EQ(0, parse(CERT KEY "workers = 2\n"
+				    "[credential web]\n"
+				    "certificate = /etc/credssp/web.pem\n"
+				    "key = /etc/credssp/web.key\n"
+				    "allow_users = alice, bob 1001\n"
+				    "allow_groups = www-data\n"
+				    "\n# comment\n"
+				    "[ credential  Intranet-2.x ]\n"
+				    "key = /k2\n"
+				    "certificate = /c2\n",
+			   &cfg, err, sizeof(err)));
+	EXPECT_EQ(2, cfg.workers);
+	ASSERT_EQ(2, cfg.n_named);
+	EXPECT_STREQ("web", cfg.named[0].name);
+	EXPECT_STREQ("/etc/credssp/web.pem", cfg.named[0].certificate);
+	EXPECT_STREQ("/etc/credssp/web.key", cfg.named[0].key);
+	ASSERT_EQ(3, cfg.named[0].n_users);
+	EXPECT_STREQ("alice", cfg.named[0].users[0]);
+	EXPECT_STREQ("bob", cfg.named[0].users[1]);
+	EXPECT_STREQ("1001", cfg.named[0].users[2]);
+	ASSERT_EQ(1, cfg.named[0].n_groups);
+	EXPECT_STREQ("www-data", cfg.named[0].groups[0]);
+	EXPECT_EQ(4, cfg.named[0].line);
+	EXPECT_STREQ("Intranet-2.x", cfg.named[1].name);
+	EXPECT_EQ(0, cfg.named[1].n_users);
+	EXPECT_EQ(0, cfg.named[1].n_groups);
+	EXPECT_STREQ("/c2", cfg.named[1].certificate);
+	credsspd_config_free(&cfg);
+	EXPECT_EQ(NULL, cfg.named);
+	EXPECT_EQ(0, cfg.n_named);
+}
+
+TEST(named_credential_errors)
+{
+	EXPECT_TRUE(fails_with(CERT KEY "[credential]\n",
+			       "t.conf:3: expected '[credential NAME]', not '[credential]'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credentials web]\n",
+			       "t.conf:3: expected '[credential NAME]', not '[credentials web]'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential web\n",
+			       "t.conf:3: expected '[credential NAME]', not '[credential web'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential a/b]\n",
+			       "t.conf:3: credential name 'a/b': 1 to 63 letters, digits, '.', "
+			       "'_' or '-', not first '.' or '-'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential .x]\n",
+			       "t.conf:3: credential name '.x': 1 to 63 letters, digits, '.', "
+			       "'_' or '-', not first '.' or '-'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\ncertificate = /c\nkey = /k\n"
+					"[credential w]\n",
+			       "t.conf:6: credential 'w' named twice (first on line 3)"));
+	/* A global key inside a section is not silently the section's. */
+	EXPECT_TRUE(
+		fails_with(CERT KEY "[credential w]\nworkers = 2\n",
+			   "t.conf:4: 'workers' belongs before the first [credential] section"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\nallow = x\n",
+			       "t.conf:4: unknown key 'allow' in [credential w] (certificate, key, "
+			       "allow_users, allow_groups)"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\ncertificate = /c\ncertificate = /d\n",
+			       "t.conf:5: duplicate key 'certificate' in [credential w]"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\ncertificate = c\n",
+			       "t.conf:4: certificate: 'c' is not an absolute path"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\ncertificate = /c\n",
+			       "t.conf:3: [credential w] needs 'key'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\nkey = /k\n",
+			       "t.conf:3: [credential w] needs 'certificate'"));
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\nallow_users = al;ice\n",
+			       "t.conf:4: allow_users: 'al;ice' is not a valid name"));
+	/* An empty list is no grant; the section still needs its files. */
+	EXPECT_TRUE(fails_with(CERT KEY "[credential w]\nallow_groups = ,\n",
+			       "t.conf:3: [credential w] needs 'certificate'"));
+	/* The global section still needs its own credential. */
+	EXPECT_TRUE(fails_with("[credential w]\ncertificate = /c\nkey = /k\n",
+			       "t.conf: missing required key 'certificate'"));
+}
+
+TEST(named_credential_limits)
+{
+	struct credsspd_config cfg;
+	char err[256];
+	size_t cap = 16 * 1024, n;
+	char *t = malloc(cap);
+	unsigned int i;
+
+	ASSERT_NE(NULL, t);
+	n = (size_t)snprintf(t, cap, CERT KEY);
+	for (i = 0; i <= CREDSSPD_NAMED_MAX; i++)
+		n += (size_t)snprintf(t + n, cap - n,
+				      "[credential c%u]\ncertificate = /c\nkey = /k\n", i);
+	credsspd_config_init(&cfg);
+	EXPECT_EQ(-1, credsspd_config_parse("t.conf", t, n, &cfg, err, sizeof(err)));
+	EXPECT_STREQ("t.conf:195: more than 64 [credential] sections", err);
+	/* 256 users and groups in one credential, and not one more. */
+	n = (size_t)snprintf(t, cap, CERT KEY "[credential w]\ncertificate = /c\nkey = /k\n");
+	n += (size_t)snprintf(t + n, cap - n, "allow_groups = g0");
+	for (i = 1; i < 100; i++)
+		n += (size_t)snprintf(t + n, cap - n, ",g%u", i);
+	n += (size_t)snprintf(t + n, cap - n, "\nallow_users = u0");
+	for (i = 1; i < CREDSSPD_NAMED_IDS - 100; i++)
+		n += (size_t)snprintf(t + n, cap - n, " u%u", i);
+	n += (size_t)snprintf(t + n, cap - n, "\n");
+	credsspd_config_init(&cfg);
+	ASSERT_EQ(0, credsspd_config_parse("t.conf", t, n, &cfg, err, sizeof(err)));
+	EXPECT_EQ(100, cfg.named[0].n_groups);
+	EXPECT_EQ(156, cfg.named[0].n_users);
+	credsspd_config_free(&cfg);
+	n += (size_t)snprintf(t + n - 1, cap - n, " one-more\n") - 1;
+	credsspd_config_init(&cfg);
+	EXPECT_EQ(-1, credsspd_config_parse("t.conf", t, n, &cfg, err, sizeof(err)));
+	EXPECT_STREQ("t.conf:7: allow_users: more than 256 users and groups in one credential",
+		     err);
+	free(t);
 }
 
 TEST_HARNESS_MAIN
