@@ -12,8 +12,11 @@
 # BUILD/credssp-rdpd in front of it on 0.0.0.0:PORT (its log:
 # DIR/rdpd.log). DIR/ready once everything listens; until DIR/stop exists,
 # the processes of the guest (user, pid, command) in DIR/ps.txt and the
-# xrdp and xrdp-sesman logs in DIR/, refreshed every second. Exit 0, or 2
-# when something could not start.
+# xrdp and xrdp-sesman logs in DIR/, refreshed every second. Once
+# DIR/credsspd-default exists, credsspd is restarted with DIR/credsspd.conf
+# less its allow_other_delegated_user line (the default policy, as
+# installed; its log DIR/credsspd-default.log) and DIR/credsspd-restarted
+# says "ok" or "failed". Exit 0, or 2 when something could not start.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/lib/guest.sh"
@@ -232,9 +235,23 @@ snapshot() {
 		[ -f "$f" ] && cp "$f" "$dir/alice$(basename "$f")" 2>/dev/null
 	done
 }
+# restart_credsspd: the same module, a new credsspd with the default
+# delegation policy (a restarted helper serves new handshakes).
+restart_credsspd() {
+	kill "$helper"
+	wait "$helper"
+	grep -v '^allow_other_delegated_user' "$dir/credsspd.conf" >/tmp/credsspd-default.conf
+	if start_credsspd /tmp/credsspd-default.conf "$dir/credsspd-default.log"; then
+		helper=$credsspd_pid
+		echo ok >"$dir/credsspd-restarted"
+	else
+		echo failed >"$dir/credsspd-restarted"
+	fi
+}
 for _ in $(seq 1800); do
 	snapshot
 	[ -e "$dir/stop" ] && break
+	[ -e "$dir/credsspd-default" ] && [ ! -e "$dir/credsspd-restarted" ] && restart_credsspd
 	sleep 1
 done
 snapshot

@@ -23,7 +23,9 @@
 #   - after NLA, a Connect-Initial whose serverSelectedProtocol says
 #     PROTOCOL_RDP (a downgrade): refused, nobody logged in;
 #   - after NLA as alice, delegated credentials naming user01: refused,
-#     nobody logged in;
+#     nobody logged in, both by the front (credsspd configured to pass them
+#     on) and, with credsspd's default policy as installed, by credsspd
+#     itself (the client gets STATUS_LOGON_FAILURE);
 #   - 10 users at once: 10 NLA single sign-ons handed to xrdp by the
 #     front, then 10 logins by xrdp-sesman, 10 sessions running, with all
 #     10 clients still connected (two cases: the front's part and xrdp's).
@@ -71,7 +73,8 @@ it_kdc localhost
 realm=KCREDSSP.TEST
 # credsspd passes on delegated credentials that name another user than the
 # one who logged on (by default it denies the logon: the engine's other-user
-# tests), so that case 3c shows the front's own refusal.
+# tests), so that case 3c shows the front's own refusal; case 3d then
+# restarts it with the default policy (rdp-guest.sh) and shows credsspd's.
 it_credsspd_conf "$it_dir" "# rdesktop speaks TSRequest version 2" "min_version = 2" \
 	"allow_other_delegated_user = yes"
 # user01..user10, for ten sessions at once (rdp-guest.sh makes the accounts)
@@ -301,6 +304,29 @@ if [ -z "$it_setup_error" ]; then
 fi
 it_end
 
+# other_user_attempt: once xrdp's log settled, the project's own client logs
+# on as KCREDSSP\alice and delegates her password under the name
+# KCREDSSP\user01 (ktls_client --deleg-user; no real client can: each binds
+# the delegated name to the one it logs on with), into $it_clog and $it_rc,
+# and waits for the front's audit line; l0, a0 and c0 are xrdp's logins,
+# the front's audit lines and xrdp's connections before it.
+other_user_attempt() {
+	xrdp_log_settled
+	l0=$(any_logins) a0=$(audit_count) c0=$(xrdp_conns)
+	timeout -k 5 300 "$it_repo/build/ktls/ktls_client" --port "$port" --user 'KCREDSSP\alice' \
+		--deleg-user 'KCREDSSP\user01' --rdp >"$it_clog" 2>&1
+	it_rc=$?
+	wait_audit "$a0"
+}
+
+# other_user_reached_nobody: after it, xrdp logged nobody in and saw no
+# connection.
+other_user_reached_nobody() {
+	sleep 2
+	[ "$(any_logins)" = "$l0" ] || it_fail "xrdp logged somebody in"
+	[ "$(xrdp_conns)" = "$c0" ] || it_fail "xrdp saw a connection"
+}
+
 # 3c. delegated credentials for another user: the project's own client logs
 # on as KCREDSSP\alice and delegates a password under the name KCREDSSP\user01
 # (no real client can: each binds the delegated name to the one it logs on
@@ -308,21 +334,41 @@ it_end
 case_start "delegated credentials naming another user (user01) after NLA as alice: refused, nobody logged in"
 it_clog=$it_dir/other-user.client.log it_rc=none
 if [ -z "$it_setup_error" ]; then
-	xrdp_log_settled
-	l0=$(any_logins) a0=$(audit_count) c0=$(xrdp_conns)
-	timeout -k 5 300 "$it_repo/build/ktls/ktls_client" --port "$port" --user 'KCREDSSP\alice' \
-		--deleg-user 'KCREDSSP\user01' --rdp >"$it_clog" 2>&1
-	it_rc=$?
-	wait_audit "$a0"
+	other_user_attempt
 	grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -F 'principal="KCREDSSP\alice" package=NTLM ' |
 		grep -qF 'result=refused reason="the delegated credentials name another user than the principal"' ||
 		it_fail "no refusal of user01's credentials: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
 	grep -q 'delegated=password binding=other-user' "$it_dir/credsspd.log" ||
 		it_fail "credsspd did not pass the credentials on as other-user: $(grep 'auth ' "$it_dir/credsspd.log" | tail -n 1)"
 	it_want_rc 0
-	sleep 2
-	[ "$(any_logins)" = "$l0" ] || it_fail "xrdp logged somebody in"
-	[ "$(xrdp_conns)" = "$c0" ] || it_fail "xrdp saw a connection"
+	other_user_reached_nobody
+fi
+it_end
+
+# 3d. the same with credsspd's default policy (no allow_other_delegated_user,
+# as the package installs it): credsspd itself denies the logon, the client
+# gets errorCode STATUS_LOGON_FAILURE instead of a session, the front audits
+# CredSSP's SEC_E_LOGON_DENIED and never reaches xrdp. The password is
+# alice's own: only the delegated name is wrong.
+case_start "delegated credentials naming another user (user01) after NLA as alice, credsspd's default policy: credsspd denies the logon (STATUS_LOGON_FAILURE), xrdp never sees it"
+it_clog=$it_dir/other-user-default.client.log it_rc=none
+if [ -z "$it_setup_error" ]; then
+	: >"$it_dir/credsspd-default"
+	for _ in $(seq 300); do
+		[ -s "$it_dir/credsspd-restarted" ] && break
+		sleep 0.2
+	done
+	grep -qx ok "$it_dir/credsspd-restarted" 2>/dev/null ||
+		it_fail "credsspd did not restart with the default policy: $(cat "$it_dir/credsspd-restarted" 2>/dev/null; tail -n 5 "$it_dir/credsspd-default.log" 2>/dev/null)"
+	other_user_attempt
+	it_want_rc 1
+	it_want_log 'the server refused the authInfo: errorCode 0xc000006d'
+	grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) |
+		grep -qF 'result=failed reason="CredSSP: SEC_E_LOGON_DENIED' ||
+		it_fail "no SEC_E_LOGON_DENIED audit line: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
+	grep -F 'claimed="KCREDSSP\alice" status=SEC_E_LOGON_DENIED' "$it_dir/credsspd-default.log" | grep -q . ||
+		it_fail "credsspd did not deny alice's logon: $(grep 'auth ' "$it_dir/credsspd-default.log" | tail -n 1)"
+	other_user_reached_nobody
 fi
 it_end
 

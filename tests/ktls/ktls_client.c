@@ -27,10 +27,11 @@
  * the pattern; then it waits for the gate to close the connection and
  * prints elapsed_ms, from before connect() to that close. --mcs-hex sends
  * that whole PDU instead (a captured Connect-Initial, e.g. one whose
- * serverSelectedProtocol says a downgrade). --deleg-user delegates the
- * password under another name than the one that logged on (a client
- * trying to have a single sign-on consumer log in somebody else). Exit 0
- * when everything held.
+ * serverSelectedProtocol says a downgrade); an errorCode TSRequest from the
+ * server instead of the close (it refused the authInfo) is printed and
+ * fails. --deleg-user delegates the password under another name than the
+ * one that logged on (a client trying to have a single sign-on consumer log
+ * in somebody else). Exit 0 when everything held.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -260,7 +261,8 @@ static void x224(int fd)
 static void rdp_end(struct cli *c, const uint8_t *pdu, size_t len)
 {
 	static const uint8_t mcs[] = {0x03, 0x00, 0x00, 0x09, 0x02, 0xf0, 0x80, 0x7f, 0x65};
-	char b;
+	static uint8_t buf[4096];
+	int n;
 
 	if (!pdu) {
 		pdu = mcs;
@@ -269,7 +271,11 @@ static void rdp_end(struct cli *c, const uint8_t *pdu, size_t len)
 	if (SSL_write(c->ssl, pdu, (int)len) != (int)len)
 		ssl_die("SSL_write of the MCS Connect-Initial");
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){0}, sizeof(int));
-	if (SSL_read(c->ssl, &b, 1) > 0)
+	n = SSL_read(c->ssl, buf, sizeof(buf));
+	cssp_tsrequest_clear(&c->last);
+	if (n > 0 && !cssp_tsrequest_decode(buf, (size_t)n, &c->last) && c->last.has_error_code)
+		ktls_die("the server refused the authInfo: errorCode 0x%08x", c->last.error_code);
+	if (n > 0)
 		ktls_die("the gate sent data after authentication");
 }
 
