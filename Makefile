@@ -16,6 +16,8 @@
 #   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)
 #   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
 #   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
+#   make load-run        1000 concurrent, then 10 000 sequential socket-mode handshakes
+#                        with the real credsspd, memory sampled (tests/guest/load.sh)
 #   make fuzz-netlink    the credssp family's netlink fuzzer, 1 000 000 messages in the
 #                        debug guest (Documentation/testing.rst)
 
@@ -452,6 +454,22 @@ bench-accept:
 		$(BUILD)/bench-accept/sspi_front gates $(BUILD)/bench-accept/bench/ktls_client
 	bench/accept.sh -b $(BUILD)/bench-accept $(ACCEPT_ARGS) .
 # ---- end bench-accept ----
+
+# ---- load-run ----
+# Socket-mode handshakes under load with the real credsspd (issue 16, 4;
+# tests/guest/load.sh): 1000 at once, then 10 000 in a row with the kernel's
+# and credsspd's memory sampled, on Debian's 6.12 kernel with 8 GiB. The
+# daemons and the client are built without sanitizers ($(BUILD)/load), the
+# module against Debian's headers. LOAD_ARGS: e.g. "200 2 500 20".
+.PHONY: load-run
+load-run:
+	$(MAKE) BUILD=$(BUILD)/load SAN= credsspd lib $(BUILD)/load/sock_client
+	$(MAKE) module KDIR="$$(scripts/debian-kernel.sh --kdir 6.12)"
+	scripts/vm.sh --kernel 6.12 --debian --mem 8192 --timeout 7200 -- env \
+		LOAD_BUILD=$(abspath $(BUILD)/load) \
+		MODDIR=$(abspath $(BUILD))/kmod-kdir$$(scripts/debian-kernel.sh --kdir 6.12 | tr / -)/kmod \
+		tests/guest/load.sh $(LOAD_ARGS)
+# ---- end load-run ----
 
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with

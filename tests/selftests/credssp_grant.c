@@ -268,6 +268,50 @@ TEST_F(granted, grants_end_with_the_helper)
 	EXPECT_EQ(0, run_as(INTRA_UID, NOBODY, NULL, 0, false, refused_everywhere));
 }
 
+/*
+ * A socket that made handles while privileged keeps using them after the
+ * process dropped every privilege (acquire, then drop, as services do), and
+ * gets no new credential: its own handles only.
+ */
+TEST_F(granted, owner_keeps_its_handles)
+{
+	int half[2], gone[2], status;
+	pid_t pid;
+	char b;
+
+	ASSERT_EQ(0, pipe(half));
+	ASSERT_EQ(0, pipe(gone));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t cred = 0, ctx = 0;
+		struct conn c;
+
+		CHECK(!conn_open(&c));
+		CHECK(acquire_named(&c, NULL, &cred, NULL, 0) == CREDSSP_SEC_STATUS_OK);
+		CHECK(!setgroups(0, NULL) && !setresgid(NOBODY, NOBODY, NOBODY) &&
+		      !setresuid(NOBODY, NOBODY, NOBODY));
+		CHECK(acc_step(&c, cred, &ctx, "cont") == CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
+		CHECK(acquire_named(&c, NULL, NULL, NULL, 0) == CREDSSP_SEC_STATUS_NO_CREDENTIALS);
+		CHECK(acquire_named(&c, "web", NULL, NULL, 0) == CREDSSP_SEC_STATUS_NO_CREDENTIALS);
+		/* The helper, and its grants, go: freeing still works. */
+		CHECK(write(half[1], "h", 1) == 1 && read(gone[0], &b, 1) == 1);
+		CHECK(delete_ctx(&c, ctx) == CREDSSP_SEC_STATUS_OK);
+		CHECK(free_cred(&c, cred) == CREDSSP_SEC_STATUS_OK);
+		/* Nothing owned any more: a stranger again. */
+		CHECK(free_cred(&c, cred) == (uint32_t)-EPERM);
+		_exit(0);
+	}
+	close(half[1]); /* a child that failed early: read() sees EOF */
+	close(gone[0]);
+	EXPECT_EQ(1, read(half[0], &b, 1));
+	fh_stop();
+	EXPECT_EQ(1, write(gone[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* A bad grant set fails the registration whole: no helper, no grants. */
 TEST(bad_grants_refused)
 {

@@ -501,7 +501,12 @@ TEST_F(lib, threads)
 	EXPECT_EQ(0, fake_helper_errors(fh));
 }
 
-/* Without CAP_NET_ADMIN: a netlink-level EPERM, not an SSPI status. */
+/*
+ * Without CAP_NET_ADMIN and without a credential granted to this user: the
+ * kernel's EPERM, which AcquireCredentialsHandle reports as SSPI does a
+ * credential it cannot have (SEC_E_NO_CREDENTIALS, the errno and the
+ * kernel's reason kept); the admin view stays a netlink-level EPERM.
+ */
 TEST(no_capability)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -515,10 +520,11 @@ TEST(no_capability)
 	ASSERT_EQ(0, syscall(SYS_capset, &hdr, data));
 	h = credssp_open();
 	ASSERT_NE(NULL, h);
-	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR,
+	EXPECT_EQ(CREDSSP_SEC_STATUS_NO_CREDENTIALS,
 		  credssp_acquire_credentials_handle(h, NULL, "CredSSP", CREDSSP_CRED_USE_INBOUND,
 						     &cred, NULL));
 	EXPECT_EQ(EPERM, credssp_last_error(h));
+	EXPECT_NE(NULL, strstr(credssp_last_message(h), "CAP_NET_ADMIN or a credential granted"));
 	EXPECT_EQ(0, cred);
 	EXPECT_EQ(-EPERM, credssp_get_status(h, &st));
 	EXPECT_EQ(EPERM, credssp_last_error(h));
