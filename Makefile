@@ -226,7 +226,7 @@ $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/cre
 # SSPI porting header, linked with libcredssp.so.1). `make install-lib`
 # installs under DESTDIR/PREFIX.
 LIB_VERSION := 0.1
-LIB_SRCS := lib/libcredssp.c lib/sspi.c
+LIB_SRCS := lib/libcredssp.c lib/demux.c lib/sspi.c
 LIB_SRCS += lib/account.c
 LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h $(UAPI_HDRS)
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
@@ -302,6 +302,12 @@ $(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exi
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(SAN) -pthread -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-Wl,--wrap=_exit -o $@ $< $(LIB_SRCS) tests/lib/lsan-exit.c $(LIB_LIBS)
+
+# tests/unit/demux.c: the demultiplexer (lib/demux.c) alone, on a socketpair.
+$(BUILD)/unit/demux: tests/unit/demux.c lib/demux.c lib/internal.h tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ilib -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< lib/demux.c tests/lib/lsan-exit.c
 
 install-lib: $(BUILD)/libcredssp.so.1 $(BUILD)/libcredssp.a $(BUILD)/credsspctl
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/credssp/linux \
