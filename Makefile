@@ -14,6 +14,7 @@
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
 #   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)
+#   make bench-threads   N threads accepting through one sspi.h session (guest, bench/README)
 #   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
 #   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
 #   make fuzz-netlink    the credssp family's netlink fuzzer, 1 000 000 messages in the
@@ -458,6 +459,17 @@ bench-accept:
 		$(BUILD)/bench-accept/sspi_front gates $(BUILD)/bench-accept/bench/ktls_client
 	bench/accept.sh -b $(BUILD)/bench-accept $(ACCEPT_ARGS) .
 # ---- end bench-accept ----
+
+# ---- bench-threads ----
+# bench/threads.sh: N threads of sspi_front --threads accepting at once
+# through one sspi.h session, on Debian's own 6.12 (bench/README, "threads").
+.PHONY: bench-threads
+bench-threads:
+	$(MAKE) BUILD=$(BUILD)/bench-accept SAN= credsspd lib $(BUILD)/bench-accept/sspi_front \
+		$(BUILD)/bench-accept/bench/ktls_client
+	$(MAKE) module KDIR="$$(scripts/debian-kernel.sh --kdir 6.12)"
+	bench/threads.sh -b $(BUILD)/bench-accept $(THREADS_ARGS)
+# ---- end bench-threads ----
 
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with
