@@ -14,6 +14,7 @@
 #   make install         install credssp.ko into KDIR's /lib/modules tree
 #   make bench           host benchmarks (bench/README), no sanitizers
 #   make bench-accept    token/socket-mode accept benchmark in the guest (bench/README)
+#   make bench-threads   N threads accepting through one sspi.h session (guest, bench/README)
 #   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
 #   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
 #   make load-run        1000 concurrent, then 10 000 sequential socket-mode handshakes
@@ -228,7 +229,7 @@ $(BUILD)/fuzz/fuzz_credsspd_config: tests/fuzz/fuzz_credsspd_config.c helper/cre
 # SSPI porting header, linked with libcredssp.so.1). `make install-lib`
 # installs under DESTDIR/PREFIX.
 LIB_VERSION := 0.1
-LIB_SRCS := lib/libcredssp.c lib/sspi.c
+LIB_SRCS := lib/libcredssp.c lib/demux.c lib/sspi.c
 LIB_SRCS += lib/account.c
 LIB_HDRS := lib/credssp.h lib/sspi.h lib/internal.h $(UAPI_HDRS)
 LIB_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
@@ -304,6 +305,12 @@ $(BUILD)/unit/sspi: tests/unit/sspi.c $(LIB_SRCS) $(LIB_HDRS) tests/lib/lsan-exi
 	@mkdir -p $(@D)
 	$(CC) $(LIB_CFLAGS) $(SAN) -pthread -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
 		-Wl,--wrap=_exit -o $@ $< $(LIB_SRCS) tests/lib/lsan-exit.c $(LIB_LIBS)
+
+# tests/unit/demux.c: the demultiplexer (lib/demux.c) alone, on a socketpair.
+$(BUILD)/unit/demux: tests/unit/demux.c lib/demux.c lib/internal.h tests/lib/lsan-exit.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -pthread -Ilib -isystem "$$($(KSRC_CMD))/tools/testing/selftests" \
+		-Wl,--wrap=_exit -o $@ $< lib/demux.c tests/lib/lsan-exit.c
 
 install-lib: $(BUILD)/libcredssp.so.1 $(BUILD)/libcredssp.a $(BUILD)/credsspctl
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/credssp/linux \
@@ -470,6 +477,17 @@ load-run:
 		MODDIR=$(abspath $(BUILD))/kmod-kdir$$(scripts/debian-kernel.sh --kdir 6.12 | tr / -)/kmod \
 		tests/guest/load.sh $(LOAD_ARGS)
 # ---- end load-run ----
+
+# ---- bench-threads ----
+# bench/threads.sh: N threads of sspi_front --threads accepting at once
+# through one sspi.h session, on Debian's own 6.12 (bench/README, "threads").
+.PHONY: bench-threads
+bench-threads:
+	$(MAKE) BUILD=$(BUILD)/bench-accept SAN= credsspd lib $(BUILD)/bench-accept/sspi_front \
+		$(BUILD)/bench-accept/bench/ktls_client
+	$(MAKE) module KDIR="$$(scripts/debian-kernel.sh --kdir 6.12)"
+	bench/threads.sh -b $(BUILD)/bench-accept $(THREADS_ARGS)
+# ---- end bench-threads ----
 
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with

@@ -104,28 +104,9 @@ die() {
 	exit 1
 }
 
-insmod "$b/kmod-6.12/kmod/credssp.ko" || die "insmod failed"
-chmod 755 "$tmp"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 || die "openssl req failed"
-"$tree/tests/lib/ntlm-users.sh" hash "$tmp/ntlm-users" CONTOSO alice 'Passw0rd!' ||
-	die "user file"
-chmod 644 "$tmp/ntlm-users"
-cat >"$tmp/credsspd.conf" <<CONF
-certificate = $tmp/cert.pem
-key = $tmp/key.pem
-ntlm_user_file = $tmp/ntlm-users
-workers = $workers
-CONF
-"$b/credsspd" -F -c "$tmp/credsspd.conf" >"$tmp/credsspd.log" 2>&1 &
-helper=$!
-for _ in $(seq 600); do
-	"$b/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1' && break
-	kill -0 "$helper" 2>/dev/null || break
-	sleep 0.1
-done
-"$b/credsspctl" -j status 2>/dev/null | grep -q '"helper": 1' ||
-	die "credsspd did not register: $(tail -5 "$tmp/credsspd.log")"
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_credsspd "$b/kmod-6.12/kmod/credssp.ko" "$b" "$tree" "$workers"
 
 # The X.224 relay: listens on RELAY_PORT_FILE's port; per client, connects
 # to the port in UPSTREAM_FILE, sends an X.224 Connection Request for

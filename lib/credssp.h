@@ -13,12 +13,22 @@
  * handles of the session in the kernel (secrets wiped). Keep the session
  * open as long as its handles are in use.
  *
- * Threads: the calls on one session are serialised by a mutex inside the
- * session, so a session may be shared between threads, but then one slow
- * AcceptSecurityContext (a Kerberos accept waits for the KDC) holds up the
- * other threads' calls on that session. For parallel handshakes open one
- * session per thread (or per worker); the kernel runs calls from different
- * sockets in parallel.
+ * Threads: a session may be shared by any number of threads, and their
+ * calls run in parallel: each request goes out under a short send lock and
+ * each thread waits only for the replies of its own request (one waiting
+ * thread reads the socket for all and hands each reply to its caller), so a
+ * slow AcceptSecurityContext (a Kerberos accept waits for the KDC, a socket
+ * mode accept for its client) holds up no other call. The kernel runs calls
+ * on different contexts in parallel. credssp_last_error() and
+ * credssp_last_message() are per calling thread. Do not credssp_close() a
+ * session while another thread's call on it is in flight.
+ *
+ * Limits: the kernel's per-owner limits apply per session, i.e. to all the
+ * threads sharing it (module parameters max_owner_creds, default 64, and
+ * max_owner_contexts, default 1024; max_net_calls, default 256, bounds the
+ * ACCEPT / ACCEPT_SOCKET calls in flight in the network namespace); see
+ * Documentation/libcredssp.rst, "Concurrency and limits". The library adds
+ * no limit of its own: each call in flight holds one eventfd.
  *
  * fork(): a child inherits the socket, not a copy of it. Do not use a
  * session in both processes; the child should open its own session (its
@@ -79,20 +89,26 @@ struct credssp_handle *credssp_open(void);
 void credssp_close(struct credssp_handle *h);
 
 /**
- * credssp_last_error() - errno of the last call on @h that failed below SSPI.
+ * credssp_last_error() - errno of the calling thread's last call on @h, if it
+ * failed below SSPI.
  *
- * Return: a positive errno (EPERM, EINVAL, ENOMEM, ENOENT, ...) when the last
- * call on @h failed at the netlink level or locally, 0 when it got an SSPI
- * reply. With several threads on one session, the value is that of whichever
- * call finished last.
+ * Per thread, as GetLastError() on Windows: each call sets the last error of
+ * the thread that made it, never another thread's. It belongs to the
+ * session of the thread's last call: asked about another session, 0.
+ *
+ * Return: a positive errno (EPERM, EINVAL, ENOMEM, ENOENT, ENOBUFS, ...) when
+ * the calling thread's last call on @h failed at the netlink level or
+ * locally, 0 when it got an SSPI reply (or the thread's last call was not on
+ * @h). EINVAL for a NULL @h.
  */
 int credssp_last_error(const struct credssp_handle *h);
 
 /**
- * credssp_last_message() - the kernel's extack message for the last call.
+ * credssp_last_message() - the kernel's extack message for the calling
+ * thread's last call on @h.
  *
- * Return: the message (never NULL; "" when there was none), valid until the
- * next call on @h.
+ * Return: the message (never NULL; "" when there was none, or when the
+ * thread's last call was not on @h), valid until the thread's next call.
  */
 const char *credssp_last_message(const struct credssp_handle *h);
 
@@ -249,11 +265,13 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
  * @ret_flags:  receives ASC_RET_*; may be NULL
  * @expiry:     receives the context's expiry; may be NULL
  *
- * Blocks until the handshake ends; the session's lock is held meanwhile, so
- * a server authenticating several clients at once uses one session per
- * connection (or per thread). The kernel reads exactly the client's CredSSP
- * records: what the client sends next is the first plaintext read() returns.
- * A signal ends the call (credssp_last_error() EINTR) and the handshake.
+ * Blocks the calling thread until the handshake ends; other threads' calls
+ * on the same session go on meanwhile, so a server authenticating several
+ * clients at once may call this from one thread per connection on one
+ * session. The kernel reads exactly the client's CredSSP records: what the
+ * client sends next is the first plaintext read() returns. A signal to the
+ * waiting thread ends its call (credssp_last_error() EINTR) and the
+ * handshake, and no other thread's.
  *
  * Return: CREDSSP_SEC_STATUS_OK (read and write plaintext on @fd now), an engine error
  * such as CREDSSP_SEC_STATUS_LOGON_DENIED (the error was sent to the client),

@@ -3,6 +3,9 @@
 #ifndef LIBCREDSSP_INTERNAL_H
 #define LIBCREDSSP_INTERNAL_H
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -11,6 +14,7 @@
 void *credssp__cbuf_alloc(size_t size);
 
 struct credssp_handle;
+struct nlmsghdr;
 
 /* Close a session inherited over fork() without touching its mutex. */
 void credssp__abandon(struct credssp_handle *h);
@@ -38,6 +42,50 @@ int credssp__id_restore(const struct credssp__id *id);
  * restored. 0, -ENOENT (no such account), -EPERM (not allowed), -errno.
  */
 int credssp__id_switch(const char *account, const struct credssp__id *saved);
+
+/*
+ * ---- the demultiplexer (lib/demux.c): many calls in flight on one socket ----
+ *
+ * A call registers with its request's sequence number (credssp__demux_add)
+ * before the request is sent, takes the messages of that number one at a
+ * time (credssp__demux_next) until it has what it waits for, and leaves
+ * (credssp__demux_del). Messages of no registered call are dropped.
+ */
+struct credssp__rx;
+
+struct credssp__call {
+	uint32_t seq;
+	int efd;			  /* eventfd: a message was queued, or read for us */
+	int err;			  /* -errno: the call failed (a message was lost...) */
+	bool reader;			  /* this call's thread reads the socket */
+	struct credssp__rx *head, **tail; /* messages queued for the call */
+	struct credssp__call *next;
+};
+
+struct credssp__demux {
+	pthread_mutex_t lock;	     /* calls, reading, every call's queue */
+	int fd;			     /* the socket */
+	bool reading;		     /* one call's thread is the reader */
+	struct credssp__call *calls; /* registered calls */
+};
+
+void credssp__demux_init(struct credssp__demux *d, int fd);
+void credssp__demux_destroy(struct credssp__demux *d);
+/* Register @c for the messages of @seq: 0 or -errno (no eventfd). */
+int credssp__demux_add(struct credssp__demux *d, struct credssp__call *c, uint32_t seq);
+/*
+ * The next message for @c, in order, in *@out (free with
+ * credssp__demux_free()): 0; -EINTR when a signal interrupted the wait (call
+ * again to go on waiting); or the call's failure: -ENOBUFS (the socket lost
+ * a message: every call in flight fails), -EPIPE, -ENOMEM, another -errno.
+ * Call it with signals blocked: it waits in ppoll() with @wait_mask (the
+ * caller's own mask), so that a signal always interrupts a wait.
+ */
+int credssp__demux_next(struct credssp__demux *d, struct credssp__call *c, struct nlmsghdr **out,
+			const sigset_t *wait_mask);
+void credssp__demux_free(struct nlmsghdr *hdr);
+/* Unregister @c (handing the reader role on) and free what it did not take. */
+void credssp__demux_del(struct credssp__demux *d, struct credssp__call *c);
 
 /* ---- lib/sspi.c's pieces, for tests/unit/sspi.c (include sspi.h first) ---- */
 #ifdef LIBCREDSSP_SSPI_H

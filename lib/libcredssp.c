@@ -5,8 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +25,32 @@
 #define SOL_NETLINK 270
 #endif
 
+/*
+ * A session. Its calls run concurrently: a request is sent under send_lock
+ * (libnl numbers requests from the socket, without a lock of its own) and
+ * its replies are picked out by sequence number (lib/demux.c).
+ */
 struct credssp_handle {
-	pthread_mutex_t lock;
+	pthread_mutex_t send_lock;
+	pthread_mutex_t dump_lock; /* netlink runs one dump at a time per socket */
+	struct credssp__demux rx;
 	struct nl_sock *sk;
 	int family;
-	int err;	  /* positive errno of the last call, 0 */
-	char msg[256];	  /* extack message of the last call */
-	bool interrupted; /* a signal cancelled the last call */
+	uint64_t serial; /* the session's number, for the thread's last error */
 };
+
+/*
+ * The last error and message are the calling thread's (as GetLastError() on
+ * Windows): each call clears and sets those of its own thread. They belong to
+ * the session of the thread's last call; asked about another one, 0 and "".
+ */
+static __thread struct {
+	uint64_t serial;
+	int err;       /* positive errno of the last call, 0 */
+	char msg[256]; /* extack message of the last call */
+} last;
+
+static uint64_t next_serial;
 
 /* ---- buffers released by credssp_free_context_buffer() ---- */
 
@@ -134,6 +152,22 @@ static int nle_to_errno(int nle)
 	}
 }
 
+/*
+ * Room for the replies of many calls in flight: the kernel drops a reply
+ * that finds the receive queue full (the calls then fail with ENOBUFS, see
+ * lib/demux.c). SO_RCVBUFFORCE goes past net.core.rmem_max for a process with
+ * CAP_NET_ADMIN; otherwise SO_RCVBUF, which the kernel caps at rmem_max.
+ */
+#define RCVBUF (4 << 20)
+
+static void set_rcvbuf(int fd)
+{
+	int size = RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
 struct credssp_handle *credssp_open(void)
 {
 	struct credssp_handle *h;
@@ -160,9 +194,12 @@ struct credssp_handle *credssp_open(void)
 	/* Error messages from the kernel, without our request echoed back. */
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl_socket_enable_msg_peek(h->sk);
 	nl_socket_set_buffer_size(h->sk, 1 << 18, 1 << 18);
-	pthread_mutex_init(&h->lock, NULL);
+	set_rcvbuf(nl_socket_get_fd(h->sk));
+	pthread_mutex_init(&h->send_lock, NULL);
+	pthread_mutex_init(&h->dump_lock, NULL);
+	credssp__demux_init(&h->rx, nl_socket_get_fd(h->sk));
+	h->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
 	return h;
 
 out_sock:
@@ -178,26 +215,33 @@ void credssp_close(struct credssp_handle *h)
 	if (!h)
 		return;
 	nl_socket_free(h->sk);
-	pthread_mutex_destroy(&h->lock);
+	credssp__demux_destroy(&h->rx);
+	pthread_mutex_destroy(&h->send_lock);
+	pthread_mutex_destroy(&h->dump_lock);
 	explicit_bzero(h, sizeof(*h));
 	free(h);
 }
 
 void credssp__abandon(struct credssp_handle *h)
 {
-	/* After fork(): another thread of the parent may have held h->lock. */
+	/*
+	 * After fork(): another thread of the parent may have held a lock, and
+	 * its calls' slots were on its stack.
+	 */
 	nl_socket_free(h->sk);
 	free(h);
 }
 
 int credssp_last_error(const struct credssp_handle *h)
 {
-	return h ? h->err : EINVAL;
+	if (!h)
+		return EINVAL;
+	return last.serial == h->serial ? last.err : 0;
 }
 
 const char *credssp_last_message(const struct credssp_handle *h)
 {
-	return h ? h->msg : "";
+	return h && last.serial == h->serial ? last.msg : "";
 }
 
 /* ---- one request, its replies and its ACK ---- */
@@ -206,7 +250,7 @@ const char *credssp_last_message(const struct credssp_handle *h)
 typedef int (*reply_fn)(struct nlmsghdr *hdr, void *arg);
 
 /* The extack TLVs of an NLMSG_ERROR or NLMSG_DONE: remember the message. */
-static void take_extack(struct credssp_handle *h, struct nlmsghdr *hdr, size_t offset)
+static void take_extack(struct nlmsghdr *hdr, size_t offset)
 {
 	struct nlattr *a;
 	size_t len = nlmsg_datalen(hdr);
@@ -216,15 +260,15 @@ static void take_extack(struct credssp_handle *h, struct nlmsghdr *hdr, size_t o
 	a = nla_find((struct nlattr *)((char *)nlmsg_data(hdr) + offset), (int)(len - offset),
 		     NLMSGERR_ATTR_MSG);
 	if (a)
-		get_str(a, h->msg, sizeof(h->msg));
+		get_str(a, last.msg, sizeof(last.msg));
 }
 
 static struct nl_msg *new_req(struct credssp_handle *h, uint8_t cmd, int flags, size_t payload);
 
 /*
  * A signal interrupted the wait for an asynchronous call: ask the kernel to
- * cancel it (CREDSSP_CMD_CANCEL). Its own reply and ACK carry another
- * sequence number and are skipped; the call's outcome still comes.
+ * cancel it (CREDSSP_CMD_CANCEL). Its own ACK carries another sequence
+ * number and is dropped; the call's outcome still comes.
  */
 static void send_cancel(struct credssp_handle *h, uint32_t seq)
 {
@@ -232,113 +276,130 @@ static void send_cancel(struct credssp_handle *h, uint32_t seq)
 
 	if (!msg)
 		return;
-	if (!nla_put_u32(msg, CREDSSP_A_SEQ, seq))
+	if (!nla_put_u32(msg, CREDSSP_A_SEQ, seq)) {
+		pthread_mutex_lock(&h->send_lock);
 		nl_send_auto(h->sk, msg);
+		pthread_mutex_unlock(&h->send_lock);
+	}
 	nlmsg_free(msg);
 }
 
-/*
- * Wait until @h's socket is readable. A signal (poll() is never restarted)
- * cancels the asynchronous call @seq once; the wait goes on for its outcome.
- */
-static int wait_readable(struct credssp_handle *h, uint32_t seq)
-{
-	struct pollfd p = {.fd = nl_socket_get_fd(h->sk), .events = POLLIN};
+/* Where a transaction stands. */
+struct xact {
+	bool acked, got;
+	int err, cb_err;
+};
 
-	for (;;) {
-		if (poll(&p, 1, -1) > 0)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-		if (!h->interrupted) {
-			h->interrupted = true;
-			send_cancel(h, seq);
+/* One message of the transaction's sequence number. */
+static void consume(struct xact *x, struct nlmsghdr *hdr, reply_fn fn, void *arg)
+{
+	if (hdr->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *e = nlmsg_data(hdr);
+		size_t off = sizeof(*e);
+
+		if (nlmsg_datalen(hdr) < (int)sizeof(e->error)) {
+			x->err = -EPROTO;
+		} else {
+			x->err = e->error > 0 ? -e->error : e->error;
+			if (!(hdr->nlmsg_flags & NLM_F_CAPPED) &&
+			    nlmsg_datalen(hdr) >= (int)sizeof(*e))
+				off = sizeof(e->error) + NLMSG_ALIGN(e->msg.nlmsg_len);
+			take_extack(hdr, off);
 		}
+		x->acked = true;
+		return;
 	}
+	if (hdr->nlmsg_type == NLMSG_DONE) {
+		int e = 0;
+
+		if (nlmsg_datalen(hdr) >= (int)sizeof(e))
+			memcpy(&e, nlmsg_data(hdr), sizeof(e));
+		x->err = e > 0 ? -e : e;
+		take_extack(hdr, NLMSG_ALIGN(sizeof(e)));
+		x->acked = true;
+		return;
+	}
+	if (hdr->nlmsg_type < NLMSG_MIN_TYPE)
+		return; /* NOOP, OVERRUN */
+	x->got = true;
+	if (!x->cb_err && fn)
+		x->cb_err = fn(hdr, arg);
 }
 
 /*
  * Send @msg (consumed) on @h's socket, hand every reply to @fn and wait for
- * the ACK (do) or NLMSG_DONE (dump). With @async (ACCEPT, ACCEPT_SOCKET) the
- * kernel answers in two parts: the ACK when the call is queued, and later
- * the outcome, a message with the request's sequence number; a call refused
- * at once has its reply before the ACK. Called with h->lock held.
+ * the ACK (do) or NLMSG_DONE (dump). With @async (ACCEPT, ACCEPT_SOCKET,
+ * KTLS_ATTACH) the kernel answers in two parts: the ACK when the call is
+ * queued, and later the outcome, a message with the request's sequence
+ * number; a call refused at once has its reply before the ACK. A signal to
+ * the waiting thread cancels its asynchronous call once (*@interrupted set);
+ * the wait goes on for the outcome. Any number of threads may be here at
+ * once on one session: the replies are sorted by sequence number.
  * Returns 0 or a negative errno: the kernel's, or a local one.
  */
 static int transact_async(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, void *arg,
-			  bool async)
+			  bool async, bool *interrupted)
 {
-	struct sockaddr_nl peer;
-	unsigned char *buf;
-	uint32_t seq;
-	bool acked = false, got = false;
-	int n, err = 0, cb_err = 0;
+	struct xact x = {0};
+	struct credssp__call c;
+	struct nlmsghdr *hdr;
+	sigset_t all, mask;
+	bool intr = false;
+	int n;
 
-	h->interrupted = false;
-	n = nl_send_auto(h->sk, msg);
-	seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	if (n < 0)
-		return -nle_to_errno(n);
-
-	while (!acked || (async && !err && !got)) {
-		struct nlmsghdr *hdr;
-
-		if (async) {
-			err = wait_readable(h, seq);
-			if (err)
-				return err;
-		}
-		buf = NULL;
-		n = nl_recv(h->sk, &peer, &buf, NULL);
-		if (n <= 0) {
-			free(buf);
-			return n < 0 ? -nle_to_errno(n) : -EIO;
-		}
-		for (hdr = (struct nlmsghdr *)buf; nlmsg_ok(hdr, n); hdr = nlmsg_next(hdr, &n)) {
-			if (peer.nl_pid != 0 || hdr->nlmsg_seq != seq)
-				continue; /* not the kernel's, or a stale reply */
-			if (hdr->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = nlmsg_data(hdr);
-				size_t off = sizeof(*e);
-
-				if (nlmsg_datalen(hdr) < (int)sizeof(e->error)) {
-					err = -EPROTO;
-				} else {
-					err = e->error > 0 ? -e->error : e->error;
-					if (!(hdr->nlmsg_flags & NLM_F_CAPPED) &&
-					    nlmsg_datalen(hdr) >= (int)sizeof(*e))
-						off = sizeof(e->error) +
-						      NLMSG_ALIGN(e->msg.nlmsg_len);
-					take_extack(h, hdr, off);
-				}
-				acked = true;
-				continue;
-			}
-			if (hdr->nlmsg_type == NLMSG_DONE) {
-				int e = 0;
-
-				if (nlmsg_datalen(hdr) >= (int)sizeof(e))
-					memcpy(&e, nlmsg_data(hdr), sizeof(e));
-				err = e > 0 ? -e : e;
-				take_extack(h, hdr, NLMSG_ALIGN(sizeof(e)));
-				acked = true;
-				continue;
-			}
-			if (hdr->nlmsg_type < NLMSG_MIN_TYPE)
-				continue; /* NOOP, OVERRUN */
-			got = true;
-			if (!cb_err && fn)
-				cb_err = fn(hdr, arg);
-		}
-		free(buf);
+	/*
+	 * Signals only in the wait's ppoll() (lib/demux.c): one handled
+	 * anywhere else in the call would cancel nothing.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &mask);
+	/* Numbered and registered before it is sent: its reply may come first. */
+	pthread_mutex_lock(&h->send_lock);
+	nl_complete_msg(h->sk, msg);
+	n = credssp__demux_add(&h->rx, &c, nlmsg_hdr(msg)->nlmsg_seq);
+	if (!n) {
+		n = nl_send(h->sk, msg);
+		n = n < 0 ? -nle_to_errno(n) : 0;
+		if (n)
+			credssp__demux_del(&h->rx, &c);
 	}
-	return err ? err : cb_err;
+	pthread_mutex_unlock(&h->send_lock);
+	nlmsg_free(msg);
+	if (n) {
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
+		return n;
+	}
+
+	while (!x.acked || (async && !x.err && !x.got)) {
+		n = credssp__demux_next(&h->rx, &c, &hdr, &mask);
+		if (n == -EINTR) {
+			if (async && !intr) {
+				intr = true;
+				send_cancel(h, c.seq);
+			}
+			continue;
+		}
+		if (n) {
+			x.err = n;
+			if (n == -ENOBUFS)
+				snprintf(last.msg, sizeof(last.msg),
+					 "netlink receive buffer overrun: a reply was lost");
+			break;
+		}
+		consume(&x, hdr, fn, arg);
+		credssp__demux_free(hdr);
+	}
+	credssp__demux_del(&h->rx, &c);
+	/* A signal that came after the last wait is handled now: the call had completed. */
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
+	if (interrupted)
+		*interrupted = intr;
+	return x.err ? x.err : x.cb_err;
 }
 
 static int transact(struct credssp_handle *h, struct nl_msg *msg, reply_fn fn, void *arg)
 {
-	return transact_async(h, msg, fn, arg, false);
+	return transact_async(h, msg, fn, arg, false, NULL);
 }
 
 /* A new request for @cmd; NULL on ENOMEM. */
@@ -383,30 +444,26 @@ static void drop_reply(struct one_reply *r)
 	}
 }
 
-/* Start a call on @h: take the lock and clear the last error. */
+/* Start a call on @h: clear the calling thread's last error. */
 static void begin(struct credssp_handle *h)
 {
-	pthread_mutex_lock(&h->lock);
-	h->err = 0;
-	h->msg[0] = '\0';
+	last.serial = h->serial;
+	last.err = 0;
+	last.msg[0] = '\0';
 }
 
-static void end(struct credssp_handle *h)
-{
-	pthread_mutex_unlock(&h->lock);
-}
-
-/* A failure below SSPI as a SECURITY_STATUS; remembers the errno. */
+/* A failure below SSPI as a SECURITY_STATUS; remembers the errno (the thread's, for @h). */
 static credssp_status_t fail(struct credssp_handle *h, int err)
 {
-	h->err = err < 0 ? -err : err;
-	return h->err == ENOMEM ? CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY
-				: CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+	(void)h;
+	last.err = err < 0 ? -err : err;
+	return last.err == ENOMEM ? CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY
+				  : CREDSSP_SEC_STATUS_INTERNAL_ERROR;
 }
 
 static credssp_status_t fail_msg(struct credssp_handle *h, int err, const char *msg)
 {
-	snprintf(h->msg, sizeof(h->msg), "%s", msg);
+	snprintf(last.msg, sizeof(last.msg), "%s", msg);
 	return fail(h, err);
 }
 
@@ -419,10 +476,11 @@ static credssp_status_t call_async(struct credssp_handle *h, struct nl_msg *msg,
 				   struct one_reply *r, struct nlattr **tb,
 				   credssp_status_t *status, bool async)
 {
+	bool interrupted;
 	int err;
 
 	r->hdr = NULL;
-	err = transact_async(h, msg, keep_reply, r, async);
+	err = transact_async(h, msg, keep_reply, r, async, &interrupted);
 	if (!err && !r->hdr)
 		err = -EPROTO;
 	if (!err && genlmsg_parse(r->hdr, 0, tb, CREDSSP_A_MAX, NULL))
@@ -435,13 +493,13 @@ static credssp_status_t call_async(struct credssp_handle *h, struct nl_msg *msg,
 	}
 	*status = get_u32(tb[CREDSSP_A_SEC_STATUS]);
 	/* An asynchronous outcome carries its reason itself (no extack). */
-	if (tb[CREDSSP_A_MESSAGE] && !h->msg[0])
-		get_str(tb[CREDSSP_A_MESSAGE], h->msg, sizeof(h->msg));
+	if (tb[CREDSSP_A_MESSAGE] && !last.msg[0])
+		get_str(tb[CREDSSP_A_MESSAGE], last.msg, sizeof(last.msg));
 	/* Cancelled by a signal, and it did not complete first. */
-	if (h->interrupted && *status != CREDSSP_SEC_STATUS_OK &&
+	if (interrupted && *status != CREDSSP_SEC_STATUS_OK &&
 	    *status != CREDSSP_SEC_STATUS_CONTINUE_NEEDED) {
 		drop_reply(r);
-		snprintf(h->msg, sizeof(h->msg), "interrupted: the call was cancelled");
+		snprintf(last.msg, sizeof(last.msg), "interrupted: the call was cancelled");
 		return fail(h, EINTR);
 	}
 	return CREDSSP_SEC_STATUS_OK;
@@ -485,7 +543,7 @@ credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, co
 		 * granted to this user): as SSPI says it, with the kernel's words
 		 * in credssp_last_message().
 		 */
-		status = h->err == EPERM ? CREDSSP_SEC_STATUS_NO_CREDENTIALS : st;
+		status = last.err == EPERM ? CREDSSP_SEC_STATUS_NO_CREDENTIALS : st;
 		goto out;
 	}
 	if (status == CREDSSP_SEC_STATUS_OK) {
@@ -496,7 +554,6 @@ credssp_status_t credssp_acquire_credentials_handle(struct credssp_handle *h, co
 	}
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -522,7 +579,6 @@ static credssp_status_t simple_call(struct credssp_handle *h, uint8_t cmd, int a
 		status = st;
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -563,7 +619,7 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
 	 * the outcome. A signal sends a CANCEL, which the kernel ignores for
 	 * KTLS_ATTACH: the install ends promptly, and its outcome is waited for.
 	 */
-	err = transact_async(h, msg, keep_reply, &r, true);
+	err = transact_async(h, msg, keep_reply, &r, true, NULL);
 	if (!err &&
 	    (!r.hdr || genlmsg_parse(r.hdr, 0, tb, CREDSSP_A_MAX, NULL) || !tb[CREDSSP_A_ERROR]))
 		err = -EPROTO;
@@ -572,7 +628,7 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
 		if (err >= 0)
 			err = -EPROTO;
 		if (tb[CREDSSP_A_MESSAGE])
-			get_str(tb[CREDSSP_A_MESSAGE], h->msg, sizeof(h->msg));
+			get_str(tb[CREDSSP_A_MESSAGE], last.msg, sizeof(last.msg));
 		drop_reply(&r);
 		goto out;
 	}
@@ -585,8 +641,7 @@ int credssp_ktls_attach(struct credssp_handle *h, uint64_t ctx, int fd,
 	}
 	drop_reply(&r);
 out:
-	h->err = -err;
-	end(h);
+	last.err = -err;
 	return err;
 }
 
@@ -633,7 +688,6 @@ credssp_status_t credssp_accept_socket(struct credssp_handle *h, uint64_t cred, 
 	}
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -675,8 +729,8 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 	begin(h);
 	if (input_len > NLA_PAYLOAD_MAX) {
 		status = CREDSSP_SEC_STATUS_INVALID_PARAMETER;
-		h->err = EMSGSIZE;
-		snprintf(h->msg, sizeof(h->msg), "input token longer than a netlink attribute");
+		last.err = EMSGSIZE;
+		snprintf(last.msg, sizeof(last.msg), "input token longer than a netlink attribute");
 		goto out;
 	}
 	msg = new_req(h, CREDSSP_CMD_ACCEPT, 0, input_len);
@@ -744,7 +798,6 @@ credssp_status_t credssp_accept_security_context(struct credssp_handle *h, uint6
 	}
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -894,11 +947,10 @@ credssp_status_t credssp_query_context_attributes(struct credssp_handle *h, uint
 		else
 			status = fill_query(attr, q, buffer);
 		if (status == CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY)
-			h->err = ENOMEM;
+			last.err = ENOMEM;
 	}
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -953,7 +1005,6 @@ credssp_status_t credssp_encrypt(struct credssp_handle *h, uint64_t ctx, const v
 	}
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -999,7 +1050,6 @@ credssp_status_t credssp_decrypt(struct credssp_handle *h, uint64_t ctx, const v
 	}
 	drop_reply(&r);
 out:
-	end(h);
 	return status;
 }
 
@@ -1061,8 +1111,7 @@ int credssp_get_status(struct credssp_handle *h, struct credssp_status *st)
 	err = msg ? transact(h, msg, parse_status, st) : -ENOMEM;
 	if (err)
 		credssp_free_status(st);
-	h->err = -err;
-	end(h);
+	last.err = -err;
 	return err;
 }
 
@@ -1143,8 +1192,7 @@ int credssp_get_context(struct credssp_handle *h, uint64_t id, struct credssp_ct
 	if (!err)
 		*info = l.v[0];
 	free(l.v);
-	h->err = -err;
-	end(h);
+	last.err = -err;
 	return err;
 }
 
@@ -1160,15 +1208,17 @@ int credssp_list_contexts(struct credssp_handle *h, struct credssp_ctx_info **li
 	*n = 0;
 	begin(h);
 	msg = new_req(h, CREDSSP_CMD_GET_CTX, NLM_F_DUMP, 0);
+	/* Another thread's dump on this socket would make the kernel refuse ours (EBUSY). */
+	pthread_mutex_lock(&h->dump_lock);
 	err = msg ? transact(h, msg, collect_ctx, &l) : -ENOMEM;
+	pthread_mutex_unlock(&h->dump_lock);
 	if (err) {
 		free(l.v);
 	} else {
 		*list = l.v;
 		*n = l.n;
 	}
-	h->err = -err;
-	end(h);
+	last.err = -err;
 	return err;
 }
 

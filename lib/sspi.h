@@ -65,10 +65,21 @@
  *   QuerySecurityContextToken has no Windows token to give:
  *   SEC_E_UNSUPPORTED_FUNCTION.
  * - All handles of a process live in one process-wide netlink session,
- *   opened by the first call: they die when the process exits, are invalid
- *   in a child after fork() (the child gets its own session), and calls from
- *   several threads are serialised on that session (for parallel handshakes
- *   use libcredssp's own API, <credssp.h>, with a session per thread).
+ *   opened by the first call: they die when the process exits and are
+ *   invalid in a child after fork() (the child gets its own session). Calls
+ *   from many threads run in parallel on that session: one thread's
+ *   AcceptSecurityContext waiting for the helper or the KDC holds up no other
+ *   thread's call, and a signal cancels only the call of the thread it is
+ *   delivered to.
+ * - Limits: the kernel's per-owner limits are per session, so for sspi.h
+ *   they are per process: credssp.ko's module parameters max_owner_creds
+ *   (credential handles, default 64) and max_owner_contexts (contexts,
+ *   default 1024), beyond which AcquireCredentialsHandle and
+ *   AcceptSecurityContext fail with SEC_E_INSUFFICIENT_MEMORY; set them in
+ *   /sys/module/credssp/parameters/ or with modprobe. max_net_calls
+ *   (default 256) bounds the AcceptSecurityContext calls in flight in the
+ *   network namespace. The library adds no limit of its own
+ *   (Documentation/libcredssp.rst, "Concurrency and limits").
  * - A handle's u64 id is split into dwLower (low 32 bits) and dwUpper (high
  *   32 bits).
  * - SECPKG_ATTR_CREDS and SECPKG_ATTR_CREDS_2 return a

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/credssp.h>
 #include <linux/tls.h>
@@ -20,11 +21,19 @@
  * registered, takes requests with HELPER_NEXT and answers them; @watch
  * joined the "helper" group and only wakes the thread (HELPER_READY).
  */
+#define HELD_MAX 16
+
 struct fake_helper {
 	struct nl_sock *sk, *watch;
 	int family;
 	pthread_t thread;
 	unsigned int steps, errors;
+	/* "HOLD" requests, answered when their time has come (helper thread only) */
+	struct {
+		uint64_t req;
+		struct timespec due;
+	} held[HELD_MAX];
+	unsigned int n_held;
 };
 
 /* Password credentials: domain "T", user "a", password "p" in UTF-16LE. */
@@ -144,7 +153,7 @@ static void answer(struct fake_helper *fh, uint64_t req, const uint8_t *in, size
 		return;
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, fh->family, 0, NLM_F_ACK,
 		    CREDSSP_CMD_HELPER_DONE, CREDSSP_FAMILY_VERSION);
-	if (len >= 4 && !memcmp(in, "CONT", 4)) {
+	if (len >= 4 && (!memcmp(in, "CONT", 4) || !memcmp(in, "HOLD", 4))) {
 		const uint8_t *bar = memchr(in, '|', len);
 
 		status = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
@@ -226,13 +235,46 @@ static int take_one(struct fake_helper *fh)
 	if (((struct genlmsghdr *)nlmsg_data(h))->cmd == CREDSSP_CMD_HELPER_NEXT &&
 	    !genlmsg_parse(h, 0, tb, CREDSSP_A_H_MAX, NULL) && tb[CREDSSP_A_H_REQ_ID] &&
 	    tb[CREDSSP_A_H_OP] && nla_get_u32(tb[CREDSSP_A_H_OP]) == CREDSSP_HELPER_OP_STEP) {
+		const void *in = tb[CREDSSP_A_H_INPUT] ? nla_data(tb[CREDSSP_A_H_INPUT]) : NULL;
+		size_t len = tb[CREDSSP_A_H_INPUT] ? (size_t)nla_len(tb[CREDSSP_A_H_INPUT]) : 0;
+
 		__atomic_add_fetch(&fh->steps, 1, __ATOMIC_SEQ_CST);
-		answer(fh, nla_get_u64(tb[CREDSSP_A_H_REQ_ID]),
-		       tb[CREDSSP_A_H_INPUT] ? nla_data(tb[CREDSSP_A_H_INPUT]) : NULL,
-		       tb[CREDSSP_A_H_INPUT] ? (size_t)nla_len(tb[CREDSSP_A_H_INPUT]) : 0);
+		if (len >= 4 && !memcmp(in, "HOLD", 4) && fh->n_held < HELD_MAX) {
+			struct timespec *due = &fh->held[fh->n_held].due;
+
+			clock_gettime(CLOCK_MONOTONIC, due);
+			due->tv_sec += FAKE_HOLD_MS / 1000;
+			due->tv_nsec += (FAKE_HOLD_MS % 1000) * 1000000L;
+			if (due->tv_nsec >= 1000000000L) {
+				due->tv_sec++;
+				due->tv_nsec -= 1000000000L;
+			}
+			fh->held[fh->n_held++].req = nla_get_u64(tb[CREDSSP_A_H_REQ_ID]);
+		} else {
+			answer(fh, nla_get_u64(tb[CREDSSP_A_H_REQ_ID]), in, len);
+		}
 	} /* FREE: nothing to drop */
 	free(buf);
 	return 1;
+}
+
+/* Answer the held requests whose time has come. */
+static void answer_held(struct fake_helper *fh)
+{
+	struct timespec now;
+	unsigned int i = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (i < fh->n_held) {
+		if (now.tv_sec < fh->held[i].due.tv_sec ||
+		    (now.tv_sec == fh->held[i].due.tv_sec &&
+		     now.tv_nsec < fh->held[i].due.tv_nsec)) {
+			i++;
+			continue;
+		}
+		answer(fh, fh->held[i].req, (const uint8_t *)"HOLD", 4);
+		fh->held[i] = fh->held[--fh->n_held];
+	}
 }
 
 static void *loop(void *arg)
@@ -253,6 +295,7 @@ static void *loop(void *arg)
 		}
 		while (take_one(fh))
 			;
+		answer_held(fh);
 	}
 	return NULL;
 }

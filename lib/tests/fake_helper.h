@@ -7,6 +7,8 @@
  *   "CONT"  CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output "server-token"; if the input holds
  *           a '|', only the bytes up to and including it are consumed
  *   "BIG"   CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output FAKE_BIG_LEN bytes (i & 0xff)
+ *   "HOLD"  as "CONT", answered FAKE_HOLD_MS later (a slow helper step: the
+ *           other requests are answered meanwhile)
  *   "PART"  CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE
  *   "DENY"  CREDSSP_SEC_STATUS_LOGON_DENIED, output "alert", package NTLM
  *   "OK"    CREDSSP_SEC_STATUS_OK, output "final", principal FAKE_PRINCIPAL, NTLM, TLS 1.3
@@ -22,6 +24,7 @@
 #define FAKE_PRINCIPAL "TEST\\alice"
 #define FAKE_BIG_LEN   3000
 #define FAKE_OUTPUT    "server-token"
+#define FAKE_HOLD_MS   4000
 
 struct fake_helper;
 

@@ -10,7 +10,9 @@
  * ImpersonateSecurityContext / RevertSecurityContext on the established
  * context: with a local account "alice" (tests/guest/suite-lib.sh makes one
  * in a mount namespace) the calling thread, and only it, becomes alice and
- * comes back; without one, SEC_E_NO_IMPERSONATION. Prints TAP; run by
+ * comes back; without one, SEC_E_NO_IMPERSONATION. Then calls in parallel
+ * on sspi.h's one session: another thread's handshake while one
+ * AcceptSecurityContext waits for the helper ("HOLD"). Prints TAP; run by
  * tests/guest/suite-lib.sh.
  */
 #define _GNU_SOURCE
@@ -87,6 +89,86 @@ static int near_now(const TimeStamp *ts)
 		type v;                   \
 		unsigned long long guard; \
 	}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One first leg whose helper step takes FAKE_HOLD_MS, in a thread of its own. */
+struct held {
+	CredHandle *cred;
+	CtxtHandle ctx;
+	SECURITY_STATUS st;
+	double took;
+};
+
+static void *held_leg(void *arg)
+{
+	struct held *k = arg;
+	SecBuffer out = {0, SECBUFFER_TOKEN, NULL};
+	ULONG extra, attrs;
+	TimeStamp expiry;
+	double t0 = now();
+
+	k->st = step(k->cred, &k->ctx, 1, "HOLD", &out, ASC_REQ_ALLOCATE_MEMORY, &extra, &attrs,
+		     &expiry);
+	k->took = now() - t0;
+	FreeContextBuffer(out.pvBuffer);
+	return NULL;
+}
+
+/*
+ * All sspi.h calls of a process share one session: while one thread's
+ * AcceptSecurityContext waits FAKE_HOLD_MS for the helper, another thread
+ * acquires, runs a whole handshake, queries and deletes without waiting
+ * for it (before the calls ran in parallel, each waited for the held one).
+ */
+static void concurrent_calls(CredHandle *cred)
+{
+	struct held k = {.cred = cred};
+	SecBuffer out = {0, SECBUFFER_TOKEN, NULL};
+	SecPkgContext_NamesA names;
+	CredHandle cred2;
+	CtxtHandle ctx;
+	ULONG extra, attrs;
+	TimeStamp expiry;
+	SECURITY_STATUS st, st2, st3, st4;
+	double t0, took;
+	pthread_t t;
+
+	pthread_create(&t, NULL, held_leg, &k);
+	usleep(300 * 1000); /* the held leg is at the helper */
+	t0 = now();
+	st = AcquireCredentialsHandle(NULL, "CredSSP", SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL,
+				      &cred2, &expiry);
+	st2 = step(&cred2, &ctx, 1, "CONT", &out, ASC_REQ_ALLOCATE_MEMORY, &extra, &attrs, &expiry);
+	FreeContextBuffer(out.pvBuffer);
+	out.pvBuffer = NULL;
+	st3 = step(&cred2, &ctx, 0, "OK", &out, ASC_REQ_ALLOCATE_MEMORY, &extra, &attrs, &expiry);
+	FreeContextBuffer(out.pvBuffer);
+	st4 = QueryContextAttributes(&ctx, SECPKG_ATTR_NAMES, &names);
+	if (st4 == SEC_E_OK)
+		FreeContextBuffer(names.sUserName);
+	if (DeleteSecurityContext(&ctx) != SEC_E_OK || FreeCredentialsHandle(&cred2) != SEC_E_OK)
+		st4 = SEC_E_INTERNAL_ERROR;
+	took = now() - t0;
+	check(st == SEC_E_OK && st2 == SEC_I_CONTINUE_NEEDED && st3 == SEC_E_OK && st4 == SEC_E_OK,
+	      "another thread's handshake while one AcceptSecurityContext waits for the helper",
+	      st4);
+	printf("# other thread's calls took %.3f s, the held leg %d ms\n", took, FAKE_HOLD_MS);
+	check(took < FAKE_HOLD_MS / 2000.0,
+	      "... without waiting for it (under half its time): one session, calls in parallel",
+	      0);
+	pthread_join(t, NULL);
+	check(k.st == SEC_I_CONTINUE_NEEDED && k.took >= FAKE_HOLD_MS / 1000.0 - 0.5,
+	      "the held leg: SEC_I_CONTINUE_NEEDED after the helper's hold", k.st);
+	if (k.st == SEC_I_CONTINUE_NEEDED)
+		DeleteSecurityContext(&k.ctx);
+}
 
 /* ImpersonateSecurityContext / RevertSecurityContext on an established context. */
 static void impersonation(CtxtHandle *ctx)
@@ -328,6 +410,7 @@ int main(void)
 	check(st == SEC_E_NO_CREDENTIALS, "... only once", st);
 
 	impersonation(&ctx);
+	concurrent_calls(&cred);
 
 	check(DeleteSecurityContext(&ctx) == SEC_E_OK, "DeleteSecurityContext", 0);
 	st = CompleteAuthToken(&ctx, NULL);

@@ -18,8 +18,8 @@
  *      each with one write(2) (--result is opened O_APPEND).
  * Then the connection is closed: the gate only authenticates.
  *
- * Connections are served concurrently, a child process each (a socket-mode
- * accept blocks its libcredssp session): at most --max-conns at once (64;
+ * Connections are served concurrently, a child process each (with its own
+ * libcredssp session): at most --max-conns at once (64;
  * more wait in the listen backlog) and at most --max-per-source from one
  * client address (4, 0: no limit; more are closed at accept with a block
  * saying status=REFUSED_SOURCE). The Connection Request must arrive within

@@ -25,7 +25,10 @@
  *
  * usage: sspi_front --port N [--host A] [--port-file F] [--count N]
  *                   [--timeout S] [--result F] [--stop-file F] [--keys-file F]
- * (--stop-file: stop waiting for clients once F exists, before --count)
+ *                   [--threads N]
+ * (--stop-file: stop waiting for clients once F exists, before --count;
+ * --threads: N threads (at most 64; not with --keys-file) serve connections
+ * at once, all through sspi.h's one session, for bench/threads.sh)
  * exit: 0 every connection reached SEC_E_OK and its next record, 1 not, 2 setup
  */
 #define _GNU_SOURCE
@@ -35,6 +38,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -352,7 +356,7 @@ static int listen_on(void)
 	if (fd < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8) ||
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64) ||
 	    getsockname(fd, (struct sockaddr *)&a, &alen))
 		return -1;
 	if (port_file) {
@@ -363,11 +367,78 @@ static int listen_on(void)
 	return fd;
 }
 
+/* --threads: connections are numbered 1..count; each thread takes the next. */
+static unsigned int next_conn;
+static int lfd, rc;
+static CredHandle cred;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void set_rc(int r)
+{
+	pthread_mutex_lock(&out_lock);
+	if (r > rc)
+		rc = r;
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* Serve connections until --count were taken (or the deadline, or --stop-file). */
+static void *serve_loop(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	while ((i = __atomic_add_fetch(&next_conn, 1, __ATOMIC_RELAXED)) <= count) {
+		struct pollfd p = {.fd = lfd, .events = POLLIN};
+		struct conn *c = calloc(1, sizeof(*c));
+		int one = 1;
+		FILE *f;
+
+		int r = 0;
+
+		/* Wait for a client; with --stop-file, stop (successfully) once it exists. */
+		while (c && time(NULL) < deadline && (r = poll(&p, 1, 200)) == 0)
+			if (stop_file && access(stop_file, F_OK) == 0)
+				break;
+		if (c && r == 0 && stop_file && access(stop_file, F_OK) == 0) {
+			free(c);
+			break;
+		}
+		if (!c || r != 1) {
+			free(c);
+			set_rc(1);
+			break;
+		}
+		c->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (c->fd < 0) {
+			free(c);
+			set_rc(2);
+			break;
+		}
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		put(c, "conn", "%u", i);
+		if (!serve(c, &cred))
+			set_rc(1);
+		put(c, "end", "%u", i);
+		close(c->fd);
+		pthread_mutex_lock(&out_lock);
+		f = result_file ? fopen(result_file, "a") : NULL;
+		if (f) {
+			fwrite(c->res, 1, c->rlen, f);
+			fclose(f);
+		}
+		fwrite(c->res, 1, c->rlen, stderr);
+		pthread_mutex_unlock(&out_lock);
+		explicit_bzero(c, sizeof(*c));
+		free(c);
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	CredHandle cred;
 	TimeStamp expiry;
-	int lfd, rc = 0;
+	unsigned int threads = 1, n = 0;
+	pthread_t t[64];
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
@@ -388,10 +459,13 @@ int main(int argc, char **argv)
 			stop_file = v;
 		else if (!strcmp(o, "--keys-file"))
 			keys_file = v;
+		else if (!strcmp(o, "--threads"))
+			threads = (unsigned int)atoi(v);
 		else
 			return fprintf(stderr, "sspi_front: unknown option %s\n", o), 2;
 	}
-	if (argc % 2 == 0 || !count || !timeout_s)
+	if (argc % 2 == 0 || !count || !timeout_s || !threads || threads > 64 ||
+	    (keys_file && threads > 1))
 		return fprintf(stderr, "sspi_front: bad arguments (see the source's header)\n"), 2;
 	deadline = time(NULL) + timeout_s;
 	x224_until = x224_deadline(timeout_s);
@@ -404,48 +478,13 @@ int main(int argc, char **argv)
 	lfd = listen_on();
 	if (lfd < 0)
 		return fprintf(stderr, "sspi_front: cannot listen: %s\n", strerror(errno)), 2;
-	for (unsigned int i = 1; i <= count; i++) {
-		struct pollfd p = {.fd = lfd, .events = POLLIN};
-		struct conn *c = calloc(1, sizeof(*c));
-		int one = 1;
-		FILE *f;
-
-		int r = 0;
-
-		/* Wait for a client; with --stop-file, stop (successfully) once it exists. */
-		while (c && time(NULL) < deadline && (r = poll(&p, 1, 200)) == 0)
-			if (stop_file && access(stop_file, F_OK) == 0)
-				break;
-		if (c && r == 0 && stop_file && access(stop_file, F_OK) == 0) {
-			free(c);
+	/* All threads' calls go through sspi.h's one process-wide session. */
+	for (n = 1; n < threads; n++)
+		if (pthread_create(&t[n], NULL, serve_loop, NULL))
 			break;
-		}
-		if (!c || r != 1) {
-			free(c);
-			rc = 1;
-			break;
-		}
-		c->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (c->fd < 0) {
-			free(c);
-			rc = 2;
-			break;
-		}
-		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		put(c, "conn", "%u", i);
-		if (!serve(c, &cred))
-			rc = 1;
-		put(c, "end", "%u", i);
-		close(c->fd);
-		f = result_file ? fopen(result_file, "a") : NULL;
-		if (f) {
-			fwrite(c->res, 1, c->rlen, f);
-			fclose(f);
-		}
-		fwrite(c->res, 1, c->rlen, stderr);
-		explicit_bzero(c, sizeof(*c));
-		free(c);
-	}
+	serve_loop(NULL);
+	while (--n > 0)
+		pthread_join(t[n], NULL);
 	FreeCredentialsHandle(&cred);
 	close(lfd);
 	return rc;

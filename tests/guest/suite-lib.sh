@@ -214,7 +214,7 @@ as_alice_exists() {
 }
 out=$(as_alice_exists "$repo/build/lib/sspi_handshake" 2>&1)
 rc=$?
-tap_result $rc "sspi_handshake: SecBufferDesc handshake to SEC_E_OK, queries, impersonation ($(grep -c '^ok' <<<"$out") checks)" \
+tap_result $rc "sspi_handshake: SecBufferDesc handshake to SEC_E_OK, queries, impersonation, calls in parallel ($(grep -c '^ok' <<<"$out") checks)" \
 	"$(grep -v '^ok' <<<"$out")"
 
 # No leak, no invalid access in the library (valgrind, if installed).

@@ -7,10 +7,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -499,6 +504,345 @@ TEST_F(lib, threads)
 	}
 	EXPECT_EQ(0, count_contexts(self->h));
 	EXPECT_EQ(0, fake_helper_errors(fh));
+}
+
+/*
+ * ---- Concurrency: one session, many calls in flight (issue 13, item 7) ----
+ *
+ * The kernel owns handles by socket, so a process's threads share a session
+ * (all of sspi.h's calls do). Their calls must run in parallel: no call
+ * waits for another thread's, a signal cancels only the call of the thread
+ * it was sent to, and the last error is the calling thread's.
+ */
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* SIGUSR1 interrupts poll() (no SA_RESTART): the call is cancelled. */
+static void catch_usr1(void)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* A connected loopback TCP pair: 0, or -1. */
+static int tcp_pair(int *srv, int *cli)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	*srv = *cli = -1;
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		goto out;
+	*cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (*cli < 0 || connect(*cli, (struct sockaddr *)&a, sizeof(a)))
+		goto out;
+	*srv = accept(l, NULL, NULL);
+out:
+	if (l >= 0)
+		close(l);
+	return *srv >= 0 ? 0 : -1;
+}
+
+/* One call in a thread of its own, and what its thread saw. */
+struct bg {
+	struct credssp_handle *h;
+	uint64_t cred, ctx;
+	int fd; /* >= 0: credssp_accept_socket() on it; else accept "HOLD" */
+	credssp_status_t st;
+	int err;
+	char msg[256];
+	double took;
+	pthread_t t;
+};
+
+static void *bg_call(void *arg)
+{
+	struct bg *k = arg;
+	double t0 = now();
+
+	if (k->fd >= 0)
+		k->st = credssp_accept_socket(k->h, k->cred, k->fd,
+					      CREDSSP_REQ_CONFIDENTIALITY | CREDSSP_REQ_STREAM |
+						      CREDSSP_REQ_DELEGATE,
+					      0, 20000, &k->ctx, NULL, NULL);
+	else
+		k->st = step(k->h, k->cred, &k->ctx, "HOLD", NULL, NULL);
+	k->took = now() - t0;
+	k->err = credssp_last_error(k->h);
+	snprintf(k->msg, sizeof(k->msg), "%s", credssp_last_message(k->h));
+	return NULL;
+}
+
+static int bg_start(struct bg *k, struct credssp_handle *h, uint64_t cred, int fd)
+{
+	memset(k, 0, sizeof(*k));
+	k->h = h;
+	k->cred = cred;
+	k->fd = fd;
+	return pthread_create(&k->t, NULL, bg_call, k);
+}
+
+/* Wait up to @secs for @n contexts in the netns (seen from session @h). */
+static uint32_t wait_contexts(struct credssp_handle *h, uint32_t n, double secs)
+{
+	double t0 = now();
+	uint32_t c;
+
+	while ((c = count_contexts(h)) != n && now() - t0 < secs)
+		usleep(20000);
+	return c;
+}
+
+/*
+ * While one thread's ACCEPT_SOCKET waits for a silent client (20 s), other
+ * calls of the same session, from another thread, complete at once: acquire,
+ * a handshake, queries, the admin views, delete, free. Then a signal
+ * cancels the waiting call, whose thread alone sees EINTR.
+ */
+TEST_F_TIMEOUT(lib, calls_while_accept_socket_waits, 120)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct credssp_names names;
+	struct credssp_status stat;
+	struct credssp_ctx_info ci;
+	uint64_t cred2 = 0, ctx = 0;
+	int srv, cli;
+	double t0, took;
+	struct bg k;
+
+	ASSERT_NE(NULL, fh);
+	catch_usr1();
+	ASSERT_EQ(0, tcp_pair(&srv, &cli));
+	ASSERT_EQ(0, bg_start(&k, self->h, self->cred, srv));
+	usleep(500 * 1000); /* in the kernel, reading the silent client */
+
+	t0 = now();
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP",
+						     CREDSSP_CRED_USE_INBOUND, &cred2, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED,
+		  step(self->h, cred2, &ctx, "CONT", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, step(self->h, 0, &ctx, "OK", NULL, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_query_context_attributes(self->h, ctx, CREDSSP_QUERY_NAMES, &names));
+	if (names.user_name)
+		EXPECT_STREQ(FAKE_PRINCIPAL, names.user_name);
+	credssp_free_context_buffer(names.user_name);
+	EXPECT_EQ(0, credssp_get_context(self->h, ctx, &ci));
+	EXPECT_EQ(0, credssp_get_status(self->h, &stat));
+	credssp_free_status(&stat);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_delete_security_context(self->h, ctx));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_credentials_handle(self->h, cred2));
+	took = now() - t0;
+	TH_LOG("9 calls beside the waiting ACCEPT_SOCKET: %.3f s", took);
+	EXPECT_GT(5.0, took);
+	EXPECT_EQ(0, credssp_last_error(self->h));
+	/* ... and the ACCEPT_SOCKET was in flight all along */
+	EXPECT_EQ(EBUSY, pthread_tryjoin_np(k.t, NULL));
+
+	pthread_kill(k.t, SIGUSR1);
+	pthread_join(k.t, NULL);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR, k.st);
+	EXPECT_EQ(EINTR, k.err) TH_LOG("ACCEPT_SOCKET's thread: %s", k.msg);
+	EXPECT_GT(15.0, k.took);
+	EXPECT_EQ(0, credssp_last_error(self->h)); /* this thread's, untouched */
+	close(srv);
+	close(cli);
+}
+
+/*
+ * Two threads' accepts wait for the helper at once; a signal to one cancels
+ * that one only: the other ends with its own outcome when the helper answers.
+ */
+TEST_F_TIMEOUT(lib, signal_cancels_only_its_thread_call, 120)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct credssp_handle *watch = credssp_open();
+	struct bg a, b;
+
+	ASSERT_NE(NULL, fh);
+	ASSERT_NE(NULL, watch);
+	catch_usr1();
+	ASSERT_EQ(0, bg_start(&a, self->h, self->cred, -1));
+	ASSERT_EQ(0, bg_start(&b, self->h, self->cred, -1));
+	/* Both in the kernel at once: two contexts at the helper. */
+	EXPECT_EQ(2, wait_contexts(watch, 2, FAKE_HOLD_MS / 2000.0));
+	pthread_kill(a.t, SIGUSR1);
+	pthread_join(a.t, NULL);
+	pthread_join(b.t, NULL);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INTERNAL_ERROR, a.st);
+	EXPECT_EQ(EINTR, a.err) TH_LOG("a: %s", a.msg);
+	EXPECT_STREQ("interrupted: the call was cancelled", a.msg);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_CONTINUE_NEEDED, b.st) TH_LOG("b: %s", b.msg);
+	EXPECT_EQ(0, b.err);
+	EXPECT_NE(0, b.ctx);
+	EXPECT_LT(FAKE_HOLD_MS / 1000.0 - 1.0, b.took);
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_delete_security_context(self->h, b.ctx));
+	EXPECT_EQ(0, wait_contexts(watch, 0, 2.0));
+	credssp_close(watch);
+}
+
+/* Many threads' handshakes through one session, each with a held step. */
+struct hs {
+	struct credssp_handle *h;
+	uint64_t cred;
+	int ok;
+};
+
+/* Whether @ctx is in the session's dump of contexts (dumps from many threads at once). */
+static bool listed(struct credssp_handle *h, uint64_t ctx)
+{
+	struct credssp_ctx_info *l;
+	size_t n, i;
+	bool found = false;
+
+	if (credssp_list_contexts(h, &l, &n))
+		return false;
+	for (i = 0; i < n; i++)
+		found |= l[i].id == ctx;
+	free(l);
+	return found;
+}
+
+static void *hs_work(void *arg)
+{
+	struct hs *w = arg;
+	struct credssp_names names;
+	uint64_t ctx;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		ctx = 0;
+		names.user_name = NULL;
+		if (step(w->h, w->cred, &ctx, i ? "CONT" : "HOLD", NULL, NULL) !=
+			    CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
+		    step(w->h, 0, &ctx, "CONT", NULL, NULL) != CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
+		    step(w->h, 0, &ctx, "OK", NULL, NULL) != CREDSSP_SEC_STATUS_OK ||
+		    credssp_query_context_attributes(w->h, ctx, CREDSSP_QUERY_NAMES, &names) !=
+			    CREDSSP_SEC_STATUS_OK ||
+		    strcmp(names.user_name, FAKE_PRINCIPAL) || !listed(w->h, ctx) ||
+		    credssp_delete_security_context(w->h, ctx) != CREDSSP_SEC_STATUS_OK) {
+			credssp_free_context_buffer(names.user_name);
+			return NULL;
+		}
+		credssp_free_context_buffer(names.user_name);
+		w->ok++;
+	}
+	return NULL;
+}
+
+/*
+ * 12 threads, one session, each starting with a step the helper holds for
+ * FAKE_HOLD_MS: all handshakes succeed, and the holds overlap (serialised,
+ * the first legs alone would take 12 holds); each thread also dumps the
+ * contexts (netlink runs one dump at a time per socket).
+ */
+TEST_F_TIMEOUT(lib, handshakes_in_parallel_one_session, 300)
+{
+	struct fake_helper *fh = fake_helper_start();
+	struct hs w[12];
+	pthread_t t[12];
+	double t0, took;
+	int i;
+
+	ASSERT_NE(NULL, fh);
+	t0 = now();
+	for (i = 0; i < 12; i++) {
+		w[i] = (struct hs){.h = self->h, .cred = self->cred};
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, hs_work, &w[i]));
+	}
+	for (i = 0; i < 12; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(4, w[i].ok) TH_LOG("thread %d", i);
+	}
+	took = now() - t0;
+	TH_LOG("12 threads x 4 handshakes, one held step each thread: %.3f s", took);
+	EXPECT_GT(4 * FAKE_HOLD_MS / 1000.0, took);
+	EXPECT_EQ(0, count_contexts(self->h));
+	EXPECT_EQ(0, fake_helper_errors(fh));
+}
+
+/* The last error and message are the calling thread's. */
+struct le {
+	struct credssp_handle *h;
+	pthread_barrier_t *bar;
+	int err1, err2;
+	char msg1[256], msg2[256];
+};
+
+static void *le_fail(void *arg)
+{
+	struct le *l = arg;
+	static char big[70000];
+	uint64_t ctx = 0;
+	void *out = NULL;
+	size_t len = 0;
+
+	credssp_accept(l->h, 1, &ctx, big, sizeof(big), &out, &len, NULL);
+	l->err1 = credssp_last_error(l->h);
+	snprintf(l->msg1, sizeof(l->msg1), "%s", credssp_last_message(l->h));
+	pthread_barrier_wait(l->bar); /* the other thread's call succeeds now */
+	pthread_barrier_wait(l->bar);
+	l->err2 = credssp_last_error(l->h);
+	snprintf(l->msg2, sizeof(l->msg2), "%s", credssp_last_message(l->h));
+	return NULL;
+}
+
+static void *le_never(void *arg)
+{
+	struct le *l = arg;
+
+	l->err1 = credssp_last_error(l->h);
+	snprintf(l->msg1, sizeof(l->msg1), "%s", credssp_last_message(l->h));
+	return NULL;
+}
+
+TEST_F(lib, last_error_per_thread)
+{
+	pthread_barrier_t bar;
+	struct le l = {.h = self->h, .bar = &bar}, n = {.h = self->h};
+	struct credssp_handle *other = credssp_open();
+	uint64_t cred = 0;
+	pthread_t t;
+
+	ASSERT_NE(NULL, other);
+	pthread_barrier_init(&bar, NULL, 2);
+	ASSERT_EQ(0, pthread_create(&t, NULL, le_fail, &l));
+	pthread_barrier_wait(&bar);
+	/* This thread: a failure of its own, then a success, on the same session. */
+	EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_HANDLE,
+		  credssp_delete_security_context(self->h, 12345));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK,
+		  credssp_acquire_credentials_handle(self->h, NULL, "CredSSP",
+						     CREDSSP_CRED_USE_INBOUND, &cred, NULL));
+	EXPECT_EQ(0, credssp_last_error(self->h));
+	EXPECT_STREQ("", credssp_last_message(self->h));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_credentials_handle(self->h, cred));
+	pthread_barrier_wait(&bar);
+	pthread_join(t, NULL);
+	EXPECT_EQ(EMSGSIZE, l.err1);
+	EXPECT_STREQ("input token longer than a netlink attribute", l.msg1);
+	/* Untouched by the other thread's calls on the same session. */
+	EXPECT_EQ(EMSGSIZE, l.err2);
+	EXPECT_STREQ(l.msg1, l.msg2);
+	/* A thread that made no call has no error. */
+	ASSERT_EQ(0, pthread_create(&t, NULL, le_never, &n));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, n.err1);
+	EXPECT_STREQ("", n.msg1);
+	/* This thread's last call was on self->h: another session has none. */
+	EXPECT_EQ(0, credssp_last_error(other));
+	EXPECT_EQ(-ENOENT, credssp_get_context(other, 12345, &(struct credssp_ctx_info){0}));
+	EXPECT_EQ(ENOENT, credssp_last_error(other));
+	EXPECT_EQ(0, credssp_last_error(self->h));
+	pthread_barrier_destroy(&bar);
+	credssp_close(other);
 }
 
 /*
