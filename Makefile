@@ -69,7 +69,7 @@ FUZZ_CC ?= clang
 
 all: userspace module
 
-userspace: selftests unit credsspd lib $(BUILD)/sspi_front
+userspace: selftests unit credsspd lib $(BUILD)/sspi_front $(BUILD)/sspi_port_server
 
 selftests: $(SELFTESTS)
 
@@ -149,6 +149,14 @@ $(BUILD)/front: tests/front/front.c $(X224_SRCS) $(TESTLIB_SAN_LIB) $(ENGINE_SAN
 # (lib/sspi.h), for real clients through credssp.ko and credsspd in the guest.
 $(BUILD)/sspi_front: tests/front/sspi_front.c $(X224_SRCS) $(BUILD)/libcredssp.a $(LIB_HDRS) \
 		$(X224_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Ilib -Irdp -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a \
+		$(LIB_LIBS)
+
+# The port test of the SSPI porting header (issue 13): Microsoft's "Using
+# SSPI with a Windows Sockets Server" sample, ported (tests/guest/port-interop.sh).
+$(BUILD)/sspi_port_server: tests/front/sspi_port_server.c $(X224_SRCS) $(BUILD)/libcredssp.a \
+		$(LIB_HDRS) $(X224_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Ilib -Irdp -o $@ $< $(X224_SRCS) $(BUILD)/libcredssp.a \
 		$(LIB_LIBS)

@@ -50,7 +50,7 @@ t0=$SECONDS
 times=()
 say() { printf '\n=== [%5d s] %s\n' $((SECONDS - t0)) "$*"; }
 # What the guest stages run besides credssp.ko (make targets).
-guest_progs=(selftests credsspd lib ynl build/sspi_front ktls sock gates rdpd)
+guest_progs=(selftests credsspd lib ynl build/sspi_front build/sspi_port_server ktls sock gates rdpd)
 # took NAME START: record how long a stage took since START ($SECONDS).
 took() {
 	local s=$((SECONDS - $2))
@@ -226,6 +226,11 @@ guest_userspace() {
 	vm_run "userspace suites on Debian's $kver" "$dir/userspace" userspace-run "$kver" --debian \
 		--timeout 1500 -- tests/guest/run.sh --userspace "$(debian_moddir "$kver")"
 	expect_suites "$dir/userspace" --userspace
+	# The SSPI port test: Microsoft's sockets server sample on sspi.h, run
+	# unprivileged (a named credential, CAP_SETUID+CAP_SETGID to
+	# impersonate) against xfreerdp and ktls_client from the host.
+	step "the SSPI port test on Debian's $kver" "guest-$kver/port-interop.tap" \
+		tests/guest/port-interop.sh "$kver" --debian
 }
 
 guest_debug() {

@@ -9,7 +9,7 @@
  *   ktls_client --port P --tls 1.2|1.3 --cipher NAME [--user D\\U]
  *               [--nt-hash HEX] [--send BYTES] [--recv BYTES]
  *               [--plain] [--bench] [--rdp [--mcs-hex HEX]]
- *               [--deleg-user D\\U]
+ *               [--deleg-user D\\U] [--rdp --port-test]
  *
  * Forces one TLS version and one cipher (an OpenSSL cipher name for 1.2,
  * a TLS 1.3 suite name for 1.3). After its authInfo TSRequest it writes
@@ -31,7 +31,12 @@
  * server instead of the close (it refused the authInfo) is printed and
  * fails. --deleg-user delegates the password under another name than the
  * one that logged on (a client trying to have a single sign-on consumer log
- * in somebody else). Exit 0 when everything held.
+ * in somebody else). --port-test (with --rdp) is the client of the SSPI
+ * port test (tests/front/sspi_port_server.c): instead of waiting for the
+ * close it reads the server's next record, which must hold a TPKT + X.224
+ * Data TPDU, prints its text (server_message=...) and answers with
+ * "This is your client speaking; you said: " and that text, then waits for
+ * the server to close. Exit 0 when everything held.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -257,8 +262,39 @@ static void x224(int fd)
 		ktls_die("the X.224 Connection Confirm does not select PROTOCOL_HYBRID");
 }
 
+/*
+ * --port-test: the server's message (a TPKT + X.224 Data TPDU around text),
+ * decrypted by this TLS stack, and the reply quoting it; then the close.
+ */
+static void port_test(struct cli *c)
+{
+	static const char prefix[] = "This is your client speaking; you said: ";
+	static uint8_t buf[4096];
+	char reply[4096];
+	int n, len;
+
+	n = SSL_read(c->ssl, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		ssl_die("SSL_read of the server's message");
+	if (n < 7 || buf[0] != 3 || buf[1] != 0 || (buf[2] << 8 | buf[3]) != n || buf[4] != 2 ||
+	    buf[5] != 0xf0 || buf[6] != 0x80)
+		ktls_die("the server's message is not a TPKT + X.224 Data TPDU (%d bytes)", n);
+	buf[n] = 0;
+	for (int i = 7; i < n; i++)
+		if (buf[i] < 0x20 || buf[i] >= 0x7f)
+			ktls_die("the server's message is not text");
+	printf("server_message=%s\n", (char *)buf + 7);
+	len = snprintf(reply, sizeof(reply), "%s%s", prefix, (char *)buf + 7);
+	if (SSL_write(c->ssl, reply, len) != len)
+		ssl_die("SSL_write of the reply");
+	n = SSL_read(c->ssl, buf, sizeof(buf));
+	if (n > 0)
+		ktls_die("the server sent more after our reply");
+	printf("server_closed=yes\n");
+}
+
 /* --rdp: the start of an MCS Connect-Initial (or @pdu), then the gate's close. */
-static void rdp_end(struct cli *c, const uint8_t *pdu, size_t len)
+static void rdp_end(struct cli *c, const uint8_t *pdu, size_t len, bool port)
 {
 	static const uint8_t mcs[] = {0x03, 0x00, 0x00, 0x09, 0x02, 0xf0, 0x80, 0x7f, 0x65};
 	static uint8_t buf[4096];
@@ -271,6 +307,10 @@ static void rdp_end(struct cli *c, const uint8_t *pdu, size_t len)
 	if (SSL_write(c->ssl, pdu, (int)len) != (int)len)
 		ssl_die("SSL_write of the MCS Connect-Initial");
 	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &(int){0}, sizeof(int));
+	if (port) {
+		port_test(c);
+		return;
+	}
 	n = SSL_read(c->ssl, buf, sizeof(buf));
 	cssp_tsrequest_clear(&c->last);
 	if (n > 0 && !cssp_tsrequest_decode(buf, (size_t)n, &c->last) && c->last.has_error_code)
@@ -317,12 +357,12 @@ int main(int argc, char **argv)
 		{"recv", required_argument, NULL, 'r'},	   {"plain", no_argument, NULL, 'P'},
 		{"bench", no_argument, NULL, 'B'},	   {"rdp", no_argument, NULL, 'R'},
 		{"mcs-hex", required_argument, NULL, 'M'}, {"deleg-user", required_argument, NULL, 'D'},
-		{NULL, 0, NULL, 0}};
+		{"port-test", no_argument, NULL, 'T'},	   {NULL, 0, NULL, 0}};
 	/* clang-format on */
 	const char *tls = "1.3", *cipher = "TLS_AES_128_GCM_SHA256";
 	const char *user = "CONTOSO\\alice", *nt_hash = ALICE_NT, *deleg = NULL;
 	size_t send_len = 100000, recv_len = 100000, off;
-	bool plain = false, bench = false, rdp = false;
+	bool plain = false, bench = false, rdp = false, port_check = false;
 	static uint8_t buf[65536], mcs[4096];
 	size_t mcs_len = 0;
 	struct cli c = {0};
@@ -344,6 +384,7 @@ int main(int argc, char **argv)
 		case 'P': plain = true; break;
 		case 'B': bench = true; break;
 		case 'R': rdp = true; break;
+		case 'T': port_check = true; break;
 		case 'M':
 			for (mcs_len = 0; optarg[2 * mcs_len] && mcs_len < sizeof(mcs); mcs_len++) {
 				unsigned int b;
@@ -377,7 +418,7 @@ int main(int argc, char **argv)
 	if (!plain)
 		credssp(&c, user, nt_hash, deleg);
 	if (rdp) {
-		rdp_end(&c, mcs_len ? mcs : NULL, mcs_len);
+		rdp_end(&c, mcs_len ? mcs : NULL, mcs_len, port_check);
 		printf("closed elapsed_ms=%.0f\n", (ktls_now() - t0) * 1e3);
 		return done(&c, ctx);
 	}
