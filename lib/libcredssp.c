@@ -1252,6 +1252,8 @@ const char *credssp_status_name(credssp_status_t status)
 		N(ILLEGAL_MESSAGE, SEC_E_ILLEGAL_MESSAGE);
 		N(DECRYPT_FAILURE, SEC_E_DECRYPT_FAILURE);
 #undef N
+	case 0x8009030BU: /* sspi.h's ImpersonateSecurityContext only: not a kernel status */
+		return "SEC_E_NO_IMPERSONATION";
 	}
 	return "SEC_E_UNKNOWN";
 }

@@ -880,6 +880,7 @@ TEST(status_names)
 	EXPECT_STREQ("SEC_E_OK", credssp_status_name(CREDSSP_SEC_STATUS_OK));
 	EXPECT_STREQ("SEC_E_INVALID_HANDLE",
 		     credssp_status_name(CREDSSP_SEC_STATUS_INVALID_HANDLE));
+	EXPECT_STREQ("SEC_E_NO_IMPERSONATION", credssp_status_name(0x8009030B));
 	EXPECT_STREQ("SEC_E_UNKNOWN", credssp_status_name(0x12345678));
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, credssp_free_context_buffer(NULL));
 }

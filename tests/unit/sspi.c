@@ -117,6 +117,9 @@ TEST(status_values_are_winerror)
 	EXPECT_EQ(0x80090301U, (uint32_t)CREDSSP_SEC_STATUS_INVALID_HANDLE);
 	EXPECT_NE(0x80100003U, (uint32_t)SEC_E_INVALID_HANDLE);
 	EXPECT_STREQ("SEC_E_INVALID_HANDLE", credssp_status_name(0x80090301U));
+	/* a status only sspi.h's calls return has its name too */
+	EXPECT_STREQ("SEC_E_NO_IMPERSONATION",
+		     credssp_status_name((credssp_status_t)SEC_E_NO_IMPERSONATION));
 }
 
 /* ---- flags, attributes, buffer types: the SDK's values and the uapi's ---- */
