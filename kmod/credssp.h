@@ -58,6 +58,7 @@
 
 #include "netlink-gen.h"
 
+struct cred;
 struct genl_info;
 struct key;
 struct key_type;
@@ -419,7 +420,7 @@ int credssp_grants_parse(const struct nlmsghdr *nlh, int hdrlen,
 void credssp_grants_replace_locked(struct credssp_net *cn,
 				   struct credssp_grants *gs);
 int credssp_grant_check(struct credssp_net *cn, const char *name,
-			bool privileged);
+			const struct cred *cred);
 
 /* ctx.c: a context's life and state */
 struct credssp_ctx_view {

@@ -10,13 +10,15 @@
  * then reach the consumer commands only if some name is granted to it, and
  * ACQUIRE_CRED only for a name granted to it.
  *
- * Who "it" is: the sending task's fsuid, fsgid and supplementary groups,
- * as the kernel's file permission checks count them (in_group_p()), and
- * only for a task in the user namespace that owns the network namespace: a
- * process that made itself a user namespace is nobody here, whatever ids
- * it maps. A granted socket's handles are its own, as for every caller
- * (table.c): a socket passed to another process takes its handles along,
- * as any open file does.
+ * Who "it" is: a task's fsuid, fsgid and supplementary groups, as the
+ * kernel's file permission checks count them, and only for a task in the
+ * user namespace that owns the network namespace: a process that made
+ * itself a user namespace is nobody here, whatever ids it maps. The
+ * netlink side (netlink.c) asks for both identities of a command, the
+ * sending task and the opener of the sending socket, as
+ * netlink_ns_capable() does for capabilities: a socket handed to a
+ * granted setuid or setgid program does not make its opener granted. A
+ * granted socket's handles are its own, as for every caller (table.c).
  *
  * The set is read under RCU and replaced under credssp_net.lock.
  */
@@ -227,32 +229,47 @@ void credssp_grants_replace_locked(struct credssp_net *cn,
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_grants_replace_locked);
 
-/* Whether @g is granted to the current task. */
-static bool credssp_grant_permits(const struct credssp_grant *g)
+/* @gid is @cred's fsgid or one of its supplementary groups. */
+static bool credssp_cred_in_group(const struct cred *cred, kgid_t gid)
 {
-	kuid_t fsuid = current_fsuid();
+	const struct group_info *gi = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->fsgid, gid))
+		return true;
+	for (i = 0; gi && i < gi->ngroups; i++)
+		if (gid_eq(gi->gid[i], gid))
+			return true;
+	return false;
+}
+
+/* Whether @g is granted to @cred (of the netns owner's user namespace). */
+static bool credssp_grant_permits(const struct credssp_grant *g,
+				  const struct cred *cred)
+{
 	unsigned int i;
 
 	for (i = 0; i < g->n_uids; i++)
-		if (uid_eq(fsuid, KUIDT_INIT(g->ids[i])))
+		if (uid_eq(cred->fsuid, KUIDT_INIT(g->ids[i])))
 			return true;
 	for (i = 0; i < g->n_gids; i++)
-		if (in_group_p(KGIDT_INIT(g->ids[g->n_uids + i])))
+		if (credssp_cred_in_group(cred, KGIDT_INIT(g->ids[g->n_uids + i])))
 			return true;
 	return false;
 }
 
 /**
- * credssp_grant_check - may the current task acquire a named credential
+ * credssp_grant_check - may an identity acquire a named credential
  * @cn: the netns
  * @name: the credential's name, or NULL for any granted one
- * @privileged: the task has CAP_NET_ADMIN over the netns (any name served)
+ * @cred: the identity (a task's or a socket opener's credentials); NULL
+ *	asks only whether the helper serves @name
  *
- * Return: 0; -ENOENT if the helper serves no credential @name (or, for
- * NULL, grants the task none); -EACCES if it is not granted to the task.
+ * Return: 0; -ENOENT if the helper serves no credential @name (or, for a
+ * NULL @name, grants @cred none); -EACCES if @name is not granted to @cred.
  */
 int credssp_grant_check(struct credssp_net *cn, const char *name,
-			bool privileged)
+			const struct cred *cred)
 {
 	const struct credssp_grants *gs;
 	const struct credssp_grant *g;
@@ -260,17 +277,17 @@ int credssp_grant_check(struct credssp_net *cn, const char *name,
 	unsigned int i;
 	int err = -ENOENT;
 
-	mine = current_user_ns() == cn->net->user_ns;
+	mine = cred && cred->user_ns == cn->net->user_ns;
 	rcu_read_lock();
 	gs = rcu_dereference(cn->grants);
 	if (!name) {
 		for (i = 0; mine && gs && i < gs->n && err; i++)
-			if (credssp_grant_permits(gs->g[i]))
+			if (credssp_grant_permits(gs->g[i], cred))
 				err = 0;
 	} else {
 		g = credssp_grant_find(gs, name);
 		if (g)
-			err = privileged || (mine && credssp_grant_permits(g)) ?
+			err = !cred || (mine && credssp_grant_permits(g, cred)) ?
 			      0 : -EACCES;
 	}
 	rcu_read_unlock();

@@ -176,6 +176,30 @@ static bool credssp_nl_admin(struct sk_buff *skb, struct genl_info *info)
 				  CAP_NET_ADMIN);
 }
 
+/*
+ * Whether a command may use the named credential @name (NULL: any one
+ * granted): the helper must serve @name, and each of the command's two
+ * identities, the sending task and the opener of the sending socket (as
+ * netlink_ns_capable() checks both), must have CAP_NET_ADMIN over the
+ * netns or be granted it (grant.c). A socket handed to a granted setuid
+ * program, or opened by one and handed back, gets nothing its other side
+ * could not. Return: 0, -ENOENT or -EACCES.
+ */
+static int credssp_nl_granted(struct sk_buff *skb, struct genl_info *info,
+			      struct credssp_net *cn, const char *name)
+{
+	struct user_namespace *ns = genl_info_net(info)->user_ns;
+	struct sock *sk = NETLINK_CB(skb).sk;
+	struct file *f = sk && sk->sk_socket ? sk->sk_socket->file : NULL;
+	int err = name ? credssp_grant_check(cn, name, NULL) : 0;
+
+	if (!err && !ns_capable_noaudit(ns, CAP_NET_ADMIN))
+		err = credssp_grant_check(cn, name, current_cred());
+	if (!err && f && !file_ns_capable(f, ns, CAP_NET_ADMIN))
+		err = credssp_grant_check(cn, name, f->f_cred);
+	return err;
+}
+
 /**
  * credssp_nl_admin_pre_doit - the permission of the admin's view
  * @ops: the command (GET_STATUS, GET_CTX)
@@ -201,7 +225,8 @@ int credssp_nl_admin_pre_doit(const struct genl_split_ops *ops,
  * @info: its parsed form
  *
  * CAP_NET_ADMIN as credssp_nl_admin_pre_doit(), a named credential granted
- * to the sender (grant.c), or handles the sending socket owns already (so
+ * to the sender and to its socket's opener (credssp_nl_granted()), or
+ * handles the sending socket owns already (so
  * that it can still free them when the helper, and with it the grants, has
  * gone). Past this, a caller reaches only the handles its socket owns
  * (table.c), and ACQUIRE_CRED checks the name it asks for.
@@ -217,7 +242,7 @@ int credssp_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 	if (credssp_nl_admin(skb, info))
 		return 0;
 	cn = credssp_pernet(genl_info_net(info));
-	if (cn && !credssp_grant_check(cn, NULL, false))
+	if (cn && !credssp_nl_granted(skb, info, cn, NULL))
 		return 0;
 	credssp_info_caller(skb, info, &caller);
 	if (cn && credssp_owner_known(cn, &caller))
@@ -289,14 +314,14 @@ static const char *credssp_nl_cred_name(struct sk_buff *skb,
 					const char **name)
 {
 	struct nlattr *attr = info->attrs[CREDSSP_A_PRINCIPAL];
-	bool admin = credssp_nl_admin(skb, info);
 
 	*name = attr ? nla_data(attr) : NULL;	/* NUL-terminated: policy */
 	if (!*name)
-		return admin ? NULL : "name a credential granted to you";
+		return credssp_nl_admin(skb, info) ? NULL :
+		       "name a credential granted to you";
 	if (!credssp_cred_name_ok(*name))
 		return "not a credential name";
-	switch (credssp_grant_check(cn, *name, admin)) {
+	switch (credssp_nl_granted(skb, info, cn, *name)) {
 	case 0:
 		return NULL;
 	case -EACCES:
@@ -376,6 +401,39 @@ int credssp_nl_free_cred_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* ACCEPT */
+
+/*
+ * The CRED_ID of an ACCEPT or ACCEPT_SOCKET, owned by the caller and, for a
+ * call that makes a new context (@new_ctx), still granted if named: a
+ * grant is checked at ACQUIRE_CRED and again for every new context, so
+ * that a grant the admin took back (credsspd restarted with another list,
+ * or stopped) stops new handshakes of handles acquired before. Return: the
+ * credential, referenced; or NULL with the reply sent in *@err.
+ */
+static struct credssp_cred *credssp_nl_call_cred(struct sk_buff *skb,
+						 struct genl_info *info,
+						 struct credssp_net *cn,
+						 const struct credssp_caller *c,
+						 bool new_ctx, int *err)
+{
+	struct credssp_cred *cred;
+
+	cred = credssp_cred_lookup(cn, nla_get_u64(info->attrs[CREDSSP_A_CRED_ID]),
+				   c);
+	if (!cred) {
+		*err = credssp_reply_status(info, SEC_E_INVALID_HANDLE,
+					    "no such credential handle");
+		return NULL;
+	}
+	if (new_ctx && cred->name[0] &&
+	    credssp_nl_granted(skb, info, cn, cred->name)) {
+		credssp_cred_put(cred);
+		*err = credssp_reply_status(info, SEC_E_NO_CREDENTIALS,
+					    "that credential is no longer granted to you");
+		return NULL;
+	}
+	return cred;
+}
 
 /*
  * A call that is refused before it is queued gets its reply here, in the
@@ -462,11 +520,9 @@ int credssp_nl_accept_doit(struct sk_buff *skb, struct genl_info *info)
 		return credssp_reply_status(info, status,
 					    credssp_reason_text(a.why, status));
 	if (tb[CREDSSP_A_CRED_ID]) {
-		cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
-					   &caller);
+		cred = credssp_nl_call_cred(skb, info, cn, &caller, !ctx_id, &err);
 		if (!cred)
-			return credssp_reply_status(info, SEC_E_INVALID_HANDLE,
-						    "no such credential handle");
+			return err;
 	}
 	if (ctx_id) {
 		ctx = credssp_ctx_lookup(cn, ctx_id, &caller);
@@ -584,11 +640,9 @@ int credssp_nl_accept_socket_doit(struct sk_buff *skb, struct genl_info *info)
 		return credssp_reply_status(info, SEC_E_INVALID_PARAMETER,
 					    "unknown option");
 
-	cred = credssp_cred_lookup(cn, nla_get_u64(tb[CREDSSP_A_CRED_ID]),
-				   &caller);
+	cred = credssp_nl_call_cred(skb, info, cn, &caller, true, &err);
 	if (!cred)
-		return credssp_reply_status(info, SEC_E_INVALID_HANDLE,
-					    "no such credential handle");
+		return err;
 	sock = sockfd_lookup((int)nla_get_u32(tb[CREDSSP_A_SOCK_FD]), &err);
 	if (!sock) {
 		err = credssp_sock_nl_err(info, err);

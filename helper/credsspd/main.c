@@ -103,33 +103,37 @@ static void free_creds(struct pool_cred *pc, size_t n)
 	free(pc);
 }
 
-/* A user or group of an allow_ list: a name, or a numeric id as written. 0 or -1. */
+/*
+ * A user or group of an allow_ list: a name, or else (as chown(1) reads
+ * one) a numeric id as written. 0 or -1.
+ */
 static int resolve_id(const char *s, bool group, uint32_t *id)
 {
 	char *end;
 	unsigned long v;
 
-	if (*s >= '0' && *s <= '9') {
-		errno = 0;
-		v = strtoul(s, &end, 10);
-		if (*end || errno || v >= UINT32_MAX)
-			return -1;
-		*id = (uint32_t)v;
-		return 0;
-	}
 	if (group) {
 		struct group *g = getgrnam(s);
 
-		if (!g)
-			return -1;
-		*id = (uint32_t)g->gr_gid;
+		if (g) {
+			*id = (uint32_t)g->gr_gid;
+			return 0;
+		}
 	} else {
 		struct passwd *pw = getpwnam(s);
 
-		if (!pw)
-			return -1;
-		*id = (uint32_t)pw->pw_uid;
+		if (pw) {
+			*id = (uint32_t)pw->pw_uid;
+			return 0;
+		}
 	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end || errno || v >= UINT32_MAX)
+		return -1;
+	*id = (uint32_t)v;
 	return 0;
 }
 

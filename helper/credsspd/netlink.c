@@ -303,6 +303,14 @@ int cnl_register(struct cnl *c, const struct cnl_grant *grants, size_t n_grants)
 
 	if (!msg)
 		return -ENOMEM;
+	if (n_grants) {
+		/* The kernel refuses a message over the socket's send buffer. */
+		int bytes = 256 * 1024;
+
+		if (setsockopt(cnl_fd(c), SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) &&
+		    setsockopt(cnl_fd(c), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)))
+			log_warn("cannot set the send buffer size: %s", strerror(errno));
+	}
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_REQUEST | NLM_F_ACK,
 			 CREDSSP_CMD_HELPER_REGISTER, CREDSSP_FAMILY_VERSION) ||
 	    nla_put_u32(msg, CREDSSP_A_H_VERSION, CREDSSP_HELPER_VERSION)) {

@@ -1269,13 +1269,15 @@ static void credssp_test_grant_check(struct kunit *test)
 	struct sk_buff *skb;
 	struct credssp_grants *gs;
 	struct nlattr *nest;
+	struct group_info *gi;
+	struct cred *other;
 	struct net *fake;
 
 	KUNIT_ASSERT_NOT_NULL(test, cn);
 	spin_lock_init(&cn->lock);
 	cn->net = &init_net;
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, false), -ENOENT);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "web", true), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, current_cred()), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "web", NULL), -ENOENT);
 
 	/* "g0": uid 1234, gid 4242; "root-users": gid 0; "me": uid 0. */
 	skb = credssp_test_register_msg(test, 1, NULL, 1234);
@@ -1295,13 +1297,13 @@ static void credssp_test_grant_check(struct kunit *test)
 	credssp_grants_replace_locked(cn, gs);
 	spin_unlock(&cn->lock);
 
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", false), -EACCES);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", true), 0);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "root-users", false), 0);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", false), 0);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "ME", false), -ENOENT);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "web", true), -ENOENT);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, false), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", current_cred()), -EACCES);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", NULL), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "root-users", current_cred()), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", current_cred()), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "ME", current_cred()), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "web", NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, current_cred()), 0);
 
 	/*
 	 * A netns owned by another user namespace than the task's: the task
@@ -1310,16 +1312,38 @@ static void credssp_test_grant_check(struct kunit *test)
 	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fake);
 	cn->net = fake;
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", false), -EACCES);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, false), -ENOENT);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", true), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", current_cred()), -EACCES);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, current_cred()), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", NULL), 0);
 	cn->net = &init_net;
+
+	/* Another identity (a socket opener's): its fsuid, fsgid, groups. */
+	other = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	other->fsuid = KUIDT_INIT(1234);
+	other->fsgid = KGIDT_INIT(77);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", other), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", other), -EACCES);
+	other->fsuid = KUIDT_INIT(999);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", other), -EACCES);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, NULL, other), -ENOENT);
+	gi = groups_alloc(1);
+	KUNIT_ASSERT_NOT_NULL(test, gi);
+	gi->gid[0] = KGIDT_INIT(4242);
+	set_groups(other, gi);
+	put_group_info(gi);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "g0", other), 0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "root-users", other),
+			-EACCES);
+	other->fsgid = KGIDT_INIT(0);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "root-users", other), 0);
+	abort_creds(other);
 
 	/* The helper goes: no grants. */
 	spin_lock(&cn->lock);
 	credssp_grants_replace_locked(cn, NULL);
 	spin_unlock(&cn->lock);
-	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", false), -ENOENT);
+	KUNIT_EXPECT_EQ(test, credssp_grant_check(cn, "me", current_cred()), -ENOENT);
 	rcu_barrier();
 }
 

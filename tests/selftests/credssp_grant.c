@@ -312,6 +312,117 @@ TEST_F(granted, owner_keeps_its_handles)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * A socket's two identities, its opener and the sender, must both be
+ * granted: a socket an ungranted user opened and a granted one writes to
+ * (a setuid program given it as stdout), or the other way round, gets
+ * nothing. @opener and @sender are uids (gid = uid, no groups).
+ */
+static void opener_then_sender(uid_t opener, uid_t sender)
+{
+	struct conn c;
+
+	CHECK(!setgroups(0, NULL) && !setresgid(opener, opener, 0) &&
+	      !setresuid(opener, opener, 0));
+	CHECK(!conn_open(&c));
+	CHECK(!setresuid(-1, 0, -1)); /* the saved root: back to switch again */
+	CHECK(!setresgid(sender, sender, sender) && !setresuid(sender, sender, sender));
+	CHECK(acquire_named(&c, "web", NULL, NULL, 0) == (uint32_t)-EPERM);
+	conn_close(&c);
+}
+
+static void opener_ungranted(void)
+{
+	opener_then_sender(NOBODY, WEB_UID);
+}
+
+static void sender_ungranted(void)
+{
+	opener_then_sender(WEB_UID, NOBODY);
+}
+
+TEST_F(granted, both_identities_of_a_socket)
+{
+	pid_t pid;
+	int status;
+
+	/* run_as() would drop root first: these switch ids themselves. */
+	for (int i = 0; i < 2; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			(i ? sender_ungranted : opener_ungranted)();
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	/* And both granted: the same dance gets the credential. */
+	EXPECT_EQ(0, run_as(WEB_UID, NOBODY, NULL, 0, false, granted_web));
+}
+
+/*
+ * A grant taken back stops new handshakes of a handle acquired before:
+ * the helper re-registers without it, or goes. The handle can still be
+ * freed.
+ */
+static const struct fh_grant intra_only[] = {
+	{.name = "web", .n_uids = 1, .uids = {INTRA_UID}},
+};
+
+TEST_F(granted, revoked_grant_stops_new_contexts)
+{
+	int half[2], again[2], status;
+	pid_t pid;
+	char b;
+
+	ASSERT_EQ(0, pipe(half));
+	ASSERT_EQ(0, pipe(again));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t cred = 0, ctx = 0;
+		char ext[256];
+		struct reply r;
+		struct acc a = {.in = "cont"};
+		struct conn c;
+
+		CHECK(!setgroups(0, NULL) && !setresgid(NOBODY, NOBODY, NOBODY) &&
+		      !setresuid(WEB_UID, WEB_UID, WEB_UID));
+		CHECK(!conn_open(&c));
+		CHECK(acquire_named(&c, "web", &cred, NULL, 0) == CREDSSP_SEC_STATUS_OK);
+		CHECK(acc_step(&c, cred, &ctx, "cont") == CREDSSP_SEC_STATUS_CONTINUE_NEEDED);
+		CHECK(delete_ctx(&c, ctx) == CREDSSP_SEC_STATUS_OK);
+		/* the helper re-registers: "web" is now uid 4002's only */
+		CHECK(write(half[1], "h", 1) == 1 && read(again[0], &b, 1) == 1);
+		a.cred = cred;
+		CHECK(accept_r(&c, &a, &r) == CREDSSP_SEC_STATUS_NO_CREDENTIALS);
+		snprintf(ext, sizeof(ext), "%s", r.ext);
+		reply_free(&r);
+		CHECK(strstr(ext, "no longer granted"));
+		/* the helper goes: still refused, still freed */
+		CHECK(write(half[1], "h", 1) == 1 && read(again[0], &b, 1) == 1);
+		CHECK(accept_r(&c, &a, &r) == CREDSSP_SEC_STATUS_NO_CREDENTIALS);
+		reply_free(&r);
+		CHECK(free_cred(&c, cred) == CREDSSP_SEC_STATUS_OK);
+		_exit(0);
+	}
+	close(half[1]);
+	close(again[0]);
+	EXPECT_EQ(1, read(half[0], &b, 1));
+	fh_stop();
+	fh_cfg.grants = intra_only;
+	fh_cfg.n_grants = 1;
+	EXPECT_EQ(1, fh_start());
+	EXPECT_EQ(1, write(again[1], "g", 1));
+	EXPECT_EQ(1, read(half[0], &b, 1));
+	fh_stop();
+	EXPECT_EQ(1, write(again[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* A bad grant set fails the registration whole: no helper, no grants. */
 TEST(bad_grants_refused)
 {
