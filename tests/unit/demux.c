@@ -60,15 +60,21 @@ static void *wait_msgs(void *arg)
 	sigset_t all, mask;
 	int r;
 
+	/*
+	 * As libcredssp's caller does: signals only inside the wait. Blocked
+	 * before the barrier: a signal the test sends once past it is this
+	 * call's, however late the thread runs (under load it was handled
+	 * before the thread had blocked it, outside any wait, and lost).
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &mask);
 	if (credssp__demux_add(w->d, &c, w->seq)) {
 		w->bad++;
 		pthread_barrier_wait(w->bar);
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 		return NULL;
 	}
 	pthread_barrier_wait(w->bar);
-	/* As libcredssp's caller does: signals only inside the wait. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &mask);
 	while (w->got < w->want) {
 		r = credssp__demux_next(w->d, &c, &h, &mask);
 		if (r == -EINTR) {
