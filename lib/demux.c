@@ -18,6 +18,16 @@
  * its whole wait and ppoll() opens them (@wait_mask), so that a signal is
  * never handled between two polls, where its -EINTR would be lost.
  *
+ * A dump's request is sent with the socket's reads held off
+ * (credssp__demux_hold_reads). The kernel goes on with a dump in recvmsg()
+ * (netlink_recvmsg() calls netlink_dump()), and netlink_dump() queues a
+ * batch only after it has dropped the dump's mutex: a first batch made in
+ * the requester's sendmsg() could be queued after the batch, with the
+ * NLMSG_DONE, that the reader's recvmsg() made meanwhile on another thread.
+ * The dump's call then ended at its DONE, empty, and its messages came after
+ * it and were dropped (lib.handshakes_in_parallel_one_session on the
+ * slower debug kernels).
+ *
  * A lost message (ENOBUFS: the socket's receive queue overflowed and the
  * kernel dropped one) cannot be attributed to a call, so every call in
  * flight fails with that error: a clear failure, never a wait for a reply
@@ -46,12 +56,24 @@ void credssp__demux_init(struct credssp__demux *d, int fd)
 {
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->recv_lock, NULL);
 	d->fd = fd;
 }
 
 void credssp__demux_destroy(struct credssp__demux *d)
 {
+	pthread_mutex_destroy(&d->recv_lock);
 	pthread_mutex_destroy(&d->lock);
+}
+
+void credssp__demux_hold_reads(struct credssp__demux *d)
+{
+	pthread_mutex_lock(&d->recv_lock);
+}
+
+void credssp__demux_release_reads(struct credssp__demux *d)
+{
+	pthread_mutex_unlock(&d->recv_lock);
 }
 
 static void wake(struct credssp__call *c)
@@ -156,14 +178,23 @@ static int read_one(struct credssp__demux *d, const struct credssp__call *self)
 	ssize_t n;
 	size_t len;
 
+	/* Not while a dump's request is being sent (see above). */
+	pthread_mutex_lock(&d->recv_lock);
 	n = recv(d->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	if (n < 0) {
+		int err = errno;
+
+		pthread_mutex_unlock(&d->recv_lock);
+		return err == EAGAIN || err == EINTR ? 0 : -err;
+	}
 	len = n ? (size_t)n : 1;
 	buf = malloc(len);
-	if (!buf)
+	if (!buf) {
+		pthread_mutex_unlock(&d->recv_lock);
 		return -ENOMEM;
+	}
 	n = recvfrom(d->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&peer, &alen);
+	pthread_mutex_unlock(&d->recv_lock);
 	if (n <= 0) {
 		int err = n < 0 ? errno : 0;
 

@@ -64,6 +64,7 @@ struct credssp__call {
 
 struct credssp__demux {
 	pthread_mutex_t lock;	     /* calls, reading, every call's queue */
+	pthread_mutex_t recv_lock;   /* held by the reader in recv(), and by a dump's sender */
 	int fd;			     /* the socket */
 	bool reading;		     /* one call's thread is the reader */
 	struct credssp__call *calls; /* registered calls */
@@ -86,6 +87,13 @@ int credssp__demux_next(struct credssp__demux *d, struct credssp__call *c, struc
 void credssp__demux_free(struct nlmsghdr *hdr);
 /* Unregister @c (handing the reader role on) and free what it did not take. */
 void credssp__demux_del(struct credssp__demux *d, struct credssp__call *c);
+/*
+ * Hold off the socket's reads (the reader waits): a dump's request is sent
+ * under it, so that the batch the kernel makes in that sendmsg() is queued
+ * before any the reader's recvmsg() makes (lib/demux.c).
+ */
+void credssp__demux_hold_reads(struct credssp__demux *d);
+void credssp__demux_release_reads(struct credssp__demux *d);
 
 /* ---- lib/sspi.c's pieces, for tests/unit/sspi.c (include sspi.h first) ---- */
 #ifdef LIBCREDSSP_SSPI_H

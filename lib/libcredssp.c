@@ -358,7 +358,18 @@ static int transact_async(struct credssp_handle *h, struct nl_msg *msg, reply_fn
 	nl_complete_msg(h->sk, msg);
 	n = credssp__demux_add(&h->rx, &c, nlmsg_hdr(msg)->nlmsg_seq);
 	if (!n) {
+		/*
+		 * A dump: the kernel's first batch, made in this sendmsg(), is
+		 * queued after the dump's mutex is dropped; a recvmsg() of the
+		 * reader meanwhile would make (and queue first) the next batch.
+		 */
+		bool dump = (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+
+		if (dump)
+			credssp__demux_hold_reads(&h->rx);
 		n = nl_send(h->sk, msg);
+		if (dump)
+			credssp__demux_release_reads(&h->rx);
 		n = n < 0 ? -nle_to_errno(n) : 0;
 		if (n)
 			credssp__demux_del(&h->rx, &c);

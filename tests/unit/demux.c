@@ -5,7 +5,8 @@
  * messages of its own sequence number, in order, whoever reads; a signal
  * interrupting the wait of the thread it was sent to only; a socket error or
  * a vanished peer failing every call in flight (never a hang); messages of
- * no call dropped and a call's unread messages freed. The "kernel" is the
+ * no call dropped and a call's unread messages freed; no read while reads
+ * are held off (a dump's request being sent). The "kernel" is the
  * other end of a SOCK_SEQPACKET socketpair (datagrams, as netlink's).
  */
 #define _GNU_SOURCE
@@ -307,6 +308,31 @@ TEST_F(dx, read_error_fails_every_call)
 	EXPECT_EQ(0, w[0].err);
 	close(p[0]);
 	close(p[1]);
+}
+
+/*
+ * Reads held off (a dump's request being sent): the reader takes nothing
+ * until they are released. The kernel makes a dump's next batch in the
+ * reader's recvmsg(); one made then, while the requester's sendmsg() had yet
+ * to queue the first batch, was queued first, with the NLMSG_DONE, and the
+ * dump came back empty (lib.handshakes_in_parallel_one_session, debug kernels).
+ */
+TEST_F(dx, held_reads_wait)
+{
+	struct waiter w[1];
+	pthread_t t[1];
+
+	credssp__demux_hold_reads(&self->d);
+	start(_metadata, self, w, t, 1, 2);
+	ASSERT_EQ(0, put(self->sv[1], 100, 16, 100));
+	usleep(200 * 1000); /* the reader is polling, or trying to read */
+	EXPECT_EQ(0, __atomic_load_n(&w[0].got, __ATOMIC_RELAXED));
+	ASSERT_EQ(0, put(self->sv[1], 100, 17, 100));
+	credssp__demux_release_reads(&self->d);
+	join(t, 1);
+	EXPECT_EQ(2, w[0].got);
+	EXPECT_EQ(0, w[0].bad);
+	EXPECT_EQ(0, w[0].err);
 }
 
 /* Messages a call never took are freed when it leaves (LeakSanitizer checks). */
