@@ -693,6 +693,7 @@ struct hs {
 	struct credssp_handle *h;
 	uint64_t cred;
 	int ok;
+	char why[320]; /* the first failure */
 };
 
 /* Whether @ctx is in the session's dump of contexts (dumps from many threads at once). */
@@ -718,16 +719,31 @@ static void *hs_work(void *arg)
 	int i;
 
 	for (i = 0; i < 4; i++) {
+		const char *what = NULL;
+		credssp_status_t st;
+
 		ctx = 0;
 		names.user_name = NULL;
-		if (step(w->h, w->cred, &ctx, i ? "CONT" : "HOLD", NULL, NULL) !=
-			    CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
-		    step(w->h, 0, &ctx, "CONT", NULL, NULL) != CREDSSP_SEC_STATUS_CONTINUE_NEEDED ||
-		    step(w->h, 0, &ctx, "OK", NULL, NULL) != CREDSSP_SEC_STATUS_OK ||
-		    credssp_query_context_attributes(w->h, ctx, CREDSSP_QUERY_NAMES, &names) !=
-			    CREDSSP_SEC_STATUS_OK ||
-		    strcmp(names.user_name, FAKE_PRINCIPAL) || !listed(w->h, ctx) ||
-		    credssp_delete_security_context(w->h, ctx) != CREDSSP_SEC_STATUS_OK) {
+		st = step(w->h, w->cred, &ctx, i ? "CONT" : "HOLD", NULL, NULL);
+		if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
+			what = "first step";
+		else if ((st = step(w->h, 0, &ctx, "CONT", NULL, NULL)) !=
+			 CREDSSP_SEC_STATUS_CONTINUE_NEEDED)
+			what = "second step";
+		else if ((st = step(w->h, 0, &ctx, "OK", NULL, NULL)) != CREDSSP_SEC_STATUS_OK)
+			what = "last step";
+		else if ((st = credssp_query_context_attributes(w->h, ctx, CREDSSP_QUERY_NAMES,
+								&names)) != CREDSSP_SEC_STATUS_OK ||
+			 strcmp(names.user_name, FAKE_PRINCIPAL))
+			what = "NAMES";
+		else if (!listed(w->h, ctx))
+			what = "listing";
+		else if ((st = credssp_delete_security_context(w->h, ctx)) != CREDSSP_SEC_STATUS_OK)
+			what = "delete";
+		if (what) {
+			snprintf(w->why, sizeof(w->why), "handshake %d: %s: %s, errno %d, \"%s\"",
+				 i, what, credssp_status_name(st), credssp_last_error(w->h),
+				 credssp_last_message(w->h));
 			credssp_free_context_buffer(names.user_name);
 			return NULL;
 		}
@@ -759,7 +775,7 @@ TEST_F_TIMEOUT(lib, handshakes_in_parallel_one_session, 300)
 	}
 	for (i = 0; i < 12; i++) {
 		pthread_join(t[i], NULL);
-		EXPECT_EQ(4, w[i].ok) TH_LOG("thread %d", i);
+		EXPECT_EQ(4, w[i].ok) TH_LOG("thread %d: %s", i, w[i].why);
 	}
 	took = now() - t0;
 	TH_LOG("12 threads x 4 handshakes, one held step each thread: %.3f s", took);
