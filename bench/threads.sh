@@ -75,7 +75,7 @@ if [ $guest = 0 ]; then
 		-b "$build" -f "$front" --moddir "$moddir"
 fi
 
-tmp=$(mktemp -d /tmp/threads-bench.XXXXXX)
+tmp=$(mktemp -d /tmp/threads-bench.XXXXXX) || { echo "threads.sh: mktemp failed" >&2; exit 2; }
 helper=
 cleanup() {
 	[ -z "$helper" ] || kill "$helper" 2>/dev/null
