@@ -227,13 +227,20 @@ touch "$dir/ready"
 
 snapshot() {
 	ps -eo user:16,pid,args >"$dir/ps.tmp" && mv "$dir/ps.tmp" "$dir/ps.txt"
-	cp /var/log/xrdp.log "$dir/xrdp.log" 2>/dev/null
-	cp /var/log/xrdp-sesman.log "$dir/xrdp-sesman.log" 2>/dev/null
+	copy /var/log/xrdp.log "$dir/xrdp.log"
+	copy /var/log/xrdp-sesman.log "$dir/xrdp-sesman.log"
 	# the session's own logs: Xorg's, and the session script's
 	for f in /tmp/home/alice/.xorgxrdp.*.log /tmp/home/alice/.xsession-errors \
 		/tmp/home/alice/.smb-ls.txt; do
-		[ -f "$f" ] && cp "$f" "$dir/alice$(basename "$f")" 2>/dev/null
+		[ -f "$f" ] && copy "$f" "$dir/alice$(basename "$f")"
 	done
+}
+# copy SRC DST: replace DST whole (a rename), so that the host never reads a
+# copy half written: cp truncates first, and a count taken then is low (a
+# "xrdp never sees it" case took one as its baseline and then saw the
+# previous case's connection lines come back).
+copy() {
+	cp "$1" "$2.tmp" 2>/dev/null && mv -f "$2.tmp" "$2"
 }
 # restart_credsspd: the same module, a new credsspd with the default
 # delegation policy (a restarted helper serves new handshakes).
