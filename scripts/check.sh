@@ -92,24 +92,38 @@ sparse_clean() {
 }
 
 # A bounded libFuzzer run from the checked-in seed corpus; any crash,
-# sanitizer report or leak fails it.
+# sanitizer report or leak fails it. KCREDSSP_FUZZ_RUNS=N runs each fuzzer
+# for N executions instead of KCREDSSP_FUZZ_SECONDS; the executions and
+# their rate go into the TAP file as comments (make fuzz-run's figures).
 fuzz_seconds=${KCREDSSP_FUZZ_SECONDS:-5}
+fuzz_runs=${KCREDSSP_FUZZ_RUNS:-}
 run_fuzzer() {
-	local bin=$1 name corpus
+	local bin=$1 name corpus log rc=0 what args
 	name=$(basename "$bin")
 	corpus=build/fuzz-corpus/$name
 	mkdir -p "$corpus"
 	[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
-	run_one "$name: ${fuzz_seconds}s, no crash or leak" \
-		"$bin" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus"
+	if [ -n "$fuzz_runs" ]; then
+		what="$fuzz_runs executions" args=(-runs="$fuzz_runs")
+	else
+		what="${fuzz_seconds}s" args=(-max_total_time="$fuzz_seconds")
+	fi
+	tap_n=0 tap_failures=0
+	log=$("$bin" "${args[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus" 2>&1) || rc=$?
+	tap_result $rc "$name: $what, no crash or leak" "$(tail -n 30 <<<"$log")"
+	grep -E '^(Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb))' \
+		<<<"$log" | sed 's/^/# /'
+	tap_done
 }
 
 fuzz() {
 	build_step "build fuzzers" host/fuzz-build.tap make --no-print-directory fuzz
 	for t in build/fuzz/fuzz_*; do
 		[ -x "$t" ] || continue
-		step "fuzz: $t (${fuzz_seconds}s)" "host/$(basename "$t").tap" run_fuzzer "$t"
+		[ -z "${KCREDSSP_FUZZERS:-}" ] || [[ " $KCREDSSP_FUZZERS " = *" $(basename "$t") "* ]] || continue
+		step "fuzz: $t (${fuzz_runs:+$fuzz_runs runs}${fuzz_runs:-${fuzz_seconds}s})" \
+			"host/$(basename "$t").tap" run_fuzzer "$t"
 	done
 }
 

@@ -29,7 +29,8 @@
 #include "ntlm_users.h"
 
 static struct cssp_gss_server *srv;
-static char dir[] = "/tmp/kcredssp-fuzz-users-XXXXXX";
+/* tmpfs: every input is a file written, linked and renamed */
+static char dir[] = "/dev/shm/kcredssp-fuzz-users-XXXXXX";
 static char path[300], prev[300], tmp[300];
 
 static void put(const uint8_t *data, size_t size)
@@ -43,6 +44,14 @@ static void put(const uint8_t *data, size_t size)
 		abort();
 }
 
+static void cleanup(void)
+{
+	unlink(path);
+	unlink(prev);
+	unlink(tmp);
+	rmdir(dir);
+}
+
 static void setup(void)
 {
 	static const char line[] = "CONTOSO\\alice:0:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
@@ -53,6 +62,7 @@ static void setup(void)
 
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	snprintf(path, sizeof(path), "%s/users", dir);
 	snprintf(prev, sizeof(prev), "%s/users.prev", dir);
 	snprintf(tmp, sizeof(tmp), "%s/users.new", dir);

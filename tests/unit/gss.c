@@ -823,6 +823,188 @@ TEST(ntlm_claimed_name)
 	cssp_gss_server_free(srv);
 }
 
+/*
+ * Issue 16: NTLM messages with lying offsets and AV pairs, raw and in
+ * SPNEGO, each through a fresh acceptor (this binary runs under ASan and
+ * UBSan; gss-ntlmssp is not instrumented, so for what it parses the test
+ * asks only that the answer be a refusal of the client's doing).
+ *
+ * AUTHENTICATE (MS-NLMP 2.2.1.3): each of the six field descriptors (LM and
+ * NT responses, domain, user, workstation, session key) made to point past
+ * the message, one byte past it, at 0xffffffff and wrapping around: the
+ * engine refuses the token itself (CREDSSP_SEC_STATUS_INVALID_TOKEN,
+ * STATUS_INVALID_PARAMETER) before gss-ntlmssp reads it, and names nobody.
+ *
+ * The NTLMv2 response's AV pairs (MS-NLMP 2.2.2.1, after the 16-byte
+ * NTProofStr and the 28-byte blob header): a pair longer than what is left,
+ * MsvAvEOL with a length, MsvAvTimestamp and MsvAvFlags of the wrong sizes,
+ * an unknown pair, the response cut inside a pair header, inside the blob
+ * header, and to an NTLMv1 response: never OK, never an internal error.
+ *
+ * NEGOTIATE (2.2.1.1) with the OEM domain and workstation flags set and
+ * their fields past the end or wrapping: gss-ntlmssp ignores or refuses
+ * them; never an internal error, and an answer only if it is a CHALLENGE.
+ */
+static void lie_field(uint8_t *m, size_t at, uint16_t len, uint32_t off)
+{
+	m[at] = m[at + 2] = (uint8_t)len;
+	m[at + 1] = m[at + 3] = (uint8_t)(len >> 8);
+	m[at + 4] = (uint8_t)off;
+	m[at + 5] = (uint8_t)(off >> 8);
+	m[at + 6] = (uint8_t)(off >> 16);
+	m[at + 7] = (uint8_t)(off >> 24);
+}
+
+static uint32_t accept_second(struct __test_metadata *_metadata, struct cssp_gss_server *srv,
+			      gss_OID mech, bool (*lie)(uint8_t *m, size_t mlen, int how), int how,
+			      bool *named)
+{
+	struct cssp_buf tok = {0}, out = {0};
+	struct cssp_gss *g = cssp_gss_new(srv);
+	bool complete = false;
+	struct peer c;
+	uint8_t *m;
+	uint32_t st, nt = 0;
+
+	if (!g || !second_ntlm_token(_metadata, g, mech, &c, &tok))
+		return CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY;
+	m = memmem(tok.data, tok.len, "NTLMSSP\0\x03\0\0\0", 12);
+	if (!m || !lie(m, tok.len - (size_t)(m - tok.data), how))
+		st = CREDSSP_SEC_STATUS_INSUFFICIENT_MEMORY; /* fails the case */
+	else {
+		st = cssp_gss_accept(g, tok.data, tok.len, &out, &complete, &nt);
+		if (st != CREDSSP_SEC_STATUS_OK && complete)
+			st = CREDSSP_SEC_STATUS_OK; /* never complete on failure */
+		if (st == CREDSSP_SEC_STATUS_INVALID_TOKEN && nt != 0xC000000DU)
+			st = CREDSSP_SEC_STATUS_INTERNAL_ERROR;
+		*named = cssp_gss_claimed(g) != NULL;
+	}
+	cssp_buf_free(&tok);
+	cssp_buf_free(&out);
+	peer_free(&c);
+	cssp_gss_free(g);
+	return st;
+}
+
+/* AUTHENTICATE field @how / 4 (at 12 + 8 * n), lie @how % 4 */
+static bool lie_authenticate_field(uint8_t *m, size_t mlen, int how)
+{
+	size_t at = 12 + 8 * (size_t)(how / 4);
+	uint16_t len = (uint16_t)(m[at] | m[at + 1] << 8);
+	uint32_t off = m[at + 4] | m[at + 5] << 8 | m[at + 6] << 16 | (uint32_t)m[at + 7] << 24;
+
+	if (off >= mlen)
+		off = 0;
+	if (!len)
+		len = 2;
+	switch (how % 4) {
+	case 0: lie_field(m, at, len, (uint32_t)mlen); break;		  /* past the end */
+	case 1: lie_field(m, at, (uint16_t)(mlen - off + 1), off); break; /* 1 byte past */
+	case 2: lie_field(m, at, len, 0xffffffffU); break;
+	default: lie_field(m, at, 0x20, 0xfffffff0U); break; /* wrapping around */
+	}
+	return true;
+}
+
+#define NT_AT	   20 /* NtChallengeResponseFields */
+#define AVPAIRS_AT 44 /* NTProofStr 16 + blob header 28 */
+
+/*
+ * The NT response's AV pairs, lie @how: 0-4 rewrite the first pair's AvId
+ * and AvLen, 5-7 cut the response.
+ */
+static bool lie_av_pairs(uint8_t *m, size_t mlen, int how)
+{
+	static const uint8_t pair[5][4] = {
+		{0x02, 0x00, 0xff, 0xff}, /* a domain name past the response */
+		{0x00, 0x00, 0x08, 0x00}, /* MsvAvEOL with a length */
+		{0x07, 0x00, 0x04, 0x00}, /* MsvAvTimestamp of 4 bytes */
+		{0x06, 0x00, 0x01, 0x00}, /* MsvAvFlags of 1 byte */
+		{0x34, 0x12, 0x00, 0x00}, /* an unknown AvId */
+	};
+	static const uint16_t cut[3] = {
+		AVPAIRS_AT + 2, /* inside a pair header */
+		AVPAIRS_AT - 1, /* inside the blob header */
+		24,		/* an NTLMv1 response */
+	};
+	uint16_t len = (uint16_t)(m[NT_AT] | m[NT_AT + 1] << 8);
+	uint32_t off = m[NT_AT + 4] | m[NT_AT + 5] << 8 | m[NT_AT + 6] << 16 |
+		       (uint32_t)m[NT_AT + 7] << 24;
+
+	if (off > mlen || len > mlen - off || len < AVPAIRS_AT + 4)
+		return false; /* not an NTLMv2 response */
+	if (how < 5)
+		memcpy(m + off + AVPAIRS_AT, pair[how], 4);
+	else
+		lie_field(m, NT_AT, cut[how - 5], off);
+	return true;
+}
+
+/* NEGOTIATE: domain (@how 0-1) or workstation (2-3) past the end or wrapping */
+static void lie_negotiate(uint8_t *m, size_t mlen, int how)
+{
+	m[13] |= 0x30; /* NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED, _WORKSTATION_SUPPLIED */
+	lie_field(m, how < 2 ? 16 : 24, 8, how & 1 ? 0xfffffffcU : (uint32_t)mlen);
+}
+
+TEST(ntlm_lying_fields)
+{
+	gss_OID mechs[] = {&ntlm_oid, &spnego_oid};
+	struct cssp_gss_server *srv;
+	struct cssp_buf tok = {0}, out = {0};
+	bool named, complete;
+	uint32_t st, nt;
+	size_t i;
+	int how;
+
+	NEED_NTLM();
+	srv = server(_metadata, NULL, realm_path("users"));
+	ASSERT_NE(NULL, srv);
+	for (i = 0; i < 2; i++) {
+		const char *kind = i ? "SPNEGO" : "raw";
+
+		for (how = 0; how < 24; how++) {
+			st = accept_second(_metadata, srv, mechs[i], lie_authenticate_field, how,
+					   &named);
+			EXPECT_EQ(CREDSSP_SEC_STATUS_INVALID_TOKEN, st)
+			TH_LOG("%s AUTHENTICATE field at %d, lie %d: status 0x%x", kind,
+			       12 + 8 * (how / 4), how % 4, st);
+			EXPECT_FALSE(named)
+			TH_LOG("%s field %d lie %d named someone", kind, how / 4, how % 4);
+		}
+		for (how = 0; how < 8; how++) {
+			st = accept_second(_metadata, srv, mechs[i], lie_av_pairs, how, &named);
+			EXPECT_TRUE(st == CREDSSP_SEC_STATUS_LOGON_DENIED ||
+				    st == CREDSSP_SEC_STATUS_INVALID_TOKEN)
+			TH_LOG("%s AV pairs, lie %d: status 0x%x", kind, how, st);
+		}
+	}
+	for (how = 0; how < 4; how++) {
+		ASSERT_TRUE(
+			first_token(_metadata, "CONTOSO\\alice", ALICE_NT, &ntlm_oid, NULL, &tok));
+		ASSERT_EQ(0, memcmp(tok.data, "NTLMSSP\0\x01\0\0\0", 12));
+		ASSERT_LE(32, tok.len);
+		lie_negotiate(tok.data, tok.len, how);
+		{
+			struct cssp_gss *g = cssp_gss_new(srv);
+
+			ASSERT_NE(NULL, g);
+			nt = 0;
+			complete = false;
+			st = cssp_gss_accept(g, tok.data, tok.len, &out, &complete, &nt);
+			EXPECT_FALSE(complete);
+			EXPECT_TRUE(st == CREDSSP_SEC_STATUS_INVALID_TOKEN ||
+				    (st == CREDSSP_SEC_STATUS_OK && out.len >= 12 &&
+				     !memcmp(out.data, "NTLMSSP\0\x02\0\0\0", 12)))
+			TH_LOG("NEGOTIATE lie %d: status 0x%x", how, st);
+			cssp_gss_free(g);
+		}
+		cssp_buf_free(&tok);
+		cssp_buf_free(&out);
+	}
+	cssp_gss_server_free(srv);
+}
+
 /* A server without the mechanism the client picked. */
 TEST(mechanism_not_configured)
 {
