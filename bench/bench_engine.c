@@ -419,12 +419,13 @@ static void callgrind(struct bench *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_engine [-n N] [-w WARMUP] [-u hash|plain] [-U N] "
+	fprintf(stderr, "usage: bench_engine [-n N] [-w WARMUP] [-u hash|plain] [-U N] [-M] "
 			"[--callgrind [-c N]]\n"
 			"  -n N         accepts of each kind (default 200)\n"
 			"  -w N         unmeasured warm-up accepts of each kind (default 10)\n"
 			"  -u hash      NTLM user file line: NT hash (default) or plain password\n"
 			"  -U N         N users in the NTLM user file, the benchmark's the last\n"
+			"  -M           leave glibc's heap trimming as it is (credsspd tunes it)\n"
 			"  --callgrind  also count the server's instructions under callgrind\n"
 			"  -c N         accepts of each kind under callgrind (default 20)\n");
 	exit(2);
@@ -441,10 +442,11 @@ int main(int argc, char **argv)
 	struct sample *cs, *ts;
 	uint64_t *tmp;
 	struct stats sc, st;
+	bool tune_malloc = true;
 	size_t stride;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "n:w:u:U:c:v", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:w:u:U:c:vM", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': b.n = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'w': b.warmup = (unsigned int)strtoul(optarg, NULL, 10); break;
@@ -453,6 +455,7 @@ int main(int argc, char **argv)
 		case 'c': b.cg_n = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'C': b.callgrind = true; break;
 		case 'v': b.verbose = true; break;
+		case 'M': tune_malloc = false; break;
 		case 'o': b.only = optarg; break;
 		default: usage();
 		}
@@ -461,6 +464,8 @@ int main(int argc, char **argv)
 	    (strcmp(b.user_line, "hash") && strcmp(b.user_line, "plain")) ||
 	    (b.only && strcmp(b.only, "credssp") && strcmp(b.only, "tls")))
 		usage();
+	if (tune_malloc && cssp_engine_tune_malloc()) /* as credsspd does */
+		die("mallopt(M_TRIM_THRESHOLD) refused");
 	setup(&b);
 
 	if (b.only) {

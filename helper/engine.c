@@ -19,6 +19,7 @@
  * first RDP PDU) is reported as extra, untouched, for kTLS.
  */
 #include <endian.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -761,4 +762,9 @@ uint32_t cssp_ctx_step(struct cssp_ctx *ctx, const uint8_t *in, size_t len, stru
 		return CREDSSP_SEC_STATUS_OK;
 	}
 	return CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
+}
+
+int cssp_engine_tune_malloc(void)
+{
+	return mallopt(M_TRIM_THRESHOLD, 1 << 20) == 1 ? 0 : -1;
 }

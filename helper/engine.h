@@ -54,6 +54,17 @@ enum cssp_deleg_binding {
 struct cssp_cred;
 struct cssp_ctx;
 
+/*
+ * Process-wide, once, before the first context: keep up to 1 MiB of freed
+ * heap instead of giving it back to the kernel. gss-ntlmssp opens its iconv
+ * converters with every NTLM context and closes them with it; with glibc's
+ * default trim threshold (128 KiB) the heap top went back to the kernel
+ * after every accept and the next accept faulted it in again: 3 page faults
+ * and 3 brk() calls per accept, 4-6% of an accept's CPU time (bench/README,
+ * "bench_engine"). credsspd calls it. Returns 0, or -1 if mallopt() refused.
+ */
+int cssp_engine_tune_malloc(void);
+
 /* Returns CREDSSP_SEC_STATUS_OK, or CREDSSP_SEC_STATUS_NO_CREDENTIALS with a message in @err. */
 uint32_t cssp_cred_new(const struct cssp_cred_config *cfg, struct cssp_cred **out, char *err,
 		       size_t errlen);

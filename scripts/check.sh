@@ -122,7 +122,7 @@ fuzz() {
 	for t in build/fuzz/fuzz_*; do
 		[ -x "$t" ] || continue
 		[ -z "${KCREDSSP_FUZZERS:-}" ] || [[ " $KCREDSSP_FUZZERS " = *" $(basename "$t") "* ]] || continue
-		step "fuzz: $t (${fuzz_runs:+$fuzz_runs runs}${fuzz_runs:-${fuzz_seconds}s})" \
+		step "fuzz: $t (${fuzz_runs:-${fuzz_seconds}s}${fuzz_runs:+ runs})" \
 			"host/$(basename "$t").tap" run_fuzzer "$t"
 	done
 }

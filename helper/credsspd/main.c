@@ -309,6 +309,8 @@ int main(int argc, char **argv)
 	}
 	if (debug)
 		cfg.debug = true;
+	if (cssp_engine_tune_malloc())
+		fprintf(stderr, "credsspd: mallopt(M_TRIM_THRESHOLD) refused; going on\n");
 	/* gss-ntlmssp reads it at its first use: NTLMv2 only. */
 	if (setenv("LM_COMPAT_LEVEL", "5", 1)) {
 		fprintf(stderr, "credsspd: setenv: %s\n", strerror(errno));
