@@ -4,7 +4,7 @@
  * netlink family (Documentation/netlink/specs/credssp.yaml), run in the
  * guest on the debug kernel (issue 16, deliverable 5).
  *
- *   credssp_nlfuzz [--seed N] [--messages N] [--seconds N] [--no-kmemleak]
+ *   credssp_nlfuzz [--seed N] [--messages N] [--seconds N] [--sockets N] [--no-kmemleak]
  *
  * One process is the consumer: a few netlink sockets sending every command
  * of the family, valid and mutated (attributes of the spec with wrong
@@ -47,7 +47,7 @@
 
 #include "credssp_nl.h"
 
-#define NCONN	      3	 /* consumer sockets */
+#define MAX_NCONN     8	 /* consumer sockets at most (--sockets, default 3) */
 #define MAX_INFLIGHT  48 /* requests without their answer, per socket */
 #define MAX_ASYNC     16 /* of them asynchronous calls */
 #define MAX_IDS	      48 /* credential / context ids remembered per socket */
@@ -255,7 +255,8 @@ struct tpair {
 	uint32_t seq;
 };
 
-static struct fconn fc[NCONN];
+static struct fconn fc[MAX_NCONN];
+static int nconn = 3;
 static struct tpair pairs[MAX_PAIRS];
 
 struct stats {
@@ -360,7 +361,7 @@ static void ids_del(uint64_t *ids, int *n, uint64_t id)
 /* An id to use: own, another socket's, 0 or random. */
 static uint64_t pick_id(struct fconn *f, bool ctx)
 {
-	struct fconn *o = &fc[rn(NCONN)];
+	struct fconn *o = &fc[rn(nconn)];
 	uint64_t *ids = ctx ? f->ctx : f->cred, *oids = ctx ? o->ctx : o->cred;
 	int n = ctx ? f->nctx : f->ncred, on = ctx ? o->nctx : o->ncred;
 	uint32_t r = rn(100);
@@ -492,7 +493,7 @@ static void check_deadlines(uint64_t now)
 {
 	int k, i;
 
-	for (k = 0; k < NCONN; k++) {
+	for (k = 0; k < nconn; k++) {
 		struct fconn *f = &fc[k];
 
 		for (i = 0; i < f->np; i++) {
@@ -635,7 +636,7 @@ static int sock_fd_for(int pair)
 	if (pair >= 0 && pct(94))
 		return pairs[pair].srv;
 	if (pct(30))
-		return nl_socket_get_fd(fc[rn(NCONN)].c.sk);
+		return nl_socket_get_fd(fc[rn(nconn)].c.sk);
 	return bad[rn(sizeof(bad) / sizeof(bad[0]))];
 }
 
@@ -779,7 +780,7 @@ static void gen_consumer(struct fconn *f)
 		break;
 	case CREDSSP_CMD_CANCEL:
 		if (pct(95)) {
-			struct fconn *o = pct(85) ? f : &fc[rn(NCONN)];
+			struct fconn *o = pct(85) ? f : &fc[rn(nconn)];
 
 			put_u32(m, CREDSSP_A_SEQ, pct(85) ? o->last_async_seq[rn(8)] : r32());
 		}
@@ -1332,9 +1333,11 @@ static int cred_keys(void)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [--seed N] [--messages N] [--seconds N] [--no-kmemleak] [--verbose]\n"
-		"  --seconds 0: no time limit; --verbose: every failure, not the first 20\n",
-		argv0);
+		"usage: %s [--seed N] [--messages N] [--seconds N] [--sockets N] [--no-kmemleak]\n"
+		"          [--verbose]\n"
+		"  --seconds 0: no time limit; --sockets: consumer sockets, 1 to %d (default 3);\n"
+		"  --verbose: every failure, not the first 20\n",
+		argv0, MAX_NCONN);
 	exit(2);
 }
 
@@ -1343,6 +1346,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
 					     {"messages", required_argument, NULL, 'n'},
 					     {"seconds", required_argument, NULL, 't'},
+					     {"sockets", required_argument, NULL, 'S'},
 					     {"no-kmemleak", no_argument, NULL, 'K'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {NULL, 0, NULL, 0}};
@@ -1353,7 +1357,7 @@ int main(int argc, char **argv)
 	int o, k, i, kfd, reports, leaks = -1, keys0, keys1 = -1, ntest = 0;
 	double secs;
 
-	while ((o = getopt_long(argc, argv, "s:n:t:Kv", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "s:n:t:S:Kv", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -1361,6 +1365,11 @@ int main(int argc, char **argv)
 			break;
 		case 'n': messages = strtoull(optarg, NULL, 0); break;
 		case 't': seconds = strtoull(optarg, NULL, 0); break;
+		case 'S':
+			nconn = atoi(optarg);
+			if (nconn < 1 || nconn > MAX_NCONN)
+				usage(argv[0]);
+			break;
 		case 'K': do_kmemleak = false; break;
 		case 'v': verbose = true; break;
 		default: usage(argv[0]);
@@ -1374,8 +1383,9 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..4\n");
-	printf("# credssp_nlfuzz --seed 0x%llx --messages %llu --seconds %llu\n",
-	       (unsigned long long)seed, (unsigned long long)messages, (unsigned long long)seconds);
+	printf("# credssp_nlfuzz --seed 0x%llx --messages %llu --seconds %llu --sockets %d\n",
+	       (unsigned long long)seed, (unsigned long long)messages, (unsigned long long)seconds,
+	       nconn);
 	rng_s = seed;
 	signal(SIGPIPE, SIG_IGN);
 
@@ -1407,7 +1417,7 @@ int main(int argc, char **argv)
 		printf("Bail out! the fake helper did not register\n");
 		return 1;
 	}
-	for (k = 0; k < NCONN; k++)
+	for (k = 0; k < nconn; k++)
 		if (!fconn_open(&fc[k])) {
 			printf("Bail out! no consumer socket\n");
 			return 1;
@@ -1417,14 +1427,14 @@ int main(int argc, char **argv)
 	next_report = t0 + 30000;
 	next_helper_kill = 2000 + rn(40000);
 	while (total < messages && (!seconds || now_ms() - t0 < seconds * 1000)) {
-		struct pollfd p[NCONN];
-		struct fconn *f = &fc[rn(NCONN)];
+		struct pollfd p[MAX_NCONN];
+		struct fconn *f = &fc[rn(nconn)];
 
-		for (k = 0; k < NCONN; k++)
+		for (k = 0; k < nconn; k++)
 			p[k] = (struct pollfd){.fd = nl_socket_get_fd(fc[k].c.sk),
 					       .events = POLLIN};
-		if (poll(p, NCONN, 0) > 0)
-			for (k = 0; k < NCONN; k++)
+		if (poll(p, nconn, 0) > 0)
+			for (k = 0; k < nconn; k++)
 				if (p[k].revents)
 					fconn_pump(&fc[k]);
 		now = now_ms();
@@ -1457,23 +1467,23 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
-		for (k = 0; k < NCONN && f->np >= MAX_INFLIGHT; k++)
+		for (k = 0; k < nconn && f->np >= MAX_INFLIGHT; k++)
 			f = &fc[k];
 		if (f->np < MAX_INFLIGHT) {
 			gen_consumer(f);
 			continue;
 		}
-		for (k = 0; k < NCONN; k++)
+		for (k = 0; k < nconn; k++)
 			p[k] = (struct pollfd){.fd = nl_socket_get_fd(fc[k].c.sk),
 					       .events = POLLIN};
-		poll(p, NCONN, 2);
+		poll(p, nconn, 2);
 	}
 
 	/* Every pending request must end. */
 	for (;;) {
 		int left = 0;
 
-		for (k = 0; k < NCONN; k++) {
+		for (k = 0; k < nconn; k++) {
 			fconn_pump(&fc[k]);
 			for (i = 0; i < fc[k].np; i++)
 				left += fc[k].p[i].deadline != UINT64_MAX;
@@ -1487,7 +1497,7 @@ int main(int argc, char **argv)
 	now = now_ms();
 	secs = (double)(now - t0) / 1000.0;
 	total = st.sent + hs->sent;
-	for (k = 0; k < NCONN; k++)
+	for (k = 0; k < nconn; k++)
 		fconn_close(&fc[k]);
 	for (i = 0; i < MAX_PAIRS; i++)
 		pair_close(i);
