@@ -631,6 +631,11 @@ fuzz-run:
 	KCREDSSP_FUZZ_SECONDS=$(FUZZ_SECONDS) KCREDSSP_FUZZ_RUNS=$(FUZZ_RUNS) \
 		KCREDSSP_FUZZERS="$(FUZZERS)" scripts/check.sh fuzz
 
+# After a long run: its corpus, minimized, into tests/fuzz/corpus/NAME/grown/.
+.PHONY: fuzz-corpus
+fuzz-corpus: fuzz
+	scripts/fuzz-corpus.sh $(FUZZERS)
+
 check-guest:
 	scripts/check.sh guest $(KVER)
 

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,60 @@ static void callgrind(struct bench *b)
 	printf("  ratio CredSSP / TLS: %.2f\n", (double)c / (double)t);
 }
 
+/* A line of /proc/self/status ("VmRSS:"), in kB; 0 if not found. */
+static unsigned long status_kb(const char *key)
+{
+	char line[256];
+	unsigned long kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtoul(line + strlen(key), NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * --sustained N: N CredSSP accepts in a row, in ten batches; after each,
+ * the batch's median and 99th percentile of server CPU per accept, the
+ * process's VmRSS and the heap in use (mallinfo2(): the engine, OpenSSL,
+ * MIT and gss-ntlmssp all allocate from it). Flat is the point.
+ */
+static void sustained(struct bench *b, unsigned int n)
+{
+	unsigned int batch = n / 10 ? n / 10 : 1, done = 0;
+	struct sample *v = calloc(batch, sizeof(*v));
+	uint64_t *tmp = calloc(batch, sizeof(*tmp));
+
+	if (!v || !tmp)
+		die("out of memory");
+	for (unsigned int i = 0; i < b->warmup; i++)
+		credssp_once(b, NULL);
+	printf("sustained: %u CredSSP accepts in batches of %u (server CPU per accept)\n", n,
+	       batch);
+	printf("  %10s %10s %10s %10s %12s\n", "accepts", "median", "p99", "VmRSS kB", "heap kB");
+	while (done < n) {
+		unsigned int m = n - done < batch ? n - done : batch;
+		struct mallinfo2 mi;
+
+		for (unsigned int i = 0; i < m; i++)
+			credssp_once(b, &v[i]);
+		done += m;
+		for (unsigned int i = 0; i < m; i++)
+			tmp[i] = v[i].total;
+		qsort(tmp, m, sizeof(*tmp), cmp_u64);
+		mi = mallinfo2();
+		printf("  %10u %8.1fus %8.1fus %10lu %12zu\n", done, (double)tmp[m / 2] / 1e3,
+		       (double)tmp[(m * 99) / 100 < m ? (m * 99) / 100 : m - 1] / 1e3,
+		       status_kb("VmRSS:"), mi.uordblks / 1024);
+		fflush(stdout);
+	}
+	free(v);
+	free(tmp);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_engine [-n N] [-w WARMUP] [-u hash|plain] [-U N] [-M] "
@@ -426,6 +481,7 @@ static void usage(void)
 			"  -u hash      NTLM user file line: NT hash (default) or plain password\n"
 			"  -U N         N users in the NTLM user file, the benchmark's the last\n"
 			"  -M           leave glibc's heap trimming as it is (credsspd tunes it)\n"
+			"  --sustained N  N CredSSP accepts in a row: CPU and memory per tenth\n"
 			"  --callgrind  also count the server's instructions under callgrind\n"
 			"  -c N         accepts of each kind under callgrind (default 20)\n");
 	exit(2);
@@ -436,12 +492,14 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"callgrind", no_argument, NULL, 'C'},
 		{"only", required_argument, NULL, 'o'},
+		{"sustained", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	struct bench b = {.n = 200, .warmup = 10, .user_line = "hash", .users = 1, .cg_n = 20};
 	struct sample *cs, *ts;
 	uint64_t *tmp;
 	struct stats sc, st;
+	unsigned int sustain = 0;
 	bool tune_malloc = true;
 	size_t stride;
 	int opt;
@@ -457,6 +515,7 @@ int main(int argc, char **argv)
 		case 'v': b.verbose = true; break;
 		case 'M': tune_malloc = false; break;
 		case 'o': b.only = optarg; break;
+		case 'S': sustain = (unsigned int)strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
@@ -468,6 +527,11 @@ int main(int argc, char **argv)
 		die("mallopt(M_TRIM_THRESHOLD) refused");
 	setup(&b);
 
+	if (sustain) {
+		sustained(&b, sustain);
+		cleanup(&b);
+		return 0;
+	}
 	if (b.only) {
 		/* under callgrind: warm up, then count only what follows */
 		bool credssp = !strcmp(b.only, "credssp");

@@ -98,11 +98,13 @@ sparse_clean() {
 fuzz_seconds=${KCREDSSP_FUZZ_SECONDS:-5}
 fuzz_runs=${KCREDSSP_FUZZ_RUNS:-}
 run_fuzzer() {
-	local bin=$1 name corpus log rc=0 what args
+	local bin=$1 name corpus log rc=0 what args seeds=()
 	name=$(basename "$bin")
 	corpus=build/fuzz-corpus/$name
 	mkdir -p "$corpus"
-	[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+	# read too (recursively: the named seeds and grown/, scripts/fuzz-corpus.sh);
+	# what the run finds goes to $corpus
+	[ -d "tests/fuzz/corpus/$name" ] && seeds=("tests/fuzz/corpus/$name")
 	if [ -n "$fuzz_runs" ]; then
 		what="$fuzz_runs executions" args=(-runs="$fuzz_runs")
 	else
@@ -110,7 +112,7 @@ run_fuzzer() {
 	fi
 	tap_n=0 tap_failures=0
 	log=$("$bin" "${args[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus" 2>&1) || rc=$?
+		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus" "${seeds[@]}" 2>&1) || rc=$?
 	tap_result $rc "$name: $what, no crash or leak" "$(tail -n 30 <<<"$log")"
 	grep -E '^(Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb))' \
 		<<<"$log" | sed 's/^/# /'
