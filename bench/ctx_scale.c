@@ -21,8 +21,10 @@
  * At 1, 10, 100, ... live contexts (and at N) it takes the slab and
  * SUnreclaim figures, then times BATCH accepts, each followed by the
  * deletion of the new context, so that the live count stays where it is:
- * median and p99 of those accepts. At N it prints the slab caches that
- * grew, per context. Then it frees them all (DELETE_CTX each, or closing
+ * median and p99 of those accepts, and the CPU the guest spends while the
+ * program sleeps 3 s (the kernel's background work for the live contexts).
+ * At N it prints the slab caches that grew, per context. Then it frees
+ * them all (DELETE_CTX each, or closing
  * the sockets with -f close), times that and the time until the slab is
  * back, and checks that GET_STATUS, the keys and the slab caches are back
  * to their baseline. RESULT lines are for scripts.
@@ -233,6 +235,35 @@ static void snap_take(struct snap *s)
 		s->keys += strstr(line, " credssp:ctx=") != NULL;
 	if (f)
 		fclose(f);
+}
+
+/*
+ * The busy share of all CPUs over @ms of this program's idleness, in
+ * percent of one CPU (/proc/stat): what N live contexts cost the kernel
+ * when nobody calls (the once-a-second expiry scan, for one).
+ */
+static double idle_busy(int ms)
+{
+	unsigned long long v[2][10];
+	int r, i;
+
+	for (r = 0; r < 2; r++) {
+		FILE *f = fopen("/proc/stat", "r");
+
+		memset(v[r], 0, sizeof(v[r]));
+		if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+				 &v[r][0], &v[r][1], &v[r][2], &v[r][3], &v[r][4], &v[r][5],
+				 &v[r][6], &v[r][7], &v[r][8], &v[r][9]) < 8)
+			die("cannot read /proc/stat");
+		fclose(f);
+		if (!r)
+			usleep((useconds_t)ms * 1000);
+	}
+	/* user nice system idle iowait irq softirq steal: all but idle, iowait */
+	for (i = 0, r = 0; i < 8; i++)
+		if (i != 3 && i != 4)
+			r += (int)(v[1][i] - v[0][i]);
+	return 100.0 * r / (double)sysconf(_SC_CLK_TCK) / (ms / 1000.0);
 }
 
 static const struct cache *snap_find(const struct snap *s, const char *name)
@@ -453,6 +484,7 @@ int main(int argc, char **argv)
 	/* Warm up: the first accepts allocate what every later one reuses. */
 	batch(-1, nb, lat);
 	wait_quiet(2000);
+	printf("RESULT idle live=0 busy_pct_of_a_cpu=%.1f\n", idle_busy(3000));
 	snap_take(&s0);
 	printf("# baseline: %u contexts, %u creds, SUnreclaim %ld kB, %ld credssp keys\n",
 	       g0.contexts, g0.creds, s0.sunreclaim, s0.keys);
@@ -489,6 +521,8 @@ int main(int argc, char **argv)
 			printf("RESULT mem live=%ld sunreclaim_per_ctx=%.1f slab_per_ctx=%.1f\n",
 			       live, (double)(sc.sunreclaim - s0.sunreclaim) * 1024 / (double)live,
 			       (double)(snap_total(&sc) - snap_total(&s0)) / (double)live);
+			printf("RESULT idle live=%ld busy_pct_of_a_cpu=%.1f\n", live,
+			       idle_busy(3000));
 			batch(live, nb, dlat);
 			while (next_cp <= live)
 				next_cp *= 10;
