@@ -492,7 +492,7 @@ load-run:
 # contexts held at once with a fake helper (no TLS, no NTLM), on Debian's
 # own 6.12 (bench/README, "ctx_scale"). build/bench/ctx_scale is an explicit
 # rule that takes the place of the generic build/bench/% one (no engine).
-# CTX_ARGS: e.g. CTX_ARGS="-n 10000 -s 4".
+# CTX_ARGS: e.g. CTX_ARGS="-- -n 10000 -b 100" (after --: ctx_scale's own).
 .PHONY: bench-ctx
 $(BUILD)/bench/ctx_scale: bench/ctx_scale.c tests/selftests/credssp_nl.h $(UAPI_HDRS)
 	@mkdir -p $(@D)

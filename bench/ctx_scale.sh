@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/ctx_scale.sh [-b BUILD] [-m MEM] [--] [CTX_SCALE ARGS]
+# bench/ctx_scale.sh [-b BUILD] [-m MEM] [--moddir DIR] [--] [CTX_SCALE ARGS]
 #
 # The kernel's context handling at scale (issue 15, item 3), in Debian's
 # own 6.12 guest (QEMU TCG): loads this tree's credssp.ko (built against
@@ -15,6 +15,8 @@
 #
 #   -b BUILD   where bench/ctx_scale is (default build: make bench-ctx)
 #   -m MEM     guest memory in MiB (default 2048)
+#   --moddir DIR  where credssp.ko is (default: this tree's build for
+#              Debian's 6.12 headers), e.g. another tree's, to compare
 #   CTX_SCALE ARGS  passed on: [-n N] [-b BATCH] [-s SOCKETS] [-f delete|close]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +26,7 @@ mem=2048
 guest=0
 moddir=
 
-usage() { sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-b) build=${2:?}; shift 2 ;;
