@@ -17,6 +17,7 @@
 #   make bench-threads   N threads accepting through one sspi.h session (guest, bench/README)
 #   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
 #   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
+#   make bench-ctx       100 000 live contexts: accept latency, memory, freeing (guest)
 #   make load-run        1000 concurrent, then 10 000 sequential socket-mode handshakes
 #                        with the real credsspd, memory sampled (tests/guest/load.sh)
 #   make fuzz-netlink    the credssp family's netlink fuzzer, 1 000 000 messages in the
@@ -485,6 +486,22 @@ load-run:
 		MODDIR=$(abspath $(BUILD))/kmod-kdir$$(scripts/debian-kernel.sh --kdir 6.12 | tr / -)/kmod \
 		tests/guest/load.sh $(LOAD_ARGS)
 # ---- end load-run ----
+
+# ---- bench-ctx ----
+# bench/ctx_scale.sh: the kernel's context handling at scale, N established
+# contexts held at once with a fake helper (no TLS, no NTLM), on Debian's
+# own 6.12 (bench/README, "ctx_scale"). build/bench/ctx_scale is an explicit
+# rule that takes the place of the generic build/bench/% one (no engine).
+# CTX_ARGS: e.g. CTX_ARGS="-- -n 10000 -b 100" (after --: ctx_scale's own).
+.PHONY: bench-ctx
+$(BUILD)/bench/ctx_scale: bench/ctx_scale.c tests/selftests/credssp_nl.h $(UAPI_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Itests/selftests $(NL_CFLAGS) -o $@ $< $(NL_LIBS) -lpthread
+
+bench-ctx: $(BUILD)/bench/ctx_scale
+	$(MAKE) module KDIR="$$(scripts/debian-kernel.sh --kdir 6.12)"
+	bench/ctx_scale.sh $(CTX_ARGS)
+# ---- end bench-ctx ----
 
 # ---- bench-threads ----
 # bench/threads.sh: N threads of sspi_front --threads accepting at once

@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Sourced by the guest halves of bench/accept.sh and bench/threads.sh, which
-# define die() and clean up $helper and $tmp on exit.
+# Sourced by the guest halves of bench/accept.sh, bench/threads.sh and
+# bench/ctx_scale.sh, which define die() and clean up $helper and $tmp on
+# exit.
 #
+# bench_module KO: load credssp.ko from KO.
+bench_module() {
+	insmod "$1" || die "insmod $1 failed"
+}
+
 # bench_credsspd KO BUILD TREE WORKERS: load credssp.ko from KO, write a
 # self-signed RSA-2048 certificate and TREE's NTLM user file (CONTOSO\alice)
 # into $tmp, start BUILD/credsspd with WORKERS workers (its pid in $helper)
@@ -11,7 +17,7 @@
 # shellcheck disable=SC2154 # $tmp is the caller's
 bench_credsspd() {
 	local ko=$1 b=$2 tree=$3 workers=$4
-	insmod "$ko" || die "insmod failed"
+	bench_module "$ko"
 	chmod 755 "$tmp"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 		-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 || die "openssl req failed"

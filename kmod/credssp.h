@@ -276,8 +276,13 @@ struct credssp_result {
 	u32 version;
 	u32 peer_version;
 	u32 tls_version;
-	char tls_cipher[CREDSSP_CIPHER_NAME_MAX + 1];
-	char principal[CREDSSP_PRINCIPAL_MAX + 1];
+	/*
+	 * kmalloc'd at their length (NULL without): an established context
+	 * keeps its result, and inline arrays for the longest names took
+	 * 576 of its 784 bytes (a 1 KiB object; bench/README, ctx_scale).
+	 */
+	char *tls_cipher;
+	char *principal;
 	u8 *creds;			/* kmalloc'd payload, or NULL */
 	u32 creds_len;
 	u32 creds_binding;		/* enum credssp_creds_binding */

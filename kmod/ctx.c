@@ -609,7 +609,9 @@ void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v,
 	if (v->done) {
 		if (principal && size)
 			strscpy(principal, res->principal, size);
-		strscpy(v->tls_cipher, res->tls_cipher, sizeof(v->tls_cipher));
+		if (res->tls_cipher)
+			strscpy(v->tls_cipher, res->tls_cipher,
+				sizeof(v->tls_cipher));
 		v->ret_flags = res->ret_flags;
 		v->version = res->version;
 		v->tls_version = res->tls_version;

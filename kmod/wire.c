@@ -273,16 +273,19 @@ static int credssp_keys_parse(const struct nlattr *nest,
 	return 0;
 }
 
-/* A NUL-terminated string of at most @max bytes, no NUL inside. */
-static int credssp_string(const struct nlattr *attr, char *dst, size_t max)
+/*
+ * A NUL-terminated string of at most @max bytes, no NUL inside, copied to
+ * *@dst (kmalloc'd). Return: 0, -EINVAL or -ENOMEM.
+ */
+static int credssp_string(const struct nlattr *attr, char **dst, size_t max)
 {
 	u32 len = nla_len(attr);
 	const char *s = nla_data(attr);
 
 	if (!len || len > max + 1 || s[len - 1] || strnlen(s, len) != len - 1)
 		return -EINVAL;
-	memcpy(dst, s, len);
-	return 0;
+	*dst = kmemdup(s, len, GFP_KERNEL);
+	return *dst ? 0 : -ENOMEM;
 }
 
 /* The parts of a SEC_E_OK answer: who, which TLS session, its keys. */
@@ -294,9 +297,12 @@ static int credssp_result_parse_session(struct nlattr **tb,
 	int err;
 
 	attr = tb[CREDSSP_A_H_PRINCIPAL];
-	if (!attr || credssp_string(attr, res->principal,
-				    CREDSSP_PRINCIPAL_MAX))
+	err = attr ? credssp_string(attr, &res->principal,
+				    CREDSSP_PRINCIPAL_MAX) : -EINVAL;
+	if (err == -EINVAL)
 		return credssp_bad(bad, attr, CREDSSP_R_DONE_PRINCIPAL);
+	if (err)
+		return err;
 	if (res->package != CREDSSP_PACKAGE_NTLM &&
 	    res->package != CREDSSP_PACKAGE_KERBEROS)
 		return credssp_bad(bad, tb[CREDSSP_A_H_PACKAGE],
@@ -307,9 +313,12 @@ static int credssp_result_parse_session(struct nlattr **tb,
 		return credssp_bad(bad, attr, CREDSSP_R_DONE_TLS_VERSION);
 	res->tls_version = nla_get_u32(attr);
 	attr = tb[CREDSSP_A_H_TLS_CIPHER];
-	if (attr && credssp_string(attr, res->tls_cipher,
-				   CREDSSP_CIPHER_NAME_MAX))
+	err = attr ? credssp_string(attr, &res->tls_cipher,
+				    CREDSSP_CIPHER_NAME_MAX) : 0;
+	if (err == -EINVAL)
 		return credssp_bad(bad, attr, CREDSSP_R_DONE_TLS_CIPHER);
+	if (err)
+		return err;
 	if (!tb[CREDSSP_A_H_KEYS_TX] || !tb[CREDSSP_A_H_KEYS_RX])
 		return credssp_bad(bad, NULL, CREDSSP_R_DONE_NO_KEYS);
 	err = credssp_keys_parse(tb[CREDSSP_A_H_KEYS_TX], &res->tx, bad);
@@ -419,6 +428,8 @@ void credssp_result_free(struct credssp_result *res)
 		return;
 	kfree_sensitive(res->output);
 	kfree_sensitive(res->creds);
+	kfree(res->principal);
+	kfree(res->tls_cipher);
 	kfree_sensitive(res);	/* the keys */
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_result_free);

@@ -550,7 +550,7 @@ static void credssp_test_key_lifecycle(struct kunit *test)
 	ctx->cn = credssp_pernet(&init_net);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
 	ctx->id = 0xfeedf00d00000042ULL;
-	strscpy(res->principal, "D\\u", sizeof(res->principal));
+	res->principal = "D\\u";
 	res->package = CREDSSP_PACKAGE_NTLM;
 	res->creds = (u8 *)credssp_test_creds;
 	res->creds_len = sizeof(credssp_test_creds);

@@ -1089,6 +1089,25 @@ static inline struct nl_msg *fh_done_msg(uint64_t req_id, uint32_t status)
 }
 
 /*
+ * What a SEC_E_OK answer carries besides its token, CONSUMED and the
+ * credentials, as credsspd sends it for an NTLM logon: flags, expiry,
+ * package, principal, versions, cipher and both directions' kTLS keys.
+ */
+static inline void fh_put_ok_session(struct nl_msg *m)
+{
+	nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
+	nla_put_u64(m, CREDSSP_A_H_EXPIRY, now_real() + FH_LIFETIME);
+	nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
+	nla_put_string(m, CREDSSP_A_H_PRINCIPAL, FH_PRINCIPAL);
+	nla_put_u32(m, CREDSSP_A_H_VERSION_NEGOTIATED, 6);
+	nla_put_u32(m, CREDSSP_A_H_PEER_VERSION, 6);
+	nla_put_u32(m, CREDSSP_A_H_TLS_VERSION, 0x0304);
+	nla_put_string(m, CREDSSP_A_H_TLS_CIPHER, FH_CIPHER);
+	fh_put_keys(m, CREDSSP_A_H_KEYS_TX, 16);
+	fh_put_keys(m, CREDSSP_A_H_KEYS_RX, 16);
+}
+
+/*
  * The script, chosen by the first word of the input ("word|rest": CONSUMED
  * stops after the '|', the rest is EXTRA):
  *   cont, hold, slow, (empty)  CREDSSP_SEC_STATUS_CONTINUE_NEEDED, output "srv1"

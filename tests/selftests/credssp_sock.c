@@ -96,16 +96,7 @@ static void sh_answer(struct sh_pending *q)
 	if (!strncmp(w, "ok", 2)) {
 		m = sh_done(q->id, CREDSSP_SEC_STATUS_OK, first);
 		sh_out(m, 0x17, "SRVF");
-		nla_put_u32(m, CREDSSP_A_H_RET_FLAGS, FH_RET_FLAGS);
-		nla_put_u64(m, CREDSSP_A_H_EXPIRY, now_real() + FH_LIFETIME);
-		nla_put_u32(m, CREDSSP_A_H_PACKAGE, CREDSSP_PACKAGE_NTLM);
-		nla_put_string(m, CREDSSP_A_H_PRINCIPAL, FH_PRINCIPAL);
-		nla_put_u32(m, CREDSSP_A_H_VERSION_NEGOTIATED, 6);
-		nla_put_u32(m, CREDSSP_A_H_PEER_VERSION, 6);
-		nla_put_u32(m, CREDSSP_A_H_TLS_VERSION, 0x0304);
-		nla_put_string(m, CREDSSP_A_H_TLS_CIPHER, FH_CIPHER);
-		fh_put_keys(m, CREDSSP_A_H_KEYS_TX, 16);
-		fh_put_keys(m, CREDSSP_A_H_KEYS_RX, 16);
+		fh_put_ok_session(m);
 	} else if (!strncmp(w, "deny", 4)) {
 		m = sh_done(q->id, CREDSSP_SEC_STATUS_LOGON_DENIED, first);
 		sh_out(m, 0x15, "err!");
