@@ -503,7 +503,7 @@ bench-threads:
 # of FreeRDP 2 and 3 as NLA servers, auth/s and server CPU per authentication
 # at concurrency 1, 8 and 64, on Debian's own 6.12 (bench/README, "peers").
 # The output is kept in bench/results/peers.txt (bench/plot.py draws it).
-# PEERS_ARGS: e.g. PEERS_ARGS="-r 3 -n '1:4 8:16 64:128'".
+# PEERS_ARGS: e.g. PEERS_ARGS="-r 3 -n '1:4 8:16 64:128'" (default -r 2 -n '1:2 8:8 64:64').
 .PHONY: bench-peers
 bench-peers:
 	$(MAKE) BUILD=$(BUILD)/bench-accept SAN= credsspd lib $(BUILD)/bench-accept/sspi_front gates

@@ -31,16 +31,25 @@
 # under Xvfb (it needs a display even with +auth-only), through QEMU's port
 # forwards, /u:alice /d:CONTOSO /p:Passw0rd! /sec:nla /cert:ignore
 # +auth-only, NTLM (an empty krb5.conf, no KDC); one process per
-# authentication, C at once (xargs -P C), N per batch (default 1:4 8:16
-# 64:64). An authentication counts when the client exits 0 ("Authentication
-# only, exit status 0"); any other exit is a failure, counted and reported
-# with the client's last error line, never dropped. The server's own count
-# is printed too (srv_ok: SEC_E_OK result blocks of the listener; for
-# shadow2 its "SEC_I_COMPLETE_NEEDED" log lines, the NTLM accept done;
-# shadow3 logs nothing per authentication at its default level: "-"). FreeRDP's client goes on after NLA with +auth-only: MCS, licensing,
-# capabilities and finalization, then it disconnects; the shadow servers do
-# that exchange too, credssp-gate and sspi_front close after the client's
-# MCS Connect-Initial (bench/README says what that changes).
+# authentication, C at once (xargs -P C), N per batch (default 1:2 8:8
+# 64:64). The client logs its connection states (WLOG_FILTER=
+# com.freerdp.core.connection:DEBUG) through a small wrapper ($it_dir/nla.py)
+# that counts the authentication when the client moves from
+# CONNECTION_STATE_NLA to CONNECTION_STATE_MCS_CONNECT (the server's
+# pubKeyAuth verified, authInfo sent; a wrong password never gets there).
+# With +auth-only FreeRDP's client would go on to MCS, licensing,
+# capabilities and finalization, which the shadow servers serve and our
+# listeners do not (they close after the client's MCS Connect-Initial):
+# the wrapper kills the client as soon as a shadow server has answered the
+# Connect-Initial ("--> CONNECTION_STATE_MCS_ATTACH_USER"), so every server
+# does X.224, TLS, CredSSP and reads one MCS Connect-Initial. (Killing it
+# right after authInfo would end socket mode in SEC_E_INTERNAL_ERROR: kTLS
+# cannot be installed on a connection the client has already closed.)
+# A client that does not get there is a failure, counted and reported with
+# its last error line, never dropped. The server's own count is printed
+# too (srv_ok: SEC_E_OK result blocks of the listener; for shadow2 its
+# "SEC_I_COMPLETE_NEEDED" log lines, the NTLM accept done; shadow3 logs
+# nothing per authentication at its default level: "-").
 #
 # Per batch, the guest starts the server, waits until it listens, and takes
 # its CPU counters; the host runs the clients; the guest then waits until
@@ -52,18 +61,25 @@
 #   proc     the server's processes, utime + stime from /proc/PID/stat (all
 #            threads): credsspd + the listener and its children (socket,
 #            token); freerdp-shadow-cli (shadow2, shadow3)
-#   kthr     the guest's kernel threads (kworkers: socket mode's worker and
-#            the netlink calls' run there), utime + stime of those alive at
-#            both ends of the batch
+#   kthr     the guest's kworker threads (workqueues: socket mode's worker
+#            and the asynchronous ACCEPT calls run there), utime + stime of
+#            those alive at both ends of the batch
 #   irq      the guest's irq + softirq time (/proc/stat: the network stack)
 #   server   proc + kthr + irq, the same sum for every server
+#   net      server less the server's idle rate (ms per s, from its idle
+#            batch) times the batch's wall time: what the authentications
+#            added (the shadow servers capture their screen all the time)
 #   busy     all busy time of the guest (/proc/stat: user nice system irq
-#            softirq steal): also Xvfb (the shadow servers' screen),
-#            idle kernel work and this script's loop in the guest
-#   xvfb     the guest's Xvfb, utime + stime (already in busy)
+#            softirq steal): also Xvfb (the shadow servers' screen, 320x240),
+#            other kernel work and this script's loop in the guest
+#   xvfb     the guest's Xvfb, utime + stime (not in server)
+#
+# proc and kthr are the scheduler's run time of the tasks; irq and busy
+# are /proc/stat's tick counts, which lose ticks under TCG when the host
+# is busy: the two do not add up, but each is taken alike for every server.
 #
 # Before the rounds, each server once idle for 10 s (its CPU per second
-# with no client) and one unmeasured authentication. ROUNDS (default 3)
+# with no client) and one unmeasured authentication. ROUNDS (default 2)
 # rounds; a round runs every C, ascending on odd rounds and descending on
 # even ones, and for each C every server, in the order of SERVERS on odd
 # rounds and reversed on even ones. Prints every batch, then per server
@@ -73,7 +89,7 @@
 # measures and prints (bench/README, "peers").
 #
 #   -n SPEC     "C:N ..." concurrencies and authentications per batch
-#   -r ROUNDS   rounds (default 3)
+#   -r ROUNDS   rounds (default 2)
 #   -w WORKERS  credsspd workers (default 4)
 #   -b BUILD    build directory, relative to the repository (default
 #               build/bench-accept; `make bench-peers` builds it)
@@ -81,14 +97,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-spec="1:4 8:16 64:64"
-rounds=3
+spec="1:2 8:8 64:64"
+rounds=2
 workers=4
 build=build/bench-accept
 servers="socket token shadow2 shadow3"
 guest=0
 
-usage() { sed -n '4,79p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,96p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) spec=${2:?}; shift 2 ;;
