@@ -289,12 +289,29 @@ if [ $guest = 1 ]; then
 		: >"$dir/ready.$k"
 		wait_file "$dir/done.$k" || die "no done.$k"
 		if [ "${s#shadow}" = "$s" ]; then
-			# The listener stops after N connections: wait (at most 300 s)
-			for ((i = 0; n > 0 && i < 3000; i++)); do
+			# The listener stops after N connections: wait until it has
+			# exited (at most 120 s, or 10 s after its N-th result block),
+			# else stop it (--stop-file, then SIGTERM after 10 s) and say
+			# so: its CPU then includes that wait.
+			full=
+			for ((i = 0; n > 0 && i < 1200; i++)); do
 				kill -0 "$spid" 2>/dev/null || break
+				if [ -z "$full" ] && [ "$(grep -c '^end=' "$tmp/run/result" 2>/dev/null)" -ge "$n" ]; then
+					full=$i
+				fi
+				[ -n "$full" ] && [ $((i - full)) -ge 100 ] && break
 				nap 0.1
 			done
-			touch "$tmp/run/stop"
+			if kill -0 "$spid" 2>/dev/null; then
+				[ "$n" = 0 ] || echo "# $s: the listener had not exited after $((i / 10)) s," \
+					"$(grep -c '^end=' "$tmp/run/result" 2>/dev/null) of $n result blocks: stopped" >>"$dir/notes"
+				touch "$tmp/run/stop"
+				for ((i = 0; i < 100; i++)); do
+					kill -0 "$spid" 2>/dev/null || break
+					nap 0.1
+				done
+				pkill -TERM -P "$spid" || :
+			fi
 			wait "$spid" 2>/dev/null || :
 			ok=$(grep -c '^status=SEC_E_OK$' "$tmp/run/result" 2>/dev/null || :)
 		elif [ "$s" = shadow2 ]; then
@@ -456,6 +473,10 @@ batch() {
 			echo "#   last error: $(grep ERROR "$d/client.${f##*.}" | tail -n 1)"
 			break
 		done
+	fi
+	if [ -s "$it_dir/notes" ]; then
+		cat "$it_dir/notes"
+		rm -f "$it_dir/notes"
 	fi
 	[ "$r" = warm ] && return
 	echo "$s $c $r $(((t1 - t0) / 1000)) $ok $fail $(cat "$it_dir/cpu.$k")" >>"$it_dir/batches"
