@@ -18,6 +18,7 @@
 #   make bench-relay     credssp-rdpd's relay vs a userspace OpenSSL relay (guest)
 #   make bench-rdp       connect to first session PDU, front + xrdp vs xrdp (guest)
 #   make bench-ctx       100 000 live contexts: accept latency, memory, freeing (guest)
+#   make bench-peers     kcredssp vs FreeRDP's shadow servers, auth/s and CPU (guest)
 #   make load-run        1000 concurrent, then 10 000 sequential socket-mode handshakes
 #                        with the real credsspd, memory sampled (tests/guest/load.sh)
 #   make fuzz-netlink    the credssp family's netlink fuzzer, 1 000 000 messages in the
@@ -513,6 +514,20 @@ bench-threads:
 	$(MAKE) module KDIR="$$(scripts/debian-kernel.sh --kdir 6.12)"
 	bench/threads.sh -b $(BUILD)/bench-accept $(THREADS_ARGS)
 # ---- end bench-threads ----
+
+# ---- bench-peers ----
+# bench/peers.sh: kcredssp (socket and token mode) against freerdp-shadow-cli
+# of FreeRDP 2 and 3 as NLA servers, auth/s and server CPU per authentication
+# at concurrency 1, 8 and 64, on Debian's own 6.12 (bench/README, "peers").
+# The output is kept in bench/results/peers.txt (bench/plot.py draws it).
+# PEERS_ARGS: e.g. PEERS_ARGS="-r 3 -n '1:4 8:16 64:128'" (default -r 2 -n '1:2 8:8 64:64').
+.PHONY: bench-peers
+bench-peers:
+	$(MAKE) BUILD=$(BUILD)/bench-accept SAN= credsspd lib $(BUILD)/bench-accept/sspi_front gates
+	$(MAKE) module KDIR="$$(scripts/debian-kernel.sh --kdir 6.12)"
+	@mkdir -p bench/results
+	bash -o pipefail -c 'bench/peers.sh -b $(BUILD)/bench-accept $(PEERS_ARGS) | tee bench/results/peers.txt'
+# ---- end bench-peers ----
 
 # ---- gates ----
 # The RDP NLA gates (Documentation/gate.rst): credssp_gate.ko is built with

@@ -188,13 +188,7 @@ done
 [ -s "$tmp/relay-port" ] || die "relay did not start: $(cat "$tmp/relay.log")"
 rport=$(cat "$tmp/relay-port")
 
-ticks() { getconf CLK_TCK; }
-hz=$(ticks)
-# proc_cpu PID: utime + stime of PID (all its threads), in ticks
-proc_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# guest_cpu: "KERNEL BUSY" ticks of the whole guest (user nice system idle
-# iowait irq softirq steal)
-guest_cpu() { awk '/^cpu / { print $4 + $7 + $8, $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+hz=$(getconf CLK_TCK)
 now() { date +%s%N; }
 
 # batch MODE COUNT TAG: COUNT authentications through MODE's listener;
@@ -227,14 +221,14 @@ batch() {
 	cp "$d/port" "$tmp/upstream"
 	: >"$tmp/conn-times"
 	h0=$(proc_cpu "$helper")
-	read -r k0 a0 <<<"$(guest_cpu)"
+	read -r k0 a0 _ <<<"$(guest_cpu)"
 	t0=$(now)
 	for i in $(seq "$count"); do
 		"$b/bench/ktls_client" --port "$rport" --send 16 --recv 0 >"$d/client.$i" 2>&1
 	done
 	wait "$lpid"
 	t1=$(now)
-	read -r k1 a1 <<<"$(guest_cpu)"
+	read -r k1 a1 _ <<<"$(guest_cpu)"
 	h1=$(proc_cpu "$helper")
 	ok=$(grep -c '^status=SEC_E_OK$' "$d/result" 2>/dev/null)
 	[ "$ok" = "$count" ] || {
@@ -252,8 +246,6 @@ batch() {
 		'BEGIN { printf "%.6f %.4f %.4f %.4f %.4f %d\n", w / 1e6, h / hz, l, k / hz, a / hz, ok }' \
 		>>"$tmp/batch.$mode"
 }
-
-pct() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1; print v[i] }'; }
 
 echo "# accept benchmark: $tree (${KCREDSSP_BENCH_DESC:-?})," \
 	"$(uname -r), $(nproc) vCPUs (QEMU TCG), credsspd workers=$workers," \

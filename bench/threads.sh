@@ -124,8 +124,6 @@ batch() {
 	sed -n "s/^closed elapsed_ms=//p" "$d"/client.* >>"$tmp/lat.$t"
 }
 
-pct() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1; print v[i] + 0 }'; }
-
 echo "# threads benchmark: $(git -C "$repo" describe --always --dirty 2>/dev/null)," \
 	"$(basename "$front"), $(uname -r), $(nproc) vCPUs (QEMU TCG)," \
 	"credsspd workers=$workers, N=$n per thread count and round, $rounds round(s)"
