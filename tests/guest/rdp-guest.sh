@@ -225,6 +225,7 @@ done
 grep -q '^ready' "$dir/rdpd.log" || fail "credssp-rdpd did not start: $(cat "$dir/rdpd.log")"
 touch "$dir/ready"
 
+gen=0
 snapshot() {
 	ps -eo user:16,pid,args >"$dir/ps.tmp" && mv "$dir/ps.tmp" "$dir/ps.txt"
 	copy /var/log/xrdp.log "$dir/xrdp.log"
@@ -234,6 +235,9 @@ snapshot() {
 		/tmp/home/alice/.smb-ls.txt; do
 		[ -f "$f" ] && copy "$f" "$dir/alice$(basename "$f")"
 	done
+	# the host waits on this count for copies newer than its question
+	gen=$((gen + 1))
+	echo $gen >"$dir/snap-gen.tmp" && mv -f "$dir/snap-gen.tmp" "$dir/snap-gen"
 }
 # copy SRC DST: replace DST whole (a rename), so that the host never reads a
 # copy half written: cp truncates first, and a count taken then is low (a

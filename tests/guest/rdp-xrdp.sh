@@ -120,22 +120,21 @@ xrdp_conns() { it_count 'Security protocol: configured' "$it_dir/xrdp.log"; }
 # Login windows xrdp drew (xrdp_wm_init(), LogLevel=DEBUG).
 xrdp_login_windows() { it_count 'draw login window' "$it_dir/xrdp.log"; }
 
-# xrdp_log_settled: until the guest's copy of xrdp's log stopped growing for
-# 2 s (the case before may still be in it: it is copied every second, late
-# on a loaded machine), at most 20 s.
+# xrdp_log_settled: until the guest took two whole snapshots of its logs
+# after this call (it counts them in snap-gen), at most 60 s. The copy of
+# xrdp's log then holds every line xrdp wrote before the call, the previous
+# case's connection included: waiting for the copy to stop growing for a
+# while was not enough, a snapshot takes seconds on a loaded machine.
 xrdp_log_settled() {
-	local n m=-1 same=0
-	for _ in $(seq 20); do
-		n=$(wc -l <"$it_dir/xrdp.log" 2>/dev/null)
-		if [ "${n:-0}" = "$m" ]; then
-			same=$((same + 1))
-			[ $same -ge 2 ] && return 0
-		else
-			same=0
-		fi
-		m=${n:-0}
-		sleep 1
+	local g0 g
+	g0=$(cat "$it_dir/snap-gen" 2>/dev/null) || g0=0
+	for _ in $(seq 600); do
+		g=$(cat "$it_dir/snap-gen" 2>/dev/null) || g=0
+		[ "${g:-0}" -ge $((${g0:-0} + 2)) ] && return 0
+		sleep 0.1
 	done
+	echo "# the guest's snapshots of its logs stopped ($g0 -> $g in 60 s)"
+	return 1
 }
 
 audit_count() { it_count 'audit: ' "$it_dir/rdpd.log"; }
@@ -251,7 +250,7 @@ if [ -z "$it_setup_error" ]; then
 	timeout -k 5 300 xfreerdp "${xf[@]}" /p:wrong-password /sec:nla /auth-only >"$it_clog" 2>&1
 	it_rc=$?
 	wait_audit "$a0"
-	sleep 2
+	xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
 	it_want_rc 134
 	it_want_log 'STATUS_LOGON_FAILURE'
 	grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -q 'result=failed reason="CredSSP: SEC_E_LOGON_DENIED' ||
@@ -270,6 +269,7 @@ for sec in tls rdp; do
 		timeout -k 5 300 xfreerdp "${xf[@]}" '/p:Passw0rd!' /sec:$sec /auth-only >"$it_clog" 2>&1
 		it_rc=$?
 		wait_audit "$a0"
+		xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
 		[ "$it_rc" != 0 ] || it_fail "the client succeeded"
 		grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -q 'result=refused reason="the client did not offer PROTOCOL_HYBRID' ||
 			it_fail "no refusal audit line: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
@@ -299,7 +299,7 @@ if [ -z "$it_setup_error" ]; then
 		grep -qF 'result=refused reason="downgrade: serverSelectedProtocol 0x0 in the client' ||
 		it_fail "no downgrade refusal: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
 	it_want_rc 0
-	sleep 2
+	xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
 	[ "$(xrdp_logins)" = "$l0" ] || it_fail "xrdp logged alice in"
 fi
 it_end
@@ -322,7 +322,7 @@ other_user_attempt() {
 # other_user_reached_nobody: after it, xrdp logged nobody in and saw no
 # connection.
 other_user_reached_nobody() {
-	sleep 2
+	xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
 	[ "$(any_logins)" = "$l0" ] || it_fail "xrdp logged somebody in"
 	[ "$(xrdp_conns)" = "$c0" ] || it_fail "xrdp saw a connection"
 }
