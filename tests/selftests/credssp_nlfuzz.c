@@ -47,23 +47,16 @@
 
 #include "credssp_nl.h"
 
-#define MAX_NCONN    8	/* consumer sockets at most (--sockets, default 3) */
-#define MAX_INFLIGHT 48 /* requests without their answer, per socket */
-#define MAX_ASYNC    16 /* of them asynchronous calls */
-#define MAX_IDS	     48 /* credential / context ids remembered per socket */
-#define MAX_PAIRS    24 /* loopback TCP pairs of pending socket calls */
-#define SYNC_TMO_MS  15000
-#define ASYNC_TMO_MS (hs_tmo_ms + helper_tmo_ms + 15000)
-#define ATTR_ROOM    4096
-
-/*
- * The module's helper_timeout_ms and handshake_timeout_ms for the run
- * (--timeout-ms). Requests the fake helper never answers, and handshakes
- * whose peer goes quiet, hold their slot until these pass, so they bound
- * the rate: with 48 requests in flight per socket, about 1.5 s and 3 s give
- * 110-150 messages/s on the debug guest under TCG.
- */
-static unsigned int helper_tmo_ms = 1500, hs_tmo_ms = 3000;
+#define MAX_NCONN     8	 /* consumer sockets at most (--sockets, default 3) */
+#define MAX_INFLIGHT  48 /* requests without their answer, per socket */
+#define MAX_ASYNC     16 /* of them asynchronous calls */
+#define MAX_IDS	      48 /* credential / context ids remembered per socket */
+#define MAX_PAIRS     24 /* loopback TCP pairs of pending socket calls */
+#define HELPER_TMO_MS 1500
+#define HS_TMO_MS     3000
+#define SYNC_TMO_MS   15000
+#define ASYNC_TMO_MS  (HS_TMO_MS + HELPER_TMO_MS + 15000)
+#define ATTR_ROOM     4096
 
 /* ---- the generator ---- */
 
@@ -777,7 +770,7 @@ static void gen_consumer(struct fconn *f)
 		if (pct(20))
 			put_u32(m, CREDSSP_A_OPTIONS, r32());
 		if (pct(70))
-			put_u32(m, CREDSSP_A_TIMEOUT_MS, pct(70) ? 100 + rn(hs_tmo_ms) : r32());
+			put_u32(m, CREDSSP_A_TIMEOUT_MS, pct(70) ? 100 + rn(HS_TMO_MS) : r32());
 		break;
 	case CREDSSP_CMD_KTLS_ATTACH:
 		if (pct(95))
@@ -1113,8 +1106,7 @@ static void h_take(struct nlmsghdr *h)
 				break;
 		if (i < HQ) {
 			hs->defers++;
-			hq[i] = (struct hreq){id, now_ms() + rn(helper_tmo_ms + helper_tmo_ms / 2),
-					      inlen, true};
+			hq[i] = (struct hreq){id, now_ms() + rn(HELPER_TMO_MS + 800), inlen, true};
 			return;
 		}
 	}
@@ -1341,11 +1333,9 @@ static int cred_keys(void)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [--seed N] [--messages N] [--seconds N] [--sockets N] [--timeout-ms N]\n"
-		"          [--no-kmemleak] [--verbose]\n"
+		"usage: %s [--seed N] [--messages N] [--seconds N] [--sockets N] [--no-kmemleak]\n"
+		"          [--verbose]\n"
 		"  --seconds 0: no time limit; --sockets: consumer sockets, 1 to %d (default 3);\n"
-		"  --timeout-ms: the module's helper_timeout_ms for the run, 100 to 10000\n"
-		"  (default 1500), handshake_timeout_ms twice that;\n"
 		"  --verbose: every failure, not the first 20\n",
 		argv0, MAX_NCONN);
 	exit(2);
@@ -1357,7 +1347,6 @@ int main(int argc, char **argv)
 					     {"messages", required_argument, NULL, 'n'},
 					     {"seconds", required_argument, NULL, 't'},
 					     {"sockets", required_argument, NULL, 'S'},
-					     {"timeout-ms", required_argument, NULL, 'T'},
 					     {"no-kmemleak", no_argument, NULL, 'K'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {NULL, 0, NULL, 0}};
@@ -1368,7 +1357,7 @@ int main(int argc, char **argv)
 	int o, k, i, kfd, reports, leaks = -1, keys0, keys1 = -1, ntest = 0;
 	double secs;
 
-	while ((o = getopt_long(argc, argv, "s:n:t:S:T:Kv", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "s:n:t:S:Kv", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -1380,12 +1369,6 @@ int main(int argc, char **argv)
 			nconn = atoi(optarg);
 			if (nconn < 1 || nconn > MAX_NCONN)
 				usage(argv[0]);
-			break;
-		case 'T':
-			helper_tmo_ms = strtoul(optarg, NULL, 0);
-			if (helper_tmo_ms < 100 || helper_tmo_ms > 10000)
-				usage(argv[0]);
-			hs_tmo_ms = 2 * helper_tmo_ms;
 			break;
 		case 'K': do_kmemleak = false; break;
 		case 'v': verbose = true; break;
@@ -1400,10 +1383,9 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..4\n");
-	printf("# credssp_nlfuzz --seed 0x%llx --messages %llu --seconds %llu --sockets %d "
-	       "--timeout-ms %u\n",
+	printf("# credssp_nlfuzz --seed 0x%llx --messages %llu --seconds %llu --sockets %d\n",
 	       (unsigned long long)seed, (unsigned long long)messages, (unsigned long long)seconds,
-	       nconn, helper_tmo_ms);
+	       nconn);
 	rng_s = seed;
 	signal(SIGPIPE, SIG_IGN);
 
@@ -1424,8 +1406,8 @@ int main(int argc, char **argv)
 	atexit(params_restore);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	param_set("helper_timeout_ms", helper_tmo_ms);
-	param_set("handshake_timeout_ms", hs_tmo_ms);
+	param_set("helper_timeout_ms", HELPER_TMO_MS);
+	param_set("handshake_timeout_ms", HS_TMO_MS);
 
 	hs = mmap(NULL, sizeof(*hs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (hs == MAP_FAILED)
