@@ -675,8 +675,9 @@ check-guest:
 # short smoke of it) for a long run alone in the debug guest of KVER:
 # NLFUZZ_MESSAGES messages, seed NLFUZZ_SEED (default random, printed); its
 # TAP in build/results/nlfuzz/nlfuzz.tap. NLFUZZ_SOCKETS consumer sockets
-# (default 8, the fuzzer's most: its rate is bound by the requests it keeps
-# in flight, 48 per socket, more than by the guest's CPU).
+# (default 8, the fuzzer's most). The guest's CPU bounds the rate: on a quiet
+# host both of QEMU's vCPU threads run at 100%, about 200 messages/s, so a
+# million take about 85 minutes; anything else on the machine slows it.
 NLFUZZ_MESSAGES ?= 1000000
 NLFUZZ_SOCKETS ?= 8
 NLFUZZ_SEED ?=
