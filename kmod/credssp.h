@@ -230,6 +230,8 @@ struct credssp_net {
 	u64 next_req_id;
 	bool dying;			/* no new handles, no new calls */
 	struct delayed_work expire_work;
+	unsigned long expire_next;	/* its next run (jiffies) when armed */
+	bool expire_armed;
 	struct list_head all;		/* credssp_nets, for module unload */
 	atomic64_t stats[CREDSSP_NR_OUTCOMES][CREDSSP_NR_PACKAGES];
 	/* The helper's named credentials (grant.c); RCU, set under lock. */

@@ -23,6 +23,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/tls.h>
 
@@ -43,6 +45,47 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_test_sync_free_task);
 static void credssp_ctx_free_rcu(struct rcu_head *rcu)
 {
 	kfree(container_of(rcu, struct credssp_ctx, rcu));
+}
+
+/*
+ * The longest the expiry work sleeps while it has a context to watch.
+ * Expiries are wall-clock seconds and the work sleeps in jiffies, so a step
+ * of the clock or a suspend can bring an expiry nearer than the work
+ * planned for. Nothing expired is usable meanwhile (every call checks the
+ * times itself); its secrets are wiped at most this late.
+ */
+#define CREDSSP_EXPIRE_MAX_SLEEP	(60 * HZ)
+
+/*
+ * credssp_expire_at - have the expiry work run by @when (jiffies), unless
+ * it is due sooner. Whole seconds, so that the deadlines of a busy second
+ * share one walk of the table: the work runs at most about once a second,
+ * as often as a context is due, and never while no context is.
+ */
+static void credssp_expire_at(struct credssp_net *cn, unsigned long when)
+{
+	unsigned long now = jiffies;
+
+	if (time_after(when, now + CREDSSP_EXPIRE_MAX_SLEEP))
+		when = now + CREDSSP_EXPIRE_MAX_SLEEP;
+	when = round_jiffies_up(when);
+	spin_lock(&cn->lock);
+	if (!cn->dying &&
+	    (!cn->expire_armed || time_before(when, cn->expire_next))) {
+		cn->expire_armed = true;
+		cn->expire_next = when;
+		mod_delayed_work(system_wq, &cn->expire_work,
+				 time_after(when, now) ? when - now : 0);
+	}
+	spin_unlock(&cn->lock);
+}
+
+/* The jiffies at which @expiry (wall-clock seconds) comes, at most an hour on. */
+static unsigned long credssp_expiry_jiffies(u64 expiry)
+{
+	u64 now = credssp_now();
+
+	return jiffies + (expiry > now ? min_t(u64, expiry - now, 3600) : 0) * HZ;
 }
 
 /**
@@ -126,7 +169,7 @@ u32 credssp_ctx_new(struct credssp_net *cn,
 	}
 	ctx->id = credssp_handle_make(ctx->gen, index);
 	xa_store(&cn->ctxs, index, ctx, GFP_KERNEL);
-	schedule_delayed_work(&cn->expire_work, HZ);
+	credssp_expire_at(cn, deadline);
 	pr_debug("ctx %llx created\n", ctx->id);
 	*ctxp = ctx;
 	return SEC_E_OK;
@@ -239,6 +282,52 @@ bool credssp_ctx_unlink(struct credssp_ctx *ctx)
 }
 EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_unlink);
 
+/*
+ * __credssp_ctx_check_time - credssp_ctx_check_time(), and when @ctx is next
+ * due (@due, jiffies) if it still has a deadline or an expiry ahead: that
+ * is what @due_set says.
+ */
+static bool __credssp_ctx_check_time(struct credssp_ctx *ctx,
+				     unsigned long *due, bool *due_set)
+{
+	bool changed = false, free_helper = false;
+	struct key *key = NULL;
+
+	*due_set = false;
+	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
+		return false;
+	spin_lock(&ctx->lock);
+	if (ctx->state == CREDSSP_CTX_STATE_HANDSHAKE &&
+	    time_after_eq(jiffies, ctx->deadline)) {
+		ctx->timed_out = true;
+		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
+					    CREDSSP_OUTCOME_TIMEOUT);
+		if (ctx->req)
+			credssp_helper_cancel(ctx->cn, ctx->req);
+		free_helper = true;
+		changed = true;
+	} else if (ctx->state == CREDSSP_CTX_STATE_HANDSHAKE) {
+		*due = ctx->deadline;
+		*due_set = true;
+	} else if (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
+		   ctx->expiry != CREDSSP_TIME_NEVER) {
+		if (credssp_now() >= ctx->expiry) {
+			ctx->state = CREDSSP_CTX_STATE_EXPIRED;
+			key = credssp_ctx_wipe_locked(ctx);
+			changed = true;
+		} else {
+			*due = credssp_expiry_jiffies(ctx->expiry);
+			*due_set = true;
+		}
+	}
+	spin_unlock(&ctx->lock);
+	credssp_key_drop(key);
+	if (free_helper &&
+	    test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
+		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
+	return changed;
+}
+
 /**
  * credssp_ctx_check_time - apply the handshake deadline and the expiry
  * @ctx: the context, referenced
@@ -253,70 +342,59 @@ EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_unlink);
  */
 bool credssp_ctx_check_time(struct credssp_ctx *ctx)
 {
-	bool changed = false, free_helper = false;
-	struct key *key = NULL;
+	unsigned long due;
+	bool due_set;
 
-	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
-		return false;
-	spin_lock(&ctx->lock);
-	if (ctx->state == CREDSSP_CTX_STATE_HANDSHAKE &&
-	    time_after_eq(jiffies, ctx->deadline)) {
-		ctx->timed_out = true;
-		credssp_ctx_leave_handshake(ctx, CREDSSP_CTX_STATE_FAILED,
-					    CREDSSP_OUTCOME_TIMEOUT);
-		if (ctx->req)
-			credssp_helper_cancel(ctx->cn, ctx->req);
-		free_helper = true;
-		changed = true;
-	} else if (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
-		   ctx->expiry != CREDSSP_TIME_NEVER &&
-		   credssp_now() >= ctx->expiry) {
-		ctx->state = CREDSSP_CTX_STATE_EXPIRED;
-		key = credssp_ctx_wipe_locked(ctx);
-		changed = true;
-	}
-	spin_unlock(&ctx->lock);
-	credssp_key_drop(key);
-	if (free_helper &&
-	    test_and_clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags))
-		credssp_helper_free(ctx->cn, ctx->id, ctx->helper_gen);
-	return changed;
+	return __credssp_ctx_check_time(ctx, &due, &due_set);
 }
 
 /*
- * One delayed work per netns rather than a timer per context: the scan is
- * cheap at the limits (a few thousand contexts once a second), it runs in
+ * One delayed work per netns rather than a timer per context: it runs in
  * process context where telling the helper (HOP_FREE, a GFP_KERNEL netlink
- * message) is allowed, and there is nothing to cancel per context. Calls on
- * a context check its times themselves, so the work's granularity never
- * lets an expired context be used.
+ * message) is allowed, and there is nothing to cancel per context. It runs
+ * only when a context is due (credssp_expire_at(): by a new context's
+ * deadline, an established one's expiry, and the earliest time the walk
+ * below leaves), so 100 000 idle established contexts cost one walk a
+ * minute, not one a second. Calls on a context check its times themselves,
+ * so the work's granularity never lets an expired context be used.
+ *
+ * The work disarms itself before it walks: a context created or
+ * established during the walk arms it again (credssp_expire_at() lowers
+ * the time only), and the walk's own earliest time is added after it.
  */
 void credssp_expire_work(struct work_struct *work)
 {
 	struct credssp_net *cn = container_of(to_delayed_work(work),
 					      struct credssp_net, expire_work);
+	unsigned long next = 0, due;
+	bool any = false, due_set;
 	struct credssp_ctx *ctx;
 	unsigned long index;
-	bool again;
+
+	spin_lock(&cn->lock);
+	cn->expire_armed = false;
+	spin_unlock(&cn->lock);
 
 	rcu_read_lock();
 	xa_for_each(&cn->ctxs, index, ctx) {
 		if (!refcount_inc_not_zero(&ctx->ref))
 			continue;
 		rcu_read_unlock();
-		credssp_ctx_check_time(ctx);
+		__credssp_ctx_check_time(ctx, &due, &due_set);
+		if (due_set && (!any || time_before(due, next))) {
+			next = due;
+			any = true;
+		}
 		credssp_ctx_put(ctx);
 		cond_resched();
 		rcu_read_lock();
 	}
 	rcu_read_unlock();
 
-	spin_lock(&cn->lock);
-	again = cn->n_ctx && !cn->dying;
-	spin_unlock(&cn->lock);
-	if (again)
-		schedule_delayed_work(&cn->expire_work, HZ);
+	if (any)
+		credssp_expire_at(cn, next);
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_expire_work);
 
 /**
  * credssp_ctx_timeout - the time a handshake starting now has
@@ -484,6 +562,7 @@ u32 credssp_ctx_step_apply(struct credssp_ctx *ctx,
 {
 	struct credssp_result *res = *resp;
 	u32 status = SEC_E_OK;
+	bool arm = false;
 
 	spin_lock(&ctx->lock);
 	if (!credssp_ctx_in_handshake_locked(ctx)) {
@@ -504,9 +583,12 @@ u32 credssp_ctx_step_apply(struct credssp_ctx *ctx,
 					    CREDSSP_OUTCOME_OK);
 		/* The helper dropped its engine context after SEC_E_OK. */
 		clear_bit(CREDSSP_F_HELPER_STATE, &ctx->flags);
+		arm = expiry != CREDSSP_TIME_NEVER;
 	}
 unlock:
 	spin_unlock(&ctx->lock);
+	if (arm)
+		credssp_expire_at(ctx->cn, credssp_expiry_jiffies(expiry));
 	return status;
 }
 

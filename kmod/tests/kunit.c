@@ -455,6 +455,93 @@ static void credssp_test_owner_limit_zero(struct kunit *test)
 	credssp_cred_put(cred);
 }
 
+/* The expiry work is armed for @cn's next due time: [@lo, @hi] (jiffies). */
+static void credssp_test_expire_armed(struct kunit *test, struct credssp_net *cn,
+				      unsigned long lo, unsigned long hi)
+{
+	bool armed;
+	unsigned long next;
+
+	spin_lock(&cn->lock);
+	armed = cn->expire_armed;
+	next = cn->expire_next;
+	spin_unlock(&cn->lock);
+	KUNIT_EXPECT_TRUE(test, armed);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&cn->expire_work));
+	KUNIT_EXPECT_TRUE_MSG(test, time_after_eq(next, lo) && time_before_eq(next, hi),
+			      "next run in %ld jiffies, want %ld to %ld",
+			      (long)(next - jiffies), (long)(lo - jiffies),
+			      (long)(hi - jiffies));
+}
+
+/*
+ * Issue 15: the expiry work walked every context once a second while any
+ * existed (10.7% of a CPU idle at 100 000 established contexts). It now
+ * runs only when a context is due: by a new context's deadline, rounded up
+ * to a whole second, the earliest one winning; after a walk, by the
+ * earliest deadline left; never later than a minute on; and not at all
+ * when nothing is due.
+ */
+static void credssp_test_expire_arming(struct kunit *test)
+{
+	static const unsigned int secs[] = { 10, 40, 3, 1000 };
+	struct credssp_net *cn = credssp_pernet(&init_net);
+	struct credssp_caller kernel = {};
+	struct credssp_ctx *ctx[ARRAY_SIZE(secs)];
+	unsigned long deadline[ARRAY_SIZE(secs)];
+	struct credssp_cred *cred;
+	bool armed;
+	u64 expiry;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, cn);
+	if (READ_ONCE(cn->n_ctx))
+		kunit_skip(test, "init_net has contexts: their times would interleave");
+	KUNIT_ASSERT_EQ(test, credssp_sspi_acquire(cn, &kernel, "CredSSP",
+						   SECPKG_CRED_INBOUND, NULL, &cred,
+						   &expiry), SEC_E_OK);
+
+	/* Nothing due: a walk leaves the work unarmed. */
+	credssp_expire_work(&cn->expire_work.work);
+	spin_lock(&cn->lock);
+	armed = cn->expire_armed;
+	spin_unlock(&cn->lock);
+	KUNIT_EXPECT_FALSE(test, armed);
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++) {
+		deadline[i] = jiffies + secs[i] * HZ;
+		KUNIT_ASSERT_EQ(test, credssp_ctx_new(cn, &kernel, cred, 0, deadline[i],
+						      &ctx[i]), SEC_E_OK);
+		clear_bit_unlock(CREDSSP_F_BUSY, &ctx[i]->flags);
+	}
+	/* 10 s, then 40 s (later: no change), 3 s (earlier), 1000 s (later) */
+	credssp_test_expire_armed(test, cn, deadline[2], deadline[2] + HZ);
+
+	/* A walk finds the earliest left: 10 s once the 3 s one is gone. */
+	credssp_ctx_unlink(ctx[2]);
+	credssp_expire_work(&cn->expire_work.work);
+	credssp_test_expire_armed(test, cn, deadline[0], deadline[0] + HZ);
+
+	/* At most a minute on, even if the earliest is 1000 s away. */
+	credssp_ctx_unlink(ctx[0]);
+	credssp_ctx_unlink(ctx[1]);
+	credssp_expire_work(&cn->expire_work.work);
+	credssp_test_expire_armed(test, cn, jiffies + 58 * HZ, jiffies + 61 * HZ);
+
+	/* None left: the walk does not arm it again. */
+	credssp_ctx_unlink(ctx[3]);
+	credssp_expire_work(&cn->expire_work.work);
+	spin_lock(&cn->lock);
+	armed = cn->expire_armed;
+	spin_unlock(&cn->lock);
+	KUNIT_EXPECT_FALSE(test, armed);
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++)
+		credssp_ctx_put(ctx[i]);
+	KUNIT_EXPECT_TRUE(test, credssp_cred_unlink(cred));
+	credssp_cred_put(cred);
+}
+
 static void credssp_test_key_describe(struct kunit *test)
 {
 	char *buf = kunit_kzalloc(test, CREDSSP_KEY_DESC_MAX, GFP_KERNEL);
@@ -1365,6 +1452,7 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_kernel_api_no_helper),
 	KUNIT_CASE(credssp_test_accept_fail_last_put),
 	KUNIT_CASE(credssp_test_owner_limit_zero),
+	KUNIT_CASE(credssp_test_expire_arming),
 	KUNIT_CASE(credssp_test_key_describe),
 	KUNIT_CASE(credssp_test_key_vet_foreign),
 	KUNIT_CASE(credssp_test_key_lifecycle),
