@@ -75,12 +75,14 @@ build_step() {
 	shift 2
 	step "$name" "$file" run_one "$name" "$@"
 }
+# run_one NAME COMMAND...: COMMAND as the one test of a TAP file; its output
+# stays in run_one_log for the caller.
 run_one() {
-	local name=$1 log rc=0
+	local name=$1 rc=0
 	shift
 	tap_n=0 tap_failures=0 # one test per file
-	log=$("$@" 2>&1) || rc=$?
-	tap_result $rc "$name" "$(tail -n 30 <<<"$log")"
+	run_one_log=$("$@" 2>&1) || rc=$?
+	tap_result $rc "$name" "$(tail -n 30 <<<"$run_one_log")"
 	tap_done
 }
 
@@ -98,7 +100,7 @@ sparse_clean() {
 fuzz_seconds=${KCREDSSP_FUZZ_SECONDS:-5}
 fuzz_runs=${KCREDSSP_FUZZ_RUNS:-}
 run_fuzzer() {
-	local bin=$1 name corpus log rc=0 what args seeds=()
+	local bin=$1 name corpus rc=0 what args seeds=()
 	name=$(basename "$bin")
 	corpus=build/fuzz-corpus/$name
 	mkdir -p "$corpus"
@@ -110,13 +112,12 @@ run_fuzzer() {
 	else
 		what="${fuzz_seconds}s" args=(-max_total_time="$fuzz_seconds")
 	fi
-	tap_n=0 tap_failures=0
-	log=$("$bin" "${args[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix=build/fuzz-corpus/"$name"- "$corpus" "${seeds[@]}" 2>&1) || rc=$?
-	tap_result $rc "$name: $what, no crash or leak" "$(tail -n 30 <<<"$log")"
+	run_one "$name: $what, no crash or leak" "$bin" "${args[@]}" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix=build/fuzz-corpus/"$name"- "$corpus" "${seeds[@]}" ||
+		rc=$?
 	grep -E '^(Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb))' \
-		<<<"$log" | sed 's/^/# /'
-	tap_done
+		<<<"$run_one_log" | sed 's/^/# /'
+	return $rc
 }
 
 fuzz() {
