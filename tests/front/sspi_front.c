@@ -350,7 +350,7 @@ static int listen_on(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
 	FILE *f;
 
 	if (fd < 0 || inet_pton(AF_INET, host, &a.sin_addr) != 1)
@@ -381,6 +381,42 @@ static void set_rc(int r)
 	pthread_mutex_unlock(&out_lock);
 }
 
+/*
+ * The next client, or -1 at the deadline or on an error (*@rcp: 1, or 2 if
+ * accept4() failed), or when --stop-file appeared while nobody was waiting
+ * (*@rcp 0). The listening socket is non-blocking: every thread polls it
+ * and all of them wake for one client; those that lose the race go back to
+ * polling instead of blocking in accept4() past the deadline (one thread of
+ * --threads 64 once never returned when a client did not come).
+ */
+static int accept_client(int *rcp)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	int fd, r;
+
+	*rcp = 1;
+	while (time(NULL) < deadline) {
+		r = poll(&p, 1, 200);
+		if (r == 0 && stop_file && access(stop_file, F_OK) == 0) {
+			*rcp = 0;
+			return -1;
+		}
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r != 1)
+			continue;
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED) {
+			*rcp = 2;
+			return -1;
+		}
+	}
+	return -1;
+}
+
 /* Serve connections until --count were taken (or the deadline, or --stop-file). */
 static void *serve_loop(void *arg)
 {
@@ -388,30 +424,19 @@ static void *serve_loop(void *arg)
 
 	(void)arg;
 	while ((i = __atomic_add_fetch(&next_conn, 1, __ATOMIC_RELAXED)) <= count) {
-		struct pollfd p = {.fd = lfd, .events = POLLIN};
 		struct conn *c = calloc(1, sizeof(*c));
-		int one = 1;
+		int one = 1, r;
 		FILE *f;
 
-		int r = 0;
-
-		/* Wait for a client; with --stop-file, stop (successfully) once it exists. */
-		while (c && time(NULL) < deadline && (r = poll(&p, 1, 200)) == 0)
-			if (stop_file && access(stop_file, F_OK) == 0)
-				break;
-		if (c && r == 0 && stop_file && access(stop_file, F_OK) == 0) {
-			free(c);
-			break;
-		}
-		if (!c || r != 1) {
-			free(c);
+		if (!c) {
 			set_rc(1);
 			break;
 		}
-		c->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		c->fd = accept_client(&r);
 		if (c->fd < 0) {
 			free(c);
-			set_rc(2);
+			if (r)
+				set_rc(r);
 			break;
 		}
 		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
