@@ -52,7 +52,7 @@ static void credssp_ctx_free_rcu(struct rcu_head *rcu)
  * Expiries are wall-clock seconds and the work sleeps in jiffies, so a step
  * of the clock or a suspend can bring an expiry nearer than the work
  * planned for. Nothing expired is usable meanwhile (every call checks the
- * times itself); its secrets are wiped at most this late.
+ * times itself); its secrets are wiped about a minute late at most.
  */
 #define CREDSSP_EXPIRE_MAX_SLEEP	(60 * HZ)
 
@@ -61,21 +61,29 @@ static void credssp_ctx_free_rcu(struct rcu_head *rcu)
  * it is due sooner. Whole seconds, so that the deadlines of a busy second
  * share one walk of the table: the work runs at most about once a second,
  * as often as a context is due, and never while no context is.
+ *
+ * The timer wheel fires a timer of a long delay up to an eighth of it late
+ * (its coarser levels), 4 s of a minute: a long sleep ends that much early
+ * instead, and the walk then arms the work again for what is left, so that
+ * a deadline is applied within about a second of it.
  */
 static void credssp_expire_at(struct credssp_net *cn, unsigned long when)
 {
-	unsigned long now = jiffies;
+	unsigned long now, delay;
 
+	spin_lock(&cn->lock);
+	now = jiffies;
 	if (time_after(when, now + CREDSSP_EXPIRE_MAX_SLEEP))
 		when = now + CREDSSP_EXPIRE_MAX_SLEEP;
 	when = round_jiffies_up(when);
-	spin_lock(&cn->lock);
 	if (!cn->dying &&
 	    (!cn->expire_armed || time_before(when, cn->expire_next))) {
 		cn->expire_armed = true;
 		cn->expire_next = when;
-		mod_delayed_work(system_wq, &cn->expire_work,
-				 time_after(when, now) ? when - now : 0);
+		delay = time_after(when, now) ? when - now : 0;
+		if (delay > 4 * HZ)
+			delay -= delay >> 3;
+		mod_delayed_work(system_wq, &cn->expire_work, delay);
 	}
 	spin_unlock(&cn->lock);
 }

@@ -455,16 +455,22 @@ static void credssp_test_owner_limit_zero(struct kunit *test)
 	credssp_cred_put(cred);
 }
 
-/* The expiry work is armed for @cn's next due time: [@lo, @hi] (jiffies). */
+/*
+ * The expiry work is armed for @cn's next due time, in [@lo, @hi] (jiffies),
+ * since @since: its timer fires by then, early by at most an eighth of the
+ * delay (the timer wheel's slack, credssp_expire_at()).
+ */
 static void credssp_test_expire_armed(struct kunit *test, struct credssp_net *cn,
-				      unsigned long lo, unsigned long hi)
+				      unsigned long lo, unsigned long hi,
+				      unsigned long since)
 {
+	unsigned long next, fires;
 	bool armed;
-	unsigned long next;
 
 	spin_lock(&cn->lock);
 	armed = cn->expire_armed;
 	next = cn->expire_next;
+	fires = READ_ONCE(cn->expire_work.timer.expires);
 	spin_unlock(&cn->lock);
 	KUNIT_EXPECT_TRUE(test, armed);
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&cn->expire_work));
@@ -472,6 +478,10 @@ static void credssp_test_expire_armed(struct kunit *test, struct credssp_net *cn
 			      "next run in %ld jiffies, want %ld to %ld",
 			      (long)(next - jiffies), (long)(lo - jiffies),
 			      (long)(hi - jiffies));
+	KUNIT_EXPECT_TRUE_MSG(test, time_before_eq(fires, next) &&
+			      time_after_eq(fires, next - (next - since) / 8 - 1),
+			      "timer in %ld jiffies, next run in %ld",
+			      (long)(fires - jiffies), (long)(next - jiffies));
 }
 
 /*
@@ -488,7 +498,7 @@ static void credssp_test_expire_arming(struct kunit *test)
 	struct credssp_net *cn = credssp_pernet(&init_net);
 	struct credssp_caller kernel = {};
 	struct credssp_ctx *ctx[ARRAY_SIZE(secs)];
-	unsigned long deadline[ARRAY_SIZE(secs)];
+	unsigned long deadline[ARRAY_SIZE(secs)], since;
 	struct credssp_cred *cred;
 	bool armed;
 	u64 expiry;
@@ -500,6 +510,8 @@ static void credssp_test_expire_arming(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, credssp_sspi_acquire(cn, &kernel, "CredSSP",
 						   SECPKG_CRED_INBOUND, NULL, &cred,
 						   &expiry), SEC_E_OK);
+	/* No run of the real work from an earlier case in between. */
+	cancel_delayed_work_sync(&cn->expire_work);
 
 	/* Nothing due: a walk leaves the work unarmed. */
 	credssp_expire_work(&cn->expire_work.work);
@@ -508,6 +520,7 @@ static void credssp_test_expire_arming(struct kunit *test)
 	spin_unlock(&cn->lock);
 	KUNIT_EXPECT_FALSE(test, armed);
 
+	since = jiffies;
 	for (i = 0; i < ARRAY_SIZE(secs); i++) {
 		deadline[i] = jiffies + secs[i] * HZ;
 		KUNIT_ASSERT_EQ(test, credssp_ctx_new(cn, &kernel, cred, 0, deadline[i],
@@ -515,18 +528,20 @@ static void credssp_test_expire_arming(struct kunit *test)
 		clear_bit_unlock(CREDSSP_F_BUSY, &ctx[i]->flags);
 	}
 	/* 10 s, then 40 s (later: no change), 3 s (earlier), 1000 s (later) */
-	credssp_test_expire_armed(test, cn, deadline[2], deadline[2] + HZ);
+	credssp_test_expire_armed(test, cn, deadline[2], deadline[2] + HZ, since);
 
 	/* A walk finds the earliest left: 10 s once the 3 s one is gone. */
 	credssp_ctx_unlink(ctx[2]);
+	since = jiffies;
 	credssp_expire_work(&cn->expire_work.work);
-	credssp_test_expire_armed(test, cn, deadline[0], deadline[0] + HZ);
+	credssp_test_expire_armed(test, cn, deadline[0], deadline[0] + HZ, since);
 
 	/* At most a minute on, even if the earliest is 1000 s away. */
 	credssp_ctx_unlink(ctx[0]);
 	credssp_ctx_unlink(ctx[1]);
+	since = jiffies;
 	credssp_expire_work(&cn->expire_work.work);
-	credssp_test_expire_armed(test, cn, jiffies + 58 * HZ, jiffies + 61 * HZ);
+	credssp_test_expire_armed(test, cn, since + 60 * HZ, jiffies + 61 * HZ, since);
 
 	/* None left: the walk does not arm it again. */
 	credssp_ctx_unlink(ctx[3]);
@@ -538,6 +553,7 @@ static void credssp_test_expire_arming(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(secs); i++)
 		credssp_ctx_put(ctx[i]);
+	cancel_delayed_work_sync(&cn->expire_work);
 	KUNIT_EXPECT_TRUE(test, credssp_cred_unlink(cred));
 	credssp_cred_put(cred);
 }
