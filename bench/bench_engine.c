@@ -24,11 +24,16 @@
  * --callgrind runs the bench again twice under valgrind --tool=callgrind,
  * collecting only inside the server's calls, and reports the instructions
  * per accept and their ratio (repeatable where CPU time is noisy).
+ *
+ * --threads T: CredSSP accepts per second of wall time with 1 to T threads
+ * sharing the one server credential, as credsspd's workers do (each thread
+ * also runs its client), to see what the engine itself serializes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +477,78 @@ static void sustained(struct bench *b, unsigned int n)
 	free(tmp);
 }
 
+/* ---- --threads ---- */
+
+struct tjob {
+	struct bench *b;
+	unsigned int n, next;
+};
+
+static void *thread_main(void *arg)
+{
+	struct tjob *j = arg;
+
+	while (__atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED) < j->n)
+		credssp_once(j->b, NULL);
+	return NULL;
+}
+
+/* @n accepts by @t threads at once: accepts per second of wall time. */
+static double threads_batch(struct bench *b, unsigned int t, unsigned int n)
+{
+	struct tjob j = {b, n, 0};
+	pthread_t th[64];
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned int i = 0; i < t; i++)
+		if (pthread_create(&th[i], NULL, thread_main, &j))
+			die("pthread_create failed");
+	for (unsigned int i = 0; i < t; i++)
+		pthread_join(th[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return n / ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* 1 to @maxt threads, 3 rounds (ascending, descending, ascending): median rates. */
+static void threads(struct bench *b, unsigned int maxt)
+{
+	enum { ROUNDS = 3 };
+	double rate[64][ROUNDS], med[64];
+
+	for (unsigned int i = 0; i < b->warmup; i++)
+		credssp_once(b, NULL);
+	for (unsigned int r = 0; r < ROUNDS; r++)
+		for (unsigned int k = 0; k < maxt; k++) {
+			unsigned int t = r % 2 ? maxt - k : k + 1;
+
+			rate[t - 1][r] = threads_batch(b, t, b->n);
+		}
+	printf("CredSSP accepts (NTLM, v6, TLS 1.3) per second of wall time, %u per batch, "
+	       "threads sharing one credential, each with its client; medians of %d rounds "
+	       "(%ld CPUs online):\n",
+	       b->n, ROUNDS, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("  %8s %10s %10s   %s\n", "threads", "accepts/s", "vs 1", "rounds");
+	for (unsigned int t = 1; t <= maxt; t++) {
+		double v[ROUNDS];
+
+		memcpy(v, rate[t - 1], sizeof(v));
+		qsort(v, ROUNDS, sizeof(v[0]), cmp_double);
+		med[t - 1] = v[ROUNDS / 2];
+		printf("  %8u %10.1f %10.2f  ", t, med[t - 1], med[t - 1] / med[0]);
+		for (unsigned int r = 0; r < ROUNDS; r++)
+			printf(" %.1f", rate[t - 1][r]);
+		printf("\n");
+	}
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_engine [-n N] [-w WARMUP] [-u hash|plain] [-U N] [-M] "
@@ -482,6 +559,7 @@ static void usage(void)
 			"  -U N         N users in the NTLM user file, the benchmark's the last\n"
 			"  -M           leave glibc's heap trimming as it is (credsspd tunes it)\n"
 			"  --sustained N  N CredSSP accepts in a row: CPU and memory per tenth\n"
+			"  --threads T  accepts per second with 1..T threads (-n per batch)\n"
 			"  --callgrind  also count the server's instructions under callgrind\n"
 			"  -c N         accepts of each kind under callgrind (default 20)\n");
 	exit(2);
@@ -493,13 +571,14 @@ int main(int argc, char **argv)
 		{"callgrind", no_argument, NULL, 'C'},
 		{"only", required_argument, NULL, 'o'},
 		{"sustained", required_argument, NULL, 'S'},
+		{"threads", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	struct bench b = {.n = 200, .warmup = 10, .user_line = "hash", .users = 1, .cg_n = 20};
 	struct sample *cs, *ts;
 	uint64_t *tmp;
 	struct stats sc, st;
-	unsigned int sustain = 0;
+	unsigned int sustain = 0, maxt = 0;
 	bool tune_malloc = true;
 	size_t stride;
 	int opt;
@@ -516,10 +595,11 @@ int main(int argc, char **argv)
 		case 'M': tune_malloc = false; break;
 		case 'o': b.only = optarg; break;
 		case 'S': sustain = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'T': maxt = (unsigned int)strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
-	if (!b.n || !b.cg_n || !b.users ||
+	if (!b.n || !b.cg_n || !b.users || maxt > 64 ||
 	    (strcmp(b.user_line, "hash") && strcmp(b.user_line, "plain")) ||
 	    (b.only && strcmp(b.only, "credssp") && strcmp(b.only, "tls")))
 		usage();
@@ -527,6 +607,11 @@ int main(int argc, char **argv)
 		die("mallopt(M_TRIM_THRESHOLD) refused");
 	setup(&b);
 
+	if (maxt) {
+		threads(&b, maxt);
+		cleanup(&b);
+		return 0;
+	}
 	if (sustain) {
 		sustained(&b, sustain);
 		cleanup(&b);
