@@ -5,6 +5,10 @@ one line per server, from the RESULT lines of bench/peers.sh (e.g.
 bench/results/peers.txt, which `make bench-peers` writes), and a second
 panel with the server CPU per authentication (net of the idle rate).
 
+bench/plot.py --ctx LABEL=RESULTS... PNG: accept latency (median and p99)
+and the idle guest's CPU against the live contexts, one line per run, from
+the RESULT lines of bench/ctx_scale.sh (e.g. bench/results/ctx-after.txt).
+
 Needs python3-matplotlib (apt-get install python3-matplotlib). Not a test.
 """
 import re
@@ -35,7 +39,52 @@ def read(path):
     return out
 
 
+def read_ctx(path):
+    """{live: fields} of the accept and idle RESULT lines of a ctx_scale run."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"RESULT (accept|idle) (.*)", line)
+            if m:
+                kv = dict(re.findall(r"(\w+)=(\S+)", m.group(2)))
+                out.setdefault(int(kv["live"]), {}).update(kv)
+    return out
+
+
+def main_ctx(runs, png):
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for arg in runs:
+        label, _, path = arg.partition("=")
+        data = read_ctx(path)
+        live = sorted(n for n in data if n > 0 and "median_us" in data[n])
+        if not live:
+            sys.exit("plot.py: no accept RESULT lines in " + path)
+        line = ax1.plot(live, [float(data[n]["median_us"]) / 1e3 for n in live], "-o",
+                        label=label + ": median")
+        ax1.plot(live, [float(data[n]["p99_us"]) / 1e3 for n in live], "--^",
+                 color=line[0].get_color(), label=label + ": p99")
+        idle = sorted(n for n in data if n > 0 and "busy_pct_of_a_cpu" in data[n])
+        ax2.plot(idle, [float(data[n]["busy_pct_of_a_cpu"]) for n in idle], "-o", label=label)
+    for ax in (ax1, ax2):
+        ax.set_xscale("log")
+        ax.set_xlabel("live established contexts")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    ax1.set_yscale("log")
+    ax1.set_ylabel("ACCEPT round trip, ms (200 per point)")
+    ax1.set_title("accept latency against live contexts")
+    ax2.set_ylabel("% of a CPU, guest idle for 3 s")
+    ax2.set_title("the kernel's background work")
+    fig.suptitle("credssp.ko in a QEMU TCG guest (Debian 6.12), bench/ctx_scale: compare by ratios",
+                 fontsize=9)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+
+
 def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "--ctx":
+        main_ctx(sys.argv[2:-1], sys.argv[-1])
+        return
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     data = read(sys.argv[1])
