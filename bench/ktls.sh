@@ -58,10 +58,13 @@ die() {
 	exit 1
 }
 
-# On a kernel with modules (Debian's), the AES-NI ciphers: udev loads
+# On a kernel with modules (Debian's), the x86 ciphers: udev loads
 # aesni_intel at boot for a CPU that has AES-NI, this guest has no udev, and
-# without it kTLS's gcm(aes) is gcm_base(ctr(aes-generic),...), AES in C.
-modprobe -q aesni_intel 2>/dev/null
+# without it kTLS's gcm(aes) is gcm_base(ctr(aes-generic),...), AES in C;
+# the x86_64 ChaCha20 and Poly1305 likewise, for TLS_CHACHA20_POLY1305_SHA256.
+for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
+	modprobe -q "$m" 2>/dev/null
+done
 grep -q '^credssp ' /proc/modules || insmod "$moddir/credssp.ko" || die "insmod failed"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1 || die "openssl req failed"
