@@ -88,12 +88,15 @@ static void credssp_expire_at(struct credssp_net *cn, unsigned long when)
 	spin_unlock(&cn->lock);
 }
 
-/* The jiffies at which @expiry (wall-clock seconds) comes, at most an hour on. */
+/*
+ * The jiffies at which @expiry (wall-clock seconds) comes, no further on
+ * than the work sleeps (which also keeps the product in range).
+ */
 static unsigned long credssp_expiry_jiffies(u64 expiry)
 {
-	u64 now = credssp_now();
+	u64 now = credssp_now(), max_s = CREDSSP_EXPIRE_MAX_SLEEP / HZ;
 
-	return jiffies + (expiry > now ? min_t(u64, expiry - now, 3600) : 0) * HZ;
+	return jiffies + (expiry > now ? min_t(u64, expiry - now, max_s) : 0) * HZ;
 }
 
 /**

@@ -120,12 +120,14 @@ xrdp_conns() { it_count 'Security protocol: configured' "$it_dir/xrdp.log"; }
 # Login windows xrdp drew (xrdp_wm_init(), LogLevel=DEBUG).
 xrdp_login_windows() { it_count 'draw login window' "$it_dir/xrdp.log"; }
 
-# xrdp_log_settled: until the guest took two whole snapshots of its logs
+# xrdp_log_fresh: until the guest took two whole snapshots of its logs
 # after this call (it counts them in snap-gen), at most 60 s. The copy of
 # xrdp's log then holds every line xrdp wrote before the call, the previous
 # case's connection included: waiting for the copy to stop growing for a
-# while was not enough, a snapshot takes seconds on a loaded machine.
-xrdp_log_settled() {
+# while was not enough, a snapshot takes seconds on a loaded machine. If
+# the snapshots stopped, the case fails: no count from a stale copy, neither
+# a baseline nor a verdict, can be trusted.
+xrdp_log_fresh() {
 	local g0 g
 	g0=$(cat "$it_dir/snap-gen" 2>/dev/null) || g0=0
 	for _ in $(seq 600); do
@@ -133,8 +135,7 @@ xrdp_log_settled() {
 		[ "${g:-0}" -ge $((${g0:-0} + 2)) ] && return 0
 		sleep 0.1
 	done
-	echo "# the guest's snapshots of its logs stopped ($g0 -> $g in 60 s)"
-	return 1
+	it_fail "no fresh copy of xrdp's log to look in: the guest's snapshots stopped ($g0 -> $g in 60 s)"
 }
 
 audit_count() { it_count 'audit: ' "$it_dir/rdpd.log"; }
@@ -245,12 +246,12 @@ fi
 case_start "xfreerdp with a wrong password: exit 134 (STATUS_LOGON_FAILURE), xrdp never sees a connection"
 it_clog=$it_dir/wrong.client.log it_rc=none
 if [ -z "$it_setup_error" ]; then
-	xrdp_log_settled
+	xrdp_log_fresh
 	n0=$(xrdp_conns) a0=$(audit_count)
 	timeout -k 5 300 xfreerdp "${xf[@]}" /p:wrong-password /sec:nla /auth-only >"$it_clog" 2>&1
 	it_rc=$?
 	wait_audit "$a0"
-	xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
+	xrdp_log_fresh
 	it_want_rc 134
 	it_want_log 'STATUS_LOGON_FAILURE'
 	grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -q 'result=failed reason="CredSSP: SEC_E_LOGON_DENIED' ||
@@ -264,12 +265,12 @@ for sec in tls rdp; do
 	case_start "xfreerdp /sec:$sec (no PROTOCOL_HYBRID): refused with HYBRID_REQUIRED_BY_SERVER, xrdp never sees it"
 	it_clog=$it_dir/sec-$sec.client.log it_rc=none
 	if [ -z "$it_setup_error" ]; then
-		xrdp_log_settled
+		xrdp_log_fresh
 		n0=$(xrdp_conns) a0=$(audit_count)
 		timeout -k 5 300 xfreerdp "${xf[@]}" '/p:Passw0rd!' /sec:$sec /auth-only >"$it_clog" 2>&1
 		it_rc=$?
 		wait_audit "$a0"
-		xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
+		xrdp_log_fresh
 		[ "$it_rc" != 0 ] || it_fail "the client succeeded"
 		grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -q 'result=refused reason="the client did not offer PROTOCOL_HYBRID' ||
 			it_fail "no refusal audit line: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
@@ -299,7 +300,7 @@ if [ -z "$it_setup_error" ]; then
 		grep -qF 'result=refused reason="downgrade: serverSelectedProtocol 0x0 in the client' ||
 		it_fail "no downgrade refusal: $(grep 'audit: ' "$it_dir/rdpd.log" | tail -n 2)"
 	it_want_rc 0
-	xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
+	xrdp_log_fresh
 	[ "$(xrdp_logins)" = "$l0" ] || it_fail "xrdp logged alice in"
 fi
 it_end
@@ -311,7 +312,7 @@ it_end
 # and waits for the front's audit line; l0, a0 and c0 are xrdp's logins,
 # the front's audit lines and xrdp's connections before it.
 other_user_attempt() {
-	xrdp_log_settled
+	xrdp_log_fresh
 	l0=$(any_logins) a0=$(audit_count) c0=$(xrdp_conns)
 	timeout -k 5 300 "$it_repo/build/ktls/ktls_client" --port "$port" --user 'KCREDSSP\alice' \
 		--deleg-user 'KCREDSSP\user01' --rdp >"$it_clog" 2>&1
@@ -322,7 +323,7 @@ other_user_attempt() {
 # other_user_reached_nobody: after it, xrdp logged nobody in and saw no
 # connection.
 other_user_reached_nobody() {
-	xrdp_log_settled || it_fail "no fresh copy of xrdp's log to look in"
+	xrdp_log_fresh
 	[ "$(any_logins)" = "$l0" ] || it_fail "xrdp logged somebody in"
 	[ "$(xrdp_conns)" = "$c0" ] || it_fail "xrdp saw a connection"
 }
