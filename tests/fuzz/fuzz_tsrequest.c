@@ -20,6 +20,7 @@
 
 #include "engine.h"
 #include "fuzz_cred.h"
+#include "fuzz_step.h"
 
 static struct cssp_cred *cred;
 static SSL_CTX *client_ctx;
@@ -33,36 +34,22 @@ static void setup(void)
 		abort();
 }
 
-/* Move what the client wrote into the engine; 0 while it wants more. */
+/* Move what the client wrote into the engine and its answer back. */
 static uint32_t pump(struct cssp_ctx *ctx, BIO *from_client, BIO *to_client,
 		     struct cssp_buf *pending)
 {
+	struct cssp_buf out = {0};
 	uint8_t buf[4096];
-	uint32_t st = CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
+	uint32_t st;
 	int n;
 
 	while ((n = BIO_read(from_client, buf, sizeof(buf))) > 0)
 		if (cssp_buf_append(pending, buf, (size_t)n))
 			abort();
-	while (pending->len) {
-		struct cssp_step step;
-
-		st = cssp_ctx_step(ctx, pending->data, pending->len, &step);
-		if (st == CREDSSP_SEC_STATUS_INCOMPLETE_MESSAGE) {
-			if (step.consumed || step.output.len)
-				abort();
-			return CREDSSP_SEC_STATUS_CONTINUE_NEEDED;
-		}
-		if (step.consumed > pending->len || (st == CREDSSP_SEC_STATUS_CONTINUE_NEEDED &&
-						     step.consumed + step.extra != pending->len))
-			abort();
-		if (step.output.len)
-			BIO_write(to_client, step.output.data, (int)step.output.len);
-		cssp_buf_free(&step.output);
-		cssp_buf_consume(pending, step.consumed);
-		if (st != CREDSSP_SEC_STATUS_CONTINUE_NEEDED || step.consumed == 0)
-			break;
-	}
+	st = fuzz_step_pending(ctx, pending, &out);
+	if (out.len)
+		BIO_write(to_client, out.data, (int)out.len);
+	cssp_buf_free(&out);
 	return st;
 }
 
