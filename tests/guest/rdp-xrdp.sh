@@ -378,6 +378,55 @@ it_end
 # session of their own: their processes in the guest).
 xrdp_sesman_errors() { it_count '\] Error connecting to sesman' "$it_dir/xrdp.log"; }
 ten_logins() { it_count '\] login successful for user user[0-9][0-9] ' "$it_dir/xrdp.log"; }
+# ten_client NN LOG: xfreerdp as userNN in the background, its pid in $ten_pid
+ten_client() {
+	timeout -k 5 900 xfreerdp /v:127.0.0.1:$port /u:user$1 /d:KCREDSSP /cert:ignore \
+		/timeout:180000 '/p:Passw0rd!' /sec:nla >"$2" 2>&1 &
+	ten_pid=$!
+}
+# ten_missing: the users of user01..user10 with no Xorg in the guest's ps
+ten_missing() {
+	local i
+	for i in $(seq -w 1 10); do
+		awk -v u="user$i" '$1 == u && /Xorg/ { found = 1 } END { exit !found }' \
+			"$it_dir/ps.txt" 2>/dev/null || echo "user$i"
+	done
+}
+# ten_wait_sessions N: until every user's Xorg runs or xrdp-sesman gave up
+# on it (sesman_gave_up), N times 0.5 s at most
+ten_wait_sessions() {
+	local _ u waiting
+	for _ in $(seq "$1"); do
+		waiting=0
+		for u in $(ten_missing); do
+			sesman_gave_up "$u" || waiting=1
+		done
+		[ $waiting = 0 ] && return
+		sleep 0.5
+	done
+}
+# sesman_display USER: the display of USER's last session in xrdp-sesman's log
+sesman_display() {
+	sed -n "s/.*Session started successfully for user $1 on display \([0-9]*\).*/\1/p" \
+		"$it_dir/xrdp-sesman.log" 2>/dev/null | tail -n 1
+}
+# sesman_story USER: what xrdp-sesman logged of USER and of USER's display
+sesman_story() {
+	local d
+	d=$(sesman_display "$1")
+	grep -E "user:? $1( |\$)|username $1([ ,]|\$)|display :?${d:-none}([^0-9]|\$)" \
+		"$it_dir/xrdp-sesman.log" 2>/dev/null | tail -n 12
+}
+# sesman_gave_up USER: xrdp-sesman ended USER's session because its X
+# server did not answer in time: xrdp 0.9.21 waits 10 s, hard-coded (40
+# polls of 250 ms in sesman/session.c's wait_for_xserver()), then starts no
+# window manager, and the session ends.
+sesman_gave_up() {
+	local d
+	d=$(sesman_display "$1")
+	[ -n "$d" ] && grep -qE "(Timed out waiting for X server|There is no X server active) on display $d( |\$)" \
+		"$it_dir/xrdp-sesman.log" 2>/dev/null
+}
 
 case_start "10 xfreerdp clients at once through credssp-rdpd, user01..user10: 10 NLA single sign-ons handed to xrdp"
 it_clog=$it_dir/ten-01.client.log it_rc=none
@@ -387,9 +436,8 @@ if [ -z "$it_setup_error" ] && [ "${KCREDSSP_RDP_TEN:-1}" = 1 ]; then
 	a0=$(audit_count) l0=$(ten_logins) e0=$(xrdp_sesman_errors)
 	pids=()
 	for i in $(seq -w 1 10); do
-		timeout -k 5 900 xfreerdp /v:127.0.0.1:$port /u:user$i /d:KCREDSSP /cert:ignore \
-			/timeout:180000 '/p:Passw0rd!' /sec:nla >"$it_dir/ten-$i.client.log" 2>&1 &
-		pids+=($!)
+		ten_client "$i" "$it_dir/ten-$i.client.log"
+		pids+=("$ten_pid")
 	done
 	for _ in $(seq 1200); do
 		[ "$(grep 'audit: ' "$it_dir/rdpd.log" | tail -n +$((a0 + 1)) | grep -c 'result=')" -ge 10 ] && break
@@ -433,19 +481,41 @@ elif [ -n "$ten_ran" ]; then
 	done
 	# until each user's session runs its X server (ten of them start at
 	# once under TCG: 5 min)
-	for _ in $(seq 600); do
-		sessions=$(awk '$1 ~ /^user[0-9][0-9]$/ && /Xorg/ { print $1 }' "$it_dir/ps.txt" 2>/dev/null | sort -u | wc -l)
-		[ "$sessions" -ge 10 ] && break
-		sleep 0.5
+	ten_wait_sessions 600
+	xrdp_log_fresh
+	# Ten Xorgs starting at once under TCG on a loaded host can take longer
+	# than the 10 s xrdp-sesman gives each (sesman_gave_up): a user whose
+	# session ended so, and only so, reconnects once, alone, and must then
+	# have a session while the nine others still run theirs. Named here.
+	retried=()
+	for u in $(ten_missing); do
+		sesman_gave_up "$u" || continue
+		i=${u#user}
+		kill "${pids[10#$i - 1]}" 2>/dev/null
+		wait "${pids[10#$i - 1]}" 2>/dev/null
+		ten_client "$i" "$it_dir/ten-$i.again.client.log"
+		pids[10#$i - 1]=$ten_pid
+		retried+=("$u")
 	done
+	if [ ${#retried[@]} -gt 0 ]; then
+		echo "# xrdp-sesman gave up on the X server of ${retried[*]} after its 10 s; they reconnected once"
+		ten_wait_sessions 240
+	fi
 	sleep 2
+	xrdp_log_fresh
+	missing=$(ten_missing)
+	sessions=$((10 - $(wc -w <<<"$missing")))
 	logins=$(($(ten_logins) - l0)) errs=$(($(xrdp_sesman_errors) - e0))
 	live=0
 	for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && live=$((live + 1)); done
 	echo "# 10 at once: $logins logins by xrdp-sesman, $errs xrdp \"Error connecting to sesman\", sessions of $sessions users running, $live clients still connected"
 	[ "$logins" -ge 10 ] ||
 		it_fail "want 10 logins of user01..user10 in xrdp's log, got $logins and $errs \"Error connecting to sesman\" (xrdp 0.9.21 gives up after 4 connects of 3 s, sesman listens with a backlog of 2 and logs in one user at a time)"
-	[ "$sessions" = 10 ] || it_fail "want the sessions of 10 users in the guest, got $sessions"
+	[ "$sessions" = 10 ] ||
+		it_fail "want the sessions of 10 users in the guest, got $sessions; xrdp-sesman's log of each one missing: $(for u in $missing; do
+			echo "$u (display $(sesman_display "$u")):"
+			sesman_story "$u"
+		done)"
 	[ "$live" = 10 ] || it_fail "$((10 - live)) clients exited: $(tail -n 3 "$it_dir"/ten-*.client.log | grep -v '^$' | grep -v 'freerdp.utils' | head -n 30)"
 	kill "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null
