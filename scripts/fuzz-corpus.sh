@@ -25,14 +25,14 @@ for name in "${fuzzers[@]}"; do
 	"$bin" -merge=1 "$tmp/$name" "$seeds" "$run" >"$tmp/$name.log" 2>&1 ||
 		{ tail -n 20 "$tmp/$name.log" >&2; exit 1; }
 	# the named seeds, by content
-	find "$seeds" -maxdepth 1 -type f -exec sha1sum {} + | cut -d' ' -f1 | sort >"$tmp/$name.named"
+	find "$seeds/" -maxdepth 1 -type f -exec sha1sum {} + | cut -d' ' -f1 | sort >"$tmp/$name.named"
 	rm -f "$seeds"/grown/*
 	for f in "$tmp/$name"/*; do
 		[ -f "$f" ] || continue
 		sum=$(sha1sum "$f" | cut -d' ' -f1)
 		grep -qx "$sum" "$tmp/$name.named" || cp "$f" "$seeds/grown/$sum"
 	done
-	echo "$name: $(find "$seeds" -maxdepth 1 -type f | wc -l) named seeds," \
+	echo "$name: $(find "$seeds/" -maxdepth 1 -type f | wc -l) named seeds," \
 		"$(find "$seeds/grown" -type f | wc -l) grown inputs" \
 		"($(cat "$seeds"/grown/* 2>/dev/null | wc -c) bytes)"
 done
