@@ -13,12 +13,17 @@
 #           SSPI header, token mode (CREDSSP_CMD_ACCEPT per message)
 #   socket  BUILD/credssp-gate: credssp_accept_socket(), socket mode
 #           (CREDSSP_CMD_ACCEPT_SOCKET: the kernel reads the records)
+#   tls     the baseline: a bare TLS 1.3 handshake by one userspace process,
+#           `openssl s_server` (same certificate, suite and group, no
+#           session tickets, as credsspd), the client with --plain; no
+#           CredSSP, no kernel module, no helper
 #
-# both long-lived listeners (--count) of TREE's libcredssp, with TREE's
-# credssp.ko and credsspd. Both listeners speak X.224 first; the client does
+# the first two long-lived listeners (--count) of TREE's libcredssp, with
+# TREE's credssp.ko and credsspd. Both speak X.224 first; the client does
 # not, so a small relay in the guest (python3) sends the Connection Request
 # (PROTOCOL_HYBRID), eats the Confirm, then copies bytes both ways, and
 # times each connection from the client's connect to the listener's close.
+# The relay is in the tls mode's path too, without the X.224 exchange.
 # Not a test: it measures and prints. Per mode it reports
 #
 #   auth/s     N / the batch's wall time (client start-up included)
@@ -46,7 +51,7 @@
 #   -w WORKERS  credsspd workers (default 2, as the guest suites)
 #   -b BUILD    the build directory, relative to TREE (default
 #               build/bench-accept)
-#   -m MODES    "token socket" (default), "token" or "socket"
+#   -m MODES    "token socket tls" (default), or some of them
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
@@ -54,7 +59,7 @@ n=50
 rounds=1
 workers=2
 build=build/bench-accept
-modes="token socket"
+modes="token socket tls"
 guest=0
 
 usage() { sed -n '4,49p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
@@ -112,6 +117,7 @@ bench_credsspd "$b/kmod-6.12/kmod/credssp.ko" "$b" "$tree" "$workers"
 # to the port in UPSTREAM_FILE, sends an X.224 Connection Request for
 # PROTOCOL_SSL | PROTOCOL_HYBRID, checks the Confirm (RDP_NEG_RSP), then
 # copies both ways; appends the seconds from accept() to the upstream's EOF.
+# "PORT raw" in UPSTREAM_FILE: no X.224 exchange (the tls mode).
 cat >"$tmp/relay.py" <<'PY'
 import os, select, socket, sys, time
 port_file, up_file, times_file = sys.argv[1:4]
@@ -137,15 +143,16 @@ while True:
     t1 = None
     try:
         with open(up_file) as f:
-            up = int(f.read())
-        u = socket.create_connection(("127.0.0.1", up))
+            up = f.read().split()
+        u = socket.create_connection(("127.0.0.1", int(up[0])))
         for s in (c, u):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        u.sendall(CR)
-        h = exact(u, 4)
-        cc = exact(u, (h[2] << 8 | h[3]) - 4)
-        if len(cc) != 15 or cc[7] != 2:
-            raise OSError("no RDP_NEG_RSP")
+        if up[1:] != ["raw"]:
+            u.sendall(CR)
+            h = exact(u, 4)
+            cc = exact(u, (h[2] << 8 | h[3]) - 4)
+            if len(cc) != 15 or cc[7] != 2:
+                raise OSError("no RDP_NEG_RSP")
         peer = {c: u, u: c}
         live = [c, u]
         while live:
@@ -190,6 +197,21 @@ rport=$(cat "$tmp/relay-port")
 
 hz=$(getconf CLK_TCK)
 now() { date +%s%N; }
+# free_port: a TCP port nobody listens on (the kernel's pick, released)
+free_port() {
+	"$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# wait_listen PORT: until a socket listens on 127.0.0.1:PORT (15 s), seen
+# in /proc/net/tcp: a test connection would be one of s_server's -naccept
+wait_listen() {
+	local _ hex
+	hex=$(printf '0100007F:%04X' "$1")
+	for _ in $(seq 150); do
+		awk -v a="$hex" '$2 == a && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # batch MODE COUNT TAG: COUNT authentications through MODE's listener;
 # appends the per-connection times to $tmp/times.MODE (unless TAG is warm)
@@ -197,17 +219,28 @@ now() { date +%s%N; }
 # $tmp/batch.MODE
 batch() {
 	local mode=$1 count=$2 tag=$3 d=$tmp/run bin lpid i t0 t1 h0 h1 k0 k1 a0 a1 ok lcpu
+	local plain=()
 	rm -rf "$d"
 	mkdir -p "$d"
 	case $mode in
 	token) bin=$b/sspi_front ;;
 	socket) bin=$b/credssp-gate ;;
+	tls) plain=(--plain) ;;
 	*) die "unknown mode $mode" ;;
 	esac
 	# The listener in a subshell whose `times` gives its CPU time.
 	(
-		"$bin" --host 127.0.0.1 --port 0 --port-file "$d/port" --count "$count" \
-			--timeout $((120 + count * 60)) --result "$d/result" >"$d/listener.log" 2>&1
+		if [ "$mode" = tls ]; then
+			port=$(free_port)
+			echo "$port raw" >"$d/port"
+			openssl s_server -accept "127.0.0.1:$port" \
+				-cert "$tmp/cert.pem" -key "$tmp/key.pem" -tls1_3 \
+				-ciphersuites TLS_AES_128_GCM_SHA256 -num_tickets 0 -naccept "$count" \
+				-quiet </dev/null >"$d/listener.log" 2>&1
+		else
+			"$bin" --host 127.0.0.1 --port 0 --port-file "$d/port" --count "$count" \
+				--timeout $((120 + count * 60)) --result "$d/result" >"$d/listener.log" 2>&1
+		fi
 		rc=$?
 		times >"$d/times"
 		exit $rc
@@ -219,18 +252,24 @@ batch() {
 	done
 	[ -s "$d/port" ] || die "$mode: the listener did not start: $(cat "$d/listener.log")"
 	cp "$d/port" "$tmp/upstream"
+	[ "$mode" != tls ] || wait_listen "$(cut -d' ' -f1 "$d/port")" ||
+		die "tls: openssl s_server did not listen: $(cat "$d/listener.log")"
 	: >"$tmp/conn-times"
 	h0=$(proc_cpu "$helper")
 	read -r k0 a0 _ <<<"$(guest_cpu)"
 	t0=$(now)
 	for i in $(seq "$count"); do
-		"$b/bench/ktls_client" --port "$rport" --send 16 --recv 0 >"$d/client.$i" 2>&1
+		"$b/bench/ktls_client" --port "$rport" "${plain[@]}" --send 16 --recv 0 >"$d/client.$i" 2>&1
 	done
 	wait "$lpid"
 	t1=$(now)
 	read -r k1 a1 _ <<<"$(guest_cpu)"
 	h1=$(proc_cpu "$helper")
-	ok=$(grep -c '^status=SEC_E_OK$' "$d/result" 2>/dev/null)
+	if [ "$mode" = tls ]; then
+		ok=$(grep -l '^result=ok$' "$d"/client.* 2>/dev/null | wc -l)
+	else
+		ok=$(grep -c '^status=SEC_E_OK$' "$d/result" 2>/dev/null)
+	fi
 	[ "$ok" = "$count" ] || {
 		echo "accept.sh: $mode: $ok of $count authentications reached SEC_E_OK" >&2
 		grep -v '^status=SEC_E_OK$' "$d/result" | grep -E '^(status|error|io)=' | sort |
@@ -274,6 +313,16 @@ for m in $modes; do
 			med * 1e3, p90 * 1e3, h * 1e3 / ok, l * 1e3 / ok, k * 1e3 / ok, a * 1e3 / ok }' \
 		"$tmp/batch.$m"
 done
+# The whole path against the bare handshake (issue 15's goal: 1.3x).
+if [[ " $modes " = *" tls "* ]]; then
+	for m in $modes; do
+		[ "$m" = tls ] && continue
+		awk -v m="$m" 'FNR == 1 { f++ } { w[f] += $1; a[f] += $5; ok[f] += $6 }
+			END { printf "%s against tls: total CPU per authentication %.2fx, authentications per second %.2fx\n",
+				m, (a[1] / ok[1]) / (a[2] / ok[2]), (ok[1] / w[1]) / (ok[2] / w[2]) }' \
+			"$tmp/batch.$m" "$tmp/batch.tls"
+	done
+fi
 # One machine-readable line per mode, for comparing trees.
 for m in $modes; do
 	awk -v m="$m" -v med="$(pct 50 <"$tmp/times.$m")" -v p90="$(pct 90 <"$tmp/times.$m")" '
