@@ -361,7 +361,10 @@ all)
 	# and the host's interop tests (about 80 s) run in the 6.12 lane, which
 	# waits for the kernels there on a cold cache; the fuzzers' smoke run
 	# (about 60 s) in whichever lane is free first. Warm, 2026-12-05, before
-	# this split: the 6.1 lane ended at 1925 s, the 6.12 lane at 1910 s.
+	# this split: the 6.1 lane ended at 1925 s, the 6.12 lane at 1910 s;
+	# after it, the same evening: 2164 s, every stage the two runs share
+	# 7-120% slower (the guest suites 7-10%, vm.sh's tests 86%), and 128 s
+	# of rdp-xrdp's reconnections (xrdp-sesman gave up on 5 of 10 X servers).
 	rm -f "$results/kernels-bg.lock"
 	kernels_bg
 	say "build userspace for every stage"
