@@ -62,7 +62,7 @@ build=build/bench-accept
 modes="token socket tls"
 guest=0
 
-usage() { sed -n '4,49p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,54p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) n=${2:?}; shift 2 ;;
@@ -219,7 +219,7 @@ wait_listen() {
 # $tmp/batch.MODE
 batch() {
 	local mode=$1 count=$2 tag=$3 d=$tmp/run bin lpid i t0 t1 h0 h1 k0 k1 a0 a1 ok lcpu
-	local plain=()
+	local plain=() port=
 	rm -rf "$d"
 	mkdir -p "$d"
 	case $mode in
@@ -228,10 +228,11 @@ batch() {
 	tls) plain=(--plain) ;;
 	*) die "unknown mode $mode" ;;
 	esac
-	# The listener in a subshell whose `times` gives its CPU time.
+	# The listener in a subshell whose `times` gives its CPU time (s_server's
+	# port picked outside it: python's start-up is not the listener's).
+	[ "$mode" != tls ] || port=$(free_port)
 	(
 		if [ "$mode" = tls ]; then
-			port=$(free_port)
 			echo "$port raw" >"$d/port"
 			openssl s_server -accept "127.0.0.1:$port" \
 				-cert "$tmp/cert.pem" -key "$tmp/key.pem" -tls1_3 \

@@ -393,13 +393,15 @@ ten_missing() {
 	done
 }
 # ten_wait_sessions N: until every user's Xorg runs or xrdp-sesman gave up
-# on it (sesman_gave_up), N times 0.5 s at most
+# on its newest session (sesman_gave_up, sessions after ${sess0[USER]}),
+# N times 0.5 s at most
+declare -A sess0
 ten_wait_sessions() {
 	local _ u waiting
 	for _ in $(seq "$1"); do
 		waiting=0
 		for u in $(ten_missing); do
-			sesman_gave_up "$u" || waiting=1
+			sesman_gave_up "$u" "${sess0[$u]:-0}" || waiting=1
 		done
 		[ $waiting = 0 ] && return
 		sleep 0.5
@@ -417,15 +419,38 @@ sesman_story() {
 	grep -E "user:? $1( |\$)|username $1([ ,]|\$)|display :?${d:-none}([^0-9]|\$)" \
 		"$it_dir/xrdp-sesman.log" 2>/dev/null | tail -n 12
 }
-# sesman_gave_up USER: xrdp-sesman ended USER's session because its X
-# server did not answer in time: xrdp 0.9.21 waits 10 s, hard-coded (40
-# polls of 250 ms in sesman/session.c's wait_for_xserver()), then starts no
-# window manager, and the session ends.
+# sesman_sessions USER: how many sessions xrdp-sesman started for USER
+sesman_sessions() { it_count "Session started successfully for user $1 on display " "$it_dir/xrdp-sesman.log"; }
+# sesman_gave_up USER [N]: xrdp-sesman ended USER's last session, one after
+# the first N of USER's, because its X server did not answer in time:
+# xrdp 0.9.21 waits 10 s, hard-coded (40 polls of 250 ms in
+# sesman/session.c's wait_for_xserver()), then starts no window manager,
+# and the session ends. Two processes of the session wait and log "Timed
+# out waiting for X server on display D": the session's own, before its
+# "Session started successfully for user USER on display D", and the
+# window manager's, before or after that line. So a start line of D takes
+# the time-outs of D before it, and the one still to come after it is
+# that session's too, not the next one's on D (displays are reused).
 sesman_gave_up() {
-	local d
-	d=$(sesman_display "$1")
-	[ -n "$d" ] && grep -qE "(Timed out waiting for X server|There is no X server active) on display $d( |\$)" \
-		"$it_dir/xrdp-sesman.log" 2>/dev/null
+	awk -v u="$1" -v n0="${2:-0}" '
+		match($0, /Timed out waiting for X server on display [0-9]+ /) {
+			split(substr($0, RSTART, RLENGTH), w, " ")
+			if (late[w[9]] > 0)
+				late[w[9]]--
+			else
+				t[w[9]]++
+		}
+		match($0, /Session started successfully for user [^ ]+ on display [0-9]+/) {
+			split(substr($0, RSTART, RLENGTH), w, " ")
+			d = w[9]
+			if (w[6] == u) {
+				n++
+				gave = t[d] > 0
+			}
+			late[d] = t[d] == 1 ? 1 : 0
+			t[d] = 0
+		}
+		END { exit !(gave && n > n0) }' "$it_dir/xrdp-sesman.log" 2>/dev/null
 }
 
 case_start "10 xfreerdp clients at once through credssp-rdpd, user01..user10: 10 NLA single sign-ons handed to xrdp"
@@ -434,6 +459,9 @@ ten_ran=
 if [ -z "$it_setup_error" ] && [ "${KCREDSSP_RDP_TEN:-1}" = 1 ]; then
 	ten_ran=1
 	a0=$(audit_count) l0=$(ten_logins) e0=$(xrdp_sesman_errors)
+	for i in $(seq -w 1 10); do
+		sess0[user$i]=$(sesman_sessions "user$i")
+	done
 	pids=()
 	for i in $(seq -w 1 10); do
 		ten_client "$i" "$it_dir/ten-$i.client.log"
@@ -489,8 +517,9 @@ elif [ -n "$ten_ran" ]; then
 	# have a session while the nine others still run theirs. Named here.
 	retried=()
 	for u in $(ten_missing); do
-		sesman_gave_up "$u" || continue
+		sesman_gave_up "$u" "${sess0[$u]}" || continue
 		i=${u#user}
+		sess0[$u]=$(sesman_sessions "$u")
 		kill "${pids[10#$i - 1]}" 2>/dev/null
 		wait "${pids[10#$i - 1]}" 2>/dev/null
 		ten_client "$i" "$it_dir/ten-$i.again.client.log"
