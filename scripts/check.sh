@@ -364,7 +364,8 @@ all)
 	# this split: the 6.1 lane ended at 1925 s, the 6.12 lane at 1910 s;
 	# after it, the same evening: 2164 s, every stage the two runs share
 	# 7-120% slower (the guest suites 7-10%, vm.sh's tests 86%), and 128 s
-	# of rdp-xrdp's reconnections (xrdp-sesman gave up on 5 of 10 X servers).
+	# of rdp-xrdp's reconnections (xrdp-sesman gave up on 5 of 10 X servers);
+	# later that night, the machine as quiet as for the first: 1765 s.
 	rm -f "$results/kernels-bg.lock"
 	kernels_bg
 	say "build userspace for every stage"
