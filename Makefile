@@ -131,8 +131,8 @@ comma := ,
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HDRS) $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(ENGINE_FUZZ_LIB) $(ENGINE_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(FUZZ_LINK) \
+		-o $@ $< $(FUZZ_OBJS) $(ENGINE_FUZZ_LIB) $(ENGINE_LIBS)
 
 # fuzz_tsrequest_plain: the engine with tests/fuzz/tls_plain.c in place of
 # the per-context TLS session (the engine's calls to these go to
@@ -141,12 +141,9 @@ TLS_PLAIN_WRAP := cssp_tls_new cssp_tls_free cssp_tls_feed_record cssp_tls_hands
 	cssp_tls_plaintext cssp_tls_write cssp_tls_take_output cssp_tls_version \
 	cssp_tls_cipher_name cssp_tls_export_keys
 
-$(BUILD)/fuzz/fuzz_tsrequest_plain: tests/fuzz/fuzz_tsrequest_plain.c tests/fuzz/tls_plain.c \
-		$(FUZZ_HDRS) $(ENGINE_FUZZ_LIB) $(ENGINE_HDRS)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		$(patsubst %,-Wl$(comma)--wrap=%,$(TLS_PLAIN_WRAP)) \
-		-o $@ $< tests/fuzz/tls_plain.c $(ENGINE_FUZZ_LIB) $(ENGINE_LIBS)
+$(BUILD)/fuzz/fuzz_tsrequest_plain: tests/fuzz/tls_plain.c tests/fuzz/tls_plain.h
+$(BUILD)/fuzz/fuzz_tsrequest_plain: FUZZ_OBJS := tests/fuzz/tls_plain.c
+$(BUILD)/fuzz/fuzz_tsrequest_plain: FUZZ_LINK := $(patsubst %,-Wl$(comma)--wrap=%,$(TLS_PLAIN_WRAP))
 
 # The host-only RDP test front that real clients talk to (tests/interop),
 # linked with the ASan + UBSan engine.

@@ -18,23 +18,9 @@
 #include "engine.h"
 #include "fuzz_cred.h"
 #include "fuzz_step.h"
+#include "tls_plain.h"
 
 static struct cssp_cred *cred;
-extern unsigned long tls_plain_sessions; /* tls_plain.c */
-
-/* Append @len bytes as application data records, as SSL_write would cut them. */
-static void put_records(struct cssp_buf *to, const uint8_t *p, size_t len)
-{
-	while (len) {
-		size_t n = len < 16384 ? len : 16384;
-		uint8_t hdr[5] = {23, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
-
-		if (cssp_buf_append(to, hdr, sizeof(hdr)) || cssp_buf_append(to, p, n))
-			abort();
-		p += n;
-		len -= n;
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -53,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *end = memmem(data + pos, size - pos, sep, sizeof(sep));
 		size_t len = end ? (size_t)(end - (data + pos)) : size - pos;
 
-		put_records(&pending, data + pos, len);
+		if (tls_plain_records(&pending, data + pos, len))
+			abort();
 		pos += len + (end ? sizeof(sep) : 0);
 		st = fuzz_step_pending(ctx, &pending, &out);
 		cssp_buf_free(&out);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tls.h"
+#include "tls_plain.h"
 
 #define RT_APPLICATION_DATA 23
 
@@ -27,8 +28,21 @@ struct cssp_tls {
 	bool exported;
 };
 
-/* Sessions made here: the harness checks that the engine's calls come here. */
 unsigned long tls_plain_sessions;
+
+int tls_plain_records(struct cssp_buf *to, const uint8_t *p, size_t len)
+{
+	while (len) {
+		size_t n = len < 16384 ? len : 16384;
+		uint8_t hdr[5] = {RT_APPLICATION_DATA, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
+
+		if (cssp_buf_append(to, hdr, sizeof(hdr)) || cssp_buf_append(to, p, n))
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
 
 struct cssp_tls *__wrap_cssp_tls_new(struct cssp_tls_server *srv);
 void __wrap_cssp_tls_free(struct cssp_tls *tls);
@@ -101,17 +115,7 @@ enum cssp_tls_status __wrap_cssp_tls_write(struct cssp_tls *tls, const uint8_t *
 		return CSSP_TLS_PROTOCOL;
 	if (tls->exported || (len && !data))
 		return CSSP_TLS_INTERNAL;
-	while (len) {
-		size_t n = len < 16384 ? len : 16384;
-		uint8_t hdr[5] = {RT_APPLICATION_DATA, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
-
-		if (cssp_buf_append(&tls->output, hdr, sizeof(hdr)) ||
-		    cssp_buf_append(&tls->output, data, n))
-			return CSSP_TLS_INTERNAL;
-		data += n;
-		len -= n;
-	}
-	return CSSP_TLS_OK;
+	return tls_plain_records(&tls->output, data, len) ? CSSP_TLS_INTERNAL : CSSP_TLS_OK;
 }
 
 int __wrap_cssp_tls_take_output(struct cssp_tls *tls, struct cssp_buf *out)
