@@ -385,12 +385,12 @@ ten_client() {
 	ten_pid=$!
 }
 # ten_missing: the users of user01..user10 with no Xorg in the guest's ps
+# (all of them while there is no ps yet)
 ten_missing() {
-	local i
-	for i in $(seq -w 1 10); do
-		awk -v u="user$i" '$1 == u && /Xorg/ { found = 1 } END { exit !found }' \
-			"$it_dir/ps.txt" 2>/dev/null || echo "user$i"
-	done
+	[ -s "$it_dir/ps.txt" ] || { seq -f 'user%02g' 1 10; return; }
+	awk '/Xorg/ { up[$1] = 1 }
+		END { for (i = 1; i <= 10; i++) { u = sprintf("user%02d", i); if (!(u in up)) print u } }' \
+		"$it_dir/ps.txt"
 }
 # ten_wait_sessions N: until every user's Xorg runs or xrdp-sesman gave up
 # on its newest session (sesman_gave_up, sessions after ${sess0[USER]}),
