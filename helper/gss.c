@@ -214,12 +214,13 @@ struct cssp_gss_server {
 	/*
 	 * "Logons" below: a second credential, NTLM and SPNEGO only, whose
 	 * user file is a memfd (named by its /proc/self/fd path) that holds
-	 * the candidate lines of the one logon under @logon and nothing
+	 * the candidate lines of the one logon under @logon and only zeros
 	 * between logons. Used only under @logon; @cred reads the real file.
 	 */
 	gss_cred_id_t logon_cred;
 	pthread_mutex_t logon;
 	int keyfd;
+	off_t keysize; /* of keyfd: zeros between logons; -1 not known */
 	char keyfile[32];
 	unsigned long selected; /* logons that went through it */
 };
@@ -347,9 +348,21 @@ static int check_keytab(struct cssp_gss_server *srv, int fd, const char *path, c
 	return 0;
 }
 
+/* Whether @sb is the file @st was taken from, unchanged. */
+static bool same_file(const struct file_state *st, const struct stat *sb)
+{
+	return st->set && st->dev == sb->st_dev && st->ino == sb->st_ino &&
+	       st->size == sb->st_size && st->mtim.tv_sec == sb->st_mtim.tv_sec &&
+	       st->mtim.tv_nsec == sb->st_mtim.tv_nsec && st->ctim.tv_sec == sb->st_ctim.tv_sec &&
+	       st->ctim.tv_nsec == sb->st_ctim.tv_nsec;
+}
+
 /*
  * Check @path with @check, unless it is the file that was checked last time
  * (same inode, size, mtime and ctime): then the result of that check.
+ * Every accept asks, so the unchanged file costs one stat(); only a changed
+ * one is opened (without following a FIFO into a blocking open) and
+ * checked through its descriptor, whose own identity is what is recorded.
  * @check returns 0, -1 (the file is bad) or -2 (out of memory: not cached).
  * Called under srv->lock.
  */
@@ -359,8 +372,13 @@ static int check_file(struct cssp_gss_server *srv, struct file_state *st, const 
 		      const char *what, char *err, size_t errlen)
 {
 	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
+	int fd, rc;
 
+	if (st->set && !stat(path, &sb) && same_file(st, &sb)) {
+		snprintf(err, errlen, "%s", st->err);
+		return st->ok;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &sb)) {
 		snprintf(err, errlen, "cannot read %s %s: %s", what, path, strerror(errno));
 		if (fd >= 0)
@@ -374,9 +392,7 @@ static int check_file(struct cssp_gss_server *srv, struct file_state *st, const 
 		st->set = false;
 		return -1;
 	}
-	if (st->set && st->dev == sb.st_dev && st->ino == sb.st_ino && st->size == sb.st_size &&
-	    st->mtim.tv_sec == sb.st_mtim.tv_sec && st->mtim.tv_nsec == sb.st_mtim.tv_nsec &&
-	    st->ctim.tv_sec == sb.st_ctim.tv_sec && st->ctim.tv_nsec == sb.st_ctim.tv_nsec) {
+	if (same_file(st, &sb)) {
 		close(fd);
 		snprintf(err, errlen, "%s", st->err);
 		return st->ok;
@@ -520,8 +536,8 @@ static int ntlm_mech_current(gss_const_key_value_set_t store, char *err, size_t 
  * may always open its own, also once it is not dumpable). For an
  * AUTHENTICATE message read alike by us and by MIT, naming a plain user,
  * cssp_gss_accept() writes that user's candidate lines into the memfd,
- * hands gss-ntlmssp the message with srv->logon_cred, then overwrites and
- * empties it, all under srv->logon; every other message goes with
+ * hands gss-ntlmssp the message with srv->logon_cred, then overwrites it
+ * with zeros, all under srv->logon; every other message goes with
  * srv->cred, which reads the real file (as gss-ntlmssp alone would).
  */
 static int logon_file_new(struct cssp_gss_server *srv, char *err, size_t errlen)
@@ -533,6 +549,7 @@ static int logon_file_new(struct cssp_gss_server *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
 		return -1;
 	}
+	srv->keysize = 0;
 	snprintf(srv->keyfile, sizeof(srv->keyfile), "/proc/self/fd/%d", srv->keyfd);
 	fd = open(srv->keyfile, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -983,20 +1000,31 @@ static bool ntlm_lookup_name(const struct cssp_gss *g, struct der t, char *user,
 	       ntlm_users_name_ok(user);
 }
 
-/* The memfd overwritten and emptied. */
+/*
+ * The memfd overwritten with zeros. It keeps its size, and so its page:
+ * emptying it freed the page and the next logon's write allocated and
+ * cleared a new one (bench_engine: 2 of the 5 system calls a logon made
+ * here, and the costliest). Only when its size is not known (a write
+ * failed) is it read back and emptied.
+ */
 static void logon_clear(struct cssp_gss_server *srv)
 {
 	static const char zero[4096];
 	struct stat sb;
-	off_t off;
+	off_t off, len = srv->keysize;
+	size_t n;
 
-	if (!fstat(srv->keyfd, &sb))
-		for (off = 0; off < sb.st_size; off += (off_t)sizeof(zero))
-			if (pwrite(srv->keyfd, zero, sizeof(zero), off) < 0)
-				break;
-	if (ftruncate(srv->keyfd, 0)) {
-		/* nothing better to do: the next logon truncates first */
+	if (len < 0 && !fstat(srv->keyfd, &sb))
+		len = sb.st_size;
+	for (off = 0; off < len; off += (off_t)n) {
+		n = (size_t)(len - off) < sizeof(zero) ? (size_t)(len - off) : sizeof(zero);
+		if (pwrite(srv->keyfd, zero, n, off) != (ssize_t)n) {
+			srv->keysize = -1;
+			break;
+		}
 	}
+	if (srv->keysize < 0)
+		srv->keysize = ftruncate(srv->keyfd, 0) ? -1 : 0;
 }
 
 /*
@@ -1010,7 +1038,7 @@ static int logon_begin(struct cssp_gss_server *srv, const char *user)
 	pthread_mutex_lock(&srv->logon);
 	pthread_mutex_lock(&srv->lock);
 	if (srv->index)
-		n = ntlm_users_select(srv->index, user, srv->keyfd);
+		n = ntlm_users_select(srv->index, user, srv->keyfd, &srv->keysize);
 	pthread_mutex_unlock(&srv->lock);
 	if (n < 0) {
 		logon_clear(srv);

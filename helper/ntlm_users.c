@@ -356,7 +356,7 @@ bool ntlm_users_name_ok(const char *user)
 	return user && *user && ascii(user, strlen(user));
 }
 
-long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd)
+long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd, off_t *size)
 {
 	struct iovec iov[IOV_BATCH];
 	uint32_t a = 0, b = 0;
@@ -367,11 +367,10 @@ long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd)
 
 	if (!u || !ntlm_users_name_ok(user)) {
 		errno = EINVAL;
+		*size = -1;
 		return -1;
 	}
 	ulen = strlen(user);
-	if (ftruncate(fd, 0))
-		return -1;
 	a = u->bucket[name_hash(user, ulen) & (u->nbuckets - 1)];
 	b = u->others;
 	/* merge the two chains, both in file order */
@@ -391,11 +390,21 @@ long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd)
 		lines++;
 		if (n == IOV_BATCH) {
 			if (write_all(fd, iov, n, &off))
-				return -1;
+				goto fail;
 			n = 0;
 		}
 	}
 	if (n && write_all(fd, iov, n, &off))
-		return -1;
+		goto fail;
+	/*
+	 * Writing from 0 made the file at least @off long; a longer one loses
+	 * only its tail beyond the answer, so no page below it is freed.
+	 */
+	if ((*size < 0 || off < *size) && ftruncate(fd, off))
+		goto fail;
+	*size = off;
 	return lines;
+fail:
+	*size = -1;
+	return -1;
 }

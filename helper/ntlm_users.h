@@ -69,10 +69,15 @@ bool ntlm_users_name_ok(const char *user);
  * @user: the user name gss-ntlmssp will look up for an AUTHENTICATE
  *        message: plain ASCII, not empty
  * @fd:   a file written from offset 0 and truncated to what was written
+ * @size: the size of @fd on entry, or -1 when the caller does not know it;
+ *        its size on a successful return. A file that already has the
+ *        size of the answer is not truncated: a logon then makes one
+ *        system call here (a memfd keeps its page; ftruncate() to 0 and
+ *        writing again freed and allocated it at every logon).
  *
  * Return: the number of lines written, or -1 with errno set (EINVAL for a
- * name that is empty or not plain ASCII).
+ * name that is empty or not plain ASCII); on failure *@size is -1.
  */
-long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd);
+long ntlm_users_select(const struct ntlm_users *u, const char *user, int fd, off_t *size);
 
 #endif

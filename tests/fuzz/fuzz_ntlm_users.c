@@ -143,6 +143,7 @@ static void check_select(const uint8_t *data, size_t size)
 	const char *names[] = {first, upper, "alice", NULL, "alice@x", "\xc3\xa1lice"};
 	struct ntlm_users *u = NULL;
 	const char *l;
+	off_t osize = 0; /* out's size, kept as the engine keeps its memfd's */
 	size_t ulen, i;
 	int fd, out;
 
@@ -171,10 +172,11 @@ static void check_select(const uint8_t *data, size_t size)
 		upper[i] = (char)toupper((unsigned char)first[i]);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		long n = reference(data, size, names[i], want);
-		long lines = ntlm_users_select(u, names[i], out);
+		long lines = ntlm_users_select(u, names[i], out, &osize);
 		ssize_t r = pread(out, got, sizeof(got), 0);
 
-		if (n < 0 ? lines != -1 : (lines < 0 || r != n || memcmp(got, want, (size_t)n)))
+		if (n < 0 ? lines != -1 || osize != -1
+			  : (lines < 0 || r != n || osize != r || memcmp(got, want, (size_t)n)))
 			abort();
 	}
 	ntlm_users_free(u);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -44,14 +45,16 @@ static char *select_of(struct ntlm_users *u, const char *user, long *lines)
 {
 	static char out[1 << 16];
 	int fd = memfd_create("logon", MFD_CLOEXEC);
+	off_t size = -1; /* not known: the stale content must go all the same */
 	ssize_t n;
 
 	out[0] = '\0';
 	*lines = -1;
 	if (fd < 0)
 		return out;
+
 	if (write(fd, "stale content, longer than any answer here\n", 43) == 43)
-		*lines = ntlm_users_select(u, user, fd);
+		*lines = ntlm_users_select(u, user, fd, &size);
 	n = pread(fd, out, sizeof(out) - 1, 0);
 	out[n > 0 ? n : 0] = '\0';
 	close(fd);
@@ -108,6 +111,49 @@ TEST(candidates_in_file_order)
 		     "OTHER:dave:pw\n",
 		     select_of(u, "DAVE", &n));
 	EXPECT_EQ(2, n);
+	ntlm_users_free(u);
+}
+
+/*
+ * The engine's way: one memfd for every logon, its size known from the
+ * last answer (zeros in between, as logon_clear() leaves it). Whatever the
+ * order of longer, shorter, equal and refused answers, the file holds
+ * exactly the answer and *size is its size.
+ */
+TEST(one_file_many_logons)
+{
+	static const char *const seq[] = {"aLiCe", "kate", "alic", "DAVE", "", "kate", "aLiCe"};
+	struct ntlm_users *u = load(users, NULL, 0);
+	int fd = memfd_create("logon", MFD_CLOEXEC);
+	char want[4096], got[4096];
+	off_t size = 0;
+	struct stat sb;
+	size_t i;
+
+	ASSERT_NE(NULL, u);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		long n, lines;
+		char *z;
+
+		snprintf(want, sizeof(want), "%s", select_of(u, seq[i], &n));
+		lines = ntlm_users_select(u, seq[i], fd, &size);
+		EXPECT_EQ(n, lines) TH_LOG("%s", seq[i]);
+		ASSERT_EQ(0, fstat(fd, &sb));
+		if (lines < 0) {
+			EXPECT_EQ(-1, size);
+			continue;
+		}
+		EXPECT_EQ(sb.st_size, size) TH_LOG("%s", seq[i]);
+		EXPECT_EQ((ssize_t)strlen(want), pread(fd, got, sizeof(got), 0));
+		EXPECT_EQ(0, memcmp(want, got, strlen(want))) TH_LOG("%s", seq[i]);
+		/* what logon_clear() does between logons */
+		z = calloc(1, (size_t)size + 1);
+		ASSERT_NE(NULL, z);
+		EXPECT_EQ((ssize_t)size, pwrite(fd, z, (size_t)size, 0));
+		free(z);
+	}
+	close(fd);
 	ntlm_users_free(u);
 }
 
