@@ -294,6 +294,21 @@ bool credssp_ctx_unlink(struct credssp_ctx *ctx)
 EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_unlink);
 
 /*
+ * credssp_ctx_past_expiry_locked - whether @ctx is established and past its
+ * expiry: EXPIRED in all but name until credssp_ctx_check_time() or the
+ * expiry work (which may come up to a second late: credssp_now() counts
+ * whole seconds) makes it so. What only looks at a context and must not
+ * sleep (credssp_ctx_view(), credssp_ctx_key()) treats it as expired.
+ */
+static bool credssp_ctx_past_expiry_locked(const struct credssp_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	return ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
+	       ctx->expiry != CREDSSP_TIME_NEVER &&
+	       credssp_now() >= ctx->expiry;
+}
+
+/*
  * __credssp_ctx_check_time - credssp_ctx_check_time(), and when @ctx is next
  * due (@due, jiffies) if it still has a deadline or an expiry ahead: that
  * is what @due_set says.
@@ -322,7 +337,7 @@ static bool __credssp_ctx_check_time(struct credssp_ctx *ctx,
 		*due_set = true;
 	} else if (ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
 		   ctx->expiry != CREDSSP_TIME_NEVER) {
-		if (credssp_now() >= ctx->expiry) {
+		if (credssp_ctx_past_expiry_locked(ctx)) {
 			ctx->state = CREDSSP_CTX_STATE_EXPIRED;
 			key = credssp_ctx_wipe_locked(ctx);
 			changed = true;
@@ -685,13 +700,15 @@ void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v,
 		      char *principal, size_t size)
 {
 	const struct credssp_result *res;
+	bool past;
 
 	memset(v, 0, sizeof(*v));
 	if (principal && size)
 		principal[0] = '\0';
 	spin_lock(&ctx->lock);
 	v->dead = test_bit(CREDSSP_F_DEAD, &ctx->flags);
-	v->state = ctx->state;
+	past = credssp_ctx_past_expiry_locked(ctx);
+	v->state = past ? CREDSSP_CTX_STATE_EXPIRED : ctx->state;
 	v->package = ctx->package;
 	v->creds_binding = ctx->creds_binding;
 	v->created = ctx->created;
@@ -712,13 +729,17 @@ void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v,
 		if (res->creds)
 			v->creds_type = res->creds[1];
 	}
-	/* Kept after SECPKG_ATTR_CREDS took the payload: the key's type. */
-	if (ctx->key) {
+	/*
+	 * Kept after SECPKG_ATTR_CREDS took the payload: the key's type. Past
+	 * the expiry it is a key being revoked, no longer the context's.
+	 */
+	if (ctx->key && !past) {
 		v->key = key_serial(ctx->key);
 		v->creds_type = ctx->key_creds_type;
 	}
 	spin_unlock(&ctx->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(credssp_ctx_view);
 
 /* Why the established context's result cannot be used now. */
 static u32 credssp_ctx_established_status(struct credssp_ctx *ctx)
@@ -999,7 +1020,8 @@ unlock:
  * Context: any context that may take a spinlock.
  * Return: a reference to the key (release it with key_put()), or NULL if
  * the client delegated nothing (restricted admin), the context is not
- * established, or it already ended.
+ * established, or it already ended (also when its expiry has come and the
+ * expiry work has not yet made it EXPIRED).
  */
 struct key *credssp_ctx_key(struct credssp_ctx *ctx)
 {
@@ -1008,7 +1030,8 @@ struct key *credssp_ctx_key(struct credssp_ctx *ctx)
 	if (!ctx)
 		return NULL;
 	spin_lock(&ctx->lock);
-	if (ctx->key && ctx->state == CREDSSP_CTX_STATE_ESTABLISHED)
+	if (ctx->key && ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
+	    !credssp_ctx_past_expiry_locked(ctx))
 		key = key_get(ctx->key);
 	spin_unlock(&ctx->lock);
 	return key;

@@ -917,6 +917,8 @@ int credssp_nl_get_ctx_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no such context");
 		return -ENOENT;
 	}
+	/* An expiry that came before the expiry work: ended here and now. */
+	credssp_ctx_check_time(ctx);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg) {
 		credssp_ctx_put(ctx);

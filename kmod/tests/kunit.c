@@ -696,6 +696,57 @@ static void credssp_test_key_lifecycle(struct kunit *test)
 }
 
 /*
+ * An established context whose expiry has come, before the expiry work
+ * (up to a second late) or a call made it EXPIRED: what only looks at it
+ * already sees it expired and gets no key; the context itself is left for
+ * credssp_ctx_check_time() to end.
+ */
+static void credssp_test_key_past_expiry(struct kunit *test)
+{
+	struct credssp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct credssp_result *res = kunit_kzalloc(test, sizeof(*res),
+						   GFP_KERNEL);
+	u64 now = ktime_get_real_seconds();
+	struct credssp_ctx_view v;
+	struct key *key, *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+	spin_lock_init(&ctx->lock);
+	ctx->cn = credssp_pernet(&init_net);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
+	ctx->id = 0xfeedf00d00000043ULL;
+	res->principal = "D\\u";
+	res->package = CREDSSP_PACKAGE_NTLM;
+	res->creds = (u8 *)credssp_test_creds;
+	res->creds_len = sizeof(credssp_test_creds);
+	key = credssp_key_new(ctx, res, now + 100);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(key));
+	ctx->res = res;
+	ctx->key = key;
+	ctx->state = CREDSSP_CTX_STATE_ESTABLISHED;
+
+	ctx->expiry = now + 100;
+	got = credssp_ctx_key(ctx);
+	KUNIT_EXPECT_PTR_EQ(test, got, key);
+	if (got)
+		key_put(got);
+	credssp_ctx_view(ctx, &v, NULL, 0);
+	KUNIT_EXPECT_EQ(test, v.state, CREDSSP_CTX_STATE_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, v.key, key_serial(key));
+
+	ctx->expiry = ktime_get_real_seconds();
+	KUNIT_EXPECT_NULL(test, credssp_ctx_key(ctx));
+	credssp_ctx_view(ctx, &v, NULL, 0);
+	KUNIT_EXPECT_EQ(test, v.state, CREDSSP_CTX_STATE_EXPIRED);
+	KUNIT_EXPECT_EQ(test, v.key, 0);
+	KUNIT_EXPECT_EQ(test, ctx->state, CREDSSP_CTX_STATE_ESTABLISHED);
+
+	ctx->key = NULL;
+	credssp_key_drop(key);
+}
+
+/*
  * wire.c: HELPER_DONE answers. One good SEC_E_OK answer, then each check
  * broken on its own: the parse must refuse it, name the attribute and say
  * why. The attributes are put in an skb as the helper would and indexed
@@ -1472,6 +1523,7 @@ static struct kunit_case credssp_test_cases[] = {
 	KUNIT_CASE(credssp_test_key_describe),
 	KUNIT_CASE(credssp_test_key_vet_foreign),
 	KUNIT_CASE(credssp_test_key_lifecycle),
+	KUNIT_CASE(credssp_test_key_past_expiry),
 	KUNIT_CASE(credssp_test_result_parse),
 	KUNIT_CASE(credssp_test_result_parse_failure),
 	KUNIT_CASE(credssp_test_reason_text),

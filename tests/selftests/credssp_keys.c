@@ -576,6 +576,50 @@ TEST_F(k, gone_after_expiry)
 	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
 }
 
+/* CLOCK_REALTIME in milliseconds. */
+static uint64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Once the context's expiry has come, GET_CTX says EXPIRED and shows no
+ * key, whenever the expiry work runs. The work is armed in whole seconds
+ * from the accept, so it runs as late past the expiry as the accept was
+ * into its second: accepting at .5 s or later, it is at least half a
+ * second late, and GET_CTX and credssp_ctx_key() did not check the time
+ * themselves. 100 ms of slack past the expiry: the kernel's seconds
+ * (ktime_get_real_seconds()) move at a tick, a little after the vDSO's.
+ */
+TEST_F(k, expired_on_time)
+{
+	struct acc a = {.cred = self->cred, .in = "ok"};
+	uint64_t ctx, expiry, t;
+	struct reply r;
+
+	while (real_ms() % 1000 < 500)
+		usleep(5000);
+	ASSERT_EQ(0, param_set("max_lifetime", 2));
+	ASSERT_EQ(CREDSSP_SEC_STATUS_OK, accept_r(&self->c, &a, &r));
+	restore_params();
+	ctx = a_u64(r.tb, CREDSSP_A_CTX_ID, 0);
+	expiry = a_u64(r.tb, CREDSSP_A_EXPIRY, 0);
+	reply_free(&r);
+	ASSERT_NE(0, ctx);
+	t = real_ms();
+	ASSERT_LE(t / 1000, expiry);
+	ASSERT_GE(t / 1000 + 3, expiry);
+	EXPECT_LT(0, ctx_key(&self->c, ctx, NULL));
+	while (real_ms() < expiry * 1000 + 100)
+		usleep(2000);
+	EXPECT_EQ(CREDSSP_CTX_STATE_EXPIRED, ctx_state(&self->c, ctx));
+	EXPECT_EQ(0, ctx_key(&self->c, ctx, NULL));
+	EXPECT_EQ(CREDSSP_SEC_STATUS_OK, delete_ctx(&self->c, ctx));
+}
+
 #define MANY 1000
 
 static struct pkey all_keys[2 * MANY + 256];
