@@ -638,26 +638,39 @@ static void credssp_test_key_vet_foreign(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, PTR_ERR(ref), -EPERM);
 }
 
+/*
+ * A context of the test's own with @id in init_net, and in *@res a
+ * successful NTLM result for D\\u carrying credssp_test_creds.
+ */
+static struct credssp_ctx *credssp_test_key_ctx(struct kunit *test, u64 id,
+						struct credssp_result **res)
+{
+	struct credssp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	*res = kunit_kzalloc(test, sizeof(**res), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, *res);
+	spin_lock_init(&ctx->lock);
+	ctx->cn = credssp_pernet(&init_net);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
+	ctx->id = id;
+	(*res)->principal = "D\\u";
+	(*res)->package = CREDSSP_PACKAGE_NTLM;
+	(*res)->creds = (u8 *)credssp_test_creds;
+	(*res)->creds_len = sizeof(credssp_test_creds);
+	return ctx;
+}
+
 /* The module's own key: made, readable in-kernel, wiped when dropped. */
 static void credssp_test_key_lifecycle(struct kunit *test)
 {
-	struct credssp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	struct credssp_result *res = kunit_kzalloc(test, sizeof(*res),
-						   GFP_KERNEL);
-	const struct user_key_payload *up;
 	u64 now = ktime_get_real_seconds();
+	const struct user_key_payload *up;
+	struct credssp_result *res;
+	struct credssp_ctx *ctx;
 	struct key *key, *keep;
 
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	KUNIT_ASSERT_NOT_NULL(test, res);
-	ctx->cn = credssp_pernet(&init_net);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
-	ctx->id = 0xfeedf00d00000042ULL;
-	res->principal = "D\\u";
-	res->package = CREDSSP_PACKAGE_NTLM;
-	res->creds = (u8 *)credssp_test_creds;
-	res->creds_len = sizeof(credssp_test_creds);
-
+	ctx = credssp_test_key_ctx(test, 0xfeedf00d00000042ULL, &res);
 	key = credssp_key_new(ctx, res, now + 100);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(key));
 	KUNIT_EXPECT_PTR_EQ(test, key->type, &credssp_key_type);
@@ -703,23 +716,13 @@ static void credssp_test_key_lifecycle(struct kunit *test)
  */
 static void credssp_test_key_past_expiry(struct kunit *test)
 {
-	struct credssp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	struct credssp_result *res = kunit_kzalloc(test, sizeof(*res),
-						   GFP_KERNEL);
 	u64 now = ktime_get_real_seconds();
+	struct credssp_result *res;
 	struct credssp_ctx_view v;
+	struct credssp_ctx *ctx;
 	struct key *key, *got;
 
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	KUNIT_ASSERT_NOT_NULL(test, res);
-	spin_lock_init(&ctx->lock);
-	ctx->cn = credssp_pernet(&init_net);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->cn);
-	ctx->id = 0xfeedf00d00000043ULL;
-	res->principal = "D\\u";
-	res->package = CREDSSP_PACKAGE_NTLM;
-	res->creds = (u8 *)credssp_test_creds;
-	res->creds_len = sizeof(credssp_test_creds);
+	ctx = credssp_test_key_ctx(test, 0xfeedf00d00000043ULL, &res);
 	key = credssp_key_new(ctx, res, now + 100);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(key));
 	ctx->res = res;
