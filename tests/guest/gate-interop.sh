@@ -70,10 +70,18 @@ wait_gate() {
 	it_setup_error="the $1 gate did not start: $(tail -n 20 "$it_dir/vm.log"; cat "$it_dir/$1-insmod.log" 2>/dev/null)"
 }
 
-# client NAME ENV... -- COMMAND...: run one client against the current
-# gate ($gate), keep the result block of its first connection.
+# [want=N] client NAME ENV... -- COMMAND...: run one client against the
+# current gate ($gate), keep the result block of its first connection. The
+# gate records a connection when it ends, and a client may connect more
+# than once (xfreerdp3 authenticates a second time after /auth-only, and
+# may exit before the gate has finished that second handshake): N, the
+# connections the client makes (default 1), must be recorded, and then no
+# more for half a second. More than N is a failure of the client's case
+# (gi_records_error): a record the wait did not account for could be
+# another client's, and be taken for this one's.
 client() {
 	local name=$gate-$1 envs=() a cmd=() results=$it_dir/results-$gate n before after last stable
+	local t0 seen want=${want:-1}
 	shift
 	while [ "$1" != -- ]; do
 		envs+=("$1")
@@ -82,7 +90,7 @@ client() {
 	shift
 	for a in "$@"; do cmd+=("${a//@PORT@/$port}"); done
 	it_clog=$it_dir/$name.client.log it_res=$it_dir/$name.result it_flog=$it_dir/$gate-gate.log
-	it_rc=none it_frc=none it_ms=0
+	it_rc=none it_frc=none it_ms=0 gi_records_error=
 	: >"$it_clog"
 	: >"$it_res"
 	if [ -n "$it_setup_error" ]; then
@@ -93,34 +101,36 @@ client() {
 	before=${before:-0}
 	env "${envs[@]}" timeout -k 5 60 "${cmd[@]}" <"$it_dir/yes" >"$it_clog" 2>&1
 	it_rc=$?
-	# The gate records a connection when it ends; a client may connect
-	# more than once (xfreerdp3 authenticates a second time after
-	# /auth-only, and may exit before the gate has finished that second
-	# handshake): wait for the first new record, then until the count has
-	# been stable for ${settle:-2} seconds, so that no late record of this
-	# client is taken for the next client's first.
-	last=-1 stable=0
+	last=-1 stable=0 t0=$(it_now) seen=
 	for _ in $(seq 600); do
 		after=$(grep -c '^end=' "$results" 2>/dev/null)
 		after=${after:-0}
-		if [ "$after" -gt "$before" ] && [ "$after" = "$last" ]; then
+		[ "$after" = "$last" ] || seen+=" $((after - before))@$(($(it_now) - t0))ms"
+		if [ "$after" -ge $((before + want)) ] && [ "$after" = "$last" ]; then
 			stable=$((stable + 1))
-			[ $stable -ge $((${settle:-2} * 10)) ] && break
+			[ $stable -ge 5 ] && break
 		else
 			stable=0
 		fi
 		last=$after
 		sleep 0.1
 	done
+	[ "$after" -le $((before + want)) ] ||
+		gi_records_error="$((after - before)) connections recorded after $name, want $want:$seen"
 	n=$((before + 1))
 	# The n-th block of the file (the kernel gate's numbers may start anywhere).
 	awk -v n="$n" '/^conn=/ { k++ } k == n { print } /^end=/ && k == n { exit }' "$results" >"$it_res"
 	echo "# $name: client exit $it_rc, status $(it_get status), principal $(it_get principal)," \
-		"package $(it_get package), tls $(it_get tls_version), mcs $(it_get mcs)"
+		"package $(it_get package), tls $(it_get tls_version), mcs $(it_get mcs);" \
+		"records (count@ms after its exit):$seen"
 }
+
+# The client's records were as many as it makes.
+records_ok() { [ -z "$gi_records_error" ] || it_fail "$gi_records_error"; }
 
 ok_case() { # NAME PRINCIPAL PACKAGE
 	it_case "$gate gate: $1 authenticates as $2 ($3) by socket mode, MCS Connect-Initial read through kTLS"
+	records_ok
 	it_want status SEC_E_OK
 	it_want principal "$2"
 	it_want package "$3"
@@ -150,15 +160,16 @@ run_clients() {
 	ok_case xfreerdp 'KCREDSSP\alice' NTLM
 	client xfreerdp-wrong -- xfreerdp "${xf[@]}" /p:wrong-password
 	it_case "$gate gate: xfreerdp with a wrong password: SEC_E_LOGON_DENIED, exit 134"
+	records_ok
 	it_want status SEC_E_LOGON_DENIED
 	it_want mcs no
 	it_want_rc 134
 	it_want_log 'STATUS_LOGON_FAILURE \[0xC000006D\]'
 	it_end
-	settle=6 client xfreerdp3-ntlm KRB5_CONFIG="$it_dir/krb5-empty.conf" KRB5CCNAME="FILE:$it_dir/no-ccache" -- \
+	want=2 client xfreerdp3-ntlm KRB5_CONFIG="$it_dir/krb5-empty.conf" KRB5CCNAME="FILE:$it_dir/no-ccache" -- \
 		xfreerdp3 "${xf[@]}" '/p:Passw0rd!'
 	ok_case xfreerdp3 'KCREDSSP\alice' NTLM
-	settle=6 client xfreerdp3-kerberos KRB5_CONFIG="$it_krb5_conf" KRB5CCNAME="FILE:$it_dir/no-ccache" -- \
+	want=2 client xfreerdp3-kerberos KRB5_CONFIG="$it_krb5_conf" KRB5CCNAME="FILE:$it_dir/no-ccache" -- \
 		xfreerdp3 /v:localhost:@PORT@ /u:alice /d:"$realm" '/p:Passw0rd!' '/auth-pkg-list:!ntlm' \
 		/cert:ignore /sec:nla /auth-only
 	ok_case xfreerdp3 "alice@$realm" Kerberos
@@ -167,6 +178,7 @@ run_clients() {
 	ok_case rdesktop "alice@$realm" Kerberos
 	client xfreerdp-restricted-admin -- xfreerdp "${xf[@]}" '/p:Passw0rd!' /restricted-admin
 	it_case "$gate gate: xfreerdp in Restricted Admin mode authenticates as KCREDSSP\\alice (CREDSSP_OPT_RESTRICTED_ADMIN), no credentials delegated"
+	records_ok
 	it_want status SEC_E_OK
 	it_want principal 'KCREDSSP\alice'
 	it_want restricted_admin yes
