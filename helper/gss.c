@@ -160,6 +160,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
@@ -358,9 +359,30 @@ static bool same_file(const struct file_state *st, const struct stat *sb)
 }
 
 /*
+ * stat() of @path with what it shows fresh from a network file system's
+ * server, as open() would revalidate it (NFS may answer stat() from
+ * attributes cached for up to a minute): the fields same_file() compares.
+ */
+static int stat_sync(const char *path, struct stat *sb)
+{
+	struct statx x;
+
+	if (statx(AT_FDCWD, path, AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &x))
+		return -1;
+	memset(sb, 0, sizeof(*sb));
+	sb->st_dev = makedev(x.stx_dev_major, x.stx_dev_minor);
+	sb->st_ino = x.stx_ino;
+	sb->st_mode = x.stx_mode;
+	sb->st_size = (off_t)x.stx_size;
+	sb->st_mtim = (struct timespec){x.stx_mtime.tv_sec, x.stx_mtime.tv_nsec};
+	sb->st_ctim = (struct timespec){x.stx_ctime.tv_sec, x.stx_ctime.tv_nsec};
+	return 0;
+}
+
+/*
  * Check @path with @check, unless it is the file that was checked last time
  * (same inode, size, mtime and ctime): then the result of that check.
- * Every accept asks, so the unchanged file costs one stat(); only a changed
+ * Every accept asks, so the unchanged file costs one stat_sync(); only a changed
  * one is opened (without following a FIFO into a blocking open) and
  * checked through its descriptor, whose own identity is what is recorded.
  * @check returns 0, -1 (the file is bad) or -2 (out of memory: not cached).
@@ -374,7 +396,7 @@ static int check_file(struct cssp_gss_server *srv, struct file_state *st, const 
 	struct stat sb;
 	int fd, rc;
 
-	if (st->set && !stat(path, &sb) && same_file(st, &sb)) {
+	if (st->set && !stat_sync(path, &sb) && same_file(st, &sb)) {
 		snprintf(err, errlen, "%s", st->err);
 		return st->ok;
 	}

@@ -726,7 +726,7 @@ void credssp_ctx_view(struct credssp_ctx *ctx, struct credssp_ctx_view *v,
 		v->version = res->version;
 		v->tls_version = res->tls_version;
 		v->cipher = res->tx.cipher;
-		if (res->creds)
+		if (res->creds && !past)
 			v->creds_type = res->creds[1];
 	}
 	/*
@@ -747,7 +747,9 @@ static u32 credssp_ctx_established_status(struct credssp_ctx *ctx)
 	lockdep_assert_held(&ctx->lock);
 	if (test_bit(CREDSSP_F_DEAD, &ctx->flags))
 		return SEC_E_INVALID_HANDLE;
-	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED)
+	/* Past the expiry too: the caller's check of the time was a while ago. */
+	if (ctx->state == CREDSSP_CTX_STATE_EXPIRED ||
+	    credssp_ctx_past_expiry_locked(ctx))
 		return SEC_E_CONTEXT_EXPIRED;
 	if (ctx->state != CREDSSP_CTX_STATE_ESTABLISHED || !ctx->res)
 		return SEC_E_OUT_OF_SEQUENCE;

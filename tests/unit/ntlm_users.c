@@ -52,7 +52,6 @@ static char *select_of(struct ntlm_users *u, const char *user, long *lines)
 	*lines = -1;
 	if (fd < 0)
 		return out;
-
 	if (write(fd, "stale content, longer than any answer here\n", 43) == 43)
 		*lines = ntlm_users_select(u, user, fd, &size);
 	n = pread(fd, out, sizeof(out) - 1, 0);
