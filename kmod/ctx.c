@@ -1032,8 +1032,7 @@ struct key *credssp_ctx_key(struct credssp_ctx *ctx)
 	if (!ctx)
 		return NULL;
 	spin_lock(&ctx->lock);
-	if (ctx->key && ctx->state == CREDSSP_CTX_STATE_ESTABLISHED &&
-	    !credssp_ctx_past_expiry_locked(ctx))
+	if (ctx->key && credssp_ctx_established_status(ctx) == SEC_E_OK)
 		key = key_get(ctx->key);
 	spin_unlock(&ctx->lock);
 	return key;
