@@ -3,22 +3,43 @@
  * The server credential the engine fuzzers share: a self-signed certificate
  * in a fresh state directory and an NTLM user file with one NT-hash line
  * (CONTOSO\alice, Passw0rd!). Header-only: each fuzzer is one translation
- * unit linked with the instrumented engine library.
+ * unit linked with the instrumented engine library. The directory (the
+ * engine's lock, certificate and key, the user file) goes at exit: a run of
+ * the smoke test must leave nothing in /tmp.
  */
 #ifndef KCREDSSP_FUZZ_CRED_H
 #define KCREDSSP_FUZZ_CRED_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <linux/credssp.h>
 
 #include "engine.h"
 
+static char fuzz_cred_dir[] = "/tmp/kcredssp-fuzz-XXXXXX";
+
+/* the files the engine and fuzz_cred_new() wrote, then the directory */
+static inline void fuzz_cred_cleanup(void)
+{
+	DIR *d = opendir(fuzz_cred_dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(fuzz_cred_dir);
+}
+
 static inline struct cssp_cred *fuzz_cred_new(bool ec, uint32_t min_version)
 {
-	static char dir[] = "/tmp/kcredssp-fuzz-XXXXXX";
+	char *dir = fuzz_cred_dir;
 	struct cssp_cred_config cfg = {0};
 	struct cssp_cred *cred;
 	char users[300], err[512];
@@ -26,6 +47,7 @@ static inline struct cssp_cred *fuzz_cred_new(bool ec, uint32_t min_version)
 
 	if (!mkdtemp(dir))
 		abort();
+	atexit(fuzz_cred_cleanup);
 	snprintf(users, sizeof(users), "%s/users", dir);
 	f = fopen(users, "w");
 	if (!f)
