@@ -180,10 +180,16 @@ static bool credssp_nl_admin(struct sk_buff *skb, struct genl_info *info)
  * Whether a command may use the named credential @name (NULL: any one
  * granted): the helper must serve @name, and each of the command's two
  * identities, the sending task and the opener of the sending socket (as
- * netlink_ns_capable() checks both), must have CAP_NET_ADMIN over the
- * netns or be granted it (grant.c). A socket handed to a granted setuid
+ * netlink_ns_capable() checks both), must be granted it (grant.c) or have
+ * CAP_NET_ADMIN over the netns. A socket handed to a granted setuid
  * program, or opened by one and handed back, gets nothing its other side
- * could not. Return: 0, -ENOENT or -EACCES.
+ * could not.
+ *
+ * The grant is asked first, the capability only of an identity it does
+ * not cover: a capability check an LSM refuses is audited (only
+ * ns_capable_noaudit() is not, and it serves the task alone), so a granted
+ * service confined without CAP_NET_ADMIN must not log a denial at every
+ * command. Return: 0, -ENOENT or -EACCES.
  */
 static int credssp_nl_granted(struct sk_buff *skb, struct genl_info *info,
 			      struct credssp_net *cn, const char *name)
@@ -193,10 +199,16 @@ static int credssp_nl_granted(struct sk_buff *skb, struct genl_info *info,
 	struct file *f = sk && sk->sk_socket ? sk->sk_socket->file : NULL;
 	int err = name ? credssp_grant_check(cn, name, NULL) : 0;
 
-	if (!err && !ns_capable_noaudit(ns, CAP_NET_ADMIN))
+	if (!err) {
 		err = credssp_grant_check(cn, name, current_cred());
-	if (!err && f && !file_ns_capable(f, ns, CAP_NET_ADMIN))
+		if (err && ns_capable_noaudit(ns, CAP_NET_ADMIN))
+			err = 0;
+	}
+	if (!err && f) {
 		err = credssp_grant_check(cn, name, f->f_cred);
+		if (err && file_ns_capable(f, ns, CAP_NET_ADMIN))
+			err = 0;
+	}
 	return err;
 }
 
@@ -239,13 +251,14 @@ int credssp_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 	struct credssp_caller caller;
 	struct credssp_net *cn;
 
-	if (credssp_nl_admin(skb, info))
-		return 0;
+	/* the audited check last: only a caller refused anyway gets a record */
 	cn = credssp_pernet(genl_info_net(info));
 	if (cn && !credssp_nl_granted(skb, info, cn, NULL))
 		return 0;
 	credssp_info_caller(skb, info, &caller);
 	if (cn && credssp_owner_known(cn, &caller))
+		return 0;
+	if (credssp_nl_admin(skb, info))
 		return 0;
 	NL_SET_ERR_MSG(info->extack,
 		       "needs CAP_NET_ADMIN or a credential granted to this user");

@@ -12,7 +12,10 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -155,17 +158,34 @@ static int nle_to_errno(int nle)
 /*
  * Room for the replies of many calls in flight: the kernel drops a reply
  * that finds the receive queue full (the calls then fail with ENOBUFS, see
- * lib/demux.c). SO_RCVBUFFORCE goes past net.core.rmem_max for a process with
- * CAP_NET_ADMIN; otherwise SO_RCVBUF, which the kernel caps at rmem_max.
+ * lib/demux.c). SO_RCVBUF, which the kernel caps at net.core.rmem_max (and
+ * reports doubled); only if that falls short, SO_RCVBUFFORCE, which goes
+ * past it, and only for a process whose effective set holds CAP_NET_ADMIN:
+ * the kernel's check of it is one an LSM records when it refuses, and a
+ * granted service without the capability must not leave such a record.
  */
 #define RCVBUF (4 << 20)
 
+static bool net_admin_effective(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {0};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective & CAP_TO_MASK(CAP_NET_ADMIN);
+}
+
 static void set_rcvbuf(int fd)
 {
-	int size = RCVBUF;
+	int size = RCVBUF, got = 0;
+	socklen_t len = sizeof(got);
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (!setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) && got / 2 >= size)
+		return;
+	if (net_admin_effective())
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
 }
 
 struct credssp_handle *credssp_open(void)

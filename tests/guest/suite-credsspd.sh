@@ -355,10 +355,60 @@ admin_default() {
 	timeout 120 "$client" >"$tmp/g6.out" 2>&1
 	client_is "$tmp/g6.out" ok "$default_fp"
 }
+# The capability checks the clients' processes make, seen by a kprobe event
+# on cap_capable(), where every capable() variant ends (Debian's kernels
+# have kprobe events; the debug kernels built here do not, and this suite
+# runs on Debian's): CAP_NET_ADMIN (12) checks without CAP_OPT_NOAUDIT (2)
+# in their options, by sock_client. An LSM confining a service that holds
+# the capability logs each such check it refuses, so a granted caller must
+# make none (credssp_nl_granted() asks the grant first); a caller refused
+# anyway makes one, which also shows that the probe sees them.
+tracefs=/sys/kernel/tracing
+audited_net_admin() { # OUT CMD...: CMD under the probe; prints how many
+	local rc=0 ev=$tracefs/events/kprobes/kcs_cap
+	echo 'p:kprobes/kcs_cap cap_capable cap=$arg3:s32 opts=$arg4:u32' \
+		>>"$tracefs/kprobe_events" || return 1
+	echo 0 >"$tracefs/tracing_on"
+	: >"$tracefs/trace"
+	echo 'cap == 12' >"$ev/filter"
+	echo 1 >"$tracefs/options/stacktrace"
+	echo 1 >"$ev/enable"
+	echo 1 >"$tracefs/tracing_on"
+	"${@:2}" >"$1" 2>&1 || rc=$?
+	echo 0 >"$ev/enable"
+	echo 0 >"$tracefs/options/stacktrace"
+	cp "$tracefs/trace" "$tmp/cap.trace"
+	awk '$1 ~ /^sock_client-/ && / kcs_cap: / {
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^cap=/) c = substr($i, 5)
+			if ($i ~ /^opts=/) o = substr($i, 6)
+		}
+		if (c == 12 && int(o / 2) % 2 == 0) n++
+	} END { print n + 0 }' "$tmp/cap.trace" >"$tmp/audited.count"
+	echo '-:kprobes/kcs_cap' >>"$tracefs/kprobe_events"
+	return $rc
+}
+quiet_grant() {
+	local granted refused
+	mountpoint -q "$tracefs" || mount -t tracefs nodev "$tracefs" ||
+		{ echo "no tracefs"; return 1; }
+	audited_net_admin "$tmp/q1.out" as 4001 4001 "" timeout 120 "$client" --cred web
+	granted=$(cat "$tmp/audited.count")
+	cp "$tmp/cap.trace" "$tmp/cap.granted"
+	client_is "$tmp/q1.out" ok "$web_fp" || return 1
+	audited_net_admin "$tmp/q2.out" as 4003 4003 "" timeout 120 "$client" --cred web
+	refused=$(cat "$tmp/audited.count")
+	client_is "$tmp/q2.out" FAILED "" "server_status=SEC_E_NO_CREDENTIALS" || return 1
+	echo "# audited CAP_NET_ADMIN checks: granted uid 4001 $granted, refused uid 4003 $refused"
+	[ "$granted" = 0 ] && [ "$refused" -ge 1 ] ||
+		{ grep -v '^#' "$tmp/cap.granted" | head -n 60; return 1; }
+}
 start "$tmp/named.conf" "$tmp/log4"
 tap_check "named credentials: registers" wait_status 1 "$pid"
 tap_check "uid 4001 (granted, no capability) authenticates a client with web's certificate" \
 	granted_user
+tap_check "uid 4001's commands make no audited CAP_NET_ADMIN check (an LSM would log a denial at each); uid 4003's refused one does" \
+	quiet_grant
 tap_check "uid 4002 in group 4100 (granted) authenticates with web's certificate" granted_group
 tap_check "uid 4003 (nothing granted) is refused: SEC_E_NO_CREDENTIALS and why" other_user
 tap_check "uid 4001 without a credential name is refused (the default is the admin's)" no_name
