@@ -68,6 +68,17 @@ done
 # The X server of the session (xorgxrdp's Xorg, run by xrdp-sesman as alice)
 # puts its sockets there: root's, sticky, as on a booted system.
 mkdir -p /tmp/.X11-unix /tmp/.ICE-unix
+# ... and runs without GLX (xorgxrdp's xorg.conf loads it): under TCG its
+# software GL provider takes about 14 s of CPU at each X server's start,
+# which ten sessions starting at once share with each other's start-up,
+# past the 10 s xrdp-sesman waits for an X server (rdp-xrdp.sh,
+# sesman_ended). The sessions here run an xterm; no client of GL is
+# tested. (glamoregl stays: libxorgxrdp.so needs its symbols.)
+sed -e 's/^\( *\)Load "glx"$/\1Disable "glx"/' \
+	/etc/X11/xrdp/xorg.conf >/tmp/etc/xrdp-xorg.conf &&
+	grep -q '^ *Disable "glx"$' /tmp/etc/xrdp-xorg.conf &&
+	mount --bind /tmp/etc/xrdp-xorg.conf /etc/X11/xrdp/xorg.conf ||
+	fail "cannot write xorg.conf without GLX: $(grep -n 'Load\|Disable' /tmp/etc/xrdp-xorg.conf)"
 chmod 1777 /tmp /tmp/.X11-unix /tmp/.ICE-unix
 
 # Single sign-on onward (KCREDSSP_RDP_SMB=1, on a Debian kernel with its
