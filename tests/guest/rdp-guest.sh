@@ -200,8 +200,12 @@ sed -e '/^\[Globals\]/,/^\[/{s|^port=.*|port=unix://./run/xrdp/rdpd.socket|}' \
 	-e '/^\[Globals\]/,/^\[/{s/^crypt_level=.*/crypt_level=none/}' \
 	-e 's|^LogFile=xrdp.log|LogFile=/var/log/xrdp.log|' \
 	-e 's/^LogLevel=INFO/LogLevel=DEBUG/' -e 's/^EnableSyslog=true/EnableSyslog=false/' \
+	-e 's/^#EnableProcessId=false/EnableProcessId=true/' \
 	/etc/xrdp/xrdp.ini >/tmp/xrdp.ini
+# (the process id in each line of xrdp's log: which connection's process,
+# one per client, logged what; rdp-xrdp.sh's xrdp_conn_state)
 grep -q '^port=unix://./run/xrdp/rdpd.socket' /tmp/xrdp.ini &&
+	grep -q '^EnableProcessId=true' /tmp/xrdp.ini &&
 	[ "$(sed -n '/^\[Xorg\]/,/^\[/p' /tmp/xrdp.ini | grep -c '^port=-1')" = 1 ] ||
 	fail "cannot configure xrdp.ini: $(grep -n '^port=\|^\[' /tmp/xrdp.ini)"
 sed -e 's|^LogFile=xrdp-sesman.log|LogFile=/var/log/xrdp-sesman.log|' \

@@ -394,41 +394,42 @@ ten_missing() {
 		END { for (i = 1; i <= 10; i++) { u = sprintf("user%02d", i); if (!(u in up)) print u } }' \
 		"$it_dir/ps.txt"
 }
-# ten_wait_sessions N: until every user's Xorg runs or xrdp-sesman ended
-# its newest session (sesman_ended, sessions after ${sess0[USER]}), N times
-# 0.5 s at most
-declare -A sess0
-ten_wait_sessions() {
-	local _ u waiting
-	for _ in $(seq "$1"); do
-		waiting=0
-		for u in $(ten_missing); do
-			sesman_ended "$u" "${sess0[$u]:-0}" || waiting=1
-		done
-		[ $waiting = 0 ] && return
-		sleep 0.5
-	done
-}
-# ten_settle USER...: until xrdp-sesman's log settles each reconnected
-# USER's newest session (one after ${sess0[USER]}): it ended
-# (sesman_ended), or 20 s passed since it started (past sesman's 10 s for
-# an X server) without that; 3 min at most.
+# ten_settle N USER...: until each USER's newest connection (after
+# ${conn0[USER]} logins) and session (after ${sess0[USER]}) settled: xrdp
+# gave up connecting to the session's X server (xrdp_conn_state), or it
+# connected and then sesman ended the session (sesman_ended) or 20 s passed
+# (the X server answered, so sesman's wait for it does not end the session
+# later). A connection still trying is waited for even when sesman ended
+# its session: the process goes on for up to 30 s, and once the display
+# is taken again it connects to the new session's X server, which then
+# drops the connection its new client has (CI 2026-12-06: a reconnected
+# user10 logged off 12 s in). N times 0.5 s at most.
 ten_settle() {
-	local _ u waiting
+	local n=$1 _ u waiting
+	shift
 	declare -A seen=()
-	for _ in $(seq 360); do
+	for _ in $(seq "$n"); do
 		waiting=0
 		for u in "$@"; do
-			sesman_ended "$u" "${sess0[$u]}" && continue
-			if [ "$(sesman_sessions "$u")" -gt "${sess0[$u]}" ]; then
+			case $(xrdp_conn_state "$u" "${conn0[$u]}") in
+			gave-up) continue ;;
+			connected)
+				sesman_ended "$u" "${sess0[$u]}" && continue
 				: "${seen[$u]:=$SECONDS}"
 				[ $((SECONDS - seen[$u])) -ge 20 ] && continue
-			fi
+				;;
+			esac
 			waiting=1
 		done
 		[ $waiting = 0 ] && return
 		sleep 0.5
 	done
+}
+# ten_mark USER: what ten_settle and the retries count from for USER
+declare -A sess0 conn0
+ten_mark() {
+	sess0[$1]=$(sesman_sessions "$1")
+	conn0[$1]=$(it_count "\] login successful for user $1 " "$it_dir/xrdp.log")
 }
 # sesman_display USER: the display of USER's last session in xrdp-sesman's log
 sesman_display() {
@@ -471,6 +472,31 @@ sesman_ended() {
 		}
 		END { exit !(ended && n > n0) }' "$it_dir/xrdp-sesman.log" 2>/dev/null
 }
+# xrdp_conn_state USER [N]: how xrdp's process of USER's newest connection
+# (after the first N logins of USER) fares with the session's X server:
+# pending, connected, gave-up, or none. After sesman's "login successful
+# for user USER on display D", xrdp connects to the X server's xorgxrdp
+# socket: in xrdp 0.9.21 (xup/xup.c, lib_mod_connect()) 60 attempts 0.5 s
+# apart, then "connection problem, giving up" and the client is
+# disconnected (ERRINFO_LOGOFF_BY_USER), the session left running; or
+# "connected ok". Its lines are told apart by their process id
+# (EnableProcessId, rdp-guest.sh).
+xrdp_conn_state() {
+	awk -v u="$1" -v n0="${2:-0}" '
+		{ pid = match($0, /\[pid:[0-9]+ /) ? substr($0, RSTART + 5, RLENGTH - 6) : "" }
+		/\] login successful for user / {
+			match($0, /login successful for user [^ ]+ /)
+			split(substr($0, RSTART, RLENGTH), w, " ")
+			if (w[5] == u) {
+				n++
+				p = pid
+				st = "pending"
+			}
+		}
+		n && pid == p && /xrdp_wm_log_msg: connection problem, giving up/ { st = "gave-up" }
+		n && pid == p && /xrdp_wm_log_msg: connected ok/ { st = "connected" }
+		END { print (n > n0 ? st : "none") }' "$it_dir/xrdp.log" 2>/dev/null
+}
 # sesman_timeouts: how many times xrdp-sesman timed out waiting for an X server
 sesman_timeouts() { it_count 'Timed out waiting for X server on display ' "$it_dir/xrdp-sesman.log"; }
 
@@ -480,8 +506,9 @@ ten_ran=
 if [ -z "$it_setup_error" ] && [ "${KCREDSSP_RDP_TEN:-1}" = 1 ]; then
 	ten_ran=1
 	a0=$(audit_count) l0=$(ten_logins) e0=$(xrdp_sesman_errors) x0=$(sesman_timeouts)
+	q0=$(it_count 'connection problem, giving up' "$it_dir/xrdp.log")
 	for i in $(seq -w 1 10); do
-		sess0[user$i]=$(sesman_sessions "user$i")
+		ten_mark "user$i"
 	done
 	pids=()
 	for i in $(seq -w 1 10); do
@@ -528,25 +555,27 @@ elif [ -n "$ten_ran" ]; then
 		[ $(($(ten_logins) - l0 + $(xrdp_sesman_errors) - e0)) -ge "$oks" ] && break
 		sleep 0.5
 	done
-	# until each user's session runs its X server (ten of them start at
-	# once under TCG: 5 min)
-	ten_wait_sessions 600
+	# until each user's session and connection settled (ten X servers
+	# start at once under TCG: 5 min)
+	ten_settle 600 $(seq -f 'user%02g' 1 10)
 	xrdp_log_fresh
 	# Ten Xorgs starting at once under TCG on a loaded host can take longer
-	# than the 10 s xrdp-sesman gives each, and it then ends that session
-	# (sesman_ended): a user whose newest session sesman ended reconnects,
-	# alone with the others it ended, and must then have a session while
-	# the rest still run theirs. The new session may end so too when the
-	# host is loaded (2026-12-06: a reconnected user07 logged off after
-	# 14 s), so up to three rounds, each judged by sesman's log: the new
-	# session ended, or still runs 20 s after it started. Named here.
+	# than xrdp gives them: 10 s for sesman, which then ends the session
+	# (sesman_ended), 30 s for xrdp's connection to the X server, which
+	# then drops the client (xrdp_conn_state gave-up; CI 2026-12-06, two
+	# clients after 41 s). A user whose newest session or connection ended
+	# so reconnects, alone with the others, and must then have a session
+	# while the rest still run theirs. The host may still be loaded
+	# (2026-12-06: a reconnected user07 logged off after 14 s), so up to
+	# three rounds, each judged by the logs (ten_settle). Named here.
 	retried=() rounds=0
 	while [ $rounds -lt 3 ]; do
 		again=()
 		for u in $(seq -f 'user%02g' 1 10); do
-			sesman_ended "$u" "${sess0[$u]}" || continue
+			sesman_ended "$u" "${sess0[$u]}" ||
+				[ "$(xrdp_conn_state "$u" "${conn0[$u]}")" = gave-up ] || continue
 			i=${u#user}
-			sess0[$u]=$(sesman_sessions "$u")
+			ten_mark "$u"
 			kill "${pids[10#$i - 1]}" 2>/dev/null
 			wait "${pids[10#$i - 1]}" 2>/dev/null
 			ten_client "$i" "$it_dir/ten-$i.again$rounds.client.log"
@@ -556,10 +585,10 @@ elif [ -n "$ten_ran" ]; then
 		[ ${#again[@]} -gt 0 ] || break
 		rounds=$((rounds + 1))
 		retried+=("round $rounds: ${again[*]};")
-		ten_settle "${again[@]}"
+		ten_settle 360 "${again[@]}"
 	done
 	[ $rounds = 0 ] ||
-		echo "# xrdp-sesman ended the sessions of these users ($(($(sesman_timeouts) - x0)) times it waited 10 s for an X server in vain); they reconnected: ${retried[*]}"
+		echo "# xrdp-sesman ended the sessions of these users, or xrdp gave up connecting to their X server ($(($(sesman_timeouts) - x0)) times sesman waited 10 s for one in vain, $(($(it_count 'connection problem, giving up' "$it_dir/xrdp.log") - q0)) times xrdp 30 s); they reconnected: ${retried[*]}"
 	sleep 2
 	xrdp_log_fresh
 	missing=$(ten_missing)
@@ -586,7 +615,7 @@ elif [ -n "$ten_ran" ]; then
 		i=${g:4:2}
 		echo "$g:"
 		grep -v 'freerdp.utils' "${ten_log[$i]}" | tail -n 4
-		echo "xrdp-sesman's log of user$i (display $(sesman_display "user$i")):"
+		echo "xrdp's connection to the X server: $(xrdp_conn_state "user$i" "${conn0[user$i]}"); xrdp-sesman's log of user$i (display $(sesman_display "user$i")):"
 		sesman_story "user$i"
 	done)"
 	kill "${pids[@]}" 2>/dev/null
