@@ -383,6 +383,9 @@ all)
 	# later that night, the machine as quiet as for the first: 1765 s.
 	# 2026-12-06, gate-interop's waits cut (205 -> 152 s a kernel alone):
 	# 1817 s on a slower evening (the guest suites 600 s instead of 546).
+	# Later that day, the guest's Xorg without GLX and rdp-xrdp's ten
+	# sessions settled by xrdp's and sesman's logs: 1729 s (rdp-xrdp 243 s
+	# on 6.1, 338 s on 6.12 with its ten sessions).
 	rm -f "$results/kernels-bg.lock"
 	kernels_bg
 	say "build userspace for every stage"
