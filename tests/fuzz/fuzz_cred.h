@@ -20,6 +20,7 @@
 
 #include "engine.h"
 
+/* mkdtemp()'s template, the directory's name once fuzz_cred_new() made it */
 static char fuzz_cred_dir[] = "/tmp/kcredssp-fuzz-XXXXXX";
 
 /* the files the engine and fuzz_cred_new() wrote, then the directory */
@@ -39,16 +40,15 @@ static inline void fuzz_cred_cleanup(void)
 
 static inline struct cssp_cred *fuzz_cred_new(bool ec, uint32_t min_version)
 {
-	char *dir = fuzz_cred_dir;
 	struct cssp_cred_config cfg = {0};
 	struct cssp_cred *cred;
 	char users[300], err[512];
 	FILE *f;
 
-	if (!mkdtemp(dir))
+	if (!mkdtemp(fuzz_cred_dir))
 		abort();
 	atexit(fuzz_cred_cleanup);
-	snprintf(users, sizeof(users), "%s/users", dir);
+	snprintf(users, sizeof(users), "%s/users", fuzz_cred_dir);
 	f = fopen(users, "w");
 	if (!f)
 		abort();
@@ -56,7 +56,7 @@ static inline struct cssp_cred *fuzz_cred_new(bool ec, uint32_t min_version)
 	      "FC525C9683E8FE067095BA2DDC971889:[U]:LCT-00000000:\n",
 	      f);
 	fclose(f);
-	cfg.tls.state_dir = dir;
+	cfg.tls.state_dir = fuzz_cred_dir;
 	cfg.tls.self_signed_ec = ec;
 	cfg.ntlm_user_file = users;
 	cfg.min_version = min_version;

@@ -497,16 +497,17 @@ xrdp_conn_state() {
 		n && pid == p && /xrdp_wm_log_msg: connected ok/ { st = "connected" }
 		END { print (n > n0 ? st : "none") }' "$it_dir/xrdp.log" 2>/dev/null
 }
-# sesman_timeouts: how many times xrdp-sesman timed out waiting for an X server
+# sesman_timeouts: how many times xrdp-sesman timed out waiting for an X
+# server; xrdp_giveups: how many times xrdp gave up connecting to one
 sesman_timeouts() { it_count 'Timed out waiting for X server on display ' "$it_dir/xrdp-sesman.log"; }
+xrdp_giveups() { it_count 'xrdp_wm_log_msg: connection problem, giving up' "$it_dir/xrdp.log"; }
 
 case_start "10 xfreerdp clients at once through credssp-rdpd, user01..user10: 10 NLA single sign-ons handed to xrdp"
 it_clog=$it_dir/ten-01.client.log it_rc=none
 ten_ran=
 if [ -z "$it_setup_error" ] && [ "${KCREDSSP_RDP_TEN:-1}" = 1 ]; then
 	ten_ran=1
-	a0=$(audit_count) l0=$(ten_logins) e0=$(xrdp_sesman_errors) x0=$(sesman_timeouts)
-	q0=$(it_count 'connection problem, giving up' "$it_dir/xrdp.log")
+	a0=$(audit_count) l0=$(ten_logins) e0=$(xrdp_sesman_errors) x0=$(sesman_timeouts) q0=$(xrdp_giveups)
 	for i in $(seq -w 1 10); do
 		ten_mark "user$i"
 	done
@@ -588,19 +589,21 @@ elif [ -n "$ten_ran" ]; then
 		ten_settle 360 "${again[@]}"
 	done
 	[ $rounds = 0 ] ||
-		echo "# xrdp-sesman ended the sessions of these users, or xrdp gave up connecting to their X server ($(($(sesman_timeouts) - x0)) times sesman waited 10 s for one in vain, $(($(it_count 'connection problem, giving up' "$it_dir/xrdp.log") - q0)) times xrdp 30 s); they reconnected: ${retried[*]}"
+		echo "# xrdp-sesman ended the sessions of these users, or xrdp gave up connecting to their X server ($(($(sesman_timeouts) - x0)) times sesman waited 10 s for one in vain, $(($(xrdp_giveups) - q0)) times xrdp 30 s); they reconnected: ${retried[*]}"
 	sleep 2
 	xrdp_log_fresh
 	missing=$(ten_missing)
 	sessions=$((10 - $(wc -w <<<"$missing")))
 	logins=$(($(ten_logins) - l0)) errs=$(($(xrdp_sesman_errors) - e0))
 	live=0 gone=()
+	declare -A gone_rc=()
 	for i in $(seq -w 1 10); do
 		if kill -0 "${pids[10#$i - 1]}" 2>/dev/null; then
 			live=$((live + 1))
 		else
 			wait "${pids[10#$i - 1]}"
-			gone+=("user$i's xfreerdp, exit $? (${ten_log[$i]})")
+			gone_rc[$i]=$?
+			gone+=("$i")
 		fi
 	done
 	echo "# 10 at once: $logins logins by xrdp-sesman, $errs xrdp \"Error connecting to sesman\", sessions of $sessions users running, $live clients still connected"
@@ -611,9 +614,8 @@ elif [ -n "$ten_ran" ]; then
 			echo "$u (display $(sesman_display "$u")):"
 			sesman_story "$u"
 		done)"
-	[ "$live" = 10 ] || it_fail "$((10 - live)) clients exited: $(for g in "${gone[@]}"; do
-		i=${g:4:2}
-		echo "$g:"
+	[ "$live" = 10 ] || it_fail "$((10 - live)) clients exited: $(for i in "${gone[@]}"; do
+		echo "user$i's xfreerdp, exit ${gone_rc[$i]} (${ten_log[$i]}):"
 		grep -v 'freerdp.utils' "${ten_log[$i]}" | tail -n 4
 		echo "xrdp's connection to the X server: $(xrdp_conn_state "user$i" "${conn0[user$i]}"); xrdp-sesman's log of user$i (display $(sesman_display "user$i")):"
 		sesman_story "user$i"

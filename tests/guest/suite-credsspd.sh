@@ -364,7 +364,10 @@ admin_default() {
 # make none (credssp_nl_granted() asks the grant first); a caller refused
 # anyway makes one, which also shows that the probe sees them.
 tracefs=/sys/kernel/tracing
-audited_net_admin() { # OUT CMD...: CMD under the probe; prints how many
+# audited_net_admin OUT CMD...: CMD (its output in OUT) under the probe;
+# the trace in $tmp/cap.trace, the count of those checks in
+# $tmp/audited.count (the event's filter keeps CAP_NET_ADMIN's only).
+audited_net_admin() {
 	local rc=0 ev=$tracefs/events/kprobes/kcs_cap
 	echo 'p:kprobes/kcs_cap cap_capable cap=$arg3:s32 opts=$arg4:u32' \
 		>>"$tracefs/kprobe_events" || return 1
