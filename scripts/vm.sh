@@ -7,12 +7,16 @@
 # virtio-9p (read-only) and run COMMAND as root in the guest, in the caller's
 # working directory. COMMAND's output is streamed; vm.sh exits with COMMAND's
 # exit status, except:
-#   124  the guest did not finish within the timeout
+#   124  the guest did not finish within the timeout: vm.sh prints what the
+#        guest's processes were waiting in (a dump the guest takes itself
+#        shortly before the timeout) and the console's last lines
 #   125  the guest died without a status (panic, oops, boot failure), or the
 #        kernel reported a WARN, BUG, oops, KASAN, lockdep, hung-task or
 #        kmemleak problem while COMMAND itself succeeded
+#   143  vm.sh was sent SIGTERM (or 130: SIGINT): the guest is stopped too
 # The kernel console log is kept in build/vm/console-VARIANT.log
-# (VARIANT: 6.12, 6.12-debug, 6.12-debian, ...).
+# (VARIANT: 6.12, 6.12-debug, 6.12-debian, ...); the log of a failed run as
+# console-VARIANT.log.failed (a report) or .timeout.
 #
 # Options:
 #   --kernel 6.12|6.1   guest kernel version (default 6.12, or $VM_KERNEL)
@@ -125,6 +129,9 @@ esac
 	printf 'VM_CWD=%q\n' "$cwd_share"
 	printf 'VM_RESULTS=%q\n' "$results"
 	printf 'VM_NET=%q\n' "${#forwards[@]}"
+	# When the guest dumps its processes' state (vm-lib.sh vm_run), in
+	# seconds of the command's run: before vm.sh's timeout stops it.
+	printf 'VM_STALL=%q\n' "$((timeout > 90 ? timeout - 45 : timeout / 2))"
 } >"$ctl/env"
 {
 	while IFS= read -r var; do
@@ -166,18 +173,54 @@ if [ ${#forwards[@]} -gt 0 ]; then
 	qemu+=(-netdev "user,id=net0,restrict=off$fwd" -device virtio-net-pci,netdev=net0)
 fi
 
-# A kernel that dies or reports a problem before vm-init ran the command (the
-# TCG debug kernel reported a KASAN wild-memory-access in identify_cpu() at
-# 0.1 s in one boot of five on a loaded machine, and in do_raw_spin_lock() at
-# 0.09 s in a CI run; vm-init checks dmesg first and reboots) never ran
-# anything of ours: it is booted once more, and says so. A second early death
-# or report, or any report after the command started, fails as usual.
+# A kernel that dies, hangs or reports a problem before vm-init ran the
+# command (the TCG debug kernel reported a KASAN wild-memory-access in
+# identify_cpu() at 0.1 s in one boot of five on a loaded machine, and in
+# do_raw_spin_lock() at 0.09 s in a CI run; vm-init checks dmesg first and
+# reboots) never ran anything of ours: it is booted once more, and says so.
+# A boot takes 4-25 s (console time to "vm-init: running command", two guests
+# on 2 cores): one that has not got there in $boot_limit s is taken as hung.
+# A second early death, hang or report, or any report after the command
+# started, fails as usual.
 # shellcheck source=scripts/vm-lib.sh
 . "$here/vm-lib.sh"
+boot_limit=$((timeout < 300 ? timeout : 300))
+qpid=
+# Stopped from outside (a test that gave up on the guest): stop QEMU too,
+# rather than leave it running until its timeout.
+stop_qemu() {
+	if [ -n "$qpid" ]; then
+		kill -TERM "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+	fi
+	exit "$1"
+}
+trap 'stop_qemu 143' TERM
+trap 'stop_qemu 130' INT
 for boot in 1 2; do
 	status=0
-	rm -f "$ctl/early-report"
-	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null || status=$?
+	rm -f "$ctl/early-report" "$ctl/boot-hang"
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null &
+	qpid=$!
+	start=$SECONDS
+	while [ $((SECONDS - start)) -lt "$boot_limit" ] && kill -0 "$qpid" 2>/dev/null; do
+		grep -q 'vm-init: running command' "$log" && break
+		sleep 1
+	done
+	if kill -0 "$qpid" 2>/dev/null && ! grep -q 'vm-init: running command' "$log"; then
+		: >"$ctl/boot-hang"
+		kill -TERM "$qpid" 2>/dev/null || true
+	fi
+	wait "$qpid" || status=$?
+	qpid=
+	if [ "$boot" = 1 ] && [ -f "$ctl/boot-hang" ]; then
+		cp "$log" "$log.boot-hang"
+		echo "vm.sh: the kernel did not reach vm-init's command in ${boot_limit}s" \
+			"(console log $log.boot-hang): booting once more" >&2
+		tail -n 3 "$log" >&2
+		: >"$log"
+		continue
+	fi
 	if [ "$boot" = 1 ] && [ ! -f "$ctl/rc" ] && [ $status != 124 ] && [ $status != 137 ] &&
 		{ [ -f "$ctl/early-report" ] || ! grep -q 'vm-init: running command' "$log"; }; then
 		cp "$log" "$log.early-death"
@@ -189,13 +232,27 @@ for boot in 1 2; do
 	fi
 	break
 done
+trap - TERM INT
+if [ -f "$ctl/boot-hang" ]; then
+	echo "vm.sh: the kernel did not reach vm-init's command in ${boot_limit}s, twice;" \
+		"console log: $log" >&2
+	tail -n 20 "$log" >&2
+	exit 125
+fi
 if [ -f "$ctl/early-report" ]; then
 	echo "vm.sh: the kernel reported problems while booting, twice; console log: $log" >&2
 	head -n 20 "$ctl/early-report" >&2
 	exit 125
 fi
 if [ $status = 124 ] || [ $status = 137 ]; then
-	echo "vm.sh: guest timed out after ${timeout}s; console log: $log" >&2
+	cp "$log" "$log.timeout"
+	echo "vm.sh: guest timed out after ${timeout}s; console log: $log.timeout" >&2
+	if [ -s "$ctl/stall" ]; then
+		echo "vm.sh: what the guest's processes waited in, $(head -n 1 "$ctl/stall"):" >&2
+		tail -n +2 "$ctl/stall" | head -n 60 >&2
+	fi
+	echo "vm.sh: the console's last lines:" >&2
+	tail -n 15 "$log" >&2
 	exit 124
 fi
 

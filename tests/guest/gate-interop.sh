@@ -52,7 +52,7 @@ port=$(it_free_port)
 
 vm_rc=none
 if [ -z "$it_setup_error" ]; then
-	(cd "$it_repo" && scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
+	(cd "$it_repo" && exec scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
 		--results "$it_dir" --timeout 1500 -- \
 		tests/guest/gate-guest.sh "$moddir" "$it_dir" "$port") \
 		>"$it_dir/vm.log" 2>&1 &
@@ -62,12 +62,8 @@ fi
 # wait_gate GATE: until the guest says the gate listens.
 wait_gate() {
 	[ -n "$it_setup_error" ] && return
-	for _ in $(seq 2400); do
-		[ -s "$it_dir/port-$1" ] && return
-		kill -0 "$vm_pid" 2>/dev/null || break
-		sleep 0.25
-	done
-	it_setup_error="the $1 gate did not start: $(tail -n 20 "$it_dir/vm.log"; cat "$it_dir/$1-insmod.log" 2>/dev/null)"
+	it_guest_wait "$it_dir/port-$1" && return
+	it_setup_error="the $1 gate did not start: $(cat "$it_dir/$1-insmod.log" 2>/dev/null)$it_guest_why"
 }
 
 # [want=N] client NAME ENV... -- COMMAND...: run one client against the

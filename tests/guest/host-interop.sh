@@ -47,17 +47,14 @@ port=$(it_free_port)
 
 vm_rc=none
 if [ -z "$it_setup_error" ]; then
-	(cd "$it_repo" && scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
-		--results "$it_dir" --timeout 900 -- \
+	# 90 s when all is well: a guest still running at 480 s is stuck
+	# (vm.sh then says where).
+	(cd "$it_repo" && exec scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
+		--results "$it_dir" --timeout 480 -- \
 		tests/guest/kernel-front.sh "$moddir" "$it_dir" "$port" 100) \
 		>"$it_dir/vm.log" 2>&1 &
 	vm_pid=$!
-	for _ in $(seq 2400); do
-		[ -s "$it_dir/port" ] && break
-		kill -0 "$vm_pid" 2>/dev/null || break
-		sleep 0.25
-	done
-	[ -s "$it_dir/port" ] || it_setup_error="the guest front did not start: $(tail -n 20 "$it_dir/vm.log")"
+	it_guest_wait "$it_dir/port" || it_setup_error="the guest front did not start: $it_guest_why"
 fi
 
 # client NAME ENV... -- COMMAND...: run one client, keep its first result block.
@@ -75,6 +72,8 @@ client() {
 	: >"$it_clog"
 	if [ -n "$it_setup_error" ]; then
 		echo "setup: $it_setup_error" >"$it_clog"
+		# the whole story once, in the first case
+		it_setup_error="${it_setup_error%%$'\n'*} (more in the first case)"
 		return
 	fi
 	local before after

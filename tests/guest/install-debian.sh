@@ -43,13 +43,8 @@ if [ -z "$it_setup_error" ]; then
 		--timeout 2400 --mem 2048 -- tests/guest/install-guest.sh "$it_dir" \
 		>"$it_dir/vm.log" 2>&1 &
 	vm_pid=$!
-	for _ in $(seq 7200); do
-		[ -e "$it_dir/ready" ] && break
-		kill -0 "$vm_pid" 2>/dev/null || break
-		sleep 0.25
-	done
-	[ -e "$it_dir/ready" ] ||
-		it_setup_error="the guest did not get ready: $(tail -n 30 "$it_dir/vm.log")"
+	it_guest_wait "$it_dir/ready" ||
+		it_setup_error="the guest did not get ready: $it_guest_why"
 fi
 
 audits() {

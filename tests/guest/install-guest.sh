@@ -87,7 +87,7 @@ check "credssp-rdpd.socket listens on port 3389, xrdp on the front's backend soc
 	bash -c "systemctl is-active credssp-rdpd.socket && ss -Hltn 'sport = :3389' | grep -q . &&
 		test -S /run/xrdp/credssp-rdpd.socket"
 
-touch "$dir/ready"
+echo ready >"$dir/ready"
 for _ in $(seq 900); do
 	journalctl -u credssp-rdpd -o cat >"$dir/rdpd.journal.tmp" 2>&1 &&
 		mv "$dir/rdpd.journal.tmp" "$dir/rdpd.journal"

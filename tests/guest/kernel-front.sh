@@ -20,16 +20,25 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=99:print_stacktra
 # The acceptor reads the realm configuration the host side wrote.
 [ -f "$dir/kdc/krb5.conf" ] && export KRB5_CONFIG=$dir/kdc/krb5.conf
 export KRB5RCACHEDIR=$dir
+# Where it got to goes to vm.sh's output: what the host shows if the front
+# never listens.
 insmod "$moddir/credssp.ko" || exit 2
-start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log"
+echo "kernel-front: credssp.ko loaded"
+if ! start_credsspd "$dir/credsspd.conf" "$dir/credsspd.log"; then
+	echo "kernel-front: credsspd did not register: $(tail -n 20 "$dir/credsspd.log")"
+	exit 2
+fi
 helper=${credsspd_pid:?}
+echo "kernel-front: credsspd registered"
 "$repo/build/credsspctl" status >"$dir/status-before.txt" 2>&1
+echo "kernel-front: sspi_front starts"
 rc=0
 "$repo/build/sspi_front" --host 0.0.0.0 --port "$port" --port-file "$dir/port" \
 	--count "$count" --stop-file "$dir/stop" --timeout "${KCREDSSP_FRONT_TIMEOUT:-600}" --result "$dir/results" \
 	--keys-file "$dir/keys.txt" 2>"$dir/front.log" || rc=$?
 # 1 means some connection did not authenticate: the host judges each one.
 echo "$rc" >"$dir/front.rc"
+echo "kernel-front: sspi_front exit $rc"
 [ "$rc" = 1 ] && rc=0
 date +%s >"$dir/guest-clock" # the host compares it with its own
 "$repo/build/credsspctl" -j stats >"$dir/stats.json" 2>&1

@@ -82,7 +82,7 @@ echo "$port" >"$it_dir/port.in"
 vm_rc=none
 t_vm=$SECONDS
 if [ -z "$it_setup_error" ]; then
-	(cd "$it_repo" && scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
+	(cd "$it_repo" && exec scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
 		--results "$it_dir" --timeout 900 -- tests/guest/port-server.sh "$moddir" "$it_dir") \
 		>"$it_dir/vm.log" 2>&1 &
 	vm_pid=$!
@@ -91,12 +91,8 @@ fi
 # wait_phase NAME: until the guest's server of phase NAME listens.
 wait_phase() {
 	[ -n "$it_setup_error" ] && return 1
-	for _ in $(seq 2400); do
-		[ -s "$it_dir/port.$1" ] && return 0
-		kill -0 "$vm_pid" 2>/dev/null || break
-		sleep 0.25
-	done
-	it_setup_error="the guest's server ($1) did not start: $(tail -n 20 "$it_dir/vm.log")"
+	it_guest_wait "$it_dir/port.$1" && return 0
+	it_setup_error="the guest's server ($1) did not start: $it_guest_why"
 	return 1
 }
 

@@ -238,7 +238,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 grep -q '^ready' "$dir/rdpd.log" || fail "credssp-rdpd did not start: $(cat "$dir/rdpd.log")"
-touch "$dir/ready"
+echo ready >"$dir/ready"
 
 gen=0
 snapshot() {

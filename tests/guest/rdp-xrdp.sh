@@ -92,18 +92,13 @@ xf=(/v:127.0.0.1:$port /u:alice /d:KCREDSSP /cert:ignore /timeout:180000)
 
 vm_rc=none
 if [ -z "$it_setup_error" ]; then
-	(cd "$it_repo" && scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
+	(cd "$it_repo" && exec scripts/vm.sh --kernel "$kver" "${vmargs[@]}" --forward "$port" \
 		--results "$it_dir" --timeout 1800 --mem 3072 -- \
 		tests/guest/rdp-guest.sh "$moddir" "$it_dir" "$port" "$build") \
 		>"$it_dir/vm.log" 2>&1 &
 	vm_pid=$!
-	for _ in $(seq 2400); do
-		[ -e "$it_dir/ready" ] && break
-		kill -0 "$vm_pid" 2>/dev/null || break
-		sleep 0.25
-	done
-	[ -e "$it_dir/ready" ] ||
-		it_setup_error="the guest did not start: $(tail -n 20 "$it_dir/vm.log"; cat "$it_dir/guest-setup.log" 2>/dev/null)"
+	it_guest_wait "$it_dir/ready" ||
+		it_setup_error="the guest did not start: $(cat "$it_dir/guest-setup.log" 2>/dev/null)$it_guest_why"
 fi
 
 # Logins of alice by sesman in xrdp's log (xrdp_mm: "login successful for

@@ -23,6 +23,13 @@
 #                                 start a capture); if it fails, the front
 #                                 is stopped, the client does not run and
 #                                 it_run returns 1
+#   it_guest_wait FILE            until the guest ($vm_pid: scripts/vm.sh,
+#                                 its output in $it_dir/vm.log) wrote FILE
+#                                 (not empty) or ended: vm.sh's timeout
+#                                 bounds the wait. 1 if it ended first, with
+#                                 what vm.sh said in $it_guest_why (after a
+#                                 timeout: what the guest's processes waited
+#                                 in, and its console's last lines)
 #   it_get KEY                    a value from $it_res
 #   it_count PATTERN FILE         lines of FILE matching PATTERN (grep), 0
 #                                 when FILE is missing
@@ -116,6 +123,18 @@ it_need() {
 # --forward to a guest listener).
 it_free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+it_guest_wait() {
+	it_guest_why=
+	while ! [ -s "$1" ]; do
+		if ! kill -0 "$vm_pid" 2>/dev/null; then
+			[ -s "$1" ] && return 0
+			it_guest_why="the guest ended first: $(tail -n 90 "$it_dir/vm.log")"
+			return 1
+		fi
+		sleep 0.25
+	done
 }
 
 it_count() {
