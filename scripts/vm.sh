@@ -37,6 +37,9 @@
 # Variables named KCREDSSP_* and KVER are passed to COMMAND; VM_RESULTS is set
 # to the results directory when there is one. VM_APPEND adds to the guest
 # kernel's command line (e.g. kmemleak=off, to measure what kmemleak costs).
+# VM_STALL (seconds of the command's run before the guest dumps what its
+# processes wait in; default 45 s before the timeout) and VM_BOOT_LIMIT
+# (seconds for a boot to reach the command; default 300) are for tests.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -131,7 +134,7 @@ esac
 	printf 'VM_NET=%q\n' "${#forwards[@]}"
 	# When the guest dumps its processes' state (vm-lib.sh vm_run), in
 	# seconds of the command's run: before vm.sh's timeout stops it.
-	printf 'VM_STALL=%q\n' "$((timeout > 90 ? timeout - 45 : timeout / 2))"
+	printf 'VM_STALL=%q\n' "${VM_STALL:-$((timeout > 90 ? timeout - 45 : timeout / 2))}"
 } >"$ctl/env"
 {
 	while IFS= read -r var; do
@@ -184,7 +187,7 @@ fi
 # started, fails as usual.
 # shellcheck source=scripts/vm-lib.sh
 . "$here/vm-lib.sh"
-boot_limit=$((timeout < 300 ? timeout : 300))
+boot_limit=${VM_BOOT_LIMIT:-$((timeout < 300 ? timeout : 300))}
 qpid=
 # Stopped from outside (a test that gave up on the guest): stop QEMU too,
 # rather than leave it running until its timeout.

@@ -3,8 +3,10 @@
 #
 # tests/vm/test-vm.sh [--debug|--debian] KVER: tests of scripts/vm.sh itself,
 # as TAP. It must pass COMMAND's exit status through, stream output, run in the
-# caller's directory, share a writable results directory, forward ports, and
-# fail when the guest kernel WARNs or oopses even if COMMAND succeeded.
+# caller's directory, share a writable results directory, forward ports,
+# fail when the guest kernel WARNs or oopses even if COMMAND succeeded, say
+# what a guest that timed out waited in, boot once more when a boot hangs,
+# and stop QEMU when it is stopped.
 # The kernels built here provoke the WARN and the oops with LKDTM; Debian's
 # has no LKDTM: tests/vm/provoke/ is built against its headers instead.
 set -u
@@ -77,7 +79,39 @@ tap_result $? "kernel WARN fails a successful command (exit 125)" "exit $rc: $(t
 # An oops panics the guest: no status, non-zero.
 expect_rc "kernel oops fails the run" 125 -- sh -c "$(provoke oops); exit 0"
 
-expect_rc "timeout" 124 --timeout 20 -- sleep 600
+# A guest that hangs is stopped at the timeout, and says what it waited in:
+# the guest's own dump (here 1 s into the command).
+out=$(VM_STALL=1 vm --timeout 30 -- sleep 600 2>&1)
+rc=$?
+[ $rc -eq 124 ] && grep -q "what the guest's processes waited in" <<<"$out" &&
+	grep -Eq ' hrtimer_nanosleep +sleep 600$' <<<"$out"
+tap_result $? "timeout (exit 124), with what the guest's processes waited in" \
+	"exit $rc: $(tail -n 25 <<<"$out")"
+
+# A boot that never reaches the command is booted once more, then fails.
+out=$(VM_BOOT_LIMIT=1 vm -- true 2>&1)
+rc=$?
+[ $rc -eq 125 ] && grep -q 'booting once more' <<<"$out" &&
+	grep -q "did not reach vm-init's command in 1s, twice" <<<"$out"
+tap_result $? "a boot that hangs: booted once more, then exit 125" "exit $rc: $out"
+
+# SIGTERM stops the guest too, not only vm.sh: its QEMU (vm.sh -> timeout
+# -> qemu) must be gone once vm.sh is.
+"$repo/scripts/vm.sh" --kernel "$kver" "${opts[@]}" --timeout 300 -- sleep 600 >/dev/null 2>&1 &
+vmpid=$!
+qemu=
+for _ in $(seq 100); do
+	qemu=$(pgrep -P "$(pgrep -d , -P $vmpid)" qemu-system-x86 2>/dev/null | head -n 1)
+	[ -n "$qemu" ] && break
+	sleep 0.2
+done
+kill -TERM $vmpid
+wait $vmpid
+rc=$?
+left=no
+[ -n "$qemu" ] && kill -0 "$qemu" 2>/dev/null && left="yes (pid $qemu)"
+[ $rc -eq 143 ] && [ -n "$qemu" ] && [ "$left" = no ]
+tap_result $? "SIGTERM stops vm.sh (exit 143) and its QEMU" "exit $rc, QEMU ${qemu:-not found} left: $left"
 
 # --forward: a server in the guest answers on host loopback.
 port=$((20000 + RANDOM % 20000))
