@@ -12,7 +12,7 @@ set -euo pipefail
 # Packages from the release itself.
 PKGS=(
 	build-essential gcc make bc flex bison libelf-dev cpio xz-utils kmod
-	pkg-config git perl python3 python3-yaml python3-jsonschema
+	pkg-config git perl python3 python3-yaml python3-jsonschema bash-builtins
 	qemu-system-x86 iproute2 procps
 	linux-source-6.1 linux-headers-amd64
 	libssl-dev openssl libkrb5-dev gss-ntlmssp gss-ntlmssp-dev

@@ -114,7 +114,7 @@ gate_kernel() {
 	if [ "$probe" = 1 ]; then
 		x224_probe kernel /proc/credssp_gate .
 		# The host counts records from here: wait until the probes are in.
-		for _ in $(seq 100); do
+		for _ in {1..100}; do
 			[ "$(grep -c . /proc/credssp_gate)" -ge 5 ] && break
 			sleep 0.1
 		done
@@ -144,7 +144,7 @@ s.sendall(bytes([0x16, 3, 1, 0, 100]))  # a record header; its body never comes
 time.sleep(120)
 PY
 	stall=$!
-	for _ in $(seq 100); do
+	for _ in {1..100}; do
 		grep -q '^confirm' "$dir/kernel-stall.log" && break
 		sleep 0.1
 	done
@@ -170,13 +170,13 @@ gate_user() {
 		--count 100 --stop-file "$dir/stop-user" --timeout "$wait_s" \
 		--result "$dir/results-user" 2>"$dir/user-gate.log" &
 	g=$!
-	for _ in $(seq 100); do
+	for _ in {1..100}; do
 		[ -s "$dir/port-user.tmp" ] && break
 		sleep 0.1
 	done
 	if [ "$probe" = 1 ]; then
 		x224_probe user "$dir/results-user" '^end=' 
-		for _ in $(seq 100); do
+		for _ in {1..100}; do
 			[ "$(grep -c '^end=' "$dir/results-user" 2>/dev/null)" -ge 5 ] && break
 			sleep 0.1
 		done

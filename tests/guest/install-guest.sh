@@ -88,7 +88,7 @@ check "credssp-rdpd.socket listens on port 3389, xrdp on the front's backend soc
 		test -S /run/xrdp/credssp-rdpd.socket"
 
 echo ready >"$dir/ready"
-for _ in $(seq 900); do
+for _ in {1..900}; do
 	journalctl -u credssp-rdpd -o cat >"$dir/rdpd.journal.tmp" 2>&1 &&
 		mv "$dir/rdpd.journal.tmp" "$dir/rdpd.journal"
 	[ -e "$dir/clients-done" ] && break

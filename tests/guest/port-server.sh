@@ -64,7 +64,7 @@ phase() {
 		--port-file "$tmp/scratch/port.$name" >"$dir/server.$name.log" 2>&1 &
 	local pid=$!
 	# The port file is the server's (uid 4010): copy it into the shared directory.
-	for _ in $(seq 600); do
+	for _ in {1..600}; do
 		[ -s "$tmp/scratch/port.$name" ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1

@@ -109,7 +109,7 @@ KSMBD
 		ksmbd.adduser -c /tmp/ksmbd/ksmbd.conf -i /tmp/ksmbd/users.db -a mounter -p 'M0unter!' &&
 		ksmbd.mountd -c /tmp/ksmbd/ksmbd.conf -u /tmp/ksmbd/users.db >"$dir/ksmbd.log" 2>&1 ||
 		return 1
-	for _ in $(seq 50); do
+	for _ in {1..50}; do
 		mount -t cifs //127.0.0.1/share /tmp/smb \
 			-o multiuser,sec=ntlmssp,vers=3.0,username=mounter,password='M0unter!' \
 			2>>"$dir/smb-mount.log" && break
@@ -215,7 +215,7 @@ xrdp-sesman -n -c /tmp/sesman.ini >"$dir/sesman.out" 2>&1 &
 sesman=$!
 xrdp -n -c /tmp/xrdp.ini >"$dir/xrdp.out" 2>&1 &
 xrdp=$!
-for _ in $(seq 300); do
+for _ in {1..300}; do
 	[ -S /run/xrdp/rdpd.socket ] && break
 	sleep 0.1
 done
@@ -233,7 +233,7 @@ CONF
 cp /tmp/credssp-rdpd.conf "$dir/credssp-rdpd.conf"
 "$repo/$build/credssp-rdpd" -c /tmp/credssp-rdpd.conf >"$dir/rdpd.log" 2>&1 &
 rdpd=$!
-for _ in $(seq 100); do
+for _ in {1..100}; do
 	grep -q '^ready' "$dir/rdpd.log" && break
 	sleep 0.1
 done
@@ -274,7 +274,7 @@ restart_credsspd() {
 		echo failed >"$dir/credsspd-restarted"
 	fi
 }
-for _ in $(seq 1800); do
+for _ in {1..1800}; do
 	snapshot
 	[ -e "$dir/stop" ] && break
 	[ -e "$dir/credsspd-default" ] && [ ! -e "$dir/credsspd-restarted" ] && restart_credsspd

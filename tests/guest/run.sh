@@ -65,7 +65,7 @@ keyring_described() {
 # Key garbage collection is asynchronous: give it a moment.
 keyring_gone() {
 	local i
-	for i in $(seq 50); do
+	for i in {1..50}; do
 		keyring_listed || return 0
 		sleep 0.1
 	done

@@ -105,7 +105,7 @@ status_is() {
 # wait_status HELPER [PID]: up to 60 s (a sanitized daemon under TCG starts slowly).
 wait_status() {
 	local _
-	for _ in $(seq 300); do
+	for _ in {1..300}; do
 		status_is "$@" >/dev/null 2>&1 && return 0
 		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2

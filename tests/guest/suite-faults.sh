@@ -167,7 +167,7 @@ helper=
 tap_check "no context left" no_contexts
 keys_back() {
 	local i
-	for i in $(seq 50); do # key garbage collection is asynchronous
+	for i in {1..50}; do # key garbage collection is asynchronous
 		[ "$(keys_now)" = "$keys0" ] && return 0
 		sleep 0.1
 	done

@@ -119,7 +119,7 @@ start_gate() {
 		: >"$tmp/rdpd.log"
 		"$repo/build/credssp-rdpd" -c "$tmp/rdpd.conf" >>"$tmp/rdpd.log" 2>&1 &
 		rdpd=$!
-		for _ in $(seq 300); do
+		for _ in {1..300}; do
 			grep -q 'listening (' "$tmp/rdpd.log" && return 0
 			kill -0 "$rdpd" 2>/dev/null || break
 			sleep 0.1
@@ -137,7 +137,7 @@ start_gate() {
 		--count 100000 --timeout 900 --x224-timeout "$1" --stop-file "$tmp/user.stop" \
 		--result "$tmp/user.result" 2>>"$tmp/user.log" &
 	ugate=$!
-	for _ in $(seq 300); do
+	for _ in {1..300}; do
 		[ -s "$tmp/user.port" ] && return 0
 		kill -0 "$ugate" 2>/dev/null || break
 		sleep 0.1

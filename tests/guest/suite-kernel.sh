@@ -37,7 +37,7 @@ keyring_holds_keys() {
 }
 # After rmmod: no delegated-credentials key left, not even a dead one.
 no_cred_keys() {
-	for _ in $(seq 50); do
+	for _ in {1..50}; do
 		grep -q 'credssp:ctx=' /proc/keys || return 0
 		sleep 0.1
 	done
@@ -46,7 +46,7 @@ no_cred_keys() {
 }
 
 no_ctx_keys() {
-	for _ in $(seq 50); do
+	for _ in {1..50}; do
 		keyring_empty && return 0
 		sleep 0.1
 	done
@@ -55,7 +55,7 @@ no_ctx_keys() {
 }
 
 wait_gone() {
-	for _ in $(seq 50); do
+	for _ in {1..50}; do
 		keyring_listed || return 0
 		sleep 0.1
 	done
@@ -108,7 +108,7 @@ if start_holder --inflight; then
 	tap_result 0 "holder with an ACCEPT in flight"
 	tap_check "rmmod with a call in flight completes" timed_rmmod 15000
 	rmmod_diag
-	for _ in $(seq 100); do
+	for _ in {1..100}; do
 		grep -q '^inflight' "$tmp/out" && break
 		sleep 0.1
 	done

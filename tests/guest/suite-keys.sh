@@ -106,7 +106,7 @@ tap_check "still there, unchanged" \
 } 2>/dev/null
 holder=
 gone() {
-	for _ in $(seq 80); do
+	for _ in {1..80}; do
 		if ! keyctl rdescribe "$key" >/dev/null 2>&1 &&
 			! grep -qE "^$(printf '%08x' "$key") " /proc/keys; then
 			return 0

@@ -103,38 +103,39 @@ sspi_checks() {
 	echo "$w"
 }
 
-# one NAME TLS CIPHER VERSION KTLS_CIPHER [--sspi]
+# one NAME TLS CIPHER VERSION KTLS_CIPHER [--sspi]: its files are $tmp/NAME.*
+# (no directory: every process costs, see words())
 one() {
-	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 sspi=${6:-} d=$tmp/$1 frc=0 crc=0 port _ why=
+	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 sspi=${6:-} d=$tmp/$1 frc=0 crc=0 port first why=
 	local sendn=70001 recvn=50001 seqs=2/3
 	[ "$tls" = 1.2 ] && seqs=3/4
 	if [ -n "$sspi" ]; then
 		seqs=4/6
 		[ "$tls" = 1.2 ] && seqs=5/7
 	fi
-	mkdir -p "$d"
 	if [ -n "$setup_error" ]; then
 		tap_result 1 "$name" "setup: $setup_error"
 		return
 	fi
-	timeout -k 5 240 "$repo/build/ktls/ktls_front" --port-file "$d/port" --version "$version" \
-		--cipher "$kcipher" --recv "$sendn" --send "$recvn" $sspi >"$d/front.out" \
-		2>"$d/front.err" &
-	local fpid=$!
-	for _ in $(seq 300); do
-		[ -s "$d/port" ] && break
+	timeout -k 5 240 "$repo/build/ktls/ktls_front" --port-file "$d.port" --version "$version" \
+		--cipher "$kcipher" --recv "$sendn" --send "$recvn" $sspi >"$d.front.out" \
+		2>"$d.front.err" &
+	local fpid=$! t
+	for ((t = 0; t < 300; t++)); do
+		[ -s "$d.port" ] && break
 		sleep 0.1
 	done
-	port=$(cat "$d/port" 2>/dev/null)
+	port= first=
+	read -r port <"$d.port" 2>/dev/null
 	timeout -k 5 240 "$repo/build/ktls/ktls_client" --port "${port:-1}" --tls "$tls" \
-		--cipher "$cipher" --send "$sendn" --recv "$recvn" >"$d/client.out" \
-		2>"$d/client.err" || crc=$?
+		--cipher "$cipher" --send "$sendn" --recv "$recvn" >"$d.client.out" \
+		2>"$d.client.err" || crc=$?
 	wait "$fpid" || frc=$?
 	local -A fo=() co=()
-	words fo "$d/front.out"
-	words co "$d/client.out"
-	[ "$frc" = 0 ] || why="front exit $frc: $(tail -n 5 "$d/front.err")"
-	[ "$crc" = 0 ] || why="$why${why:+; }client exit $crc: $(tail -n 5 "$d/client.err")"
+	words fo "$d.front.out"
+	words co "$d.client.out"
+	[ "$frc" = 0 ] || why="front exit $frc: $(tail -n 5 "$d.front.err")"
+	[ "$crc" = 0 ] || why="$why${why:+; }client exit $crc: $(tail -n 5 "$d.client.err")"
 	[ "${fo[status]:-}" = SEC_E_OK ] || why="$why; status ${fo[status]:-}"
 	[ "${fo[attach_before_ok]:-}" = EINVAL ] || why="$why; attach during the handshake not EINVAL"
 	[ "${fo[version]:-}" = "$version" ] || why="$why; version ${fo[version]:-}"
@@ -152,7 +153,8 @@ one() {
 	[ "${co[result]:-}" = ok ] || why="$why; client result"
 	[ "${fo[result]:-}" = ok ] || why="$why; front result"
 	[ -z "$sspi" ] || why="$why$(sspi_checks fo)"
-	echo "# $name: $(head -n 1 "$d/client.out"); server: tx_seq ${fo[tx_seq]:-} rx_seq ${fo[rx_seq]:-} at attach, tx_seq ${fo[tx_end_seq]:-} at the end"
+	read -r first <"$d.client.out" 2>/dev/null
+	echo "# $name: $first; server: tx_seq ${fo[tx_seq]:-} rx_seq ${fo[rx_seq]:-} at attach, tx_seq ${fo[tx_end_seq]:-} at the end"
 	tap_result "$([ -z "$why" ] && echo 0 || echo 1)" \
 		"$name: SEC_E_OK, kTLS $version/$kcipher, ${sendn}+${recvn} bytes both ways, close_notify" \
 		"${why#; }"

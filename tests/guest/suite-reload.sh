@@ -44,7 +44,7 @@ dmesg_lines=$(dmesg | wc -l)
 t0=$SECONDS
 "$here/genl-churn.py" "$nets" "$(nproc)" "$tmp/stop" >"$tmp/churn" 2>&1 &
 churn=$!
-for _ in $(seq 600); do
+for _ in {1..600}; do
 	grep -q '^ready' "$tmp/churn" && break
 	kill -0 "$churn" 2>/dev/null || break
 	sleep 0.1

@@ -47,7 +47,7 @@ start_inflight() { start_ready "$tmp/out" 200 "$sock" --inflight "$@"; }
 # answered: the caller's call ended with no errno and NO_AUTHENTICATING_AUTHORITY.
 answered() {
 	local line
-	for _ in $(seq 100); do
+	for _ in {1..100}; do
 		grep -q '^inflight' "$tmp/out" && break
 		sleep 0.1
 	done
