@@ -11,9 +11,8 @@
 #   vm_stall_dump CTL
 #                   what every process waits in (ps, wchan, the kernel
 #                   stacks of all but parents in wait() and sleeps) into
-#                   CTL/stall,
-#                   the blocked tasks (SysRq w) to the console: vm.sh shows
-#                   them when it times the guest out
+#                   CTL/stall, the blocked tasks (SysRq w) to the console:
+#                   vm.sh shows both when it times the guest out
 #   vm_report_re    what in a kernel log is a report (vm.sh reads it too)
 vm_report_re='WARNING:|BUG:|kernel BUG|Oops|Kernel panic|general protection fault|UBSAN:|INFO: task .* blocked|rcu: INFO|detected stall|possible circular locking|inconsistent lock state'
 
