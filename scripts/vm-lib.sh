@@ -7,7 +7,8 @@
 #                   their own paths under ROOT ("" for /)
 #   vm_run CTL      run CTL/cmd as vm.sh wrote it, its output on /dev/hvc0
 #                   (byte for byte), its exit status into CTL/rc; if it
-#                   still runs after VM_STALL s (CTL/env), vm_stall_dump
+#                   still runs at VM_STALL s of uptime (CTL/env),
+#                   vm_stall_dump
 #   vm_stall_dump CTL
 #                   what every process waits in (ps, wchan, the kernel
 #                   stacks of all but parents in wait() and sleeps) into
@@ -30,31 +31,41 @@ vm_shares() {
 	fi
 }
 
+# Builtins only, after ps: on a debug kernel under TCG a process start costs
+# 0.2-0.7 s, and the dump has at most the 45 s before vm.sh's timeout.
 vm_stall_dump() {
+	echo w >/proc/sysrq-trigger
 	{
-		read -r self _ </proc/self/stat # this shell (read is a builtin)
-		echo "at $(cut -d ' ' -f 1 /proc/uptime) s of the guest's uptime"
+		read -r self _ </proc/self/stat # this shell
+		read -r up _ </proc/uptime
+		echo "at $up s of the guest's uptime"
 		ps -e -o pid=,ppid=,stat=,etimes=,wchan:24=,args= | grep -v ' \[.*\]$'
 		for p in /proc/[0-9]*; do
 			[ "${p#/proc/}" != "$self" ] || continue
-			c=$(cat "$p/comm" 2>/dev/null) || continue
-			# a kernel thread has no command line (and proc files no size)
-			[ -n "$(tr -d '\0' <"$p/cmdline" 2>/dev/null)" ] || continue
+			# a kernel thread has no executable
+			[ -e "$p/exe" ] || continue
+			c= w=
+			read -r c <"$p/comm" 2>/dev/null
+			read -r w <"$p/wchan" 2>/dev/null
 			# a parent waiting for its children, a sleep, the dump itself
-			[ "$(cat "$p/wchan" 2>/dev/null)" = do_wait ] && continue
-			case "$c" in sleep|ps|cat|grep|tr|sed) continue ;; esac
+			[ "$w" != do_wait ] || continue
+			case "$c" in sleep|ps|grep) continue ;; esac
 			echo "${p#/proc/} $c:"
-			sed 's/^/    /' "$p/stack" 2>/dev/null
+			while read -r l; do echo "    $l"; done <"$p/stack" 2>/dev/null
 		done
 	} >"$1/stall" 2>&1
-	echo w >/proc/sysrq-trigger
 }
 
 vm_run() {
 	echo "vm-init: running command" >/dev/kmsg
+	# VM_STALL: when to dump, in seconds of the guest's uptime (vm.sh's
+	# timeout counts from QEMU's start, and the clock keeps the host's).
 	stall=$(sed -n 's/^VM_STALL=//p' "$1/env")
 	watch=
 	if [ -n "$stall" ]; then
+		read -r up _ </proc/uptime
+		stall=$((stall - ${up%.*}))
+		[ "$stall" -ge 1 ] || stall=1
 		(sleep "$stall" && vm_stall_dump "$1") &
 		watch=$!
 	fi

@@ -13,7 +13,8 @@
 #   125  the guest died without a status (panic, oops, boot failure), or the
 #        kernel reported a WARN, BUG, oops, KASAN, lockdep, hung-task or
 #        kmemleak problem while COMMAND itself succeeded
-#   143  vm.sh was sent SIGTERM (or 130: SIGINT): the guest is stopped too
+#   143  vm.sh was sent SIGTERM (130: SIGINT, 129: SIGHUP): the guest is
+#        stopped too
 # The kernel console log is kept in build/vm/console-VARIANT.log
 # (VARIANT: 6.12, 6.12-debug, 6.12-debian, ...); the log of a failed run as
 # console-VARIANT.log.failed (a report) or .timeout.
@@ -37,9 +38,10 @@
 # Variables named KCREDSSP_* and KVER are passed to COMMAND; VM_RESULTS is set
 # to the results directory when there is one. VM_APPEND adds to the guest
 # kernel's command line (e.g. kmemleak=off, to measure what kmemleak costs).
-# VM_STALL (seconds of the command's run before the guest dumps what its
-# processes wait in; default 45 s before the timeout) and VM_BOOT_LIMIT
-# (seconds for a boot to reach the command; default 300) are for tests.
+# VM_STALL (when the guest dumps what its processes wait in, in seconds of
+# its uptime; default 45 s before the timeout) and VM_BOOT_LIMIT (seconds
+# for a boot to reach the command; default 300, and only under the timeout)
+# are for tests.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -133,7 +135,7 @@ esac
 	printf 'VM_RESULTS=%q\n' "$results"
 	printf 'VM_NET=%q\n' "${#forwards[@]}"
 	# When the guest dumps its processes' state (vm-lib.sh vm_run), in
-	# seconds of the command's run: before vm.sh's timeout stops it.
+	# seconds of its uptime: before vm.sh's timeout stops it.
 	printf 'VM_STALL=%q\n' "${VM_STALL:-$((timeout > 90 ? timeout - 45 : timeout / 2))}"
 } >"$ctl/env"
 {
@@ -187,35 +189,47 @@ fi
 # started, fails as usual.
 # shellcheck source=scripts/vm-lib.sh
 . "$here/vm-lib.sh"
-boot_limit=${VM_BOOT_LIMIT:-$((timeout < 300 ? timeout : 300))}
+boot_limit=${VM_BOOT_LIMIT:-300}
 qpid=
 # Stopped from outside (a test that gave up on the guest): stop QEMU too,
 # rather than leave it running until its timeout.
 stop_qemu() {
-	if [ -n "$qpid" ]; then
-		kill -TERM "$qpid" 2>/dev/null || true
-		wait "$qpid" 2>/dev/null || true
-	fi
+	local p
+	# QEMU's timeout, even when the signal came before $! was read
+	for p in $qpid $(jobs -p); do
+		kill -TERM "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	exit "$1"
 }
 trap 'stop_qemu 143' TERM
+trap 'stop_qemu 129' HUP
 trap 'stop_qemu 130' INT
 for boot in 1 2; do
 	status=0
 	rm -f "$ctl/early-report" "$ctl/boot-hang"
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null &
 	qpid=$!
+	# (a timeout at or under the limit is a timeout, not a hung boot)
 	start=$SECONDS
-	while [ $((SECONDS - start)) -lt "$boot_limit" ] && kill -0 "$qpid" 2>/dev/null; do
+	while [ "$boot_limit" -lt "$timeout" ] && [ $((SECONDS - start)) -lt "$boot_limit" ] &&
+		kill -0 "$qpid" 2>/dev/null; do
 		grep -q 'vm-init: running command' "$log" && break
 		sleep 1
 	done
-	if kill -0 "$qpid" 2>/dev/null && ! grep -q 'vm-init: running command' "$log"; then
+	if [ "$boot_limit" -lt "$timeout" ] && kill -0 "$qpid" 2>/dev/null &&
+		! grep -q 'vm-init: running command' "$log"; then
 		: >"$ctl/boot-hang"
 		kill -TERM "$qpid" 2>/dev/null || true
 	fi
 	wait "$qpid" || status=$?
 	qpid=
+	# The command started after all, as QEMU was being stopped: it may have
+	# written to the results share, so no second boot (it would find those
+	# files); it failed without a status.
+	if [ -f "$ctl/boot-hang" ] && grep -q 'vm-init: running command' "$log"; then
+		rm -f "$ctl/boot-hang"
+	fi
 	if [ "$boot" = 1 ] && [ -f "$ctl/boot-hang" ]; then
 		cp "$log" "$log.boot-hang"
 		echo "vm.sh: the kernel did not reach vm-init's command in ${boot_limit}s" \
@@ -235,7 +249,7 @@ for boot in 1 2; do
 	fi
 	break
 done
-trap - TERM INT
+trap - TERM HUP INT
 if [ -f "$ctl/boot-hang" ]; then
 	echo "vm.sh: the kernel did not reach vm-init's command in ${boot_limit}s, twice;" \
 		"console log: $log" >&2
@@ -252,7 +266,7 @@ if [ $status = 124 ] || [ $status = 137 ]; then
 	echo "vm.sh: guest timed out after ${timeout}s; console log: $log.timeout" >&2
 	if [ -s "$ctl/stall" ]; then
 		echo "vm.sh: what the guest's processes waited in, $(head -n 1 "$ctl/stall"):" >&2
-		tail -n +2 "$ctl/stall" | head -n 60 >&2
+		sed -n '2,61p' "$ctl/stall" >&2
 	fi
 	echo "vm.sh: the console's last lines:" >&2
 	tail -n 15 "$log" >&2
@@ -275,7 +289,7 @@ if [ -n "$reports" ]; then
 	# the next boot of this variant would overwrite it
 	cp "$log" "$log.failed"
 	echo "vm.sh: the guest kernel reported problems; console log: $log.failed" >&2
-	printf '%s\n' "$reports" | head -20 >&2
+	printf '%s\n' "$reports" | head -20 >&2 || true
 	[ "$rc" = 0 ] && rc=125
 fi
 exit "$rc"

@@ -127,7 +127,7 @@ one() {
 		sleep 0.1
 	done
 	port= first=
-	read -r port <"$d.port" 2>/dev/null
+	{ read -r port <"$d.port"; } 2>/dev/null
 	timeout -k 5 240 "$repo/build/ktls/ktls_client" --port "${port:-1}" --tls "$tls" \
 		--cipher "$cipher" --send "$sendn" --recv "$recvn" >"$d.client.out" \
 		2>"$d.client.err" || crc=$?
@@ -154,7 +154,7 @@ one() {
 	[ "${co[result]:-}" = ok ] || why="$why; client result"
 	[ "${fo[result]:-}" = ok ] || why="$why; front result"
 	[ -z "$sspi" ] || why="$why$(sspi_checks fo)"
-	read -r first <"$d.client.out" 2>/dev/null
+	{ read -r first <"$d.client.out"; } 2>/dev/null
 	echo "# $name: $first; server: tx_seq ${fo[tx_seq]:-} rx_seq ${fo[rx_seq]:-} at attach, tx_seq ${fo[tx_end_seq]:-} at the end"
 	tap_result "$([ -z "$why" ] && echo 0 || echo 1)" \
 		"$name: SEC_E_OK, kTLS $version/$kcipher, ${sendn}+${recvn} bytes both ways, close_notify" \
