@@ -170,14 +170,14 @@ host() {
 	# tree it boots), when bookworm's kernel of that image is the one
 	# installed here: that build is this one (43 s of the other lane), and
 	# this step says so as a skip.
-	local hdr pkg ver unpacked lane_kdir=
+	# (debian-kernel.sh's tree: CACHE/debian-kernel/VERSION/root/usr/src/...)
+	local hdr pkg ver lane_kdir=
 	pkg=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | cut -d' ' -f1)
 	hdr=/usr/src/$pkg
 	ver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null)
-	unpacked=${KCREDSSP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kcredssp}/debian-kernel/$ver/root$hdr
-	[ "$mode" != all ] || lane_kdir=$(scripts/debian-kernel.sh --kdir 6.1 2>/dev/null) || lane_kdir=
+	[ "$mode" != all ] || lane_kdir=$(debian_kdir 6.1)
 	local name="credssp.ko against Debian's headers ($pkg)"
-	if [ -n "$pkg" ] && [ -n "$ver" ] && [ "$lane_kdir" = "$unpacked" ]; then
+	if [ -n "$pkg" ] && [ -n "$ver" ] && [[ $lane_kdir == */debian-kernel/"$ver"/root"$hdr" ]]; then
 		step "$name" host/kdir.tap printf 'ok 1 %s # SKIP %s\n1..1\n' "$name" \
 			"the same package ($ver) as the 6.1 lane's build (guest-6.1/debian-module.tap)"
 	else

@@ -190,6 +190,7 @@ fi
 # shellcheck source=scripts/vm-lib.sh
 . "$here/vm-lib.sh"
 boot_limit=${VM_BOOT_LIMIT:-300}
+booted() { grep -q 'vm-init: running command' "$log"; }
 qpid=
 # Stopped from outside (a test that gave up on the guest): stop QEMU too,
 # rather than leave it running until its timeout.
@@ -211,25 +212,23 @@ for boot in 1 2; do
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null &
 	qpid=$!
 	# (a timeout at or under the limit is a timeout, not a hung boot)
-	start=$SECONDS
-	while [ "$boot_limit" -lt "$timeout" ] && [ $((SECONDS - start)) -lt "$boot_limit" ] &&
-		kill -0 "$qpid" 2>/dev/null; do
-		grep -q 'vm-init: running command' "$log" && break
-		sleep 1
-	done
-	if [ "$boot_limit" -lt "$timeout" ] && kill -0 "$qpid" 2>/dev/null &&
-		! grep -q 'vm-init: running command' "$log"; then
-		: >"$ctl/boot-hang"
-		kill -TERM "$qpid" 2>/dev/null || true
+	if [ "$boot_limit" -lt "$timeout" ]; then
+		start=$SECONDS
+		while [ $((SECONDS - start)) -lt "$boot_limit" ] && kill -0 "$qpid" 2>/dev/null &&
+			! booted; do
+			sleep 1
+		done
+		if kill -0 "$qpid" 2>/dev/null && ! booted; then
+			: >"$ctl/boot-hang"
+			kill -TERM "$qpid" 2>/dev/null || true
+		fi
 	fi
 	wait "$qpid" || status=$?
 	qpid=
 	# The command started after all, as QEMU was being stopped: it may have
 	# written to the results share, so no second boot (it would find those
 	# files); it failed without a status.
-	if [ -f "$ctl/boot-hang" ] && grep -q 'vm-init: running command' "$log"; then
-		rm -f "$ctl/boot-hang"
-	fi
+	! booted || rm -f "$ctl/boot-hang"
 	if [ "$boot" = 1 ] && [ -f "$ctl/boot-hang" ]; then
 		cp "$log" "$log.boot-hang"
 		echo "vm.sh: the kernel did not reach vm-init's command in ${boot_limit}s" \
@@ -239,7 +238,7 @@ for boot in 1 2; do
 		continue
 	fi
 	if [ "$boot" = 1 ] && [ ! -f "$ctl/rc" ] && [ $status != 124 ] && [ $status != 137 ] &&
-		{ [ -f "$ctl/early-report" ] || ! grep -q 'vm-init: running command' "$log"; }; then
+		{ [ -f "$ctl/early-report" ] || ! booted; }; then
 		cp "$log" "$log.early-death"
 		echo "vm.sh: the kernel died or reported a problem before the command ran" \
 			"(console log $log.early-death): booting once more" >&2

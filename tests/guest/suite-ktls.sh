@@ -107,7 +107,7 @@ sspi_checks() {
 # one NAME TLS CIPHER VERSION KTLS_CIPHER [--sspi]: its files are $tmp/NAME.*
 # (no directory: every process costs, see words())
 one() {
-	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 sspi=${6:-} d=$tmp/$1 frc=0 crc=0 port first why=
+	local name=$1 tls=$2 cipher=$3 version=$4 kcipher=$5 sspi=${6:-} d=$tmp/$1 frc=0 crc=0 port= first= why=
 	local sendn=70001 recvn=50001 seqs=2/3
 	[ "$tls" = 1.2 ] && seqs=3/4
 	if [ -n "$sspi" ]; then
@@ -126,7 +126,6 @@ one() {
 		[ -s "$d.port" ] && break
 		sleep 0.1
 	done
-	port= first=
 	{ read -r port <"$d.port"; } 2>/dev/null
 	timeout -k 5 240 "$repo/build/ktls/ktls_client" --port "${port:-1}" --tls "$tls" \
 		--cipher "$cipher" --send "$sendn" --recv "$recvn" >"$d.client.out" \
